@@ -1,0 +1,140 @@
+//! Email addresses, parsed once at the edge ("parse, don't validate").
+//!
+//! Addresses are compared case-insensitively across the product, so the parsed form is
+//! trimmed and lower-cased: two spellings of one address are the same `Email`.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Longest address SMTP can carry (RFC 5321 path limit minus the angle brackets).
+const MAX_LEN: usize = 254;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("email is empty")]
+    Empty,
+    #[error("email is longer than {MAX_LEN} characters")]
+    TooLong,
+    #[error("`{0}` is not a valid email address (expected something like name@example.com)")]
+    Malformed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        if trimmed.chars().count() > MAX_LEN {
+            return Err(EmailError::TooLong);
+        }
+        let malformed = || EmailError::Malformed(trimmed.chars().take(80).collect());
+        let (local, domain) = trimmed.rsplit_once('@').ok_or_else(malformed)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.contains('@')
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..");
+        let domain_ok = domain.len() >= 3
+            && domain.contains('.')
+            && !domain.starts_with(['.', '-'])
+            && !domain.ends_with(['.', '-'])
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        let no_forbidden = !trimmed.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']'
+                )
+        });
+        if local_ok && domain_ok && no_forbidden {
+            Ok(Self(trimmed.to_lowercase()))
+        } else {
+            Err(malformed())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parsing_trims_and_lowercases() {
+        let email = Email::parse("  Francis.99@ROQ.dev ").unwrap();
+        assert_eq!(email.as_str(), "francis.99@roq.dev");
+        assert_eq!(email, Email::parse("francis.99@roq.dev").unwrap());
+    }
+
+    #[test]
+    fn ordinary_addresses_are_accepted() {
+        for ok in [
+            "a@b.co",
+            "first.last+tag@sub.example.org",
+            "o'neil@example.ie",
+            "user_1@xn--80ak6aa92e.com",
+        ] {
+            assert!(Email::parse(ok).is_ok(), "{ok} should parse");
+        }
+    }
+
+    #[test]
+    fn malformed_addresses_are_refused() {
+        for bad in [
+            "",
+            "   ",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@@b.com",
+            "a@b..com",
+            ".a@b.com",
+            "a@-b.com",
+            "a@b.com.",
+            "a<b@c.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(
+            Email::parse(&format!("{}@example.com", "a".repeat(250))),
+            Err(EmailError::TooLong)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_and_is_idempotent(raw in "\\PC{0,300}") {
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert_eq!(Email::parse(email.as_str()), Ok(email.clone()));
+                prop_assert_eq!(email.as_str().to_lowercase(), email.as_str());
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Tandem's shared vocabulary: identifiers, validated values and the clock.
+//!
+//! Pure code only — no I/O, no async. Both halves of the product (Platform and BaaS) and the
+//! sync engine depend on this crate, so everything here must mean the same thing on both sides.
+
+pub mod clock;
+pub mod email;
+pub mod ids;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use email::{Email, EmailError};
+pub use ids::{IdParseError, RoleId, TenantId, UserId};

@@ -1,0 +1,180 @@
+//! The Platform's errors and the one place they become HTTP and GraphQL responses.
+//!
+//! Every client mistake has a stable `errorCode` and a message a person can act on, in ROQ's
+//! shape `{statusCode, errorCode, message}` (the body of the token endpoints, and
+//! `errors[0].extensions.response` in GraphQL), which `@roq/nodejs` turns into its
+//! `HttpException`. Server faults are logged with their cause and returned opaque.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tandem_core::{EmailError, IdParseError};
+use tandem_sql::DbError;
+
+use crate::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    #[error("{0}")]
+    InvalidEmail(#[from] EmailError),
+    #[error("a user with the email {0} already exists")]
+    DuplicateEmail(String),
+    #[error("tenant {0} does not exist")]
+    TenantNotFound(String),
+    #[error(
+        "no role with the key(s) {0}; create the role first (createRole) or check the spelling"
+    )]
+    RoleKeyNotFound(String),
+    #[error("role {0} does not exist")]
+    RoleNotFound(String),
+    #[error("user {0} does not exist")]
+    UserNotFound(String),
+    #[error("password is too short: use at least {MIN_PASSWORD_CHARS} characters")]
+    PasswordTooShort,
+    #[error("password is too long: use at most {MAX_PASSWORD_CHARS} characters")]
+    PasswordTooLong,
+    #[error(
+        "reference is required: pass your application's own identifier for the user (for example its id in your database)"
+    )]
+    MissingReference,
+    #[error("a role with the key {0} already exists")]
+    DuplicateRoleKey(String),
+    #[error("the current password is not correct")]
+    WrongPassword,
+    #[error("user {0} has no password yet; it is set through the invitation or sign-up flow")]
+    PasswordNotSet(String),
+    #[error("{0}")]
+    InvalidId(#[from] IdParseError),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl PlatformError {
+    pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidEmail(_)
+            | Self::PasswordTooShort
+            | Self::PasswordTooLong
+            | Self::MissingReference
+            | Self::WrongPassword
+            | Self::PasswordNotSet(_)
+            | Self::InvalidId(_)
+            | Self::InvalidInput(_)
+            | Self::Unsupported(_) => StatusCode::BAD_REQUEST,
+            Self::DuplicateEmail(_) | Self::DuplicateRoleKey(_) => StatusCode::CONFLICT,
+            Self::TenantNotFound(_)
+            | Self::RoleKeyNotFound(_)
+            | Self::RoleNotFound(_)
+            | Self::UserNotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable, machine-readable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidEmail(_) => "INVALID_EMAIL",
+            Self::DuplicateEmail(_) => "USER_EMAIL_ALREADY_EXISTS",
+            Self::TenantNotFound(_) => "TENANT_NOT_FOUND",
+            Self::RoleKeyNotFound(_) => "ROLE_KEY_NOT_FOUND",
+            Self::RoleNotFound(_) => "ROLE_NOT_FOUND",
+            Self::UserNotFound(_) => "USER_NOT_FOUND",
+            Self::PasswordTooShort => "PASSWORD_TOO_SHORT",
+            Self::PasswordTooLong => "PASSWORD_TOO_LONG",
+            Self::MissingReference => "USER_REFERENCE_REQUIRED",
+            Self::DuplicateRoleKey(_) => "ROLE_KEY_ALREADY_EXISTS",
+            Self::WrongPassword => "WRONG_PASSWORD",
+            Self::PasswordNotSet(_) => "PASSWORD_NOT_SET",
+            Self::InvalidId(_) => "INVALID_ID",
+            Self::InvalidInput(_) => "INVALID_INPUT",
+            Self::Unsupported(_) => "NOT_SUPPORTED",
+            Self::Unauthorized(_) => "UNAUTHORIZED_EXCEPTION",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Internal(_) => "INTERNAL_ERROR",
+        }
+    }
+
+    /// What the client is told: the message, except for server faults, which stay opaque.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Internal(_) => "internal error; the server log has the details".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// ROQ's error body, logging server faults on the way out.
+    pub fn body(&self) -> ErrorBody {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = %cause, cause = ?cause, "platform request failed");
+        }
+        ErrorBody {
+            status_code: self.status().as_u16(),
+            error_code: self.code(),
+            message: self.public_message(),
+        }
+    }
+
+    /// The GraphQL form: the message, plus ROQ's `extensions.response`.
+    pub fn to_graphql(&self) -> async_graphql::Error {
+        let body = self.body();
+        let mut error = async_graphql::Error::new(body.message.clone());
+        error = async_graphql::ErrorExtensions::extend_with(error, |_, ext| {
+            ext.set("code", body.error_code);
+            ext.set(
+                "response",
+                async_graphql::Value::from_json(serde_json::json!(body)).unwrap_or_default(),
+            );
+        });
+        error
+    }
+}
+
+/// `{statusCode, errorCode, message}`
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub status_code: u16,
+    pub error_code: &'static str,
+    pub message: String,
+}
+
+impl IntoResponse for PlatformError {
+    fn into_response(self) -> Response {
+        (self.status(), Json(self.body())).into_response()
+    }
+}
+
+impl From<DbError> for PlatformError {
+    fn from(err: DbError) -> Self {
+        Self::internal(err)
+    }
+}
+
+pub type PlatformResult<T> = Result<T, PlatformError>;
+
+/// Converts a Platform result for a GraphQL resolver, keeping ROQ's error extensions
+/// (async-graphql's blanket `From<Display>` would drop them).
+pub trait IntoGraphql<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> IntoGraphql<T> for PlatformResult<T> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|err| err.to_graphql())
+    }
+}

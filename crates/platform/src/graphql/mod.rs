@@ -1,0 +1,244 @@
+//! The server GraphQL schema served at `/v01/server/graphql`: ROQ's type, field, argument and
+//! enum names for users, tenants and roles, so `@roq/nodejs`'s documents run unchanged.
+
+pub mod loaders;
+pub mod scalars;
+pub mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptySubscription, ID, Object, Result, Schema};
+
+use crate::dto::{
+    ChangeUserPasswordDto, RoleCreateDto, TenantCreateDto, TenantUpdateDto, UserCreateDto,
+    UserUpdateDto,
+};
+use crate::error::IntoGraphql;
+use crate::query::{
+    RoleFilter, RoleOrder, RoleQuery, RoleSearch, TenantFilter, TenantOrder, TenantQuery,
+    UserFilter, UserOrder, UserQuery, UserSearch,
+};
+use crate::service::{PlatformService, Principal, window};
+use types::{RoleModel, RolePageModel, TenantModel, TenantPageModel, UserModel, UserPageModel};
+
+pub type PlatformSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Depth and complexity limits keep one request from fanning out without bound.
+pub fn build_schema(service: Arc<PlatformService>) -> PlatformSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .data(service)
+        .limit_depth(12)
+        .limit_complexity(5_000)
+        .finish()
+}
+
+fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a Arc<PlatformService>, &'a Principal)> {
+    Ok((
+        ctx.data::<Arc<PlatformService>>()?,
+        ctx.data::<Principal>()?,
+    ))
+}
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// One user by id (the SDK's `userProfile`).
+    async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<UserModel> {
+        let (service, principal) = parts(ctx)?;
+        service.user(principal, &id).await.gql().map(UserModel)
+    }
+
+    /// Users, newest last by default. Deactivated users are left out unless the filter sets
+    /// `withDeactivated: {equalTo: true}` or asks for `active: {equalTo: false}`.
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<UserFilter>,
+        limit: Option<i32>,
+        offset: Option<i32>,
+        order: Option<UserOrder>,
+        search: Option<UserSearch>,
+    ) -> Result<UserPageModel> {
+        let (service, principal) = parts(ctx)?;
+        let query = UserQuery {
+            filter: filter.unwrap_or_default(),
+            tenant_scope: None,
+            search,
+            order,
+            window: window(limit, offset).gql()?,
+        };
+        service.users(principal, query).await.gql().map(Into::into)
+    }
+
+    async fn tenant(&self, ctx: &Context<'_>, id: ID) -> Result<TenantModel> {
+        let (service, principal) = parts(ctx)?;
+        service.tenant(principal, &id).await.gql().map(TenantModel)
+    }
+
+    async fn tenants(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TenantFilter>,
+        limit: Option<i32>,
+        offset: Option<i32>,
+        order: Option<TenantOrder>,
+    ) -> Result<TenantPageModel> {
+        let (service, principal) = parts(ctx)?;
+        let query = TenantQuery {
+            filter: filter.unwrap_or_default(),
+            tenant_scope: None,
+            order,
+            window: window(limit, offset).gql()?,
+        };
+        service
+            .tenants(principal, query)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    async fn role(&self, ctx: &Context<'_>, id: ID) -> Result<RoleModel> {
+        let (service, _) = parts(ctx)?;
+        service.role(&id).await.gql().map(RoleModel)
+    }
+
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<RoleFilter>,
+        limit: Option<i32>,
+        offset: Option<i32>,
+        order: Option<RoleOrder>,
+        search: Option<RoleSearch>,
+    ) -> Result<RolePageModel> {
+        let (service, _) = parts(ctx)?;
+        let query = RoleQuery {
+            filter: filter.unwrap_or_default(),
+            search,
+            order,
+            window: window(limit, offset).gql()?,
+        };
+        service.roles(query).await.gql().map(Into::into)
+    }
+}
+
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Creates a user (and assigns `roles` by key). Without `tenantId` the user joins the
+    /// default tenant. Emails are unique per environment, compared case-insensitively.
+    async fn create_user(&self, ctx: &Context<'_>, user: UserCreateDto) -> Result<UserModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .create_user(principal, user)
+            .await
+            .gql()
+            .map(UserModel)
+    }
+
+    /// Updates a user. There is no way to delete a user: `active: false` deactivates it (it can
+    /// no longer sign in or get tokens), `active: true` reactivates it.
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        user: UserUpdateDto,
+    ) -> Result<UserModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .update_user(principal, &id, user)
+            .await
+            .gql()
+            .map(UserModel)
+    }
+
+    async fn assign_roles_to_user(
+        &self,
+        ctx: &Context<'_>,
+        role_keys: Vec<String>,
+        user_id: ID,
+    ) -> Result<bool> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .assign_roles(principal, &user_id, &role_keys)
+            .await
+            .gql()
+    }
+
+    async fn unassign_roles_from_user(
+        &self,
+        ctx: &Context<'_>,
+        role_keys: Vec<String>,
+        user_id: ID,
+    ) -> Result<bool> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .unassign_roles(principal, &user_id, &role_keys)
+            .await
+            .gql()
+    }
+
+    async fn create_tenant(
+        &self,
+        ctx: &Context<'_>,
+        tenant: TenantCreateDto,
+    ) -> Result<TenantModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .create_tenant(principal, tenant)
+            .await
+            .gql()
+            .map(TenantModel)
+    }
+
+    async fn update_tenant(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        tenant: TenantUpdateDto,
+    ) -> Result<TenantModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .update_tenant(principal, &id, tenant)
+            .await
+            .gql()
+            .map(TenantModel)
+    }
+
+    /// Creates a role. (ROQ manages roles only in its Console; Tandem offers this API too.)
+    async fn create_role(&self, ctx: &Context<'_>, role: RoleCreateDto) -> Result<RoleModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .create_role(principal, role)
+            .await
+            .gql()
+            .map(RoleModel)
+    }
+
+    /// Whether `password` is the user's password. `false` for deactivated users and users
+    /// without a password.
+    async fn verify_password(
+        &self,
+        ctx: &Context<'_>,
+        password: String,
+        user_id: ID,
+    ) -> Result<bool> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .verify_password(principal, &user_id, password)
+            .await
+            .gql()
+    }
+
+    /// Changes a password, given the current one.
+    async fn change_user_password_v2(
+        &self,
+        ctx: &Context<'_>,
+        data: ChangeUserPasswordDto,
+    ) -> Result<bool> {
+        let (service, principal) = parts(ctx)?;
+        service.change_password(principal, data).await.gql()
+    }
+}

@@ -1,0 +1,202 @@
+//! The Platform's HTTP routes, as `@roq/nodejs` calls them:
+//! `POST /v01/authorize/serviceAccount`, `POST /v01/authorize`, `POST /v01/server/graphql`.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::{PlatformError, PlatformResult};
+use crate::graphql::{PlatformSchema, build_schema, loaders};
+use crate::service::{IssuedToken, PlatformService};
+
+pub const AUTHORIZATION_HEADER: &str = "roq-platform-authorization";
+pub const SERVER_AUTHORIZATION_HEADER: &str = "roq-platform-server-authorization";
+
+#[derive(Clone)]
+pub struct PlatformState {
+    service: Arc<PlatformService>,
+    schema: PlatformSchema,
+}
+
+impl PlatformState {
+    pub fn new(service: Arc<PlatformService>) -> Self {
+        let schema = build_schema(service.clone());
+        Self { service, schema }
+    }
+
+    pub fn service(&self) -> &Arc<PlatformService> {
+        &self.service
+    }
+}
+
+pub fn router(state: PlatformState) -> Router {
+    Router::new()
+        .route("/v01/authorize/serviceAccount", post(service_account_token))
+        .route("/v01/authorize", post(user_token))
+        .route("/v01/server/graphql", post(graphql))
+        .with_state(state)
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> PlatformResult<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        PlatformError::InvalidInput(format!("the request body is not the expected JSON: {e}"))
+    })
+}
+
+fn token_response(token: IssuedToken) -> Response {
+    Json(json!({
+        "accessToken": token.access_token,
+        "expiresAt": token.claims.exp,
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceAccountRequest {
+    email: Option<String>,
+    #[serde(default)]
+    environment_id: String,
+    #[serde(default)]
+    api_key: String,
+}
+
+async fn service_account_token(State(state): State<PlatformState>, body: Bytes) -> Response {
+    let result = parse_body::<ServiceAccountRequest>(&body).and_then(|req| {
+        state
+            .service
+            .issue_service_token(req.email.as_deref(), &req.environment_id, &req.api_key)
+    });
+    match result {
+        Ok(token) => token_response(token),
+        Err(err) => err.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserTokenRequest {
+    #[serde(default)]
+    environment_id: String,
+    #[serde(default)]
+    api_key: String,
+    #[serde(default)]
+    user_id: String,
+    expires_in: Option<Value>,
+}
+
+async fn user_token(
+    State(state): State<PlatformState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let req = parse_body::<UserTokenRequest>(&body)?;
+        state
+            .service
+            .issue_user_token(
+                header(&headers, AUTHORIZATION_HEADER),
+                &req.environment_id,
+                &req.api_key,
+                &req.user_id,
+                req.expires_in.as_ref(),
+            )
+            .await
+    }
+    .await;
+    match result {
+        Ok(token) => token_response(token),
+        Err(err) => err.into_response(),
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A GraphQL-shaped error response for failures before execution (auth, bad body).
+fn graphql_failure(err: PlatformError) -> Response {
+    let body = err.body();
+    let status = err.status();
+    (
+        status,
+        Json(json!({
+            "data": null,
+            "errors": [{
+                "message": body.message,
+                "extensions": { "code": body.error_code, "response": body },
+            }],
+        })),
+    )
+        .into_response()
+}
+
+async fn graphql(State(state): State<PlatformState>, headers: HeaderMap, body: Bytes) -> Response {
+    let principal = match state
+        .service
+        .authenticate_server_request(
+            header(&headers, SERVER_AUTHORIZATION_HEADER),
+            header(&headers, AUTHORIZATION_HEADER),
+        )
+        .await
+    {
+        Ok(principal) => principal,
+        Err(err) => return graphql_failure(err),
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => {
+            return graphql_failure(PlatformError::InvalidInput(format!(
+                "the body must be a GraphQL request: {{\"query\": \"…\", \"variables\": {{…}}}} ({e})"
+            )));
+        }
+    };
+    let request = loaders::attach(request.data(principal), &state.service);
+    let response = state.schema.execute(request).await;
+    let mut value = serde_json::to_value(&response).unwrap_or_else(|_| json!({"data": null}));
+    if let Some(errors) = value.get_mut("errors").and_then(Value::as_array_mut) {
+        errors.iter_mut().for_each(annotate_graphql_error);
+    }
+    (StatusCode::OK, Json(value)).into_response()
+}
+
+/// Gives errors raised by GraphQL itself (unknown field, bad variable) ROQ's error shape too,
+/// so the SDK reports them as `HttpException` with a code.
+fn annotate_graphql_error(error: &mut Value) {
+    if error.pointer("/extensions/response").is_some() {
+        return;
+    }
+    let mut message = error
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("invalid GraphQL request")
+        .to_owned();
+    if message.contains("\"deleteUser\"") {
+        message.push_str(
+            ". Users are never deleted: deactivate with updateUser(id, user: {active: false})",
+        );
+        error["message"] = Value::String(message.clone());
+    }
+    let response = json!({
+        "statusCode": 400,
+        "errorCode": "GRAPHQL_VALIDATION_FAILED",
+        "message": message,
+    });
+    match error.get_mut("extensions").and_then(Value::as_object_mut) {
+        Some(ext) => {
+            ext.insert("code".into(), json!("GRAPHQL_VALIDATION_FAILED"));
+            ext.insert("response".into(), response);
+        }
+        None => {
+            error["extensions"] =
+                json!({"code": "GRAPHQL_VALIDATION_FAILED", "response": response});
+        }
+    }
+}

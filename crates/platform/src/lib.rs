@@ -1,0 +1,23 @@
+//! The Platform: Tandem's identity half.
+//!
+//! It owns the environment's credentials, tenants, users, roles and passwords, stores them in
+//! its own database (SQLite or PostgreSQL), and serves them through ROQ's server API: the
+//! service-account token endpoints and the GraphQL schema at `/v01/server/graphql`, so
+//! `@roq/nodejs` works against it unchanged. It never touches the BaaS store.
+
+pub mod dto;
+pub mod environment;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod model;
+pub mod password;
+pub mod query;
+pub mod service;
+pub mod store;
+pub mod token;
+
+pub use environment::Credentials;
+pub use error::PlatformError;
+pub use service::{PlatformService, Principal};
+pub use store::{PlatformStore, SqlPlatformStore};

@@ -1,0 +1,148 @@
+//! Password policy and hashing: argon2id with at least OWASP's parameters (m=19 MiB, t=2, p=1),
+//! kept in the PHC string so they can be raised later without breaking old hashes.
+//!
+//! Hashing is deliberately expensive, so it runs on the blocking pool, and a semaphore bounds
+//! how many hashes are in memory at once (19 MiB each) whatever the request rate.
+
+use std::sync::LazyLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+use crate::error::{PlatformError, PlatformResult};
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+const MEMORY_KIB: u32 = 19 * 1024;
+const ITERATIONS: u32 = 2;
+const PARALLELISM: u32 = 1;
+const CONCURRENT_HASHES: usize = 4;
+
+static HASH_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(CONCURRENT_HASHES));
+
+/// A password that passed the policy; only this type can be hashed.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    pub fn parse(raw: &str) -> PlatformResult<Self> {
+        let chars = raw.chars().count();
+        if chars < MIN_PASSWORD_CHARS {
+            return Err(PlatformError::PasswordTooShort);
+        }
+        if chars > MAX_PASSWORD_CHARS {
+            return Err(PlatformError::PasswordTooLong);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+fn hasher() -> PlatformResult<Argon2<'static>> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .map_err(|e| PlatformError::internal(e.to_string()))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes off the async executor; returns the PHC string to store.
+pub async fn hash(password: Password) -> PlatformResult<String> {
+    let _slot = HASH_SLOTS
+        .acquire()
+        .await
+        .map_err(PlatformError::internal)?;
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| PlatformError::internal(e.to_string()))?;
+        let salt =
+            SaltString::encode_b64(&salt).map_err(|e| PlatformError::internal(e.to_string()))?;
+        hasher()?
+            .hash_password(password.0.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| PlatformError::internal(e.to_string()))
+    })
+    .await
+    .map_err(PlatformError::internal)?
+}
+
+/// Checks a candidate against a stored PHC string, off the async executor. Any mismatch —
+/// including a candidate outside the length policy — is `false`, never an error.
+pub async fn verify(candidate: String, stored: String) -> PlatformResult<bool> {
+    if candidate.is_empty() || candidate.chars().count() > MAX_PASSWORD_CHARS {
+        return Ok(false);
+    }
+    let _slot = HASH_SLOTS
+        .acquire()
+        .await
+        .map_err(PlatformError::internal)?;
+    tokio::task::spawn_blocking(move || {
+        let parsed =
+            PasswordHash::new(&stored).map_err(|e| PlatformError::internal(e.to_string()))?;
+        // The parameters come from the stored hash, so older hashes still verify.
+        Ok(Argon2::default()
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(PlatformError::internal)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_bounds_length_in_characters() {
+        assert!(matches!(
+            Password::parse("short"),
+            Err(PlatformError::PasswordTooShort)
+        ));
+        assert!(
+            Password::parse("ünïcødé!").is_ok(),
+            "8 characters, more bytes"
+        );
+        assert!(matches!(
+            Password::parse(&"x".repeat(MAX_PASSWORD_CHARS + 1)),
+            Err(PlatformError::PasswordTooLong)
+        ));
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
+        let stored = hash(Password::parse("secret-pass-1").unwrap())
+            .await
+            .unwrap();
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert!(
+            verify("secret-pass-1".into(), stored.clone())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("secret-pass-2".into(), stored.clone())
+                .await
+                .unwrap()
+        );
+        assert!(!verify(String::new(), stored).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_same_password_hashes_differently_each_time() {
+        let a = hash(Password::parse("secret-pass-1").unwrap())
+            .await
+            .unwrap();
+        let b = hash(Password::parse("secret-pass-1").unwrap())
+            .await
+            .unwrap();
+        assert_ne!(a, b, "salts must differ");
+    }
+}

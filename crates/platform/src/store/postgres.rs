@@ -1,0 +1,18 @@
+//! What is particular to PostgreSQL: its migrations, and pattern matching (LIKE is
+//! case-sensitive; ILIKE is not).
+
+use sea_query::extension::postgres::PgBinOper;
+use sea_query::{LikeExpr, SimpleExpr};
+use sqlx::migrate::Migrator;
+
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// `expr LIKE pattern`, case-sensitive, with `\` escaping the next character.
+pub(super) fn like(expr: SimpleExpr, pattern: &str) -> SimpleExpr {
+    expr.like(LikeExpr::new(pattern).escape('\\'))
+}
+
+/// `expr ILIKE pattern`.
+pub(super) fn ilike(expr: SimpleExpr, pattern: &str) -> SimpleExpr {
+    expr.binary(PgBinOper::ILike, LikeExpr::new(pattern).escape('\\'))
+}

@@ -1,0 +1,59 @@
+//! The command line: `tandem serve | migrate | credentials`. Every flag has an environment
+//! variable of the same meaning.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tandem",
+    version,
+    about = "A self-hosted backend for SaaS apps: identity Platform + BaaS, ROQ-compatible."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the server (migrates the stores first).
+    Serve(ServeArgs),
+    /// Create or upgrade the stores' tables, then exit.
+    Migrate(StoreArgs),
+    /// Print the environment id and API key that clients authenticate with.
+    Credentials(CredentialsArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// Directory for the embedded databases and generated credentials.
+    #[arg(long, env = "TANDEM_DATA_DIR", default_value = "./tandem_data")]
+    pub data_dir: PathBuf,
+
+    /// Platform store: a postgres:// URL, or a SQLite file (default <data-dir>/platform.db).
+    #[arg(long, env = "TANDEM_PLATFORM_DB")]
+    pub platform_db: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Address to listen on.
+    #[arg(long, env = "TANDEM_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CredentialsArgs {
+    /// Directory holding credentials.json.
+    #[arg(long, env = "TANDEM_DATA_DIR", default_value = "./tandem_data")]
+    pub data_dir: PathBuf,
+
+    /// Print as JSON instead of shell variables.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,147 @@
+//! Resolved configuration: where the stores live, where to listen, and the environment's
+//! credentials (from `TANDEM_ENVIRONMENT_ID`/`TANDEM_API_KEY`, else `<data-dir>/credentials.json`,
+//! else generated on first start and written there with mode 0600).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use tandem_platform::Credentials;
+use tandem_sql::{DbOptions, DbUrl};
+
+pub const CREDENTIALS_FILE: &str = "credentials.json";
+pub const PLATFORM_DB_FILE: &str = "platform.db";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: String,
+    pub platform_db: DbUrl,
+    pub credentials: Credentials,
+    pub db_options: DbOptions,
+}
+
+/// Where the credentials came from (for the start-up log line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialSource {
+    Environment,
+    File,
+    Generated,
+}
+
+pub fn credentials_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(CREDENTIALS_FILE)
+}
+
+/// The platform store's URL: the flag when given, else `<data-dir>/platform.db`.
+pub fn platform_db_url(data_dir: &Path, flag: Option<&str>) -> anyhow::Result<DbUrl> {
+    match flag.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(raw) => Ok(DbUrl::parse(raw)?),
+        None => Ok(DbUrl::sqlite_file(data_dir.join(PLATFORM_DB_FILE))),
+    }
+}
+
+/// Credentials from the environment variables, if set (both or neither).
+pub fn credentials_from_env(
+    environment_id: Option<String>,
+    api_key: Option<String>,
+) -> anyhow::Result<Option<Credentials>> {
+    match (
+        environment_id.filter(|s| !s.is_empty()),
+        api_key.filter(|s| !s.is_empty()),
+    ) {
+        (Some(environment_id), Some(api_key)) => {
+            let creds = Credentials {
+                environment_id,
+                api_key,
+            };
+            creds.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(Some(creds))
+        }
+        (None, None) => Ok(None),
+        _ => bail!("set both TANDEM_ENVIRONMENT_ID and TANDEM_API_KEY, or neither"),
+    }
+}
+
+pub fn read_credentials_file(data_dir: &Path) -> anyhow::Result<Option<Credentials>> {
+    let path = credentials_path(data_dir);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let creds: Credentials = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is not a valid credentials file", path.display()))?;
+            Ok(Some(creds))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Writes the credentials file readable by the owner only.
+pub fn write_credentials_file(data_dir: &Path, creds: &Credentials) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    let path = credentials_path(data_dir);
+    let json = serde_json::to_vec_pretty(creds)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, &json)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Environment variables win; then the file; else new credentials are generated and saved.
+pub fn resolve_credentials(
+    data_dir: &Path,
+    from_env: Option<Credentials>,
+) -> anyhow::Result<(Credentials, CredentialSource)> {
+    if let Some(creds) = from_env {
+        return Ok((creds, CredentialSource::Environment));
+    }
+    if let Some(creds) = read_credentials_file(data_dir)? {
+        return Ok((creds, CredentialSource::File));
+    }
+    let creds = Credentials::generate().map_err(|e| anyhow::anyhow!("{e}"))?;
+    write_credentials_file(data_dir, &creds)?;
+    Ok((creds, CredentialSource::Generated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_credentials_are_saved_privately_and_reused() {
+        let dir = std::env::temp_dir().join(format!("tandem-config-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (first, source) = resolve_credentials(&dir, None).unwrap();
+        assert_eq!(source, CredentialSource::Generated);
+        let (again, source) = resolve_credentials(&dir, None).unwrap();
+        assert_eq!(source, CredentialSource::File);
+        assert_eq!(first, again);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(credentials_path(&dir))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn environment_variables_come_as_a_pair() {
+        assert!(credentials_from_env(Some("env".into()), None).is_err());
+        assert!(credentials_from_env(None, None).unwrap().is_none());
+        let creds = credentials_from_env(Some("env-1".into()), Some("k".repeat(32))).unwrap();
+        assert_eq!(creds.unwrap().environment_id, "env-1");
+    }
+}

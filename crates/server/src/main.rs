@@ -1,0 +1,134 @@
+//! `tandem` — the command line. Everything else lives in the library (`tandem::…`).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use tandem::cli::{Cli, Command, CredentialsArgs, ServeArgs, StoreArgs};
+use tandem::config::{self, Config, CredentialSource};
+use tandem::{App, telemetry};
+use tandem_core::SystemClock;
+use tandem_platform::SqlPlatformStore;
+use tandem_sql::DbOptions;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    telemetry::init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => migrate(args).await,
+        Command::Credentials(args) => credentials(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn resolve_config(store: &StoreArgs, listen: String) -> anyhow::Result<Config> {
+    // Secrets come from the environment, never from flags (which `ps` shows).
+    let from_env = config::credentials_from_env(
+        std::env::var("TANDEM_ENVIRONMENT_ID").ok(),
+        std::env::var("TANDEM_API_KEY").ok(),
+    )?;
+    let (credentials, source) = config::resolve_credentials(&store.data_dir, from_env)?;
+    match source {
+        CredentialSource::Generated => tracing::info!(
+            environment_id = %credentials.environment_id,
+            file = %config::credentials_path(&store.data_dir).display(),
+            "generated new credentials; `tandem credentials` prints them"
+        ),
+        CredentialSource::File => {
+            tracing::info!(environment_id = %credentials.environment_id, "using stored credentials")
+        }
+        CredentialSource::Environment => {
+            tracing::info!(environment_id = %credentials.environment_id, "using credentials from the environment")
+        }
+    }
+    Ok(Config {
+        platform_db: config::platform_db_url(&store.data_dir, store.platform_db.as_deref())?,
+        data_dir: store.data_dir.clone(),
+        listen,
+        credentials,
+        db_options: DbOptions::default(),
+    })
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = resolve_config(&args.store, args.listen.clone())?;
+    let app = App::build(&config, Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        platform_db = %config.platform_db.redacted(),
+        "tandem is ready"
+    );
+    app.serve(listener, shutdown_signal()).await?;
+    tracing::info!("tandem stopped");
+    Ok(())
+}
+
+async fn migrate(args: StoreArgs) -> anyhow::Result<()> {
+    let url = config::platform_db_url(&args.data_dir, args.platform_db.as_deref())?;
+    let store = SqlPlatformStore::open(&url, DbOptions::default())
+        .await
+        .with_context(|| format!("cannot migrate the Platform store at {}", url.redacted()))?;
+    store.db().close().await;
+    println!("Platform store at {} is up to date", url.redacted());
+    Ok(())
+}
+
+fn credentials(args: CredentialsArgs) -> anyhow::Result<()> {
+    let from_env = config::credentials_from_env(
+        std::env::var("TANDEM_ENVIRONMENT_ID").ok(),
+        std::env::var("TANDEM_API_KEY").ok(),
+    )?;
+    let creds = match from_env {
+        Some(creds) => creds,
+        None => config::read_credentials_file(&args.data_dir)?.with_context(|| {
+            format!(
+                "no credentials in {}: start `tandem serve` once to generate them, or set TANDEM_ENVIRONMENT_ID and TANDEM_API_KEY",
+                args.data_dir.display()
+            )
+        })?,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&creds)?);
+    } else {
+        println!("TANDEM_ENVIRONMENT_ID={}", creds.environment_id);
+        println!("TANDEM_API_KEY={}", creds.api_key);
+    }
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,434 @@
+//! Connections to a Tandem store — an embedded SQLite file or a PostgreSQL database, chosen by
+//! URL — and one way to run [`sea_query`] statements on either.
+//!
+//! Domain crates (Platform, BaaS) build their statements once with sea-query; this crate renders
+//! them for the connected dialect with bound parameters only, runs them, and classifies database
+//! errors (a unique violation is a client's duplicate, not a server fault). It knows nothing of
+//! users or tenants.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_binder::SqlxBinder;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// Which SQL dialect a store speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a store lives, parsed from `--platform-db` / `--baas-db`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    /// A SQLite file (created when missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://…` or `postgresql://…`).
+    Postgres(String),
+}
+
+impl DbUrl {
+    /// Accepts `postgres://…`, `postgresql://…`, `sqlite://path`, `sqlite:path` or a bare path.
+    pub fn parse(raw: &str) -> Result<Self, DbError> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        let path = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+            .unwrap_or(raw);
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() || raw.contains("://") && !raw.starts_with("sqlite://") {
+            return Err(DbError::Config(format!(
+                "`{}` is not a database URL Tandem understands: use postgres://user@host:port/db or a SQLite file path",
+                redact_url(raw)
+            )));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn sqlite_file(path: impl AsRef<Path>) -> Self {
+        Self::Sqlite(path.as_ref().to_path_buf())
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Self::Sqlite(_) => Dialect::Sqlite,
+            Self::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// A form safe to log: the password, if any, is replaced.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Self::Postgres(url) => redact_url(url),
+        }
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host/…` with `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// A unique index refused the write; `detail` names the constraint (PostgreSQL) or carries
+    /// SQLite's message, which names the table and columns.
+    #[error("unique constraint violated: {detail}")]
+    UniqueViolation { detail: String },
+    #[error("foreign key constraint violated: {detail}")]
+    ForeignKeyViolation { detail: String },
+    #[error("database configuration: {0}")]
+    Config(String),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sqlx(sqlx::Error),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            let detail = db
+                .constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned());
+            if db.is_unique_violation() {
+                return Self::UniqueViolation { detail };
+            }
+            if db.is_foreign_key_violation() {
+                return Self::ForeignKeyViolation { detail };
+            }
+        }
+        Self::Sqlx(err)
+    }
+}
+
+/// A row type decodable from both dialects' rows (what `#[derive(sqlx::FromRow)]` gives when
+/// every field type is supported by SQLite and PostgreSQL).
+pub trait AnyRow:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> AnyRow for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// The per-backend migration sets of one store (`migrations/{sqlite,postgres}/`).
+pub struct Migrations {
+    pub sqlite: &'static Migrator,
+    pub postgres: &'static Migrator,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DbOptions {
+    /// Upper bound of pooled connections (readers for SQLite, all for PostgreSQL).
+    pub max_connections: u32,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+        }
+    }
+}
+
+/// A connected store.
+///
+/// SQLite gets two pools on one WAL file: many readers and exactly one writer, so writes queue
+/// in-process instead of failing with `SQLITE_BUSY`.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite {
+        reader: SqlitePool,
+        writer: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+impl Db {
+    #[tracing::instrument(skip_all, fields(db = %url.redacted()))]
+    pub async fn connect(url: &DbUrl, options: DbOptions) -> Result<Self, DbError> {
+        match url {
+            DbUrl::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        DbError::Config(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+                let connect = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(connect.clone())
+                    .await?;
+                let reader = SqlitePoolOptions::new()
+                    .max_connections(options.max_connections.max(1))
+                    .connect_with(connect.read_only(true))
+                    .await?;
+                Ok(Self::Sqlite { reader, writer })
+            }
+            DbUrl::Postgres(raw) => {
+                let connect = PgConnectOptions::from_str(raw).map_err(|e| {
+                    DbError::Config(format!("bad PostgreSQL URL {}: {e}", redact_url(raw)))
+                })?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(options.max_connections.max(1))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(connect)
+                    .await?;
+                Ok(Self::Postgres(pool))
+            }
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Self::Sqlite { .. } => Dialect::Sqlite,
+            Self::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Applies the store's pending migrations (PostgreSQL takes an advisory lock, so replicas
+    /// starting together migrate once).
+    pub async fn migrate(&self, migrations: &Migrations) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite { writer, .. } => migrations.sqlite.run(writer).await?,
+            Self::Postgres(pool) => migrations.postgres.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn fetch_all<T: AnyRow>(&self, stmt: &impl SqlxBinder) -> Result<Vec<T>, DbError> {
+        Ok(match self {
+            Self::Sqlite { reader, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<_, T, _>(&sql, values)
+                    .fetch_all(reader)
+                    .await?
+            }
+            Self::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<_, T, _>(&sql, values)
+                    .fetch_all(pool)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn fetch_optional<T: AnyRow>(
+        &self,
+        stmt: &impl SqlxBinder,
+    ) -> Result<Option<T>, DbError> {
+        Ok(match self {
+            Self::Sqlite { reader, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<_, T, _>(&sql, values)
+                    .fetch_optional(reader)
+                    .await?
+            }
+            Self::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<_, T, _>(&sql, values)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn fetch_one<T: AnyRow>(&self, stmt: &impl SqlxBinder) -> Result<T, DbError> {
+        self.fetch_optional(stmt)
+            .await?
+            .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        Ok(match self {
+            Self::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Runs a single write statement in its own transaction.
+    pub async fn execute(&self, stmt: &impl SqlxBinder) -> Result<u64, DbError> {
+        let mut tx = self.begin().await?;
+        let affected = tx.execute(stmt).await?;
+        tx.commit().await?;
+        Ok(affected)
+    }
+
+    /// Checks the store answers (used by readiness).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite { reader, .. } => {
+                sqlx::query("SELECT 1").execute(reader).await?;
+            }
+            Self::Postgres(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite { reader, writer } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// An open write transaction; dropped without [`Tx::commit`] it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Self::Sqlite(_) => Dialect::Sqlite,
+            Self::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub async fn execute(&mut self, stmt: &impl SqlxBinder) -> Result<u64, DbError> {
+        Ok(match self {
+            Self::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_with(&sql, values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+            Self::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_with(&sql, values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+        })
+    }
+
+    pub async fn fetch_all<T: AnyRow>(
+        &mut self,
+        stmt: &impl SqlxBinder,
+    ) -> Result<Vec<T>, DbError> {
+        Ok(match self {
+            Self::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(&sql, values)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+            Self::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(&sql, values)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn fetch_optional<T: AnyRow>(
+        &mut self,
+        stmt: &impl SqlxBinder,
+    ) -> Result<Option<T>, DbError> {
+        Ok(match self {
+            Self::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(&sql, values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+            Self::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(&sql, values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_select_the_dialect() {
+        assert_eq!(
+            DbUrl::parse("postgres://u@h:5432/db").unwrap().dialect(),
+            Dialect::Postgres
+        );
+        assert_eq!(
+            DbUrl::parse("postgresql://u@h/db").unwrap().dialect(),
+            Dialect::Postgres
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite://data/p.db").unwrap(),
+            DbUrl::Sqlite("data/p.db".into())
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:p.db?mode=rwc").unwrap(),
+            DbUrl::Sqlite("p.db".into())
+        );
+        assert_eq!(
+            DbUrl::parse("./x/p.db").unwrap(),
+            DbUrl::Sqlite("./x/p.db".into())
+        );
+        assert!(DbUrl::parse("mysql://root@localhost/db").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_logs() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/tandem"),
+            "postgres://app:***@db:5432/tandem"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/tandem"),
+            "postgres://app@db/tandem"
+        );
+    }
+}

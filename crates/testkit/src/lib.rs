@@ -1,0 +1,344 @@
+//! `spawn_app(Backend::Sqlite | Backend::Postgres)`: starts the real Tandem server in-process
+//! on port 0 with fresh stores — a temporary directory for SQLite, a uniquely named database
+//! for PostgreSQL (`TANDEM_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`)
+//! — and a [`ManualClock`] the test controls. Tests then talk to it over HTTP like a client.
+//!
+//! PostgreSQL is required: when it is unreachable the test fails with the reason, it is never
+//! skipped.
+
+// Test support: failing loudly (panicking) on a broken environment is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::Connection;
+use tandem::{App, Config};
+use tandem_core::ManualClock;
+use tandem_platform::Credentials;
+use tandem_sql::{DbOptions, DbUrl};
+use tokio::sync::oneshot;
+
+pub const DEFAULT_TEST_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+}
+
+/// The admin URL tests create their databases from.
+pub fn test_pg_url() -> String {
+    std::env::var("TANDEM_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_TEST_PG_URL.to_owned())
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{database}?{q}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+/// A PostgreSQL database that exists for one test and is dropped after it.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+    admin_url: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        let admin_url = test_pg_url();
+        let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is required for the test suite and is not reachable at {admin_url}: {e}. \
+                 Start it, or point TANDEM_TEST_PG_URL at one."
+            )
+        });
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        let _ = admin.close().await;
+        Self {
+            url: with_database(&admin_url, &name),
+            name,
+            admin_url,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs inside (or after) the test's runtime, so use a thread with its own.
+        let dropper = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&mut admin)
+                            .await;
+                    let _ = admin.close().await;
+                }
+            });
+        });
+        let _ = dropper.join();
+    }
+}
+
+/// A running Tandem for one test.
+pub struct TestApp {
+    pub backend: Backend,
+    pub address: SocketAddr,
+    pub base_url: String,
+    pub credentials: Credentials,
+    pub clock: ManualClock,
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _data_dir: tempfile::TempDir,
+    _database: Option<TestDatabase>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(TestDatabase::create().await),
+    };
+    let platform_db = match &database {
+        Some(db) => DbUrl::Postgres(db.url.clone()),
+        None => DbUrl::sqlite_file(data_dir.path().join("platform.db")),
+    };
+    let credentials = Credentials::generate().expect("credentials");
+    let config = Config {
+        data_dir: data_dir.path().to_path_buf(),
+        listen: "127.0.0.1:0".into(),
+        platform_db,
+        credentials: credentials.clone(),
+        db_options: DbOptions { max_connections: 5 },
+    };
+    let clock = ManualClock::starting_now();
+    let app = App::build(&config, Arc::new(clock.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("Tandem did not start on {backend:?}: {e:#}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (tx, rx) = oneshot::channel();
+    let server = tokio::spawn(async move {
+        app.serve(listener, async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server");
+    });
+    TestApp {
+        backend,
+        address,
+        base_url: format!("http://{address}"),
+        credentials,
+        clock,
+        client: reqwest::Client::new(),
+        shutdown: Some(tx),
+        server: Some(server),
+        _data_dir: data_dir,
+        _database: database,
+    }
+}
+
+/// What a request answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Answer {
+    /// `errors[0].extensions.response.errorCode` of a GraphQL answer.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body
+            .pointer("/errors/0/extensions/response/errorCode")
+            .and_then(Value::as_str)
+    }
+
+    pub fn error_status(&self) -> Option<u64> {
+        self.body
+            .pointer("/errors/0/extensions/response/statusCode")
+            .and_then(Value::as_u64)
+    }
+
+    pub fn error_message(&self) -> Option<&str> {
+        self.body
+            .pointer("/errors/0/message")
+            .and_then(Value::as_str)
+    }
+
+    /// `data.<field>`, failing the test with the errors when there is none.
+    pub fn data(&self, field: &str) -> &Value {
+        match self.body.pointer(&format!("/data/{field}")) {
+            Some(v) if self.body.get("errors").is_none() => v,
+            _ => panic!("expected data.{field}, got {}: {}", self.status, self.body),
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// `Basic base64(environmentId:apiKey)`
+    pub fn server_authorization(&self) -> String {
+        let raw = format!(
+            "{}:{}",
+            self.credentials.environment_id, self.credentials.api_key
+        );
+        format!("Basic {}", STANDARD.encode(raw))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, headers: &[(&str, String)]) -> Answer {
+        let mut request = self.client.post(self.url(path)).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Answer { status, body }
+    }
+
+    /// A service-account token, as `asSuperAdmin()` obtains it.
+    pub async fn service_token(&self) -> String {
+        let answer = self
+            .post_json(
+                "/v01/authorize/serviceAccount",
+                &json!({
+                    "email": "project-service-account@roq.tech",
+                    "environmentId": self.credentials.environment_id,
+                    "apiKey": self.credentials.api_key,
+                }),
+                &[],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        answer.body["accessToken"]
+            .as_str()
+            .expect("accessToken")
+            .to_owned()
+    }
+
+    /// A user token, as `asUser(userId)` obtains it.
+    pub async fn user_token(&self, user_id: &str) -> String {
+        let service = self.service_token().await;
+        let answer = self
+            .post_json(
+                "/v01/authorize",
+                &json!({
+                    "environmentId": self.credentials.environment_id,
+                    "apiKey": self.credentials.api_key,
+                    "userId": user_id,
+                }),
+                &[("roq-platform-authorization", format!("Bearer {service}"))],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        answer.body["accessToken"]
+            .as_str()
+            .expect("accessToken")
+            .to_owned()
+    }
+
+    /// A GraphQL request with both headers, as the SDK sends it, under `token`.
+    pub async fn graphql_with(&self, token: &str, query: &str, variables: Value) -> Answer {
+        self.post_json(
+            "/v01/server/graphql",
+            &json!({"query": query, "variables": variables}),
+            &[
+                ("roq-platform-authorization", format!("Bearer {token}")),
+                (
+                    "roq-platform-server-authorization",
+                    self.server_authorization(),
+                ),
+            ],
+        )
+        .await
+    }
+
+    /// A GraphQL request as the service account.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Answer {
+        let token = self.service_token().await;
+        self.graphql_with(&token, query, variables).await
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_names_are_swapped_in_urls() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://h:5432", "t3"),
+            "postgres://h:5432/t3"
+        );
+    }
+}
