@@ -127,7 +127,18 @@ pub struct TestApp {
     _database: Option<TestDatabase>,
 }
 
+/// Server logs reach the test output when `RUST_LOG` is set (e.g. `RUST_LOG=tandem=debug`).
+fn init_logs() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+    }
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    init_logs();
     let data_dir = tempfile::tempdir().expect("temp dir");
     let database = match backend {
         Backend::Sqlite => None,

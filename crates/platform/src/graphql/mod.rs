@@ -41,7 +41,7 @@ fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a Arc<PlatformService>, &'a Prin
 
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// One user by id (the SDK's `userProfile`).
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<UserModel> {
@@ -125,7 +125,7 @@ impl QueryRoot {
 
 pub struct MutationRoot;
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Creates a user (and assigns `roles` by key). Without `tenantId` the user joins the
     /// default tenant. Emails are unique per environment, compared case-insensitively.

@@ -1,0 +1,38 @@
+//! Integration tests of the `tandem` server over HTTP, each run on SQLite and on PostgreSQL.
+//!
+//! One test binary for the crate (link time on two cores): add modules here, not new files in
+//! `tests/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+/// Defines each test twice: `name::sqlite` and `name::postgres`, each on a fresh server.
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: tandem_testkit::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run(tandem_testkit::spawn_app(tandem_testkit::Backend::Sqlite).await).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    run(tandem_testkit::spawn_app(tandem_testkit::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}
+
+mod auth;
+mod common;
+mod health;
+mod passwords;
+mod roles;
+mod tenants;
+mod users;

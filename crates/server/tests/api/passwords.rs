@@ -1,0 +1,54 @@
+//! verifyPassword and changeUserPasswordV2.
+
+use serde_json::json;
+
+use crate::common::*;
+
+const VERIFY: &str = "mutation verifyPassword($password: String!, $userId: ID!) { verifyPassword(password: $password, userId: $userId) }";
+const CHANGE: &str = "mutation changeUserPassword($data: ChangeUserPasswordDto!) { changeUserPasswordV2(data: $data) }";
+
+async fn verifies(app: &tandem_testkit::TestApp, user: &serde_json::Value, password: &str) -> bool {
+    let answer = app
+        .graphql(VERIFY, json!({"userId": user["id"], "password": password}))
+        .await;
+    answer.data("verifyPassword").as_bool().unwrap()
+}
+
+on_both_backends! {
+    async fn passwords_verify_only_when_right(app: TestApp) {
+        let user = create_user(&app, json!({"password": "secret-pass-1"})).await;
+        assert!(verifies(&app, &user, "secret-pass-1").await);
+        assert!(!verifies(&app, &user, "secret-pass-2").await);
+        assert!(!verifies(&app, &user, "").await);
+        let without = create_user(&app, json!({})).await;
+        assert!(!verifies(&app, &without, "anything-at-all").await, "no password set");
+        let answer = app.graphql(VERIFY, json!({"userId": uuid::Uuid::new_v4().to_string(), "password": "x"})).await;
+        assert_eq!(answer.error_code(), Some("USER_NOT_FOUND"));
+    }
+
+    async fn deactivated_users_never_verify(app: TestApp) {
+        let user = create_user(&app, json!({"password": "secret-pass-1"})).await;
+        app.graphql(&update_user_doc(), json!({"id": user["id"], "user": {"active": false}})).await.data("updateUser");
+        assert!(!verifies(&app, &user, "secret-pass-1").await);
+    }
+
+    async fn a_password_is_changed_with_the_current_one(app: TestApp) {
+        let user = create_user(&app, json!({"password": "secret-pass-1"})).await;
+        let data = |current: &str, new: &str| json!({"data": {"userId": user["id"], "password": current, "newPassword": new}});
+
+        let answer = app.graphql(CHANGE, data("wrong-password", "new-secret-2")).await;
+        assert_eq!(answer.error_code(), Some("WRONG_PASSWORD"));
+        let answer = app.graphql(CHANGE, data("secret-pass-1", "short")).await;
+        assert_eq!(answer.error_code(), Some("PASSWORD_TOO_SHORT"));
+        assert!(verifies(&app, &user, "secret-pass-1").await, "failed changes keep the old password");
+
+        let answer = app.graphql(CHANGE, data("secret-pass-1", "new-secret-2")).await;
+        assert_eq!(answer.data("changeUserPasswordV2"), &json!(true));
+        assert!(verifies(&app, &user, "new-secret-2").await);
+        assert!(!verifies(&app, &user, "secret-pass-1").await);
+
+        let without = create_user(&app, json!({})).await;
+        let answer = app.graphql(CHANGE, json!({"data": {"userId": without["id"], "password": "", "newPassword": "new-secret-2"}})).await;
+        assert_eq!(answer.error_code(), Some("PASSWORD_NOT_SET"));
+    }
+}
