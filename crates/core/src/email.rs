@@ -26,7 +26,10 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let trimmed = raw.trim();
+        // Fold first and validate the folded form: lower-casing can change length and
+        // characters (`İ` becomes `i` + a combining dot), and what is stored must re-parse.
+        let folded = raw.trim().to_lowercase();
+        let trimmed = folded.as_str();
         if trimmed.is_empty() {
             return Err(EmailError::Empty);
         }
@@ -58,10 +61,15 @@ impl Email {
                 )
         });
         if local_ok && domain_ok && no_forbidden {
-            Ok(Self(trimmed.to_lowercase()))
+            Ok(Self(folded))
         } else {
             Err(malformed())
         }
+    }
+
+    /// Rebuilds an address read back from storage, which was parsed when it was written.
+    pub fn from_storage(stored: String) -> Self {
+        Self(stored)
     }
 
     pub fn as_str(&self) -> &str {
@@ -128,12 +136,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn folding_happens_before_validation() {
+        // `İ` lower-cases to `i` plus a combining dot, which is not a domain character.
+        assert!(Email::parse("a@exİ.com").is_err());
+        assert_eq!(
+            Email::parse("A@EXAMPLE.COM").unwrap().as_str(),
+            "a@example.com"
+        );
+    }
+
     proptest! {
         #[test]
-        fn parse_never_panics_and_is_idempotent(raw in "\\PC{0,300}") {
+        fn parse_never_panics_and_is_idempotent(raw in "(\\PC|İ|Ⱥ|ẞ){0,300}") {
             if let Ok(email) = Email::parse(&raw) {
                 prop_assert_eq!(Email::parse(email.as_str()), Ok(email.clone()));
                 prop_assert_eq!(email.as_str().to_lowercase(), email.as_str());
+            }
+        }
+
+        #[test]
+        fn address_shaped_input_round_trips(raw in "[a-zA-Z0-9İȺẞ._+-]{1,70}@[a-zA-Z0-9İȺ-]{1,20}\\.[a-zA-ZȺ]{2,6}") {
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert_eq!(Email::parse(email.as_str()), Ok(email.clone()));
+                prop_assert!(email.as_str().len() <= 254 * 4);
             }
         }
     }

@@ -40,9 +40,16 @@ impl Credentials {
     }
 
     pub fn validate(&self) -> PlatformResult<()> {
-        if self.environment_id.trim().is_empty() || self.environment_id.len() > 200 {
+        let id = &self.environment_id;
+        if id.trim().is_empty()
+            || id.len() > 200
+            || id.contains(':')
+            || id.chars().any(char::is_control)
+        {
+            // `:` separates id and key in the Basic credentials clients send.
             return Err(PlatformError::InvalidInput(
-                "the environment id must be 1 to 200 characters".into(),
+                "the environment id must be 1 to 200 characters without `:` or control characters"
+                    .into(),
             ));
         }
         if self.api_key.len() < 16 || self.api_key.len() > 512 {

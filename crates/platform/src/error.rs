@@ -9,17 +9,17 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use tandem_core::{EmailError, IdParseError};
-use tandem_sql::DbError;
+use tandem_core::EmailError;
 
 use crate::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlatformError {
     #[error("{0}")]
     InvalidEmail(#[from] EmailError),
-    #[error("a user with the email {0} already exists")]
-    DuplicateEmail(String),
+    #[error("a user with this email already exists (emails are compared case-insensitively)")]
+    DuplicateEmail,
     #[error("tenant {0} does not exist")]
     TenantNotFound(String),
     #[error(
@@ -38,16 +38,16 @@ pub enum PlatformError {
         "reference is required: pass your application's own identifier for the user (for example its id in your database)"
     )]
     MissingReference,
-    #[error("a role with the key {0} already exists")]
-    DuplicateRoleKey(String),
+    #[error("a role with this key already exists")]
+    DuplicateRoleKey,
     #[error("the current password is not correct")]
     WrongPassword,
     #[error("user {0} has no password yet; it is set through the invitation or sign-up flow")]
     PasswordNotSet(String),
     #[error("{0}")]
-    InvalidId(#[from] IdParseError),
-    #[error("{0}")]
     InvalidInput(String),
+    #[error("{0}")]
+    GraphqlValidation(String),
     #[error("{0}")]
     Unsupported(String),
     #[error("{0}")]
@@ -71,10 +71,10 @@ impl PlatformError {
             | Self::MissingReference
             | Self::WrongPassword
             | Self::PasswordNotSet(_)
-            | Self::InvalidId(_)
             | Self::InvalidInput(_)
+            | Self::GraphqlValidation(_)
             | Self::Unsupported(_) => StatusCode::BAD_REQUEST,
-            Self::DuplicateEmail(_) | Self::DuplicateRoleKey(_) => StatusCode::CONFLICT,
+            Self::DuplicateEmail | Self::DuplicateRoleKey => StatusCode::CONFLICT,
             Self::TenantNotFound(_)
             | Self::RoleKeyNotFound(_)
             | Self::RoleNotFound(_)
@@ -89,7 +89,7 @@ impl PlatformError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidEmail(_) => "INVALID_EMAIL",
-            Self::DuplicateEmail(_) => "USER_EMAIL_ALREADY_EXISTS",
+            Self::DuplicateEmail => "USER_EMAIL_ALREADY_EXISTS",
             Self::TenantNotFound(_) => "TENANT_NOT_FOUND",
             Self::RoleKeyNotFound(_) => "ROLE_KEY_NOT_FOUND",
             Self::RoleNotFound(_) => "ROLE_NOT_FOUND",
@@ -97,11 +97,11 @@ impl PlatformError {
             Self::PasswordTooShort => "PASSWORD_TOO_SHORT",
             Self::PasswordTooLong => "PASSWORD_TOO_LONG",
             Self::MissingReference => "USER_REFERENCE_REQUIRED",
-            Self::DuplicateRoleKey(_) => "ROLE_KEY_ALREADY_EXISTS",
+            Self::DuplicateRoleKey => "ROLE_KEY_ALREADY_EXISTS",
             Self::WrongPassword => "WRONG_PASSWORD",
             Self::PasswordNotSet(_) => "PASSWORD_NOT_SET",
-            Self::InvalidId(_) => "INVALID_ID",
             Self::InvalidInput(_) => "INVALID_INPUT",
+            Self::GraphqlValidation(_) => "GRAPHQL_VALIDATION_FAILED",
             Self::Unsupported(_) => "NOT_SUPPORTED",
             Self::Unauthorized(_) => "UNAUTHORIZED_EXCEPTION",
             Self::Forbidden(_) => "FORBIDDEN",
@@ -119,8 +119,12 @@ impl PlatformError {
 
     /// ROQ's error body, logging server faults on the way out.
     pub fn body(&self) -> ErrorBody {
-        if let Self::Internal(cause) = self {
-            tracing::error!(error = %cause, cause = ?cause, "platform request failed");
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, cause = ?cause, "platform request failed");
+            }
+            Self::Unauthorized(reason) => tracing::warn!(%reason, "authentication failed"),
+            _ => {}
         }
         ErrorBody {
             status_code: self.status().as_u16(),
@@ -159,9 +163,16 @@ impl IntoResponse for PlatformError {
     }
 }
 
-impl From<DbError> for PlatformError {
-    fn from(err: DbError) -> Self {
-        Self::internal(err)
+impl From<StoreError> for PlatformError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::DuplicateEmail => Self::DuplicateEmail,
+            StoreError::DuplicateRoleKey => Self::DuplicateRoleKey,
+            // Tenants, users and roles are never deleted, so a dangling reference is a bug.
+            other @ (StoreError::ForeignKeyViolation
+            | StoreError::Corrupt(_)
+            | StoreError::Db(_)) => Self::internal(other),
+        }
     }
 }
 

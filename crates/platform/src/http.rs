@@ -44,10 +44,25 @@ pub fn router(state: PlatformState) -> Router {
         .with_state(state)
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> PlatformResult<T> {
-    serde_json::from_slice(body).map_err(|e| {
-        PlatformError::InvalidInput(format!("the request body is not the expected JSON: {e}"))
-    })
+/// Parses a JSON object body; `expected` describes it for the error message.
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes, expected: &str) -> PlatformResult<T> {
+    let invalid = || {
+        PlatformError::InvalidInput(format!(
+            "the request body must be a JSON object like {expected}"
+        ))
+    };
+    let value: Value = serde_json::from_slice(body).map_err(|_| invalid())?;
+    if !value.is_object() {
+        return Err(invalid());
+    }
+    serde_json::from_value(value).map_err(|_| invalid())
+}
+
+fn required<'a>(field: &str, value: &'a Option<String>) -> PlatformResult<&'a str> {
+    value
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| PlatformError::InvalidInput(format!("`{field}` is required")))
 }
 
 fn token_response(token: IssuedToken) -> Response {
@@ -61,19 +76,23 @@ fn token_response(token: IssuedToken) -> Response {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ServiceAccountRequest {
-    email: Option<String>,
-    #[serde(default)]
-    environment_id: String,
-    #[serde(default)]
-    api_key: String,
+    environment_id: Option<String>,
+    api_key: Option<String>,
 }
 
 async fn service_account_token(State(state): State<PlatformState>, body: Bytes) -> Response {
-    let result = parse_body::<ServiceAccountRequest>(&body).and_then(|req| {
+    let result = async {
+        let req: ServiceAccountRequest =
+            parse_body(&body, r#"{"environmentId": "…", "apiKey": "…"}"#)?;
         state
             .service
-            .issue_service_token(req.email.as_deref(), &req.environment_id, &req.api_key)
-    });
+            .issue_service_token(
+                required("environmentId", &req.environment_id)?,
+                required("apiKey", &req.api_key)?,
+            )
+            .await
+    }
+    .await;
     match result {
         Ok(token) => token_response(token),
         Err(err) => err.into_response(),
@@ -83,12 +102,9 @@ async fn service_account_token(State(state): State<PlatformState>, body: Bytes) 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct UserTokenRequest {
-    #[serde(default)]
-    environment_id: String,
-    #[serde(default)]
-    api_key: String,
-    #[serde(default)]
-    user_id: String,
+    environment_id: Option<String>,
+    api_key: Option<String>,
+    user_id: Option<String>,
     expires_in: Option<Value>,
 }
 
@@ -98,14 +114,17 @@ async fn user_token(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let req = parse_body::<UserTokenRequest>(&body)?;
+        let req: UserTokenRequest = parse_body(
+            &body,
+            r#"{"environmentId": "…", "apiKey": "…", "userId": "…", "expiresIn": 3600}"#,
+        )?;
         state
             .service
             .issue_user_token(
                 header(&headers, AUTHORIZATION_HEADER),
-                &req.environment_id,
-                &req.api_key,
-                &req.user_id,
+                required("environmentId", &req.environment_id)?,
+                required("apiKey", &req.api_key)?,
+                required("userId", &req.user_id)?,
                 req.expires_in.as_ref(),
             )
             .await
@@ -158,7 +177,7 @@ async fn graphql(State(state): State<PlatformState>, headers: HeaderMap, body: B
             )));
         }
     };
-    let request = loaders::attach(request.data(principal), &state.service);
+    let request = loaders::attach(request, &state.service, principal);
     let response = state.schema.execute(request).await;
     let mut value = serde_json::to_value(&response).unwrap_or_else(|_| json!({"data": null}));
     if let Some(errors) = value.get_mut("errors").and_then(Value::as_array_mut) {
@@ -182,21 +201,12 @@ fn annotate_graphql_error(error: &mut Value) {
         message.push_str(
             ". Users are never deleted: deactivate with updateUser(id, user: {active: false})",
         );
-        error["message"] = Value::String(message.clone());
     }
-    let response = json!({
-        "statusCode": 400,
-        "errorCode": "GRAPHQL_VALIDATION_FAILED",
-        "message": message,
-    });
+    let body = PlatformError::GraphqlValidation(message).body();
+    error["message"] = Value::String(body.message.clone());
+    let extensions = json!({"code": body.error_code, "response": body});
     match error.get_mut("extensions").and_then(Value::as_object_mut) {
-        Some(ext) => {
-            ext.insert("code".into(), json!("GRAPHQL_VALIDATION_FAILED"));
-            ext.insert("response".into(), response);
-        }
-        None => {
-            error["extensions"] =
-                json!({"code": "GRAPHQL_VALIDATION_FAILED", "response": response});
-        }
+        Some(ext) => ext.extend(extensions.as_object().cloned().unwrap_or_default()),
+        None => error["extensions"] = extensions,
     }
 }

@@ -19,5 +19,5 @@ pub mod token;
 
 pub use environment::Credentials;
 pub use error::PlatformError;
-pub use service::{PlatformService, Principal};
+pub use service::{PlatformService, Principal, StartOptions};
 pub use store::{PlatformStore, SqlPlatformStore};

@@ -32,6 +32,8 @@ pub struct User {
     pub two_factor_enabled: bool,
     pub synced: bool,
     pub tenant_id: TenantId,
+    /// User tokens issued before this instant no longer work (set when the password changes).
+    pub tokens_valid_after: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -62,12 +64,6 @@ pub enum Change<T> {
     #[default]
     Keep,
     Set(T),
-}
-
-impl<T> Change<T> {
-    pub fn is_set(&self) -> bool {
-        matches!(self, Self::Set(_))
-    }
 }
 
 /// The columns an update may touch; everything left at `Keep` is not written, so concurrent

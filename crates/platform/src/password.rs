@@ -4,11 +4,11 @@
 //! Hashing is deliberately expensive, so it runs on the blocking pool, and a semaphore bounds
 //! how many hashes are in memory at once (19 MiB each) whatever the request rate.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{PlatformError, PlatformResult};
 
@@ -20,7 +20,18 @@ const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
 const CONCURRENT_HASHES: usize = 4;
 
-static HASH_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(CONCURRENT_HASHES));
+static HASH_SLOTS: LazyLock<Arc<Semaphore>> =
+    LazyLock::new(|| Arc::new(Semaphore::new(CONCURRENT_HASHES)));
+
+/// A permit held by the blocking job itself, so it is released only when the hash is done —
+/// even if the request that asked for it was dropped meanwhile.
+async fn acquire_slot() -> PlatformResult<OwnedSemaphorePermit> {
+    HASH_SLOTS
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(PlatformError::internal)
+}
 
 /// A password that passed the policy; only this type can be hashed.
 #[derive(Clone)]
@@ -53,11 +64,9 @@ fn hasher() -> PlatformResult<Argon2<'static>> {
 
 /// Hashes off the async executor; returns the PHC string to store.
 pub async fn hash(password: Password) -> PlatformResult<String> {
-    let _slot = HASH_SLOTS
-        .acquire()
-        .await
-        .map_err(PlatformError::internal)?;
+    let slot = acquire_slot().await?;
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| PlatformError::internal(e.to_string()))?;
         let salt =
@@ -77,11 +86,9 @@ pub async fn verify(candidate: String, stored: String) -> PlatformResult<bool> {
     if candidate.is_empty() || candidate.chars().count() > MAX_PASSWORD_CHARS {
         return Ok(false);
     }
-    let _slot = HASH_SLOTS
-        .acquire()
-        .await
-        .map_err(PlatformError::internal)?;
+    let slot = acquire_slot().await?;
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let parsed =
             PasswordHash::new(&stored).map_err(|e| PlatformError::internal(e.to_string()))?;
         // The parameters come from the stored hash, so older hashes still verify.

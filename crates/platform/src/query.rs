@@ -258,6 +258,8 @@ pub struct TenantQuery {
 #[derive(Debug, Clone, Default)]
 pub struct RoleQuery {
     pub filter: RoleFilter,
+    /// Set for user principals: role assignments are only visible within this tenant.
+    pub tenant_scope: Option<TenantId>,
     pub search: Option<RoleSearch>,
     pub order: Option<RoleOrder>,
     pub window: Window,

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use tandem_core::Clock;
 use tandem_platform::http::PlatformState;
-use tandem_platform::{PlatformService, SqlPlatformStore};
+use tandem_platform::{PlatformService, SqlPlatformStore, StartOptions};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -38,10 +38,16 @@ impl App {
                     config.platform_db.redacted()
                 )
             })?;
-        let platform =
-            PlatformService::start(Arc::new(platform_store.clone()), clock, &config.credentials)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let platform = PlatformService::start(
+            Arc::new(platform_store.clone()),
+            clock,
+            &config.credentials,
+            StartOptions {
+                rotate_api_key: config.rotate_api_key,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Self {
             platform: Arc::new(platform),
             platform_store,
@@ -62,6 +68,7 @@ impl App {
                 self.platform.clone(),
             )))
             .fallback(not_found)
+            .layer(axum::middleware::map_response(json_framework_errors))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .layer(TraceLayer::new_for_http())
     }
@@ -94,6 +101,44 @@ async fn health(State(store): State<SqlPlatformStore>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// axum answers an oversized body (413) and a wrong method (405) without the JSON error shape
+/// clients expect; this gives them one.
+async fn json_framework_errors(response: Response) -> Response {
+    let (code, message) = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "PAYLOAD_TOO_LARGE",
+            format!(
+                "the request body is larger than {} KiB",
+                MAX_BODY_BYTES / 1024
+            ),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allowed = response
+                .headers()
+                .get(axum::http::header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("another method")
+                .to_owned();
+            (
+                "METHOD_NOT_ALLOWED",
+                format!("this endpoint accepts {allowed}"),
+            )
+        }
+        _ => return response,
+    };
+    let status = response.status();
+    let mut out = (
+        status,
+        Json(json!({"statusCode": status.as_u16(), "errorCode": code, "message": message})),
+    )
+        .into_response();
+    if let Some(allow) = response.headers().get(axum::http::header::ALLOW) {
+        out.headers_mut()
+            .insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
 }
 
 async fn not_found() -> Response {

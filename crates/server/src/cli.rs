@@ -19,6 +19,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the server (migrates the stores first).
+    #[command(
+        after_help = "Environment (never flags, so secrets stay out of `ps`):\n  \
+        TANDEM_ENVIRONMENT_ID, TANDEM_API_KEY  the credentials clients present; both or neither.\n  \
+        When unset, the first start generates them into <data-dir>/credentials.json (mode 0600).\n  \
+        RUST_LOG           log filter (default info), e.g. tandem=debug\n  \
+        TANDEM_LOG_FORMAT  json for one JSON object per log line"
+    )]
     Serve(ServeArgs),
     /// Create or upgrade the stores' tables, then exit.
     Migrate(StoreArgs),
@@ -45,6 +52,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "TANDEM_LISTEN", default_value = "127.0.0.1:8787")]
     pub listen: String,
+
+    /// Replace the environment's stored API key with TANDEM_API_KEY (clients must switch).
+    #[arg(long)]
+    pub rotate_api_key: bool,
 }
 
 #[derive(Debug, Args, Clone)]

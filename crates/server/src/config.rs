@@ -18,6 +18,8 @@ pub struct Config {
     pub platform_db: DbUrl,
     pub credentials: Credentials,
     pub db_options: DbOptions,
+    /// Replace a stored API key that differs from the configured one.
+    pub rotate_api_key: bool,
 }
 
 /// Where the credentials came from (for the start-up log line).
@@ -77,7 +79,11 @@ pub fn read_credentials_file(data_dir: &Path) -> anyhow::Result<Option<Credentia
 
 /// Writes the credentials file readable by the owner only.
 pub fn write_credentials_file(data_dir: &Path, creds: &Credentials) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data_dir)
+    let mut dir = std::fs::DirBuilder::new();
+    dir.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+    dir.create(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let path = credentials_path(data_dir);
     let json = serde_json::to_vec_pretty(creds)?;
@@ -133,6 +139,8 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "the data directory is private");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -29,7 +29,11 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-fn resolve_config(store: &StoreArgs, listen: String) -> anyhow::Result<Config> {
+fn resolve_config(
+    store: &StoreArgs,
+    listen: String,
+    rotate_api_key: bool,
+) -> anyhow::Result<Config> {
     // Secrets come from the environment, never from flags (which `ps` shows).
     let from_env = config::credentials_from_env(
         std::env::var("TANDEM_ENVIRONMENT_ID").ok(),
@@ -55,15 +59,22 @@ fn resolve_config(store: &StoreArgs, listen: String) -> anyhow::Result<Config> {
         listen,
         credentials,
         db_options: DbOptions::default(),
+        rotate_api_key,
     })
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = resolve_config(&args.store, args.listen.clone())?;
-    let app = App::build(&config, Arc::new(SystemClock)).await?;
-    let listener = tokio::net::TcpListener::bind(&config.listen)
+    // Bind first: a busy port should fail before anything is written to the data dir.
+    let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (choose another with --listen)",
+                args.listen
+            )
+        })?;
+    let config = resolve_config(&args.store, args.listen.clone(), args.rotate_api_key)?;
+    let app = App::build(&config, Arc::new(SystemClock)).await?;
     tracing::info!(
         address = %listener.local_addr()?,
         platform_db = %config.platform_db.redacted(),

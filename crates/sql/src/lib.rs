@@ -26,13 +26,20 @@ pub enum Dialect {
     Postgres,
 }
 
-/// Where a store lives, parsed from `--platform-db` / `--baas-db`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a store lives, parsed from `--platform-db` / `--baas-db`. Its `Debug` form is
+/// redacted, so a PostgreSQL password never reaches a log.
+#[derive(Clone, PartialEq, Eq)]
 pub enum DbUrl {
     /// A SQLite file (created when missing).
     Sqlite(PathBuf),
     /// A PostgreSQL connection URL (`postgres://…` or `postgresql://…`).
     Postgres(String),
+}
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DbUrl({})", self.redacted())
+    }
 }
 
 impl DbUrl {
@@ -76,18 +83,60 @@ impl DbUrl {
     }
 }
 
-/// Replaces the password in `scheme://user:password@host/…` with `***`.
+/// Replaces the password in `scheme://user:password@host/…?password=…` with `***`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
     };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_owned();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
+    let base = base
+        .split_once("://")
+        .and_then(|(scheme, rest)| {
+            let (userinfo, host) = rest.split_once('@')?;
+            let (user, _) = userinfo.split_once(':')?;
+            Some(format!("{scheme}://{user}:***@{host}"))
+        })
+        .unwrap_or_else(|| base.to_owned());
+    match query {
+        None => base,
+        Some(query) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", params.join("&"))
+        }
     }
+}
+
+/// Creates the directory (mode 0700) and an empty database file (mode 0600) when missing:
+/// the file holds password hashes and signing secrets, and SQLite gives its `-wal`/`-shm`
+/// files the database file's permissions.
+fn create_private_file(path: &Path) -> Result<(), DbError> {
+    let fail = |what: &Path, e: std::io::Error| {
+        DbError::Config(format!("cannot create {}: {e}", what.display()))
+    };
+    if let Some(parent) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(parent).map_err(|e| fail(parent, e))?;
+    }
+    if !path.exists() {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path).map_err(|e| fail(path, e))?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +208,7 @@ impl Default for DbOptions {
 ///
 /// SQLite gets two pools on one WAL file: many readers and exactly one writer, so writes queue
 /// in-process instead of failing with `SQLITE_BUSY`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum Db {
     Sqlite {
         reader: SqlitePool,
@@ -168,16 +217,19 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not derived: the pools' connect options would print the password.
+        write!(f, "Db({:?})", self.dialect())
+    }
+}
+
 impl Db {
     #[tracing::instrument(skip_all, fields(db = %url.redacted()))]
     pub async fn connect(url: &DbUrl, options: DbOptions) -> Result<Self, DbError> {
         match url {
             DbUrl::Sqlite(path) => {
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        DbError::Config(format!("cannot create {}: {e}", parent.display()))
-                    })?;
-                }
+                create_private_file(path)?;
                 let connect = SqliteConnectOptions::new()
                     .filename(path)
                     .create_if_missing(true)
@@ -430,5 +482,11 @@ mod tests {
             redact_url("postgres://app@db/tandem"),
             "postgres://app@db/tandem"
         );
+        assert_eq!(
+            redact_url("postgres://db/tandem?user=app&password=s3cret&sslmode=require"),
+            "postgres://db/tandem?user=app&password=***&sslmode=require"
+        );
+        let url = DbUrl::parse("postgres://app:s3cret@db/t").unwrap();
+        assert!(!format!("{url:?}").contains("s3cret"));
     }
 }

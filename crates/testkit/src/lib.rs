@@ -119,11 +119,13 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub base_url: String,
     pub credentials: Credentials,
+    pub config: Config,
     pub clock: ManualClock,
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
-    _data_dir: tempfile::TempDir,
+    // Kept for their `Drop`: the temporary directory and PostgreSQL database of this test.
+    _data_dir: Option<tempfile::TempDir>,
     _database: Option<TestDatabase>,
 }
 
@@ -148,42 +150,47 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         Some(db) => DbUrl::Postgres(db.url.clone()),
         None => DbUrl::sqlite_file(data_dir.path().join("platform.db")),
     };
-    let credentials = Credentials::generate().expect("credentials");
     let config = Config {
         data_dir: data_dir.path().to_path_buf(),
         listen: "127.0.0.1:0".into(),
         platform_db,
-        credentials: credentials.clone(),
+        credentials: Credentials::generate().expect("credentials"),
         db_options: DbOptions { max_connections: 5 },
+        rotate_api_key: false,
     };
-    let clock = ManualClock::starting_now();
-    let app = App::build(&config, Arc::new(clock.clone()))
-        .await
-        .unwrap_or_else(|e| panic!("Tandem did not start on {backend:?}: {e:#}"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    let (tx, rx) = oneshot::channel();
-    let server = tokio::spawn(async move {
-        app.serve(listener, async {
-            let _ = rx.await;
-        })
-        .await
-        .expect("server");
-    });
-    TestApp {
+    start(
         backend,
-        address,
-        base_url: format!("http://{address}"),
-        credentials,
+        config,
+        ManualClock::starting_now(),
+        data_dir,
+        database,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("Tandem did not start on {backend:?}: {e}"))
+}
+
+async fn start(
+    backend: Backend,
+    config: Config,
+    clock: ManualClock,
+    data_dir: tempfile::TempDir,
+    database: Option<TestDatabase>,
+) -> Result<TestApp, String> {
+    let mut app = TestApp {
+        backend,
+        address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        base_url: String::new(),
+        credentials: config.credentials.clone(),
+        config,
         clock,
         client: reqwest::Client::new(),
-        shutdown: Some(tx),
-        server: Some(server),
-        _data_dir: data_dir,
+        shutdown: None,
+        server: None,
+        _data_dir: Some(data_dir),
         _database: database,
-    }
+    };
+    app.launch().await?;
+    Ok(app)
 }
 
 /// What a request answered.
@@ -313,12 +320,50 @@ impl TestApp {
 
     /// Stops the server and waits for it to finish.
     pub async fn stop(mut self) {
+        self.stop_server().await;
+    }
+
+    async fn stop_server(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+    }
+
+    /// Builds and serves a Tandem from `self.config` on the stores this test owns.
+    async fn launch(&mut self) -> Result<(), String> {
+        let app = App::build(&self.config, Arc::new(self.clock.clone()))
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        self.address = listener.local_addr().expect("address");
+        self.base_url = format!("http://{}", self.address);
+        self.credentials = self.config.credentials.clone();
+        let (tx, rx) = oneshot::channel();
+        self.shutdown = Some(tx);
+        self.server = Some(tokio::spawn(async move {
+            app.serve(listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server");
+        }));
+        Ok(())
+    }
+
+    /// Stops the server and starts a new one on the same stores, with the configuration as
+    /// `change` leaves it. `Err` carries the start-up error when Tandem refuses to start; the
+    /// stores stay, so the test may restart again.
+    pub async fn restart(&mut self, change: impl FnOnce(&mut Config)) -> Result<(), String> {
+        self.stop_server().await;
+        let mut config = self.config.clone();
+        change(&mut config);
+        self.config = config;
+        self.launch().await
     }
 }
 

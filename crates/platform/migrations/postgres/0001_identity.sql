@@ -38,6 +38,7 @@ CREATE TABLE users (
     synced              BOOLEAN NOT NULL DEFAULT FALSE,
     tenant_id           TEXT NOT NULL REFERENCES tenants (id),
     password_hash       TEXT,                 -- argon2id PHC string; NULL until the user sets one
+    tokens_valid_after  BIGINT,               -- user tokens issued before this instant are refused
     created_at          BIGINT NOT NULL,
     updated_at          BIGINT NOT NULL
 );

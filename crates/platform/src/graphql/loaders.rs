@@ -9,12 +9,13 @@ use tandem_core::{RoleId, TenantId, UserId};
 
 use crate::error::PlatformError;
 use crate::model::{Role, Tenant};
-use crate::service::PlatformService;
+use crate::service::{PlatformService, Principal};
 
 pub struct TenantLoader(pub Arc<PlatformService>);
 pub struct UserRolesLoader(pub Arc<PlatformService>);
 pub struct TenantUserCountLoader(pub Arc<PlatformService>);
-pub struct RoleUserCountLoader(pub Arc<PlatformService>);
+/// Counts only users of the principal's tenant for user principals.
+pub struct RoleUserCountLoader(pub Arc<PlatformService>, pub Option<TenantId>);
 
 impl Loader<TenantId> for TenantLoader {
     type Value = Tenant;
@@ -49,16 +50,22 @@ impl Loader<RoleId> for RoleUserCountLoader {
     type Error = Arc<PlatformError>;
 
     async fn load(&self, keys: &[RoleId]) -> Result<HashMap<RoleId, i64>, Self::Error> {
-        self.0.count_users_by_role(keys).await.map_err(Arc::new)
+        self.0
+            .count_users_by_role(keys, self.1)
+            .await
+            .map_err(Arc::new)
     }
 }
 
-/// Attaches fresh loaders to one request.
+/// Attaches the principal and fresh loaders to one request.
 pub fn attach(
     request: async_graphql::Request,
     service: &Arc<PlatformService>,
+    principal: Principal,
 ) -> async_graphql::Request {
+    let scope = principal.tenant_scope();
     request
+        .data(principal)
         .data(DataLoader::new(TenantLoader(service.clone()), tokio::spawn))
         .data(DataLoader::new(
             UserRolesLoader(service.clone()),
@@ -69,7 +76,7 @@ pub fn attach(
             tokio::spawn,
         ))
         .data(DataLoader::new(
-            RoleUserCountLoader(service.clone()),
+            RoleUserCountLoader(service.clone(), scope),
             tokio::spawn,
         ))
 }

@@ -112,14 +112,15 @@ impl QueryRoot {
         order: Option<RoleOrder>,
         search: Option<RoleSearch>,
     ) -> Result<RolePageModel> {
-        let (service, _) = parts(ctx)?;
+        let (service, principal) = parts(ctx)?;
         let query = RoleQuery {
             filter: filter.unwrap_or_default(),
+            tenant_scope: None,
             search,
             order,
             window: window(limit, offset).gql()?,
         };
-        service.roles(query).await.gql().map(Into::into)
+        service.roles(principal, query).await.gql().map(Into::into)
     }
 }
 

@@ -9,7 +9,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use crate::error::{IntoGraphql, PlatformError};
 use crate::model::{Page, Role, Tenant, User};
 use crate::query::{IdFilter, RoleFilter, RoleOrder, RoleQuery, RoleSearch};
-use crate::service::{PlatformService, window};
+use crate::service::{PlatformService, Principal, window};
 
 use super::loaders::{RoleUserCountLoader, TenantLoader, TenantUserCountLoader, UserRolesLoader};
 use super::scalars::{Date, JsonObject};
@@ -110,6 +110,7 @@ impl UserModel {
             })));
         }
         let service = ctx.data::<Arc<PlatformService>>()?;
+        let principal = ctx.data::<Principal>()?;
         let mut filter = filter.unwrap_or_default();
         if filter.user_id.is_some() {
             return Err(PlatformError::InvalidInput(
@@ -123,11 +124,12 @@ impl UserModel {
         });
         let query = RoleQuery {
             filter,
+            tenant_scope: None,
             search,
             order,
             window: window(limit, offset).gql()?,
         };
-        let page = service.roles(query).await.gql()?;
+        let page = service.roles(principal, query).await.gql()?;
         Ok(Some(RolePageModel::from(page)))
     }
 

@@ -34,7 +34,7 @@ pub enum StoreError {
     #[error("a role with this key already exists")]
     DuplicateRoleKey,
     #[error("a referenced row does not exist")]
-    MissingReference,
+    ForeignKeyViolation,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -83,10 +83,14 @@ pub trait PlatformStore: Send + Sync + 'static {
     async fn list_users(&self, query: &UserQuery) -> StoreResult<Page<User>>;
     /// The stored password hash: `None` for an unknown user, `Some(None)` when it has none.
     async fn password_hash(&self, id: UserId) -> StoreResult<Option<Option<String>>>;
-    async fn set_password_hash(
+    /// Replaces the password hash if it is still `expected` (so two concurrent changes cannot
+    /// both succeed) and revokes the user's earlier tokens. `false` when it was not replaced.
+    async fn replace_password_hash(
         &self,
         id: UserId,
+        expected: Option<&str>,
         hash: &str,
+        tokens_valid_after: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
 
@@ -103,7 +107,12 @@ pub trait PlatformStore: Send + Sync + 'static {
     ) -> StoreResult<()>;
     async fn unassign_roles(&self, user: UserId, roles: &[RoleId]) -> StoreResult<()>;
     async fn roles_of_users(&self, users: &[UserId]) -> StoreResult<HashMap<UserId, Vec<Role>>>;
-    async fn count_users_by_role(&self, roles: &[RoleId]) -> StoreResult<HashMap<RoleId, i64>>;
+    /// Users per role, counting only users of `tenant` when given.
+    async fn count_users_by_role(
+        &self,
+        roles: &[RoleId],
+        tenant: Option<TenantId>,
+    ) -> StoreResult<HashMap<RoleId, i64>>;
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -147,6 +156,7 @@ enum Users {
     Synced,
     TenantId,
     PasswordHash,
+    TokensValidAfter,
     CreatedAt,
     UpdatedAt,
 }
@@ -182,7 +192,7 @@ const TENANT_COLUMNS: [Tenants; 6] = [
     Tenants::UpdatedAt,
 ];
 
-const USER_COLUMNS: [Users; 18] = [
+const USER_COLUMNS: [Users; 19] = [
     Users::Id,
     Users::Reference,
     Users::Email,
@@ -199,6 +209,7 @@ const USER_COLUMNS: [Users; 18] = [
     Users::TwoFactorEnabled,
     Users::Synced,
     Users::TenantId,
+    Users::TokensValidAfter,
     Users::CreatedAt,
     Users::UpdatedAt,
 ];
@@ -283,6 +294,7 @@ struct UserRow {
     two_factor_enabled: bool,
     synced: bool,
     tenant_id: String,
+    tokens_valid_after: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -293,7 +305,7 @@ impl TryFrom<UserRow> for User {
         Ok(User {
             id: parse_id(&row.id, UserId::parse)?,
             reference: row.reference,
-            email: Email::parse(&row.email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            email: Email::from_storage(row.email),
             first_name: row.first_name,
             last_name: row.last_name,
             phone: row.phone,
@@ -307,6 +319,7 @@ impl TryFrom<UserRow> for User {
             two_factor_enabled: row.two_factor_enabled,
             synced: row.synced,
             tenant_id: parse_id(&row.tenant_id, TenantId::parse)?,
+            tokens_valid_after: row.tokens_valid_after.map(instant).transpose()?,
             created_at: instant(row.created_at)?,
             updated_at: instant(row.updated_at)?,
         })
@@ -467,6 +480,7 @@ impl SqlPlatformStore {
         f: &StringFilter,
         fold: bool,
     ) -> Condition {
+        // Folded columns (email) are stored lower-cased, so every comparison folds its value.
         let norm = |v: &String| if fold { v.to_lowercase() } else { v.clone() };
         let mut cond = Cond::all();
         if let Some(v) = &f.equal_to {
@@ -490,7 +504,7 @@ impl SqlPlatformStore {
             );
         }
         if let Some(p) = &f.like {
-            cond = cond.add(self.like(Expr::col(col).into(), p));
+            cond = cond.add(self.like(Expr::col(col).into(), &norm(p)));
         }
         if let Some(p) = &f.i_like {
             cond = cond.add(self.ilike(Expr::col(col).into(), p));
@@ -627,11 +641,23 @@ impl SqlPlatformStore {
         if let Some(user_id) = &f.user_id {
             let (pos, neg) = split_id_filter(user_id);
             let assigned = |filter: &IdFilter| {
-                Query::select()
-                    .column(UserRoles::RoleId)
+                let mut select = Query::select()
+                    .column((UserRoles::Table, UserRoles::RoleId))
                     .from(UserRoles::Table)
                     .cond_where(id_filter((UserRoles::Table, UserRoles::UserId), filter))
-                    .to_owned()
+                    .to_owned();
+                if let Some(tenant) = query.tenant_scope {
+                    select
+                        .inner_join(
+                            Users::Table,
+                            Expr::col((Users::Table, Users::Id))
+                                .equals((UserRoles::Table, UserRoles::UserId)),
+                        )
+                        .and_where(
+                            Expr::col((Users::Table, Users::TenantId)).eq(tenant.to_string()),
+                        );
+                }
+                select
             };
             if let Some(pos) = pos {
                 cond = cond.add(Expr::col((Roles::Table, Roles::Id)).in_subquery(assigned(&pos)));
@@ -694,7 +720,12 @@ fn escape_like(text: &str) -> String {
 }
 
 fn id_filter(col: impl IntoColumnRef + Copy, f: &IdFilter) -> Condition {
-    let text = |v: &async_graphql::ID| v.to_string();
+    // Ids are stored in canonical form; `{…}` or upper-case spellings of a UUID still match.
+    let text = |v: &async_graphql::ID| {
+        uuid::Uuid::parse_str(v.trim())
+            .map(|u| u.hyphenated().to_string())
+            .unwrap_or_else(|_| v.to_string())
+    };
     let mut cond = Cond::all();
     if let Some(v) = &f.equal_to {
         cond = cond.add(Expr::col(col).eq(text(v)));
@@ -797,7 +828,7 @@ fn order_of(order: SortOrder) -> Order {
 fn unique_violation(err: DbError, duplicate: StoreError) -> StoreError {
     match err {
         DbError::UniqueViolation { .. } => duplicate,
-        DbError::ForeignKeyViolation { .. } => StoreError::MissingReference,
+        DbError::ForeignKeyViolation { .. } => StoreError::ForeignKeyViolation,
         other => StoreError::Db(other),
     }
 }
@@ -1145,18 +1176,25 @@ impl PlatformStore for SqlPlatformStore {
         Ok(row.map(|r| r.password_hash))
     }
 
-    async fn set_password_hash(
+    async fn replace_password_hash(
         &self,
         id: UserId,
+        expected: Option<&str>,
         hash: &str,
+        tokens_valid_after: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let update = Query::update()
+        let mut update = Query::update();
+        update
             .table(Users::Table)
             .value(Users::PasswordHash, hash)
+            .value(Users::TokensValidAfter, millis(tokens_valid_after))
             .value(Users::UpdatedAt, millis(now))
-            .and_where(Expr::col(Users::Id).eq(id.to_string()))
-            .to_owned();
+            .and_where(Expr::col(Users::Id).eq(id.to_string()));
+        match expected {
+            Some(old) => update.and_where(Expr::col(Users::PasswordHash).eq(old)),
+            None => update.and_where(Expr::col(Users::PasswordHash).is_null()),
+        };
         Ok(self.db.execute(&update).await? == 1)
     }
 
@@ -1235,7 +1273,7 @@ impl PlatformStore for SqlPlatformStore {
         Self::insert_role_assignments(&mut tx, user, roles, now)
             .await
             .map_err(|e| match e {
-                StoreError::Db(db) => unique_violation(db, StoreError::MissingReference),
+                StoreError::Db(db) => unique_violation(db, StoreError::ForeignKeyViolation),
                 other => other,
             })?;
         tx.commit().await?;
@@ -1280,17 +1318,36 @@ impl PlatformStore for SqlPlatformStore {
         Ok(out)
     }
 
-    async fn count_users_by_role(&self, roles: &[RoleId]) -> StoreResult<HashMap<RoleId, i64>> {
+    async fn count_users_by_role(
+        &self,
+        roles: &[RoleId],
+        tenant: Option<TenantId>,
+    ) -> StoreResult<HashMap<RoleId, i64>> {
         if roles.is_empty() {
             return Ok(HashMap::new());
         }
-        let select = Query::select()
+        let mut select = Query::select()
             .from(UserRoles::Table)
-            .expr_as(Expr::col(UserRoles::RoleId), Alias::new("id"))
+            .expr_as(
+                Expr::col((UserRoles::Table, UserRoles::RoleId)),
+                Alias::new("id"),
+            )
             .expr_as(Expr::col(sea_query::Asterisk).count(), Alias::new("count"))
-            .and_where(Expr::col(UserRoles::RoleId).is_in(roles.iter().map(ToString::to_string)))
-            .group_by_col(UserRoles::RoleId)
+            .and_where(
+                Expr::col((UserRoles::Table, UserRoles::RoleId))
+                    .is_in(roles.iter().map(ToString::to_string)),
+            )
+            .group_by_col((UserRoles::Table, UserRoles::RoleId))
             .to_owned();
+        if let Some(tenant) = tenant {
+            select
+                .inner_join(
+                    Users::Table,
+                    Expr::col((Users::Table, Users::Id))
+                        .equals((UserRoles::Table, UserRoles::UserId)),
+                )
+                .and_where(Expr::col((Users::Table, Users::TenantId)).eq(tenant.to_string()));
+        }
         let rows: Vec<GroupCountRow> = self.db.fetch_all(&select).await?;
         rows.into_iter()
             .map(|r| Ok((parse_id(&r.id, RoleId::parse)?, r.count)))

@@ -12,9 +12,10 @@ pub(super) fn like(expr: SimpleExpr, pattern: &str) -> SimpleExpr {
     expr.binary(SqliteBinOper::Glob, Expr::val(like_to_glob(pattern)))
 }
 
-/// `expr LIKE pattern`, case-insensitive. SQLite's `lower` folds ASCII only.
+/// `expr LIKE pattern`, case-insensitive for ASCII letters only: SQLite's `lower` folds
+/// nothing else, so the pattern is folded the same way (PostgreSQL's ILIKE folds all letters).
 pub(super) fn ilike(expr: SimpleExpr, pattern: &str) -> SimpleExpr {
-    Expr::expr(Func::lower(expr)).like(LikeExpr::new(pattern.to_lowercase()).escape('\\'))
+    Expr::expr(Func::lower(expr)).like(LikeExpr::new(pattern.to_ascii_lowercase()).escape('\\'))
 }
 
 /// Rewrites a LIKE pattern (`%`, `_`, `\` escapes) as the equivalent GLOB pattern.

@@ -26,5 +26,17 @@ on_both_backends! {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["errorCode"], "PAYLOAD_TOO_LARGE");
+    }
+}
+
+on_both_backends! {
+    async fn a_wrong_method_gets_a_json_405(app: TestApp) {
+        let response = app.client.get(app.url("/v01/server/graphql")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert!(response.headers().get("allow").is_some());
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["errorCode"], "METHOD_NOT_ALLOWED");
     }
 }

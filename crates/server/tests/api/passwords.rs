@@ -47,8 +47,35 @@ on_both_backends! {
         assert!(verifies(&app, &user, "new-secret-2").await);
         assert!(!verifies(&app, &user, "secret-pass-1").await);
 
-        let without = create_user(&app, json!({})).await;
-        let answer = app.graphql(CHANGE, json!({"data": {"userId": without["id"], "password": "", "newPassword": "new-secret-2"}})).await;
+    }
+
+    async fn the_service_account_sets_a_first_password_but_a_user_cannot(app: TestApp) {
+        let user = create_user(&app, json!({})).await;
+        let token = app.user_token(user["id"].as_str().unwrap()).await;
+        let first = json!({"data": {"userId": user["id"], "password": "", "newPassword": "first-secret-1"}});
+        let answer = app.graphql_with(&token, CHANGE, first.clone()).await;
         assert_eq!(answer.error_code(), Some("PASSWORD_NOT_SET"));
+        assert!(!verifies(&app, &user, "first-secret-1").await);
+
+        let answer = app.graphql(CHANGE, first).await;
+        assert_eq!(answer.data("changeUserPasswordV2"), &json!(true));
+        assert!(verifies(&app, &user, "first-secret-1").await);
+    }
+
+    async fn a_password_change_revokes_earlier_user_tokens(app: TestApp) {
+        let user = create_user(&app, json!({"password": "secret-pass-1"})).await;
+        let id = user["id"].as_str().unwrap();
+        let old_token = app.user_token(id).await;
+        app.clock.advance(chrono::Duration::seconds(2));
+        let answer = app.graphql_with(&old_token, CHANGE, json!({"data": {"userId": id, "password": "secret-pass-1", "newPassword": "new-secret-2"}})).await;
+        assert_eq!(answer.data("changeUserPasswordV2"), &json!(true));
+
+        let refused = app.graphql_with(&old_token, &user_profile_doc(), json!({"id": id})).await;
+        assert_eq!(refused.status, reqwest::StatusCode::UNAUTHORIZED);
+        assert!(refused.error_message().unwrap().contains("password changed"), "{}", refused.body);
+        app.clock.advance(chrono::Duration::seconds(1));
+        let fresh = app.user_token(id).await;
+        let ok = app.graphql_with(&fresh, &user_profile_doc(), json!({"id": id})).await;
+        assert_eq!(ok.data("user")["id"], id);
     }
 }

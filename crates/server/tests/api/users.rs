@@ -333,3 +333,68 @@ on_both_backends! {
         assert!(update["description"].as_str().unwrap().contains("no way to delete"));
     }
 }
+
+on_both_backends! {
+    async fn awkward_text_is_refused_clearly_or_stored_faithfully(app: TestApp) {
+        let before = count_all_users(&app).await;
+        for (fields, code) in [
+            (json!({"firstName": "nul\u{0}byte"}), "INVALID_INPUT"),
+            (json!({"customData": {"k": "nul\u{0}"}}), "INVALID_INPUT"),
+            (json!({"avatarUrl": "javascript:alert(1)"}), "INVALID_INPUT"),
+            (json!({"locale": "<script>"}), "INVALID_INPUT"),
+            (json!({"timezone": "Mars/Olympus Mons"}), "INVALID_INPUT"),
+            (json!({"email": "a@exİ.com"}), "INVALID_EMAIL"),
+        ] {
+            let mut user = json!({"email": unique_email("odd"), "reference": "r"});
+            merge(&mut user, fields.clone());
+            let answer = try_create_user(&app, user).await;
+            assert_refused(&app, answer, code, 400, before).await;
+        }
+        for filter in [json!({"firstName": {"like": "%\\"}}), json!({"search": "a\u{0}"}), json!({"email": {"equalTo": "\u{0}"}})] {
+            let answer = app.graphql(&user_profiles_doc(), json!({"filter": filter})).await;
+            assert_eq!(answer.error_code(), Some("INVALID_INPUT"), "{filter}: {}", answer.body);
+        }
+
+        let user = create_user(&app, json!({"email": "Zoë.Ⱥ@Example.com", "firstName": "Élodie", "lastName": "O'Brien \\ 100%", "customData": {"emoji": "🦀", "quote": "\"'"}})).await;
+        assert_eq!(user["email"], "zoë.ⱥ@example.com");
+        let read = app.graphql(&user_profile_doc(), json!({"id": user["id"]})).await;
+        assert_eq!(read.data("user")["lastName"], "O'Brien \\ 100%");
+        assert_eq!(read.data("user")["customData"]["emoji"], "🦀");
+        let by_email = list_users(&app, json!({"filter": {"email": {"equalTo": "ZOË.Ⱥ@EXAMPLE.COM"}}})).await;
+        assert_eq!(by_email["totalCount"], 1, "non-ASCII emails compare case-insensitively too");
+        let literal = list_users(&app, json!({"filter": {"lastName": {"like": "%\\\\ 100\\%"}}})).await;
+        assert_eq!(literal["totalCount"], 1, "escaped pattern characters match literally");
+        let exact_case = list_users(&app, json!({"filter": {"firstName": {"iLike": "ÉLODIE"}}})).await;
+        assert_eq!(exact_case["totalCount"], 1);
+        let searched = list_users(&app, json!({"filter": {"search": "100%"}})).await;
+        assert_eq!(searched["totalCount"], 1);
+    }
+
+    async fn ids_match_in_any_uuid_spelling(app: TestApp) {
+        let user = create_user(&app, json!({})).await;
+        let upper = user["id"].as_str().unwrap().to_uppercase();
+        let page = list_users(&app, json!({"filter": {"id": {"equalTo": upper}}})).await;
+        assert_eq!(page["totalCount"], 1);
+        let read = app.graphql(&user_profile_doc(), json!({"id": upper})).await;
+        assert_eq!(read.data("user")["id"], user["id"]);
+    }
+}
+
+#[tokio::test]
+async fn the_sqlite_store_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = tandem_testkit::spawn_app(tandem_testkit::Backend::Sqlite).await;
+    create_user(&app, json!({})).await;
+    let dir = &app.config.data_dir;
+    for file in ["platform.db", "platform.db-wal"] {
+        let mode = std::fs::metadata(dir.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{file} must not be readable by others: {mode:o}"
+        );
+    }
+}

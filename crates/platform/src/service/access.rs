@@ -1,0 +1,208 @@
+//! Credentials and tokens: the service-account token, user tokens, and resolving a request's
+//! headers to a [`Principal`].
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::Duration;
+use serde_json::Value;
+use tandem_core::UserId;
+
+use super::{PlatformService, Principal, input, parse_user_id};
+use crate::error::{PlatformError, PlatformResult};
+use crate::token::{Claims, TokenKind};
+
+/// The email `@roq/nodejs` presents for the service account.
+pub const SERVICE_ACCOUNT_EMAIL: &str = "project-service-account@roq.tech";
+pub const SERVICE_TOKEN_LIFETIME: Duration = Duration::hours(1);
+
+/// A freshly issued access token.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub claims: Claims,
+}
+
+impl PlatformService {
+    /// Checks against the stored environment, so every replica agrees on the current key.
+    async fn check_credentials(&self, environment_id: &str, api_key: &str) -> PlatformResult<()> {
+        let accepted = self
+            .store
+            .environment()
+            .await?
+            .is_some_and(|env| env.accepts(environment_id, api_key));
+        if accepted {
+            Ok(())
+        } else {
+            Err(PlatformError::Unauthorized(
+                "the environment id or API key is not correct".into(),
+            ))
+        }
+    }
+
+    /// `POST /v01/authorize/serviceAccount`. The `email` the SDK sends is not trusted: every
+    /// service token names the one service account, so audit trails cannot be spoofed.
+    #[tracing::instrument(skip_all)]
+    pub async fn issue_service_token(
+        &self,
+        environment_id: &str,
+        api_key: &str,
+    ) -> PlatformResult<IssuedToken> {
+        self.check_credentials(environment_id, api_key).await?;
+        let (access_token, claims) = self.signer.issue(
+            TokenKind::ServiceAccount,
+            SERVICE_ACCOUNT_EMAIL,
+            &self.environment_id,
+            self.clock.now(),
+            SERVICE_TOKEN_LIFETIME,
+        );
+        Ok(IssuedToken {
+            access_token,
+            claims,
+        })
+    }
+
+    /// `POST /v01/authorize`: a token for one active user, requested with the service token.
+    #[tracing::instrument(skip_all)]
+    pub async fn issue_user_token(
+        &self,
+        service_token: Option<&str>,
+        environment_id: &str,
+        api_key: &str,
+        user_id: &str,
+        expires_in: Option<&Value>,
+    ) -> PlatformResult<IssuedToken> {
+        let principal = self.principal_from_bearer(service_token).await?;
+        principal.require_service_account("issuing a user token")?;
+        self.check_credentials(environment_id, api_key).await?;
+        let lifetime = input::token_lifetime(expires_in)?;
+        let user = self.load_user(user_id).await?;
+        if !user.active {
+            return Err(PlatformError::Forbidden(format!(
+                "user {} is deactivated; reactivate it (updateUser with active: true) before issuing tokens",
+                user.id
+            )));
+        }
+        let (access_token, claims) = self.signer.issue(
+            TokenKind::User,
+            &user.id.to_string(),
+            &self.environment_id,
+            self.clock.now(),
+            lifetime,
+        );
+        Ok(IssuedToken {
+            access_token,
+            claims,
+        })
+    }
+
+    /// Resolves the two headers of a server GraphQL request to a principal.
+    pub async fn authenticate_server_request(
+        &self,
+        server_authorization: Option<&str>,
+        authorization: Option<&str>,
+    ) -> PlatformResult<Principal> {
+        let basic = server_authorization
+            .and_then(|h| h.trim().strip_prefix("Basic "))
+            .and_then(|b| STANDARD.decode(b.trim()).ok())
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .ok_or_else(|| {
+                PlatformError::Unauthorized(
+                    "the roq-platform-server-authorization header is missing or malformed: expected `Basic base64(environmentId:apiKey)`".into(),
+                )
+            })?;
+        let (environment_id, api_key) = basic.split_once(':').ok_or_else(|| {
+            PlatformError::Unauthorized(
+                "the roq-platform-server-authorization header must encode `environmentId:apiKey`"
+                    .into(),
+            )
+        })?;
+        self.check_credentials(environment_id, api_key).await?;
+        let authorization = authorization.ok_or_else(|| {
+            PlatformError::Unauthorized(
+                "the roq-platform-authorization header is missing: expected `Bearer <access token>` from /v01/authorize/serviceAccount".into(),
+            )
+        })?;
+        let bearer = authorization
+            .trim()
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| {
+                PlatformError::Unauthorized(
+                    "the roq-platform-authorization header must be `Bearer <access token>`".into(),
+                )
+            })?;
+        if matches!(bearer.trim(), "undefined" | "null") {
+            // What @roq/nodejs sends when it could not obtain a token.
+            return Err(PlatformError::Unauthorized(format!(
+                "no access token was sent (`Bearer {}`): the client could not get one — check its environmentId and apiKey",
+                bearer.trim()
+            )));
+        }
+        self.principal_from_bearer(Some(bearer)).await
+    }
+
+    async fn principal_from_bearer(&self, token: Option<&str>) -> PlatformResult<Principal> {
+        let token = token
+            .map(|t| t.trim().trim_start_matches("Bearer ").trim())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| PlatformError::Unauthorized("an access token is required".into()))?;
+        let claims = self
+            .signer
+            .verify(token, self.clock.now())
+            .map_err(|e| PlatformError::Unauthorized(e.to_string()))?;
+        if claims.env != self.environment_id {
+            return Err(PlatformError::Unauthorized(
+                "the access token was issued for another environment".into(),
+            ));
+        }
+        match claims.kind {
+            TokenKind::ServiceAccount => Ok(Principal::ServiceAccount),
+            TokenKind::User => {
+                let malformed =
+                    || PlatformError::Unauthorized("the access token is malformed".into());
+                let id = UserId::parse(&claims.sub).map_err(|_| malformed())?;
+                let user = self.store.user(id).await?.ok_or_else(|| {
+                    PlatformError::Unauthorized(
+                        "the user of this access token no longer exists".into(),
+                    )
+                })?;
+                if !user.active {
+                    return Err(PlatformError::Unauthorized(
+                        "the user of this access token is deactivated".into(),
+                    ));
+                }
+                if user
+                    .tokens_valid_after
+                    .is_some_and(|after| claims.iat < after.timestamp())
+                {
+                    return Err(PlatformError::Unauthorized(
+                        "the access token was issued before the user's password changed; request a new one".into(),
+                    ));
+                }
+                Ok(Principal::User {
+                    id,
+                    tenant_id: user.tenant_id,
+                })
+            }
+        }
+    }
+
+    /// Parses `id` and checks the principal may act on that user, before loading anything.
+    pub(super) fn authorize_self(
+        &self,
+        principal: &Principal,
+        id: &str,
+        action: &str,
+    ) -> PlatformResult<UserId> {
+        let user_id = match (principal, parse_user_id(id)) {
+            (_, Ok(user_id)) => user_id,
+            (Principal::ServiceAccount, Err(e)) => return Err(e),
+            (Principal::User { .. }, Err(_)) => {
+                return Err(PlatformError::Forbidden(format!(
+                    "a user token may only {action} for its own user"
+                )));
+            }
+        };
+        principal.require_self_or_service(user_id, action)?;
+        Ok(user_id)
+    }
+}

@@ -1,0 +1,246 @@
+//! The Platform's operations: every rule about identity lives here — validation, who may do
+//! what, defaults — between the API front-ends (GraphQL, token endpoints) and the store.
+//!
+//! `access` holds credentials and tokens, `users`, `tenants` and `roles` one resource each,
+//! `input` the checks on client input.
+
+mod access;
+pub mod input;
+mod roles;
+mod tenants;
+mod users;
+
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use tandem_core::{Clock, TenantId, UserId};
+
+use crate::environment::{Credentials, EnvironmentRecord, api_key_digest, random_secret};
+use crate::error::{PlatformError, PlatformResult};
+use crate::model::Tenant;
+use crate::query::{MAX_LIMIT, Window};
+use crate::store::PlatformStore;
+use crate::token::TokenSigner;
+
+pub use access::{IssuedToken, SERVICE_ACCOUNT_EMAIL, SERVICE_TOKEN_LIFETIME};
+
+pub const DEFAULT_TENANT_NAME: &str = "Default";
+
+/// Who is calling. Resolved from the request's credentials before any operation runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// The environment's service account: may do everything.
+    ServiceAccount,
+    /// One active user: reads within its tenant, edits its own profile and password.
+    User { id: UserId, tenant_id: TenantId },
+}
+
+impl Principal {
+    fn require_service_account(&self, action: &str) -> PlatformResult<()> {
+        match self {
+            Self::ServiceAccount => Ok(()),
+            Self::User { .. } => Err(PlatformError::Forbidden(format!(
+                "{action} needs the service account (asSuperAdmin); a user token may not do it"
+            ))),
+        }
+    }
+
+    /// Checked before the user is loaded, so the answer reveals nothing about other users.
+    fn require_self_or_service(&self, user: UserId, action: &str) -> PlatformResult<()> {
+        match self {
+            Self::ServiceAccount => Ok(()),
+            Self::User { id, .. } if *id == user => Ok(()),
+            Self::User { .. } => Err(PlatformError::Forbidden(format!(
+                "a user token may only {action} for its own user"
+            ))),
+        }
+    }
+
+    /// The tenant a user principal is confined to; `None` for the service account.
+    pub fn tenant_scope(&self) -> Option<TenantId> {
+        match self {
+            Self::ServiceAccount => None,
+            Self::User { tenant_id, .. } => Some(*tenant_id),
+        }
+    }
+}
+
+/// What `PlatformService::start` may do to an existing environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StartOptions {
+    /// Replace the stored API key with the configured one (otherwise a different key is an
+    /// error, so a replica started with a stale key cannot lock everyone else out).
+    pub rotate_api_key: bool,
+}
+
+pub struct PlatformService {
+    store: Arc<dyn PlatformStore>,
+    clock: Arc<dyn Clock>,
+    environment_id: String,
+    signer: TokenSigner,
+}
+
+impl std::fmt::Debug for PlatformService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlatformService")
+            .field("environment", &self.environment_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PlatformService {
+    /// Binds the store to the configured credentials and makes sure the default tenant exists.
+    ///
+    /// A store bound to another environment id is refused; so is a different API key for the
+    /// same environment, unless `options.rotate_api_key` says to replace it.
+    #[tracing::instrument(skip_all, fields(environment = %credentials.environment_id))]
+    pub async fn start(
+        store: Arc<dyn PlatformStore>,
+        clock: Arc<dyn Clock>,
+        credentials: &Credentials,
+        options: StartOptions,
+    ) -> PlatformResult<Self> {
+        credentials.validate()?;
+        let now = clock.now();
+        let digest = api_key_digest(&credentials.api_key);
+        match store.environment().await? {
+            Some(existing) if existing.id != credentials.environment_id => {
+                return Err(PlatformError::InvalidInput(format!(
+                    "this Platform database belongs to environment {} but the configured environment id is {}; \
+                     start Tandem with that environment's TANDEM_ENVIRONMENT_ID and TANDEM_API_KEY \
+                     (or restore its credentials.json)",
+                    existing.id, credentials.environment_id
+                )));
+            }
+            Some(existing) if existing.api_key_hash == digest => {}
+            Some(existing) if !options.rotate_api_key => {
+                let _ = existing;
+                return Err(PlatformError::InvalidInput(
+                    "the configured API key is not this environment's; to replace the stored key, \
+                     start once with --rotate-api-key (every client must then use the new key)"
+                        .into(),
+                ));
+            }
+            existing => {
+                if existing.is_some() {
+                    tracing::warn!(
+                        "replacing the environment's API key; the previous key stops working"
+                    );
+                }
+                store
+                    .save_environment(&EnvironmentRecord {
+                        id: credentials.environment_id.clone(),
+                        api_key_hash: digest,
+                        token_secret: random_secret()?,
+                        created_at: now,
+                        updated_at: now,
+                    })
+                    .await?;
+            }
+        }
+        // Re-read: another replica may have created the environment (and its secret) first.
+        let environment = store
+            .environment()
+            .await?
+            .ok_or_else(|| PlatformError::internal("environment row vanished after saving it"))?;
+        let key = URL_SAFE_NO_PAD
+            .decode(&environment.token_secret)
+            .map_err(|e| PlatformError::internal(format!("stored token secret is corrupt: {e}")))?;
+        let service = Self {
+            store,
+            clock,
+            signer: TokenSigner::new(key),
+            environment_id: environment.id,
+        };
+        service.ensure_default_tenant().await?;
+        Ok(service)
+    }
+
+    async fn ensure_default_tenant(&self) -> PlatformResult<Tenant> {
+        if let Some(tenant) = self.store.default_tenant().await? {
+            return Ok(tenant);
+        }
+        let now = self.clock.now();
+        let tenant = Tenant {
+            id: TenantId::new(),
+            reference: None,
+            name: DEFAULT_TENANT_NAME.to_owned(),
+            is_default: true,
+            created_at: now,
+            updated_at: now,
+        };
+        if let Err(err) = self.store.insert_tenant(&tenant).await {
+            // A replica starting at the same time may have won the race.
+            return match self.store.default_tenant().await? {
+                Some(existing) => Ok(existing),
+                None => Err(err.into()),
+            };
+        }
+        tracing::info!(tenant = %tenant.id, "created the default tenant");
+        Ok(tenant)
+    }
+
+    pub fn environment_id(&self) -> &str {
+        &self.environment_id
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Checks a list window: `limit` 0..=MAX_LIMIT (default 100), `offset` ≥ 0.
+pub fn window(limit: Option<i32>, offset: Option<i32>) -> PlatformResult<Window> {
+    let limit = match limit {
+        None => Window::default().limit,
+        Some(l) => u32::try_from(l)
+            .map_err(|_| PlatformError::InvalidInput("limit must not be negative".into()))?,
+    };
+    if limit > MAX_LIMIT {
+        return Err(PlatformError::InvalidInput(format!(
+            "limit may be at most {MAX_LIMIT}; page through larger lists with offset"
+        )));
+    }
+    let offset = match offset {
+        None => 0,
+        Some(o) => u32::try_from(o)
+            .map_err(|_| PlatformError::InvalidInput("offset must not be negative".into()))?,
+    };
+    Ok(Window { limit, offset })
+}
+
+fn parse_user_id(id: &str) -> PlatformResult<UserId> {
+    UserId::parse(id).map_err(|_| PlatformError::UserNotFound(id.chars().take(80).collect()))
+}
+
+fn parse_tenant_id(id: &str) -> PlatformResult<TenantId> {
+    TenantId::parse(id).map_err(|_| PlatformError::TenantNotFound(id.chars().take(80).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_bounded() {
+        assert_eq!(
+            window(None, None).unwrap(),
+            Window {
+                limit: 100,
+                offset: 0
+            }
+        );
+        assert_eq!(
+            window(Some(5), Some(10)).unwrap(),
+            Window {
+                limit: 5,
+                offset: 10
+            }
+        );
+        assert!(window(Some(-1), None).is_err());
+        assert!(window(Some(1001), None).is_err());
+        assert!(window(None, Some(-3)).is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! Tenants: create, rename, read, list.
+
+use std::collections::HashMap;
+
+use async_graphql::MaybeUndefined;
+use tandem_core::TenantId;
+
+use super::{PlatformService, Principal, input, parse_tenant_id};
+use crate::dto::{TenantCreateDto, TenantUpdateDto};
+use crate::error::{PlatformError, PlatformResult};
+use crate::model::{Change, Page, Tenant};
+use crate::query::TenantQuery;
+
+impl PlatformService {
+    #[tracing::instrument(skip_all)]
+    pub async fn create_tenant(
+        &self,
+        principal: &Principal,
+        dto: TenantCreateDto,
+    ) -> PlatformResult<Tenant> {
+        principal.require_service_account("createTenant")?;
+        let now = self.clock.now();
+        let tenant = Tenant {
+            id: TenantId::new(),
+            reference: input::optional_text("reference", dto.reference)?,
+            name: input::tenant_name(&dto.name)?,
+            is_default: false,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_tenant(&tenant).await?;
+        Ok(tenant)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn update_tenant(
+        &self,
+        principal: &Principal,
+        id: &str,
+        dto: TenantUpdateDto,
+    ) -> PlatformResult<Tenant> {
+        principal.require_service_account("updateTenant")?;
+        let tenant_id = parse_tenant_id(id)?;
+        let name = input::tenant_name(&dto.name)?;
+        let reference = match dto.reference {
+            MaybeUndefined::Undefined => Change::Keep,
+            MaybeUndefined::Null => Change::Set(None),
+            MaybeUndefined::Value(v) => Change::Set(input::optional_text("reference", Some(v))?),
+        };
+        self.store
+            .update_tenant(tenant_id, &name, reference, self.clock.now())
+            .await?
+            .ok_or_else(|| PlatformError::TenantNotFound(id.to_owned()))
+    }
+
+    pub async fn tenant(&self, principal: &Principal, id: &str) -> PlatformResult<Tenant> {
+        let tenant_id = parse_tenant_id(id)?;
+        let visible = principal
+            .tenant_scope()
+            .is_none_or(|scope| scope == tenant_id);
+        match self.store.tenant(tenant_id).await? {
+            Some(tenant) if visible => Ok(tenant),
+            _ => Err(PlatformError::TenantNotFound(id.to_owned())),
+        }
+    }
+
+    pub async fn tenants(
+        &self,
+        principal: &Principal,
+        mut query: TenantQuery,
+    ) -> PlatformResult<Page<Tenant>> {
+        input::tenant_filter(&query.filter)?;
+        query.tenant_scope = principal.tenant_scope();
+        Ok(self.store.list_tenants(&query).await?)
+    }
+
+    pub async fn tenants_by_ids(&self, ids: &[TenantId]) -> PlatformResult<Vec<Tenant>> {
+        Ok(self.store.tenants_by_ids(ids).await?)
+    }
+
+    pub async fn count_users_by_tenant(
+        &self,
+        ids: &[TenantId],
+    ) -> PlatformResult<HashMap<TenantId, i64>> {
+        Ok(self.store.count_users_by_tenant(ids).await?)
+    }
+}
