@@ -144,9 +144,20 @@ pub enum DbError {
     /// A unique index refused the write; `detail` names the constraint (PostgreSQL) or carries
     /// SQLite's message, which names the table and columns.
     #[error("unique constraint violated: {detail}")]
-    UniqueViolation { detail: String },
+    UniqueViolation {
+        detail: String,
+        code: String,
+        message: String,
+    },
     #[error("foreign key constraint violated: {detail}")]
-    ForeignKeyViolation { detail: String },
+    ForeignKeyViolation {
+        detail: String,
+        code: String,
+        message: String,
+    },
+    /// Another constraint (NOT NULL, CHECK) refused the write.
+    #[error("constraint violated: {message}")]
+    ConstraintViolation { code: String, message: String },
     #[error("database configuration: {0}")]
     Config(String),
     #[error("database migration failed: {0}")]
@@ -162,11 +173,26 @@ impl From<sqlx::Error> for DbError {
                 .constraint()
                 .map(str::to_owned)
                 .unwrap_or_else(|| db.message().to_owned());
+            let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            let message = db.message().to_owned();
             if db.is_unique_violation() {
-                return Self::UniqueViolation { detail };
+                return Self::UniqueViolation {
+                    detail,
+                    code,
+                    message,
+                };
             }
             if db.is_foreign_key_violation() {
-                return Self::ForeignKeyViolation { detail };
+                return Self::ForeignKeyViolation {
+                    detail,
+                    code,
+                    message,
+                };
+            }
+            if db.is_check_violation()
+                || matches!(db.kind(), sqlx::error::ErrorKind::NotNullViolation)
+            {
+                return Self::ConstraintViolation { code, message };
             }
         }
         Self::Sqlx(err)
@@ -182,6 +208,26 @@ pub trait AnyRow:
 impl<T> AnyRow for T where
     T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {
+}
+
+/// Rows whose shape is only known at run time (the BaaS's dynamic models), decoded by the
+/// caller per column.
+pub enum Rows {
+    Sqlite(Vec<SqliteRow>),
+    Postgres(Vec<PgRow>),
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Sqlite(rows) => rows.len(),
+            Self::Postgres(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The per-backend migration sets of one store (`migrations/{sqlite,postgres}/`).
@@ -321,6 +367,20 @@ impl Db {
             .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
     }
 
+    /// Rows of a statement built at run time, read on the reader pool.
+    pub async fn fetch_rows(&self, stmt: &impl SqlxBinder) -> Result<Rows, DbError> {
+        Ok(match self {
+            Self::Sqlite { reader, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                Rows::Sqlite(sqlx::query_with(&sql, values).fetch_all(reader).await?)
+            }
+            Self::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                Rows::Postgres(sqlx::query_with(&sql, values).fetch_all(pool).await?)
+            }
+        })
+    }
+
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx, DbError> {
         Ok(match self {
@@ -432,6 +492,33 @@ impl Tx {
                     .await?
             }
         })
+    }
+
+    /// Rows of a statement built at run time, inside this transaction.
+    pub async fn fetch_rows(&mut self, stmt: &impl SqlxBinder) -> Result<Rows, DbError> {
+        Ok(match self {
+            Self::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                Rows::Sqlite(sqlx::query_with(&sql, values).fetch_all(&mut **tx).await?)
+            }
+            Self::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                Rows::Postgres(sqlx::query_with(&sql, values).fetch_all(&mut **tx).await?)
+            }
+        })
+    }
+
+    /// Runs schema statements (DDL) written for this transaction's dialect; no parameters.
+    pub async fn execute_ddl(&mut self, sql: &str) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite(tx) => {
+                sqlx::raw_sql(sql).execute(&mut **tx).await?;
+            }
+            Self::Postgres(tx) => {
+                sqlx::raw_sql(sql).execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn commit(self) -> Result<(), DbError> {

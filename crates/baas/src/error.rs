@@ -1,0 +1,138 @@
+//! The BaaS's errors and the one place they become HTTP responses, in ZenStack's RPC shape:
+//! `{"error": {"message", "reason", …}}` with ZenStack's statuses — 400 for malformed
+//! requests and database constraint failures (with the dialect's code), 404 not found, 422
+//! invalid input, 403 refused by a rule (with Tandem's stable `code`), 401 without valid
+//! credentials. Server faults are logged and returned opaque as 500.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tandem_sql::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BaasError {
+    /// The request itself is malformed (path, method, `q`, body).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The arguments do not fit the schema.
+    #[error("Invalid {op} args for model \"{model}\": Validation error: {detail}")]
+    InvalidInput {
+        op: String,
+        model: String,
+        detail: String,
+    },
+    #[error("Record not found")]
+    NotFound { model: String },
+    #[error("{0}")]
+    NotSupported(String),
+    /// The database refused the statement (unique, foreign key, not null).
+    #[error("Failed to execute query: {message}")]
+    Db { message: String, code: String },
+    /// A Tandem rule refused the write (users and tenants belong to the Platform).
+    #[error("{message}")]
+    Rejected {
+        model: String,
+        code: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type BaasResult<T> = Result<T, BaasError>;
+
+impl BaasError {
+    pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) | Self::NotSupported(_) | Self::Db { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Rejected { .. } => StatusCode::FORBIDDEN,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `error` object of the response body.
+    pub fn body(&self) -> Value {
+        let message = self.to_string();
+        match self {
+            Self::BadRequest(_) => json!({"message": message}),
+            Self::InvalidInput { model, .. } => json!({
+                "message": message, "reason": "invalid-input", "rejectedByValidation": true, "model": model,
+            }),
+            Self::NotFound { model } => {
+                json!({"message": message, "reason": "not-found", "model": model})
+            }
+            Self::NotSupported(_) => json!({"message": message, "reason": "not-supported"}),
+            Self::Db { code, .. } => {
+                json!({"message": message, "reason": "db-query-error", "dbErrorCode": code})
+            }
+            Self::Rejected { model, code, .. } => json!({
+                "message": message, "reason": "rejected-by-policy", "rejectedByPolicy": true,
+                "model": model, "code": code,
+            }),
+            Self::Unauthorized(_) => {
+                json!({"message": message, "reason": "unauthorized", "code": "UNAUTHORIZED"})
+            }
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, cause = ?cause, "BaaS request failed");
+                json!({"message": "internal error; the server log has the details", "reason": "internal-error"})
+            }
+        }
+    }
+}
+
+impl IntoResponse for BaasError {
+    fn into_response(self) -> Response {
+        (self.status(), Json(json!({"error": self.body()}))).into_response()
+    }
+}
+
+/// SQLite's extended result codes by name, as ZenStack reports them.
+fn sqlite_code_name(code: &str) -> String {
+    match code {
+        "2067" => "SQLITE_CONSTRAINT_UNIQUE",
+        "1555" => "SQLITE_CONSTRAINT_PRIMARYKEY",
+        "787" => "SQLITE_CONSTRAINT_FOREIGNKEY",
+        "1811" => "SQLITE_CONSTRAINT_TRIGGER",
+        "1299" => "SQLITE_CONSTRAINT_NOTNULL",
+        "275" => "SQLITE_CONSTRAINT_CHECK",
+        "19" => "SQLITE_CONSTRAINT",
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+impl From<DbError> for BaasError {
+    fn from(err: DbError) -> Self {
+        let (code, message) = match err {
+            DbError::UniqueViolation { code, message, .. }
+            | DbError::ForeignKeyViolation { code, message, .. }
+            | DbError::ConstraintViolation { code, message } => (code, message),
+            other => return Self::internal(other),
+        };
+        // PostgreSQL codes are five characters (23505); SQLite's are numbers.
+        let is_pg = code.len() == 5 && code.starts_with("23");
+        if is_pg {
+            Self::Db {
+                message: format!("error: {message}"),
+                code,
+            }
+        } else {
+            Self::Db {
+                message: format!("SqliteError: {message}"),
+                code: sqlite_code_name(&code),
+            }
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! The checked query tree. Every field here was looked up in the schema and every value was
+//! read by its field's type; nothing carries request text that could reach SQL except as a
+//! bound value.
+
+use crate::schema::{FieldId, ModelId, ScalarType};
+use crate::value::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+/// Conditions on one scalar column; `insensitive` compares lower-cased (`mode: insensitive`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldFilter {
+    pub insensitive: bool,
+    pub conds: Vec<Cond>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// `= value`, or `IS NULL` for `Value::Null`.
+    Eq(Value),
+    In(Vec<Value>),
+    NotIn(Vec<Value>),
+    Cmp(CmpOp, Value),
+    Between(Value, Value),
+    /// A LIKE pattern with `\` escapes (contains/startsWith/endsWith).
+    Like(String),
+    Not(FieldFilter),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    Some,
+    Every,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    And(Vec<Filter>),
+    Or(Vec<Filter>),
+    /// NOT (a AND b AND …)
+    Not(Vec<Filter>),
+    Field {
+        field: FieldId,
+        ty: ScalarType,
+        filter: FieldFilter,
+    },
+    /// A to-many relation: some / every / none of the related rows match.
+    Many {
+        relation: FieldId,
+        quantifier: Quantifier,
+        filter: Box<Filter>,
+    },
+    /// A to-one relation: the related row exists and matches (`is`), or it does not
+    /// (`isNot`). `filter: None` tests for no related row at all (`is: null`).
+    One {
+        relation: FieldId,
+        negated: bool,
+        filter: Option<Box<Filter>>,
+    },
+    Const(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nulls {
+    First,
+    Last,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrderItem {
+    Field {
+        field: FieldId,
+        desc: bool,
+        nulls: Option<Nulls>,
+    },
+    /// By a field of a to-one related row.
+    Relation {
+        relation: FieldId,
+        inner: Box<OrderItem>,
+    },
+    /// By how many rows a to-many relation has.
+    Count { relation: FieldId, desc: bool },
+}
+
+/// What to return for each row of a model.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Selection {
+    /// Scalar fields, in schema order.
+    pub scalars: Vec<FieldId>,
+    pub relations: Vec<(FieldId, ReadArgs)>,
+    /// `_count` of to-many relations, each with its own filter.
+    pub counts: Vec<(FieldId, Option<Filter>)>,
+}
+
+/// A read of one model: findMany, and the nested reads of a selection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadArgs {
+    pub model: ModelId,
+    pub filter: Option<Filter>,
+    pub order_by: Vec<OrderItem>,
+    pub skip: u64,
+    /// Negative takes read backwards from the end.
+    pub take: Option<i64>,
+    pub cursor: Option<Filter>,
+    pub distinct: Vec<FieldId>,
+    pub selection: Selection,
+}
+
+impl ReadArgs {
+    pub fn all(model: ModelId, selection: Selection) -> Self {
+        Self {
+            model,
+            filter: None,
+            order_by: Vec::new(),
+            skip: 0,
+            take: None,
+            cursor: None,
+            distinct: Vec::new(),
+            selection,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFn {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl AggregateFn {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Count => "_count",
+            Self::Sum => "_sum",
+            Self::Avg => "_avg",
+            Self::Min => "_min",
+            Self::Max => "_max",
+        }
+    }
+}
+
+/// One requested aggregate: `_count: {_all: true}` has `field: None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub function: AggregateFn,
+    pub field: Option<FieldId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CountShape {
+    /// `count()` → a number.
+    Number,
+    /// `count({select: {_all, field…}})` → an object.
+    Fields(Vec<Option<FieldId>>),
+}
+
+/// aggregate / groupBy output: `_count: true` answers a number instead of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateSpec {
+    pub items: Vec<Aggregate>,
+    pub count_as_number: bool,
+}
+
+/// A condition on a group (`having`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Having {
+    And(Vec<Having>),
+    Or(Vec<Having>),
+    Not(Vec<Having>),
+    /// On a `by` field itself.
+    Field {
+        field: FieldId,
+        ty: ScalarType,
+        filter: FieldFilter,
+    },
+    /// On an aggregate of a field.
+    Aggregate {
+        aggregate: Aggregate,
+        ty: ScalarType,
+        filter: FieldFilter,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupOrder {
+    Field {
+        field: FieldId,
+        desc: bool,
+        nulls: Option<Nulls>,
+    },
+    Aggregate {
+        aggregate: Aggregate,
+        desc: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpdateOp {
+    Set(Value),
+    Increment(Value),
+    Decrement(Value),
+    Multiply(Value),
+    Divide(Value),
+}
+
+/// Data for one new row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateData {
+    pub model: ModelId,
+    pub scalars: Vec<(FieldId, Value)>,
+    pub relations: Vec<(FieldId, Vec<RelationWrite>)>,
+}
+
+/// Changes to existing rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateData {
+    pub model: ModelId,
+    pub scalars: Vec<(FieldId, UpdateOp)>,
+    pub relations: Vec<(FieldId, Vec<RelationWrite>)>,
+}
+
+impl UpdateData {
+    pub fn is_empty(&self) -> bool {
+        self.scalars.is_empty() && self.relations.is_empty()
+    }
+}
+
+/// A nested write through a relation field. `Filter`s named `unique` identify one row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelationWrite {
+    Create(CreateData),
+    CreateMany {
+        data: Vec<CreateData>,
+        skip_duplicates: bool,
+    },
+    Connect(Filter),
+    ConnectOrCreate {
+        unique: Filter,
+        create: CreateData,
+    },
+    /// To-many: replace all related rows with these.
+    Set(Vec<Filter>),
+    /// To-many: these rows; to-one: the current one (if it matches the filter).
+    Disconnect(Option<Filter>),
+    Update {
+        filter: Option<Filter>,
+        data: UpdateData,
+    },
+    UpdateMany {
+        filter: Option<Filter>,
+        data: UpdateData,
+    },
+    Upsert {
+        unique: Option<Filter>,
+        create: CreateData,
+        update: UpdateData,
+    },
+    Delete(Option<Filter>),
+    DeleteMany(Option<Filter>),
+}
+
+/// A parsed operation, ready for the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    FindMany(ReadArgs),
+    /// findFirst and findUnique: at most one row, `null` when none.
+    FindOne(ReadArgs),
+    Exists(ReadArgs),
+    Count {
+        args: ReadArgs,
+        shape: CountShape,
+    },
+    Aggregate {
+        args: ReadArgs,
+        spec: AggregateSpec,
+    },
+    GroupBy {
+        model: ModelId,
+        by: Vec<FieldId>,
+        filter: Option<Filter>,
+        having: Option<Having>,
+        order_by: Vec<GroupOrder>,
+        skip: u64,
+        take: Option<i64>,
+        spec: AggregateSpec,
+    },
+    Create {
+        data: CreateData,
+        selection: Selection,
+    },
+    CreateMany {
+        data: Vec<CreateData>,
+        skip_duplicates: bool,
+        /// `createManyAndReturn`: the created rows with this selection.
+        returning: Option<Selection>,
+    },
+    Update {
+        unique: Filter,
+        data: UpdateData,
+        selection: Selection,
+    },
+    UpdateMany {
+        filter: Option<Filter>,
+        data: UpdateData,
+        limit: Option<u64>,
+        returning: Option<Selection>,
+    },
+    Upsert {
+        unique: Filter,
+        create: CreateData,
+        update: UpdateData,
+        selection: Selection,
+    },
+    Delete {
+        unique: Filter,
+        selection: Selection,
+    },
+    DeleteMany {
+        filter: Option<Filter>,
+        limit: Option<u64>,
+    },
+}

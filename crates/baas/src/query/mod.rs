@@ -1,0 +1,37 @@
+//! Request arguments → a checked [`ast::Operation`]: parse, then validate against the schema
+//! (`parse`), then check Tandem's rules for the Platform-owned models (`rules`). Only then
+//! does anything reach the engine.
+
+pub mod ast;
+pub mod parse;
+pub mod rules;
+
+use serde_json::Value as Json;
+
+use crate::error::{BaasError, BaasResult};
+use crate::schema::{ModelId, Schema};
+pub use ast::Operation;
+pub use parse::OpName;
+
+/// Parses and checks one operation's arguments.
+pub fn prepare(
+    schema: &Schema,
+    model: ModelId,
+    op: OpName,
+    args: &Json,
+    postgres: bool,
+) -> BaasResult<Operation> {
+    let parser = parse::Parser {
+        schema,
+        insensitive_mode: postgres,
+    };
+    let operation = parser
+        .operation(model, op, args)
+        .map_err(|parse::Invalid(detail)| BaasError::InvalidInput {
+            op: op.name().to_owned(),
+            model: schema.model(model).name.clone(),
+            detail,
+        })?;
+    rules::check(schema, model, &operation)?;
+    Ok(operation)
+}

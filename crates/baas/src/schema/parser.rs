@@ -1,0 +1,645 @@
+//! The Prisma schema language, as far as Tandem reads it: a lexer and a recursive-descent
+//! parser producing a syntax tree with line:column positions. Meaning (types, relations,
+//! attributes) is checked afterwards, in `schema::build`.
+//!
+//! `datasource` and `generator` blocks are parsed and dropped, so an existing `schema.prisma`
+//! works as is.
+
+use std::fmt;
+
+/// A 1-based position in the schema file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// A problem at a place in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub models: Vec<ModelBlock>,
+    /// `enum`, `type`, `view` blocks: recognised so they can be refused with a position.
+    pub unsupported: Vec<(String, Pos)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelBlock {
+    pub name: String,
+    pub pos: Pos,
+    pub fields: Vec<FieldDecl>,
+    /// `@@unique`, `@@index`, `@@map`, `@@id`, …
+    pub attributes: Vec<Attribute>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    pub name: String,
+    pub pos: Pos,
+    pub type_name: String,
+    pub type_pos: Pos,
+    pub optional: bool,
+    pub list: bool,
+    pub attributes: Vec<Attribute>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    /// Without the `@`/`@@`, dotted for native types (`db.VarChar`).
+    pub name: String,
+    pub pos: Pos,
+    pub args: Vec<Arg>,
+}
+
+impl Attribute {
+    /// The argument with this name, or the `position`-th unnamed one.
+    pub fn arg(&self, name: &str, position: usize) -> Option<&Arg> {
+        self.args
+            .iter()
+            .find(|a| a.name.as_deref() == Some(name))
+            .or_else(|| self.args.iter().filter(|a| a.name.is_none()).nth(position))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub name: Option<String>,
+    pub pos: Pos,
+    pub value: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    String(String),
+    Number(String),
+    Ident(String),
+    Call(String, Vec<Arg>),
+    Array(Vec<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Num(String),
+    At,
+    AtAt,
+    LBrace,
+    RBrace,
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    Comma,
+    Colon,
+    Question,
+    Equals,
+    Dot,
+    Newline,
+    Eof,
+}
+
+impl fmt::Display for Tok {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tok::Ident(s) => write!(f, "`{s}`"),
+            Tok::Str(s) => write!(f, "\"{s}\""),
+            Tok::Num(s) => write!(f, "{s}"),
+            Tok::At => f.write_str("`@`"),
+            Tok::AtAt => f.write_str("`@@`"),
+            Tok::LBrace => f.write_str("`{`"),
+            Tok::RBrace => f.write_str("`}`"),
+            Tok::LParen => f.write_str("`(`"),
+            Tok::RParen => f.write_str("`)`"),
+            Tok::LBracket => f.write_str("`[`"),
+            Tok::RBracket => f.write_str("`]`"),
+            Tok::Comma => f.write_str("`,`"),
+            Tok::Colon => f.write_str("`:`"),
+            Tok::Question => f.write_str("`?`"),
+            Tok::Equals => f.write_str("`=`"),
+            Tok::Dot => f.write_str("`.`"),
+            Tok::Newline => f.write_str("end of line"),
+            Tok::Eof => f.write_str("end of file"),
+        }
+    }
+}
+
+fn lex(source: &str) -> Result<Vec<(Tok, Pos)>, SyntaxError> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = source.chars().collect();
+    let (mut i, mut line, mut col) = (0usize, 1u32, 1u32);
+    while i < chars.len() {
+        let c = chars[i];
+        let pos = Pos { line, col };
+        let advance = |n: usize, i: &mut usize, col: &mut u32| {
+            *i += n;
+            *col += n as u32;
+        };
+        match c {
+            '\n' => {
+                out.push((Tok::Newline, pos));
+                i += 1;
+                line += 1;
+                col = 1;
+            }
+            c if c.is_whitespace() => advance(1, &mut i, &mut col),
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                    col += 1;
+                }
+            }
+            '"' => {
+                let mut text = String::new();
+                let mut j = i + 1;
+                loop {
+                    match chars.get(j) {
+                        None | Some('\n') => {
+                            return Err(SyntaxError {
+                                pos,
+                                message: "unterminated string".into(),
+                            });
+                        }
+                        Some('"') => break,
+                        Some('\\') => {
+                            let escaped = chars.get(j + 1).copied().unwrap_or('\\');
+                            text.push(match escaped {
+                                'n' => '\n',
+                                't' => '\t',
+                                other => other,
+                            });
+                            j += 2;
+                        }
+                        Some(other) => {
+                            text.push(*other);
+                            j += 1;
+                        }
+                    }
+                }
+                out.push((Tok::Str(text), pos));
+                let n = j + 1 - i;
+                advance(n, &mut i, &mut col);
+            }
+            '@' if chars.get(i + 1) == Some(&'@') => {
+                out.push((Tok::AtAt, pos));
+                advance(2, &mut i, &mut col);
+            }
+            '@' => {
+                out.push((Tok::At, pos));
+                advance(1, &mut i, &mut col);
+            }
+            '{' | '}' | '(' | ')' | '[' | ']' | ',' | ':' | '?' | '=' | '.' => {
+                out.push((
+                    match c {
+                        '{' => Tok::LBrace,
+                        '}' => Tok::RBrace,
+                        '(' => Tok::LParen,
+                        ')' => Tok::RParen,
+                        '[' => Tok::LBracket,
+                        ']' => Tok::RBracket,
+                        ',' => Tok::Comma,
+                        ':' => Tok::Colon,
+                        '?' => Tok::Question,
+                        '=' => Tok::Equals,
+                        _ => Tok::Dot,
+                    },
+                    pos,
+                ));
+                advance(1, &mut i, &mut col);
+            }
+            c if c.is_ascii_digit()
+                || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) =>
+            {
+                let mut j = i + 1;
+                while chars
+                    .get(j)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == '.')
+                {
+                    j += 1;
+                }
+                out.push((Tok::Num(chars[i..j].iter().collect()), pos));
+                advance(j - i, &mut i, &mut col);
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let mut j = i + 1;
+                while chars
+                    .get(j)
+                    .is_some_and(|d| d.is_alphanumeric() || *d == '_')
+                {
+                    j += 1;
+                }
+                out.push((Tok::Ident(chars[i..j].iter().collect()), pos));
+                advance(j - i, &mut i, &mut col);
+            }
+            other => {
+                return Err(SyntaxError {
+                    pos,
+                    message: format!("unexpected character `{other}`"),
+                });
+            }
+        }
+    }
+    out.push((Tok::Eof, Pos { line, col }));
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<(Tok, Pos)>,
+    at: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.at.min(self.toks.len() - 1)].0
+    }
+
+    fn pos(&self) -> Pos {
+        self.toks[self.at.min(self.toks.len() - 1)].1
+    }
+
+    fn bump(&mut self) -> (Tok, Pos) {
+        let t = self.toks[self.at.min(self.toks.len() - 1)].clone();
+        if self.at < self.toks.len() {
+            self.at += 1;
+        }
+        t
+    }
+
+    fn skip_newlines(&mut self) {
+        while *self.peek() == Tok::Newline {
+            self.at += 1;
+        }
+    }
+
+    fn error<T>(&self, message: impl Into<String>) -> Result<T, SyntaxError> {
+        Err(SyntaxError {
+            pos: self.pos(),
+            message: message.into(),
+        })
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> Result<Pos, SyntaxError> {
+        if *self.peek() == tok {
+            Ok(self.bump().1)
+        } else {
+            self.error(format!("expected {what}, found {}", self.peek()))
+        }
+    }
+
+    fn ident(&mut self, what: &str) -> Result<(String, Pos), SyntaxError> {
+        match self.peek().clone() {
+            Tok::Ident(name) => {
+                let pos = self.bump().1;
+                Ok((name, pos))
+            }
+            other => self.error(format!("expected {what}, found {other}")),
+        }
+    }
+
+    fn file(&mut self) -> Result<File, SyntaxError> {
+        let mut file = File {
+            models: Vec::new(),
+            unsupported: Vec::new(),
+        };
+        loop {
+            self.skip_newlines();
+            match self.peek().clone() {
+                Tok::Eof => return Ok(file),
+                Tok::Ident(keyword) => match keyword.as_str() {
+                    "model" => {
+                        self.bump();
+                        file.models.push(self.model()?);
+                    }
+                    "datasource" | "generator" => {
+                        self.bump();
+                        self.ident("a block name")?;
+                        self.skip_block()?;
+                    }
+                    "enum" | "type" | "view" => {
+                        let pos = self.bump().1;
+                        let (name, _) = self.ident("a block name")?;
+                        file.unsupported.push((format!("{keyword} {name}"), pos));
+                        self.skip_block()?;
+                    }
+                    other => {
+                        return self.error(format!(
+                            "expected `model`, `datasource` or `generator`, found `{other}`"
+                        ));
+                    }
+                },
+                other => {
+                    return self.error(format!(
+                        "expected `model`, `datasource` or `generator`, found {other}"
+                    ));
+                }
+            }
+        }
+    }
+
+    fn skip_block(&mut self) -> Result<(), SyntaxError> {
+        self.skip_newlines();
+        self.expect(Tok::LBrace, "`{`")?;
+        let mut depth = 1;
+        while depth > 0 {
+            match self.bump().0 {
+                Tok::LBrace => depth += 1,
+                Tok::RBrace => depth -= 1,
+                Tok::Eof => return self.error("missing `}` at the end of the block"),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn model(&mut self) -> Result<ModelBlock, SyntaxError> {
+        let (name, pos) = self.ident("a model name")?;
+        self.skip_newlines();
+        self.expect(Tok::LBrace, "`{` after the model name")?;
+        let mut model = ModelBlock {
+            name,
+            pos,
+            fields: Vec::new(),
+            attributes: Vec::new(),
+        };
+        loop {
+            self.skip_newlines();
+            match self.peek().clone() {
+                Tok::RBrace => {
+                    self.bump();
+                    return Ok(model);
+                }
+                Tok::AtAt => {
+                    self.bump();
+                    model.attributes.push(self.attribute()?);
+                    self.end_of_line()?;
+                }
+                Tok::Ident(_) => {
+                    model.fields.push(self.field()?);
+                }
+                Tok::Eof => {
+                    return self.error(format!("missing `}}` at the end of model `{}`", model.name));
+                }
+                other => {
+                    return self.error(format!("expected a field or `@@attribute`, found {other}"));
+                }
+            }
+        }
+    }
+
+    fn end_of_line(&mut self) -> Result<(), SyntaxError> {
+        match self.peek() {
+            Tok::Newline | Tok::RBrace | Tok::Eof => Ok(()),
+            other => self.error(format!("expected the end of the line, found {other}")),
+        }
+    }
+
+    fn field(&mut self) -> Result<FieldDecl, SyntaxError> {
+        let (name, pos) = self.ident("a field name")?;
+        let (type_name, type_pos) = match self.peek().clone() {
+            Tok::Ident(t) => {
+                let pos = self.bump().1;
+                (t, pos)
+            }
+            other => {
+                return self.error(format!("expected a type for field `{name}`, found {other}"));
+            }
+        };
+        let mut field = FieldDecl {
+            name,
+            pos,
+            type_name,
+            type_pos,
+            optional: false,
+            list: false,
+            attributes: Vec::new(),
+        };
+        if *self.peek() == Tok::Question {
+            self.bump();
+            field.optional = true;
+        } else if *self.peek() == Tok::LBracket {
+            self.bump();
+            self.expect(Tok::RBracket, "`]`")?;
+            field.list = true;
+        }
+        while *self.peek() == Tok::At {
+            self.bump();
+            field.attributes.push(self.attribute()?);
+        }
+        self.end_of_line()?;
+        Ok(field)
+    }
+
+    fn attribute(&mut self) -> Result<Attribute, SyntaxError> {
+        let (mut name, pos) = self.ident("an attribute name")?;
+        while *self.peek() == Tok::Dot {
+            self.bump();
+            let (part, _) = self.ident("an attribute name")?;
+            name.push('.');
+            name.push_str(&part);
+        }
+        let args = if *self.peek() == Tok::LParen {
+            self.args()?
+        } else {
+            Vec::new()
+        };
+        Ok(Attribute { name, pos, args })
+    }
+
+    fn args(&mut self) -> Result<Vec<Arg>, SyntaxError> {
+        self.expect(Tok::LParen, "`(`")?;
+        let mut args = Vec::new();
+        loop {
+            self.skip_newlines();
+            if *self.peek() == Tok::RParen {
+                self.bump();
+                return Ok(args);
+            }
+            let pos = self.pos();
+            let name = match (
+                self.peek().clone(),
+                self.toks.get(self.at + 1).map(|t| &t.0),
+            ) {
+                (Tok::Ident(n), Some(Tok::Colon)) => {
+                    self.bump();
+                    self.bump();
+                    Some(n)
+                }
+                _ => None,
+            };
+            let value = self.expr()?;
+            args.push(Arg { name, pos, value });
+            self.skip_newlines();
+            match self.peek() {
+                Tok::Comma => {
+                    self.bump();
+                }
+                Tok::RParen => {}
+                other => return self.error(format!("expected `,` or `)`, found {other}")),
+            }
+        }
+    }
+
+    fn expr(&mut self) -> Result<Expr, SyntaxError> {
+        match self.peek().clone() {
+            Tok::Str(s) => {
+                self.bump();
+                Ok(Expr::String(s))
+            }
+            Tok::Num(n) => {
+                self.bump();
+                Ok(Expr::Number(n))
+            }
+            Tok::LBracket => {
+                self.bump();
+                let mut items = Vec::new();
+                loop {
+                    self.skip_newlines();
+                    if *self.peek() == Tok::RBracket {
+                        self.bump();
+                        return Ok(Expr::Array(items));
+                    }
+                    items.push(self.expr()?);
+                    self.skip_newlines();
+                    match self.peek() {
+                        Tok::Comma => {
+                            self.bump();
+                        }
+                        Tok::RBracket => {}
+                        other => return self.error(format!("expected `,` or `]`, found {other}")),
+                    }
+                }
+            }
+            Tok::Ident(mut name) => {
+                self.bump();
+                while *self.peek() == Tok::Dot {
+                    self.bump();
+                    let (part, _) = self.ident("a name")?;
+                    name.push('.');
+                    name.push_str(&part);
+                }
+                if *self.peek() == Tok::LParen {
+                    let args = self.args()?;
+                    Ok(Expr::Call(name, args))
+                } else {
+                    Ok(Expr::Ident(name))
+                }
+            }
+            other => self.error(format!("expected a value, found {other}")),
+        }
+    }
+}
+
+pub fn parse(source: &str) -> Result<File, SyntaxError> {
+    let toks = lex(source)?;
+    Parser { toks, at: 0 }.file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = r#"
+// An app's schema, as ROQ generates it.
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+generator client {
+  provider = "prisma-client-js"
+}
+
+model book {
+  id        String   @id @default(uuid())
+  title     String   @db.VarChar(255)
+  pages     Int?
+  price     Float    @default(1.5)
+  author_id String
+  author    user     @relation(fields: [author_id], references: [id], onDelete: Cascade)
+  tags      String[]
+
+  @@unique([title, author_id])
+  @@map("books")
+}
+"#;
+
+    #[test]
+    fn parses_models_and_drops_datasource_and_generator() {
+        let file = parse(SCHEMA).unwrap();
+        assert_eq!(file.models.len(), 1);
+        let book = &file.models[0];
+        assert_eq!(book.name, "book");
+        assert_eq!(book.pos, Pos { line: 12, col: 7 });
+        let names: Vec<&str> = book.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "title",
+                "pages",
+                "price",
+                "author_id",
+                "author",
+                "tags"
+            ]
+        );
+        assert!(book.fields[2].optional);
+        assert!(book.fields[6].list);
+        assert_eq!(book.fields[1].attributes[0].name, "db.VarChar");
+        let relation = &book.fields[5].attributes[0];
+        assert_eq!(relation.name, "relation");
+        assert_eq!(
+            relation.arg("fields", 99).unwrap().value,
+            Expr::Array(vec![Expr::Ident("author_id".into())])
+        );
+        assert_eq!(
+            relation.arg("onDelete", 99).unwrap().value,
+            Expr::Ident("Cascade".into())
+        );
+        assert_eq!(book.attributes.len(), 2);
+        assert_eq!(
+            book.attributes[1].arg("name", 0).unwrap().value,
+            Expr::String("books".into())
+        );
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let err = parse("model a {\n  id String @id\n  name\n}").unwrap_err();
+        assert_eq!(err.pos, Pos { line: 3, col: 7 });
+        assert!(
+            err.message.contains("expected a type for field `name`"),
+            "{}",
+            err.message
+        );
+        let err = parse("model a {\n  id String @default(\"x)\n}").unwrap_err();
+        assert_eq!(err.pos.line, 2);
+        assert!(
+            parse("model a {\n  id String\n")
+                .unwrap_err()
+                .message
+                .contains("missing `}`")
+        );
+        assert!(parse("modle a {}").unwrap_err().message.contains("`modle`"));
+    }
+
+    #[test]
+    fn enums_are_recognised_for_a_clear_refusal() {
+        let file = parse("enum Role {\n USER\n ADMIN\n}\n").unwrap();
+        assert_eq!(
+            file.unsupported,
+            vec![("enum Role".to_owned(), Pos { line: 1, col: 1 })]
+        );
+    }
+}

@@ -1,0 +1,113 @@
+//! The effective schema written back as Prisma (what `GET /api/schema` serves and what the
+//! differential harness feeds to ZenStack).
+
+use std::fmt::Write;
+
+use super::{Default, FieldKind, Model, Schema};
+
+pub fn print(schema: &Schema) -> String {
+    let mut out = String::new();
+    for (i, model) in schema.models.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        print_model(schema, model, &mut out);
+    }
+    out
+}
+
+fn names(model: &Model, ids: &[usize]) -> String {
+    ids.iter()
+        .map(|id| model.fields[*id].name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_model(schema: &Schema, model: &Model, out: &mut String) {
+    let _ = writeln!(out, "model {} {{", model.name);
+    let width = model.fields.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    for (id, field) in model.fields.iter().enumerate() {
+        let (type_name, suffix) = match &field.kind {
+            FieldKind::Scalar(t) => (t.name().to_owned(), if field.optional { "?" } else { "" }),
+            FieldKind::Relation(r) => (
+                schema.models[r.target].name.clone(),
+                if r.many {
+                    "[]"
+                } else if field.optional {
+                    "?"
+                } else {
+                    ""
+                },
+            ),
+        };
+        let mut line = format!("  {:width$} {type_name}{suffix}", field.name);
+        if model.primary_key == [id] {
+            line.push_str(" @id");
+        }
+        if model.uniques.iter().any(|u| *u == [id]) {
+            line.push_str(" @unique");
+        }
+        match &field.default {
+            Some(Default::Uuid) => line.push_str(" @default(uuid())"),
+            Some(Default::Cuid) => line.push_str(" @default(cuid())"),
+            Some(Default::Now) => line.push_str(" @default(now())"),
+            Some(Default::Autoincrement) => line.push_str(" @default(autoincrement())"),
+            Some(Default::Literal(v)) => {
+                let _ = write!(line, " @default({v})");
+            }
+            None => {}
+        }
+        if field.updated_at {
+            line.push_str(" @updatedAt");
+        }
+        if field.column != field.name {
+            let _ = write!(line, " @map(\"{}\")", field.column);
+        }
+        if let FieldKind::Relation(r) = &field.kind {
+            let mut parts = Vec::new();
+            if let Some(name) = &r.name {
+                parts.push(format!("\"{name}\""));
+            }
+            if r.owner {
+                let target = &schema.models[r.target];
+                parts.push(format!("fields: [{}]", names(model, &r.local)));
+                parts.push(format!("references: [{}]", names(target, &r.foreign)));
+                if let Some(action) = r.on_delete {
+                    parts.push(format!("onDelete: {}", action.name()));
+                }
+            }
+            if !parts.is_empty() {
+                let _ = write!(line, " @relation({})", parts.join(", "));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    if model.primary_key.len() > 1 {
+        let _ = writeln!(out, "\n  @@id([{}])", names(model, &model.primary_key));
+    }
+    for unique in model.uniques.iter().filter(|u| u.len() > 1) {
+        let _ = writeln!(out, "  @@unique([{}])", names(model, unique));
+    }
+    for index in &model.indexes {
+        let _ = writeln!(out, "  @@index([{}])", names(model, index));
+    }
+    if model.table != model.name {
+        let _ = writeln!(out, "  @@map(\"{}\")", model.table);
+    }
+    out.push_str("}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printing_round_trips() {
+        let schema = Schema::from_source("s", crate::schema::tests_support::LIBRARY).unwrap();
+        let printed = print(&schema);
+        let again = Schema::from_source("printed", &printed).unwrap();
+        assert_eq!(print(&again), printed);
+        assert_eq!(again.models.len(), schema.models.len());
+        assert!(printed.contains("author    user      @relation(fields: [author_id], references: [id], onDelete: Restrict)") || printed.contains("@relation(fields: [author_id], references: [id], onDelete: Restrict)"), "{printed}");
+    }
+}
