@@ -42,6 +42,18 @@ pub struct StoreArgs {
     /// Platform store: a postgres:// URL, or a SQLite file (default <data-dir>/platform.db).
     #[arg(long, env = "TANDEM_PLATFORM_DB")]
     pub platform_db: Option<String>,
+
+    /// BaaS store: a postgres:// URL, or a SQLite file (default <data-dir>/baas.db).
+    #[arg(long, env = "TANDEM_BAAS_DB")]
+    pub baas_db: Option<String>,
+
+    /// The app's Prisma schema (default <data-dir>/schema.prisma when present).
+    #[arg(long, env = "TANDEM_SCHEMA")]
+    pub schema: Option<PathBuf>,
+
+    /// Apply schema changes that drop or change columns and tables (their data is lost).
+    #[arg(long)]
+    pub accept_data_loss: bool,
 }
 
 #[derive(Debug, Args, Clone)]

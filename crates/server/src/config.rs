@@ -10,12 +10,21 @@ use tandem_sql::{DbOptions, DbUrl};
 
 pub const CREDENTIALS_FILE: &str = "credentials.json";
 pub const PLATFORM_DB_FILE: &str = "platform.db";
+pub const BAAS_DB_FILE: &str = "baas.db";
+pub const SCHEMA_FILE: &str = "schema.prisma";
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
     pub listen: String,
     pub platform_db: DbUrl,
+    pub baas_db: DbUrl,
+    /// The app's Prisma schema, if any (built-in models only otherwise).
+    pub schema: Option<PathBuf>,
+    /// Apply schema changes that drop or change columns.
+    pub accept_data_loss: bool,
+    /// Serve test-only endpoints (`TANDEM_TEST_ENDPOINTS=1`).
+    pub test_endpoints: bool,
     pub credentials: Credentials,
     pub db_options: DbOptions,
     /// Replace a stored API key that differs from the configured one.
@@ -39,6 +48,27 @@ pub fn platform_db_url(data_dir: &Path, flag: Option<&str>) -> anyhow::Result<Db
     match flag.map(str::trim).filter(|f| !f.is_empty()) {
         Some(raw) => Ok(DbUrl::parse(raw)?),
         None => Ok(DbUrl::sqlite_file(data_dir.join(PLATFORM_DB_FILE))),
+    }
+}
+
+/// The BaaS store's URL: the flag when given, else `<data-dir>/baas.db`.
+pub fn baas_db_url(data_dir: &Path, flag: Option<&str>) -> anyhow::Result<DbUrl> {
+    match flag.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(raw) => Ok(DbUrl::parse(raw)?),
+        None => Ok(DbUrl::sqlite_file(data_dir.join(BAAS_DB_FILE))),
+    }
+}
+
+/// The schema file: the flag when given (it must exist), else `<data-dir>/schema.prisma`
+/// when present.
+pub fn schema_path(data_dir: &Path, flag: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
+    match flag {
+        Some(path) if path.exists() => Ok(Some(path.to_path_buf())),
+        Some(path) => bail!("the schema file {} does not exist", path.display()),
+        None => {
+            let default = data_dir.join(SCHEMA_FILE);
+            Ok(default.exists().then_some(default))
+        }
     }
 }
 

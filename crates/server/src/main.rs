@@ -55,6 +55,10 @@ fn resolve_config(
     }
     Ok(Config {
         platform_db: config::platform_db_url(&store.data_dir, store.platform_db.as_deref())?,
+        baas_db: config::baas_db_url(&store.data_dir, store.baas_db.as_deref())?,
+        schema: config::schema_path(&store.data_dir, store.schema.as_deref())?,
+        accept_data_loss: store.accept_data_loss,
+        test_endpoints: std::env::var("TANDEM_TEST_ENDPOINTS").is_ok_and(|v| v == "1"),
         data_dir: store.data_dir.clone(),
         listen,
         credentials,
@@ -78,6 +82,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(
         address = %listener.local_addr()?,
         platform_db = %config.platform_db.redacted(),
+        baas_db = %config.baas_db.redacted(),
+        schema = %config.schema.as_ref().map_or("(built-in models only)".into(), |p| p.display().to_string()),
         "tandem is ready"
     );
     app.serve(listener, shutdown_signal()).await?;
@@ -92,6 +98,23 @@ async fn migrate(args: StoreArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot migrate the Platform store at {}", url.redacted()))?;
     store.db().close().await;
     println!("Platform store at {} is up to date", url.redacted());
+    let baas_url = config::baas_db_url(&args.data_dir, args.baas_db.as_deref())?;
+    let schema = match config::schema_path(&args.data_dir, args.schema.as_deref())? {
+        Some(path) => tandem_baas::schema::Schema::from_source(
+            &path.display().to_string(),
+            &std::fs::read_to_string(&path)?,
+        )?,
+        None => tandem_baas::schema::Schema::builtin()?,
+    };
+    let db = tandem_sql::Db::connect(&baas_url, DbOptions::default()).await?;
+    let done =
+        tandem_baas::engine::ddl::migrate(&db, &schema, args.accept_data_loss, &baas_url.redacted())
+            .await?;
+    db.close().await;
+    for change in &done {
+        println!("  {change}");
+    }
+    println!("BaaS store at {} is up to date", baas_url.redacted());
     Ok(())
 }
 

@@ -57,10 +57,12 @@ fn with_database(url: &str, database: &str) -> String {
     }
 }
 
-/// A PostgreSQL database that exists for one test and is dropped after it.
+/// A pair of PostgreSQL databases (Platform and BaaS) that exist for one test and are
+/// dropped after it.
 pub struct TestDatabase {
     pub name: String,
     pub url: String,
+    pub baas_url: String,
     admin_url: String,
 }
 
@@ -74,13 +76,16 @@ impl TestDatabase {
                  Start it, or point TANDEM_TEST_PG_URL at one."
             )
         });
-        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut admin)
-            .await
-            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        for db in [name.clone(), format!("{name}_baas")] {
+            sqlx::query(&format!("CREATE DATABASE \"{db}\""))
+                .execute(&mut admin)
+                .await
+                .unwrap_or_else(|e| panic!("cannot create test database {db}: {e}"));
+        }
         let _ = admin.close().await;
         Self {
             url: with_database(&admin_url, &name),
+            baas_url: with_database(&admin_url, &format!("{name}_baas")),
             name,
             admin_url,
         }
@@ -101,10 +106,11 @@ impl Drop for TestDatabase {
             };
             runtime.block_on(async move {
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ =
-                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    for db in [name.clone(), format!("{name}_baas")] {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
                             .execute(&mut admin)
                             .await;
+                    }
                     let _ = admin.close().await;
                 }
             });
@@ -146,14 +152,21 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         Backend::Sqlite => None,
         Backend::Postgres => Some(TestDatabase::create().await),
     };
-    let platform_db = match &database {
-        Some(db) => DbUrl::Postgres(db.url.clone()),
-        None => DbUrl::sqlite_file(data_dir.path().join("platform.db")),
+    let (platform_db, baas_db) = match &database {
+        Some(db) => (DbUrl::Postgres(db.url.clone()), DbUrl::Postgres(db.baas_url.clone())),
+        None => (
+            DbUrl::sqlite_file(data_dir.path().join("platform.db")),
+            DbUrl::sqlite_file(data_dir.path().join("baas.db")),
+        ),
     };
     let config = Config {
         data_dir: data_dir.path().to_path_buf(),
         listen: "127.0.0.1:0".into(),
         platform_db,
+        baas_db,
+        schema: None,
+        accept_data_loss: false,
+        test_endpoints: true,
         credentials: Credentials::generate().expect("credentials"),
         db_options: DbOptions { max_connections: 5 },
         rotate_api_key: false,

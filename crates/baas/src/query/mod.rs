@@ -21,6 +21,17 @@ pub fn prepare(
     args: &Json,
     postgres: bool,
 ) -> BaasResult<Operation> {
+    // The rules for built-in models come first: a create of a user is refused as such, not
+    // for lacking fields.
+    match op {
+        OpName::Create | OpName::CreateMany | OpName::CreateManyAndReturn => {
+            if let Some(err) = rules::create_refused(schema, model) {
+                return Err(err);
+            }
+        }
+        OpName::Delete | OpName::DeleteMany => rules::check_delete(schema, model)?,
+        _ => {}
+    }
     let parser = parse::Parser {
         schema,
         insensitive_mode: postgres,

@@ -1,0 +1,130 @@
+//! Runs checked operations against the BaaS store: compiles them to SQL (`sql`), reads with
+//! nested relations batched one query per relation level (`read`), writes in one transaction
+//! with nested writes (`write`), aggregates (`aggregate`), and keeps the tables in step with
+//! the schema (`ddl`).
+
+pub mod aggregate;
+pub mod ddl;
+pub mod read;
+pub mod sql;
+pub mod write;
+
+use std::sync::Arc;
+
+use sea_query_binder::SqlxBinder;
+use serde_json::Value as Json;
+use tandem_sql::{Db, Dialect, Rows, Tx};
+
+use crate::error::{BaasError, BaasResult};
+use crate::query::ast::Operation;
+use crate::schema::{ModelId, Schema};
+use crate::value::Annotations;
+
+/// Where statements run: the pool (reads, on SQLite's reader connections) or an open
+/// transaction (writes and the reads inside them).
+pub enum Exec<'a> {
+    Pool(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl Exec<'_> {
+    pub async fn rows(&mut self, stmt: &impl SqlxBinder) -> BaasResult<Rows> {
+        Ok(match self {
+            Exec::Pool(db) => db.fetch_rows(stmt).await?,
+            Exec::Tx(tx) => tx.fetch_rows(stmt).await?,
+        })
+    }
+
+    pub async fn execute(&mut self, stmt: &impl SqlxBinder) -> BaasResult<u64> {
+        match self {
+            Exec::Pool(db) => Ok(db.execute(stmt).await?),
+            Exec::Tx(tx) => Ok(tx.execute(stmt).await?),
+        }
+    }
+}
+
+/// The result of an operation, as the RPC handler sends it.
+pub struct Output {
+    pub data: Json,
+    pub annotations: Annotations,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    pub db: Db,
+    pub schema: Arc<Schema>,
+}
+
+impl Engine {
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+
+    /// Runs one operation on `model`; writes in their own transaction.
+    pub async fn run(&self, model: ModelId, operation: &Operation, now: chrono::DateTime<chrono::Utc>) -> BaasResult<Output> {
+        if operation_writes(operation) {
+            let mut tx = self.db.begin().await?;
+            let out = self.run_in(&mut Exec::Tx(&mut tx), model, operation, now).await?;
+            tx.commit().await?;
+            Ok(out)
+        } else {
+            self.run_in(&mut Exec::Pool(&self.db), model, operation, now).await
+        }
+    }
+
+    /// Runs several operations in one transaction (`$transaction/sequential`).
+    pub async fn run_all(&self, ops: &[(ModelId, Operation)], now: chrono::DateTime<chrono::Utc>) -> BaasResult<Vec<Output>> {
+        let mut tx = self.db.begin().await?;
+        let mut outputs = Vec::with_capacity(ops.len());
+        for (model, op) in ops {
+            outputs.push(self.run_in(&mut Exec::Tx(&mut tx), *model, op, now).await?);
+        }
+        tx.commit().await?;
+        Ok(outputs)
+    }
+
+    async fn run_in(&self, exec: &mut Exec<'_>, model: ModelId, operation: &Operation, now: chrono::DateTime<chrono::Utc>) -> BaasResult<Output> {
+        let reader = read::Reader::new(&self.schema, self.dialect());
+        let mut annotations = Annotations::default();
+        let data = match operation {
+            Operation::FindMany(args) => {
+                let rows = reader.find(exec, args).await?;
+                reader.render_list(args.model, &args.selection, &rows, "", &mut annotations)
+            }
+            Operation::FindOne(args) => {
+                let rows = reader.find(exec, args).await?;
+                match rows.first() {
+                    Some(row) => reader.render(args.model, &args.selection, row, "", &mut annotations),
+                    None => Json::Null,
+                }
+            }
+            Operation::Exists(args) => Json::Bool(reader.exists(exec, args).await?),
+            Operation::Count { args, shape } => aggregate::count(&reader, exec, args, shape).await?,
+            Operation::Aggregate { args, spec } => aggregate::aggregate(&reader, exec, args, spec, &mut annotations).await?,
+            Operation::GroupBy { .. } => aggregate::group_by(&reader, exec, operation, &mut annotations).await?,
+            _ => {
+                let writer = write::Writer { reader: &reader, now };
+                writer.run(exec, model, operation, &mut annotations).await?
+            }
+        };
+        Ok(Output { data, annotations })
+    }
+}
+
+fn operation_writes(operation: &Operation) -> bool {
+    !matches!(
+        operation,
+        Operation::FindMany(_)
+            | Operation::FindOne(_)
+            | Operation::Exists(_)
+            | Operation::Count { .. }
+            | Operation::Aggregate { .. }
+            | Operation::GroupBy { .. }
+    )
+}
+
+pub(crate) fn not_found(schema: &Schema, model: ModelId) -> BaasError {
+    BaasError::NotFound {
+        model: schema.model(model).name.clone(),
+    }
+}

@@ -1,0 +1,511 @@
+//! Reads: one SELECT for the rows asked for, then one SELECT per selected relation per level
+//! for all parents at once (`WHERE fk IN (…)`, windowed when each parent has its own
+//! take/skip), stitched into records and rendered as ZenStack renders them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, NullOrdering, Order, OverStatement, Query, SelectStatement, SimpleExpr, WindowStatement};
+use serde_json::{Map, Value as Json};
+use tandem_sql::Dialect;
+
+use super::sql::{Compiler, always};
+use super::Exec;
+use crate::error::{BaasError, BaasResult};
+use crate::query::ast::{Filter, Nulls, OrderItem, ReadArgs, Selection};
+use crate::schema::{FieldId, ModelId, ScalarType, Schema};
+use crate::value::{Annotations, Value, decode_rows};
+
+/// Parent keys per nested query: bounded so statements stay within parameter limits.
+const KEY_CHUNK: usize = 500;
+
+/// One row of a model with whatever was loaded for it.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub values: BTreeMap<FieldId, Value>,
+    pub relations: BTreeMap<FieldId, Related>,
+    pub counts: Vec<(FieldId, i64)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Related {
+    Many(Vec<Record>),
+    One(Option<Box<Record>>),
+}
+
+impl Record {
+    pub fn value(&self, field: FieldId) -> &Value {
+        self.values.get(&field).unwrap_or(&Value::Null)
+    }
+
+    fn key(&self, fields: &[FieldId]) -> Option<String> {
+        key_of(fields.iter().map(|f| self.value(*f)))
+    }
+}
+
+/// A hashable identity for a tuple of key values; `None` when any is null (never joins).
+pub fn key_of<'a>(values: impl Iterator<Item = &'a Value>) -> Option<String> {
+    let mut key = String::new();
+    for v in values {
+        match v {
+            Value::Null => return None,
+            Value::Int(i) => key.push_str(&format!("i{i}\u{1}")),
+            Value::String(s) => key.push_str(&format!("s{s}\u{1}")),
+            Value::DateTime(d) => key.push_str(&format!("d{}\u{1}", d.timestamp_millis())),
+            Value::Bool(b) => key.push_str(&format!("b{b}\u{1}")),
+            Value::Float(f) => key.push_str(&format!("f{f}\u{1}")),
+            Value::Decimal(d) => key.push_str(&format!("m{d}\u{1}")),
+            Value::Json(j) => key.push_str(&format!("j{j}\u{1}")),
+        }
+    }
+    Some(key)
+}
+
+/// What a result column holds.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Field(FieldId, ScalarType),
+    Count(FieldId),
+}
+
+pub struct Reader<'s> {
+    pub c: Compiler<'s>,
+}
+
+/// The rows a nested query is restricted to: `child.link IN keys`.
+struct Link<'k> {
+    fields: &'k [FieldId],
+    keys: &'k [Vec<Value>],
+}
+
+impl<'s> Reader<'s> {
+    pub fn new(schema: &'s Schema, dialect: Dialect) -> Self {
+        Self { c: Compiler::new(schema, dialect) }
+    }
+
+    pub fn schema(&self) -> &'s Schema {
+        self.c.schema
+    }
+
+    /// Every scalar field the read needs: the selection, the key, and the keys of selected
+    /// relations.
+    fn needed_fields(&self, model: ModelId, selection: &Selection, extra: &[FieldId]) -> Vec<FieldId> {
+        let m = self.c.model(model);
+        let mut fields: Vec<FieldId> = selection.scalars.clone();
+        fields.extend(&m.primary_key);
+        fields.extend(extra);
+        for (field, _) in &selection.relations {
+            if let Some(r) = m.fields[*field].relation() {
+                fields.extend(&r.local);
+            }
+        }
+        fields.sort_unstable();
+        fields.dedup();
+        fields
+    }
+
+    /// ORDER BY terms, with the LEFT JOINs that ordering by to-one relations needs.
+    pub fn order_terms(&self, model: ModelId, alias: &str, items: &[OrderItem], reverse: bool, select: &mut SelectStatement) -> Vec<(SimpleExpr, Order, Option<NullOrdering>)> {
+        let mut out = Vec::new();
+        for item in items {
+            self.order_term(model, alias, item, reverse, select, &mut out);
+        }
+        out
+    }
+
+    fn order_term(&self, model: ModelId, alias: &str, item: &OrderItem, reverse: bool, select: &mut SelectStatement, out: &mut Vec<(SimpleExpr, Order, Option<NullOrdering>)>) {
+        let direction = |desc: bool| if desc != reverse { Order::Desc } else { Order::Asc };
+        match item {
+            OrderItem::Field { field, desc, nulls } => {
+                let nulls = nulls.map(|n| match (n, reverse) {
+                    (Nulls::First, false) | (Nulls::Last, true) => NullOrdering::First,
+                    _ => NullOrdering::Last,
+                });
+                out.push((self.c.column(model, alias, *field), direction(*desc), nulls));
+            }
+            OrderItem::Count { relation, desc } => {
+                let r = self.c.relation(model, *relation);
+                let child = self.c.alias();
+                let mut count = Query::select();
+                count
+                    .expr(Expr::col(Asterisk).count())
+                    .from_as(self.c.table(r.target), Alias::new(child.as_str()))
+                    .and_where(self.c.link(model, alias, r, &child));
+                out.push((SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())), direction(*desc), None));
+            }
+            OrderItem::Relation { relation, inner } => {
+                let r = self.c.relation(model, *relation);
+                let joined = self.c.alias();
+                select.left_join(
+                    sea_query::TableRef::TableAlias(sea_query::SeaRc::new(self.c.table(r.target)), sea_query::SeaRc::new(Alias::new(joined.as_str()))),
+                    self.c.link(model, alias, r, &joined),
+                );
+                self.order_term(r.target, &joined, inner, reverse, select, out);
+            }
+        }
+    }
+
+    /// `(row ≥ cursor row)` in the read's order, the key breaking ties; inclusive.
+    fn cursor_condition(&self, model: ModelId, alias: &str, items: &[OrderItem], cursor: &Filter, reverse: bool) -> BaasResult<SimpleExpr> {
+        let m = self.c.model(model);
+        let mut keys: Vec<(FieldId, bool)> = Vec::new();
+        for item in items {
+            match item {
+                OrderItem::Field { field, desc, .. } => keys.push((*field, *desc != reverse)),
+                _ => return Err(BaasError::NotSupported("a cursor cannot be combined with ordering by a relation".into())),
+            }
+        }
+        for pk in &m.primary_key {
+            if !keys.iter().any(|(f, _)| f == pk) {
+                keys.push((*pk, reverse));
+            }
+        }
+        let cursor_value = |field: FieldId| -> SimpleExpr {
+            let ca = self.c.alias();
+            let mut sub = Query::select();
+            sub.expr(self.c.column(model, &ca, field))
+                .from_as(self.c.table(model), Alias::new(ca.as_str()))
+                .and_where(self.c.filter(model, &ca, cursor))
+                .limit(1);
+            SimpleExpr::SubQuery(None, Box::new(sub.into_sub_query_statement()))
+        };
+        let mut any = Cond::any();
+        for i in 0..keys.len() {
+            let mut all = Cond::all();
+            for (field, _) in &keys[..i] {
+                all = all.add(self.c.column(model, alias, *field).eq(cursor_value(*field)));
+            }
+            let (field, desc) = keys[i];
+            let col = self.c.column(model, alias, field);
+            all = all.add(if desc { col.lt(cursor_value(field)) } else { col.gt(cursor_value(field)) });
+            any = any.add(all);
+        }
+        let mut equal = Cond::all();
+        for (field, _) in &keys {
+            equal = equal.add(self.c.column(model, alias, *field).eq(cursor_value(*field)));
+        }
+        Ok(any.add(equal).into())
+    }
+
+    /// The SELECT for `args`, reading `fields` and the selection's counts, optionally limited
+    /// to children of some parents. Returns the statement and what each column holds.
+    fn statement(&self, args: &ReadArgs, fields: &[FieldId], link: Option<&Link<'_>>) -> BaasResult<(SelectStatement, Vec<Slot>)> {
+        let model = args.model;
+        let m = self.c.model(model);
+        let alias = self.c.alias();
+        let mut select = Query::select();
+        select.from_as(self.c.table(model), Alias::new(alias.as_str()));
+        let mut slots = Vec::new();
+        for field in fields {
+            let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
+            select.expr_as(self.c.read_column(model, &alias, *field), Alias::new(format!("c{}", slots.len())));
+            slots.push(Slot::Field(*field, ty));
+        }
+        for (relation, filter) in &args.selection.counts {
+            let r = self.c.relation(model, *relation);
+            let child = self.c.alias();
+            let mut count = Query::select();
+            count
+                .expr(Expr::col(Asterisk).count())
+                .from_as(self.c.table(r.target), Alias::new(child.as_str()))
+                .and_where(self.c.link(model, &alias, r, &child));
+            if let Some(f) = filter {
+                count.and_where(self.c.filter(r.target, &child, f));
+            }
+            select.expr_as(SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())), Alias::new(format!("c{}", slots.len())));
+            slots.push(Slot::Count(*relation));
+        }
+        if let Some(filter) = &args.filter {
+            select.and_where(self.c.filter(model, &alias, filter));
+        }
+        if let Some(link) = link {
+            select.and_where(self.in_keys(model, &alias, link.fields, link.keys));
+        }
+        let reverse = args.take.is_some_and(|t| t < 0);
+        let mut order_items = args.order_by.clone();
+        if order_items.is_empty() && (reverse || args.cursor.is_some()) {
+            order_items = m.primary_key.iter().map(|f| OrderItem::Field { field: *f, desc: false, nulls: None }).collect();
+        }
+        if let Some(cursor) = &args.cursor {
+            select.and_where(self.cursor_condition(model, &alias, &order_items, cursor, reverse)?);
+        }
+        let terms = self.order_terms(model, &alias, &order_items, reverse, &mut select);
+        let take = args.take.map(i64::unsigned_abs);
+        if !args.distinct.is_empty() {
+            return self.distinct(args, select, &alias, slots, terms, take);
+        }
+        match link {
+            Some(link) if take.is_some() || args.skip > 0 => {
+                // Each parent gets its own window of children.
+                let mut window = WindowStatement::new();
+                for f in link.fields {
+                    window.add_partition_by(self.c.column(model, &alias, *f));
+                }
+                for (expr, order, _) in &terms {
+                    window.order_by_expr(expr.clone(), order.clone());
+                }
+                select.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("rn"));
+                let mut outer = Query::select();
+                for i in 0..slots.len() {
+                    outer.expr(Expr::col((Alias::new("w"), Alias::new(format!("c{i}")))));
+                }
+                outer.from_subquery(select, Alias::new("w"));
+                outer.and_where(Expr::col((Alias::new("w"), Alias::new("rn"))).gt(args.skip));
+                if let Some(take) = take {
+                    outer.and_where(Expr::col((Alias::new("w"), Alias::new("rn"))).lte(args.skip + take));
+                }
+                outer.order_by((Alias::new("w"), Alias::new("rn")), Order::Asc);
+                Ok((outer, slots))
+            }
+            _ => {
+                for (expr, order, nulls) in terms {
+                    match nulls {
+                        Some(n) => select.order_by_expr_with_nulls(expr, order, n),
+                        None => select.order_by_expr(expr, order),
+                    };
+                }
+                if let Some(take) = take {
+                    select.limit(take);
+                }
+                if args.skip > 0 {
+                    if take.is_none() {
+                        // SQLite needs a LIMIT before OFFSET.
+                        select.limit(i64::MAX as u64);
+                    }
+                    select.offset(args.skip);
+                }
+                Ok((select, slots))
+            }
+        }
+    }
+
+    /// `distinct` (PostgreSQL only, as in ZenStack): the first row per distinct value in the
+    /// read's order, then that order, skip and take.
+    fn distinct(&self, args: &ReadArgs, mut select: SelectStatement, alias: &str, slots: Vec<Slot>, terms: Vec<(SimpleExpr, Order, Option<NullOrdering>)>, take: Option<u64>) -> BaasResult<(SelectStatement, Vec<Slot>)> {
+        if self.c.dialect == Dialect::Sqlite {
+            return Err(BaasError::NotSupported("\"distinct\" is not supported by \"sqlite\" provider".into()));
+        }
+        let distinct: Vec<SimpleExpr> = args.distinct.iter().map(|f| self.c.column(args.model, alias, *f)).collect();
+        select.distinct_on(args.distinct.iter().map(|f| (Alias::new(alias), Alias::new(self.c.model(args.model).fields[*f].column.as_str()))).collect::<Vec<_>>());
+        for d in &distinct {
+            select.order_by_expr(d.clone(), Order::Asc);
+        }
+        for (i, (expr, order, nulls)) in terms.iter().enumerate() {
+            select.expr_as(expr.clone(), Alias::new(format!("o{i}")));
+            match nulls {
+                Some(n) => select.order_by_expr_with_nulls(expr.clone(), order.clone(), n.clone()),
+                None => select.order_by_expr(expr.clone(), order.clone()),
+            };
+        }
+        let mut outer = Query::select();
+        for i in 0..slots.len() {
+            outer.expr(Expr::col((Alias::new("d"), Alias::new(format!("c{i}")))));
+        }
+        outer.from_subquery(select, Alias::new("d"));
+        for (i, (_, order, nulls)) in terms.into_iter().enumerate() {
+            let col = Expr::col((Alias::new("d"), Alias::new(format!("o{i}"))));
+            match nulls {
+                Some(n) => outer.order_by_expr_with_nulls(col.into(), order, n),
+                None => outer.order_by_expr(col.into(), order),
+            };
+        }
+        if let Some(take) = take {
+            outer.limit(take);
+        }
+        if args.skip > 0 {
+            outer.offset(args.skip);
+        }
+        Ok((outer, slots))
+    }
+
+    fn in_keys(&self, model: ModelId, alias: &str, fields: &[FieldId], keys: &[Vec<Value>]) -> SimpleExpr {
+        if keys.is_empty() {
+            return always(false);
+        }
+        let m = self.c.model(model);
+        if let [field] = fields {
+            let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
+            return self.c.column(model, alias, *field).is_in(keys.iter().map(|k| self.c.value(&k[0], ty)));
+        }
+        let mut any = Cond::any();
+        for key in keys {
+            let mut all = Cond::all();
+            for (field, value) in fields.iter().zip(key) {
+                let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
+                all = all.add(self.c.column(model, alias, *field).eq(self.c.value(value, ty)));
+            }
+            any = any.add(all);
+        }
+        any.into()
+    }
+
+    /// The SELECT of a read without its nested relations (for aggregates over it), and the
+    /// column alias each selected field is read as.
+    pub fn statement_with_columns(&self, args: &ReadArgs) -> BaasResult<(SelectStatement, HashMap<FieldId, String>)> {
+        let mut fields = args.selection.scalars.clone();
+        fields.sort_unstable();
+        fields.dedup();
+        let (select, slots) = self.statement(args, &fields, None)?;
+        let columns = slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match s {
+                Slot::Field(f, _) => Some((*f, format!("c{i}"))),
+                Slot::Count(_) => None,
+            })
+            .collect();
+        Ok((select, columns))
+    }
+
+    async fn fetch(&self, exec: &mut Exec<'_>, args: &ReadArgs, extra: &[FieldId], link: Option<&Link<'_>>) -> BaasResult<Vec<Record>> {
+        let fields = self.needed_fields(args.model, &args.selection, extra);
+        let (select, slots) = self.statement(args, &fields, link)?;
+        let types: Vec<ScalarType> = slots
+            .iter()
+            .map(|s| match s {
+                Slot::Field(_, ty) => *ty,
+                Slot::Count(_) => ScalarType::BigInt,
+            })
+            .collect();
+        let rows = exec.rows(&select).await?;
+        let mut records: Vec<Record> = decode_rows(&rows, &types)
+            .into_iter()
+            .map(|values| {
+                let mut record = Record::default();
+                for (slot, value) in slots.iter().zip(values) {
+                    match slot {
+                        Slot::Field(field, _) => {
+                            record.values.insert(*field, value);
+                        }
+                        Slot::Count(relation) => {
+                            let n = if let Value::Int(n) = value { n } else { 0 };
+                            record.counts.push((*relation, n));
+                        }
+                    }
+                }
+                record
+            })
+            .collect();
+        if link.is_none() && args.take.is_some_and(|t| t < 0) {
+            records.reverse();
+        }
+        Ok(records)
+    }
+
+    /// Reads the rows of `args` with their selected relations.
+    pub async fn find(&self, exec: &mut Exec<'_>, args: &ReadArgs) -> BaasResult<Vec<Record>> {
+        let mut records = self.fetch(exec, args, &[], None).await?;
+        self.load_relations(exec, args.model, &args.selection, &mut records).await?;
+        Ok(records)
+    }
+
+    /// Loads every selected relation of `records`: one query per relation (per chunk of
+    /// parents), then recursively for what those rows select.
+    fn load_relations<'a>(
+        &'a self,
+        exec: &'a mut Exec<'_>,
+        model: ModelId,
+        selection: &'a Selection,
+        records: &'a mut [Record],
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = BaasResult<()>> + Send + 'a>> {
+        Box::pin(async move {
+            for (field, nested) in &selection.relations {
+                let r = self.c.relation(model, *field);
+                let mut keys: Vec<Vec<Value>> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                for record in records.iter() {
+                    if let Some(k) = record.key(&r.local) {
+                        if seen.insert(k) {
+                            keys.push(r.local.iter().map(|f| record.value(*f).clone()).collect());
+                        }
+                    }
+                }
+                let mut children: Vec<Record> = Vec::new();
+                for chunk in keys.chunks(KEY_CHUNK) {
+                    let link = Link { fields: &r.foreign, keys: chunk };
+                    children.extend(self.fetch(exec, nested, &r.foreign, Some(&link)).await?);
+                }
+                self.load_relations(exec, r.target, &nested.selection, &mut children).await?;
+                let mut grouped: HashMap<String, Vec<Record>> = HashMap::new();
+                for child in children {
+                    if let Some(k) = child.key(&r.foreign) {
+                        grouped.entry(k).or_default().push(child);
+                    }
+                }
+                let backwards = nested.take.is_some_and(|t| t < 0);
+                for record in records.iter_mut() {
+                    let mut group = record.key(&r.local).and_then(|k| grouped.get(&k).cloned()).unwrap_or_default();
+                    if backwards {
+                        group.reverse();
+                    }
+                    let related = if r.many {
+                        Related::Many(group)
+                    } else {
+                        Related::One(group.into_iter().next().map(Box::new))
+                    };
+                    record.relations.insert(*field, related);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    pub async fn exists(&self, exec: &mut Exec<'_>, args: &ReadArgs) -> BaasResult<bool> {
+        let alias = self.c.alias();
+        let mut select = Query::select();
+        select.expr(Expr::val(1)).from_as(self.c.table(args.model), Alias::new(alias.as_str())).limit(1);
+        if let Some(filter) = &args.filter {
+            select.and_where(self.c.filter(args.model, &alias, filter));
+        }
+        Ok(!exec.rows(&select).await?.is_empty())
+    }
+
+    /// The rendered object of one record.
+    pub fn render(&self, model: ModelId, selection: &Selection, record: &Record, path: &str, annotations: &mut Annotations) -> Json {
+        let m = self.c.model(model);
+        let mut out = Map::new();
+        let prefix = if path.is_empty() { String::new() } else { format!("{path}.") };
+        for field in &selection.scalars {
+            let f = &m.fields[*field];
+            let ty = f.scalar().unwrap_or(ScalarType::String);
+            let (json, annotation) = record.value(*field).to_json(ty);
+            if let Some(a) = annotation {
+                annotations.add(&format!("{prefix}{}", f.name), a);
+            }
+            out.insert(f.name.clone(), json);
+        }
+        for (field, nested) in &selection.relations {
+            let f = &m.fields[*field];
+            let target = self.c.relation(model, *field).target;
+            let here = format!("{prefix}{}", f.name);
+            let json = match record.relations.get(field) {
+                Some(Related::Many(rows)) => self.render_list(target, &nested.selection, rows, &here, annotations),
+                Some(Related::One(Some(row))) => self.render(target, &nested.selection, row, &here, annotations),
+                Some(Related::One(None)) => Json::Null,
+                None => Json::Null,
+            };
+            out.insert(f.name.clone(), json);
+        }
+        if !selection.counts.is_empty() {
+            let counts: Map<String, Json> = record
+                .counts
+                .iter()
+                .map(|(field, n)| (m.fields[*field].name.clone(), Json::from(*n)))
+                .collect();
+            out.insert("_count".into(), Json::Object(counts));
+        }
+        Json::Object(out)
+    }
+
+    pub fn render_list(&self, model: ModelId, selection: &Selection, records: &[Record], path: &str, annotations: &mut Annotations) -> Json {
+        Json::Array(
+            records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let here = if path.is_empty() { i.to_string() } else { format!("{path}.{i}") };
+                    self.render(model, selection, r, &here, annotations)
+                })
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,251 @@
+//! The checked query tree → sea-query expressions, per dialect. Values are always bound
+//! parameters; identifiers come from the schema, never from the request.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sea_query::extension::postgres::PgBinOper;
+use sea_query::{Alias, Cond, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr};
+use tandem_sql::Dialect;
+
+use crate::query::ast::{CmpOp, Cond as C, FieldFilter, Filter, Quantifier};
+use crate::schema::{FieldId, Model, ModelId, Relation, ScalarType, Schema};
+use crate::value::Value;
+
+pub struct Compiler<'s> {
+    pub schema: &'s Schema,
+    pub dialect: Dialect,
+    aliases: AtomicUsize,
+}
+
+pub fn always(b: bool) -> SimpleExpr {
+    Expr::cust(if b { "1 = 1" } else { "1 = 0" })
+}
+
+impl<'s> Compiler<'s> {
+    pub fn new(schema: &'s Schema, dialect: Dialect) -> Self {
+        Self {
+            schema,
+            dialect,
+            aliases: AtomicUsize::new(0),
+        }
+    }
+
+    /// A fresh table alias (`t1`, `t2`, …).
+    pub fn alias(&self) -> String {
+        let n = self.aliases.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("t{n}")
+    }
+
+    pub fn model(&self, id: ModelId) -> &'s Model {
+        self.schema.model(id)
+    }
+
+    pub fn table(&self, model: ModelId) -> Alias {
+        Alias::new(self.model(model).table.as_str())
+    }
+
+    pub fn column(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
+        Expr::col((Alias::new(alias), Alias::new(self.model(model).fields[field].column.as_str()))).into()
+    }
+
+    /// The column as read back: PostgreSQL's NUMERIC is read as text, so no precision is lost.
+    pub fn read_column(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
+        let col = self.column(model, alias, field);
+        match (self.dialect, self.model(model).fields[field].scalar()) {
+            (Dialect::Postgres, Some(ScalarType::Decimal)) => col.cast_as(Alias::new("text")),
+            _ => col,
+        }
+    }
+
+    /// A bound value for a column of type `ty`.
+    pub fn value(&self, value: &Value, ty: ScalarType) -> SimpleExpr {
+        let bound: SimpleExpr = Expr::val(value.to_sql(ty, self.dialect)).into();
+        match (self.dialect, ty, value) {
+            (_, _, Value::Null) => bound,
+            (Dialect::Postgres, ScalarType::Decimal, _) => bound.cast_as(Alias::new("decimal")),
+            _ => bound,
+        }
+    }
+
+    /// `parent.local = child.foreign` for every key column of the relation.
+    pub fn link(&self, parent_model: ModelId, parent_alias: &str, relation: &Relation, child_alias: &str) -> SimpleExpr {
+        let mut cond = Cond::all();
+        for (local, foreign) in relation.local.iter().zip(&relation.foreign) {
+            cond = cond.add(
+                self.column(parent_model, parent_alias, *local)
+                    .eq(Expr::col((Alias::new(child_alias), Alias::new(self.model(relation.target).fields[*foreign].column.as_str())))),
+            );
+        }
+        cond.into()
+    }
+
+    pub fn relation(&self, model: ModelId, field: FieldId) -> &'s Relation {
+        match self.model(model).fields[field].relation() {
+            Some(r) => r,
+            None => unreachable_relation(),
+        }
+    }
+
+    pub fn filter(&self, model: ModelId, alias: &str, filter: &Filter) -> SimpleExpr {
+        match filter {
+            Filter::Const(b) => always(*b),
+            Filter::And(parts) => {
+                if parts.is_empty() {
+                    return always(true);
+                }
+                parts.iter().fold(Cond::all(), |c, p| c.add(self.filter(model, alias, p))).into()
+            }
+            Filter::Or(parts) => {
+                if parts.is_empty() {
+                    return always(false);
+                }
+                parts.iter().fold(Cond::any(), |c, p| c.add(self.filter(model, alias, p))).into()
+            }
+            Filter::Not(parts) => {
+                let inner: SimpleExpr = if parts.is_empty() {
+                    always(true)
+                } else {
+                    parts.iter().fold(Cond::all(), |c, p| c.add(self.filter(model, alias, p))).into()
+                };
+                inner.not()
+            }
+            Filter::Field { field, ty, filter } => self.field_filter(self.column(model, alias, *field), *ty, filter),
+            Filter::Many { relation, quantifier, filter } => {
+                let r = self.relation(model, *relation);
+                let child = self.alias();
+                let inner = self.filter(r.target, &child, filter);
+                let matching = match quantifier {
+                    Quantifier::Every => inner.not(),
+                    _ => inner,
+                };
+                let sub = self.related(model, alias, r, &child, Some(matching));
+                match quantifier {
+                    Quantifier::Some => Expr::exists(sub),
+                    Quantifier::Every | Quantifier::None => Expr::exists(sub).not(),
+                }
+            }
+            Filter::One { relation, negated, filter } => {
+                let r = self.relation(model, *relation);
+                match filter {
+                    None if r.owner => r
+                        .local
+                        .iter()
+                        .fold(Cond::all(), |c, f| c.add(self.column(model, alias, *f).is_null()))
+                        .into(),
+                    None => {
+                        let child = self.alias();
+                        Expr::exists(self.related(model, alias, r, &child, None)).not()
+                    }
+                    Some(f) => {
+                        let child = self.alias();
+                        let inner = self.filter(r.target, &child, f);
+                        let exists = Expr::exists(self.related(model, alias, r, &child, Some(inner)));
+                        if *negated { exists.not() } else { exists }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `SELECT 1 FROM target AS child WHERE link AND extra`.
+    pub fn related(&self, model: ModelId, alias: &str, relation: &Relation, child: &str, extra: Option<SimpleExpr>) -> SelectStatement {
+        let mut sub = Query::select();
+        sub.expr(Expr::val(1))
+            .from_as(self.table(relation.target), Alias::new(child))
+            .and_where(self.link(model, alias, relation, child));
+        if let Some(extra) = extra {
+            sub.and_where(extra);
+        }
+        sub
+    }
+
+    pub fn field_filter(&self, column: SimpleExpr, ty: ScalarType, filter: &FieldFilter) -> SimpleExpr {
+        let insensitive = filter.insensitive && ty == ScalarType::String;
+        let lhs = if insensitive { SimpleExpr::FunctionCall(Func::lower(column.clone())) } else { column.clone() };
+        let rhs = |v: &Value| -> SimpleExpr {
+            let bound = self.value(v, ty);
+            if insensitive { SimpleExpr::FunctionCall(Func::lower(bound)) } else { bound }
+        };
+        let mut cond = Cond::all();
+        for c in &filter.conds {
+            cond = cond.add(match c {
+                C::Eq(Value::Null) => lhs.clone().is_null(),
+                C::Eq(v) => lhs.clone().eq(rhs(v)),
+                C::In(values) if values.is_empty() => always(false),
+                C::In(values) => lhs.clone().is_in(values.iter().map(rhs)),
+                C::NotIn(values) if values.is_empty() => always(true),
+                C::NotIn(values) => lhs.clone().is_in(values.iter().map(rhs)).not(),
+                C::Cmp(op, v) => {
+                    let r = rhs(v);
+                    match op {
+                        CmpOp::Lt => lhs.clone().lt(r),
+                        CmpOp::Lte => lhs.clone().lte(r),
+                        CmpOp::Gt => lhs.clone().gt(r),
+                        CmpOp::Gte => lhs.clone().gte(r),
+                    }
+                }
+                C::Between(a, b) => lhs.clone().gte(rhs(a)).and(lhs.clone().lte(rhs(b))),
+                C::Like(pattern) => self.like(column.clone(), pattern, filter.insensitive),
+                C::Not(inner) => self.field_filter(column.clone(), ty, inner).not(),
+            });
+        }
+        if filter.conds.is_empty() {
+            return always(true);
+        }
+        cond.into()
+    }
+
+    /// `LIKE pattern ESCAPE '\'`; ILIKE on PostgreSQL for `mode: insensitive` (whose default
+    /// escape character is `\` already). SQLite's LIKE ignores ASCII case, as with ZenStack
+    /// on SQLite.
+    fn like(&self, column: SimpleExpr, pattern: &str, insensitive: bool) -> SimpleExpr {
+        match (self.dialect, insensitive) {
+            (Dialect::Postgres, true) => column.binary(PgBinOper::ILike, Expr::val(pattern)),
+            _ => column.like(LikeExpr::new(pattern).escape('\\')),
+        }
+    }
+}
+
+fn unreachable_relation() -> ! {
+    // The parser only builds relation filters for relation fields.
+    unreachable!("a relation filter names a scalar field")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::parse::Parser;
+    use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    fn compile(dialect: Dialect, where_json: serde_json::Value) -> (String, String) {
+        let schema = Schema::from_source("s", crate::schema::tests_support::LIBRARY).unwrap();
+        let book = schema.model_id("book").unwrap();
+        let parser = Parser { schema: &schema, insensitive_mode: true };
+        let filter = parser.filter(book, &where_json, "where", 0).unwrap();
+        let compiler = Compiler::new(&schema, dialect);
+        let select = Query::select().expr(Expr::val(1)).from_as(Alias::new("book"), Alias::new("t0")).and_where(compiler.filter(book, "t0", &filter)).to_owned();
+        let (sql, values) = match dialect {
+            Dialect::Sqlite => select.build(SqliteQueryBuilder),
+            Dialect::Postgres => select.build(PostgresQueryBuilder),
+        };
+        (sql, format!("{values:?}"))
+    }
+
+    #[test]
+    fn request_text_only_ever_becomes_a_parameter() {
+        let evil = "x'); DROP TABLE book; --";
+        let (sql, values) = compile(Dialect::Sqlite, serde_json::json!({"title": {"contains": evil}, "author": {"email": evil}}));
+        assert!(!sql.contains("DROP"), "{sql}");
+        assert!(values.contains("DROP"));
+        let (sql, _) = compile(Dialect::Postgres, serde_json::json!({"title": {"contains": evil, "mode": "insensitive"}}));
+        assert!(!sql.contains("DROP") && sql.contains("ILIKE"), "{sql}");
+    }
+
+    #[test]
+    fn relation_filters_become_exists_subqueries() {
+        let (sql, _) = compile(Dialect::Sqlite, serde_json::json!({"chapters": {"every": {"position": {"gt": 0}}}}));
+        assert!(sql.contains("NOT EXISTS"), "{sql}");
+        let (sql, _) = compile(Dialect::Sqlite, serde_json::json!({"author": {"is": null}}));
+        assert!(sql.contains("\"author_id\" IS NULL"), "{sql}");
+    }
+}

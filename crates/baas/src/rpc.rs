@@ -1,0 +1,335 @@
+//! The HTTP surface, indistinguishable from ZenStack's RPC handler to a client:
+//! `/api/model/{model}/{op}` (GET with `q`/`meta` for reads, POST creates, PUT/PATCH updates,
+//! DELETE with `q`), `POST /api/model/$transaction/sequential`, and `GET /api/schema`.
+//! Requests carry superjson annotations (`meta.serialization`); responses add them for dates,
+//! big integers and decimals.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value as Json, json};
+
+use crate::Baas;
+use crate::engine::Output;
+use crate::error::{BaasError, BaasResult};
+use crate::query::{self, OpName};
+
+pub fn router(baas: Arc<Baas>) -> Router {
+    Router::new()
+        .route("/api/schema", get(schema))
+        .route("/api/model", any(bad_path))
+        .route("/api/model/", any(bad_path))
+        .route("/api/model/{*path}", any(model_request))
+        .route("/api/_tandem/test/platform-rows", post(test_platform_rows))
+        .with_state(baas)
+}
+
+async fn bad_path() -> Response {
+    BaasError::BadRequest("invalid request path".into()).into_response()
+}
+
+/// `Authorization: Basic base64(environmentId:apiKey)` is the super admin.
+async fn authorize(baas: &Baas, headers: &HeaderMap) -> BaasResult<()> {
+    let credentials = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.trim().strip_prefix("Basic "))
+        .and_then(|b| STANDARD.decode(b.trim()).ok())
+        .and_then(|raw| String::from_utf8(raw).ok());
+    let Some(credentials) = credentials else {
+        return Err(BaasError::Unauthorized(
+            "authentication required: send `Authorization: Basic base64(environmentId:apiKey)`".into(),
+        ));
+    };
+    let (environment_id, api_key) = credentials.split_once(':').unwrap_or((credentials.as_str(), ""));
+    if baas.auth.is_super_admin(environment_id, api_key).await {
+        Ok(())
+    } else {
+        Err(BaasError::Unauthorized("the environment id or API key is not correct".into()))
+    }
+}
+
+async fn schema(State(baas): State<Arc<Baas>>, headers: HeaderMap) -> Response {
+    if let Err(e) = authorize(&baas, &headers).await {
+        return e.into_response();
+    }
+    axum::Json(json!({"schema": baas.schema_text})).into_response()
+}
+
+/// `{data, meta?}` as ZenStack sends it: no `meta` without annotations or for falsy data.
+fn success(status: StatusCode, output: Output) -> Response {
+    let falsy = matches!(&output.data, Json::Null | Json::Bool(false)) || output.data == json!(0);
+    let mut body = serde_json::Map::new();
+    let meta = if falsy { None } else { output.annotations.into_meta() };
+    body.insert("data".into(), output.data);
+    if let Some(meta) = meta {
+        body.insert("meta".into(), meta);
+    }
+    (status, axum::Json(Json::Object(body))).into_response()
+}
+
+/// Applies a superjson `meta.serialization` to request arguments: values annotated
+/// `undefined` are removed (superjson 1.x sends them as `null`); dates, big integers and
+/// decimals stay strings, read by each field's type.
+pub fn apply_superjson(args: &mut Json, meta: &Json) -> BaasResult<()> {
+    let Some(values) = meta.get("values") else {
+        return Ok(());
+    };
+    let Json::Object(values) = values else {
+        return Err(BaasError::BadRequest("failed to deserialize request payload: meta.values must be an object".into()));
+    };
+    for (path, annotation) in values {
+        let is_undefined = annotation.as_array().and_then(|a| a.first()).and_then(Json::as_str) == Some("undefined");
+        if !is_undefined {
+            continue;
+        }
+        let parts: Vec<String> = split_path(path);
+        remove_path(args, &parts);
+    }
+    Ok(())
+}
+
+/// superjson paths: `.`-separated, `\.` for a literal dot.
+fn split_path(path: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+            }
+            '.' => parts.push(std::mem::take(&mut current)),
+            other => current.push(other),
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+fn remove_path(value: &mut Json, parts: &[String]) {
+    let Some((last, parents)) = parts.split_last() else { return };
+    let mut node = value;
+    for part in parents {
+        node = match node {
+            Json::Object(map) => match map.get_mut(part) {
+                Some(next) => next,
+                None => return,
+            },
+            Json::Array(list) => match part.parse::<usize>().ok().and_then(|i| list.get_mut(i)) {
+                Some(next) => next,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    if let Json::Object(map) = node {
+        map.remove(last);
+    }
+}
+
+/// `{...args, meta: {serialization}}` → args with superjson applied.
+fn body_args(body: &Bytes) -> BaasResult<Json> {
+    if body.is_empty() {
+        return Err(BaasError::BadRequest("missing request body".into()));
+    }
+    let mut parsed: Json = serde_json::from_slice(body)
+        .map_err(|e| BaasError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
+    if let Json::Object(map) = &mut parsed {
+        if let Some(meta) = map.remove("meta") {
+            if let Some(serialization) = meta.get("serialization") {
+                apply_superjson(&mut parsed, serialization)?;
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+fn query_args(params: &HashMap<String, String>) -> BaasResult<Json> {
+    let invalid = || BaasError::BadRequest("invalid \"q\" query parameter".into());
+    let Some(q) = params.get("q").filter(|q| !q.is_empty()) else {
+        return Ok(json!({}));
+    };
+    let mut args: Json = serde_json::from_str(q).map_err(|_| invalid())?;
+    if let Some(meta) = params.get("meta") {
+        let meta: Json = serde_json::from_str(meta).map_err(|_| invalid())?;
+        if let Some(serialization) = meta.get("serialization") {
+            apply_superjson(&mut args, serialization)?;
+        }
+    }
+    Ok(args)
+}
+
+async fn model_request(
+    State(baas): State<Arc<Baas>>,
+    method: Method,
+    Path(path): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match handle(&baas, method, &path, &params, &headers, &body).await {
+        Ok(response) => response,
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn handle(
+    baas: &Baas,
+    method: Method,
+    path: &str,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> BaasResult<Response> {
+    authorize(baas, headers).await?;
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let [model_name, op_name] = parts.as_slice() else {
+        return Err(BaasError::BadRequest("invalid request path".into()));
+    };
+    if *model_name == "$transaction" {
+        return transaction(baas, method, op_name, body).await;
+    }
+    let Some(op) = OpName::parse(op_name) else {
+        return Err(BaasError::BadRequest(format!("invalid operation: {op_name}")));
+    };
+    use OpName::*;
+    let (args, status) = match op {
+        Create | CreateMany | CreateManyAndReturn | Upsert => {
+            if method != Method::POST {
+                return Err(BaasError::BadRequest("invalid request method, only POST is supported".into()));
+            }
+            (body_args(body)?, StatusCode::CREATED)
+        }
+        FindFirst | FindUnique | FindMany | Aggregate | GroupBy | Count | Exists => {
+            if method != Method::GET {
+                return Err(BaasError::BadRequest("invalid request method, only GET is supported".into()));
+            }
+            (query_args(params)?, StatusCode::OK)
+        }
+        Update | UpdateMany | UpdateManyAndReturn => {
+            if method != Method::PUT && method != Method::PATCH {
+                return Err(BaasError::BadRequest("invalid request method, only PUT or PATCH are supported".into()));
+            }
+            (body_args(body)?, StatusCode::OK)
+        }
+        Delete | DeleteMany => {
+            if method != Method::DELETE {
+                return Err(BaasError::BadRequest("invalid request method, only DELETE is supported".into()));
+            }
+            (query_args(params)?, StatusCode::OK)
+        }
+    };
+    let model = baas
+        .engine
+        .schema
+        .model_id(model_name)
+        .ok_or_else(|| BaasError::BadRequest(format!("unknown model name: {}", lower_first(model_name))))?;
+    let operation = query::prepare(&baas.engine.schema, model, op, &args, baas.is_postgres())?;
+    let output = baas.engine.run(model, &operation, baas.clock.now()).await?;
+    if !matches!(op, FindMany | FindFirst | FindUnique | Count | Aggregate | GroupBy | Exists) {
+        tracing::debug!(model = %baas.engine.schema.model(model).name, op = op.name(), "BaaS write");
+    }
+    Ok(success(status, output))
+}
+
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+async fn transaction(baas: &Baas, method: Method, kind: &str, body: &Bytes) -> BaasResult<Response> {
+    if method != Method::POST {
+        return Err(BaasError::BadRequest("invalid request method, only POST is supported".into()));
+    }
+    if kind != "sequential" {
+        return Err(BaasError::BadRequest(format!("unsupported transaction type: {kind}")));
+    }
+    let parsed: Json = serde_json::from_slice(body).map_err(|_| BaasError::BadRequest("request body must be a non-empty array of operations".into()))?;
+    let Json::Array(items) = parsed else {
+        return Err(BaasError::BadRequest("request body must be a non-empty array of operations".into()));
+    };
+    if items.is_empty() {
+        return Err(BaasError::BadRequest("request body must be a non-empty array of operations".into()));
+    }
+    let schema = &baas.engine.schema;
+    let mut operations = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let Json::Object(map) = item else {
+            return Err(BaasError::BadRequest(format!("operation at index {i} must be an object")));
+        };
+        let model_name = map.get("model").and_then(Json::as_str).ok_or_else(|| BaasError::BadRequest(format!("operation at index {i} is missing a valid \"model\" field")))?;
+        let op_name = map.get("op").and_then(Json::as_str).ok_or_else(|| BaasError::BadRequest(format!("operation at index {i} is missing a valid \"op\" field")))?;
+        let op = OpName::parse(op_name).ok_or_else(|| BaasError::BadRequest(format!("operation at index {i} has invalid op: {op_name}")))?;
+        let model = schema.model_id(model_name).ok_or_else(|| BaasError::BadRequest(format!("operation at index {i} has unknown model: {model_name}")))?;
+        let mut args = match map.get("args") {
+            None | Some(Json::Null) => json!({}),
+            Some(Json::Object(a)) => Json::Object(a.clone()),
+            Some(_) => return Err(BaasError::BadRequest(format!("operation at index {i} has invalid \"args\" field"))),
+        };
+        if let Json::Object(a) = &mut args {
+            if let Some(meta) = a.remove("meta") {
+                if let Some(serialization) = meta.get("serialization") {
+                    apply_superjson(&mut args, serialization)?;
+                }
+            }
+        }
+        operations.push((model, query::prepare(schema, model, op, &args, baas.is_postgres())?));
+    }
+    let outputs = baas.engine.run_all(&operations, baas.clock.now()).await?;
+    let mut annotations = crate::value::Annotations::default();
+    let mut data = Vec::with_capacity(outputs.len());
+    for (i, output) in outputs.into_iter().enumerate() {
+        for (path, a) in output.annotations.values {
+            annotations.values.insert(format!("{i}.{path}"), a);
+        }
+        data.push(output.data);
+    }
+    Ok(success(StatusCode::OK, Output { data: Json::Array(data), annotations }))
+}
+
+/// Test-only (`test_endpoints`): writes Platform-owned `user`/`tenant` rows directly, as the
+/// sync engine will. Refused unless the server was started for tests.
+async fn test_platform_rows(State(baas): State<Arc<Baas>>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        if !baas.test_endpoints {
+            return Err(BaasError::BadRequest("invalid request path".into()));
+        }
+        authorize(&baas, &headers).await?;
+        let rows: Json = serde_json::from_slice(&body).map_err(|e| BaasError::BadRequest(format!("invalid JSON: {e}")))?;
+        baas.put_platform_rows(&rows).await?;
+        Ok(axum::Json(json!({"data": {"ok": true}})).into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undefined_values_are_dropped() {
+        let mut args = json!({"where": {"a": null, "b": {"c": null}}, "data": [{"x": null}]});
+        apply_superjson(&mut args, &json!({"values": {"where.a": ["undefined"], "where.b.c": ["undefined"], "data.0.x": ["undefined"], "where.z": ["Date"]}})).unwrap();
+        assert_eq!(args, json!({"where": {"b": {}}, "data": [{}]}));
+    }
+
+    #[test]
+    fn superjson_paths_unescape_dots() {
+        assert_eq!(split_path("a.b\\.c.0"), vec!["a", "b.c", "0"]);
+    }
+}
