@@ -73,13 +73,13 @@ export function freePort() {
   });
 }
 
-function pgUrlFor(adminUrl, dbName) {
+export function pgUrlFor(adminUrl, dbName) {
   const u = new URL(adminUrl);
   u.pathname = '/' + dbName;
   return u.toString();
 }
 
-async function psql(adminUrl, sql) {
+export async function psql(adminUrl, sql) {
   try {
     return await execFileAsync(
       'psql',
@@ -119,8 +119,12 @@ function childEnv() {
 /**
  * Starts a fresh server. Returns {host, environmentId, apiKey, backend, dataDir, logs(), stop()}.
  * Throws (never skips) when the binary, PostgreSQL or the server's health check fails.
+ *
+ * Options: `schema` — an app schema file passed as `--schema`; `testEndpoints` — sets
+ * `TANDEM_TEST_ENDPOINTS=1` (the test-only `/api/_tandem/test/*` routes); `separateBaasDb` —
+ * on PostgreSQL, also put the BaaS store in its own new database (`--baas-db`).
  */
-export async function startTandem({ backend = 'sqlite' } = {}) {
+export async function startTandem({ backend = 'sqlite', schema, testEndpoints = false, separateBaasDb = false } = {}) {
   if (!KNOWN_BACKENDS.includes(backend)) {
     throw new Error(`startTandem: unknown backend '${backend}'`);
   }
@@ -132,6 +136,7 @@ export async function startTandem({ backend = 'sqlite' } = {}) {
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `tandem-conf-${backend}-`));
   let dbName = null;
+  const extraDbNames = [];
   let child = null;
   const cleanups = [];
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -143,13 +148,23 @@ export async function startTandem({ backend = 'sqlite' } = {}) {
       await psql(PG_ADMIN_URL, `CREATE DATABASE "${dbName}"`);
       cleanups.unshift(() => psql(PG_ADMIN_URL, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
       args.push('--platform-db', pgUrlFor(PG_ADMIN_URL, dbName));
+      if (separateBaasDb) {
+        const baasDbName = `${dbName}_baas`;
+        await psql(PG_ADMIN_URL, `CREATE DATABASE "${baasDbName}"`);
+        cleanups.unshift(() => psql(PG_ADMIN_URL, `DROP DATABASE IF EXISTS "${baasDbName}" WITH (FORCE)`));
+        extraDbNames.push(baasDbName);
+        args.push('--baas-db', pgUrlFor(PG_ADMIN_URL, baasDbName));
+      }
     }
+    if (schema) args.push('--schema', path.resolve(schema));
 
     const port = await freePort();
     const host = `http://127.0.0.1:${port}`;
     args.push('--listen', `127.0.0.1:${port}`);
 
-    child = spawn(TANDEM_BIN, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = childEnv();
+    if (testEndpoints) env.TANDEM_TEST_ENDPOINTS = '1';
+    child = spawn(TANDEM_BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout = capture(child.stdout);
     const stderr = capture(child.stderr);
     let exited = null;
@@ -264,8 +279,8 @@ export async function startTandem({ backend = 'sqlite' } = {}) {
         if (!exited) child.kill('SIGKILL');
         try {
           execFileSync('rm', ['-rf', dataDir]);
-          if (dbName) {
-            execFileSync('psql', ['-X', '-q', '-d', PG_ADMIN_URL, '-c', `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`], {
+          for (const name of [...extraDbNames, dbName].filter(Boolean)) {
+            execFileSync('psql', ['-X', '-q', '-d', PG_ADMIN_URL, '-c', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`], {
               stdio: 'ignore',
               timeout: 10_000,
             });

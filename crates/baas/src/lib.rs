@@ -45,7 +45,10 @@ pub struct BaasConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum BaasStartError {
     #[error("cannot read the schema {path}: {source}")]
-    SchemaFile { path: String, source: std::io::Error },
+    SchemaFile {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Schema(#[from] schema::SchemaError),
     #[error("{0}")]
@@ -65,25 +68,35 @@ pub struct Baas {
 
 impl Baas {
     /// Reads the schema, opens the store and brings its tables in line.
-    pub async fn open(config: &BaasConfig, clock: Arc<dyn Clock>, auth: Arc<dyn BaasAuth>) -> Result<Self, BaasStartError> {
+    pub async fn open(
+        config: &BaasConfig,
+        clock: Arc<dyn Clock>,
+        auth: Arc<dyn BaasAuth>,
+    ) -> Result<Self, BaasStartError> {
         let schema = match &config.schema_path {
             Some(path) => {
-                let source = std::fs::read_to_string(path).map_err(|source| BaasStartError::SchemaFile {
-                    path: path.display().to_string(),
-                    source,
-                })?;
+                let source =
+                    std::fs::read_to_string(path).map_err(|source| BaasStartError::SchemaFile {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
                 Schema::from_source(&path.display().to_string(), &source)?
             }
             None => Schema::builtin()?,
         };
         let db = Db::connect(&config.db, config.db_options).await?;
-        let done = engine::ddl::migrate(&db, &schema, config.accept_data_loss, &config.db.redacted()).await?;
+        let done =
+            engine::ddl::migrate(&db, &schema, config.accept_data_loss, &config.db.redacted())
+                .await?;
         for change in &done {
             tracing::info!(change = %change, "BaaS schema change applied");
         }
         Ok(Self {
             schema_text: schema::print::print(&schema),
-            engine: Engine { db, schema: Arc::new(schema) },
+            engine: Engine {
+                db,
+                schema: Arc::new(schema),
+            },
             clock,
             auth,
             test_endpoints: config.test_endpoints,
@@ -106,35 +119,60 @@ impl Baas {
         let dialect = self.engine.db.dialect();
         let mut tx = self.engine.db.begin().await?;
         for name in ["tenant", "user"] {
-            let Some(list) = rows.get(name).and_then(Json::as_array) else { continue };
-            let model_id = schema.model_id(name).ok_or_else(|| BaasError::internal("built-in model missing"))?;
+            let Some(list) = rows.get(name).and_then(Json::as_array) else {
+                continue;
+            };
+            let model_id = schema
+                .model_id(name)
+                .ok_or_else(|| BaasError::internal("built-in model missing"))?;
             let model = schema.model(model_id);
-            debug_assert!(model.builtin == Some(if name == "user" { Builtin::User } else { Builtin::Tenant }));
+            debug_assert!(
+                model.builtin
+                    == Some(if name == "user" {
+                        Builtin::User
+                    } else {
+                        Builtin::Tenant
+                    })
+            );
             for row in list {
                 let Json::Object(fields) = row else {
-                    return Err(BaasError::BadRequest(format!("each {name} row must be an object")));
+                    return Err(BaasError::BadRequest(format!(
+                        "each {name} row must be an object"
+                    )));
                 };
                 let mut columns: Vec<String> = Vec::new();
                 let mut values = Vec::new();
                 for (key, json) in fields {
                     let Some((_, field)) = model.field(key) else {
-                        return Err(BaasError::BadRequest(format!("`{name}` has no field `{key}`")));
+                        return Err(BaasError::BadRequest(format!(
+                            "`{name}` has no field `{key}`"
+                        )));
                     };
                     let ty = field.scalar().unwrap_or(ScalarType::String);
-                    let value = value::from_json(json, ty).map_err(|m| BaasError::BadRequest(format!("`{name}.{key}`: expected {}", m.expected)))?;
+                    let value = value::from_json(json, ty).map_err(|m| {
+                        BaasError::BadRequest(format!("`{name}.{key}`: expected {}", m.expected))
+                    })?;
                     columns.push(field.column.clone());
-                    values.push(sea_query::SimpleExpr::from(sea_query::Expr::val(value.to_sql(ty, dialect))));
+                    values.push(sea_query::SimpleExpr::from(sea_query::Expr::val(
+                        value.to_sql(ty, dialect),
+                    )));
                 }
                 let mut insert = Query::insert();
                 insert
                     .into_table(Alias::new(model.table.as_str()))
                     .columns(columns.iter().map(|c| Alias::new(c.as_str())))
                     .values_panic(values);
-                let updated: Vec<Alias> = columns.iter().filter(|c| *c != "id").map(|c| Alias::new(c.as_str())).collect();
+                let updated: Vec<Alias> = columns
+                    .iter()
+                    .filter(|c| *c != "id")
+                    .map(|c| Alias::new(c.as_str()))
+                    .collect();
                 insert.on_conflict(if updated.is_empty() {
                     OnConflict::column(Alias::new("id")).do_nothing().to_owned()
                 } else {
-                    OnConflict::column(Alias::new("id")).update_columns(updated).to_owned()
+                    OnConflict::column(Alias::new("id"))
+                        .update_columns(updated)
+                        .to_owned()
                 });
                 tx.execute(&insert).await?;
             }

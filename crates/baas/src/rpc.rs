@@ -46,14 +46,19 @@ async fn authorize(baas: &Baas, headers: &HeaderMap) -> BaasResult<()> {
         .and_then(|raw| String::from_utf8(raw).ok());
     let Some(credentials) = credentials else {
         return Err(BaasError::Unauthorized(
-            "authentication required: send `Authorization: Basic base64(environmentId:apiKey)`".into(),
+            "authentication required: send `Authorization: Basic base64(environmentId:apiKey)`"
+                .into(),
         ));
     };
-    let (environment_id, api_key) = credentials.split_once(':').unwrap_or((credentials.as_str(), ""));
+    let (environment_id, api_key) = credentials
+        .split_once(':')
+        .unwrap_or((credentials.as_str(), ""));
     if baas.auth.is_super_admin(environment_id, api_key).await {
         Ok(())
     } else {
-        Err(BaasError::Unauthorized("the environment id or API key is not correct".into()))
+        Err(BaasError::Unauthorized(
+            "the environment id or API key is not correct".into(),
+        ))
     }
 }
 
@@ -68,7 +73,11 @@ async fn schema(State(baas): State<Arc<Baas>>, headers: HeaderMap) -> Response {
 fn success(status: StatusCode, output: Output) -> Response {
     let falsy = matches!(&output.data, Json::Null | Json::Bool(false)) || output.data == json!(0);
     let mut body = serde_json::Map::new();
-    let meta = if falsy { None } else { output.annotations.into_meta() };
+    let meta = if falsy {
+        None
+    } else {
+        output.annotations.into_meta()
+    };
     body.insert("data".into(), output.data);
     if let Some(meta) = meta {
         body.insert("meta".into(), meta);
@@ -84,10 +93,16 @@ pub fn apply_superjson(args: &mut Json, meta: &Json) -> BaasResult<()> {
         return Ok(());
     };
     let Json::Object(values) = values else {
-        return Err(BaasError::BadRequest("failed to deserialize request payload: meta.values must be an object".into()));
+        return Err(BaasError::BadRequest(
+            "failed to deserialize request payload: meta.values must be an object".into(),
+        ));
     };
     for (path, annotation) in values {
-        let is_undefined = annotation.as_array().and_then(|a| a.first()).and_then(Json::as_str) == Some("undefined");
+        let is_undefined = annotation
+            .as_array()
+            .and_then(|a| a.first())
+            .and_then(Json::as_str)
+            == Some("undefined");
         if !is_undefined {
             continue;
         }
@@ -118,7 +133,9 @@ fn split_path(path: &str) -> Vec<String> {
 }
 
 fn remove_path(value: &mut Json, parts: &[String]) {
-    let Some((last, parents)) = parts.split_last() else { return };
+    let Some((last, parents)) = parts.split_last() else {
+        return;
+    };
     let mut node = value;
     for part in parents {
         node = match node {
@@ -145,12 +162,11 @@ fn body_args(body: &Bytes) -> BaasResult<Json> {
     }
     let mut parsed: Json = serde_json::from_slice(body)
         .map_err(|e| BaasError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
-    if let Json::Object(map) = &mut parsed {
-        if let Some(meta) = map.remove("meta") {
-            if let Some(serialization) = meta.get("serialization") {
-                apply_superjson(&mut parsed, serialization)?;
-            }
-        }
+    if let Json::Object(map) = &mut parsed
+        && let Some(meta) = map.remove("meta")
+        && let Some(serialization) = meta.get("serialization")
+    {
+        apply_superjson(&mut parsed, serialization)?;
     }
     Ok(parsed)
 }
@@ -201,43 +217,54 @@ async fn handle(
         return transaction(baas, method, op_name, body).await;
     }
     let Some(op) = OpName::parse(op_name) else {
-        return Err(BaasError::BadRequest(format!("invalid operation: {op_name}")));
+        return Err(BaasError::BadRequest(format!(
+            "invalid operation: {op_name}"
+        )));
     };
     use OpName::*;
     let (args, status) = match op {
         Create | CreateMany | CreateManyAndReturn | Upsert => {
             if method != Method::POST {
-                return Err(BaasError::BadRequest("invalid request method, only POST is supported".into()));
+                return Err(BaasError::BadRequest(
+                    "invalid request method, only POST is supported".into(),
+                ));
             }
             (body_args(body)?, StatusCode::CREATED)
         }
         FindFirst | FindUnique | FindMany | Aggregate | GroupBy | Count | Exists => {
             if method != Method::GET {
-                return Err(BaasError::BadRequest("invalid request method, only GET is supported".into()));
+                return Err(BaasError::BadRequest(
+                    "invalid request method, only GET is supported".into(),
+                ));
             }
             (query_args(params)?, StatusCode::OK)
         }
         Update | UpdateMany | UpdateManyAndReturn => {
             if method != Method::PUT && method != Method::PATCH {
-                return Err(BaasError::BadRequest("invalid request method, only PUT or PATCH are supported".into()));
+                return Err(BaasError::BadRequest(
+                    "invalid request method, only PUT or PATCH are supported".into(),
+                ));
             }
             (body_args(body)?, StatusCode::OK)
         }
         Delete | DeleteMany => {
             if method != Method::DELETE {
-                return Err(BaasError::BadRequest("invalid request method, only DELETE is supported".into()));
+                return Err(BaasError::BadRequest(
+                    "invalid request method, only DELETE is supported".into(),
+                ));
             }
             (query_args(params)?, StatusCode::OK)
         }
     };
-    let model = baas
-        .engine
-        .schema
-        .model_id(model_name)
-        .ok_or_else(|| BaasError::BadRequest(format!("unknown model name: {}", lower_first(model_name))))?;
+    let model = baas.engine.schema.model_id(model_name).ok_or_else(|| {
+        BaasError::BadRequest(format!("unknown model name: {}", lower_first(model_name)))
+    })?;
     let operation = query::prepare(&baas.engine.schema, model, op, &args, baas.is_postgres())?;
     let output = baas.engine.run(model, &operation, baas.clock.now()).await?;
-    if !matches!(op, FindMany | FindFirst | FindUnique | Count | Aggregate | GroupBy | Exists) {
+    if !matches!(
+        op,
+        FindMany | FindFirst | FindUnique | Count | Aggregate | GroupBy | Exists
+    ) {
         tracing::debug!(model = %baas.engine.schema.model(model).name, op = op.name(), "BaaS write");
     }
     Ok(success(status, output))
@@ -251,43 +278,80 @@ fn lower_first(name: &str) -> String {
     }
 }
 
-async fn transaction(baas: &Baas, method: Method, kind: &str, body: &Bytes) -> BaasResult<Response> {
+async fn transaction(
+    baas: &Baas,
+    method: Method,
+    kind: &str,
+    body: &Bytes,
+) -> BaasResult<Response> {
     if method != Method::POST {
-        return Err(BaasError::BadRequest("invalid request method, only POST is supported".into()));
+        return Err(BaasError::BadRequest(
+            "invalid request method, only POST is supported".into(),
+        ));
     }
     if kind != "sequential" {
-        return Err(BaasError::BadRequest(format!("unsupported transaction type: {kind}")));
+        return Err(BaasError::BadRequest(format!(
+            "unsupported transaction type: {kind}"
+        )));
     }
-    let parsed: Json = serde_json::from_slice(body).map_err(|_| BaasError::BadRequest("request body must be a non-empty array of operations".into()))?;
+    let parsed: Json = serde_json::from_slice(body).map_err(|_| {
+        BaasError::BadRequest("request body must be a non-empty array of operations".into())
+    })?;
     let Json::Array(items) = parsed else {
-        return Err(BaasError::BadRequest("request body must be a non-empty array of operations".into()));
+        return Err(BaasError::BadRequest(
+            "request body must be a non-empty array of operations".into(),
+        ));
     };
     if items.is_empty() {
-        return Err(BaasError::BadRequest("request body must be a non-empty array of operations".into()));
+        return Err(BaasError::BadRequest(
+            "request body must be a non-empty array of operations".into(),
+        ));
     }
     let schema = &baas.engine.schema;
     let mut operations = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Json::Object(map) = item else {
-            return Err(BaasError::BadRequest(format!("operation at index {i} must be an object")));
+            return Err(BaasError::BadRequest(format!(
+                "operation at index {i} must be an object"
+            )));
         };
-        let model_name = map.get("model").and_then(Json::as_str).ok_or_else(|| BaasError::BadRequest(format!("operation at index {i} is missing a valid \"model\" field")))?;
-        let op_name = map.get("op").and_then(Json::as_str).ok_or_else(|| BaasError::BadRequest(format!("operation at index {i} is missing a valid \"op\" field")))?;
-        let op = OpName::parse(op_name).ok_or_else(|| BaasError::BadRequest(format!("operation at index {i} has invalid op: {op_name}")))?;
-        let model = schema.model_id(model_name).ok_or_else(|| BaasError::BadRequest(format!("operation at index {i} has unknown model: {model_name}")))?;
+        let model_name = map.get("model").and_then(Json::as_str).ok_or_else(|| {
+            BaasError::BadRequest(format!(
+                "operation at index {i} is missing a valid \"model\" field"
+            ))
+        })?;
+        let op_name = map.get("op").and_then(Json::as_str).ok_or_else(|| {
+            BaasError::BadRequest(format!(
+                "operation at index {i} is missing a valid \"op\" field"
+            ))
+        })?;
+        let op = OpName::parse(op_name).ok_or_else(|| {
+            BaasError::BadRequest(format!("operation at index {i} has invalid op: {op_name}"))
+        })?;
+        let model = schema.model_id(model_name).ok_or_else(|| {
+            BaasError::BadRequest(format!(
+                "operation at index {i} has unknown model: {model_name}"
+            ))
+        })?;
         let mut args = match map.get("args") {
             None | Some(Json::Null) => json!({}),
             Some(Json::Object(a)) => Json::Object(a.clone()),
-            Some(_) => return Err(BaasError::BadRequest(format!("operation at index {i} has invalid \"args\" field"))),
-        };
-        if let Json::Object(a) = &mut args {
-            if let Some(meta) = a.remove("meta") {
-                if let Some(serialization) = meta.get("serialization") {
-                    apply_superjson(&mut args, serialization)?;
-                }
+            Some(_) => {
+                return Err(BaasError::BadRequest(format!(
+                    "operation at index {i} has invalid \"args\" field"
+                )));
             }
+        };
+        if let Json::Object(a) = &mut args
+            && let Some(meta) = a.remove("meta")
+            && let Some(serialization) = meta.get("serialization")
+        {
+            apply_superjson(&mut args, serialization)?;
         }
-        operations.push((model, query::prepare(schema, model, op, &args, baas.is_postgres())?));
+        operations.push((
+            model,
+            query::prepare(schema, model, op, &args, baas.is_postgres())?,
+        ));
     }
     let outputs = baas.engine.run_all(&operations, baas.clock.now()).await?;
     let mut annotations = crate::value::Annotations::default();
@@ -298,18 +362,29 @@ async fn transaction(baas: &Baas, method: Method, kind: &str, body: &Bytes) -> B
         }
         data.push(output.data);
     }
-    Ok(success(StatusCode::OK, Output { data: Json::Array(data), annotations }))
+    Ok(success(
+        StatusCode::OK,
+        Output {
+            data: Json::Array(data),
+            annotations,
+        },
+    ))
 }
 
 /// Test-only (`test_endpoints`): writes Platform-owned `user`/`tenant` rows directly, as the
 /// sync engine will. Refused unless the server was started for tests.
-async fn test_platform_rows(State(baas): State<Arc<Baas>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn test_platform_rows(
+    State(baas): State<Arc<Baas>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let result = async {
         if !baas.test_endpoints {
             return Err(BaasError::BadRequest("invalid request path".into()));
         }
         authorize(&baas, &headers).await?;
-        let rows: Json = serde_json::from_slice(&body).map_err(|e| BaasError::BadRequest(format!("invalid JSON: {e}")))?;
+        let rows: Json = serde_json::from_slice(&body)
+            .map_err(|e| BaasError::BadRequest(format!("invalid JSON: {e}")))?;
         baas.put_platform_rows(&rows).await?;
         Ok(axum::Json(json!({"data": {"ok": true}})).into_response())
     }

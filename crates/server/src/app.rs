@@ -137,7 +137,9 @@ async fn health(State((store, baas)): State<(SqlPlatformStore, Arc<Baas>)>) -> R
     tracing::warn!(error = %err, store = name, "health check: a store does not answer");
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({"status": "unavailable", "reason": format!("the {name} store does not answer")})),
+        Json(
+            json!({"status": "unavailable", "reason": format!("the {name} store does not answer")}),
+        ),
     )
         .into_response()
 }

@@ -107,9 +107,13 @@ async fn migrate(args: StoreArgs) -> anyhow::Result<()> {
         None => tandem_baas::schema::Schema::builtin()?,
     };
     let db = tandem_sql::Db::connect(&baas_url, DbOptions::default()).await?;
-    let done =
-        tandem_baas::engine::ddl::migrate(&db, &schema, args.accept_data_loss, &baas_url.redacted())
-            .await?;
+    let done = tandem_baas::engine::ddl::migrate(
+        &db,
+        &schema,
+        args.accept_data_loss,
+        &baas_url.redacted(),
+    )
+    .await?;
     db.close().await;
     for change in &done {
         println!("  {change}");

@@ -397,6 +397,20 @@ impl Db {
         Ok(affected)
     }
 
+    /// Turns SQLite's foreign-key enforcement off or on for the writer connection (outside any
+    /// transaction), as SQLite's table-rebuild procedure requires; nothing on PostgreSQL.
+    pub async fn set_sqlite_foreign_keys(&self, on: bool) -> Result<(), DbError> {
+        if let Self::Sqlite { writer, .. } = self {
+            let pragma = if on {
+                "PRAGMA foreign_keys = ON"
+            } else {
+                "PRAGMA foreign_keys = OFF"
+            };
+            sqlx::query(pragma).execute(writer).await?;
+        }
+        Ok(())
+    }
+
     /// Checks the store answers (used by readiness).
     pub async fn ping(&self) -> Result<(), DbError> {
         match self {
@@ -505,6 +519,14 @@ impl Tx {
                 let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
                 Rows::Postgres(sqlx::query_with(&sql, values).fetch_all(&mut **tx).await?)
             }
+        })
+    }
+
+    /// Rows of a fixed statement with no parameters (PRAGMAs, catalog queries).
+    pub async fn fetch_raw(&mut self, sql: &str) -> Result<Rows, DbError> {
+        Ok(match self {
+            Self::Sqlite(tx) => Rows::Sqlite(sqlx::query(sql).fetch_all(&mut **tx).await?),
+            Self::Postgres(tx) => Rows::Postgres(sqlx::query(sql).fetch_all(&mut **tx).await?),
         })
     }
 

@@ -107,9 +107,10 @@ impl Drop for TestDatabase {
             runtime.block_on(async move {
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
                     for db in [name.clone(), format!("{name}_baas")] {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
-                            .execute(&mut admin)
-                            .await;
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
+                                .execute(&mut admin)
+                                .await;
                     }
                     let _ = admin.close().await;
                 }
@@ -146,6 +147,25 @@ fn init_logs() {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, None).await
+}
+
+/// A Tandem whose BaaS serves `schema` (Prisma text) besides the built-in models.
+pub async fn spawn_app_with_schema(backend: Backend, schema: &str) -> TestApp {
+    spawn_app_with(backend, Some(schema)).await
+}
+
+async fn spawn_app_with(backend: Backend, schema: Option<&str>) -> TestApp {
+    try_spawn_app_with_schema(backend, schema)
+        .await
+        .unwrap_or_else(|e| panic!("Tandem did not start on {backend:?}: {e}"))
+}
+
+/// Like [`spawn_app_with_schema`], but a start-up failure is returned, for tests of it.
+pub async fn try_spawn_app_with_schema(
+    backend: Backend,
+    schema: Option<&str>,
+) -> Result<TestApp, String> {
     init_logs();
     let data_dir = tempfile::tempdir().expect("temp dir");
     let database = match backend {
@@ -153,7 +173,10 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         Backend::Postgres => Some(TestDatabase::create().await),
     };
     let (platform_db, baas_db) = match &database {
-        Some(db) => (DbUrl::Postgres(db.url.clone()), DbUrl::Postgres(db.baas_url.clone())),
+        Some(db) => (
+            DbUrl::Postgres(db.url.clone()),
+            DbUrl::Postgres(db.baas_url.clone()),
+        ),
         None => (
             DbUrl::sqlite_file(data_dir.path().join("platform.db")),
             DbUrl::sqlite_file(data_dir.path().join("baas.db")),
@@ -164,7 +187,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         listen: "127.0.0.1:0".into(),
         platform_db,
         baas_db,
-        schema: None,
+        schema: schema.map(|text| {
+            let path = data_dir.path().join("schema.prisma");
+            std::fs::write(&path, text).expect("schema file");
+            path
+        }),
         accept_data_loss: false,
         test_endpoints: true,
         credentials: Credentials::generate().expect("credentials"),
@@ -179,7 +206,6 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         database,
     )
     .await
-    .unwrap_or_else(|e| panic!("Tandem did not start on {backend:?}: {e}"))
 }
 
 async fn start(
@@ -307,6 +333,80 @@ impl TestApp {
             .as_str()
             .expect("accessToken")
             .to_owned()
+    }
+
+    /// `Authorization: Basic …` for the BaaS.
+    fn baas_headers(&self) -> Vec<(&'static str, String)> {
+        vec![("authorization", self.server_authorization())]
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Answer { status, body }
+    }
+
+    /// A BaaS RPC read: `GET /api/model/{model}/{op}?q=…`.
+    pub async fn rpc_get(&self, model: &str, op: &str, args: Value) -> Answer {
+        let url = self.url(&format!("/api/model/{model}/{op}"));
+        let mut request = self.client.get(url).query(&[("q", args.to_string())]);
+        for (k, v) in self.baas_headers() {
+            request = request.header(k, v);
+        }
+        self.send(request).await
+    }
+
+    /// A BaaS RPC write with a JSON body: POST (create…), PUT (update…).
+    pub async fn rpc_send(
+        &self,
+        method: reqwest::Method,
+        model: &str,
+        op: &str,
+        body: Value,
+    ) -> Answer {
+        let url = self.url(&format!("/api/model/{model}/{op}"));
+        let mut request = self.client.request(method, url).json(&body);
+        for (k, v) in self.baas_headers() {
+            request = request.header(k, v);
+        }
+        self.send(request).await
+    }
+
+    pub async fn rpc_post(&self, model: &str, op: &str, body: Value) -> Answer {
+        self.rpc_send(reqwest::Method::POST, model, op, body).await
+    }
+
+    pub async fn rpc_put(&self, model: &str, op: &str, body: Value) -> Answer {
+        self.rpc_send(reqwest::Method::PUT, model, op, body).await
+    }
+
+    /// A BaaS RPC delete: `DELETE /api/model/{model}/{op}?q=…`.
+    pub async fn rpc_delete(&self, model: &str, op: &str, args: Value) -> Answer {
+        let url = self.url(&format!("/api/model/{model}/{op}"));
+        let mut request = self.client.delete(url).query(&[("q", args.to_string())]);
+        for (k, v) in self.baas_headers() {
+            request = request.header(k, v);
+        }
+        self.send(request).await
+    }
+
+    /// Writes Platform-owned `user`/`tenant` rows into the BaaS (the test-only path).
+    pub async fn seed_platform_rows(&self, rows: Value) {
+        let answer = self
+            .post_json(
+                "/api/_tandem/test/platform-rows",
+                &rows,
+                &self.baas_headers(),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "seeding failed: {}",
+            answer.body
+        );
     }
 
     /// A GraphQL request with both headers, as the SDK sends it, under `token`.

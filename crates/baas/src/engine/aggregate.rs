@@ -8,7 +8,10 @@ use tandem_sql::Dialect;
 use super::Exec;
 use super::read::Reader;
 use crate::error::BaasResult;
-use crate::query::ast::{Aggregate, AggregateFn, AggregateSpec, CountShape, GroupOrder, Having, Operation, ReadArgs, Selection};
+use crate::query::ast::{
+    Aggregate, AggregateFn, AggregateSpec, CountShape, GroupOrder, Having, Operation, ReadArgs,
+    Selection,
+};
 use crate::schema::{FieldId, ModelId, ScalarType};
 use crate::value::{Annotations, Value, decode_rows};
 
@@ -27,7 +30,12 @@ fn field_type(reader: &Reader<'_>, model: ModelId, field: Option<FieldId>) -> Op
 }
 
 /// The SQL of one aggregate over `column`, cast on PostgreSQL so every result decodes.
-fn aggregate_expr(dialect: Dialect, aggregate: &Aggregate, column: Option<SimpleExpr>, ty: Option<ScalarType>) -> SimpleExpr {
+fn aggregate_expr(
+    dialect: Dialect,
+    aggregate: &Aggregate,
+    column: Option<SimpleExpr>,
+    ty: Option<ScalarType>,
+) -> SimpleExpr {
     let expr: SimpleExpr = match (aggregate.function, column) {
         (AggregateFn::Count, None) | (_, None) => Expr::col(Asterisk).count(),
         (AggregateFn::Count, Some(c)) => Func::count(c).into(),
@@ -40,7 +48,9 @@ fn aggregate_expr(dialect: Dialect, aggregate: &Aggregate, column: Option<Simple
         return expr;
     }
     match (aggregate.function, ty) {
-        (_, Some(ScalarType::Decimal)) | (AggregateFn::Sum, Some(ScalarType::BigInt)) => expr.cast_as(Alias::new("text")),
+        (_, Some(ScalarType::Decimal)) | (AggregateFn::Sum, Some(ScalarType::BigInt)) => {
+            expr.cast_as(Alias::new("text"))
+        }
         (AggregateFn::Avg, _) => expr.cast_as(Alias::new("double precision")),
         (AggregateFn::Sum, Some(ScalarType::Int)) => expr.cast_as(Alias::new("bigint")),
         _ => expr,
@@ -48,10 +58,21 @@ fn aggregate_expr(dialect: Dialect, aggregate: &Aggregate, column: Option<Simple
 }
 
 /// `{"_count": …, "_sum": {…}, …}` from decoded aggregate values, in `spec` order.
-fn render_aggregates(reader: &Reader<'_>, model: ModelId, spec: &AggregateSpec, values: &[Value], path: &str, annotations: &mut Annotations, out: &mut Map<String, Json>) {
+fn render_aggregates(
+    reader: &Reader<'_>,
+    model: ModelId,
+    spec: &AggregateSpec,
+    values: &[Value],
+    path: &str,
+    annotations: &mut Annotations,
+    out: &mut Map<String, Json>,
+) {
     let m = reader.c.model(model);
     for (aggregate, value) in spec.items.iter().zip(values) {
-        let ty = result_type(aggregate.function, field_type(reader, model, aggregate.field));
+        let ty = result_type(
+            aggregate.function,
+            field_type(reader, model, aggregate.field),
+        );
         let (json, annotation) = match (aggregate.function, value) {
             (AggregateFn::Count, Value::Int(n)) => (Json::from(*n), None),
             (AggregateFn::Count, _) => (Json::from(0), None),
@@ -62,19 +83,32 @@ fn render_aggregates(reader: &Reader<'_>, model: ModelId, spec: &AggregateSpec, 
             out.insert(key.to_owned(), json);
             continue;
         }
-        let name = aggregate.field.map_or("_all".to_owned(), |f| m.fields[f].name.clone());
+        let name = aggregate
+            .field
+            .map_or("_all".to_owned(), |f| m.fields[f].name.clone());
         if let Some(a) = annotation {
-            let prefix = if path.is_empty() { String::new() } else { format!("{path}.") };
+            let prefix = if path.is_empty() {
+                String::new()
+            } else {
+                format!("{path}.")
+            };
             annotations.add(&format!("{prefix}{key}.{name}"), a);
         }
-        let entry = out.entry(key.to_owned()).or_insert_with(|| Json::Object(Map::new()));
+        let entry = out
+            .entry(key.to_owned())
+            .or_insert_with(|| Json::Object(Map::new()));
         if let Json::Object(map) = entry {
             map.insert(name, json);
         }
     }
 }
 
-pub async fn count(reader: &Reader<'_>, exec: &mut Exec<'_>, args: &ReadArgs, shape: &CountShape) -> BaasResult<Json> {
+pub async fn count(
+    reader: &Reader<'_>,
+    exec: &mut Exec<'_>,
+    args: &ReadArgs,
+    shape: &CountShape,
+) -> BaasResult<Json> {
     let m = reader.c.model(args.model);
     let fields: Vec<FieldId> = match shape {
         CountShape::Number => Vec::new(),
@@ -90,18 +124,29 @@ pub async fn count(reader: &Reader<'_>, exec: &mut Exec<'_>, args: &ReadArgs, sh
     for field in &requested {
         match field {
             None => outer.expr(Expr::col(Asterisk).count()),
-            Some(f) => outer.expr(Func::count(Expr::col((Alias::new("s"), Alias::new(columns[f].as_str()))))),
+            Some(f) => outer.expr(Func::count(Expr::col((
+                Alias::new("s"),
+                Alias::new(columns[f].as_str()),
+            )))),
         };
     }
     let rows = exec.rows(&outer).await?;
-    let values = decode_rows(&rows, &vec![ScalarType::BigInt; requested.len()]).into_iter().next().unwrap_or_default();
+    let values = decode_rows(&rows, &vec![ScalarType::BigInt; requested.len()])
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let n = |v: Option<&Value>| if let Some(Value::Int(n)) = v { *n } else { 0 };
     Ok(match shape {
         CountShape::Number => Json::from(n(values.first())),
         CountShape::Fields(list) => Json::Object(
             list.iter()
                 .enumerate()
-                .map(|(i, f)| (f.map_or("_all".to_owned(), |f| m.fields[f].name.clone()), Json::from(n(values.get(i)))))
+                .map(|(i, f)| {
+                    (
+                        f.map_or("_all".to_owned(), |f| m.fields[f].name.clone()),
+                        Json::from(n(values.get(i))),
+                    )
+                })
                 .collect(),
         ),
     })
@@ -109,11 +154,20 @@ pub async fn count(reader: &Reader<'_>, exec: &mut Exec<'_>, args: &ReadArgs, sh
 
 fn subquery_args(args: &ReadArgs, fields: &[FieldId]) -> ReadArgs {
     let mut inner = args.clone();
-    inner.selection = Selection { scalars: fields.to_vec(), ..Selection::default() };
+    inner.selection = Selection {
+        scalars: fields.to_vec(),
+        ..Selection::default()
+    };
     inner
 }
 
-pub async fn aggregate(reader: &Reader<'_>, exec: &mut Exec<'_>, args: &ReadArgs, spec: &AggregateSpec, annotations: &mut Annotations) -> BaasResult<Json> {
+pub async fn aggregate(
+    reader: &Reader<'_>,
+    exec: &mut Exec<'_>,
+    args: &ReadArgs,
+    spec: &AggregateSpec,
+    annotations: &mut Annotations,
+) -> BaasResult<Json> {
     let fields: Vec<FieldId> = spec.items.iter().filter_map(|a| a.field).collect();
     let (inner, columns) = reader.statement_with_columns(&subquery_args(args, &fields))?;
     let mut outer = Query::select();
@@ -121,19 +175,42 @@ pub async fn aggregate(reader: &Reader<'_>, exec: &mut Exec<'_>, args: &ReadArgs
     let mut types = Vec::new();
     for a in &spec.items {
         let ty = field_type(reader, args.model, a.field);
-        let column = a.field.map(|f| SimpleExpr::from(Expr::col((Alias::new("s"), Alias::new(columns[&f].as_str())))));
+        let column = a.field.map(|f| {
+            SimpleExpr::from(Expr::col((
+                Alias::new("s"),
+                Alias::new(columns[&f].as_str()),
+            )))
+        });
         outer.expr(aggregate_expr(reader.c.dialect, a, column, ty));
         types.push(result_type(a.function, ty));
     }
     let rows = exec.rows(&outer).await?;
-    let values = decode_rows(&rows, &types).into_iter().next().unwrap_or_default();
+    let values = decode_rows(&rows, &types)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let mut out = Map::new();
     render_aggregates(reader, args.model, spec, &values, "", annotations, &mut out);
     Ok(Json::Object(out))
 }
 
-pub async fn group_by(reader: &Reader<'_>, exec: &mut Exec<'_>, operation: &Operation, annotations: &mut Annotations) -> BaasResult<Json> {
-    let Operation::GroupBy { model, by, filter, having, order_by, skip, take, spec } = operation else {
+pub async fn group_by(
+    reader: &Reader<'_>,
+    exec: &mut Exec<'_>,
+    operation: &Operation,
+    annotations: &mut Annotations,
+) -> BaasResult<Json> {
+    let Operation::GroupBy {
+        model,
+        by,
+        filter,
+        having,
+        order_by,
+        skip,
+        take,
+        spec,
+    } = operation
+    else {
         return Ok(Json::Null);
     };
     let model = *model;
@@ -148,7 +225,12 @@ pub async fn group_by(reader: &Reader<'_>, exec: &mut Exec<'_>, operation: &Oper
     }
     let agg = |a: &Aggregate| {
         let ty = field_type(reader, model, a.field);
-        aggregate_expr(reader.c.dialect, a, a.field.map(|f| reader.c.column(model, &alias, f)), ty)
+        aggregate_expr(
+            reader.c.dialect,
+            a,
+            a.field.map(|f| reader.c.column(model, &alias, f)),
+            ty,
+        )
     };
     for a in &spec.items {
         select.expr(agg(a));
@@ -169,8 +251,12 @@ pub async fn group_by(reader: &Reader<'_>, exec: &mut Exec<'_>, operation: &Oper
                 let order = if *desc { Order::Desc } else { Order::Asc };
                 let col = reader.c.column(model, &alias, *field);
                 match nulls {
-                    Some(crate::query::ast::Nulls::First) => select.order_by_expr_with_nulls(col, order, sea_query::NullOrdering::First),
-                    Some(crate::query::ast::Nulls::Last) => select.order_by_expr_with_nulls(col, order, sea_query::NullOrdering::Last),
+                    Some(crate::query::ast::Nulls::First) => {
+                        select.order_by_expr_with_nulls(col, order, sea_query::NullOrdering::First)
+                    }
+                    Some(crate::query::ast::Nulls::Last) => {
+                        select.order_by_expr_with_nulls(col, order, sea_query::NullOrdering::Last)
+                    }
                     None => select.order_by_expr(col, order),
                 };
             }
@@ -200,7 +286,15 @@ pub async fn group_by(reader: &Reader<'_>, exec: &mut Exec<'_>, operation: &Oper
             }
             out.insert(f.name.clone(), json);
         }
-        render_aggregates(reader, model, spec, &values[by.len()..], &i.to_string(), annotations, &mut out);
+        render_aggregates(
+            reader,
+            model,
+            spec,
+            &values[by.len()..],
+            &i.to_string(),
+            annotations,
+            &mut out,
+        );
         list.push(Json::Object(out));
     }
     Ok(Json::Array(list))
@@ -208,17 +302,34 @@ pub async fn group_by(reader: &Reader<'_>, exec: &mut Exec<'_>, operation: &Oper
 
 fn having_expr(reader: &Reader<'_>, model: ModelId, alias: &str, having: &Having) -> SimpleExpr {
     let combine = |parts: &[Having], any: bool| -> SimpleExpr {
-        let cond = parts.iter().fold(if any { Cond::any() } else { Cond::all() }, |c, p| c.add(having_expr(reader, model, alias, p)));
+        let cond = parts
+            .iter()
+            .fold(if any { Cond::any() } else { Cond::all() }, |c, p| {
+                c.add(having_expr(reader, model, alias, p))
+            });
         cond.into()
     };
     match having {
         Having::And(parts) => combine(parts, false),
         Having::Or(parts) => combine(parts, true),
         Having::Not(parts) => combine(parts, false).not(),
-        Having::Field { field, ty, filter } => reader.c.field_filter(reader.c.column(model, alias, *field), *ty, filter),
-        Having::Aggregate { aggregate, ty, filter } => {
+        Having::Field { field, ty, filter } => {
+            reader
+                .c
+                .field_filter(reader.c.column(model, alias, *field), *ty, filter)
+        }
+        Having::Aggregate {
+            aggregate,
+            ty,
+            filter,
+        } => {
             let field_ty = field_type(reader, model, aggregate.field);
-            let expr = aggregate_expr(reader.c.dialect, aggregate, aggregate.field.map(|f| reader.c.column(model, alias, f)), field_ty);
+            let expr = aggregate_expr(
+                reader.c.dialect,
+                aggregate,
+                aggregate.field.map(|f| reader.c.column(model, alias, f)),
+                field_ty,
+            );
             reader.c.field_filter(expr, *ty, filter)
         }
     }

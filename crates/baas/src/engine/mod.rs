@@ -61,19 +61,31 @@ impl Engine {
     }
 
     /// Runs one operation on `model`; writes in their own transaction.
-    pub async fn run(&self, model: ModelId, operation: &Operation, now: chrono::DateTime<chrono::Utc>) -> BaasResult<Output> {
+    pub async fn run(
+        &self,
+        model: ModelId,
+        operation: &Operation,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> BaasResult<Output> {
         if operation_writes(operation) {
             let mut tx = self.db.begin().await?;
-            let out = self.run_in(&mut Exec::Tx(&mut tx), model, operation, now).await?;
+            let out = self
+                .run_in(&mut Exec::Tx(&mut tx), model, operation, now)
+                .await?;
             tx.commit().await?;
             Ok(out)
         } else {
-            self.run_in(&mut Exec::Pool(&self.db), model, operation, now).await
+            self.run_in(&mut Exec::Pool(&self.db), model, operation, now)
+                .await
         }
     }
 
     /// Runs several operations in one transaction (`$transaction/sequential`).
-    pub async fn run_all(&self, ops: &[(ModelId, Operation)], now: chrono::DateTime<chrono::Utc>) -> BaasResult<Vec<Output>> {
+    pub async fn run_all(
+        &self,
+        ops: &[(ModelId, Operation)],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> BaasResult<Vec<Output>> {
         let mut tx = self.db.begin().await?;
         let mut outputs = Vec::with_capacity(ops.len());
         for (model, op) in ops {
@@ -83,7 +95,13 @@ impl Engine {
         Ok(outputs)
     }
 
-    async fn run_in(&self, exec: &mut Exec<'_>, model: ModelId, operation: &Operation, now: chrono::DateTime<chrono::Utc>) -> BaasResult<Output> {
+    async fn run_in(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        operation: &Operation,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> BaasResult<Output> {
         let reader = read::Reader::new(&self.schema, self.dialect());
         let mut annotations = Annotations::default();
         let data = match operation {
@@ -94,16 +112,27 @@ impl Engine {
             Operation::FindOne(args) => {
                 let rows = reader.find(exec, args).await?;
                 match rows.first() {
-                    Some(row) => reader.render(args.model, &args.selection, row, "", &mut annotations),
+                    Some(row) => {
+                        reader.render(args.model, &args.selection, row, "", &mut annotations)
+                    }
                     None => Json::Null,
                 }
             }
             Operation::Exists(args) => Json::Bool(reader.exists(exec, args).await?),
-            Operation::Count { args, shape } => aggregate::count(&reader, exec, args, shape).await?,
-            Operation::Aggregate { args, spec } => aggregate::aggregate(&reader, exec, args, spec, &mut annotations).await?,
-            Operation::GroupBy { .. } => aggregate::group_by(&reader, exec, operation, &mut annotations).await?,
+            Operation::Count { args, shape } => {
+                aggregate::count(&reader, exec, args, shape).await?
+            }
+            Operation::Aggregate { args, spec } => {
+                aggregate::aggregate(&reader, exec, args, spec, &mut annotations).await?
+            }
+            Operation::GroupBy { .. } => {
+                aggregate::group_by(&reader, exec, operation, &mut annotations).await?
+            }
             _ => {
-                let writer = write::Writer { reader: &reader, now };
+                let writer = write::Writer {
+                    reader: &reader,
+                    now,
+                };
                 writer.run(exec, model, operation, &mut annotations).await?
             }
         };

@@ -4,12 +4,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, NullOrdering, Order, OverStatement, Query, SelectStatement, SimpleExpr, WindowStatement};
+use sea_query::{
+    Alias, Asterisk, Cond, Expr, ExprTrait, NullOrdering, Order, OverStatement, Query,
+    SelectStatement, SimpleExpr, WindowStatement,
+};
 use serde_json::{Map, Value as Json};
 use tandem_sql::Dialect;
 
-use super::sql::{Compiler, always};
 use super::Exec;
+use super::sql::{Compiler, always};
 use crate::error::{BaasError, BaasResult};
 use crate::query::ast::{Filter, Nulls, OrderItem, ReadArgs, Selection};
 use crate::schema::{FieldId, ModelId, ScalarType, Schema};
@@ -79,7 +82,9 @@ struct Link<'k> {
 
 impl<'s> Reader<'s> {
     pub fn new(schema: &'s Schema, dialect: Dialect) -> Self {
-        Self { c: Compiler::new(schema, dialect) }
+        Self {
+            c: Compiler::new(schema, dialect),
+        }
     }
 
     pub fn schema(&self) -> &'s Schema {
@@ -88,7 +93,12 @@ impl<'s> Reader<'s> {
 
     /// Every scalar field the read needs: the selection, the key, and the keys of selected
     /// relations.
-    fn needed_fields(&self, model: ModelId, selection: &Selection, extra: &[FieldId]) -> Vec<FieldId> {
+    fn needed_fields(
+        &self,
+        model: ModelId,
+        selection: &Selection,
+        extra: &[FieldId],
+    ) -> Vec<FieldId> {
         let m = self.c.model(model);
         let mut fields: Vec<FieldId> = selection.scalars.clone();
         fields.extend(&m.primary_key);
@@ -104,7 +114,14 @@ impl<'s> Reader<'s> {
     }
 
     /// ORDER BY terms, with the LEFT JOINs that ordering by to-one relations needs.
-    pub fn order_terms(&self, model: ModelId, alias: &str, items: &[OrderItem], reverse: bool, select: &mut SelectStatement) -> Vec<(SimpleExpr, Order, Option<NullOrdering>)> {
+    pub fn order_terms(
+        &self,
+        model: ModelId,
+        alias: &str,
+        items: &[OrderItem],
+        reverse: bool,
+        select: &mut SelectStatement,
+    ) -> Vec<(SimpleExpr, Order, Option<NullOrdering>)> {
         let mut out = Vec::new();
         for item in items {
             self.order_term(model, alias, item, reverse, select, &mut out);
@@ -112,8 +129,22 @@ impl<'s> Reader<'s> {
         out
     }
 
-    fn order_term(&self, model: ModelId, alias: &str, item: &OrderItem, reverse: bool, select: &mut SelectStatement, out: &mut Vec<(SimpleExpr, Order, Option<NullOrdering>)>) {
-        let direction = |desc: bool| if desc != reverse { Order::Desc } else { Order::Asc };
+    fn order_term(
+        &self,
+        model: ModelId,
+        alias: &str,
+        item: &OrderItem,
+        reverse: bool,
+        select: &mut SelectStatement,
+        out: &mut Vec<(SimpleExpr, Order, Option<NullOrdering>)>,
+    ) {
+        let direction = |desc: bool| {
+            if desc != reverse {
+                Order::Desc
+            } else {
+                Order::Asc
+            }
+        };
         match item {
             OrderItem::Field { field, desc, nulls } => {
                 let nulls = nulls.map(|n| match (n, reverse) {
@@ -130,13 +161,20 @@ impl<'s> Reader<'s> {
                     .expr(Expr::col(Asterisk).count())
                     .from_as(self.c.table(r.target), Alias::new(child.as_str()))
                     .and_where(self.c.link(model, alias, r, &child));
-                out.push((SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())), direction(*desc), None));
+                out.push((
+                    SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())),
+                    direction(*desc),
+                    None,
+                ));
             }
             OrderItem::Relation { relation, inner } => {
                 let r = self.c.relation(model, *relation);
                 let joined = self.c.alias();
                 select.left_join(
-                    sea_query::TableRef::TableAlias(sea_query::SeaRc::new(self.c.table(r.target)), sea_query::SeaRc::new(Alias::new(joined.as_str()))),
+                    sea_query::TableRef::TableAlias(
+                        sea_query::SeaRc::new(self.c.table(r.target)),
+                        sea_query::SeaRc::new(Alias::new(joined.as_str())),
+                    ),
                     self.c.link(model, alias, r, &joined),
                 );
                 self.order_term(r.target, &joined, inner, reverse, select, out);
@@ -145,13 +183,24 @@ impl<'s> Reader<'s> {
     }
 
     /// `(row ≥ cursor row)` in the read's order, the key breaking ties; inclusive.
-    fn cursor_condition(&self, model: ModelId, alias: &str, items: &[OrderItem], cursor: &Filter, reverse: bool) -> BaasResult<SimpleExpr> {
+    fn cursor_condition(
+        &self,
+        model: ModelId,
+        alias: &str,
+        items: &[OrderItem],
+        cursor: &Filter,
+        reverse: bool,
+    ) -> BaasResult<SimpleExpr> {
         let m = self.c.model(model);
         let mut keys: Vec<(FieldId, bool)> = Vec::new();
         for item in items {
             match item {
                 OrderItem::Field { field, desc, .. } => keys.push((*field, *desc != reverse)),
-                _ => return Err(BaasError::NotSupported("a cursor cannot be combined with ordering by a relation".into())),
+                _ => {
+                    return Err(BaasError::NotSupported(
+                        "a cursor cannot be combined with ordering by a relation".into(),
+                    ));
+                }
             }
         }
         for pk in &m.primary_key {
@@ -176,7 +225,11 @@ impl<'s> Reader<'s> {
             }
             let (field, desc) = keys[i];
             let col = self.c.column(model, alias, field);
-            all = all.add(if desc { col.lt(cursor_value(field)) } else { col.gt(cursor_value(field)) });
+            all = all.add(if desc {
+                col.lt(cursor_value(field))
+            } else {
+                col.gt(cursor_value(field))
+            });
             any = any.add(all);
         }
         let mut equal = Cond::all();
@@ -188,7 +241,13 @@ impl<'s> Reader<'s> {
 
     /// The SELECT for `args`, reading `fields` and the selection's counts, optionally limited
     /// to children of some parents. Returns the statement and what each column holds.
-    fn statement(&self, args: &ReadArgs, fields: &[FieldId], link: Option<&Link<'_>>) -> BaasResult<(SelectStatement, Vec<Slot>)> {
+    fn statement(
+        &self,
+        args: &ReadArgs,
+        fields: &[FieldId],
+        link: Option<&Link<'_>>,
+        raw: bool,
+    ) -> BaasResult<(SelectStatement, Vec<Slot>)> {
         let model = args.model;
         let m = self.c.model(model);
         let alias = self.c.alias();
@@ -197,7 +256,13 @@ impl<'s> Reader<'s> {
         let mut slots = Vec::new();
         for field in fields {
             let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
-            select.expr_as(self.c.read_column(model, &alias, *field), Alias::new(format!("c{}", slots.len())));
+            // Aggregates read raw columns; results read PostgreSQL's NUMERIC as text.
+            let column = if raw {
+                self.c.column(model, &alias, *field)
+            } else {
+                self.c.read_column(model, &alias, *field)
+            };
+            select.expr_as(column, Alias::new(format!("c{}", slots.len())));
             slots.push(Slot::Field(*field, ty));
         }
         for (relation, filter) in &args.selection.counts {
@@ -211,7 +276,10 @@ impl<'s> Reader<'s> {
             if let Some(f) = filter {
                 count.and_where(self.c.filter(r.target, &child, f));
             }
-            select.expr_as(SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())), Alias::new(format!("c{}", slots.len())));
+            select.expr_as(
+                SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())),
+                Alias::new(format!("c{}", slots.len())),
+            );
             slots.push(Slot::Count(*relation));
         }
         if let Some(filter) = &args.filter {
@@ -223,10 +291,24 @@ impl<'s> Reader<'s> {
         let reverse = args.take.is_some_and(|t| t < 0);
         let mut order_items = args.order_by.clone();
         if order_items.is_empty() && (reverse || args.cursor.is_some()) {
-            order_items = m.primary_key.iter().map(|f| OrderItem::Field { field: *f, desc: false, nulls: None }).collect();
+            order_items = m
+                .primary_key
+                .iter()
+                .map(|f| OrderItem::Field {
+                    field: *f,
+                    desc: false,
+                    nulls: None,
+                })
+                .collect();
         }
         if let Some(cursor) = &args.cursor {
-            select.and_where(self.cursor_condition(model, &alias, &order_items, cursor, reverse)?);
+            select.and_where(self.cursor_condition(
+                model,
+                &alias,
+                &order_items,
+                cursor,
+                reverse,
+            )?);
         }
         let terms = self.order_terms(model, &alias, &order_items, reverse, &mut select);
         let take = args.take.map(i64::unsigned_abs);
@@ -251,7 +333,9 @@ impl<'s> Reader<'s> {
                 outer.from_subquery(select, Alias::new("w"));
                 outer.and_where(Expr::col((Alias::new("w"), Alias::new("rn"))).gt(args.skip));
                 if let Some(take) = take {
-                    outer.and_where(Expr::col((Alias::new("w"), Alias::new("rn"))).lte(args.skip + take));
+                    outer.and_where(
+                        Expr::col((Alias::new("w"), Alias::new("rn"))).lte(args.skip + take),
+                    );
                 }
                 outer.order_by((Alias::new("w"), Alias::new("rn")), Order::Asc);
                 Ok((outer, slots))
@@ -280,19 +364,43 @@ impl<'s> Reader<'s> {
 
     /// `distinct` (PostgreSQL only, as in ZenStack): the first row per distinct value in the
     /// read's order, then that order, skip and take.
-    fn distinct(&self, args: &ReadArgs, mut select: SelectStatement, alias: &str, slots: Vec<Slot>, terms: Vec<(SimpleExpr, Order, Option<NullOrdering>)>, take: Option<u64>) -> BaasResult<(SelectStatement, Vec<Slot>)> {
+    fn distinct(
+        &self,
+        args: &ReadArgs,
+        mut select: SelectStatement,
+        alias: &str,
+        slots: Vec<Slot>,
+        terms: Vec<(SimpleExpr, Order, Option<NullOrdering>)>,
+        take: Option<u64>,
+    ) -> BaasResult<(SelectStatement, Vec<Slot>)> {
         if self.c.dialect == Dialect::Sqlite {
-            return Err(BaasError::NotSupported("\"distinct\" is not supported by \"sqlite\" provider".into()));
+            return Err(BaasError::NotSupported(
+                "\"distinct\" is not supported by \"sqlite\" provider".into(),
+            ));
         }
-        let distinct: Vec<SimpleExpr> = args.distinct.iter().map(|f| self.c.column(args.model, alias, *f)).collect();
-        select.distinct_on(args.distinct.iter().map(|f| (Alias::new(alias), Alias::new(self.c.model(args.model).fields[*f].column.as_str()))).collect::<Vec<_>>());
+        let distinct: Vec<SimpleExpr> = args
+            .distinct
+            .iter()
+            .map(|f| self.c.column(args.model, alias, *f))
+            .collect();
+        select.distinct_on(
+            args.distinct
+                .iter()
+                .map(|f| {
+                    (
+                        Alias::new(alias),
+                        Alias::new(self.c.model(args.model).fields[*f].column.as_str()),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        );
         for d in &distinct {
             select.order_by_expr(d.clone(), Order::Asc);
         }
         for (i, (expr, order, nulls)) in terms.iter().enumerate() {
             select.expr_as(expr.clone(), Alias::new(format!("o{i}")));
             match nulls {
-                Some(n) => select.order_by_expr_with_nulls(expr.clone(), order.clone(), n.clone()),
+                Some(n) => select.order_by_expr_with_nulls(expr.clone(), order.clone(), *n),
                 None => select.order_by_expr(expr.clone(), order.clone()),
             };
         }
@@ -317,21 +425,34 @@ impl<'s> Reader<'s> {
         Ok((outer, slots))
     }
 
-    fn in_keys(&self, model: ModelId, alias: &str, fields: &[FieldId], keys: &[Vec<Value>]) -> SimpleExpr {
+    fn in_keys(
+        &self,
+        model: ModelId,
+        alias: &str,
+        fields: &[FieldId],
+        keys: &[Vec<Value>],
+    ) -> SimpleExpr {
         if keys.is_empty() {
             return always(false);
         }
         let m = self.c.model(model);
         if let [field] = fields {
             let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
-            return self.c.column(model, alias, *field).is_in(keys.iter().map(|k| self.c.value(&k[0], ty)));
+            return self
+                .c
+                .column(model, alias, *field)
+                .is_in(keys.iter().map(|k| self.c.value(&k[0], ty)));
         }
         let mut any = Cond::any();
         for key in keys {
             let mut all = Cond::all();
             for (field, value) in fields.iter().zip(key) {
                 let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
-                all = all.add(self.c.column(model, alias, *field).eq(self.c.value(value, ty)));
+                all = all.add(
+                    self.c
+                        .column(model, alias, *field)
+                        .eq(self.c.value(value, ty)),
+                );
             }
             any = any.add(all);
         }
@@ -340,11 +461,18 @@ impl<'s> Reader<'s> {
 
     /// The SELECT of a read without its nested relations (for aggregates over it), and the
     /// column alias each selected field is read as.
-    pub fn statement_with_columns(&self, args: &ReadArgs) -> BaasResult<(SelectStatement, HashMap<FieldId, String>)> {
+    pub fn statement_with_columns(
+        &self,
+        args: &ReadArgs,
+    ) -> BaasResult<(SelectStatement, HashMap<FieldId, String>)> {
         let mut fields = args.selection.scalars.clone();
+        if fields.is_empty() {
+            // A SELECT needs a column; the key will do.
+            fields.extend(&self.c.model(args.model).primary_key);
+        }
         fields.sort_unstable();
         fields.dedup();
-        let (select, slots) = self.statement(args, &fields, None)?;
+        let (select, slots) = self.statement(args, &fields, None, true)?;
         let columns = slots
             .iter()
             .enumerate()
@@ -356,9 +484,15 @@ impl<'s> Reader<'s> {
         Ok((select, columns))
     }
 
-    async fn fetch(&self, exec: &mut Exec<'_>, args: &ReadArgs, extra: &[FieldId], link: Option<&Link<'_>>) -> BaasResult<Vec<Record>> {
+    async fn fetch(
+        &self,
+        exec: &mut Exec<'_>,
+        args: &ReadArgs,
+        extra: &[FieldId],
+        link: Option<&Link<'_>>,
+    ) -> BaasResult<Vec<Record>> {
         let fields = self.needed_fields(args.model, &args.selection, extra);
-        let (select, slots) = self.statement(args, &fields, link)?;
+        let (select, slots) = self.statement(args, &fields, link, false)?;
         let types: Vec<ScalarType> = slots
             .iter()
             .map(|s| match s {
@@ -394,7 +528,8 @@ impl<'s> Reader<'s> {
     /// Reads the rows of `args` with their selected relations.
     pub async fn find(&self, exec: &mut Exec<'_>, args: &ReadArgs) -> BaasResult<Vec<Record>> {
         let mut records = self.fetch(exec, args, &[], None).await?;
-        self.load_relations(exec, args.model, &args.selection, &mut records).await?;
+        self.load_relations(exec, args.model, &args.selection, &mut records)
+            .await?;
         Ok(records)
     }
 
@@ -413,18 +548,22 @@ impl<'s> Reader<'s> {
                 let mut keys: Vec<Vec<Value>> = Vec::new();
                 let mut seen = std::collections::HashSet::new();
                 for record in records.iter() {
-                    if let Some(k) = record.key(&r.local) {
-                        if seen.insert(k) {
-                            keys.push(r.local.iter().map(|f| record.value(*f).clone()).collect());
-                        }
+                    if let Some(k) = record.key(&r.local)
+                        && seen.insert(k)
+                    {
+                        keys.push(r.local.iter().map(|f| record.value(*f).clone()).collect());
                     }
                 }
                 let mut children: Vec<Record> = Vec::new();
                 for chunk in keys.chunks(KEY_CHUNK) {
-                    let link = Link { fields: &r.foreign, keys: chunk };
+                    let link = Link {
+                        fields: &r.foreign,
+                        keys: chunk,
+                    };
                     children.extend(self.fetch(exec, nested, &r.foreign, Some(&link)).await?);
                 }
-                self.load_relations(exec, r.target, &nested.selection, &mut children).await?;
+                self.load_relations(exec, r.target, &nested.selection, &mut children)
+                    .await?;
                 let mut grouped: HashMap<String, Vec<Record>> = HashMap::new();
                 for child in children {
                     if let Some(k) = child.key(&r.foreign) {
@@ -433,7 +572,10 @@ impl<'s> Reader<'s> {
                 }
                 let backwards = nested.take.is_some_and(|t| t < 0);
                 for record in records.iter_mut() {
-                    let mut group = record.key(&r.local).and_then(|k| grouped.get(&k).cloned()).unwrap_or_default();
+                    let mut group = record
+                        .key(&r.local)
+                        .and_then(|k| grouped.get(&k).cloned())
+                        .unwrap_or_default();
                     if backwards {
                         group.reverse();
                     }
@@ -452,7 +594,10 @@ impl<'s> Reader<'s> {
     pub async fn exists(&self, exec: &mut Exec<'_>, args: &ReadArgs) -> BaasResult<bool> {
         let alias = self.c.alias();
         let mut select = Query::select();
-        select.expr(Expr::val(1)).from_as(self.c.table(args.model), Alias::new(alias.as_str())).limit(1);
+        select
+            .expr(Expr::val(1))
+            .from_as(self.c.table(args.model), Alias::new(alias.as_str()))
+            .limit(1);
         if let Some(filter) = &args.filter {
             select.and_where(self.c.filter(args.model, &alias, filter));
         }
@@ -460,10 +605,21 @@ impl<'s> Reader<'s> {
     }
 
     /// The rendered object of one record.
-    pub fn render(&self, model: ModelId, selection: &Selection, record: &Record, path: &str, annotations: &mut Annotations) -> Json {
+    pub fn render(
+        &self,
+        model: ModelId,
+        selection: &Selection,
+        record: &Record,
+        path: &str,
+        annotations: &mut Annotations,
+    ) -> Json {
         let m = self.c.model(model);
         let mut out = Map::new();
-        let prefix = if path.is_empty() { String::new() } else { format!("{path}.") };
+        let prefix = if path.is_empty() {
+            String::new()
+        } else {
+            format!("{path}.")
+        };
         for field in &selection.scalars {
             let f = &m.fields[*field];
             let ty = f.scalar().unwrap_or(ScalarType::String);
@@ -478,8 +634,12 @@ impl<'s> Reader<'s> {
             let target = self.c.relation(model, *field).target;
             let here = format!("{prefix}{}", f.name);
             let json = match record.relations.get(field) {
-                Some(Related::Many(rows)) => self.render_list(target, &nested.selection, rows, &here, annotations),
-                Some(Related::One(Some(row))) => self.render(target, &nested.selection, row, &here, annotations),
+                Some(Related::Many(rows)) => {
+                    self.render_list(target, &nested.selection, rows, &here, annotations)
+                }
+                Some(Related::One(Some(row))) => {
+                    self.render(target, &nested.selection, row, &here, annotations)
+                }
                 Some(Related::One(None)) => Json::Null,
                 None => Json::Null,
             };
@@ -496,13 +656,24 @@ impl<'s> Reader<'s> {
         Json::Object(out)
     }
 
-    pub fn render_list(&self, model: ModelId, selection: &Selection, records: &[Record], path: &str, annotations: &mut Annotations) -> Json {
+    pub fn render_list(
+        &self,
+        model: ModelId,
+        selection: &Selection,
+        records: &[Record],
+        path: &str,
+        annotations: &mut Annotations,
+    ) -> Json {
         Json::Array(
             records
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let here = if path.is_empty() { i.to_string() } else { format!("{path}.{i}") };
+                    let here = if path.is_empty() {
+                        i.to_string()
+                    } else {
+                        format!("{path}.{i}")
+                    };
                     self.render(model, selection, r, &here, annotations)
                 })
                 .collect(),

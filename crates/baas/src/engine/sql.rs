@@ -45,7 +45,11 @@ impl<'s> Compiler<'s> {
     }
 
     pub fn column(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
-        Expr::col((Alias::new(alias), Alias::new(self.model(model).fields[field].column.as_str()))).into()
+        Expr::col((
+            Alias::new(alias),
+            Alias::new(self.model(model).fields[field].column.as_str()),
+        ))
+        .into()
     }
 
     /// The column as read back: PostgreSQL's NUMERIC is read as text, so no precision is lost.
@@ -68,12 +72,21 @@ impl<'s> Compiler<'s> {
     }
 
     /// `parent.local = child.foreign` for every key column of the relation.
-    pub fn link(&self, parent_model: ModelId, parent_alias: &str, relation: &Relation, child_alias: &str) -> SimpleExpr {
+    pub fn link(
+        &self,
+        parent_model: ModelId,
+        parent_alias: &str,
+        relation: &Relation,
+        child_alias: &str,
+    ) -> SimpleExpr {
         let mut cond = Cond::all();
         for (local, foreign) in relation.local.iter().zip(&relation.foreign) {
             cond = cond.add(
                 self.column(parent_model, parent_alias, *local)
-                    .eq(Expr::col((Alias::new(child_alias), Alias::new(self.model(relation.target).fields[*foreign].column.as_str())))),
+                    .eq(Expr::col((
+                        Alias::new(child_alias),
+                        Alias::new(self.model(relation.target).fields[*foreign].column.as_str()),
+                    ))),
             );
         }
         cond.into()
@@ -93,24 +106,39 @@ impl<'s> Compiler<'s> {
                 if parts.is_empty() {
                     return always(true);
                 }
-                parts.iter().fold(Cond::all(), |c, p| c.add(self.filter(model, alias, p))).into()
+                parts
+                    .iter()
+                    .fold(Cond::all(), |c, p| c.add(self.filter(model, alias, p)))
+                    .into()
             }
             Filter::Or(parts) => {
                 if parts.is_empty() {
                     return always(false);
                 }
-                parts.iter().fold(Cond::any(), |c, p| c.add(self.filter(model, alias, p))).into()
+                parts
+                    .iter()
+                    .fold(Cond::any(), |c, p| c.add(self.filter(model, alias, p)))
+                    .into()
             }
             Filter::Not(parts) => {
                 let inner: SimpleExpr = if parts.is_empty() {
                     always(true)
                 } else {
-                    parts.iter().fold(Cond::all(), |c, p| c.add(self.filter(model, alias, p))).into()
+                    parts
+                        .iter()
+                        .fold(Cond::all(), |c, p| c.add(self.filter(model, alias, p)))
+                        .into()
                 };
                 inner.not()
             }
-            Filter::Field { field, ty, filter } => self.field_filter(self.column(model, alias, *field), *ty, filter),
-            Filter::Many { relation, quantifier, filter } => {
+            Filter::Field { field, ty, filter } => {
+                self.field_filter(self.column(model, alias, *field), *ty, filter)
+            }
+            Filter::Many {
+                relation,
+                quantifier,
+                filter,
+            } => {
                 let r = self.relation(model, *relation);
                 let child = self.alias();
                 let inner = self.filter(r.target, &child, filter);
@@ -124,13 +152,19 @@ impl<'s> Compiler<'s> {
                     Quantifier::Every | Quantifier::None => Expr::exists(sub).not(),
                 }
             }
-            Filter::One { relation, negated, filter } => {
+            Filter::One {
+                relation,
+                negated,
+                filter,
+            } => {
                 let r = self.relation(model, *relation);
                 match filter {
                     None if r.owner => r
                         .local
                         .iter()
-                        .fold(Cond::all(), |c, f| c.add(self.column(model, alias, *f).is_null()))
+                        .fold(Cond::all(), |c, f| {
+                            c.add(self.column(model, alias, *f).is_null())
+                        })
                         .into(),
                     None => {
                         let child = self.alias();
@@ -139,7 +173,8 @@ impl<'s> Compiler<'s> {
                     Some(f) => {
                         let child = self.alias();
                         let inner = self.filter(r.target, &child, f);
-                        let exists = Expr::exists(self.related(model, alias, r, &child, Some(inner)));
+                        let exists =
+                            Expr::exists(self.related(model, alias, r, &child, Some(inner)));
                         if *negated { exists.not() } else { exists }
                     }
                 }
@@ -148,7 +183,14 @@ impl<'s> Compiler<'s> {
     }
 
     /// `SELECT 1 FROM target AS child WHERE link AND extra`.
-    pub fn related(&self, model: ModelId, alias: &str, relation: &Relation, child: &str, extra: Option<SimpleExpr>) -> SelectStatement {
+    pub fn related(
+        &self,
+        model: ModelId,
+        alias: &str,
+        relation: &Relation,
+        child: &str,
+        extra: Option<SimpleExpr>,
+    ) -> SelectStatement {
         let mut sub = Query::select();
         sub.expr(Expr::val(1))
             .from_as(self.table(relation.target), Alias::new(child))
@@ -159,12 +201,25 @@ impl<'s> Compiler<'s> {
         sub
     }
 
-    pub fn field_filter(&self, column: SimpleExpr, ty: ScalarType, filter: &FieldFilter) -> SimpleExpr {
+    pub fn field_filter(
+        &self,
+        column: SimpleExpr,
+        ty: ScalarType,
+        filter: &FieldFilter,
+    ) -> SimpleExpr {
         let insensitive = filter.insensitive && ty == ScalarType::String;
-        let lhs = if insensitive { SimpleExpr::FunctionCall(Func::lower(column.clone())) } else { column.clone() };
+        let lhs = if insensitive {
+            SimpleExpr::FunctionCall(Func::lower(column.clone()))
+        } else {
+            column.clone()
+        };
         let rhs = |v: &Value| -> SimpleExpr {
             let bound = self.value(v, ty);
-            if insensitive { SimpleExpr::FunctionCall(Func::lower(bound)) } else { bound }
+            if insensitive {
+                SimpleExpr::FunctionCall(Func::lower(bound))
+            } else {
+                bound
+            }
         };
         let mut cond = Cond::all();
         for c in &filter.conds {
@@ -220,10 +275,17 @@ mod tests {
     fn compile(dialect: Dialect, where_json: serde_json::Value) -> (String, String) {
         let schema = Schema::from_source("s", crate::schema::tests_support::LIBRARY).unwrap();
         let book = schema.model_id("book").unwrap();
-        let parser = Parser { schema: &schema, insensitive_mode: true };
+        let parser = Parser {
+            schema: &schema,
+            insensitive_mode: true,
+        };
         let filter = parser.filter(book, &where_json, "where", 0).unwrap();
         let compiler = Compiler::new(&schema, dialect);
-        let select = Query::select().expr(Expr::val(1)).from_as(Alias::new("book"), Alias::new("t0")).and_where(compiler.filter(book, "t0", &filter)).to_owned();
+        let select = Query::select()
+            .expr(Expr::val(1))
+            .from_as(Alias::new("book"), Alias::new("t0"))
+            .and_where(compiler.filter(book, "t0", &filter))
+            .to_owned();
         let (sql, values) = match dialect {
             Dialect::Sqlite => select.build(SqliteQueryBuilder),
             Dialect::Postgres => select.build(PostgresQueryBuilder),
@@ -234,16 +296,25 @@ mod tests {
     #[test]
     fn request_text_only_ever_becomes_a_parameter() {
         let evil = "x'); DROP TABLE book; --";
-        let (sql, values) = compile(Dialect::Sqlite, serde_json::json!({"title": {"contains": evil}, "author": {"email": evil}}));
+        let (sql, values) = compile(
+            Dialect::Sqlite,
+            serde_json::json!({"title": {"contains": evil}, "author": {"email": evil}}),
+        );
         assert!(!sql.contains("DROP"), "{sql}");
         assert!(values.contains("DROP"));
-        let (sql, _) = compile(Dialect::Postgres, serde_json::json!({"title": {"contains": evil, "mode": "insensitive"}}));
+        let (sql, _) = compile(
+            Dialect::Postgres,
+            serde_json::json!({"title": {"contains": evil, "mode": "insensitive"}}),
+        );
         assert!(!sql.contains("DROP") && sql.contains("ILIKE"), "{sql}");
     }
 
     #[test]
     fn relation_filters_become_exists_subqueries() {
-        let (sql, _) = compile(Dialect::Sqlite, serde_json::json!({"chapters": {"every": {"position": {"gt": 0}}}}));
+        let (sql, _) = compile(
+            Dialect::Sqlite,
+            serde_json::json!({"chapters": {"every": {"position": {"gt": 0}}}}),
+        );
         assert!(sql.contains("NOT EXISTS"), "{sql}");
         let (sql, _) = compile(Dialect::Sqlite, serde_json::json!({"author": {"is": null}}));
         assert!(sql.contains("\"author_id\" IS NULL"), "{sql}");

@@ -15,7 +15,10 @@ use serde_json::Value as Json;
 use super::read::{Reader, Record};
 use super::{Exec, not_found};
 use crate::error::{BaasError, BaasResult};
-use crate::query::ast::{Cond, CreateData, FieldFilter, Filter, Operation, ReadArgs, RelationWrite, Selection, UpdateData, UpdateOp};
+use crate::query::ast::{
+    Cond, CreateData, FieldFilter, Filter, Operation, ReadArgs, RelationWrite, Selection,
+    UpdateData, UpdateOp,
+};
 use crate::query::rules;
 use crate::schema::{Default, FieldId, ModelId, Relation, ScalarType};
 use crate::value::{self, Annotations, Value, decode_rows};
@@ -36,7 +39,10 @@ pub fn equals(model_fields: &[(FieldId, ScalarType)], values: &[Value]) -> Filte
             .map(|((field, ty), v)| Filter::Field {
                 field: *field,
                 ty: *ty,
-                filter: FieldFilter { insensitive: false, conds: vec![Cond::Eq(v.clone())] },
+                filter: FieldFilter {
+                    insensitive: false,
+                    conds: vec![Cond::Eq(v.clone())],
+                },
             })
             .collect(),
     )
@@ -70,7 +76,12 @@ fn cuid(now: DateTime<Utc>) -> String {
     let count = CUID_COUNTER.fetch_add(1, Ordering::Relaxed) % (36u32.pow(4));
     let random = uuid::Uuid::new_v4().as_u128();
     let time = u128::try_from(now.timestamp_millis()).unwrap_or_default();
-    let mut id = format!("c{}{}{}", base36(time, 8), base36(count.into(), 4), base36(random, 25));
+    let mut id = format!(
+        "c{}{}{}",
+        base36(time, 8),
+        base36(count.into(), 4),
+        base36(random, 25)
+    );
     id.truncate(25);
     id
 }
@@ -82,7 +93,10 @@ impl<'r, 's> Writer<'r, 's> {
 
     fn typed(&self, model: ModelId, fields: &[FieldId]) -> Vec<(FieldId, ScalarType)> {
         let m = self.schema().model(model);
-        fields.iter().map(|f| (*f, m.fields[*f].scalar().unwrap_or(ScalarType::String))).collect()
+        fields
+            .iter()
+            .map(|f| (*f, m.fields[*f].scalar().unwrap_or(ScalarType::String)))
+            .collect()
     }
 
     fn key_filter(&self, model: ModelId, record: &Record) -> Filter {
@@ -92,23 +106,53 @@ impl<'r, 's> Writer<'r, 's> {
     }
 
     fn all_scalars(&self, model: ModelId) -> Selection {
-        Selection { scalars: self.schema().model(model).scalar_fields().map(|(id, _)| id).collect(), ..Selection::default() }
+        Selection {
+            scalars: self
+                .schema()
+                .model(model)
+                .scalar_fields()
+                .map(|(id, _)| id)
+                .collect(),
+            ..Selection::default()
+        }
     }
 
     /// Rows of `model` matching `filter`, every scalar read.
-    async fn rows(&self, exec: &mut Exec<'_>, model: ModelId, filter: Filter, limit: Option<u64>) -> BaasResult<Vec<Record>> {
+    async fn rows(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Filter,
+        limit: Option<u64>,
+    ) -> BaasResult<Vec<Record>> {
         let mut args = ReadArgs::all(model, self.all_scalars(model));
         args.filter = Some(filter);
         args.take = limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
         self.reader.find(exec, &args).await
     }
 
-    async fn one(&self, exec: &mut Exec<'_>, model: ModelId, filter: Filter) -> BaasResult<Option<Record>> {
-        Ok(self.rows(exec, model, filter, Some(1)).await?.into_iter().next())
+    async fn one(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Filter,
+    ) -> BaasResult<Option<Record>> {
+        Ok(self
+            .rows(exec, model, filter, Some(1))
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// Reads back a written row with the caller's selection.
-    async fn read_back(&self, exec: &mut Exec<'_>, model: ModelId, record: &Record, selection: &Selection, annotations: &mut Annotations) -> BaasResult<Json> {
+    async fn read_back(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        selection: &Selection,
+        annotations: &mut Annotations,
+    ) -> BaasResult<Json> {
         let mut args = ReadArgs::all(model, selection.clone());
         args.filter = Some(self.key_filter(model, record));
         let rows = self.reader.find(exec, &args).await?;
@@ -118,13 +162,24 @@ impl<'r, 's> Writer<'r, 's> {
         })
     }
 
-    pub async fn run(&self, exec: &mut Exec<'_>, model: ModelId, operation: &Operation, annotations: &mut Annotations) -> BaasResult<Json> {
+    pub async fn run(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        operation: &Operation,
+        annotations: &mut Annotations,
+    ) -> BaasResult<Json> {
         match operation {
             Operation::Create { data, selection } => {
                 let record = self.insert(exec, data, None).await?;
-                self.read_back(exec, model, &record, selection, annotations).await
+                self.read_back(exec, model, &record, selection, annotations)
+                    .await
             }
-            Operation::CreateMany { data, skip_duplicates, returning } => {
+            Operation::CreateMany {
+                data,
+                skip_duplicates,
+                returning,
+            } => {
                 let mut created = Vec::new();
                 for row in data {
                     if let Some(record) = self.insert_flat(exec, row, *skip_duplicates).await? {
@@ -137,7 +192,9 @@ impl<'r, 's> Writer<'r, 's> {
                         let mut out = Vec::new();
                         for (i, record) in created.iter().enumerate() {
                             let mut local = Annotations::default();
-                            let json = self.read_back(exec, model, record, selection, &mut local).await?;
+                            let json = self
+                                .read_back(exec, model, record, selection, &mut local)
+                                .await?;
                             for (path, a) in local.values {
                                 annotations.values.insert(format!("{i}.{path}"), a);
                             }
@@ -147,13 +204,33 @@ impl<'r, 's> Writer<'r, 's> {
                     }
                 }
             }
-            Operation::Update { unique, data, selection } => {
-                let record = self.one(exec, model, unique.clone()).await?.ok_or_else(|| not_found(self.schema(), model))?;
+            Operation::Update {
+                unique,
+                data,
+                selection,
+            } => {
+                let record = self
+                    .one(exec, model, unique.clone())
+                    .await?
+                    .ok_or_else(|| not_found(self.schema(), model))?;
                 self.update_record(exec, model, &record, data).await?;
-                self.read_back(exec, model, &record, selection, annotations).await
+                self.read_back(exec, model, &record, selection, annotations)
+                    .await
             }
-            Operation::UpdateMany { filter, data, limit, returning } => {
-                let records = self.rows(exec, model, filter.clone().unwrap_or(Filter::Const(true)), *limit).await?;
+            Operation::UpdateMany {
+                filter,
+                data,
+                limit,
+                returning,
+            } => {
+                let records = self
+                    .rows(
+                        exec,
+                        model,
+                        filter.clone().unwrap_or(Filter::Const(true)),
+                        *limit,
+                    )
+                    .await?;
                 for record in &records {
                     self.update_record(exec, model, record, data).await?;
                 }
@@ -163,7 +240,10 @@ impl<'r, 's> Writer<'r, 's> {
                         let mut out = Vec::new();
                         for (i, record) in records.iter().enumerate() {
                             let mut local = Annotations::default();
-                            out.push(self.read_back(exec, model, record, selection, &mut local).await?);
+                            out.push(
+                                self.read_back(exec, model, record, selection, &mut local)
+                                    .await?,
+                            );
                             for (path, a) in local.values {
                                 annotations.values.insert(format!("{i}.{path}"), a);
                             }
@@ -172,7 +252,12 @@ impl<'r, 's> Writer<'r, 's> {
                     }
                 }
             }
-            Operation::Upsert { unique, create, update, selection } => {
+            Operation::Upsert {
+                unique,
+                create,
+                update,
+                selection,
+            } => {
                 let record = match self.one(exec, model, unique.clone()).await? {
                     Some(existing) => {
                         self.update_record(exec, model, &existing, update).await?;
@@ -180,17 +265,30 @@ impl<'r, 's> Writer<'r, 's> {
                     }
                     None => self.insert(exec, create, None).await?,
                 };
-                self.read_back(exec, model, &record, selection, annotations).await
+                self.read_back(exec, model, &record, selection, annotations)
+                    .await
             }
             Operation::Delete { unique, selection } => {
-                let record = self.one(exec, model, unique.clone()).await?.ok_or_else(|| not_found(self.schema(), model))?;
-                let json = self.read_back(exec, model, &record, selection, annotations).await?;
+                let record = self
+                    .one(exec, model, unique.clone())
+                    .await?
+                    .ok_or_else(|| not_found(self.schema(), model))?;
+                let json = self
+                    .read_back(exec, model, &record, selection, annotations)
+                    .await?;
                 self.delete_rows(exec, model, &[record]).await?;
                 Ok(json)
             }
             Operation::DeleteMany { filter, limit } => {
                 rules::check_delete(self.schema(), model)?;
-                let records = self.rows(exec, model, filter.clone().unwrap_or(Filter::Const(true)), *limit).await?;
+                let records = self
+                    .rows(
+                        exec,
+                        model,
+                        filter.clone().unwrap_or(Filter::Const(true)),
+                        *limit,
+                    )
+                    .await?;
                 let count = self.delete_rows(exec, model, &records).await?;
                 Ok(serde_json::json!({"count": count}))
             }
@@ -198,7 +296,12 @@ impl<'r, 's> Writer<'r, 's> {
         }
     }
 
-    async fn delete_rows(&self, exec: &mut Exec<'_>, model: ModelId, records: &[Record]) -> BaasResult<u64> {
+    async fn delete_rows(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        records: &[Record],
+    ) -> BaasResult<u64> {
         rules::check_delete(self.schema(), model)?;
         let m = self.schema().model(model);
         let mut count = 0;
@@ -207,7 +310,10 @@ impl<'r, 's> Writer<'r, 's> {
             delete.from_table(Alias::new(m.table.as_str()));
             for pk in &m.primary_key {
                 let ty = m.fields[*pk].scalar().unwrap_or(ScalarType::String);
-                delete.and_where(Expr::col(Alias::new(m.fields[*pk].column.as_str())).eq(self.reader.c.value(record.value(*pk), ty)));
+                delete.and_where(
+                    Expr::col(Alias::new(m.fields[*pk].column.as_str()))
+                        .eq(self.reader.c.value(record.value(*pk), ty)),
+                );
             }
             count += exec.execute(&delete).await?;
         }
@@ -226,7 +332,13 @@ impl<'r, 's> Writer<'r, 's> {
     }
 
     /// INSERT one row with these column values (defaults filled), returning every scalar.
-    async fn insert_values(&self, exec: &mut Exec<'_>, model: ModelId, mut values: Vec<(FieldId, Value)>, skip_duplicates: bool) -> BaasResult<Option<Record>> {
+    async fn insert_values(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        mut values: Vec<(FieldId, Value)>,
+        skip_duplicates: bool,
+    ) -> BaasResult<Option<Record>> {
         if let Some(err) = rules::create_refused(self.schema(), model) {
             return Err(err);
         }
@@ -250,23 +362,36 @@ impl<'r, 's> Writer<'r, 's> {
         if values.is_empty() {
             insert.or_default_values();
         } else {
-            insert.columns(values.iter().map(|(f, _)| Alias::new(m.fields[*f].column.as_str())));
+            insert.columns(
+                values
+                    .iter()
+                    .map(|(f, _)| Alias::new(m.fields[*f].column.as_str())),
+            );
             let row: Vec<SimpleExpr> = values
                 .iter()
-                .map(|(f, v)| self.reader.c.value(v, m.fields[*f].scalar().unwrap_or(ScalarType::String)))
+                .map(|(f, v)| {
+                    self.reader
+                        .c
+                        .value(v, m.fields[*f].scalar().unwrap_or(ScalarType::String))
+                })
                 .collect();
             insert.values_panic(row);
         }
         if skip_duplicates {
             insert.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
         }
-        let scalars: Vec<(FieldId, ScalarType)> = m.scalar_fields().map(|(id, f)| (id, f.scalar().unwrap_or(ScalarType::String))).collect();
+        let scalars: Vec<(FieldId, ScalarType)> = m
+            .scalar_fields()
+            .map(|(id, f)| (id, f.scalar().unwrap_or(ScalarType::String)))
+            .collect();
         let returning: Vec<SimpleExpr> = scalars
             .iter()
             .map(|(f, ty)| {
                 let col: SimpleExpr = Expr::col(Alias::new(m.fields[*f].column.as_str())).into();
                 match (self.reader.c.dialect, ty) {
-                    (tandem_sql::Dialect::Postgres, ScalarType::Decimal) => col.cast_as(Alias::new("text")),
+                    (tandem_sql::Dialect::Postgres, ScalarType::Decimal) => {
+                        col.cast_as(Alias::new("text"))
+                    }
                     _ => col,
                 }
             })
@@ -284,13 +409,24 @@ impl<'r, 's> Writer<'r, 's> {
     }
 
     /// createMany rows: scalars only; `None` when skipped as a duplicate.
-    async fn insert_flat(&self, exec: &mut Exec<'_>, data: &CreateData, skip_duplicates: bool) -> BaasResult<Option<Record>> {
-        self.insert_values(exec, data.model, data.scalars.clone(), skip_duplicates).await
+    async fn insert_flat(
+        &self,
+        exec: &mut Exec<'_>,
+        data: &CreateData,
+        skip_duplicates: bool,
+    ) -> BaasResult<Option<Record>> {
+        self.insert_values(exec, data.model, data.scalars.clone(), skip_duplicates)
+            .await
     }
 
     /// Creates a row with its nested writes. `link` fills the row's foreign key to the parent
     /// it is created through.
-    pub fn insert<'a>(&'a self, exec: &'a mut Exec<'_>, data: &'a CreateData, link: Option<(Vec<FieldId>, Vec<Value>)>) -> Boxed<'a, Record> {
+    pub fn insert<'a>(
+        &'a self,
+        exec: &'a mut Exec<'_>,
+        data: &'a CreateData,
+        link: Option<(Vec<FieldId>, Vec<Value>)>,
+    ) -> Boxed<'a, Record> {
         Box::pin(async move {
             let model = data.model;
             let m = self.schema().model(model);
@@ -303,7 +439,9 @@ impl<'r, 's> Writer<'r, 's> {
             }
             // Relations whose key this row holds: resolve the related row first.
             for (field, writes) in &data.relations {
-                let Some(r) = m.fields[*field].relation() else { continue };
+                let Some(r) = m.fields[*field].relation() else {
+                    continue;
+                };
                 if !r.owner {
                     continue;
                 }
@@ -323,7 +461,9 @@ impl<'r, 's> Writer<'r, 's> {
                 .ok_or_else(|| BaasError::internal("INSERT returned no row"))?;
             // Relations whose rows hold this row's key.
             for (field, writes) in &data.relations {
-                let Some(r) = m.fields[*field].relation() else { continue };
+                let Some(r) = m.fields[*field].relation() else {
+                    continue;
+                };
                 if r.owner {
                     continue;
                 }
@@ -337,41 +477,73 @@ impl<'r, 's> Writer<'r, 's> {
 
     /// For a relation this row holds the key of: the related row's referenced values after
     /// a connect / create / connectOrCreate.
-    fn resolve_owned<'a>(&'a self, exec: &'a mut Exec<'_>, r: &'a Relation, write: &'a RelationWrite) -> Boxed<'a, Option<Vec<Value>>> {
+    fn resolve_owned<'a>(
+        &'a self,
+        exec: &'a mut Exec<'_>,
+        r: &'a Relation,
+        write: &'a RelationWrite,
+    ) -> Boxed<'a, Option<Vec<Value>>> {
         Box::pin(async move {
-            let referenced = |record: &Record| r.foreign.iter().map(|f| record.value(*f).clone()).collect::<Vec<_>>();
+            let referenced = |record: &Record| {
+                r.foreign
+                    .iter()
+                    .map(|f| record.value(*f).clone())
+                    .collect::<Vec<_>>()
+            };
             Ok(match write {
                 RelationWrite::Connect(unique) => Some(match pinned_values(unique, &r.foreign) {
                     // The key is given: use it as is, and let the foreign key check it.
                     Some(values) => values,
                     None => {
-                        let target = self.one(exec, r.target, unique.clone()).await?.ok_or_else(|| not_found(self.schema(), r.target))?;
+                        let target = self
+                            .one(exec, r.target, unique.clone())
+                            .await?
+                            .ok_or_else(|| not_found(self.schema(), r.target))?;
                         referenced(&target)
                     }
                 }),
-                RelationWrite::Create(data) => Some(referenced(&self.insert(exec, data, None).await?)),
-                RelationWrite::ConnectOrCreate { unique, create } => Some(match self.one(exec, r.target, unique.clone()).await? {
-                    Some(existing) => referenced(&existing),
-                    None => referenced(&self.insert(exec, create, None).await?),
-                }),
+                RelationWrite::Create(data) => {
+                    Some(referenced(&self.insert(exec, data, None).await?))
+                }
+                RelationWrite::ConnectOrCreate { unique, create } => {
+                    Some(match self.one(exec, r.target, unique.clone()).await? {
+                        Some(existing) => referenced(&existing),
+                        None => referenced(&self.insert(exec, create, None).await?),
+                    })
+                }
                 _ => None,
             })
         })
     }
 
     /// The rows of relation `r` (held by the related rows) currently linked to `record`.
-    fn children_filter(&self, parent_model: ModelId, record: &Record, r: &Relation, extra: Option<&Filter>) -> Filter {
+    fn children_filter(
+        &self,
+        parent_model: ModelId,
+        record: &Record,
+        r: &Relation,
+        extra: Option<&Filter>,
+    ) -> Filter {
         let values: Vec<Value> = r.local.iter().map(|f| record.value(*f).clone()).collect();
         let _ = parent_model;
         and(equals(&self.typed(r.target, &r.foreign), &values), extra)
     }
 
     fn link_of(&self, record: &Record, r: &Relation) -> (Vec<FieldId>, Vec<Value>) {
-        (r.foreign.clone(), r.local.iter().map(|f| record.value(*f).clone()).collect())
+        (
+            r.foreign.clone(),
+            r.local.iter().map(|f| record.value(*f).clone()).collect(),
+        )
     }
 
     /// UPDATE the related rows matching `filter` so their foreign key is `values`.
-    async fn set_link(&self, exec: &mut Exec<'_>, r: &Relation, filter: Filter, values: Option<&[Value]>) -> BaasResult<u64> {
+    async fn set_link(
+        &self,
+        exec: &mut Exec<'_>,
+        r: &Relation,
+        filter: Filter,
+        values: Option<&[Value]>,
+    ) -> BaasResult<u64> {
         let rows = self.rows(exec, r.target, filter, None).await?;
         let m = self.schema().model(r.target);
         let mut changed = 0;
@@ -381,7 +553,10 @@ impl<'r, 's> Writer<'r, 's> {
             for (i, f) in r.foreign.iter().enumerate() {
                 let ty = m.fields[*f].scalar().unwrap_or(ScalarType::String);
                 let v = values.map_or(Value::Null, |vs| vs[i].clone());
-                update.value(Alias::new(m.fields[*f].column.as_str()), self.reader.c.value(&v, ty));
+                update.value(
+                    Alias::new(m.fields[*f].column.as_str()),
+                    self.reader.c.value(&v, ty),
+                );
             }
             self.where_key(&mut update, r.target, row);
             changed += exec.execute(&update).await?;
@@ -393,43 +568,71 @@ impl<'r, 's> Writer<'r, 's> {
         let m = self.schema().model(model);
         for pk in &m.primary_key {
             let ty = m.fields[*pk].scalar().unwrap_or(ScalarType::String);
-            update.and_where(Expr::col(Alias::new(m.fields[*pk].column.as_str())).eq(self.reader.c.value(record.value(*pk), ty)));
+            update.and_where(
+                Expr::col(Alias::new(m.fields[*pk].column.as_str()))
+                    .eq(self.reader.c.value(record.value(*pk), ty)),
+            );
         }
     }
 
     /// A nested write through a relation whose related rows hold `record`'s key.
-    fn write_children<'a>(&'a self, exec: &'a mut Exec<'_>, model: ModelId, record: &'a Record, r: &'a Relation, write: &'a RelationWrite) -> Boxed<'a, ()> {
+    fn write_children<'a>(
+        &'a self,
+        exec: &'a mut Exec<'_>,
+        model: ModelId,
+        record: &'a Record,
+        r: &'a Relation,
+        write: &'a RelationWrite,
+    ) -> Boxed<'a, ()> {
         Box::pin(async move {
             let ours = |extra: Option<&Filter>| self.children_filter(model, record, r, extra);
             let (_, our_values) = self.link_of(record, r);
             match write {
                 RelationWrite::Create(data) => {
-                    self.insert(exec, data, Some(self.link_of(record, r))).await?;
+                    self.insert(exec, data, Some(self.link_of(record, r)))
+                        .await?;
                 }
-                RelationWrite::CreateMany { data, skip_duplicates } => {
+                RelationWrite::CreateMany {
+                    data,
+                    skip_duplicates,
+                } => {
                     for row in data {
                         let mut values = row.scalars.clone();
                         for (f, v) in r.foreign.iter().zip(&our_values) {
                             values.retain(|(existing, _)| existing != f);
                             values.push((*f, v.clone()));
                         }
-                        self.insert_values(exec, row.model, values, *skip_duplicates).await?;
+                        self.insert_values(exec, row.model, values, *skip_duplicates)
+                            .await?;
                     }
                 }
                 RelationWrite::Connect(unique) => {
-                    if self.set_link(exec, r, unique.clone(), Some(&our_values)).await? == 0 {
+                    if self
+                        .set_link(exec, r, unique.clone(), Some(&our_values))
+                        .await?
+                        == 0
+                    {
                         return Err(not_found(self.schema(), r.target));
                     }
                 }
                 RelationWrite::ConnectOrCreate { unique, create } => {
-                    if self.set_link(exec, r, unique.clone(), Some(&our_values)).await? == 0 {
-                        self.insert(exec, create, Some(self.link_of(record, r))).await?;
+                    if self
+                        .set_link(exec, r, unique.clone(), Some(&our_values))
+                        .await?
+                        == 0
+                    {
+                        self.insert(exec, create, Some(self.link_of(record, r)))
+                            .await?;
                     }
                 }
                 RelationWrite::Set(list) => {
                     self.set_link(exec, r, ours(None), None).await?;
                     for unique in list {
-                        if self.set_link(exec, r, unique.clone(), Some(&our_values)).await? == 0 {
+                        if self
+                            .set_link(exec, r, unique.clone(), Some(&our_values))
+                            .await?
+                            == 0
+                        {
                             return Err(not_found(self.schema(), r.target));
                         }
                     }
@@ -438,29 +641,44 @@ impl<'r, 's> Writer<'r, 's> {
                     self.set_link(exec, r, ours(filter.as_ref()), None).await?;
                 }
                 RelationWrite::Update { filter, data } => {
-                    let target = self.one(exec, r.target, ours(filter.as_ref())).await?.ok_or_else(|| not_found(self.schema(), r.target))?;
+                    let target = self
+                        .one(exec, r.target, ours(filter.as_ref()))
+                        .await?
+                        .ok_or_else(|| not_found(self.schema(), r.target))?;
                     self.update_record(exec, r.target, &target, data).await?;
                 }
                 RelationWrite::UpdateMany { filter, data } => {
-                    for target in self.rows(exec, r.target, ours(filter.as_ref()), None).await? {
+                    for target in self
+                        .rows(exec, r.target, ours(filter.as_ref()), None)
+                        .await?
+                    {
                         self.update_record(exec, r.target, &target, data).await?;
                     }
                 }
-                RelationWrite::Upsert { unique, create, update } => match self.one(exec, r.target, ours(unique.as_ref())).await? {
+                RelationWrite::Upsert {
+                    unique,
+                    create,
+                    update,
+                } => match self.one(exec, r.target, ours(unique.as_ref())).await? {
                     Some(target) => self.update_record(exec, r.target, &target, update).await?,
                     None => {
-                        self.insert(exec, create, Some(self.link_of(record, r))).await?;
+                        self.insert(exec, create, Some(self.link_of(record, r)))
+                            .await?;
                     }
                 },
                 RelationWrite::Delete(filter) => {
-                    let targets = self.rows(exec, r.target, ours(filter.as_ref()), Some(1)).await?;
+                    let targets = self
+                        .rows(exec, r.target, ours(filter.as_ref()), Some(1))
+                        .await?;
                     if targets.is_empty() {
                         return Err(not_found(self.schema(), r.target));
                     }
                     self.delete_rows(exec, r.target, &targets).await?;
                 }
                 RelationWrite::DeleteMany(filter) => {
-                    let targets = self.rows(exec, r.target, ours(filter.as_ref()), None).await?;
+                    let targets = self
+                        .rows(exec, r.target, ours(filter.as_ref()), None)
+                        .await?;
                     self.delete_rows(exec, r.target, &targets).await?;
                 }
             }
@@ -469,7 +687,13 @@ impl<'r, 's> Writer<'r, 's> {
     }
 
     /// Applies `data` to one existing row (found by its key), nested writes included.
-    pub fn update_record<'a>(&'a self, exec: &'a mut Exec<'_>, model: ModelId, record: &'a Record, data: &'a UpdateData) -> Boxed<'a, ()> {
+    pub fn update_record<'a>(
+        &'a self,
+        exec: &'a mut Exec<'_>,
+        model: ModelId,
+        record: &'a Record,
+        data: &'a UpdateData,
+    ) -> Boxed<'a, ()> {
         Box::pin(async move {
             if data.is_empty() {
                 return Ok(());
@@ -479,7 +703,8 @@ impl<'r, 's> Writer<'r, 's> {
             let mut sets: Vec<(FieldId, SimpleExpr)> = Vec::new();
             for (field, op) in &data.scalars {
                 let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
-                let col: SimpleExpr = Expr::col(Alias::new(m.fields[*field].column.as_str())).into();
+                let col: SimpleExpr =
+                    Expr::col(Alias::new(m.fields[*field].column.as_str())).into();
                 let expr = match op {
                     UpdateOp::Set(v) => c.value(v, ty),
                     UpdateOp::Increment(v) => col.add(c.value(v, ty)),
@@ -492,14 +717,18 @@ impl<'r, 's> Writer<'r, 's> {
             // Relations whose key this row holds.
             let mut later = Vec::new();
             for (field, writes) in &data.relations {
-                let Some(r) = m.fields[*field].relation() else { continue };
+                let Some(r) = m.fields[*field].relation() else {
+                    continue;
+                };
                 if !r.owner {
                     later.push((r, writes));
                     continue;
                 }
                 for write in writes {
                     match write {
-                        RelationWrite::Connect(_) | RelationWrite::Create(_) | RelationWrite::ConnectOrCreate { .. } => {
+                        RelationWrite::Connect(_)
+                        | RelationWrite::Create(_)
+                        | RelationWrite::ConnectOrCreate { .. } => {
                             if let Some(values) = self.resolve_owned(exec, r, write).await? {
                                 for (f, v) in r.local.iter().zip(values) {
                                     let ty = m.fields[*f].scalar().unwrap_or(ScalarType::String);
@@ -509,20 +738,36 @@ impl<'r, 's> Writer<'r, 's> {
                             }
                         }
                         RelationWrite::Disconnect(filter) => {
-                            let linked = self.linked(exec, model, record, r, filter.as_ref()).await?;
+                            let linked =
+                                self.linked(exec, model, record, r, filter.as_ref()).await?;
                             if linked.is_some() {
                                 for f in &r.local {
                                     sets.retain(|(existing, _)| existing != f);
-                                    sets.push((*f, c.value(&Value::Null, m.fields[*f].scalar().unwrap_or(ScalarType::String))));
+                                    sets.push((
+                                        *f,
+                                        c.value(
+                                            &Value::Null,
+                                            m.fields[*f].scalar().unwrap_or(ScalarType::String),
+                                        ),
+                                    ));
                                 }
                             }
                         }
                         RelationWrite::Update { filter, data } => {
-                            let target = self.linked(exec, model, record, r, filter.as_ref()).await?.ok_or_else(|| not_found(self.schema(), r.target))?;
+                            let target = self
+                                .linked(exec, model, record, r, filter.as_ref())
+                                .await?
+                                .ok_or_else(|| not_found(self.schema(), r.target))?;
                             self.update_record(exec, r.target, &target, data).await?;
                         }
-                        RelationWrite::Upsert { unique, create, update } => match self.linked(exec, model, record, r, unique.as_ref()).await? {
-                            Some(target) => self.update_record(exec, r.target, &target, update).await?,
+                        RelationWrite::Upsert {
+                            unique,
+                            create,
+                            update,
+                        } => match self.linked(exec, model, record, r, unique.as_ref()).await? {
+                            Some(target) => {
+                                self.update_record(exec, r.target, &target, update).await?
+                            }
                             None => {
                                 let created = self.insert(exec, create, None).await?;
                                 for (f, t) in r.local.iter().zip(&r.foreign) {
@@ -533,7 +778,10 @@ impl<'r, 's> Writer<'r, 's> {
                             }
                         },
                         RelationWrite::Delete(filter) => {
-                            let target = self.linked(exec, model, record, r, filter.as_ref()).await?.ok_or_else(|| not_found(self.schema(), r.target))?;
+                            let target = self
+                                .linked(exec, model, record, r, filter.as_ref())
+                                .await?
+                                .ok_or_else(|| not_found(self.schema(), r.target))?;
                             self.delete_rows(exec, r.target, &[target]).await?;
                         }
                         _ => {}
@@ -543,7 +791,10 @@ impl<'r, 's> Writer<'r, 's> {
             if !sets.is_empty() {
                 for (id, field) in m.scalar_fields() {
                     if field.updated_at && !sets.iter().any(|(f, _)| *f == id) {
-                        sets.push((id, c.value(&Value::DateTime(self.now), ScalarType::DateTime)));
+                        sets.push((
+                            id,
+                            c.value(&Value::DateTime(self.now), ScalarType::DateTime),
+                        ));
                     }
                 }
                 let mut update = Query::update();
@@ -556,7 +807,9 @@ impl<'r, 's> Writer<'r, 's> {
             }
             // Relations whose rows hold this row's key (after the row's own key may change).
             let current = if data.scalars.iter().any(|(f, _)| m.primary_key.contains(f)) {
-                self.one(exec, model, self.key_filter_after(model, record, data)).await?.unwrap_or_else(|| record.clone())
+                self.one(exec, model, self.key_filter_after(model, record, data))
+                    .await?
+                    .unwrap_or_else(|| record.clone())
             } else {
                 record.clone()
             };
@@ -581,7 +834,14 @@ impl<'r, 's> Writer<'r, 's> {
     }
 
     /// The row a relation held by `record` points at, if it matches `filter`.
-    async fn linked(&self, exec: &mut Exec<'_>, model: ModelId, record: &Record, r: &Relation, filter: Option<&Filter>) -> BaasResult<Option<Record>> {
+    async fn linked(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        r: &Relation,
+        filter: Option<&Filter>,
+    ) -> BaasResult<Option<Record>> {
         let _ = model;
         let values: Vec<Value> = r.local.iter().map(|f| record.value(*f).clone()).collect();
         if values.iter().any(Value::is_null) {
@@ -600,10 +860,10 @@ fn pinned_values(filter: &Filter, fields: &[FieldId]) -> Option<Vec<Value>> {
             Filter::And(parts) => parts.iter().for_each(|p| walk(p, found)),
             Filter::Field { field, filter, .. } if !filter.insensitive => {
                 for c in &filter.conds {
-                    if let Cond::Eq(v) = c {
-                        if !v.is_null() {
-                            found.insert(*field, v.clone());
-                        }
+                    if let Cond::Eq(v) = c
+                        && !v.is_null()
+                    {
+                        found.insert(*field, v.clone());
                     }
                 }
             }
@@ -625,6 +885,10 @@ mod tests {
         let b = cuid(now);
         assert_ne!(a, b);
         assert_eq!(a.len(), 25);
-        assert!(a.starts_with('c') && a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(
+            a.starts_with('c')
+                && a.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
     }
 }

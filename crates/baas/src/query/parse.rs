@@ -1296,13 +1296,13 @@ impl<'s> Parser<'s> {
             return invalid("\"orderBy\" is required when using \"take\" or \"skip\"");
         }
         for item in &order_by {
-            if let GroupOrder::Field { field, .. } = item {
-                if !by.contains(field) {
-                    return invalid(format!(
-                        "field \"{}\" used in \"orderBy\" must appear in \"by\"",
-                        model.fields[*field].name
-                    ));
-                }
+            if let GroupOrder::Field { field, .. } = item
+                && !by.contains(field)
+            {
+                return invalid(format!(
+                    "field \"{}\" used in \"orderBy\" must appear in \"by\"",
+                    model.fields[*field].name
+                ));
             }
         }
         Ok(Operation::GroupBy {
@@ -1526,10 +1526,10 @@ impl<'s> Parser<'s> {
             covered.extend(&via.local);
         }
         for (id, _) in &data.relations {
-            if let Some(r) = model.fields[*id].relation() {
-                if r.owner {
-                    covered.extend(&r.local);
-                }
+            if let Some(r) = model.fields[*id].relation()
+                && r.owner
+            {
+                covered.extend(&r.local);
             }
         }
         for (id, field) in model.scalar_fields() {
@@ -1958,14 +1958,13 @@ impl<'s> Parser<'s> {
 fn collect_equalities(filter: &Filter, out: &mut Vec<FieldId>) {
     match filter {
         Filter::And(parts) => parts.iter().for_each(|p| collect_equalities(p, out)),
-        Filter::Field { field, filter, .. } => {
+        Filter::Field { field, filter, .. }
             if filter
                 .conds
                 .iter()
-                .any(|c| matches!(c, Cond::Eq(v) if !v.is_null()))
-            {
-                out.push(*field);
-            }
+                .any(|c| matches!(c, Cond::Eq(v) if !v.is_null())) =>
+        {
+            out.push(*field);
         }
         _ => {}
     }

@@ -388,7 +388,8 @@ impl Parser {
                     model.fields.push(self.field()?);
                 }
                 Tok::Eof => {
-                    return self.error(format!("missing `}}` at the end of model `{}`", model.name));
+                    return self
+                        .error(format!("missing `}}` at the end of model `{}`", model.name));
                 }
                 other => {
                     return self.error(format!("expected a field or `@@attribute`, found {other}"));

@@ -25,7 +25,9 @@ pub struct IssuedToken {
 impl PlatformService {
     /// Whether these are the environment's credentials (the BaaS's super admin).
     pub async fn accepts_credentials(&self, environment_id: &str, api_key: &str) -> bool {
-        self.check_credentials(environment_id, api_key).await.is_ok()
+        self.check_credentials(environment_id, api_key)
+            .await
+            .is_ok()
     }
 
     /// Checks against the stored environment, so every replica agrees on the current key.

@@ -5,9 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-/// Defines each test twice: `name::sqlite` and `name::postgres`, each on a fresh server.
+/// Defines each test twice: `name::sqlite` and `name::postgres`, each on a fresh server
+/// (made by `with`, default `spawn_app`).
 macro_rules! on_both_backends {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+    (with $setup:path; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
@@ -17,19 +18,23 @@ macro_rules! on_both_backends {
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    run(tandem_testkit::spawn_app(tandem_testkit::Backend::Sqlite).await).await
+                    run($setup(tandem_testkit::Backend::Sqlite).await).await
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    run(tandem_testkit::spawn_app(tandem_testkit::Backend::Postgres).await).await
+                    run($setup(tandem_testkit::Backend::Postgres).await).await
                 }
             }
         )*
     };
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        on_both_backends!(with tandem_testkit::spawn_app; $(async fn $name($app: TestApp) $body)*);
+    };
 }
 
 mod auth;
+mod baas;
 mod common;
 mod health;
 mod passwords;

@@ -1,0 +1,129 @@
+//! The BaaS over its RPC API: reads, writes, aggregates, errors, the user/tenant rules and
+//! schema handling — on the library schema below, seeded the same way for every test.
+
+mod errors;
+mod reads;
+mod rules;
+mod schema;
+mod writes;
+
+use serde_json::{Value, json};
+use tandem_testkit::{Backend, TestApp, spawn_app_with_schema};
+
+pub const LIBRARY: &str = r#"
+model user {
+  books    book[]
+  nickname String?
+}
+
+model book {
+  id         String    @id @default(uuid())
+  title      String
+  pages      Int       @default(0)
+  price      Float?
+  published  Boolean   @default(false)
+  author_id  String
+  author     user      @relation(fields: [author_id], references: [id])
+  chapters   chapter[]
+  created_at DateTime  @default(now())
+
+  @@unique([title, author_id])
+}
+
+model chapter {
+  id       String @id @default(cuid())
+  title    String
+  position Int
+  book_id  String
+  book     book   @relation(fields: [book_id], references: [id], onDelete: Cascade)
+}
+
+model metric {
+  id       Int      @id @default(autoincrement())
+  name     String   @unique
+  big      BigInt?
+  ratio    Decimal?
+  data     Json?
+  taken_at DateTime?
+}
+"#;
+
+/// A server with the library schema and this data: two tenants, five users, four books,
+/// five chapters.
+pub async fn library(backend: Backend) -> TestApp {
+    let app = spawn_app_with_schema(backend, LIBRARY).await;
+    app.seed_platform_rows(json!({
+        "tenant": [
+            {"id": "t1", "name": "Acme", "created_at": "2020-01-01T00:00:00.000Z", "updated_at": "2020-01-01T00:00:00.000Z"},
+            {"id": "t2", "name": "Globex", "created_at": "2020-01-02T00:00:00.000Z", "updated_at": "2020-01-02T00:00:00.000Z"},
+        ],
+        "user": [
+            {"id": "u1", "email": "alice@example.com", "first_name": "Alice", "last_name": "Smith", "locale": "en", "tenant_id": "t1", "created_at": "2020-02-01T00:00:00.000Z", "updated_at": "2020-02-01T00:00:00.000Z"},
+            {"id": "u2", "email": "bob@example.com", "first_name": "Bob", "locale": "fr", "tenant_id": "t1", "created_at": "2020-02-02T00:00:00.000Z", "updated_at": "2020-02-02T00:00:00.000Z"},
+            {"id": "u3", "email": "carol@example.com", "first_name": "carol", "last_name": "Jones", "tenant_id": "t2", "created_at": "2020-02-03T00:00:00.000Z", "updated_at": "2020-02-03T00:00:00.000Z"},
+            {"id": "u4", "email": "dave@example.org", "first_name": "Dave", "tenant_id": "t2", "created_at": "2021-06-01T00:00:00.000Z", "updated_at": "2021-06-01T00:00:00.000Z"},
+            {"id": "u5", "email": "elodie@example.com", "first_name": "Élodie", "tenant_id": "t2", "active": false, "created_at": "2022-01-01T00:00:00.000Z", "updated_at": "2022-01-01T00:00:00.000Z"},
+        ],
+    }))
+    .await;
+    let books = app
+        .rpc_post("book", "createMany", json!({"data": [
+            {"id": "b1", "title": "Rust Basics", "pages": 120, "price": 19.5, "published": true, "author_id": "u1", "created_at": "2023-01-01T00:00:00.000Z"},
+            {"id": "b2", "title": "Advanced Rust", "pages": 300, "author_id": "u1", "created_at": "2023-01-02T00:00:00.000Z"},
+            {"id": "b3", "title": "Cooking", "pages": 50, "price": 5, "author_id": "u3", "created_at": "2023-01-03T00:00:00.000Z"},
+            {"id": "b4", "title": "Gardening", "pages": 80, "published": true, "author_id": "u4", "created_at": "2023-01-04T00:00:00.000Z"},
+        ]}))
+        .await;
+    assert_eq!(books.body, json!({"data": {"count": 4}}), "seeding books");
+    let chapters = app
+        .rpc_post(
+            "chapter",
+            "createMany",
+            json!({"data": [
+                {"id": "c1", "title": "Intro", "position": 1, "book_id": "b1"},
+                {"id": "c2", "title": "Ownership", "position": 2, "book_id": "b1"},
+                {"id": "c3", "title": "Traits", "position": 1, "book_id": "b2"},
+                {"id": "c4", "title": "Soil", "position": 1, "book_id": "b4"},
+                {"id": "c5", "title": "Seeds", "position": 2, "book_id": "b4"},
+            ]}),
+        )
+        .await;
+    assert_eq!(
+        chapters.body,
+        json!({"data": {"count": 5}}),
+        "seeding chapters"
+    );
+    app
+}
+
+/// `data` of a successful answer, failing with the body otherwise.
+pub fn data(answer: &tandem_testkit::Answer) -> &Value {
+    assert!(
+        answer.status.is_success(),
+        "expected success, got {}: {}",
+        answer.status,
+        answer.body
+    );
+    &answer.body["data"]
+}
+
+/// The ids of a list answer, in order.
+pub fn ids(answer: &tandem_testkit::Answer) -> Vec<String> {
+    data(answer)
+        .as_array()
+        .unwrap_or_else(|| panic!("expected a list: {}", answer.body))
+        .iter()
+        .map(|row| row["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `(status, reason)` of an error answer.
+pub fn error(answer: &tandem_testkit::Answer) -> (u16, String) {
+    (
+        answer.status.as_u16(),
+        answer.body["error"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}

@@ -1,0 +1,70 @@
+//! The schema: served back as Prisma, mistakes reported with their place, tables migrated on
+//! start — additive changes applied, data-losing ones refused unless accepted.
+
+use serde_json::json;
+use tandem_testkit::{Backend, try_spawn_app_with_schema};
+
+use super::{LIBRARY, data, library};
+
+async fn served_schema(app: &tandem_testkit::TestApp) -> String {
+    let response = app
+        .client
+        .get(app.url("/api/schema"))
+        .header("authorization", app.server_authorization())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["schema"].as_str().unwrap().to_owned()
+}
+
+on_both_backends! {
+    with library;
+
+    async fn the_effective_schema_is_served_as_prisma(app: TestApp) {
+        let schema = served_schema(&app).await;
+        let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in ["model user {", "email      String   @unique", "books      book[]", "nickname   String?", "model tenant {", "@@unique([title, author_id])", "@relation(fields: [book_id], references: [id], onDelete: Cascade)"] {
+            assert!(flat(&schema).contains(&flat(needle)), "{needle} in\n{schema}");
+        }
+        assert_eq!(tandem_baas::schema::Schema::from_source("served", &schema).unwrap().models.len(), 5, "it parses back");
+    }
+
+    async fn additive_changes_apply_on_restart_and_destructive_ones_need_consent(app: TestApp) {
+        let mut app = app;
+        let path = app.config.schema.clone().unwrap();
+        std::fs::write(&path, LIBRARY.replace("nickname String?", "nickname String?\n  bio String? @default(\"hi\")") + "\nmodel tag {\n  id String @id\n  label String\n}\n").unwrap();
+        app.restart(|_| {}).await.expect("additive change");
+        let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}, "select": {"first_name": true, "bio": true}})).await;
+        assert_eq!(data(&alice), &json!({"first_name": "Alice", "bio": "hi"}));
+        assert_eq!(app.rpc_post("tag", "create", json!({"data": {"id": "x", "label": "y"}})).await.status, 201);
+
+        std::fs::write(&path, LIBRARY.replace("  price      Float?\n", "")).unwrap();
+        let err = app.restart(|_| {}).await.expect_err("dropping columns needs consent");
+        assert!(err.contains("drop column `book.price`"), "{err}");
+        assert!(err.contains("drop table `tag`"), "{err}");
+        assert!(err.contains("--accept-data-loss"), "{err}");
+        app.restart(|c| c.accept_data_loss = true).await.expect("accepted");
+        let book = app.rpc_get("book", "findUnique", json!({"where": {"id": "b1"}})).await;
+        assert_eq!(data(&book)["title"], "Rust Basics", "other columns keep their data");
+        assert!(data(&book).get("price").is_none());
+        let chapters = app.rpc_get("chapter", "count", json!({})).await;
+        assert_eq!(chapters.body, json!({"data": 5}), "rows of rebuilt tables' children stay");
+    }
+}
+
+#[tokio::test]
+async fn schema_mistakes_stop_the_start_with_their_place() {
+    for backend in Backend::ALL {
+        let bad = "model book {\n  id String @id\n  title Strin\n}\n";
+        let message = try_spawn_app_with_schema(backend, Some(bad))
+            .await
+            .map(|_| ())
+            .expect_err("the start must fail");
+        assert!(
+            message.contains("schema.prisma:3:9: unknown type `Strin`"),
+            "{message}"
+        );
+    }
+}
