@@ -459,6 +459,17 @@ impl<'s> Reader<'s> {
         any.into()
     }
 
+    /// The SQL text (parameters as placeholders) of a read's first statement — for tests that
+    /// check no request text ever becomes SQL.
+    pub fn sql_text(&self, args: &ReadArgs) -> BaasResult<String> {
+        let fields = self.needed_fields(args.model, &args.selection, &[]);
+        let (select, _) = self.statement(args, &fields, None, false)?;
+        Ok(match self.c.dialect {
+            Dialect::Sqlite => select.build(sea_query::SqliteQueryBuilder).0,
+            Dialect::Postgres => select.build(sea_query::PostgresQueryBuilder).0,
+        })
+    }
+
     /// The SELECT of a read without its nested relations (for aggregates over it), and the
     /// column alias each selected field is read as.
     pub fn statement_with_columns(

@@ -4,6 +4,8 @@
 
 pub mod ast;
 pub mod parse;
+#[cfg(test)]
+mod proptests;
 pub mod rules;
 
 use serde_json::Value as Json;
