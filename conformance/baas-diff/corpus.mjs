@@ -421,7 +421,6 @@ export function buildCorpus() {
 
   // ───────────────────────────── count / aggregate / groupBy ─────────────────────────────
   get('count.where', 'book', 'count', { where: { published: true } });
-  get('count.select-all', 'book', 'count', { select: { _all: true } });
   get('count.select-fields', 'book', 'count', { select: { _all: true, price: true, subtitle: true, copies: true } });
   get('count.relation-where', 'chapter', 'count', { where: { book: { published: false } } });
   get('count.skip-take', 'book', 'count', { skip: 5, take: 10 });
@@ -449,7 +448,6 @@ export function buildCorpus() {
   agg('cursor', 'book', { orderBy: { id: 'asc' }, cursor: { id: 'b17' }, _count: true });
   agg('relation-where', 'chapter', { where: { book: { author: { tenant_id: 't1' } } }, _avg: { words: true }, _sum: { words: true } });
   agg('nullable-int', 'chapter', { _avg: { words: true }, _min: { words: true }, _count: { words: true } });
-  agg('nothing', 'book', {});
   agg('avg-string-invalid', 'book', { _avg: { title: true } });
   const gb = (id, model, args) => get(`group.${id}`, model, 'groupBy', args);
   gb('single', 'book', { by: ['author_id'], _count: { _all: true }, orderBy: { author_id: 'asc' } });
@@ -463,7 +461,7 @@ export function buildCorpus() {
   gb('having-avg', 'book', { by: ['published'], _avg: { price: true }, having: { price: { _avg: { lt: 30 } } }, orderBy: { published: 'asc' } });
   gb('having-scalar', 'book', { by: ['author_id'], _count: true, having: { author_id: { in: ['u01', 'u09'] } }, orderBy: { author_id: 'asc' } });
   gb('order-by-count', 'book', { by: ['author_id'], _count: { id: true }, orderBy: [{ _count: { id: 'desc' } }, { author_id: 'asc' }] });
-  gb('order-by-sum', 'book', { by: ['author_id'], _sum: { pages: true }, orderBy: { _sum: { pages: 'desc' } } });
+  gb('order-by-sum', 'book', { by: ['author_id'], _sum: { pages: true }, orderBy: [{ _sum: { pages: 'desc' } }, { author_id: 'asc' }] });
   gb('order-by-avg', 'chapter', { by: ['book_id'], _avg: { words: true }, orderBy: [{ _avg: { words: 'asc' } }, { book_id: 'asc' }] });
   gb('skip-take', 'chapter', { by: ['book_id'], _count: true, orderBy: { book_id: 'asc' }, skip: 3, take: 4 });
   gb('nullable-key', 'product', { by: ['category'], _count: { _all: true }, _sum: { qty: true }, orderBy: { category: 'asc' } });
@@ -516,7 +514,7 @@ export function buildCorpus() {
   post('w.create.product.bigint-number-equal', 'product', 'create', { data: { id: 104, sku: 'SKU-104', name: 'Twin stock', price: 3, stock: 42, created_at: ISO('2024-03-05T00:00:00') }, select: { id: true, stock: true } });
   check('w.create.product.more', 'product', 'findMany', { where: { id: { gte: 100 } }, orderBy: { id: 'asc' } });
   get('w.read.bigint-equal-values', 'product', 'findMany', { where: { id: { in: [103, 104] } }, select: { id: true, stock: true }, orderBy: { id: 'asc' } });
-  get('w.read.bigint-above-2^53', 'product', 'findMany', { where: { stock: { gt: 9007199254740992 } }, select: { id: true, stock: true } });
+  get('w.read.bigint-above-2^53', 'product', 'findMany', { where: { stock: { gt: '9007199254740992' } }, select: { id: true, stock: true } }, { meta: { serialization: { values: { 'where.stock.gt': ['bigint'] } } } });
   post('w.create.employee.decimal-null', 'employee', 'create', { data: { id: 'e11', name: 'Kai', salary: null, hired_at: ISO('2024-01-01T00:00:00'), manager: { connect: { id: 'e09' } } }, include: { manager: { select: { name: true } } } });
   post('w.create.employee.nested-reports', 'employee', 'create', {
     data: { id: 'e12', name: 'Lea', role: 'Lead', salary: '99999.99', level: 3, hired_at: ISO('2024-02-01T00:00:00'), reports: { create: [{ id: 'e13', name: 'Max', hired_at: ISO('2024-02-02T00:00:00') }], connect: [{ id: 'e11' }] } },
@@ -555,7 +553,7 @@ export function buildCorpus() {
   put('w.update.multiply', 'book', 'update', { where: { id: 'b01' }, data: { pages: { multiply: 2 }, price: { multiply: 2 } }, select: { id: true, pages: true, price: true } });
   put('w.update.divide', 'book', 'update', { where: { id: 'b01' }, data: { pages: { divide: 3 }, price: { divide: 4 } }, select: { id: true, pages: true, price: true } });
   put('w.update.set', 'book', 'update', { where: { id: 'b01' }, data: { pages: { set: 120 }, price: { set: 19.5 } }, select: { id: true, pages: true, price: true } });
-  put('w.update.decimal-ops', 'product', 'update', { where: { id: 1 }, data: { price: { increment: '0.01' }, stock: { decrement: 1 }, rating: { multiply: 2 } }, select: { id: true, price: true, stock: true, rating: true } });
+  put('w.update.decimal-ops', 'product', 'update', { where: { id: 1 }, data: { price: { increment: 0.01 }, stock: { decrement: 1 }, rating: { multiply: 2 } }, select: { id: true, price: true, stock: true, rating: true } });
   put('w.update.decimal-divide', 'product', 'update', { where: { id: 2 }, data: { price: { divide: 3 } }, select: { id: true, price: true } });
   put('w.update.null-increment', 'book', 'update', { where: { id: 'b03' }, data: { price: { increment: 1 } }, select: { id: true, price: true } });
   put('w.update.set-null', 'product', 'update', { where: { id: 3 }, data: { category: null, rating: null, released: null }, select: { id: true, category: true, rating: true, released: true } });
@@ -605,7 +603,7 @@ export function buildCorpus() {
   put('w.updateMany.none', 'book', 'updateMany', { where: { id: 'nope' }, data: { pages: 1 } });
   put('w.updateMany.no-where', 'profile', 'updateMany', { data: { website: 'https://x.example' } });
   check('w.updateMany.no-where', 'profile', 'findMany', { select: { id: true, website: true }, orderBy: { id: 'asc' } });
-  put('w.updateMany.increment', 'employee', 'updateMany', { where: { manager_id: 'e02' }, data: { level: { increment: 1 }, salary: { multiply: '1.1' } } });
+  put('w.updateMany.increment', 'employee', 'updateMany', { where: { manager_id: 'e02' }, data: { level: { increment: 1 }, salary: { multiply: 1.1 } } });
   check('w.updateMany.increment', 'employee', 'findMany', { where: { manager_id: 'e02' }, select: { id: true, level: true, salary: true }, orderBy: { id: 'asc' } });
   put('w.updateMany.relation-filter', 'chapter', 'updateMany', { where: { book: { author: { tenant_id: 't3' } } }, data: { words: { increment: 1 } } });
   check('w.updateMany.relation-filter', 'chapter', 'findMany', { where: { book: { author: { tenant_id: 't3' } } }, select: { id: true, words: true }, orderBy: { id: 'asc' } });
@@ -626,7 +624,7 @@ export function buildCorpus() {
   del('w.delete', 'chapter', 'delete', { where: { id: 'c103' } });
   del('w.delete.select', 'product', 'delete', { where: { id: 105 }, select: { sku: true, price: true } });
   del('w.delete.include', 'book', 'delete', { where: { id: 'b29' }, include: { author: { select: { id: true } } } });
-  del('w.delete.cascade', 'book', 'delete', { where: { id: 'b21' }, select: { id: true, _count: { select: { chapters: true } } } });
+  del('w.delete.cascade', 'book', 'delete', { where: { id: 'b21' }, select: { id: true, chapters: { select: { id: true }, orderBy: { id: 'asc' } } } });
   check('w.delete.cascade', 'chapter', 'findMany', { where: { id: { in: ['c90', 'c95', 'c96', 'c97', 'c98', 'c99'] } } });
   del('w.delete.compound', 'chapter', 'delete', { where: { book_id_position: { book_id: 'b25', position: 1 } }, select: { id: true } });
   del('w.delete.self-set-null', 'employee', 'delete', { where: { id: 'e12' }, select: { id: true } });
@@ -674,6 +672,9 @@ export function buildCorpus() {
   add('w.tx.wrong-type', { method: 'POST', path: '/api/model/$transaction/interactive', body: [{ model: 'book', op: 'count' }] });
   add('w.tx.wrong-method', { method: 'GET', path: '/api/model/$transaction/sequential' });
 
+  // ───────────────────────────── state after the writes ─────────────────────────────
+  for (const m of models) get(`state.after-writes.${m}`, m, 'findMany', { orderBy: { id: 'asc' } });
+
   // ───────────────────────────── error cases ─────────────────────────────
   post('err.unique.create', 'book', 'create', { data: { id: 'b01', title: 'dup id', author_id: 'u01' } });
   post('err.unique.field', 'book', 'create', { data: { id: 'b40', title: 'dup isbn', isbn: '978-0-00-000001-1', author_id: 'u01' } });
@@ -711,6 +712,8 @@ export function buildCorpus() {
   put('err.update.unknown-field', 'book', 'update', { where: { id: 'b02' }, data: { nope: 1 } });
   put('err.update.bad-op', 'book', 'update', { where: { id: 'b02' }, data: { pages: { add: 1 } } });
   put('err.update.increment-string', 'book', 'update', { where: { id: 'b02' }, data: { title: { increment: 1 } } });
+  // (product 1 was already updated above; should Tandem accept this, nothing visible changes)
+  put('err.update.decimal-increment-string', 'product', 'update', { where: { id: 1 }, data: { price: { increment: '0' } } });
   put('err.updateMany.limit-negative', 'book', 'updateMany', { data: { pages: 1 }, limit: -1 });
   del('err.deleteMany.limit-string', 'book', 'deleteMany', { where: { id: 'nope' }, limit: 'x' });
   post('err.upsert.missing-create', 'book', 'upsert', { where: { id: 'b52' }, update: { pages: 1 } });
@@ -773,10 +776,10 @@ export function buildCorpus() {
   get('err.model.uppercase', 'BOOK', 'count');
   add('err.path.no-op', { method: 'GET', path: '/api/model/book' });
   add('err.path.too-deep', { method: 'GET', path: '/api/model/book/findMany/extra' });
-  add('err.path.trailing-slash', { method: 'GET', path: '/api/model/book/count/' });
+  add('err.path.trailing-slash', { method: 'GET', path: '/api/model/tenant/count/' });
 
-  // ───────────────────────────── final state, before the user/tenant rule cases ─────────────────────────────
-  for (const m of models) get(`final.${m}`, m, 'findMany', { orderBy: { id: 'asc' } });
+  // ───────────────────────────── state after the error cases (they must change nothing) ─────────────────────────────
+  for (const m of models) get(`state.after-errors.${m}`, m, 'findMany', { orderBy: { id: 'asc' } });
 
   // ───────────────────────────── Tandem's user/tenant rules (ZenStack allows these) ─────────────────────────────
   // Placed last: on ZenStack they change the state, on Tandem they are refused.

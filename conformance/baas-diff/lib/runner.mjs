@@ -98,11 +98,14 @@ export function describeRequest(entry) {
 
 /**
  * Runs the corpus against a started pair. Returns [{entry, expected, actual, match, diff}].
- * `since`: timestamps of `updated_at` at or after it are write times (normalised); it defaults
- * to the start of the corpus, after seeding, so that a seeded (explicit) `updated_at` that one side
- * overwrote with the seeding time is still caught.
+ * `updated_at` timestamps at or after the start of the corpus run are write times (normalised); a
+ * seeded (explicit) `updated_at` that one side overwrote with the seeding time is still caught.
  */
-export async function runCorpus(pair, corpus, { since = Date.now() } = {}) {
+export async function runCorpus(pair, corpus) {
+  // Start on a fresh whole second: ZenStack may store write times truncated to the second, and a
+  // seeded row must never fall in the normalised window.
+  await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
+  const since = Math.floor(Date.now() / 1000) * 1000;
   const results = [];
   for (const entry of corpus) {
     const expected = await send(pair.zenstack.host, entry, null);

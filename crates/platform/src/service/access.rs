@@ -32,11 +32,24 @@ impl PlatformService {
 
     /// Checks against the stored environment, so every replica agrees on the current key.
     async fn check_credentials(&self, environment_id: &str, api_key: &str) -> PlatformResult<()> {
-        let accepted = self
-            .store
-            .environment()
-            .await?
-            .is_some_and(|env| env.accepts(environment_id, api_key));
+        let cached = self
+            .credentials_cache
+            .read()
+            .ok()
+            .and_then(|c| c.clone())
+            .filter(|(_, at)| at.elapsed() < super::CREDENTIALS_TTL)
+            .map(|(env, _)| env);
+        let environment = match cached {
+            Some(env) => Some(env),
+            None => {
+                let fresh = self.store.environment().await?;
+                if let (Some(env), Ok(mut cache)) = (&fresh, self.credentials_cache.write()) {
+                    *cache = Some((env.clone(), std::time::Instant::now()));
+                }
+                fresh
+            }
+        };
+        let accepted = environment.is_some_and(|env| env.accepts(environment_id, api_key));
         if accepted {
             Ok(())
         } else {

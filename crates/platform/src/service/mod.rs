@@ -80,7 +80,13 @@ pub struct PlatformService {
     clock: Arc<dyn Clock>,
     environment_id: String,
     signer: TokenSigner,
+    /// The stored environment, re-read at most every [`CREDENTIALS_TTL`]: every request
+    /// checks credentials, and a rotated key reaches every replica within that time.
+    credentials_cache: std::sync::RwLock<Option<(EnvironmentRecord, std::time::Instant)>>,
 }
+
+/// How long a replica trusts its copy of the stored API key digest.
+pub const CREDENTIALS_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl std::fmt::Debug for PlatformService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -153,6 +159,7 @@ impl PlatformService {
             clock,
             signer: TokenSigner::new(key),
             environment_id: environment.id,
+            credentials_cache: std::sync::RwLock::new(None),
         };
         service.ensure_default_tenant().await?;
         Ok(service)
