@@ -55,7 +55,7 @@ for (const backend of BACKENDS) {
           continue;
         }
         allowlisted.set(r.entry.id, allowed);
-        const problem = checkAllowed(allowed, r.actual);
+        const problem = checkAllowed(allowed, r.actual, r.diff);
         if (problem) {
           problems.push(`allowlisted \`${r.entry.id}\`: ${problem}`);
           unexpected.push(r);

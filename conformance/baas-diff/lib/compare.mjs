@@ -83,6 +83,22 @@ export function differences(a, b, path = '$', out = [], limit = 8) {
   return out;
 }
 
+/**
+ * Groups difference lines by their shape (array indexes and numeric superjson path segments
+ * replaced by `*`): one example line per shape, with the count of lines of that shape.
+ */
+export function summariseDifferences(lines, limit = 12) {
+  const groups = new Map();
+  for (const line of lines) {
+    const [p] = line.split(':', 1);
+    const shape = p.replace(/\[\d+\]/g, '[*]').replace(/\.\d+(?=\.|$)/g, '.*');
+    if (!groups.has(shape)) groups.set(shape, { example: line, count: 0 });
+    groups.get(shape).count += 1;
+  }
+  const out = [...groups.values()].map((g) => (g.count > 1 ? `${g.example} (and ${g.count - 1} more like it)` : g.example));
+  return out.length > limit ? [...out.slice(0, limit), `... ${out.length - limit} more kinds of difference`] : out;
+}
+
 function short(v) {
   const s = canonical(v);
   return s === undefined ? 'undefined' : s.length > 160 ? `${s.slice(0, 157)}...` : s;

@@ -24,8 +24,17 @@ export function allowlistEntry(allowlist, id, backend) {
   return allowlist.find((e) => e.id === id && (!e.backends || e.backends.includes(backend)));
 }
 
-/** Checks an allowlisted mismatch against its `tandem` expectation; returns a problem or null. */
-export function checkAllowed(entry, actual) {
+/**
+ * Checks an allowlisted mismatch against its `tandem` expectation and, with `onlyDiffs`, that
+ * every difference is one of the listed ones (regular expressions over the diff lines);
+ * returns a problem or null.
+ */
+export function checkAllowed(entry, actual, diff = []) {
+  if (entry.onlyDiffs) {
+    const patterns = entry.onlyDiffs.map((p) => new RegExp(p));
+    const other = diff.filter((d) => !patterns.some((p) => p.test(d)));
+    if (other.length) return `differs beyond the allowlisted difference: ${other.slice(0, 3).join('; ')}`;
+  }
   if (!entry.tandem) return null;
   let body = null;
   try {
@@ -106,7 +115,7 @@ export function writeReport(file, runs, meta) {
     out.push('');
     for (const x of mism) {
       const allowed = r.allowlisted.get(x.entry.id);
-      out.push(`### ${x.entry.id}${allowed ? ' (allowlisted)' : ''}`);
+      out.push(`### ${x.entry.id} (${r.backend}${allowed ? ', allowlisted' : ''})`);
       out.push('');
       if (allowed) out.push(`Allowlisted: ${allowed.reason}`, '');
       out.push('```');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { PG_ADMIN_URL, pgUrlFor, psql, startTandem } from '../../lib/tandem.mjs';
-import { canonical, differences, normalise } from './compare.mjs';
+import { canonical, differences, normalise, summariseDifferences } from './compare.mjs';
 import { startZenStack } from './zenstack.mjs';
 import { seedTandem, seedZenStack } from '../seed.mjs';
 
@@ -113,7 +113,7 @@ export async function runCorpus(pair, corpus) {
     const ne = normalise(expected, since);
     const na = normalise(actual, since);
     const match = canonical(ne) === canonical(na);
-    results.push({ entry, expected, actual, match, diff: match ? [] : differences(ne, na) });
+    results.push({ entry, expected, actual, match, diff: match ? [] : summariseDifferences(differences(ne, na, '$', [], 400)) });
   }
   return results;
 }

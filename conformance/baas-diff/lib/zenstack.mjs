@@ -70,7 +70,7 @@ function send(res, status, body) {
 /**
  * Starts ZenStack for `backend` ('sqlite' | 'postgres') with the given effective Prisma schema.
  * For postgres, `pgUrl` is the (already created, empty) database to use.
- * Returns {host, client, stop()}.
+ * Returns {host, stop()}.
  */
 export async function startZenStack({ backend, prismaSchema, pgUrl }) {
   const { ZenStackClient } = await import('@zenstackhq/orm');
@@ -79,19 +79,16 @@ export async function startZenStack({ backend, prismaSchema, pgUrl }) {
   const schema = await generateSchema(prismaSchema, provider, backend);
 
   let dialect;
-  let closeDb;
   if (backend === 'sqlite') {
     const { SqliteDialect } = await import('@zenstackhq/orm/dialects/sqlite');
     const SQLite = (await import('better-sqlite3')).default;
     const db = new SQLite(':memory:');
     dialect = new SqliteDialect({ database: db });
-    closeDb = async () => {};
   } else {
     const { PostgresDialect } = await import('@zenstackhq/orm/dialects/postgres');
     const pg = (await import('pg')).default;
     const pool = new pg.Pool({ connectionString: pgUrl, max: 4 });
     dialect = new PostgresDialect({ pool });
-    closeDb = async () => {};
   }
   const client = new ZenStackClient(schema, { dialect });
   await client.$pushSchema();
@@ -138,12 +135,10 @@ export async function startZenStack({ backend, prismaSchema, pgUrl }) {
   });
   return {
     host: `http://127.0.0.1:${port}`,
-    client,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections?.();
-      await client.$disconnect();
-      await closeDb();
+      await client.$disconnect(); // closes the SQLite database / ends the pg pool
     },
   };
 }

@@ -108,21 +108,30 @@ fn sqlite_code_name(code: &str) -> String {
         "1299" => "SQLITE_CONSTRAINT_NOTNULL",
         "275" => "SQLITE_CONSTRAINT_CHECK",
         "19" => "SQLITE_CONSTRAINT",
+        "1" => "SQLITE_ERROR",
         other => return other.to_owned(),
     }
     .to_owned()
 }
 
 impl From<DbError> for BaasError {
+    /// Anything the database itself refused (constraints, and statements it cannot run for
+    /// these arguments, such as `min` of a boolean on PostgreSQL) is ZenStack's 400
+    /// `db-query-error` with the database's code; connection and pool failures stay 500.
     fn from(err: DbError) -> Self {
         let (code, message) = match err {
             DbError::UniqueViolation { code, message, .. }
             | DbError::ForeignKeyViolation { code, message, .. }
             | DbError::ConstraintViolation { code, message } => (code, message),
+            DbError::Sqlx(sqlx::Error::Database(db)) => (
+                db.code().map(|c| c.into_owned()).unwrap_or_default(),
+                db.message().to_owned(),
+            ),
             other => return Self::internal(other),
         };
-        // PostgreSQL codes are five characters (23505); SQLite's are numbers.
-        let is_pg = code.len() == 5 && code.starts_with("23");
+        // PostgreSQL's SQLSTATEs are five characters (23505, 42883); SQLite's result codes
+        // are shorter numbers.
+        let is_pg = code.len() == 5;
         if is_pg {
             Self::Db {
                 message: format!("error: {message}"),

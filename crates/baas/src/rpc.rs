@@ -85,31 +85,72 @@ fn success(status: StatusCode, output: Output) -> Response {
     (status, axum::Json(Json::Object(body))).into_response()
 }
 
-/// Applies a superjson `meta.serialization` to request arguments: values annotated
-/// `undefined` are removed (superjson 1.x sends them as `null`); dates, big integers and
-/// decimals stay strings, read by each field's type.
-pub fn apply_superjson(args: &mut Json, meta: &Json) -> BaasResult<()> {
+/// The superjson types a request may carry (superjson's own and ZenStack's custom ones).
+fn known_annotation(annotation: &Json) -> bool {
+    match annotation.as_array().and_then(|a| a.first()) {
+        Some(Json::String(kind)) => {
+            matches!(kind.as_str(), "undefined" | "Date" | "bigint" | "number")
+        }
+        Some(Json::Array(custom)) => {
+            custom.first().and_then(Json::as_str) == Some("custom")
+                && matches!(
+                    custom.get(1).and_then(Json::as_str),
+                    Some("Decimal" | "DbNull" | "JsonNull" | "AnyNull" | "Bytes")
+                )
+        }
+        _ => false,
+    }
+}
+
+/// Applies a superjson `meta.serialization` to request arguments, as superjson's
+/// `deserialize` does: `undefined` removes the key (superjson 1.x sends it as `null`),
+/// `bigint` turns the string into an integer; dates and decimals stay strings, read by each
+/// field's type. An unknown annotation is an error naming it.
+pub fn apply_superjson(args: &mut Json, meta: &Json) -> Result<(), String> {
     let Some(values) = meta.get("values") else {
         return Ok(());
     };
     let Json::Object(values) = values else {
-        return Err(BaasError::BadRequest(
-            "failed to deserialize request payload: meta.values must be an object".into(),
-        ));
+        return Err("meta.values must be an object".into());
     };
     for (path, annotation) in values {
-        let is_undefined = annotation
+        if !known_annotation(annotation) {
+            let name = annotation.as_array().and_then(|a| a.first()).map_or_else(
+                || annotation.to_string(),
+                |k| k.as_str().map_or_else(|| k.to_string(), str::to_owned),
+            );
+            return Err(format!("Unknown transformation: {name}"));
+        }
+        let kind = annotation
             .as_array()
             .and_then(|a| a.first())
-            .and_then(Json::as_str)
-            == Some("undefined");
-        if !is_undefined {
-            continue;
-        }
+            .and_then(Json::as_str);
         let parts: Vec<String> = split_path(path);
-        remove_path(args, &parts);
+        match kind {
+            Some("undefined") => remove_path(args, &parts),
+            Some("bigint") => {
+                if let Some(node) = node_mut(args, &parts)
+                    && let Some(n) = node.as_str().and_then(|s| s.trim().parse::<i64>().ok())
+                {
+                    *node = Json::from(n);
+                }
+            }
+            _ => {}
+        }
     }
     Ok(())
+}
+
+fn node_mut<'a>(value: &'a mut Json, parts: &[String]) -> Option<&'a mut Json> {
+    let mut node = value;
+    for part in parts {
+        node = match node {
+            Json::Object(map) => map.get_mut(part)?,
+            Json::Array(list) => list.get_mut(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// superjson paths: `.`-separated, `\.` for a literal dot.
@@ -155,20 +196,54 @@ fn remove_path(value: &mut Json, parts: &[String]) {
     }
 }
 
-/// `{...args, meta: {serialization}}` → args with superjson applied.
-fn body_args(body: &Bytes) -> BaasResult<Json> {
-    if body.is_empty() {
-        return Err(BaasError::BadRequest("missing request body".into()));
+/// `{...args, meta: {serialization}}` → args with superjson applied. A JSON request with an
+/// empty body is `{}` (as express reads it); without a content type it is missing.
+fn body_args(headers: &HeaderMap, body: &Bytes) -> BaasResult<Json> {
+    let json_content = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/json"));
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return if json_content {
+            Ok(json!({}))
+        } else {
+            Err(BaasError::BadRequest("missing request body".into()))
+        };
     }
     let mut parsed: Json = serde_json::from_slice(body)
         .map_err(|e| BaasError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
-    if let Json::Object(map) = &mut parsed
-        && let Some(meta) = map.remove("meta")
-        && let Some(serialization) = meta.get("serialization")
-    {
-        apply_superjson(&mut parsed, serialization)?;
+    let meta = match &mut parsed {
+        Json::Object(map) => map.remove("meta"),
+        _ => None,
+    };
+    if let Some(serialization) = meta.as_ref().and_then(|m| m.get("serialization")) {
+        apply_superjson(&mut parsed, serialization).map_err(|e| {
+            BaasError::BadRequest(format!("failed to deserialize request payload: {e}"))
+        })?;
     }
-    Ok(parsed)
+    Ok(spread(parsed))
+}
+
+/// What `{...value}` gives in JavaScript: objects as they are, nothing for other scalars,
+/// index keys for strings and arrays (which the validation then names).
+fn spread(value: Json) -> Json {
+    match value {
+        Json::Object(_) => value,
+        Json::Array(items) => Json::Object(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+        ),
+        Json::String(s) => Json::Object(
+            s.chars()
+                .enumerate()
+                .map(|(i, c)| (i.to_string(), Json::String(c.to_string())))
+                .collect(),
+        ),
+        _ => json!({}),
+    }
 }
 
 fn query_args(params: &HashMap<String, String>) -> BaasResult<Json> {
@@ -180,10 +255,10 @@ fn query_args(params: &HashMap<String, String>) -> BaasResult<Json> {
     if let Some(meta) = params.get("meta") {
         let meta: Json = serde_json::from_str(meta).map_err(|_| invalid())?;
         if let Some(serialization) = meta.get("serialization") {
-            apply_superjson(&mut args, serialization)?;
+            apply_superjson(&mut args, serialization).map_err(|_| invalid())?;
         }
     }
-    Ok(args)
+    Ok(spread(args))
 }
 
 async fn model_request(
@@ -229,7 +304,7 @@ async fn handle(
                     "invalid request method, only POST is supported".into(),
                 ));
             }
-            (body_args(body)?, StatusCode::CREATED)
+            (body_args(headers, body)?, StatusCode::CREATED)
         }
         FindFirst | FindUnique | FindMany | Aggregate | GroupBy | Count | Exists => {
             if method != Method::GET {
@@ -245,7 +320,7 @@ async fn handle(
                     "invalid request method, only PUT or PATCH are supported".into(),
                 ));
             }
-            (body_args(body)?, StatusCode::OK)
+            (body_args(headers, body)?, StatusCode::OK)
         }
         Delete | DeleteMany => {
             if method != Method::DELETE {
@@ -342,11 +417,16 @@ async fn transaction(
                 )));
             }
         };
-        if let Json::Object(a) = &mut args
-            && let Some(meta) = a.remove("meta")
-            && let Some(serialization) = meta.get("serialization")
-        {
-            apply_superjson(&mut args, serialization)?;
+        let meta = match &mut args {
+            Json::Object(a) => a.remove("meta"),
+            _ => None,
+        };
+        if let Some(serialization) = meta.as_ref().and_then(|m| m.get("serialization")) {
+            apply_superjson(&mut args, serialization).map_err(|e| {
+                BaasError::BadRequest(format!(
+                    "operation at index {i}: failed to deserialize request payload: {e}"
+                ))
+            })?;
         }
         operations.push((
             model,
@@ -357,9 +437,9 @@ async fn transaction(
     let mut annotations = crate::value::Annotations::default();
     let mut data = Vec::with_capacity(outputs.len());
     for (i, output) in outputs.into_iter().enumerate() {
-        for (path, a) in output.annotations.values {
-            annotations.values.insert(format!("{i}.{path}"), a);
-        }
+        output
+            .annotations
+            .prefix_into(&i.to_string(), &mut annotations);
         data.push(output.data);
     }
     Ok(success(
@@ -397,10 +477,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn undefined_values_are_dropped() {
-        let mut args = json!({"where": {"a": null, "b": {"c": null}}, "data": [{"x": null}]});
-        apply_superjson(&mut args, &json!({"values": {"where.a": ["undefined"], "where.b.c": ["undefined"], "data.0.x": ["undefined"], "where.z": ["Date"]}})).unwrap();
-        assert_eq!(args, json!({"where": {"b": {}}, "data": [{}]}));
+    fn undefined_values_are_dropped_and_bigints_become_integers() {
+        let mut args = json!({"where": {"a": null, "b": {"c": null}, "n": "9007199254740993"}, "data": [{"x": null}]});
+        apply_superjson(&mut args, &json!({"values": {"where.a": ["undefined"], "where.b.c": ["undefined"], "data.0.x": ["undefined"], "where.z": ["Date"], "where.n": ["bigint"]}})).unwrap();
+        assert_eq!(
+            args,
+            json!({"where": {"b": {}, "n": 9007199254740993i64}, "data": [{}]})
+        );
+        let err =
+            apply_superjson(&mut args, &json!({"values": {"where.n": ["nope"]}})).unwrap_err();
+        assert_eq!(err, "Unknown transformation: nope");
+        assert!(
+            apply_superjson(
+                &mut args,
+                &json!({"values": {"p": [["custom", "Decimal"]]}})
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -96,6 +96,14 @@ pub fn iso(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// A JSON number that is integral, written as an integer (as JavaScript prints it).
+pub fn integral(json: Json) -> Json {
+    match json.as_f64() {
+        Some(f) if json.is_f64() => number(f),
+        _ => json,
+    }
+}
+
 fn number(f: f64) -> Json {
     if f.fract() == 0.0 && f.abs() < 9.0e15 {
         Json::from(f as i64)
@@ -167,9 +175,10 @@ pub fn from_json(json: &Json, ty: ScalarType) -> Result<Value, TypeMismatch> {
                 .ok_or_else(|| mismatch("number"))?;
             Value::Int(n)
         }
+        // A big integer arrives as a JSON integer, or as a string annotated `bigint` in the
+        // superjson meta (turned into an integer before this); a bare string is refused.
         ScalarType::BigInt => match json {
             Json::Number(n) => Value::Int(n.as_i64().ok_or_else(|| mismatch("bigint"))?),
-            Json::String(s) => Value::Int(s.trim().parse().map_err(|_| mismatch("bigint"))?),
             _ => return Err(mismatch("bigint")),
         },
         ScalarType::Float => Value::Float(json.as_f64().ok_or_else(|| mismatch("number"))?),
@@ -319,24 +328,70 @@ pub fn decode_rows(rows: &tandem_sql::Rows, types: &[ScalarType]) -> Vec<Vec<Val
 #[derive(Debug, Default)]
 pub struct Annotations {
     pub values: Map<String, Json>,
+    /// Big integers by value: superjson tracks them by identity, and equal big integers are
+    /// one identity in JavaScript, so it reports them as `referentialEqualities`.
+    bigints: Vec<(String, String)>,
 }
 
 impl Annotations {
-    pub fn add(&mut self, path: &str, kind: &'static str) {
+    pub fn add(&mut self, path: &str, kind: &'static str, value: &Json) {
+        if kind == "bigint" {
+            self.bigints.push((path.to_owned(), value.to_string()));
+        }
         let annotation = match kind {
-            "Decimal" => serde_json::json!(["custom", "Decimal"]),
+            // superjson writes a custom type's annotation nested: [["custom", name]].
+            "Decimal" => serde_json::json!([["custom", "Decimal"]]),
             other => serde_json::json!([other]),
         };
         self.values.insert(path.to_owned(), annotation);
     }
 
+    /// Moves these annotations under `prefix` (a row's index) into `into`.
+    pub fn prefix_into(self, prefix: &str, into: &mut Annotations) {
+        for (path, a) in self.values {
+            into.values.insert(format!("{prefix}.{path}"), a);
+        }
+        for (path, v) in self.bigints {
+            into.bigints.push((format!("{prefix}.{path}"), v));
+        }
+    }
+
+    /// superjson's `referentialEqualities`: for each big integer value seen at several
+    /// paths, the shortest path (first seen among equals) maps to the others.
+    fn referential_equalities(&self) -> Option<Json> {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for (path, value) in &self.bigints {
+            match groups.iter_mut().find(|(v, _)| v == value) {
+                Some((_, paths)) => paths.push(path.clone()),
+                None => groups.push((value.clone(), vec![path.clone()])),
+            }
+        }
+        let depth = |p: &String| p.split('.').count();
+        let mut out = Map::new();
+        for (_, mut paths) in groups.into_iter().filter(|(_, p)| p.len() > 1) {
+            paths.sort_by_key(depth);
+            let first = paths.remove(0);
+            out.insert(
+                first,
+                Json::Array(paths.into_iter().map(Json::String).collect()),
+            );
+        }
+        (!out.is_empty()).then_some(Json::Object(out))
+    }
+
     /// `{"serialization": {"values": …, "v": 1}}`, or nothing when no value needs one.
     pub fn into_meta(self) -> Option<Json> {
         if self.values.is_empty() {
-            None
-        } else {
-            Some(serde_json::json!({"serialization": {"values": self.values, "v": 1}}))
+            return None;
         }
+        let mut serialization = Map::new();
+        let equalities = self.referential_equalities();
+        serialization.insert("values".into(), Json::Object(self.values));
+        if let Some(equalities) = equalities {
+            serialization.insert("referentialEqualities".into(), equalities);
+        }
+        serialization.insert("v".into(), Json::from(1));
+        Some(serde_json::json!({"serialization": serialization}))
     }
 }
 
@@ -355,7 +410,7 @@ mod tests {
         assert!(from_json(&json!(5.5), ScalarType::Int).is_err());
         assert!(from_json(&json!(3_000_000_000i64), ScalarType::Int).is_err());
         assert_eq!(
-            from_json(&json!("9007199254740993"), ScalarType::BigInt),
+            from_json(&json!(9007199254740993i64), ScalarType::BigInt),
             Ok(Value::Int(9007199254740993))
         );
         assert_eq!(
@@ -383,6 +438,25 @@ mod tests {
     }
 
     #[test]
+    fn equal_big_integers_are_referential_equalities() {
+        let mut annotations = Annotations::default();
+        for (path, v) in [
+            ("0.stock", "10"),
+            ("1.stock", "10"),
+            ("2.stock", "11"),
+            ("0.books.0.stock", "11"),
+            ("1.n", "10"),
+        ] {
+            annotations.add(path, "bigint", &json!(v));
+        }
+        let meta = annotations.into_meta().unwrap();
+        assert_eq!(
+            meta["serialization"]["referentialEqualities"],
+            json!({"0.stock": ["1.stock", "1.n"], "2.stock": ["0.books.0.stock"]})
+        );
+    }
+
+    #[test]
     fn responses_annotate_like_superjson() {
         assert_eq!(
             Value::Int(7).to_json(ScalarType::BigInt),
@@ -402,11 +476,11 @@ mod tests {
         );
         let mut annotations = Annotations::default();
         assert!(Annotations::default().into_meta().is_none());
-        annotations.add("0.created_at", "Date");
-        annotations.add("price", "Decimal");
+        annotations.add("0.created_at", "Date", &json!("2020-01-01T00:00:00.000Z"));
+        annotations.add("price", "Decimal", &json!("1.5"));
         assert_eq!(
             annotations.into_meta().unwrap(),
-            json!({"serialization": {"values": {"0.created_at": ["Date"], "price": ["custom", "Decimal"]}, "v": 1}})
+            json!({"serialization": {"values": {"0.created_at": ["Date"], "price": [["custom", "Decimal"]]}, "v": 1}})
         );
     }
 }

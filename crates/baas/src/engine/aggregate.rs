@@ -16,12 +16,57 @@ use crate::schema::{FieldId, ModelId, ScalarType};
 use crate::value::{Annotations, Value, decode_rows};
 
 /// The type an aggregate's result has.
+/// How an aggregate's result column is decoded.
 fn result_type(function: AggregateFn, field: Option<ScalarType>) -> ScalarType {
     match (function, field) {
         (AggregateFn::Count, _) | (_, None) => ScalarType::BigInt,
-        (AggregateFn::Avg, Some(ScalarType::Decimal)) => ScalarType::Decimal,
         (AggregateFn::Avg, Some(_)) => ScalarType::Float,
+        // min/max of a boolean: SQLite answers 0/1 (PostgreSQL refuses the statement).
+        (_, Some(ScalarType::Boolean)) => ScalarType::Int,
         (_, Some(t)) => t,
+    }
+}
+
+/// An aggregate's JSON as ZenStack answers it: numbers for averages and for decimal sums,
+/// minimums and maximums; big integers annotated only on PostgreSQL (SQLite's driver reads
+/// them as numbers); dates annotated only on PostgreSQL (SQLite answers the stored text).
+fn aggregate_json(
+    dialect: Dialect,
+    function: AggregateFn,
+    field: Option<ScalarType>,
+    value: &Value,
+) -> (Json, Option<&'static str>) {
+    let number = |v: &Value| match v {
+        Value::Int(i) => Json::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        Value::Decimal(d) => d
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Json::Null, |n| {
+                // Integral decimals read as integers, as JavaScript prints them.
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map_or(Json::Number(n), |f| Json::from(f as i64))
+            }),
+        _ => Json::Null,
+    };
+    if value.is_null() {
+        return (Json::Null, None);
+    }
+    match (function, field, dialect) {
+        (AggregateFn::Count, _, _) => (number(value), None),
+        (AggregateFn::Avg, _, _) | (_, Some(ScalarType::Decimal), _) => {
+            (crate::value::integral(number(value)), None)
+        }
+        (_, Some(ScalarType::BigInt), Dialect::Sqlite) => (number(value), None),
+        (_, Some(ScalarType::Boolean), _) => (number(value), None),
+        (_, Some(ScalarType::DateTime), Dialect::Sqlite) => match value {
+            Value::DateTime(at) => (Json::String(crate::value::iso(at)), None),
+            Value::String(s) => (Json::String(s.clone()), None),
+            other => other.to_json(ScalarType::DateTime),
+        },
+        (_, ty, _) => value.to_json(ty.unwrap_or(ScalarType::String)),
     }
 }
 
@@ -48,10 +93,10 @@ fn aggregate_expr(
         return expr;
     }
     match (aggregate.function, ty) {
+        (AggregateFn::Avg, _) => expr.cast_as(Alias::new("double precision")),
         (_, Some(ScalarType::Decimal)) | (AggregateFn::Sum, Some(ScalarType::BigInt)) => {
             expr.cast_as(Alias::new("text"))
         }
-        (AggregateFn::Avg, _) => expr.cast_as(Alias::new("double precision")),
         (AggregateFn::Sum, Some(ScalarType::Int)) => expr.cast_as(Alias::new("bigint")),
         _ => expr,
     }
@@ -73,10 +118,15 @@ fn render_aggregates(
             aggregate.function,
             field_type(reader, model, aggregate.field),
         );
+        let _ = ty;
         let (json, annotation) = match (aggregate.function, value) {
-            (AggregateFn::Count, Value::Int(n)) => (Json::from(*n), None),
-            (AggregateFn::Count, _) => (Json::from(0), None),
-            _ => value.to_json(ty),
+            (AggregateFn::Count, Value::Null) => (Json::from(0), None),
+            _ => aggregate_json(
+                reader.c.dialect,
+                aggregate.function,
+                field_type(reader, model, aggregate.field),
+                value,
+            ),
         };
         let key = aggregate.function.key();
         if aggregate.function == AggregateFn::Count && spec.count_as_number {
@@ -92,7 +142,7 @@ fn render_aggregates(
             } else {
                 format!("{path}.")
             };
-            annotations.add(&format!("{prefix}{key}.{name}"), a);
+            annotations.add(&format!("{prefix}{key}.{name}"), a, &json);
         }
         let entry = out
             .entry(key.to_owned())
@@ -282,7 +332,7 @@ pub async fn group_by(
             let f = &m.fields[*field];
             let (json, annotation) = value.to_json(f.scalar().unwrap_or(ScalarType::String));
             if let Some(a) = annotation {
-                annotations.add(&format!("{i}.{}", f.name), a);
+                annotations.add(&format!("{i}.{}", f.name), a, &json);
             }
             out.insert(f.name.clone(), json);
         }

@@ -157,7 +157,8 @@ fn column_type(dialect: Dialect, column: &ColumnDef) -> &'static str {
         (Dialect::Postgres, "Int", false) => "INTEGER",
         (Dialect::Postgres, "BigInt", false) => "BIGINT",
         (Dialect::Postgres, "Float", _) => "DOUBLE PRECISION",
-        (Dialect::Postgres, "Decimal", _) => "DECIMAL(65,30)",
+        // Unconstrained, as ZenStack declares it: no padding to a fixed scale.
+        (Dialect::Postgres, "Decimal", _) => "DECIMAL",
         (Dialect::Postgres, "Boolean", _) => "BOOLEAN",
         (Dialect::Postgres, "DateTime", _) => "TIMESTAMP(3)",
         (Dialect::Postgres, "Json", _) => "JSONB",

@@ -147,9 +147,10 @@ impl<'s> Reader<'s> {
         };
         match item {
             OrderItem::Field { field, desc, nulls } => {
-                let nulls = nulls.map(|n| match (n, reverse) {
-                    (Nulls::First, false) | (Nulls::Last, true) => NullOrdering::First,
-                    _ => NullOrdering::Last,
+                // Explicit nulls placement stays as asked when the order is reversed.
+                let nulls = nulls.map(|n| match n {
+                    Nulls::First => NullOrdering::First,
+                    Nulls::Last => NullOrdering::Last,
                 });
                 out.push((self.c.column(model, alias, *field), direction(*desc), nulls));
             }
@@ -182,7 +183,9 @@ impl<'s> Reader<'s> {
         }
     }
 
-    /// `(row ≥ cursor row)` in the read's order, the key breaking ties; inclusive.
+    /// Rows at or after the cursor row, as ZenStack compares them: for each prefix of the
+    /// order, the earlier fields equal the cursor row's and the last one `>=` (`<=` when
+    /// descending). Without an order, the key ascending.
     fn cursor_condition(
         &self,
         model: ModelId,
@@ -195,48 +198,41 @@ impl<'s> Reader<'s> {
         let mut keys: Vec<(FieldId, bool)> = Vec::new();
         for item in items {
             match item {
-                OrderItem::Field { field, desc, .. } => keys.push((*field, *desc != reverse)),
+                OrderItem::Field { field, desc, .. } => keys.push((*field, *desc)),
                 _ => {
                     return Err(BaasError::NotSupported(
-                        "a cursor cannot be combined with ordering by a relation".into(),
+                        "cursor pagination cannot be combined with ordering by a relation".into(),
                     ));
                 }
             }
         }
-        for pk in &m.primary_key {
-            if !keys.iter().any(|(f, _)| f == pk) {
-                keys.push((*pk, reverse));
-            }
+        if keys.is_empty() {
+            keys = m.primary_key.iter().map(|f| (*f, false)).collect();
         }
         let cursor_value = |field: FieldId| -> SimpleExpr {
             let ca = self.c.alias();
             let mut sub = Query::select();
             sub.expr(self.c.column(model, &ca, field))
                 .from_as(self.c.table(model), Alias::new(ca.as_str()))
-                .and_where(self.c.filter(model, &ca, cursor))
-                .limit(1);
+                .and_where(self.c.filter(model, &ca, cursor));
             SimpleExpr::SubQuery(None, Box::new(sub.into_sub_query_statement()))
         };
         let mut any = Cond::any();
-        for i in 0..keys.len() {
+        for i in (0..keys.len()).rev() {
             let mut all = Cond::all();
             for (field, _) in &keys[..i] {
                 all = all.add(self.c.column(model, alias, *field).eq(cursor_value(*field)));
             }
             let (field, desc) = keys[i];
             let col = self.c.column(model, alias, field);
-            all = all.add(if desc {
-                col.lt(cursor_value(field))
+            all = all.add(if desc != reverse {
+                col.lte(cursor_value(field))
             } else {
-                col.gt(cursor_value(field))
+                col.gte(cursor_value(field))
             });
             any = any.add(all);
         }
-        let mut equal = Cond::all();
-        for (field, _) in &keys {
-            equal = equal.add(self.c.column(model, alias, *field).eq(cursor_value(*field)));
-        }
-        Ok(any.add(equal).into())
+        Ok(any.into())
     }
 
     /// The SELECT for `args`, reading `fields` and the selection's counts, optionally limited
@@ -288,19 +284,10 @@ impl<'s> Reader<'s> {
         if let Some(link) = link {
             select.and_where(self.in_keys(model, &alias, link.fields, link.keys));
         }
+        // A negative take reads the order backwards (no order: the first rows, reversed
+        // afterwards — as ZenStack does).
         let reverse = args.take.is_some_and(|t| t < 0);
-        let mut order_items = args.order_by.clone();
-        if order_items.is_empty() && (reverse || args.cursor.is_some()) {
-            order_items = m
-                .primary_key
-                .iter()
-                .map(|f| OrderItem::Field {
-                    field: *f,
-                    desc: false,
-                    nulls: None,
-                })
-                .collect();
-        }
+        let order_items = args.order_by.clone();
         if let Some(cursor) = &args.cursor {
             select.and_where(self.cursor_condition(
                 model,
@@ -636,7 +623,7 @@ impl<'s> Reader<'s> {
             let ty = f.scalar().unwrap_or(ScalarType::String);
             let (json, annotation) = record.value(*field).to_json(ty);
             if let Some(a) = annotation {
-                annotations.add(&format!("{prefix}{}", f.name), a);
+                annotations.add(&format!("{prefix}{}", f.name), a, &json);
             }
             out.insert(f.name.clone(), json);
         }

@@ -64,9 +64,9 @@ impl<'s> Compiler<'s> {
     /// A bound value for a column of type `ty`.
     pub fn value(&self, value: &Value, ty: ScalarType) -> SimpleExpr {
         let bound: SimpleExpr = Expr::val(value.to_sql(ty, self.dialect)).into();
-        match (self.dialect, ty, value) {
-            (_, _, Value::Null) => bound,
-            (Dialect::Postgres, ScalarType::Decimal, _) => bound.cast_as(Alias::new("decimal")),
+        match (self.dialect, ty) {
+            // Bound as text (nulls too), so PostgreSQL needs the cast to NUMERIC.
+            (Dialect::Postgres, ScalarType::Decimal) => bound.cast_as(Alias::new("decimal")),
             _ => bound,
         }
     }
@@ -121,9 +121,11 @@ impl<'s> Compiler<'s> {
                     .into()
             }
             Filter::Not(parts) => {
-                let inner: SimpleExpr = if parts.is_empty() {
-                    always(true)
-                } else {
+                // `NOT: []` filters nothing, as in ZenStack.
+                if parts.is_empty() {
+                    return always(true);
+                }
+                let inner: SimpleExpr = {
                     parts
                         .iter()
                         .fold(Cond::all(), |c, p| c.add(self.filter(model, alias, p)))
@@ -131,6 +133,17 @@ impl<'s> Compiler<'s> {
                 };
                 inner.not()
             }
+            Filter::Json {
+                field,
+                path,
+                insensitive,
+                conds,
+            } => self.json_filter(
+                self.column(model, alias, *field),
+                path.as_deref(),
+                *insensitive,
+                conds,
+            ),
             Filter::Field { field, ty, filter } => {
                 self.field_filter(self.column(model, alias, *field), *ty, filter)
             }
@@ -248,6 +261,109 @@ impl<'s> Compiler<'s> {
             return always(true);
         }
         cond.into()
+    }
+
+    /// A Json column's filter, as ZenStack compiles it per dialect.
+    fn json_filter(
+        &self,
+        column: SimpleExpr,
+        path: Option<&str>,
+        insensitive: bool,
+        conds: &[crate::query::ast::JsonCond],
+    ) -> SimpleExpr {
+        use crate::query::ast::JsonCond as J;
+        let postgres = self.dialect == Dialect::Postgres;
+        let receiver = match (path, postgres) {
+            (None, _) => column,
+            // Custom SQL: SQLite's placeholder is `?` (in order), PostgreSQL's `$n`.
+            (Some(p), false) => Expr::cust_with_exprs("(? -> ?)", [column, Expr::val(p).into()]),
+            (Some(p), true) => Expr::cust_with_exprs(
+                "jsonb_path_query_first($1, CAST($2 AS jsonpath))",
+                [column, Expr::val(p).into()],
+            ),
+        };
+        let json_value = |v: &serde_json::Value| -> SimpleExpr {
+            match self.dialect {
+                Dialect::Sqlite => Expr::val(v.to_string()).into(),
+                Dialect::Postgres => {
+                    Expr::val(sea_query::Value::Json(Some(Box::new(v.clone())))).into()
+                }
+            }
+        };
+        let equals = |v: &serde_json::Value| -> SimpleExpr {
+            if v.is_null() {
+                receiver.clone().is_null()
+            } else {
+                receiver.clone().eq(json_value(v))
+            }
+        };
+        let mut cond = Cond::all();
+        for c in conds {
+            cond = cond.add(match c {
+                J::Equals(v) => equals(v),
+                J::Not(v) => equals(v).not(),
+                J::StringLike(pattern) => {
+                    let text = receiver.clone().cast_as(Alias::new("text"));
+                    match (postgres, insensitive) {
+                        (true, true) => text.binary(PgBinOper::ILike, Expr::val(pattern.as_str())),
+                        _ => text.like(LikeExpr::new(pattern.as_str()).escape('\\')),
+                    }
+                }
+                J::ArrayContains(v) => {
+                    if postgres {
+                        let list = if v.is_array() {
+                            v.clone()
+                        } else {
+                            serde_json::Value::Array(vec![v.clone()])
+                        };
+                        Expr::cust_with_exprs("($1 @> $2)", [receiver.clone(), json_value(&list)])
+                    } else {
+                        Expr::cust_with_exprs(
+                            "EXISTS (SELECT 1 FROM json_each(?) WHERE value = ?)",
+                            [receiver.clone(), self.sqlite_scalar(v)],
+                        )
+                    }
+                }
+                J::ArrayStartsWith(v) => {
+                    if postgres {
+                        Expr::cust_with_exprs("jsonb_extract_path($1, '0')", [receiver.clone()])
+                            .eq(json_value(v))
+                    } else {
+                        Expr::cust_with_exprs("json_extract(?, '$[0]')", [receiver.clone()])
+                            .eq(self.sqlite_scalar(v))
+                    }
+                }
+                J::ArrayEndsWith(v) => {
+                    if postgres {
+                        Expr::cust_with_exprs(
+                            "jsonb_extract_path($1, (jsonb_array_length($2) - 1)::text)",
+                            [receiver.clone(), receiver.clone()],
+                        )
+                        .eq(json_value(v))
+                    } else {
+                        Expr::cust_with_exprs(
+                            "json_extract(?, '$[' || (json_array_length(?) - 1) || ']')",
+                            [receiver.clone(), receiver.clone()],
+                        )
+                        .eq(self.sqlite_scalar(v))
+                    }
+                }
+            });
+        }
+        cond.into()
+    }
+
+    /// A JSON scalar as SQLite's JSON functions return it (numbers and strings unquoted).
+    fn sqlite_scalar(&self, v: &serde_json::Value) -> SimpleExpr {
+        match v {
+            serde_json::Value::String(s) => Expr::val(s.as_str()).into(),
+            serde_json::Value::Bool(b) => Expr::val(i64::from(*b)).into(),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Expr::val(i).into(),
+                None => Expr::val(n.as_f64().unwrap_or_default()).into(),
+            },
+            other => Expr::val(other.to_string()).into(),
+        }
     }
 
     /// `LIKE pattern ESCAPE '\'`; ILIKE on PostgreSQL for `mode: insensitive` (whose default

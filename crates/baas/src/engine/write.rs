@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, Utc};
-use sea_query::{Alias, Expr, Query, SimpleExpr};
+use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
 use serde_json::Value as Json;
 
 use super::read::{Reader, Record};
@@ -195,9 +195,7 @@ impl<'r, 's> Writer<'r, 's> {
                             let json = self
                                 .read_back(exec, model, record, selection, &mut local)
                                 .await?;
-                            for (path, a) in local.values {
-                                annotations.values.insert(format!("{i}.{path}"), a);
-                            }
+                            local.prefix_into(&i.to_string(), annotations);
                             out.push(json);
                         }
                         Ok(Json::Array(out))
@@ -223,30 +221,20 @@ impl<'r, 's> Writer<'r, 's> {
                 limit,
                 returning,
             } => {
-                let records = self
-                    .rows(
-                        exec,
-                        model,
-                        filter.clone().unwrap_or(Filter::Const(true)),
-                        *limit,
-                    )
+                let keys = self
+                    .update_many(exec, model, filter.as_ref(), data, *limit)
                     .await?;
-                for record in &records {
-                    self.update_record(exec, model, record, data).await?;
-                }
                 match returning {
-                    None => Ok(serde_json::json!({"count": records.len()})),
+                    None => Ok(serde_json::json!({"count": keys.len()})),
                     Some(selection) => {
                         let mut out = Vec::new();
-                        for (i, record) in records.iter().enumerate() {
+                        for (i, record) in keys.iter().enumerate() {
                             let mut local = Annotations::default();
                             out.push(
                                 self.read_back(exec, model, record, selection, &mut local)
                                     .await?,
                             );
-                            for (path, a) in local.values {
-                                annotations.values.insert(format!("{i}.{path}"), a);
-                            }
+                            local.prefix_into(&i.to_string(), annotations);
                         }
                         Ok(Json::Array(out))
                     }
@@ -280,19 +268,147 @@ impl<'r, 's> Writer<'r, 's> {
                 Ok(json)
             }
             Operation::DeleteMany { filter, limit } => {
-                rules::check_delete(self.schema(), model)?;
-                let records = self
-                    .rows(
-                        exec,
-                        model,
-                        filter.clone().unwrap_or(Filter::Const(true)),
-                        *limit,
-                    )
+                let count = self
+                    .delete_many(exec, model, filter.as_ref(), *limit)
                     .await?;
-                let count = self.delete_rows(exec, model, &records).await?;
                 Ok(serde_json::json!({"count": count}))
             }
             _ => Ok(Json::Null),
+        }
+    }
+
+    /// The rows a many-row write targets: `filter` on the table itself (so the database
+    /// visits rows in its own order, as ZenStack's statements do), or the first `limit` keys.
+    fn many_condition(
+        &self,
+        model: ModelId,
+        filter: Option<&Filter>,
+        limit: Option<u64>,
+    ) -> SimpleExpr {
+        let m = self.schema().model(model);
+        let c = &self.reader.c;
+        match limit {
+            None => match filter {
+                Some(f) => c.filter(model, &m.table, f),
+                None => super::sql::always(true),
+            },
+            Some(limit) => {
+                let alias = c.alias();
+                let mut keys = Query::select();
+                keys.from_as(c.table(model), Alias::new(alias.as_str()))
+                    .limit(limit);
+                for pk in &m.primary_key {
+                    keys.expr(c.column(model, &alias, *pk));
+                }
+                if let Some(f) = filter {
+                    keys.and_where(c.filter(model, &alias, f));
+                }
+                let columns: Vec<SimpleExpr> = m
+                    .primary_key
+                    .iter()
+                    .map(|pk| c.column(model, &m.table, *pk))
+                    .collect();
+                let lhs = if columns.len() == 1 {
+                    columns
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| super::sql::always(false))
+                } else {
+                    SimpleExpr::Tuple(columns)
+                };
+                lhs.in_subquery(keys)
+            }
+        }
+    }
+
+    /// One UPDATE for every matching row (scalar changes only, and — as in ZenStack —
+    /// without touching `@updatedAt`); returns the updated rows' keys in the database's order.
+    async fn update_many(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Option<&Filter>,
+        data: &UpdateData,
+        limit: Option<u64>,
+    ) -> BaasResult<Vec<Record>> {
+        let m = self.schema().model(model);
+        let c = &self.reader.c;
+        let mut update = Query::update();
+        update.table(Alias::new(m.table.as_str()));
+        for (field, op) in &data.scalars {
+            update.value(
+                Alias::new(m.fields[*field].column.as_str()),
+                self.set_expr(model, *field, op),
+            );
+        }
+        let types: Vec<ScalarType> = m
+            .primary_key
+            .iter()
+            .map(|pk| m.fields[*pk].scalar().unwrap_or(ScalarType::String))
+            .collect();
+        if data.scalars.is_empty() {
+            // Nothing to change: the matching rows, unchanged.
+            let rows = self
+                .rows(
+                    exec,
+                    model,
+                    filter.cloned().unwrap_or(Filter::Const(true)),
+                    limit,
+                )
+                .await?;
+            return Ok(rows);
+        }
+        update.cond_where(self.many_condition(model, filter, limit));
+        update.returning(
+            Query::returning().exprs(
+                m.primary_key.iter().map(|pk| {
+                    SimpleExpr::from(Expr::col(Alias::new(m.fields[*pk].column.as_str())))
+                }),
+            ),
+        );
+        let rows = exec.rows(&update).await?;
+        let _ = c;
+        Ok(decode_rows(&rows, &types)
+            .into_iter()
+            .map(|values| {
+                let mut record = Record::default();
+                for (pk, v) in m.primary_key.iter().zip(values) {
+                    record.values.insert(*pk, v);
+                }
+                record
+            })
+            .collect())
+    }
+
+    /// One DELETE for every matching row; the database applies each relation's onDelete.
+    async fn delete_many(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Option<&Filter>,
+        limit: Option<u64>,
+    ) -> BaasResult<u64> {
+        rules::check_delete(self.schema(), model)?;
+        let m = self.schema().model(model);
+        let mut delete = Query::delete();
+        delete
+            .from_table(Alias::new(m.table.as_str()))
+            .cond_where(self.many_condition(model, filter, limit));
+        exec.execute(&delete).await
+    }
+
+    /// The SET expression of one scalar update operator.
+    fn set_expr(&self, model: ModelId, field: FieldId, op: &UpdateOp) -> SimpleExpr {
+        let m = self.schema().model(model);
+        let c = &self.reader.c;
+        let ty = m.fields[field].scalar().unwrap_or(ScalarType::String);
+        let col: SimpleExpr = Expr::col(Alias::new(m.fields[field].column.as_str())).into();
+        match op {
+            UpdateOp::Set(v) => c.value(v, ty),
+            UpdateOp::Increment(v) => col.add(c.value(v, ty)),
+            UpdateOp::Decrement(v) => col.sub(c.value(v, ty)),
+            UpdateOp::Multiply(v) => col.mul(c.value(v, ty)),
+            UpdateOp::Divide(v) => col.div(c.value(v, ty)),
         }
     }
 
@@ -446,7 +562,7 @@ impl<'r, 's> Writer<'r, 's> {
                     continue;
                 }
                 for write in writes {
-                    let target_values = self.resolve_owned(exec, r, write).await?;
+                    let target_values = self.resolve_owned(exec, r, write, true).await?;
                     if let Some(target_values) = target_values {
                         for (f, v) in r.local.iter().zip(target_values) {
                             values.retain(|(existing, _)| existing != f);
@@ -482,6 +598,7 @@ impl<'r, 's> Writer<'r, 's> {
         exec: &'a mut Exec<'_>,
         r: &'a Relation,
         write: &'a RelationWrite,
+        creating: bool,
     ) -> Boxed<'a, Option<Vec<Value>>> {
         Box::pin(async move {
             let referenced = |record: &Record| {
@@ -491,17 +608,20 @@ impl<'r, 's> Writer<'r, 's> {
                     .collect::<Vec<_>>()
             };
             Ok(match write {
-                RelationWrite::Connect(unique) => Some(match pinned_values(unique, &r.foreign) {
-                    // The key is given: use it as is, and let the foreign key check it.
-                    Some(values) => values,
-                    None => {
-                        let target = self
-                            .one(exec, r.target, unique.clone())
-                            .await?
-                            .ok_or_else(|| not_found(self.schema(), r.target))?;
-                        referenced(&target)
-                    }
-                }),
+                // Creating, a connect by key uses the key as is and lets the foreign key check
+                // it (400); updating, the row is looked up (404) — as ZenStack does.
+                RelationWrite::Connect(unique) => Some(
+                    match pinned_values(unique, &r.foreign).filter(|_| creating) {
+                        Some(values) => values,
+                        None => {
+                            let target = self
+                                .one(exec, r.target, unique.clone())
+                                .await?
+                                .ok_or_else(|| not_found(self.schema(), r.target))?;
+                            referenced(&target)
+                        }
+                    },
+                ),
                 RelationWrite::Create(data) => {
                     Some(referenced(&self.insert(exec, data, None).await?))
                 }
@@ -648,12 +768,8 @@ impl<'r, 's> Writer<'r, 's> {
                     self.update_record(exec, r.target, &target, data).await?;
                 }
                 RelationWrite::UpdateMany { filter, data } => {
-                    for target in self
-                        .rows(exec, r.target, ours(filter.as_ref()), None)
-                        .await?
-                    {
-                        self.update_record(exec, r.target, &target, data).await?;
-                    }
+                    self.update_many(exec, r.target, Some(&ours(filter.as_ref())), data, None)
+                        .await?;
                 }
                 RelationWrite::Upsert {
                     unique,
@@ -676,10 +792,8 @@ impl<'r, 's> Writer<'r, 's> {
                     self.delete_rows(exec, r.target, &targets).await?;
                 }
                 RelationWrite::DeleteMany(filter) => {
-                    let targets = self
-                        .rows(exec, r.target, ours(filter.as_ref()), None)
+                    self.delete_many(exec, r.target, Some(&ours(filter.as_ref())), None)
                         .await?;
-                    self.delete_rows(exec, r.target, &targets).await?;
                 }
             }
             Ok(())
@@ -702,17 +816,7 @@ impl<'r, 's> Writer<'r, 's> {
             let c = &self.reader.c;
             let mut sets: Vec<(FieldId, SimpleExpr)> = Vec::new();
             for (field, op) in &data.scalars {
-                let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
-                let col: SimpleExpr =
-                    Expr::col(Alias::new(m.fields[*field].column.as_str())).into();
-                let expr = match op {
-                    UpdateOp::Set(v) => c.value(v, ty),
-                    UpdateOp::Increment(v) => col.add(c.value(v, ty)),
-                    UpdateOp::Decrement(v) => col.sub(c.value(v, ty)),
-                    UpdateOp::Multiply(v) => col.mul(c.value(v, ty)),
-                    UpdateOp::Divide(v) => col.div(c.value(v, ty)),
-                };
-                sets.push((*field, expr));
+                sets.push((*field, self.set_expr(model, *field, op)));
             }
             // Relations whose key this row holds.
             let mut later = Vec::new();
@@ -729,7 +833,7 @@ impl<'r, 's> Writer<'r, 's> {
                         RelationWrite::Connect(_)
                         | RelationWrite::Create(_)
                         | RelationWrite::ConnectOrCreate { .. } => {
-                            if let Some(values) = self.resolve_owned(exec, r, write).await? {
+                            if let Some(values) = self.resolve_owned(exec, r, write, false).await? {
                                 for (f, v) in r.local.iter().zip(values) {
                                     let ty = m.fields[*f].scalar().unwrap_or(ScalarType::String);
                                     sets.retain(|(existing, _)| existing != f);

@@ -33,6 +33,19 @@ pub enum Cond {
     Not(FieldFilter),
 }
 
+/// A condition on a Json column (or on the value at `path` inside it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonCond {
+    /// Equal to this JSON value; `null` means no value (SQL NULL).
+    Equals(serde_json::Value),
+    Not(serde_json::Value),
+    /// A LIKE pattern over the value's JSON text (quotes included), `\` escapes.
+    StringLike(String),
+    ArrayContains(serde_json::Value),
+    ArrayStartsWith(serde_json::Value),
+    ArrayEndsWith(serde_json::Value),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantifier {
     Some,
@@ -50,6 +63,13 @@ pub enum Filter {
         field: FieldId,
         ty: ScalarType,
         filter: FieldFilter,
+    },
+    Json {
+        field: FieldId,
+        /// A JSON path (`$.color` on SQLite, a jsonpath on PostgreSQL).
+        path: Option<String>,
+        insensitive: bool,
+        conds: Vec<JsonCond>,
     },
     /// A to-many relation: some / every / none of the related rows match.
     Many {

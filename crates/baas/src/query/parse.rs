@@ -167,13 +167,12 @@ impl<'s> Parser<'s> {
                     ],
                     "",
                 )?;
+                if op == FindFirst && map.get("take").is_some_and(|t| t.as_i64() != Some(1)) {
+                    return invalid(format!("Invalid input: expected 1{}", at("take")));
+                }
                 let mut read = self.read_args(model, map, "", 0)?;
                 if op == FindFirst {
-                    read.take = Some(if read.take.is_some_and(|t| t < 0) {
-                        -1
-                    } else {
-                        1
-                    });
+                    read.take = Some(1);
                     Operation::FindOne(read)
                 } else {
                     Operation::FindMany(read)
@@ -195,11 +194,7 @@ impl<'s> Parser<'s> {
                 Operation::Exists(read)
             }
             Count => {
-                only_keys(
-                    map,
-                    &["where", "select", "orderBy", "cursor", "take", "skip"],
-                    "",
-                )?;
+                only_keys(map, &["where", "select", "orderBy", "take", "skip"], "")?;
                 let shape = match map.get("select") {
                     None => CountShape::Number,
                     Some(select) => CountShape::Fields(self.count_fields(model, select, "select")?),
@@ -212,15 +207,15 @@ impl<'s> Parser<'s> {
                 only_keys(
                     map,
                     &[
-                        "where", "orderBy", "cursor", "take", "skip", "_count", "_sum", "_avg",
-                        "_min", "_max",
+                        "where", "orderBy", "take", "skip", "_count", "_sum", "_avg", "_min",
+                        "_max",
                     ],
                     "",
                 )?;
                 let spec = self.aggregate_spec(model, map)?;
                 let mut read = self.read_args(
                     model,
-                    &only(map, &["where", "orderBy", "cursor", "take", "skip"]),
+                    &only(map, &["where", "orderBy", "take", "skip"]),
                     "",
                     0,
                 )?;
@@ -656,8 +651,15 @@ impl<'s> Parser<'s> {
         };
         let mut out = Vec::new();
         for (item_path, item) in items {
-            for (name, value) in object(item, &item_path)? {
-                out.push(self.order_item(model_id, name, value, &item_path, depth)?);
+            let entries = object(item, &item_path)?;
+            if entries.len() > 1 {
+                return invalid(format!(
+                    "Each orderBy element must have at most one key{}",
+                    at(path)
+                ));
+            }
+            for (name, value) in entries {
+                out.push(self.order_item(model_id, name, value, &item_path, depth, true)?);
             }
         }
         Ok(out)
@@ -681,6 +683,7 @@ impl<'s> Parser<'s> {
         value: &Json,
         path: &str,
         depth: usize,
+        top: bool,
     ) -> PResult<OrderItem> {
         if depth > MAX_DEPTH {
             return invalid(format!(
@@ -700,7 +703,9 @@ impl<'s> Parser<'s> {
                     desc: Self::direction(value, &here)?,
                     nulls: None,
                 }),
-                Json::Object(map) => {
+                // `{sort, nulls}` is for the model's own fields; through a relation only a
+                // direction is accepted (as in ZenStack).
+                Json::Object(map) if top => {
                     only_keys(map, &["sort", "nulls"], &here)?;
                     let desc = Self::direction(
                         required(map, "sort", &join(&here, "sort"))?,
@@ -742,7 +747,7 @@ impl<'s> Parser<'s> {
                 let map = object(value, &here)?;
                 let mut inner = Vec::new();
                 for (k, v) in map {
-                    inner.push(self.order_item(relation.target, k, v, &here, depth + 1)?);
+                    inner.push(self.order_item(relation.target, k, v, &here, depth + 1, false)?);
                 }
                 if inner.len() != 1 {
                     return invalid(format!(
@@ -833,6 +838,9 @@ impl<'s> Parser<'s> {
                         return invalid(format!("Unrecognized key: \"{name}\"{}", at(path)));
                     };
                     parts.push(match &field.kind {
+                        FieldKind::Scalar(ScalarType::Json) => {
+                            self.json_filter(id, value, &here)?
+                        }
                         FieldKind::Scalar(ty) => Filter::Field {
                             field: id,
                             ty: *ty,
@@ -849,6 +857,82 @@ impl<'s> Parser<'s> {
             parts.remove(0)
         } else {
             Filter::And(parts)
+        })
+    }
+
+    /// A Json field's filter: `{path?, equals, not, string_contains, string_starts_with,
+    /// string_ends_with, array_contains, array_starts_with, array_ends_with, mode?}`.
+    fn json_filter(&self, field: FieldId, json: &Json, path: &str) -> PResult<Filter> {
+        let map = object(json, path)?;
+        only_keys(
+            map,
+            &[
+                "path",
+                "equals",
+                "not",
+                "string_contains",
+                "string_starts_with",
+                "string_ends_with",
+                "array_contains",
+                "array_starts_with",
+                "array_ends_with",
+                "mode",
+            ],
+            path,
+        )?;
+        if !map.keys().any(|k| k != "path" && k != "mode") {
+            return invalid(format!("Invalid JSON filter payload{}", at(path)));
+        }
+        let json_path = match map.get("path") {
+            None | Some(Json::Null) => None,
+            Some(Json::String(p)) => Some(p.clone()),
+            Some(other) => {
+                return invalid(format!(
+                    "Invalid input: expected string, received {}{}",
+                    kind(other),
+                    at(&join(path, "path"))
+                ));
+            }
+        };
+        let insensitive = match map.get("mode").and_then(Json::as_str) {
+            None | Some("default") => false,
+            Some("insensitive") => true,
+            Some(_) => {
+                return invalid(format!(
+                    "Invalid option: expected one of \"default\"|\"insensitive\"{}",
+                    at(&join(path, "mode"))
+                ));
+            }
+        };
+        let mut conds = Vec::new();
+        for (key, value) in map {
+            let string = |this: &Self| -> PResult<String> {
+                let _ = this;
+                value.as_str().map(escape_like).ok_or_else(|| {
+                    Invalid(format!(
+                        "Invalid input: expected string, received {}{}",
+                        kind(value),
+                        at(&join(path, key))
+                    ))
+                })
+            };
+            conds.push(match key.as_str() {
+                "path" | "mode" => continue,
+                "equals" => JsonCond::Equals(value.clone()),
+                "not" => JsonCond::Not(value.clone()),
+                "string_contains" => JsonCond::StringLike(format!("\"%{}%\"", string(self)?)),
+                "string_starts_with" => JsonCond::StringLike(format!("\"{}%\"", string(self)?)),
+                "string_ends_with" => JsonCond::StringLike(format!("\"%{}\"", string(self)?)),
+                "array_contains" => JsonCond::ArrayContains(value.clone()),
+                "array_starts_with" => JsonCond::ArrayStartsWith(value.clone()),
+                _ => JsonCond::ArrayEndsWith(value.clone()),
+            });
+        }
+        Ok(Filter::Json {
+            field,
+            path: json_path,
+            insensitive,
+            conds,
         })
     }
 
@@ -1020,13 +1104,9 @@ impl<'s> Parser<'s> {
                         _ => format!("%{escaped}"),
                     }));
                 }
-                "not" => {
-                    let mut inner = self.field_filter(ty, v, &here, depth + 1)?;
-                    if !matches!(v, Json::Object(_)) {
-                        inner.insensitive = insensitive;
-                    }
-                    conds.push(Cond::Not(inner));
-                }
+                // A bare value under `not` compares exactly; `mode` does not reach it
+                // (as in ZenStack).
+                "not" => conds.push(Cond::Not(self.field_filter(ty, v, &here, depth + 1)?)),
                 _ => return invalid(format!("Unrecognized key: \"{op}\"{}", at(path))),
             }
         }
@@ -1292,9 +1372,6 @@ impl<'s> Parser<'s> {
                 Invalid(format!("Invalid input: expected an integer{}", at("take")))
             })?),
         };
-        if (skip > 0 || take.is_some()) && order_by.is_empty() {
-            return invalid("\"orderBy\" is required when using \"take\" or \"skip\"");
-        }
         for item in &order_by {
             if let GroupOrder::Field { field, .. } = item
                 && !by.contains(field)
@@ -1361,7 +1438,7 @@ impl<'s> Parser<'s> {
             });
         }
         let _ = by;
-        match self.order_item(model_id, key, value, "orderBy", 0)? {
+        match self.order_item(model_id, key, value, "orderBy", 0, true)? {
             OrderItem::Field { field, desc, nulls } => Ok(GroupOrder::Field { field, desc, nulls }),
             _ => invalid("groupBy can only order by fields and aggregates"),
         }
@@ -1515,7 +1592,8 @@ impl<'s> Parser<'s> {
                     data.scalars.push((id, v));
                 }
                 FieldKind::Relation(relation) => {
-                    let writes = self.relation_writes(relation, value, &here, depth, false)?;
+                    let writes =
+                        self.relation_writes(relation, field.optional, value, &here, depth, false)?;
                     data.relations.push((id, writes));
                 }
             }
@@ -1557,6 +1635,8 @@ impl<'s> Parser<'s> {
                 });
             }
         }
+        // Nested writes run in the model's field order, as ZenStack's validation leaves them.
+        data.relations.sort_by_key(|(id, _)| *id);
         Ok(data)
     }
 
@@ -1634,6 +1714,13 @@ impl<'s> Parser<'s> {
                             if name == "set" {
                                 UpdateOp::Set(self.value(v, *ty, &op_path)?)
                             } else {
+                                if !v.is_number() {
+                                    return invalid(format!(
+                                        "Invalid input: expected number, received {}{}",
+                                        kind(v),
+                                        at(&op_path)
+                                    ));
+                                }
                                 let v = self.non_null_value(v, *ty, &op_path)?;
                                 match name.as_str() {
                                     "increment" => UpdateOp::Increment(v),
@@ -1655,11 +1742,14 @@ impl<'s> Parser<'s> {
                     data.scalars.push((id, op));
                 }
                 FieldKind::Relation(relation) => {
-                    let writes = self.relation_writes(relation, value, &here, depth, true)?;
+                    let writes =
+                        self.relation_writes(relation, field.optional, value, &here, depth, true)?;
                     data.relations.push((id, writes));
                 }
             }
         }
+        // Nested writes run in the model's field order, as ZenStack's validation leaves them.
+        data.relations.sort_by_key(|(id, _)| *id);
         Ok(data)
     }
 
@@ -1667,6 +1757,7 @@ impl<'s> Parser<'s> {
     fn relation_writes(
         &self,
         relation: &Relation,
+        optional: bool,
         json: &Json,
         path: &str,
         depth: usize,
@@ -1675,17 +1766,28 @@ impl<'s> Parser<'s> {
         let map = object(json, path)?;
         let target = relation.target;
         let many = relation.many;
-        let mut allowed = vec!["create", "connect", "connectOrCreate"];
+        // ZenStack's order, whatever the request's key order: connect, create,
+        // connectOrCreate, createMany, disconnect, delete, update, upsert, set, updateMany,
+        // deleteMany. A required to-one relation cannot be disconnected or deleted.
+        let mut allowed = vec!["connect", "create", "connectOrCreate"];
         if many {
             allowed.push("createMany");
         }
         if update {
-            allowed.extend(["disconnect", "update", "upsert", "delete"]);
+            if many || optional {
+                allowed.extend(["disconnect", "delete"]);
+            }
+            allowed.extend(["update", "upsert"]);
             if many {
                 allowed.extend(["set", "updateMany", "deleteMany"]);
             }
         }
         only_keys(map, &allowed, path)?;
+        let map: Map<String, Json> = allowed
+            .iter()
+            .filter_map(|k| map.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+            .collect();
+        let map = &map;
         let each = |v: &'_ Json| -> Vec<(usize, Json)> {
             match v {
                 Json::Array(items) if many => items.iter().cloned().enumerate().collect(),

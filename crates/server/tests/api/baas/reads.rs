@@ -174,7 +174,11 @@ on_both_backends! {
             "_min": {"pages": 50, "title": "Advanced Rust"},
             "_max": {"pages": 300, "created_at": "2023-01-04T00:00:00.000Z"},
         }));
-        assert_eq!(aggregate.body["meta"]["serialization"]["values"], json!({"_max.created_at": ["Date"]}));
+        // As ZenStack: SQLite answers an aggregated date as its stored text, PostgreSQL as a date.
+        match app.backend {
+            Backend::Sqlite => assert!(aggregate.body.get("meta").is_none(), "{}", aggregate.body),
+            Backend::Postgres => assert_eq!(aggregate.body["meta"]["serialization"]["values"], json!({"_max.created_at": ["Date"]})),
+        }
         let windowed = app.rpc_get("book", "aggregate", json!({"orderBy": {"pages": "asc"}, "skip": 1, "take": 2, "_sum": {"pages": true}, "_count": true})).await;
         assert_eq!(data(&windowed), &json!({"_count": 2, "_sum": {"pages": 200}}));
         let empty = app.rpc_get("book", "aggregate", json!({"where": {"pages": {"gt": 1000}}, "_sum": {"pages": true}, "_count": true})).await;
@@ -193,7 +197,8 @@ on_both_backends! {
         ]));
         let having = app.rpc_get("user", "groupBy", json!({"by": ["tenant_id"], "_count": {"id": true}, "having": {"id": {"_count": {"gte": 3}}}, "orderBy": {"tenant_id": "asc"}})).await;
         assert_eq!(data(&having), &json!([{"tenant_id": "t2", "_count": {"id": 3}}]));
-        assert_eq!(error(&app.rpc_get("book", "groupBy", json!({"by": ["published"], "take": 1})).await), (422, "invalid-input".into()));
+        let taken = app.rpc_get("book", "groupBy", json!({"by": ["published"], "take": 1})).await;
+        assert_eq!(data(&taken).as_array().unwrap().len(), 1, "take without orderBy is accepted, as in ZenStack");
     }
 
     async fn every_scalar_type_round_trips(app: TestApp) {
@@ -208,13 +213,29 @@ on_both_backends! {
         assert_eq!(row["ratio"], "1.25");
         assert_eq!(row["data"], json!({"tags": ["a", "b"], "n": 1}));
         assert_eq!(row["taken_at"], "2024-02-29T12:34:56.789Z");
-        assert_eq!(created.body["meta"]["serialization"]["values"], json!({"big": ["bigint"], "ratio": ["custom", "Decimal"], "taken_at": ["Date"]}));
+        assert_eq!(created.body["meta"]["serialization"]["values"], json!({"big": ["bigint"], "ratio": [["custom", "Decimal"]], "taken_at": ["Date"]}));
+        let bare = app.rpc_post("metric", "create", json!({"data": {"name": "m3", "big": "7"}})).await;
+        assert_eq!(bare.status, 422, "a big integer as a bare string needs its superjson annotation");
         let second = app.rpc_post("metric", "create", json!({"data": {"name": "m2", "big": 7, "ratio": 2}})).await;
         assert_eq!(data(&second)["id"], 2);
-        let found = app.rpc_get("metric", "findMany", json!({"where": {"big": {"gt": "9007199254740992"}}, "select": {"name": true}})).await;
+        for (filter, expected) in [
+            (json!({"path": "$.n", "equals": 1}), json!([{"name": "m1"}])),
+            (json!({"path": "$.tags", "array_contains": "b"}), json!([{"name": "m1"}])),
+            (json!({"path": "$.tags", "array_starts_with": "a"}), json!([{"name": "m1"}])),
+            (json!({"path": "$.tags", "array_ends_with": "a"}), json!([])),
+            (json!({"equals": {"tags": ["a", "b"], "n": 1}}), json!([{"name": "m1"}])),
+            (json!({"equals": null}), json!([{"name": "m2"}])),
+        ] {
+            let answer = app.rpc_get("metric", "findMany", json!({"where": {"data": filter}, "select": {"name": true}, "orderBy": {"name": "asc"}})).await;
+            assert_eq!(data(&answer), &expected, "{filter}");
+        }
+        let found = app.rpc_get("metric", "findMany", json!({"where": {"big": {"gt": 9007199254740992i64}}, "select": {"name": true}})).await;
         assert_eq!(data(&found), &json!([{"name": "m1"}]));
         let sum = app.rpc_get("metric", "aggregate", json!({"_sum": {"ratio": true, "big": true}})).await;
-        assert_eq!(data(&sum)["_sum"]["ratio"], "3.25");
-        assert_eq!(data(&sum)["_sum"]["big"], "9007199254741000");
+        assert_eq!(data(&sum)["_sum"]["ratio"], 3.25, "decimal aggregates are numbers, as in ZenStack");
+        match app.backend {
+            Backend::Sqlite => assert_eq!(data(&sum)["_sum"]["big"], 9007199254741000i64),
+            Backend::Postgres => assert_eq!(data(&sum)["_sum"]["big"], "9007199254741000"),
+        }
     }
 }

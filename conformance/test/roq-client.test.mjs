@@ -1,0 +1,136 @@
+// The BaaS through @roq/client@0.0.12's own fetch helpers (`makeUrl`, `marshal`, `fetcher`,
+// which unmarshals with superjson 1.x): the exact requests the ROQ/ZenStack v1 SWR hooks send
+// (`useModelQuery` → GET `?q=&meta=`; `mutationRequest` → PUT with a marshalled body), against a
+// freshly started tandem binary, once per storage backend.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { fetcher, makeUrl, marshal } from '@roq/client';
+// Not re-exported by the package's main entry; the class `fetcher` throws.
+import { RoqBaasError } from '@roq/client/build/src/utils/fetcher.util.js';
+
+import { BACKENDS, startTandem } from '../lib/tandem.mjs';
+
+const TENANT = { id: 'rc-t1', name: 'Client Co', created_at: '2023-01-01T00:00:00.000Z', updated_at: '2023-01-01T00:00:00.000Z' };
+const USERS = [
+  {
+    id: 'rc-u1',
+    email: 'ann@client.example',
+    first_name: 'Ann',
+    last_name: 'Old',
+    tenant_id: 'rc-t1',
+    active: true,
+    created_at: '2023-02-01T10:00:00.000Z',
+    updated_at: '2023-02-02T10:00:00.000Z',
+  },
+  {
+    id: 'rc-u2',
+    email: 'ben@client.example',
+    first_name: 'Ben',
+    last_name: null,
+    tenant_id: 'rc-t1',
+    active: true,
+    created_at: '2023-03-01T10:00:00.000Z',
+    updated_at: '2023-03-01T10:00:00.000Z',
+  },
+];
+
+for (const backend of BACKENDS) {
+  describe(`@roq/client fetch helpers against the tandem BaaS (${backend})`, () => {
+    let server;
+    let endpoint;
+    /** What an app passes to the hooks' provider as `fetch`: adds the credentials. */
+    let authedFetch;
+
+    before(async () => {
+      server = await startTandem({ backend, testEndpoints: true, separateBaasDb: true });
+      endpoint = `${server.host}/api/model`;
+      const authorization = `Basic ${Buffer.from(`${server.environmentId}:${server.apiKey}`).toString('base64')}`;
+      authedFetch = (url, init = {}) => fetch(url, { ...init, headers: { ...(init.headers ?? {}), authorization } });
+      const res = await authedFetch(`${server.host}/api/_tandem/test/platform-rows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: [TENANT], user: USERS }),
+      });
+      assert.equal(res.status, 200, `seeding platform rows: ${await res.text()}`);
+    });
+
+    after(async () => {
+      if (server) await server.stop();
+    });
+
+    /** useModelQuery's request: GET makeUrl(endpoint/model/op, args), unmarshalled by fetcher. */
+    const query = (model, op, args) => fetcher(makeUrl(`${endpoint}/${model}/${op}`, args), undefined, authedFetch, false);
+    /** mutationRequest's request (non-DELETE): body = marshal(args), checkReadBack = true. */
+    const mutate = (method, model, op, args) =>
+      fetcher(
+        `${endpoint}/${model}/${op}`,
+        { method, headers: { 'content-type': 'application/json' }, body: args ? marshal(args) : undefined },
+        authedFetch,
+        true,
+      );
+
+    it('findMany returns DateTime fields as Date objects', async () => {
+      const users = await query('user', 'findMany', {
+        where: { tenant_id: 'rc-t1' },
+        orderBy: { created_at: 'asc' },
+        select: { id: true, email: true, created_at: true, updated_at: true },
+      });
+      assert.equal(users.length, 2);
+      assert.deepEqual(
+        users.map((u) => u.id),
+        ['rc-u1', 'rc-u2'],
+      );
+      for (const u of users) {
+        assert.ok(u.created_at instanceof Date, `created_at of ${u.id} is a Date, got ${typeof u.created_at}`);
+        assert.ok(u.updated_at instanceof Date, `updated_at of ${u.id} is a Date`);
+      }
+      assert.equal(users[0].created_at.toISOString(), '2023-02-01T10:00:00.000Z');
+      assert.equal(users[1].updated_at.toISOString(), '2023-03-01T10:00:00.000Z');
+    });
+
+    it('filters with Date objects and undefined values (superjson meta in the query string)', async () => {
+      // makeUrl adds `&meta=` for the Date; superjson 1.x sends `undefined` as null + ["undefined"],
+      // which the server must treat as an absent key (not as `last_name = null`).
+      const users = await query('user', 'findMany', {
+        where: { created_at: { gt: new Date('2023-02-15T00:00:00.000Z') }, last_name: undefined },
+        select: { id: true },
+      });
+      assert.deepEqual(users, [{ id: 'rc-u2' }]);
+      const count = await query('user', 'count', { where: { created_at: { lte: new Date('2023-02-01T10:00:00.000Z') } } });
+      assert.equal(count, 1);
+    });
+
+    it('user.update({data:{first_name, last_name}, where:{email}}) through the mutation path', async () => {
+      const before = Date.now();
+      const updated = await mutate('PUT', 'user', 'update', {
+        data: { first_name: 'Annie', last_name: 'New' },
+        where: { email: 'ann@client.example' },
+      });
+      assert.equal(updated.id, 'rc-u1');
+      assert.equal(updated.first_name, 'Annie');
+      assert.equal(updated.last_name, 'New');
+      assert.equal(updated.email, 'ann@client.example');
+      assert.ok(updated.created_at instanceof Date);
+      assert.equal(updated.created_at.toISOString(), '2023-02-01T10:00:00.000Z');
+      assert.ok(updated.updated_at instanceof Date);
+      assert.ok(updated.updated_at.getTime() >= before - 1000, 'updated_at is bumped by the write');
+
+      const again = await query('user', 'findUnique', { where: { email: 'ann@client.example' }, select: { first_name: true, last_name: true } });
+      assert.deepEqual(again, { first_name: 'Annie', last_name: 'New' });
+    });
+
+    it('errors surface as RoqBaasError with the server message', async () => {
+      await assert.rejects(
+        mutate('PUT', 'user', 'update', { data: { first_name: 'X' }, where: { email: 'nobody@client.example' } }),
+        (err) => {
+          assert.ok(err instanceof RoqBaasError, `RoqBaasError, got ${err?.constructor?.name}: ${err?.message}`);
+          assert.equal(err.data.reason, 'not-found');
+          assert.equal(typeof err.message, 'string');
+          return true;
+        },
+      );
+    });
+  });
+}
