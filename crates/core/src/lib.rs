@@ -5,8 +5,10 @@
 
 pub mod clock;
 pub mod email;
+pub mod hlc;
 pub mod ids;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::{Email, EmailError};
+pub use hlc::{Hlc, HlcClock, Side, incoming_wins};
 pub use ids::{IdParseError, RoleId, TenantId, UserId};

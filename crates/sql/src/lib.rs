@@ -381,6 +381,21 @@ impl Db {
         })
     }
 
+    /// Rows of a single write statement (`… RETURNING`), committed on its own: one round trip
+    /// instead of BEGIN / statement / COMMIT. On SQLite it runs on the writer connection.
+    pub async fn write_rows(&self, stmt: &impl SqlxBinder) -> Result<Rows, DbError> {
+        Ok(match self {
+            Self::Sqlite { writer, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                Rows::Sqlite(sqlx::query_with(&sql, values).fetch_all(writer).await?)
+            }
+            Self::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                Rows::Postgres(sqlx::query_with(&sql, values).fetch_all(pool).await?)
+            }
+        })
+    }
+
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx, DbError> {
         Ok(match self {

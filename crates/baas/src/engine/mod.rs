@@ -25,6 +25,8 @@ use crate::value::Annotations;
 pub enum Exec<'a> {
     Pool(&'a Db),
     Tx(&'a mut Tx),
+    /// A write that is one statement, committed on its own (no BEGIN/COMMIT round trips).
+    Single(&'a Db),
 }
 
 impl Exec<'_> {
@@ -32,14 +34,28 @@ impl Exec<'_> {
         Ok(match self {
             Exec::Pool(db) => db.fetch_rows(stmt).await?,
             Exec::Tx(tx) => tx.fetch_rows(stmt).await?,
+            Exec::Single(db) => db.write_rows(stmt).await?,
         })
     }
 
     pub async fn execute(&mut self, stmt: &impl SqlxBinder) -> BaasResult<u64> {
         match self {
-            Exec::Pool(db) => Ok(db.execute(stmt).await?),
+            Exec::Pool(db) | Exec::Single(db) => Ok(db.execute(stmt).await?),
             Exec::Tx(tx) => Ok(tx.execute(stmt).await?),
         }
+    }
+}
+
+/// A create of one row with no nested writes, returning only its own fields: a single
+/// `INSERT … RETURNING`, so it needs no transaction and no read-back.
+pub fn single_statement(operation: &Operation) -> bool {
+    match operation {
+        Operation::Create { data, selection } => {
+            data.relations.is_empty()
+                && selection.relations.is_empty()
+                && selection.counts.is_empty()
+        }
+        _ => false,
     }
 }
 
@@ -67,6 +83,11 @@ impl Engine {
         operation: &Operation,
         now: chrono::DateTime<chrono::Utc>,
     ) -> BaasResult<Output> {
+        if single_statement(operation) {
+            return self
+                .run_in(&mut Exec::Single(&self.db), model, operation, now)
+                .await;
+        }
         if operation_writes(operation) {
             let mut tx = self.db.begin().await?;
             let out = self

@@ -171,6 +171,16 @@ impl<'r, 's> Writer<'r, 's> {
     ) -> BaasResult<Json> {
         match operation {
             Operation::Create { data, selection } => {
+                if super::single_statement(operation) {
+                    // The INSERT returned every field; no second read.
+                    let record = self
+                        .insert_values(exec, data.model, data.scalars.clone(), false)
+                        .await?
+                        .ok_or_else(|| BaasError::internal("INSERT returned no row"))?;
+                    return Ok(self
+                        .reader
+                        .render(model, selection, &record, "", annotations));
+                }
                 let record = self.insert(exec, data, None).await?;
                 self.read_back(exec, model, &record, selection, annotations)
                     .await
