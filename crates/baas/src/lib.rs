@@ -10,20 +10,18 @@ pub mod error;
 pub mod query;
 pub mod rpc;
 pub mod schema;
+pub mod sync;
 pub mod value;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sea_query::{Alias, OnConflict, Query};
-use serde_json::Value as Json;
 use tandem_core::Clock;
 use tandem_sql::{Db, DbOptions, DbUrl, Dialect};
 
 use engine::Engine;
-use error::{BaasError, BaasResult};
-use schema::{Builtin, ScalarType, Schema};
+use schema::Schema;
 
 /// Who may call the BaaS: the environment's credentials make the super admin.
 #[async_trait]
@@ -38,8 +36,6 @@ pub struct BaasConfig {
     /// The app's schema file; `None` serves only the built-in models.
     pub schema_path: Option<PathBuf>,
     pub accept_data_loss: bool,
-    /// Serves the test-only endpoint that writes Platform rows directly.
-    pub test_endpoints: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +59,6 @@ pub struct Baas {
     pub auth: Arc<dyn BaasAuth>,
     /// The effective schema in Prisma syntax (`GET /api/schema`).
     pub schema_text: String,
-    pub test_endpoints: bool,
 }
 
 impl Baas {
@@ -85,6 +80,11 @@ impl Baas {
             None => Schema::builtin()?,
         };
         let db = Db::connect(&config.db, config.db_options).await?;
+        sync::SYNC_TABLES.create_if_missing(&db).await?;
+        let hooks = sync::SyncHooks::new();
+        if let Some(max) = sync::SYNC_TABLES.max_stamp(&db).await? {
+            hooks.hlc.observe(max);
+        }
         let done =
             engine::ddl::migrate(&db, &schema, config.accept_data_loss, &config.db.redacted())
                 .await?;
@@ -96,10 +96,10 @@ impl Baas {
             engine: Engine {
                 db,
                 schema: Arc::new(schema),
+                sync: Arc::new(hooks),
             },
             clock,
             auth,
-            test_endpoints: config.test_endpoints,
         })
     }
 
@@ -109,75 +109,5 @@ impl Baas {
 
     pub fn db(&self) -> &Db {
         &self.engine.db
-    }
-
-    /// Writes `user`/`tenant` rows as the Platform has them (insert, or update by id), the
-    /// only way those rows change besides the BaaS-writable fields. `rows` is
-    /// `{"tenant": [...], "user": [...]}`; tenants first, so users can reference them.
-    pub async fn put_platform_rows(&self, rows: &Json) -> BaasResult<()> {
-        let schema = &self.engine.schema;
-        let dialect = self.engine.db.dialect();
-        let mut tx = self.engine.db.begin().await?;
-        for name in ["tenant", "user"] {
-            let Some(list) = rows.get(name).and_then(Json::as_array) else {
-                continue;
-            };
-            let model_id = schema
-                .model_id(name)
-                .ok_or_else(|| BaasError::internal("built-in model missing"))?;
-            let model = schema.model(model_id);
-            debug_assert!(
-                model.builtin
-                    == Some(if name == "user" {
-                        Builtin::User
-                    } else {
-                        Builtin::Tenant
-                    })
-            );
-            for row in list {
-                let Json::Object(fields) = row else {
-                    return Err(BaasError::BadRequest(format!(
-                        "each {name} row must be an object"
-                    )));
-                };
-                let mut columns: Vec<String> = Vec::new();
-                let mut values = Vec::new();
-                for (key, json) in fields {
-                    let Some((_, field)) = model.field(key) else {
-                        return Err(BaasError::BadRequest(format!(
-                            "`{name}` has no field `{key}`"
-                        )));
-                    };
-                    let ty = field.scalar().unwrap_or(ScalarType::String);
-                    let value = value::from_json(json, ty).map_err(|m| {
-                        BaasError::BadRequest(format!("`{name}.{key}`: expected {}", m.expected))
-                    })?;
-                    columns.push(field.column.clone());
-                    values.push(sea_query::SimpleExpr::from(sea_query::Expr::val(
-                        value.to_sql(ty, dialect),
-                    )));
-                }
-                let mut insert = Query::insert();
-                insert
-                    .into_table(Alias::new(model.table.as_str()))
-                    .columns(columns.iter().map(|c| Alias::new(c.as_str())))
-                    .values_panic(values);
-                let updated: Vec<Alias> = columns
-                    .iter()
-                    .filter(|c| *c != "id")
-                    .map(|c| Alias::new(c.as_str()))
-                    .collect();
-                insert.on_conflict(if updated.is_empty() {
-                    OnConflict::column(Alias::new("id")).do_nothing().to_owned()
-                } else {
-                    OnConflict::column(Alias::new("id"))
-                        .update_columns(updated)
-                        .to_owned()
-                });
-                tx.execute(&insert).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
     }
 }

@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value as Json, json};
@@ -28,7 +28,6 @@ pub fn router(baas: Arc<Baas>) -> Router {
         .route("/api/model", any(bad_path))
         .route("/api/model/", any(bad_path))
         .route("/api/model/{*path}", any(model_request))
-        .route("/api/_tandem/test/platform-rows", post(test_platform_rows))
         .with_state(baas)
 }
 
@@ -447,29 +446,9 @@ async fn transaction(
         Output {
             data: Json::Array(data),
             annotations,
+            recorded: false,
         },
     ))
-}
-
-/// Test-only (`test_endpoints`): writes Platform-owned `user`/`tenant` rows directly, as the
-/// sync engine will. Refused unless the server was started for tests.
-async fn test_platform_rows(
-    State(baas): State<Arc<Baas>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let result = async {
-        if !baas.test_endpoints {
-            return Err(BaasError::BadRequest("invalid request path".into()));
-        }
-        authorize(&baas, &headers).await?;
-        let rows: Json = serde_json::from_slice(&body)
-            .map_err(|e| BaasError::BadRequest(format!("invalid JSON: {e}")))?;
-        baas.put_platform_rows(&rows).await?;
-        Ok(axum::Json(json!({"data": {"ok": true}})).into_response())
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 #[cfg(test)]

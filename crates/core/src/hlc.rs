@@ -121,7 +121,11 @@ impl HlcClock {
 
     /// A stamp for a local write now: greater than every stamp issued or observed before.
     pub fn now(&self, clock: &dyn Clock) -> Hlc {
-        let physical = clock.now().timestamp_millis();
+        self.now_at(clock.now().timestamp_millis())
+    }
+
+    /// A stamp for a local write at wall-clock time `physical` (Unix ms).
+    pub fn now_at(&self, physical: i64) -> Hlc {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         let next = if physical > last.ms {
             Hlc {

@@ -1,4 +1,5 @@
-//! Tandem's shared vocabulary: identifiers, validated values and the clock.
+//! Tandem's shared vocabulary: identifiers, validated values, the clock, and the sync
+//! engine's events and merge rule.
 //!
 //! Pure code only — no I/O, no async. Both halves of the product (Platform and BaaS) and the
 //! sync engine depend on this crate, so everything here must mean the same thing on both sides.
@@ -7,6 +8,7 @@ pub mod clock;
 pub mod email;
 pub mod hlc;
 pub mod ids;
+pub mod sync;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::{Email, EmailError};

@@ -1,19 +1,28 @@
-//! Wiring: opens the stores, starts the services and assembles the HTTP router.
+//! Wiring: opens the stores, starts the services and the sync engine, and assembles the HTTP
+//! router. All-in-one by default; with `--only` one half, syncing with the other over HTTP.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
+use subtle::ConstantTimeEq;
 use tandem_baas::{Baas, BaasAuth, BaasConfig};
 use tandem_core::Clock;
 use tandem_platform::http::PlatformState;
-use tandem_platform::{PlatformService, SqlPlatformStore, StartOptions};
+use tandem_platform::{Credentials, PlatformService, SqlPlatformStore, StartOptions};
+use tandem_sql::Db;
+use tandem_sync::http::OperatorAuth;
+use tandem_sync::link::HttpPeer;
+use tandem_sync::side::{BaasSide, PlatformSide, SideStore};
+use tandem_sync::SyncEngine;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -24,124 +33,241 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// A configured, migrated Tandem, ready to serve.
 pub struct App {
-    platform: Arc<PlatformService>,
-    platform_store: SqlPlatformStore,
-    baas: Arc<Baas>,
+    platform: Option<(Arc<PlatformService>, SqlPlatformStore)>,
+    baas: Option<Arc<Baas>>,
+    sync: Arc<SyncEngine>,
+    auth: Arc<Operators>,
 }
 
-/// The BaaS's super admin is whoever holds the Platform environment's credentials.
-struct PlatformCredentials(Arc<PlatformService>);
+/// Who holds the environment's credentials: the BaaS's super admin and the sync operator.
+enum Operators {
+    /// Checked against the Platform store (all-in-one, or the Platform half).
+    Platform(Arc<PlatformService>),
+    /// A BaaS-only process checks the configured credentials.
+    Fixed(Credentials),
+}
+
+impl Operators {
+    async fn accepts(&self, environment_id: &str, api_key: &str) -> bool {
+        match self {
+            Self::Platform(p) => p.accepts_credentials(environment_id, api_key).await,
+            Self::Fixed(c) => {
+                let id = c.environment_id.as_bytes().ct_eq(environment_id.as_bytes());
+                let key = c.api_key.as_bytes().ct_eq(api_key.as_bytes());
+                bool::from(id & key)
+            }
+        }
+    }
+}
 
 #[async_trait::async_trait]
-impl BaasAuth for PlatformCredentials {
+impl BaasAuth for Operators {
     async fn is_super_admin(&self, environment_id: &str, api_key: &str) -> bool {
-        self.0.accepts_credentials(environment_id, api_key).await
+        self.accepts(environment_id, api_key).await
+    }
+}
+
+#[async_trait::async_trait]
+impl OperatorAuth for Operators {
+    /// `Authorization: Basic base64(environmentId:apiKey)`, or (with the Platform here) a
+    /// service-account access token as `Bearer`.
+    async fn is_operator(&self, headers: &HeaderMap) -> bool {
+        let Some(value) = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+        else {
+            return false;
+        };
+        if let Some(basic) = value.strip_prefix("Basic ") {
+            let Some(decoded) = STANDARD
+                .decode(basic.trim())
+                .ok()
+                .and_then(|raw| String::from_utf8(raw).ok())
+            else {
+                return false;
+            };
+            let (id, key) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+            return self.accepts(id, key).await;
+        }
+        match (self, value.strip_prefix("Bearer ")) {
+            (Self::Platform(p), Some(token)) => p.is_service_token(token).await,
+            _ => false,
+        }
     }
 }
 
 impl App {
-    /// Opens and migrates the stores and starts the services.
+    /// Opens and migrates the stores and starts the services (not yet the sync relays: see
+    /// [`App::serve`]).
     pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        if config.platform_db == config.baas_db {
+        config.check_mode()?;
+        if config.only.is_none() && config.platform_db == config.baas_db {
             anyhow::bail!(
                 "the Platform and the BaaS need separate databases (both are {})",
                 config.platform_db.redacted()
             );
         }
-        let platform_store = SqlPlatformStore::open(&config.platform_db, config.db_options)
+        let platform = if config.runs_platform() {
+            let store = SqlPlatformStore::open(&config.platform_db, config.db_options)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot open the Platform store at {}",
+                        config.platform_db.redacted()
+                    )
+                })?;
+            let service = PlatformService::start(
+                Arc::new(store.clone()),
+                clock.clone(),
+                &config.credentials,
+                StartOptions {
+                    rotate_api_key: config.rotate_api_key,
+                },
+            )
             .await
-            .with_context(|| {
-                format!(
-                    "cannot open the Platform store at {}",
-                    config.platform_db.redacted()
-                )
-            })?;
-        let platform = PlatformService::start(
-            Arc::new(platform_store.clone()),
-            clock.clone(),
-            &config.credentials,
-            StartOptions {
-                rotate_api_key: config.rotate_api_key,
-            },
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let platform = Arc::new(platform);
-        let baas = Baas::open(
-            &BaasConfig {
-                db: config.baas_db.clone(),
-                db_options: config.db_options,
-                schema_path: config.schema.clone(),
-                accept_data_loss: config.accept_data_loss,
-                test_endpoints: config.test_endpoints,
-            },
-            clock,
-            Arc::new(PlatformCredentials(platform.clone())),
-        )
-        .await
-        .with_context(|| format!("cannot start the BaaS on {}", config.baas_db.redacted()))?;
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Some((Arc::new(service), store))
+        } else {
+            None
+        };
+        let auth = Arc::new(match &platform {
+            Some((service, _)) => Operators::Platform(service.clone()),
+            None => Operators::Fixed(config.credentials.clone()),
+        });
+        let baas = if config.runs_baas() {
+            let baas = Baas::open(
+                &BaasConfig {
+                    db: config.baas_db.clone(),
+                    db_options: config.db_options,
+                    schema_path: config.schema.clone(),
+                    accept_data_loss: config.accept_data_loss,
+                },
+                clock.clone(),
+                auth.clone(),
+            )
+            .await
+            .with_context(|| format!("cannot start the BaaS on {}", config.baas_db.redacted()))?;
+            Some(Arc::new(baas))
+        } else {
+            None
+        };
+        let platform_side: Option<Arc<dyn SideStore>> = platform.as_ref().map(|(_, store)| {
+            Arc::new(PlatformSide {
+                store: store.clone(),
+                clock: clock.clone(),
+            }) as Arc<dyn SideStore>
+        });
+        let baas_side: Option<Arc<dyn SideStore>> = baas
+            .as_ref()
+            .map(|b| Arc::new(BaasSide { baas: b.clone() }) as Arc<dyn SideStore>);
+        let sync = match (platform_side, baas_side) {
+            (Some(p), Some(b)) => SyncEngine::all_in_one(p, b, config.sync),
+            (Some(local), None) | (None, Some(local)) => {
+                let (Some(url), Some(secret)) = (&config.peer_url, &config.sync_secret) else {
+                    anyhow::bail!("a split deployment needs --peer-url and TANDEM_SYNC_SECRET");
+                };
+                let peer = HttpPeer::new(local.side().other(), url, secret, clock.clone())
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                SyncEngine::split(local, Arc::new(peer), secret, config.sync)
+            }
+            (None, None) => anyhow::bail!("nothing to run"),
+        };
         Ok(Self {
             platform,
-            platform_store,
-            baas: Arc::new(baas),
+            baas,
+            sync: Arc::new(sync),
+            auth,
         })
     }
 
-    pub fn baas(&self) -> &Arc<Baas> {
-        &self.baas
+    /// The BaaS, when this process runs it.
+    pub fn baas(&self) -> Option<&Arc<Baas>> {
+        self.baas.as_ref()
     }
 
-    pub fn platform(&self) -> &Arc<PlatformService> {
-        &self.platform
+    /// The Platform, when this process runs it.
+    pub fn platform(&self) -> Option<&Arc<PlatformService>> {
+        self.platform.as_ref().map(|(p, _)| p)
+    }
+
+    /// The Platform's store, when this process runs the Platform.
+    pub fn platform_store(&self) -> Option<&SqlPlatformStore> {
+        self.platform.as_ref().map(|(_, s)| s)
+    }
+
+    pub fn sync(&self) -> &Arc<SyncEngine> {
+        &self.sync
+    }
+
+    fn stores(&self) -> Vec<(&'static str, Db)> {
+        let mut stores = Vec::new();
+        if let Some((_, store)) = &self.platform {
+            stores.push(("Platform", store.db().clone()));
+        }
+        if let Some(baas) = &self.baas {
+            stores.push(("BaaS", baas.db().clone()));
+        }
+        stores
     }
 
     pub fn router(&self) -> Router {
         let health = Router::new()
             .route("/health", get(health))
-            .with_state((self.platform_store.clone(), self.baas.clone()));
-        Router::new()
-            .merge(health)
-            .merge(tandem_platform::http::router(PlatformState::new(
-                self.platform.clone(),
-            )))
-            .merge(tandem_baas::rpc::router(self.baas.clone()))
+            .with_state(Arc::new(self.stores()));
+        let mut router = Router::new().merge(health);
+        if let Some((service, _)) = &self.platform {
+            router = router.merge(tandem_platform::http::router(PlatformState::new(
+                service.clone(),
+            )));
+        }
+        if let Some(baas) = &self.baas {
+            router = router.merge(tandem_baas::rpc::router(baas.clone()));
+        }
+        router
+            .merge(tandem_sync::http::router(
+                self.sync.clone(),
+                self.auth.clone(),
+            ))
             .fallback(not_found)
             .layer(axum::middleware::map_response(json_framework_errors))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .layer(TraceLayer::new_for_http())
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests and closes the stores.
+    /// Starts the sync engine and serves until `shutdown` resolves; then finishes in-flight
+    /// requests, stops the relays and closes the stores.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let router = self.router();
-        axum::serve(listener, router)
+        self.sync.start();
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("the HTTP server failed")?;
-        self.platform_store.db().close().await;
-        self.baas.db().close().await;
-        Ok(())
+            .context("the HTTP server failed");
+        self.sync.stop().await;
+        for (_, db) in self.stores() {
+            db.close().await;
+        }
+        served
     }
 }
 
-async fn health(State((store, baas)): State<(SqlPlatformStore, Arc<Baas>)>) -> Response {
-    let (name, err) = match (store.db().ping().await, baas.db().ping().await) {
-        (Ok(()), Ok(())) => return Json(json!({"status": "ok"})).into_response(),
-        (Err(err), _) => ("Platform", err),
-        (_, Err(err)) => ("BaaS", err),
-    };
-    tracing::warn!(error = %err, store = name, "health check: a store does not answer");
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(
-            json!({"status": "unavailable", "reason": format!("the {name} store does not answer")}),
-        ),
-    )
-        .into_response()
+async fn health(State(stores): State<Arc<Vec<(&'static str, Db)>>>) -> Response {
+    for (name, db) in stores.iter() {
+        if let Err(err) = db.ping().await {
+            tracing::warn!(error = %err, store = name, "health check: a store does not answer");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "reason": format!("the {name} store does not answer")})),
+            )
+                .into_response();
+        }
+    }
+    Json(json!({"status": "ok"})).into_response()
 }
 
 /// axum answers an oversized body (413) and a wrong method (405) without the JSON error shape

@@ -23,6 +23,7 @@ pub enum Command {
         after_help = "Environment (never flags, so secrets stay out of `ps`):\n  \
         TANDEM_ENVIRONMENT_ID, TANDEM_API_KEY  the credentials clients present; both or neither.\n  \
         When unset, the first start generates them into <data-dir>/credentials.json (mode 0600).\n  \
+        TANDEM_SYNC_SECRET shared secret of a split deployment's two processes (≥ 32 characters).\n  \
         RUST_LOG           log filter (default info), e.g. tandem=debug\n  \
         TANDEM_LOG_FORMAT  json for one JSON object per log line"
     )]
@@ -31,6 +32,34 @@ pub enum Command {
     Migrate(StoreArgs),
     /// Print the environment id and API key that clients authenticate with.
     Credentials(CredentialsArgs),
+    /// Inspect and repair the Platform ⇄ BaaS sync of a running server.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Pending, failed and delivered events per direction; lag; conflicts; parked errors.
+    Status(SyncArgs),
+    /// Compare both sides and repair every difference now.
+    Reconcile(SyncArgs),
+    /// Put parked (failed) events back in the queue, after fixing their cause.
+    Retry(SyncArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SyncArgs {
+    /// The running server's base URL.
+    #[arg(long, env = "TANDEM_URL", default_value = "http://127.0.0.1:8787")]
+    pub url: String,
+
+    /// Where credentials.json is, unless TANDEM_ENVIRONMENT_ID/TANDEM_API_KEY are set.
+    #[arg(long, env = "TANDEM_DATA_DIR", default_value = "./tandem_data")]
+    pub data_dir: PathBuf,
+
+    /// Print the server's JSON answer.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -68,6 +97,23 @@ pub struct ServeArgs {
     /// Replace the environment's stored API key with TANDEM_API_KEY (clients must switch).
     #[arg(long)]
     pub rotate_api_key: bool,
+
+    /// Run one half only, syncing with the other over HTTP (needs --peer-url and
+    /// TANDEM_SYNC_SECRET). Both halves by default.
+    #[arg(long, env = "TANDEM_ONLY", value_enum)]
+    pub only: Option<crate::config::Half>,
+
+    /// With --only: the base URL of the process running the other half.
+    #[arg(long, env = "TANDEM_PEER_URL")]
+    pub peer_url: Option<String>,
+
+    /// Seconds between automatic reconcile passes (0: only on demand).
+    #[arg(long, env = "TANDEM_SYNC_RECONCILE_SECS", default_value_t = 600)]
+    pub sync_reconcile_secs: u64,
+
+    /// Delivery attempts before a failing sync event is parked as failed.
+    #[arg(long, env = "TANDEM_SYNC_MAX_ATTEMPTS", default_value_t = 8)]
+    pub sync_max_attempts: i32,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -23,12 +23,63 @@ pub struct Config {
     pub schema: Option<PathBuf>,
     /// Apply schema changes that drop or change columns.
     pub accept_data_loss: bool,
-    /// Serve test-only endpoints (`TANDEM_TEST_ENDPOINTS=1`).
-    pub test_endpoints: bool,
     pub credentials: Credentials,
     pub db_options: DbOptions,
     /// Replace a stored API key that differs from the configured one.
     pub rotate_api_key: bool,
+    /// Run one half only (split deployment); both when `None`.
+    pub only: Option<Half>,
+    /// The other half's base URL (split deployment).
+    pub peer_url: Option<String>,
+    /// The secret both halves of a split deployment sign their requests with.
+    pub sync_secret: Option<String>,
+    pub sync: tandem_sync::SyncConfig,
+}
+
+/// One half of Tandem, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Half {
+    Platform,
+    Baas,
+}
+
+impl Config {
+    /// Checks the split-deployment settings hang together.
+    pub fn check_mode(&self) -> anyhow::Result<()> {
+        match (self.only, &self.peer_url, &self.sync_secret) {
+            (None, None, _) => Ok(()),
+            (None, Some(_), _) => {
+                bail!("--peer-url is for split deployments; add --only platform or --only baas")
+            }
+            (Some(_), None, _) => bail!(
+                "--only needs --peer-url: the base URL of the process running the other half"
+            ),
+            (Some(_), Some(_), None) => bail!(
+                "a split deployment needs TANDEM_SYNC_SECRET (the same value, at least {} characters, on both processes)",
+                tandem_sync::link::MIN_SECRET_LEN
+            ),
+            (Some(_), Some(url), Some(secret)) => {
+                if secret.len() < tandem_sync::link::MIN_SECRET_LEN {
+                    bail!(
+                        "TANDEM_SYNC_SECRET must be at least {} characters",
+                        tandem_sync::link::MIN_SECRET_LEN
+                    );
+                }
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    bail!("--peer-url must be an http:// or https:// URL, not {url}");
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn runs_platform(&self) -> bool {
+        self.only != Some(Half::Baas)
+    }
+
+    pub fn runs_baas(&self) -> bool {
+        self.only != Some(Half::Platform)
+    }
 }
 
 /// Where the credentials came from (for the start-up log line).
@@ -132,16 +183,23 @@ pub fn write_credentials_file(data_dir: &Path, creds: &Credentials) -> anyhow::R
     Ok(())
 }
 
-/// Environment variables win; then the file; else new credentials are generated and saved.
+/// Environment variables win; then the file; else new credentials are generated and saved
+/// (unless `generate` is false: a BaaS-only process must use the Platform's credentials).
 pub fn resolve_credentials(
     data_dir: &Path,
     from_env: Option<Credentials>,
+    generate: bool,
 ) -> anyhow::Result<(Credentials, CredentialSource)> {
     if let Some(creds) = from_env {
         return Ok((creds, CredentialSource::Environment));
     }
     if let Some(creds) = read_credentials_file(data_dir)? {
         return Ok((creds, CredentialSource::File));
+    }
+    if !generate {
+        bail!(
+            "a BaaS-only process (--only baas) uses the Platform's credentials: set TANDEM_ENVIRONMENT_ID and TANDEM_API_KEY to the values `tandem credentials` prints on the Platform's host"
+        );
     }
     let creds = Credentials::generate().map_err(|e| anyhow::anyhow!("{e}"))?;
     write_credentials_file(data_dir, &creds)?;
@@ -156,9 +214,13 @@ mod tests {
     fn generated_credentials_are_saved_privately_and_reused() {
         let dir = std::env::temp_dir().join(format!("tandem-config-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let (first, source) = resolve_credentials(&dir, None).unwrap();
+        assert!(
+            resolve_credentials(&dir, None, false).is_err(),
+            "a BaaS-only process never invents credentials"
+        );
+        let (first, source) = resolve_credentials(&dir, None, true).unwrap();
         assert_eq!(source, CredentialSource::Generated);
-        let (again, source) = resolve_credentials(&dir, None).unwrap();
+        let (again, source) = resolve_credentials(&dir, None, true).unwrap();
         assert_eq!(source, CredentialSource::File);
         assert_eq!(first, again);
         #[cfg(unix)]

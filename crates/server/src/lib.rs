@@ -1,10 +1,11 @@
-//! The `tandem` binary as a library: configuration, wiring of the Platform (and later the BaaS
-//! and sync engine) into one HTTP server, and telemetry. `main.rs` is only the command line;
+//! The `tandem` binary as a library: configuration, wiring of the Platform, the BaaS and the
+//! sync engine into one HTTP server, and telemetry. `main.rs` is only the command line;
 //! tests start the same [`App`] in-process through `tandem-testkit`.
 
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod sync_cli;
 pub mod telemetry;
 
 pub use app::App;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use tandem::cli::{Cli, Command, CredentialsArgs, ServeArgs, StoreArgs};
+use tandem::cli::{Cli, Command, CredentialsArgs, ServeArgs, StoreArgs, SyncArgs, SyncCommand};
 use tandem::config::{self, Config, CredentialSource};
 use tandem::{App, telemetry};
 use tandem_core::SystemClock;
@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(args) => migrate(args).await,
         Command::Credentials(args) => credentials(args),
+        Command::Sync(cmd) => sync(cmd).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -29,17 +30,18 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-fn resolve_config(
-    store: &StoreArgs,
-    listen: String,
-    rotate_api_key: bool,
-) -> anyhow::Result<Config> {
+fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
+    let store = &args.store;
     // Secrets come from the environment, never from flags (which `ps` shows).
     let from_env = config::credentials_from_env(
         std::env::var("TANDEM_ENVIRONMENT_ID").ok(),
         std::env::var("TANDEM_API_KEY").ok(),
     )?;
-    let (credentials, source) = config::resolve_credentials(&store.data_dir, from_env)?;
+    let (credentials, source) = config::resolve_credentials(
+        &store.data_dir,
+        from_env,
+        args.only != Some(config::Half::Baas),
+    )?;
     match source {
         CredentialSource::Generated => tracing::info!(
             environment_id = %credentials.environment_id,
@@ -58,12 +60,25 @@ fn resolve_config(
         baas_db: config::baas_db_url(&store.data_dir, store.baas_db.as_deref())?,
         schema: config::schema_path(&store.data_dir, store.schema.as_deref())?,
         accept_data_loss: store.accept_data_loss,
-        test_endpoints: std::env::var("TANDEM_TEST_ENDPOINTS").is_ok_and(|v| v == "1"),
         data_dir: store.data_dir.clone(),
-        listen,
+        listen: args.listen.clone(),
         credentials,
         db_options: DbOptions::default(),
-        rotate_api_key,
+        rotate_api_key: args.rotate_api_key,
+        only: args.only,
+        peer_url: args.peer_url.clone(),
+        sync_secret: std::env::var("TANDEM_SYNC_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty()),
+        sync: tandem_sync::SyncConfig {
+            relay: tandem_sync::relay::RelayConfig {
+                max_attempts: args.sync_max_attempts.max(1),
+                ..Default::default()
+            },
+            reconcile_every: (args.sync_reconcile_secs > 0)
+                .then(|| std::time::Duration::from_secs(args.sync_reconcile_secs)),
+            ..Default::default()
+        },
     })
 }
 
@@ -77,12 +92,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 args.listen
             )
         })?;
-    let config = resolve_config(&args.store, args.listen.clone(), args.rotate_api_key)?;
+    let config = resolve_config(&args)?;
     let app = App::build(&config, Arc::new(SystemClock)).await?;
     tracing::info!(
         address = %listener.local_addr()?,
-        platform_db = %config.platform_db.redacted(),
-        baas_db = %config.baas_db.redacted(),
+        mode = app.sync().mode.name(),
+        platform_db = %if config.runs_platform() { config.platform_db.redacted() } else { "(not here)".into() },
+        baas_db = %if config.runs_baas() { config.baas_db.redacted() } else { "(not here)".into() },
+        peer = config.peer_url.as_deref().unwrap_or("(in-process)"),
         schema = %config.schema.as_ref().map_or("(built-in models only)".into(), |p| p.display().to_string()),
         "tandem is ready"
     );
@@ -142,6 +159,53 @@ fn credentials(args: CredentialsArgs) -> anyhow::Result<()> {
         println!("TANDEM_ENVIRONMENT_ID={}", creds.environment_id);
         println!("TANDEM_API_KEY={}", creds.api_key);
     }
+    Ok(())
+}
+
+/// `tandem sync status | reconcile | retry`: asks the running server.
+async fn sync(cmd: SyncCommand) -> anyhow::Result<()> {
+    let (args, post, path): (SyncArgs, bool, &str) = match cmd {
+        SyncCommand::Status(a) => (a, false, "/sync/v1/status"),
+        SyncCommand::Reconcile(a) => (a, true, "/sync/v1/reconcile"),
+        SyncCommand::Retry(a) => (a, true, "/sync/v1/retry"),
+    };
+    let from_env = config::credentials_from_env(
+        std::env::var("TANDEM_ENVIRONMENT_ID").ok(),
+        std::env::var("TANDEM_API_KEY").ok(),
+    )?;
+    let creds = match from_env {
+        Some(c) => c,
+        None => config::read_credentials_file(&args.data_dir)?.with_context(|| {
+            format!(
+                "no credentials: set TANDEM_ENVIRONMENT_ID and TANDEM_API_KEY, or point --data-dir at the server's data directory (now {})",
+                args.data_dir.display()
+            )
+        })?,
+    };
+    let url = format!("{}{path}", args.url.trim_end_matches('/'));
+    let client = reqwest::Client::new();
+    let request = if post { client.post(&url) } else { client.get(&url) };
+    let response = request
+        .basic_auth(&creds.environment_id, Some(&creds.api_key))
+        .send()
+        .await
+        .with_context(|| format!("cannot reach Tandem at {} (is it running? see --url)", args.url))?;
+    let status = response.status();
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .with_context(|| format!("{url} did not answer JSON"))?;
+    if !status.is_success() {
+        anyhow::bail!(
+            "{url} answered {status}: {}",
+            body.get("message").and_then(|m| m.as_str()).unwrap_or("")
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&body)?);
+        return Ok(());
+    }
+    print!("{}", tandem::sync_cli::human(path, &body));
     Ok(())
 }
 

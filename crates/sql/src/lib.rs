@@ -4,7 +4,10 @@
 //! Domain crates (Platform, BaaS) build their statements once with sea-query; this crate renders
 //! them for the connected dialect with bound parameters only, runs them, and classifies database
 //! errors (a unique violation is a client's duplicate, not a server fault). It knows nothing of
-//! users or tenants.
+//! users or tenants; [`sync`] keeps the sync engine's bookkeeping tables, which every store has.
+
+mod combine;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -18,6 +21,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use tokio::sync::mpsc;
 
 /// Which SQL dialect a store speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +168,21 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),
+    /// A grouped write could not be committed (the message says why).
+    #[error("database write failed: {0}")]
+    Write(String),
+}
+
+impl DbError {
+    /// A constraint refused the statement; SQLite undoes only that statement.
+    pub fn is_constraint(&self) -> bool {
+        matches!(
+            self,
+            Self::UniqueViolation { .. }
+                | Self::ForeignKeyViolation { .. }
+                | Self::ConstraintViolation { .. }
+        )
+    }
 }
 
 impl From<sqlx::Error> for DbError {
@@ -259,6 +278,8 @@ pub enum Db {
     Sqlite {
         reader: SqlitePool,
         writer: SqlitePool,
+        /// Single-statement writes, committed in groups ([`combine`]).
+        combiner: mpsc::Sender<combine::Job>,
     },
     Postgres(PgPool),
 }
@@ -283,15 +304,27 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
+                // Checkpoints run in the background (below), not in the commit that happens
+                // to cross the threshold, so no write waits for a checkpoint's fsyncs.
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
-                    .connect_with(connect.clone())
+                    .connect_with(connect.clone().pragma("wal_autocheckpoint", "0"))
                     .await?;
                 let reader = SqlitePoolOptions::new()
                     .max_connections(options.max_connections.max(1))
-                    .connect_with(connect.read_only(true))
+                    .connect_with(connect.clone().read_only(true))
                     .await?;
-                Ok(Self::Sqlite { reader, writer })
+                let checkpointer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(connect.pragma("wal_autocheckpoint", "0"))
+                    .await?;
+                combine::spawn_checkpointer(checkpointer, writer.clone());
+                let combiner = combine::spawn(writer.clone());
+                Ok(Self::Sqlite {
+                    reader,
+                    writer,
+                    combiner,
+                })
             }
             DbUrl::Postgres(raw) => {
                 let connect = PgConnectOptions::from_str(raw).map_err(|e| {
@@ -381,13 +414,14 @@ impl Db {
         })
     }
 
-    /// Rows of a single write statement (`… RETURNING`), committed on its own: one round trip
-    /// instead of BEGIN / statement / COMMIT. On SQLite it runs on the writer connection.
+    /// Rows of a single write statement (`… RETURNING`) that needs no transaction of its own.
+    /// On SQLite, such statements arriving together are committed together ([`combine`]):
+    /// each caller is answered after the commit that includes its statement.
     pub async fn write_rows(&self, stmt: &impl SqlxBinder) -> Result<Rows, DbError> {
         Ok(match self {
-            Self::Sqlite { writer, .. } => {
+            Self::Sqlite { combiner, .. } => {
                 let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
-                Rows::Sqlite(sqlx::query_with(&sql, values).fetch_all(writer).await?)
+                Rows::Sqlite(combine::submit(combiner, sql, values).await?)
             }
             Self::Postgres(pool) => {
                 let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
@@ -441,7 +475,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Self::Sqlite { reader, writer } => {
+            Self::Sqlite { reader, writer, .. } => {
                 reader.close().await;
                 writer.close().await;
             }

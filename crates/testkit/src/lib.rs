@@ -18,8 +18,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 use tandem::{App, Config};
-use tandem_core::ManualClock;
-use tandem_platform::Credentials;
+use tandem_core::{Clock, Email, ManualClock, TenantId, UserId};
+use tandem_platform::model::{Tenant, User};
+use tandem_platform::{Credentials, PlatformStore, SqlPlatformStore};
 use tandem_sql::{DbOptions, DbUrl};
 use tokio::sync::oneshot;
 
@@ -129,6 +130,8 @@ pub struct TestApp {
     pub config: Config,
     pub clock: ManualClock,
     pub client: reqwest::Client,
+    /// The Platform's store of the running server, for seeding fixed rows.
+    pub platform_store: Option<SqlPlatformStore>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     // Kept for their `Drop`: the temporary directory and PostgreSQL database of this test.
@@ -193,10 +196,13 @@ pub async fn try_spawn_app_with_schema(
             path
         }),
         accept_data_loss: false,
-        test_endpoints: true,
         credentials: Credentials::generate().expect("credentials"),
         db_options: DbOptions { max_connections: 5 },
         rotate_api_key: false,
+        only: None,
+        peer_url: None,
+        sync_secret: None,
+        sync: tandem_sync::SyncConfig::default(),
     };
     start(
         backend,
@@ -223,6 +229,7 @@ async fn start(
         config,
         clock,
         client: reqwest::Client::new(),
+        platform_store: None,
         shutdown: None,
         server: None,
         _data_dir: Some(data_dir),
@@ -292,6 +299,14 @@ impl TestApp {
         let text = response.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         Answer { status, body }
+    }
+
+    pub async fn get_json(&self, path: &str, headers: &[(&str, String)]) -> Answer {
+        let mut request = self.client.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        self.send(request).await
     }
 
     /// A service-account token, as `asSuperAdmin()` obtains it.
@@ -392,21 +407,91 @@ impl TestApp {
         self.send(request).await
     }
 
-    /// Writes Platform-owned `user`/`tenant` rows into the BaaS (the test-only path).
-    pub async fn seed_platform_rows(&self, rows: Value) {
+    /// Creates tenants and users with fixed ids and creation times on the Platform, through
+    /// its store (as `createTenant`/`createUser` do, outbox included), and waits until sync
+    /// has delivered them to the BaaS. `rows` is `{"tenant": [...], "user": [...]}` with the
+    /// BaaS's field names; ids are UUIDs.
+    pub async fn seed_people(&self, rows: Value) {
+        let store = self
+            .platform_store
+            .as_ref()
+            .expect("seeding needs the Platform in this process");
+        let at = |row: &Value| -> chrono::DateTime<chrono::Utc> {
+            row["created_at"]
+                .as_str()
+                .map(|s| s.parse().expect("created_at"))
+                .unwrap_or_else(|| self.clock.now())
+        };
+        let text = |row: &Value, key: &str| row[key].as_str().map(str::to_owned);
+        for row in rows["tenant"].as_array().into_iter().flatten() {
+            let created = at(row);
+            store
+                .insert_tenant(&Tenant {
+                    id: TenantId::parse(row["id"].as_str().unwrap()).expect("tenant id"),
+                    reference: None,
+                    name: text(row, "name").expect("tenant name"),
+                    is_default: false,
+                    created_at: created,
+                    updated_at: created,
+                })
+                .await
+                .expect("seed tenant");
+        }
+        for row in rows["user"].as_array().into_iter().flatten() {
+            let created = at(row);
+            let user = User {
+                id: UserId::parse(row["id"].as_str().unwrap()).expect("user id"),
+                reference: format!("seed-{}", row["id"].as_str().unwrap()),
+                email: Email::parse(row["email"].as_str().unwrap()).expect("email"),
+                first_name: text(row, "first_name"),
+                last_name: text(row, "last_name"),
+                phone: None,
+                locale: text(row, "locale"),
+                timezone: text(row, "timezone"),
+                avatar_url: text(row, "avatar_url"),
+                active: row["active"].as_bool().unwrap_or(true),
+                is_opted_in: false,
+                opted_in_at: None,
+                custom_data: None,
+                two_factor_enabled: false,
+                synced: false,
+                tenant_id: TenantId::parse(row["tenant_id"].as_str().unwrap()).expect("tenant"),
+                tokens_valid_after: None,
+                created_at: created,
+                updated_at: created,
+            };
+            store.insert_user(&user, None, &[]).await.expect("seed user");
+        }
+        self.wait_for_sync().await;
+    }
+
+    /// The sync status (`GET /sync/v1/status`) as the service account.
+    pub async fn sync_status(&self) -> Value {
         let answer = self
-            .post_json(
-                "/api/_tandem/test/platform-rows",
-                &rows,
-                &self.baas_headers(),
-            )
+            .get_json("/sync/v1/status", &self.baas_headers())
             .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "seeding failed: {}",
-            answer.body
-        );
+        assert_eq!(answer.status, StatusCode::OK, "sync status: {}", answer.body);
+        answer.body
+    }
+
+    /// Waits (up to 30 s) until no event waits for delivery in either direction; panics with
+    /// the status otherwise. Parked events count as not delivered.
+    pub async fn wait_for_sync(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let status = self.sync_status().await;
+            let idle = status["directions"].as_array().is_some_and(|d| {
+                d.len() == 2
+                    && d.iter().all(|d| d["pending"] == 0 && d["failed"] == 0)
+            });
+            if idle {
+                return;
+            }
+            if std::time::Instant::now() > deadline {
+                panic!("sync did not finish within 30 s: {status}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     /// A GraphQL request with both headers, as the SDK sends it, under `token`.
@@ -456,6 +541,7 @@ impl TestApp {
         self.address = listener.local_addr().expect("address");
         self.base_url = format!("http://{}", self.address);
         self.credentials = self.config.credentials.clone();
+        self.platform_store = app.platform_store().cloned();
         let (tx, rx) = oneshot::channel();
         self.shutdown = Some(tx);
         self.server = Some(tokio::spawn(async move {

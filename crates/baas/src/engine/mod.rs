@@ -18,6 +18,7 @@ use tandem_sql::{Db, Dialect, Rows, Tx};
 use crate::error::{BaasError, BaasResult};
 use crate::query::ast::Operation;
 use crate::schema::{ModelId, Schema};
+use crate::sync::SyncHooks;
 use crate::value::Annotations;
 
 /// Where statements run: the pool (reads, on SQLite's reader connections) or an open
@@ -63,12 +64,15 @@ pub fn single_statement(operation: &Operation) -> bool {
 pub struct Output {
     pub data: Json,
     pub annotations: Annotations,
+    /// The write recorded sync events.
+    pub recorded: bool,
 }
 
 #[derive(Clone)]
 pub struct Engine {
     pub db: Db,
     pub schema: Arc<Schema>,
+    pub sync: Arc<SyncHooks>,
 }
 
 impl Engine {
@@ -94,6 +98,9 @@ impl Engine {
                 .run_in(&mut Exec::Tx(&mut tx), model, operation, now)
                 .await?;
             tx.commit().await?;
+            if out.recorded {
+                self.sync.signal.notify_one();
+            }
             Ok(out)
         } else {
             self.run_in(&mut Exec::Pool(&self.db), model, operation, now)
@@ -113,6 +120,9 @@ impl Engine {
             outputs.push(self.run_in(&mut Exec::Tx(&mut tx), *model, op, now).await?);
         }
         tx.commit().await?;
+        if outputs.iter().any(|o| o.recorded) {
+            self.sync.signal.notify_one();
+        }
         Ok(outputs)
     }
 
@@ -125,6 +135,7 @@ impl Engine {
     ) -> BaasResult<Output> {
         let reader = read::Reader::new(&self.schema, self.dialect());
         let mut annotations = Annotations::default();
+        let mut recorded = false;
         let data = match operation {
             Operation::FindMany(args) => {
                 let rows = reader.find(exec, args).await?;
@@ -153,11 +164,19 @@ impl Engine {
                 let writer = write::Writer {
                     reader: &reader,
                     now,
+                    sync: &self.sync,
+                    recorded: std::sync::atomic::AtomicBool::new(false),
                 };
-                writer.run(exec, model, operation, &mut annotations).await?
+                let data = writer.run(exec, model, operation, &mut annotations).await?;
+                recorded = writer.recorded.into_inner();
+                data
             }
         };
-        Ok(Output { data, annotations })
+        Ok(Output {
+            data,
+            annotations,
+            recorded,
+        })
     }
 }
 

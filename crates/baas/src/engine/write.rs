@@ -6,7 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
@@ -21,6 +21,7 @@ use crate::query::ast::{
 };
 use crate::query::rules;
 use crate::schema::{Default, FieldId, ModelId, Relation, ScalarType};
+use crate::sync::{SyncHooks, record_local};
 use crate::value::{self, Annotations, Value, decode_rows};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = BaasResult<T>> + Send + 'a>>;
@@ -28,6 +29,9 @@ type Boxed<'a, T> = Pin<Box<dyn Future<Output = BaasResult<T>> + Send + 'a>>;
 pub struct Writer<'r, 's> {
     pub reader: &'r Reader<'s>,
     pub now: DateTime<Utc>,
+    pub sync: &'r SyncHooks,
+    /// Set when a write recorded sync events (the relay is woken after the commit).
+    pub recorded: AtomicBool,
 }
 
 /// A filter pinning `fields` to `values`.
@@ -378,7 +382,7 @@ impl<'r, 's> Writer<'r, 's> {
         );
         let rows = exec.rows(&update).await?;
         let _ = c;
-        Ok(decode_rows(&rows, &types)
+        let keys: Vec<Record> = decode_rows(&rows, &types)
             .into_iter()
             .map(|values| {
                 let mut record = Record::default();
@@ -387,7 +391,38 @@ impl<'r, 's> Writer<'r, 's> {
                 }
                 record
             })
-            .collect())
+            .collect();
+        let written: Vec<FieldId> = data.scalars.iter().map(|(f, _)| *f).collect();
+        self.record_sync(exec, model, &keys, &written).await?;
+        Ok(keys)
+    }
+
+    /// Records sync events for written rows of the built-in models (nothing for app models).
+    async fn record_sync(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        rows: &[Record],
+        written: &[FieldId],
+    ) -> BaasResult<()> {
+        if self.schema().model(model).builtin.is_none() {
+            return Ok(());
+        }
+        if record_local(
+            self.schema(),
+            self.reader.c.dialect,
+            self.sync,
+            exec,
+            model,
+            rows,
+            written,
+            self.now,
+        )
+        .await?
+        {
+            self.recorded.store(true, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// One DELETE for every matching row; the database applies each relation's onDelete.
@@ -911,6 +946,7 @@ impl<'r, 's> Writer<'r, 's> {
                         ));
                     }
                 }
+                let written: Vec<FieldId> = sets.iter().map(|(f, _)| *f).collect();
                 let mut update = Query::update();
                 update.table(Alias::new(m.table.as_str()));
                 for (field, expr) in sets {
@@ -918,6 +954,8 @@ impl<'r, 's> Writer<'r, 's> {
                 }
                 self.where_key(&mut update, model, record);
                 exec.execute(&update).await?;
+                self.record_sync(exec, model, std::slice::from_ref(record), &written)
+                    .await?;
             }
             // Relations whose rows hold this row's key (after the row's own key may change).
             let current = if data.scalars.iter().any(|(f, _)| m.primary_key.contains(f)) {

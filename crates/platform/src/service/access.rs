@@ -30,6 +30,14 @@ impl PlatformService {
             .is_ok()
     }
 
+    /// Whether `token` is a valid service-account access token of this environment.
+    pub async fn is_service_token(&self, token: &str) -> bool {
+        matches!(
+            self.principal_from_bearer(Some(token)).await,
+            Ok(super::Principal::ServiceAccount)
+        )
+    }
+
     /// Checks against the stored environment, so every replica agrees on the current key.
     async fn check_credentials(&self, environment_id: &str, api_key: &str) -> PlatformResult<()> {
         let cached = self

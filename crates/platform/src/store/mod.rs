@@ -5,8 +5,10 @@
 
 mod postgres;
 mod sqlite;
+pub mod sync;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -16,7 +18,9 @@ use sea_query::{
 };
 use serde_json::{Map, Value};
 use sqlx::types::Json;
-use tandem_core::{Email, RoleId, TenantId, UserId};
+use tandem_core::sync::Entity;
+use tandem_core::{Email, HlcClock, RoleId, Side, TenantId, UserId};
+use tokio::sync::Notify;
 use tandem_sql::{Db, DbError, DbOptions, DbUrl, Dialect, Migrations, Tx};
 
 use crate::environment::EnvironmentRecord;
@@ -390,6 +394,10 @@ where
 #[derive(Clone, Debug)]
 pub struct SqlPlatformStore {
     db: Db,
+    /// Stamps synced fields; continues after the highest stamp stored.
+    hlc: Arc<HlcClock>,
+    /// Notified after each commit that recorded sync events.
+    signal: Arc<Notify>,
 }
 
 impl SqlPlatformStore {
@@ -401,11 +409,30 @@ impl SqlPlatformStore {
             postgres: &postgres::MIGRATOR,
         })
         .await?;
-        Ok(Self { db })
+        sync::SYNC_TABLES.create_if_missing(&db).await?;
+        let hlc = HlcClock::new(Side::Platform);
+        if let Some(max) = sync::SYNC_TABLES.max_stamp(&db).await? {
+            hlc.observe(max);
+        }
+        Ok(Self {
+            db,
+            hlc: Arc::new(hlc),
+            signal: Arc::new(Notify::new()),
+        })
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The clock stamping this side's writes to synced fields.
+    pub fn hlc(&self) -> &Arc<HlcClock> {
+        &self.hlc
+    }
+
+    /// Notified whenever a commit recorded sync events (the relay waits on it).
+    pub fn outbox_signal(&self) -> &Arc<Notify> {
+        &self.signal
     }
 
     fn dialect(&self) -> Dialect {
@@ -908,7 +935,20 @@ impl PlatformStore for SqlPlatformStore {
                 millis(tenant.updated_at).into(),
             ])
             .to_owned();
-        self.db.execute(&insert).await?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(&insert).await?;
+        let id = tenant.id.to_string();
+        self.record(
+            &mut tx,
+            Entity::Tenant,
+            &id,
+            sync::tenant_values(tenant),
+            &sync::all_fields(Entity::Tenant),
+            tenant.created_at,
+        )
+        .await?;
+        tx.commit().await?;
+        self.signal_outbox();
         Ok(())
     }
 
@@ -931,8 +971,22 @@ impl PlatformStore for SqlPlatformStore {
         }
         let mut tx = self.db.begin().await?;
         let row: Option<TenantRow> = tx.fetch_optional(&update).await?;
+        let Some(tenant) = row.map(Tenant::try_from).transpose()? else {
+            return Ok(None);
+        };
+        let id = tenant.id.to_string();
+        self.record(
+            &mut tx,
+            Entity::Tenant,
+            &id,
+            sync::tenant_values(&tenant),
+            &["name"],
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        row.map(Tenant::try_from).transpose()
+        self.signal_outbox();
+        Ok(Some(tenant))
     }
 
     async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
@@ -1064,7 +1118,18 @@ impl PlatformStore for SqlPlatformStore {
             .await
             .map_err(|e| unique_violation(e, StoreError::DuplicateEmail))?;
         Self::insert_role_assignments(&mut tx, user.id, roles, user.created_at).await?;
+        let id = user.id.to_string();
+        self.record(
+            &mut tx,
+            Entity::User,
+            &id,
+            sync::user_values(user),
+            &sync::all_fields(Entity::User),
+            user.created_at,
+        )
+        .await?;
         tx.commit().await?;
+        self.signal_outbox();
         Ok(())
     }
 
@@ -1128,8 +1193,25 @@ impl PlatformStore for SqlPlatformStore {
             .fetch_optional(&update)
             .await
             .map_err(|e| unique_violation(e, StoreError::DuplicateEmail))?;
+        let Some(user) = row.map(User::try_from).transpose()? else {
+            return Ok(None);
+        };
+        let changed = sync::changed_user_fields(changes);
+        let id = user.id.to_string();
+        self.record(
+            &mut tx,
+            Entity::User,
+            &id,
+            sync::user_values(&user),
+            &changed,
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        row.map(User::try_from).transpose()
+        if !changed.is_empty() {
+            self.signal_outbox();
+        }
+        Ok(Some(user))
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {

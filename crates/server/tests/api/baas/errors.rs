@@ -3,7 +3,7 @@
 use serde_json::json;
 use tandem_testkit::Backend;
 
-use super::{error, library};
+use super::{U1, error, library};
 
 on_both_backends! {
     with library;
@@ -34,12 +34,12 @@ on_both_backends! {
 
     async fn invalid_arguments_are_422_naming_the_problem(app: TestApp) {
         for (model, op, args, needle) in [
-            ("book", "create", json!({"data": {"title": "t", "author_id": "u1", "nickname": "zz"}}), "Unrecognized key: \"nickname\" at \"data\""),
+            ("book", "create", json!({"data": {"title": "t", "author_id": U1, "nickname": "zz"}}), "Unrecognized key: \"nickname\" at \"data\""),
             ("user", "findMany", json!({"where": {"nickname2": "zz"}}), "Unrecognized key: \"nickname2\" at \"where\""),
             ("user", "findMany", json!({"select": {"nickname2": true}}), "Unrecognized key: \"nickname2\" at \"select\""),
             ("user", "findMany", json!({"foo": 1}), "Unrecognized key: \"foo\""),
             ("book", "create", json!({"data": {"title": "t"}}), "data.author_id"),
-            ("book", "create", json!({"data": {"title": "t", "pages": "many", "author_id": "u1"}}), "expected number, received string at \"data.pages\""),
+            ("book", "create", json!({"data": {"title": "t", "pages": "many", "author_id": U1}}), "expected number, received string at \"data.pages\""),
             ("user", "findMany", json!({"where": {"email": {"like": "a"}}}), "Unrecognized key: \"like\" at \"where.email\""),
             ("book", "findMany", json!({"where": {"pages": {"equals": 1, "mode": "insensitive"}}}), "\"mode\""),
             ("user", "findMany", json!({"select": {"id": true}, "include": {"books": true}}), "cannot be used together"),
@@ -53,7 +53,7 @@ on_both_backends! {
             assert!(message.starts_with(&format!("Invalid {op} args for model \"{model}\": Validation error: ")), "{message}");
             assert!(message.contains(needle), "{needle} in {message}");
         }
-        let mut deep = json!({"id": "u1"});
+        let mut deep = json!({"id": U1});
         for _ in 0..20 {
             deep = json!({"AND": deep});
         }
@@ -79,7 +79,7 @@ on_both_backends! {
             (get("/api/model/nosuch/findMany").await, "unknown model name: nosuch"),
             (get("/api/model/user").await, "invalid request path"),
             (app.rpc_post("user", "findMany", json!({})).await, "invalid request method, only GET is supported"),
-            (app.rpc_post("user", "update", json!({"where": {"id": "u1"}, "data": {}})).await, "invalid request method, only PUT or PATCH are supported"),
+            (app.rpc_post("user", "update", json!({"where": {"id": U1}, "data": {}})).await, "invalid request method, only PUT or PATCH are supported"),
         ];
         for (answer, expected) in cases {
             assert_eq!(answer.status, 400, "{expected}: {}", answer.body);

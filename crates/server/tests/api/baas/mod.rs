@@ -48,30 +48,40 @@ model metric {
 }
 "#;
 
-/// A server with the library schema and this data: two tenants, five users, four books,
-/// five chapters.
+/// The seeded tenants' and users' ids (they sort in this order).
+pub const T1: &str = "10000000-0000-4000-8000-000000000001";
+pub const T2: &str = "10000000-0000-4000-8000-000000000002";
+pub const U1: &str = "00000000-0000-4000-8000-000000000001";
+pub const U2: &str = "00000000-0000-4000-8000-000000000002";
+pub const U3: &str = "00000000-0000-4000-8000-000000000003";
+pub const U4: &str = "00000000-0000-4000-8000-000000000004";
+pub const U5: &str = "00000000-0000-4000-8000-000000000005";
+
+/// A server with the library schema and this data: two tenants (besides the Platform's
+/// default tenant), five users, four books, five chapters. Tenants and users are created on
+/// the Platform and reach the BaaS through sync, as in production.
 pub async fn library(backend: Backend) -> TestApp {
     let app = spawn_app_with_schema(backend, LIBRARY).await;
-    app.seed_platform_rows(json!({
+    app.seed_people(json!({
         "tenant": [
-            {"id": "t1", "name": "Acme", "created_at": "2020-01-01T00:00:00.000Z", "updated_at": "2020-01-01T00:00:00.000Z"},
-            {"id": "t2", "name": "Globex", "created_at": "2020-01-02T00:00:00.000Z", "updated_at": "2020-01-02T00:00:00.000Z"},
+            {"id": T1, "name": "Acme", "created_at": "2020-01-01T00:00:00.000Z"},
+            {"id": T2, "name": "Globex", "created_at": "2020-01-02T00:00:00.000Z"},
         ],
         "user": [
-            {"id": "u1", "email": "alice@example.com", "first_name": "Alice", "last_name": "Smith", "locale": "en", "tenant_id": "t1", "created_at": "2020-02-01T00:00:00.000Z", "updated_at": "2020-02-01T00:00:00.000Z"},
-            {"id": "u2", "email": "bob@example.com", "first_name": "Bob", "locale": "fr", "tenant_id": "t1", "created_at": "2020-02-02T00:00:00.000Z", "updated_at": "2020-02-02T00:00:00.000Z"},
-            {"id": "u3", "email": "carol@example.com", "first_name": "carol", "last_name": "Jones", "tenant_id": "t2", "created_at": "2020-02-03T00:00:00.000Z", "updated_at": "2020-02-03T00:00:00.000Z"},
-            {"id": "u4", "email": "dave@example.org", "first_name": "Dave", "tenant_id": "t2", "created_at": "2021-06-01T00:00:00.000Z", "updated_at": "2021-06-01T00:00:00.000Z"},
-            {"id": "u5", "email": "elodie@example.com", "first_name": "Élodie", "tenant_id": "t2", "active": false, "created_at": "2022-01-01T00:00:00.000Z", "updated_at": "2022-01-01T00:00:00.000Z"},
+            {"id": U1, "email": "alice@example.com", "first_name": "Alice", "last_name": "Smith", "locale": "en", "tenant_id": T1, "created_at": "2020-02-01T00:00:00.000Z"},
+            {"id": U2, "email": "bob@example.com", "first_name": "Bob", "locale": "fr", "tenant_id": T1, "created_at": "2020-02-02T00:00:00.000Z"},
+            {"id": U3, "email": "carol@example.com", "first_name": "carol", "last_name": "Jones", "tenant_id": T2, "created_at": "2020-02-03T00:00:00.000Z"},
+            {"id": U4, "email": "dave@example.org", "first_name": "Dave", "tenant_id": T2, "created_at": "2021-06-01T00:00:00.000Z"},
+            {"id": U5, "email": "elodie@example.com", "first_name": "Élodie", "tenant_id": T2, "active": false, "created_at": "2022-01-01T00:00:00.000Z"},
         ],
     }))
     .await;
     let books = app
         .rpc_post("book", "createMany", json!({"data": [
-            {"id": "b1", "title": "Rust Basics", "pages": 120, "price": 19.5, "published": true, "author_id": "u1", "created_at": "2023-01-01T00:00:00.000Z"},
-            {"id": "b2", "title": "Advanced Rust", "pages": 300, "author_id": "u1", "created_at": "2023-01-02T00:00:00.000Z"},
-            {"id": "b3", "title": "Cooking", "pages": 50, "price": 5, "author_id": "u3", "created_at": "2023-01-03T00:00:00.000Z"},
-            {"id": "b4", "title": "Gardening", "pages": 80, "published": true, "author_id": "u4", "created_at": "2023-01-04T00:00:00.000Z"},
+            {"id": "b1", "title": "Rust Basics", "pages": 120, "price": 19.5, "published": true, "author_id": U1, "created_at": "2023-01-01T00:00:00.000Z"},
+            {"id": "b2", "title": "Advanced Rust", "pages": 300, "author_id": U1, "created_at": "2023-01-02T00:00:00.000Z"},
+            {"id": "b3", "title": "Cooking", "pages": 50, "price": 5, "author_id": U3, "created_at": "2023-01-03T00:00:00.000Z"},
+            {"id": "b4", "title": "Gardening", "pages": 80, "published": true, "author_id": U4, "created_at": "2023-01-04T00:00:00.000Z"},
         ]}))
         .await;
     assert_eq!(books.body, json!({"data": {"count": 4}}), "seeding books");

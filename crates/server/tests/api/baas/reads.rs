@@ -4,24 +4,24 @@
 use serde_json::json;
 use tandem_testkit::Backend;
 
-use super::{data, error, ids, library};
+use super::{T1, T2, U1, U2, U3, U4, U5, data, error, ids, library};
 
 on_both_backends! {
     with library;
 
     async fn scalar_filters(app: TestApp) {
         let users = |q| { let app = &app; async move { ids(&app.rpc_get("user", "findMany", q).await) } };
-        assert_eq!(users(json!({"where": {"first_name": "Alice"}})).await, ["u1"]);
-        assert_eq!(users(json!({"where": {"locale": {"equals": "en"}, "first_name": {"not": "Bob"}}})).await, ["u1"]);
-        assert_eq!(users(json!({"where": {"locale": {"not": null}}})).await, ["u1", "u2"]);
-        assert_eq!(users(json!({"where": {"locale": null}})).await, ["u3", "u4", "u5"]);
-        assert_eq!(users(json!({"where": {"id": {"in": ["u1", "u3", "u5", "zz"]}, "tenant_id": {"notIn": ["t2"]}}})).await, ["u1"]);
+        assert_eq!(users(json!({"where": {"first_name": "Alice"}})).await, [U1]);
+        assert_eq!(users(json!({"where": {"locale": {"equals": "en"}, "first_name": {"not": "Bob"}}})).await, [U1]);
+        assert_eq!(users(json!({"where": {"locale": {"not": null}}})).await, [U1, U2]);
+        assert_eq!(users(json!({"where": {"locale": null}})).await, [U3, U4, U5]);
+        assert_eq!(users(json!({"where": {"id": {"in": [U1, U3, U5, "zz"]}, "tenant_id": {"notIn": [T2]}}})).await, [U1]);
         assert_eq!(users(json!({"where": {"id": {"in": []}}})).await, Vec::<String>::new());
         assert_eq!(users(json!({"where": {"id": {"notIn": []}}})).await.len(), 5);
-        assert_eq!(users(json!({"where": {"email": {"contains": "example", "startsWith": "c", "endsWith": ".com"}}})).await, ["u3"]);
+        assert_eq!(users(json!({"where": {"email": {"contains": "example", "startsWith": "c", "endsWith": ".com"}}})).await, [U3]);
         assert_eq!(users(json!({"where": {"email": {"contains": "_"}}})).await, Vec::<String>::new(), "pattern characters are literal");
-        assert_eq!(users(json!({"where": {"created_at": {"lt": "2022-01-01T00:00:00.000Z"}}})).await, ["u1", "u2", "u3", "u4"]);
-        assert_eq!(users(json!({"where": {"active": false}})).await, ["u5"]);
+        assert_eq!(users(json!({"where": {"created_at": {"lt": "2022-01-01T00:00:00.000Z"}}})).await, [U1, U2, U3, U4]);
+        assert_eq!(users(json!({"where": {"active": false}})).await, [U5]);
         let books = |q| { let app = &app; async move { ids(&app.rpc_get("book", "findMany", q).await) } };
         assert_eq!(books(json!({"where": {"pages": {"gt": 50, "lte": 300}}})).await, ["b1", "b2", "b4"]);
         assert_eq!(books(json!({"where": {"price": {"lt": 20, "gte": 5}}})).await, ["b1", "b3"]);
@@ -37,37 +37,37 @@ on_both_backends! {
         match app.backend {
             // SQLite's LIKE ignores ASCII case, and ZenStack refuses `mode` there.
             Backend::Sqlite => {
-                assert_eq!(ids(&upper), ["u1", "u2", "u3", "u4", "u5"]);
+                assert_eq!(ids(&upper), [U1, U2, U3, U4, U5]);
                 assert_eq!(error(&insensitive), (422, "invalid-input".into()));
                 assert_eq!(error(&equals), (422, "invalid-input".into()));
             }
             Backend::Postgres => {
                 assert!(ids(&upper).is_empty());
-                assert_eq!(ids(&insensitive), ["u1", "u2", "u3", "u5"]);
-                assert_eq!(ids(&equals), ["u3"]);
+                assert_eq!(ids(&insensitive), [U1, U2, U3, U5]);
+                assert_eq!(ids(&equals), [U3]);
             }
         }
     }
 
     async fn boolean_combinators(app: TestApp) {
         let users = |q| { let app = &app; async move { ids(&app.rpc_get("user", "findMany", q).await) } };
-        assert_eq!(users(json!({"where": {"AND": [{"tenant_id": "t1"}, {"OR": [{"first_name": "Alice"}, {"first_name": "Eve"}]}], "NOT": {"email": {"endsWith": ".org"}}}})).await, ["u1"]);
-        assert_eq!(users(json!({"where": {"NOT": [{"tenant_id": "t1"}, {"locale": "en"}]}})).await, ["u2", "u3", "u4", "u5"]);
+        assert_eq!(users(json!({"where": {"AND": [{"tenant_id": T1}, {"OR": [{"first_name": "Alice"}, {"first_name": "Eve"}]}], "NOT": {"email": {"endsWith": ".org"}}}})).await, [U1]);
+        assert_eq!(users(json!({"where": {"NOT": [{"tenant_id": T1}, {"locale": "en"}]}})).await, [U2, U3, U4, U5]);
         assert_eq!(users(json!({"where": {"OR": []}})).await, Vec::<String>::new());
         assert_eq!(users(json!({"where": {"AND": []}})).await.len(), 5);
     }
 
     async fn relation_filters(app: TestApp) {
         let users = |q| { let app = &app; async move { ids(&app.rpc_get("user", "findMany", q).await) } };
-        assert_eq!(users(json!({"where": {"books": {"some": {"published": true}}}})).await, ["u1", "u4"]);
-        assert_eq!(users(json!({"where": {"books": {"every": {"published": true}}}})).await, ["u2", "u4", "u5"], "every is vacuously true");
-        assert_eq!(users(json!({"where": {"books": {"none": {}}}})).await, ["u2", "u5"]);
-        assert_eq!(users(json!({"where": {"books": {"some": {"chapters": {"some": {"title": "Soil"}}}}}})).await, ["u4"]);
+        assert_eq!(users(json!({"where": {"books": {"some": {"published": true}}}})).await, [U1, U4]);
+        assert_eq!(users(json!({"where": {"books": {"every": {"published": true}}}})).await, [U2, U4, U5], "every is vacuously true");
+        assert_eq!(users(json!({"where": {"books": {"none": {}}}})).await, [U2, U5]);
+        assert_eq!(users(json!({"where": {"books": {"some": {"chapters": {"some": {"title": "Soil"}}}}}})).await, [U4]);
         let books = |q| { let app = &app; async move { ids(&app.rpc_get("book", "findMany", q).await) } };
-        assert_eq!(books(json!({"where": {"author": {"is": {"tenant_id": "t2"}}}})).await, ["b3", "b4"]);
-        assert_eq!(books(json!({"where": {"author": {"isNot": {"tenant_id": "t2"}}}})).await, ["b1", "b2"]);
+        assert_eq!(books(json!({"where": {"author": {"is": {"tenant_id": T2}}}})).await, ["b3", "b4"]);
+        assert_eq!(books(json!({"where": {"author": {"isNot": {"tenant_id": T2}}}})).await, ["b1", "b2"]);
         assert_eq!(books(json!({"where": {"author": {"email": {"startsWith": "alice"}}}})).await, ["b1", "b2"]);
-        let chapters = app.rpc_get("chapter", "findMany", json!({"where": {"book": {"author": {"id": "u1"}}}})).await;
+        let chapters = app.rpc_get("chapter", "findMany", json!({"where": {"book": {"author": {"id": U1}}}})).await;
         assert_eq!(ids(&chapters), ["c1", "c2", "c3"]);
     }
 
@@ -79,7 +79,7 @@ on_both_backends! {
         assert_eq!(response.status(), 200);
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body, json!({
-            "data": [{"id": "u4", "created_at": "2021-06-01T00:00:00.000Z"}],
+            "data": [{"id": U4, "created_at": "2021-06-01T00:00:00.000Z"}],
             "meta": {"serialization": {"values": {"0.created_at": ["Date"]}, "v": 1}},
         }));
         let undefined = app.client.get(app.url("/api/model/user/count")).header("authorization", app.server_authorization())
@@ -90,60 +90,60 @@ on_both_backends! {
 
     async fn ordering(app: TestApp) {
         let users = |q| { let app = &app; async move { ids(&app.rpc_get("user", "findMany", q).await) } };
-        assert_eq!(users(json!({"orderBy": {"email": "desc"}})).await, ["u5", "u4", "u3", "u2", "u1"]);
-        assert_eq!(users(json!({"orderBy": [{"tenant_id": "desc"}, {"email": "asc"}]})).await, ["u3", "u4", "u5", "u1", "u2"]);
-        assert_eq!(users(json!({"orderBy": [{"locale": {"sort": "asc", "nulls": "last"}}, {"id": "asc"}]})).await, ["u1", "u2", "u3", "u4", "u5"]);
-        assert_eq!(users(json!({"orderBy": [{"locale": {"sort": "asc", "nulls": "first"}}, {"id": "desc"}]})).await, ["u5", "u4", "u3", "u1", "u2"]);
-        assert_eq!(users(json!({"orderBy": [{"books": {"_count": "desc"}}, {"id": "asc"}]})).await, ["u1", "u3", "u4", "u2", "u5"]);
+        assert_eq!(users(json!({"orderBy": {"email": "desc"}})).await, [U5, U4, U3, U2, U1]);
+        assert_eq!(users(json!({"orderBy": [{"tenant_id": "desc"}, {"email": "asc"}]})).await, [U3, U4, U5, U1, U2]);
+        assert_eq!(users(json!({"orderBy": [{"locale": {"sort": "asc", "nulls": "last"}}, {"id": "asc"}]})).await, [U1, U2, U3, U4, U5]);
+        assert_eq!(users(json!({"orderBy": [{"locale": {"sort": "asc", "nulls": "first"}}, {"id": "desc"}]})).await, [U5, U4, U3, U1, U2]);
+        assert_eq!(users(json!({"orderBy": [{"books": {"_count": "desc"}}, {"id": "asc"}]})).await, [U1, U3, U4, U2, U5]);
         let books = app.rpc_get("book", "findMany", json!({"orderBy": [{"author": {"email": "desc"}}, {"id": "asc"}]})).await;
         assert_eq!(ids(&books), ["b4", "b3", "b1", "b2"]);
     }
 
     async fn paging(app: TestApp) {
         let users = |q| { let app = &app; async move { ids(&app.rpc_get("user", "findMany", q).await) } };
-        assert_eq!(users(json!({"orderBy": {"id": "asc"}, "skip": 1, "take": 2})).await, ["u2", "u3"]);
-        assert_eq!(users(json!({"orderBy": {"id": "asc"}, "take": -2})).await, ["u4", "u5"]);
-        assert_eq!(users(json!({"orderBy": {"id": "asc"}, "cursor": {"id": "u3"}, "skip": 1, "take": 2})).await, ["u4", "u5"]);
-        assert_eq!(users(json!({"orderBy": {"id": "asc"}, "cursor": {"id": "u3"}, "take": 2})).await, ["u3", "u4"]);
-        assert_eq!(users(json!({"orderBy": {"id": "desc"}, "cursor": {"id": "u3"}})).await, ["u3", "u2", "u1"]);
+        assert_eq!(users(json!({"orderBy": {"id": "asc"}, "skip": 1, "take": 2})).await, [U2, U3]);
+        assert_eq!(users(json!({"orderBy": {"id": "asc"}, "take": -2})).await, [U4, U5]);
+        assert_eq!(users(json!({"orderBy": {"id": "asc"}, "cursor": {"id": U3}, "skip": 1, "take": 2})).await, [U4, U5]);
+        assert_eq!(users(json!({"orderBy": {"id": "asc"}, "cursor": {"id": U3}, "take": 2})).await, [U3, U4]);
+        assert_eq!(users(json!({"orderBy": {"id": "desc"}, "cursor": {"id": U3}})).await, [U3, U2, U1]);
         assert_eq!(users(json!({"cursor": {"id": "nobody"}})).await, Vec::<String>::new());
         assert_eq!(users(json!({"skip": 10})).await, Vec::<String>::new());
     }
 
     async fn selections(app: TestApp) {
-        let answer = app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}, "select": {"email": true, "books": {"where": {"pages": {"gt": 100}}, "orderBy": {"title": "asc"}, "take": 5, "select": {"title": true, "chapters": {"select": {"title": true}, "orderBy": {"position": "desc"}}}}}})).await;
+        let answer = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}, "select": {"email": true, "books": {"where": {"pages": {"gt": 100}}, "orderBy": {"title": "asc"}, "take": 5, "select": {"title": true, "chapters": {"select": {"title": true}, "orderBy": {"position": "desc"}}}}}})).await;
         assert_eq!(data(&answer), &json!({"email": "alice@example.com", "books": [
             {"title": "Advanced Rust", "chapters": [{"title": "Traits"}]},
             {"title": "Rust Basics", "chapters": [{"title": "Ownership"}, {"title": "Intro"}]},
         ]}));
         let per_parent = app.rpc_get("user", "findMany", json!({"select": {"id": true, "books": {"select": {"id": true}, "orderBy": {"title": "asc"}, "take": 1}}, "orderBy": {"id": "asc"}})).await;
         assert_eq!(data(&per_parent), &json!([
-            {"id": "u1", "books": [{"id": "b2"}]}, {"id": "u2", "books": []}, {"id": "u3", "books": [{"id": "b3"}]},
-            {"id": "u4", "books": [{"id": "b4"}]}, {"id": "u5", "books": []},
+            {"id": U1, "books": [{"id": "b2"}]}, {"id": U2, "books": []}, {"id": U3, "books": [{"id": "b3"}]},
+            {"id": U4, "books": [{"id": "b4"}]}, {"id": U5, "books": []},
         ]), "take applies per parent");
-        let skipped = app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}, "select": {"books": {"select": {"id": true}, "orderBy": {"id": "asc"}, "skip": 1}}})).await;
+        let skipped = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}, "select": {"books": {"select": {"id": true}, "orderBy": {"id": "asc"}, "skip": 1}}})).await;
         assert_eq!(data(&skipped), &json!({"books": [{"id": "b2"}]}));
         let include = app.rpc_get("book", "findMany", json!({"where": {"id": "b1"}, "include": {"author": {"select": {"email": true}}, "chapters": {"orderBy": {"position": "asc"}, "select": {"id": true}}}})).await;
         let b1 = &data(&include)[0];
         assert_eq!(b1["author"], json!({"email": "alice@example.com"}));
         assert_eq!(b1["chapters"], json!([{"id": "c1"}, {"id": "c2"}]));
         assert_eq!(b1["pages"], 120, "include keeps every scalar");
-        let counts = app.rpc_get("user", "findMany", json!({"where": {"id": {"in": ["u1", "u3"]}}, "include": {"_count": {"select": {"books": true}}}, "orderBy": {"id": "asc"}})).await;
+        let counts = app.rpc_get("user", "findMany", json!({"where": {"id": {"in": [U1, U3]}}, "include": {"_count": {"select": {"books": true}}}, "orderBy": {"id": "asc"}})).await;
         assert_eq!(data(&counts)[0]["_count"], json!({"books": 2}));
         assert_eq!(data(&counts)[1]["_count"], json!({"books": 1}));
-        let filtered = app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}, "select": {"id": true, "_count": {"select": {"books": {"where": {"published": true}}}}}})).await;
-        assert_eq!(data(&filtered), &json!({"id": "u1", "_count": {"books": 1}}));
+        let filtered = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}, "select": {"id": true, "_count": {"select": {"books": {"where": {"published": true}}}}}})).await;
+        assert_eq!(data(&filtered), &json!({"id": U1, "_count": {"books": 1}}));
         let all_counts = app.rpc_get("book", "findUnique", json!({"where": {"id": "b1"}, "select": {"id": true, "_count": true}})).await;
         assert_eq!(data(&all_counts), &json!({"id": "b1", "_count": {"chapters": 2}}));
-        let omit = app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}, "omit": {"created_at": true, "updated_at": true, "tenant_id": true, "active": true, "avatar_url": true, "nickname": true}})).await;
-        assert_eq!(data(&omit), &json!({"id": "u1", "email": "alice@example.com", "first_name": "Alice", "last_name": "Smith", "locale": "en", "timezone": null}));
+        let omit = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}, "omit": {"created_at": true, "updated_at": true, "tenant_id": true, "active": true, "avatar_url": true, "nickname": true}})).await;
+        assert_eq!(data(&omit), &json!({"id": U1, "email": "alice@example.com", "first_name": "Alice", "last_name": "Smith", "locale": "en", "timezone": null}));
     }
 
     async fn distinct_follows_each_dialect(app: TestApp) {
         let answer = app.rpc_get("book", "findMany", json!({"distinct": ["author_id"], "select": {"author_id": true}, "orderBy": {"author_id": "asc"}})).await;
         match app.backend {
             Backend::Sqlite => assert_eq!(error(&answer), (400, "not-supported".into())),
-            Backend::Postgres => assert_eq!(data(&answer), &json!([{"author_id": "u1"}, {"author_id": "u3"}, {"author_id": "u4"}])),
+            Backend::Postgres => assert_eq!(data(&answer), &json!([{"author_id": U1}, {"author_id": U3}, {"author_id": U4}])),
         }
     }
 
@@ -154,7 +154,7 @@ on_both_backends! {
         assert_eq!(first.body["meta"], json!({"serialization": {"values": {"created_at": ["Date"]}, "v": 1}}));
         assert_eq!(app.rpc_get("book", "findFirst", json!({"where": {"title": "nope"}})).await.body, json!({"data": null}));
         assert_eq!(data(&app.rpc_get("user", "findUnique", json!({"where": {"email": "bob@example.com"}, "select": {"first_name": true}})).await), &json!({"first_name": "Bob"}));
-        assert_eq!(data(&app.rpc_get("book", "findUnique", json!({"where": {"title_author_id": {"title": "Cooking", "author_id": "u3"}}, "select": {"id": true}})).await), &json!({"id": "b3"}));
+        assert_eq!(data(&app.rpc_get("book", "findUnique", json!({"where": {"title_author_id": {"title": "Cooking", "author_id": U3}}, "select": {"id": true}})).await), &json!({"id": "b3"}));
         assert_eq!(app.rpc_get("user", "findUnique", json!({"where": {"id": "nope"}})).await.body, json!({"data": null}));
         assert_eq!(error(&app.rpc_get("user", "findUnique", json!({"where": {"first_name": "Alice"}})).await), (422, "invalid-input".into()));
         assert_eq!(app.rpc_get("user", "exists", json!({"where": {"email": "alice@example.com"}})).await.body, json!({"data": true}));
@@ -193,10 +193,10 @@ on_both_backends! {
         ]));
         let by_sum = app.rpc_get("book", "groupBy", json!({"by": ["author_id"], "_sum": {"pages": true}, "orderBy": {"_sum": {"pages": "desc"}}})).await;
         assert_eq!(data(&by_sum), &json!([
-            {"author_id": "u1", "_sum": {"pages": 420}}, {"author_id": "u4", "_sum": {"pages": 80}}, {"author_id": "u3", "_sum": {"pages": 50}},
+            {"author_id": U1, "_sum": {"pages": 420}}, {"author_id": U4, "_sum": {"pages": 80}}, {"author_id": U3, "_sum": {"pages": 50}},
         ]));
         let having = app.rpc_get("user", "groupBy", json!({"by": ["tenant_id"], "_count": {"id": true}, "having": {"id": {"_count": {"gte": 3}}}, "orderBy": {"tenant_id": "asc"}})).await;
-        assert_eq!(data(&having), &json!([{"tenant_id": "t2", "_count": {"id": 3}}]));
+        assert_eq!(data(&having), &json!([{"tenant_id": T2, "_count": {"id": 3}}]));
         let taken = app.rpc_get("book", "groupBy", json!({"by": ["published"], "take": 1})).await;
         assert_eq!(data(&taken).as_array().unwrap().len(), 1, "take without orderBy is accepted, as in ZenStack");
     }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{data, library};
+use super::{T1, T2, U1, U2, data, library};
 
 async fn refused(answer: tandem_testkit::Answer, code: &str) {
     assert_eq!(answer.status, 403, "{}", answer.body);
@@ -19,38 +19,38 @@ on_both_backends! {
         let create = app.rpc_post("user", "create", json!({"data": {"email": "new@example.com"}})).await;
         assert!(create.body["error"]["message"].as_str().unwrap().contains("created on the Platform"));
         refused(create, "USER_CREATE_NOT_ALLOWED").await;
-        refused(app.rpc_post("user", "createMany", json!({"data": [{"id": "x", "email": "x@x.io", "tenant_id": "t1"}]})).await, "USER_CREATE_NOT_ALLOWED").await;
+        refused(app.rpc_post("user", "createMany", json!({"data": [{"id": "x", "email": "x@x.io", "tenant_id": T1}]})).await, "USER_CREATE_NOT_ALLOWED").await;
         refused(app.rpc_post("User", "createManyAndReturn", json!({"data": []})).await, "USER_CREATE_NOT_ALLOWED").await;
-        let delete = app.rpc_delete("user", "delete", json!({"where": {"id": "u2"}})).await;
+        let delete = app.rpc_delete("user", "delete", json!({"where": {"id": U2}})).await;
         assert!(delete.body["error"]["message"].as_str().unwrap().contains("active: false"));
         refused(delete, "USER_DELETE_NOT_ALLOWED").await;
         refused(app.rpc_delete("user", "deleteMany", json!({})).await, "USER_DELETE_NOT_ALLOWED").await;
         refused(app.rpc_post("tenant", "create", json!({"data": {"id": "t9", "name": "New"}})).await, "TENANT_CREATE_NOT_ALLOWED").await;
         refused(app.rpc_delete("tenant", "deleteMany", json!({})).await, "TENANT_DELETE_NOT_ALLOWED").await;
-        refused(app.rpc_post("user", "upsert", json!({"where": {"id": "u9"}, "create": {"id": "u9", "email": "u9@x.io", "tenant_id": "t1"}, "update": {"first_name": "x"}})).await, "USER_CREATE_NOT_ALLOWED").await;
-        refused(app.rpc_post("book", "create", json!({"data": {"id": "b9", "title": "T", "author": {"create": {"id": "u9", "email": "u9@x.io", "tenant_id": "t1"}}}})).await, "USER_CREATE_NOT_ALLOWED").await;
-        refused(app.rpc_put("tenant", "update", json!({"where": {"id": "t1"}, "data": {"users": {"delete": {"id": "u1"}}}})).await, "USER_DELETE_NOT_ALLOWED").await;
+        refused(app.rpc_post("user", "upsert", json!({"where": {"id": "u9"}, "create": {"id": "u9", "email": "u9@x.io", "tenant_id": T1}, "update": {"first_name": "x"}})).await, "USER_CREATE_NOT_ALLOWED").await;
+        refused(app.rpc_post("book", "create", json!({"data": {"id": "b9", "title": "T", "author": {"create": {"id": "u9", "email": "u9@x.io", "tenant_id": T1}}}})).await, "USER_CREATE_NOT_ALLOWED").await;
+        refused(app.rpc_put("tenant", "update", json!({"where": {"id": T1}, "data": {"users": {"delete": {"id": U1}}}})).await, "USER_DELETE_NOT_ALLOWED").await;
         assert_eq!(app.rpc_get("user", "count", json!({})).await.body, json!({"data": 5}));
-        assert_eq!(app.rpc_get("tenant", "count", json!({})).await.body, json!({"data": 2}));
+        assert_eq!(app.rpc_get("tenant", "count", json!({})).await.body, json!({"data": 3}), "the Platform's default tenant, T1 and T2");
         assert_eq!(app.rpc_get("book", "exists", json!({"where": {"id": "b9"}})).await.body, json!({"data": false}));
     }
 
     async fn platform_fields_are_read_only_here(app: TestApp) {
-        for (field, value) in [("email", json!("new@example.com")), ("tenant_id", json!("t2")), ("active", json!(false)), ("id", json!("u99"))] {
-            let answer = app.rpc_put("user", "update", json!({"where": {"id": "u1"}, "data": {"first_name": "Changed", field: value}})).await;
+        for (field, value) in [("email", json!("new@example.com")), ("tenant_id", json!(T2)), ("active", json!(false)), ("id", json!("u99"))] {
+            let answer = app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"first_name": "Changed", field: value}})).await;
             let message = answer.body["error"]["message"].as_str().unwrap_or_default().to_owned();
             assert!(message.contains(&format!("user.{field}")), "{message}");
             assert!(message.contains("Platform"), "{message}");
             refused(answer, "PLATFORM_FIELD_READ_ONLY").await;
         }
         refused(app.rpc_put("user", "updateMany", json!({"where": {}, "data": {"active": false}})).await, "PLATFORM_FIELD_READ_ONLY").await;
-        refused(app.rpc_put("user", "update", json!({"where": {"id": "u1"}, "data": {"tenant": {"connect": {"id": "t2"}}}})).await, "PLATFORM_FIELD_READ_ONLY").await;
-        refused(app.rpc_put("tenant", "update", json!({"where": {"id": "t2"}, "data": {"users": {"connect": {"id": "u1"}}}})).await, "PLATFORM_FIELD_READ_ONLY").await;
-        refused(app.rpc_put("tenant", "update", json!({"where": {"id": "t1"}, "data": {"id": "t9"}})).await, "PLATFORM_FIELD_READ_ONLY").await;
+        refused(app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"tenant": {"connect": {"id": T2}}}})).await, "PLATFORM_FIELD_READ_ONLY").await;
+        refused(app.rpc_put("tenant", "update", json!({"where": {"id": T2}, "data": {"users": {"connect": {"id": U1}}}})).await, "PLATFORM_FIELD_READ_ONLY").await;
+        refused(app.rpc_put("tenant", "update", json!({"where": {"id": T1}, "data": {"id": "t9"}})).await, "PLATFORM_FIELD_READ_ONLY").await;
         refused(app.rpc_put("book", "update", json!({"where": {"id": "b1"}, "data": {"author": {"update": {"email": "x@y.z"}}}})).await, "PLATFORM_FIELD_READ_ONLY").await;
-        let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}})).await;
+        let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}})).await;
         let alice = data(&alice);
-        assert_eq!((alice["first_name"].as_str(), alice["email"].as_str(), alice["tenant_id"].as_str(), alice["active"].as_bool()), (Some("Alice"), Some("alice@example.com"), Some("t1"), Some(true)), "nothing was written");
+        assert_eq!((alice["first_name"].as_str(), alice["email"].as_str(), alice["tenant_id"].as_str(), alice["active"].as_bool()), (Some("Alice"), Some("alice@example.com"), Some(T1), Some(true)), "nothing was written");
     }
 
     async fn profile_and_app_fields_are_writable_here(app: TestApp) {
@@ -60,11 +60,11 @@ on_both_backends! {
             "select": {"first_name": true, "last_name": true, "nickname": true, "email": true},
         })).await;
         assert_eq!(data(&answer), &json!({"first_name": "Francis", "last_name": "Webb", "nickname": "fw", "email": "alice@example.com"}));
-        let many = app.rpc_put("user", "updateMany", json!({"where": {"tenant_id": "t2"}, "data": {"locale": "de"}})).await;
+        let many = app.rpc_put("user", "updateMany", json!({"where": {"tenant_id": T2}, "data": {"locale": "de"}})).await;
         assert_eq!(many.body, json!({"data": {"count": 3}}));
-        let tenant = app.rpc_put("tenant", "update", json!({"where": {"id": "t1"}, "data": {"name": "Acme Ltd"}, "select": {"name": true}})).await;
+        let tenant = app.rpc_put("tenant", "update", json!({"where": {"id": T1}, "data": {"name": "Acme Ltd"}, "select": {"name": true}})).await;
         assert_eq!(data(&tenant), &json!({"name": "Acme Ltd"}));
-        let moved = app.rpc_put("book", "update", json!({"where": {"id": "b2"}, "data": {"author": {"connect": {"id": "u2"}}}, "select": {"author_id": true}})).await;
-        assert_eq!(data(&moved), &json!({"author_id": "u2"}), "linking a book to a user writes the book, not the user");
+        let moved = app.rpc_put("book", "update", json!({"where": {"id": "b2"}, "data": {"author": {"connect": {"id": U2}}}, "select": {"author_id": true}})).await;
+        assert_eq!(data(&moved), &json!({"author_id": U2}), "linking a book to a user writes the book, not the user");
     }
 }

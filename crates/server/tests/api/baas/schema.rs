@@ -4,7 +4,7 @@
 use serde_json::json;
 use tandem_testkit::{Backend, try_spawn_app_with_schema};
 
-use super::{LIBRARY, data, library};
+use super::{LIBRARY, U1, data, library};
 
 async fn served_schema(app: &tandem_testkit::TestApp) -> String {
     let response = app
@@ -36,7 +36,7 @@ on_both_backends! {
         let path = app.config.schema.clone().unwrap();
         std::fs::write(&path, LIBRARY.replace("nickname String?", "nickname String?\n  bio String? @default(\"hi\")") + "\nmodel tag {\n  id String @id\n  label String\n}\n").unwrap();
         app.restart(|_| {}).await.expect("additive change");
-        let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}, "select": {"first_name": true, "bio": true}})).await;
+        let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}, "select": {"first_name": true, "bio": true}})).await;
         assert_eq!(data(&alice), &json!({"first_name": "Alice", "bio": "hi"}));
         assert_eq!(app.rpc_post("tag", "create", json!({"data": {"id": "x", "label": "y"}})).await.status, 201);
 

@@ -2,14 +2,14 @@
 
 use serde_json::json;
 
-use super::{data, error, ids, library};
+use super::{T1, U1, U2, U4, data, error, ids, library};
 
 on_both_backends! {
     with library;
 
     async fn create_with_nested_writes(app: TestApp) {
         let created = app.rpc_post("book", "create", json!({
-            "data": {"id": "b9", "title": "New", "pages": 10, "author": {"connect": {"id": "u2"}},
+            "data": {"id": "b9", "title": "New", "pages": 10, "author": {"connect": {"id": U2}},
                      "chapters": {"create": [{"id": "c9", "title": "One", "position": 1}, {"id": "c10", "title": "Two", "position": 2}]}},
             "include": {"author": {"select": {"email": true}}, "chapters": {"orderBy": {"position": "asc"}, "select": {"id": true}}},
         })).await;
@@ -22,15 +22,15 @@ on_both_backends! {
         let generated = app.rpc_post("chapter", "create", json!({"data": {"title": "Anon", "position": 3, "book": {"connect": {"id": "b9"}}}, "select": {"id": true}})).await;
         let id = data(&generated)["id"].as_str().unwrap().to_owned();
         assert!(id.starts_with('c') && id.len() == 25, "cuid(): {id}");
-        let uuid = app.rpc_post("book", "create", json!({"data": {"title": "Auto", "author_id": "u2"}, "select": {"id": true, "created_at": true}})).await;
+        let uuid = app.rpc_post("book", "create", json!({"data": {"title": "Auto", "author_id": U2}, "select": {"id": true, "created_at": true}})).await;
         assert!(uuid::Uuid::parse_str(data(&uuid)["id"].as_str().unwrap()).is_ok());
         assert_eq!(uuid.body["meta"]["serialization"]["values"], json!({"created_at": ["Date"]}));
 
         let or_create = app.rpc_post("chapter", "create", json!({"data": {"id": "c11", "title": "Three", "position": 3,
-            "book": {"connectOrCreate": {"where": {"id": "b10"}, "create": {"id": "b10", "title": "Made", "author_id": "u2"}}}}})).await;
+            "book": {"connectOrCreate": {"where": {"id": "b10"}, "create": {"id": "b10", "title": "Made", "author_id": U2}}}}})).await;
         assert_eq!(or_create.status, 201, "{}", or_create.body);
         let connected = app.rpc_post("chapter", "create", json!({"data": {"id": "c12", "title": "Four", "position": 4,
-            "book": {"connectOrCreate": {"where": {"id": "b10"}, "create": {"id": "b11", "title": "Unused", "author_id": "u2"}}}}})).await;
+            "book": {"connectOrCreate": {"where": {"id": "b10"}, "create": {"id": "b11", "title": "Unused", "author_id": U2}}}}})).await;
         assert_eq!(data(&connected)["book_id"], "b10");
         assert_eq!(app.rpc_get("book", "exists", json!({"where": {"id": "b11"}})).await.body, json!({"data": false}));
     }
@@ -45,7 +45,7 @@ on_both_backends! {
 
     async fn update_with_operators_and_nested_writes(app: TestApp) {
         let updated = app.rpc_send(reqwest::Method::PATCH, "user", "update", json!({
-            "where": {"id": "u1"},
+            "where": {"id": U1},
             "data": {"last_name": "Smithers", "books": {"create": {"id": "b5", "title": "New Book", "pages": 10}, "update": {"where": {"id": "b1"}, "data": {"pages": {"increment": 5}}}, "delete": {"id": "b2"}}},
             "include": {"books": {"orderBy": {"id": "asc"}, "select": {"id": true, "pages": true}}},
         })).await;
@@ -61,44 +61,44 @@ on_both_backends! {
         let cleared = app.rpc_put("book", "update", json!({"where": {"id": "b3"}, "data": {"price": null}, "select": {"price": true}})).await;
         assert_eq!(data(&cleared), &json!({"price": null}));
 
-        let moved = app.rpc_put("book", "update", json!({"where": {"id": "b5"}, "data": {"author": {"connect": {"id": "u2"}}}, "select": {"id": true, "author_id": true}})).await;
-        assert_eq!(data(&moved), &json!({"id": "b5", "author_id": "u2"}));
+        let moved = app.rpc_put("book", "update", json!({"where": {"id": "b5"}, "data": {"author": {"connect": {"id": U2}}}, "select": {"id": true, "author_id": true}})).await;
+        assert_eq!(data(&moved), &json!({"id": "b5", "author_id": U2}));
         let chapters = app.rpc_put("book", "update", json!({"where": {"id": "b4"}, "data": {"chapters": {"updateMany": {"where": {"position": {"gt": 1}}, "data": {"title": "Later"}}, "upsert": {"where": {"id": "c30"}, "create": {"id": "c30", "title": "Extra", "position": 3}, "update": {"title": "never"}}, "deleteMany": {"title": "Soil"}}}, "include": {"chapters": {"orderBy": {"position": "asc"}, "select": {"id": true, "title": true}}}})).await;
         assert_eq!(data(&chapters)["chapters"], json!([{"id": "c5", "title": "Later"}, {"id": "c30", "title": "Later"}]), "upsert runs before updateMany, as in ZenStack");
     }
 
     async fn a_failing_nested_write_changes_nothing(app: TestApp) {
-        let failed = app.rpc_put("user", "update", json!({"where": {"id": "u1"}, "data": {"first_name": "Changed", "books": {"create": {"id": "b1", "title": "Duplicate id", "pages": 1}}}})).await;
+        let failed = app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"first_name": "Changed", "books": {"create": {"id": "b1", "title": "Duplicate id", "pages": 1}}}})).await;
         assert_eq!(error(&failed), (400, "db-query-error".into()));
         assert!(failed.body["error"]["dbErrorCode"].is_string());
-        let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}, "select": {"first_name": true}})).await;
+        let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}, "select": {"first_name": true}})).await;
         assert_eq!(data(&alice), &json!({"first_name": "Alice"}));
-        let missing = app.rpc_put("user", "update", json!({"where": {"id": "u1"}, "data": {"first_name": "Changed", "books": {"update": {"where": {"id": "nope"}, "data": {"pages": 1}}}}})).await;
+        let missing = app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"first_name": "Changed", "books": {"update": {"where": {"id": "nope"}, "data": {"pages": 1}}}}})).await;
         assert_eq!(error(&missing), (404, "not-found".into()));
         assert_eq!(missing.body["error"]["model"], "book");
-        assert_eq!(data(&app.rpc_get("user", "findUnique", json!({"where": {"id": "u1"}, "select": {"first_name": true}})).await), &json!({"first_name": "Alice"}));
+        assert_eq!(data(&app.rpc_get("user", "findUnique", json!({"where": {"id": U1}, "select": {"first_name": true}})).await), &json!({"first_name": "Alice"}));
     }
 
     async fn empty_updates_change_nothing(app: TestApp) {
-        let answer = app.rpc_put("user", "update", json!({"where": {"id": "u4"}, "data": {}, "select": {"id": true, "updated_at": true}})).await;
-        assert_eq!(data(&answer), &json!({"id": "u4", "updated_at": "2021-06-01T00:00:00.000Z"}));
-        let bumped = app.rpc_put("user", "update", json!({"where": {"id": "u4"}, "data": {"timezone": "UTC"}, "select": {"updated_at": true}})).await;
+        let answer = app.rpc_put("user", "update", json!({"where": {"id": U4}, "data": {}, "select": {"id": true, "updated_at": true}})).await;
+        assert_eq!(data(&answer), &json!({"id": U4, "updated_at": "2021-06-01T00:00:00.000Z"}));
+        let bumped = app.rpc_put("user", "update", json!({"where": {"id": U4}, "data": {"timezone": "UTC"}, "select": {"updated_at": true}})).await;
         assert_ne!(data(&bumped)["updated_at"], "2021-06-01T00:00:00.000Z", "@updatedAt moves on a real change");
     }
 
     async fn many_row_updates(app: TestApp) {
         assert_eq!(app.rpc_put("book", "updateMany", json!({"where": {"published": false}, "data": {"published": true}})).await.body, json!({"data": {"count": 2}}));
-        assert_eq!(app.rpc_put("user", "updateMany", json!({"where": {"tenant_id": "t1"}, "data": {"timezone": "UTC"}, "limit": 1})).await.body, json!({"data": {"count": 1}}));
+        assert_eq!(app.rpc_put("user", "updateMany", json!({"where": {"tenant_id": T1}, "data": {"timezone": "UTC"}, "limit": 1})).await.body, json!({"data": {"count": 1}}));
         assert_eq!(app.rpc_get("user", "count", json!({"where": {"timezone": "UTC"}})).await.body, json!({"data": 1}));
         let returned = app.rpc_put("chapter", "updateManyAndReturn", json!({"where": {"book_id": "b4"}, "data": {"position": {"increment": 10}}, "select": {"id": true, "position": true}})).await;
         assert_eq!(data(&returned), &json!([{"id": "c4", "position": 11}, {"id": "c5", "position": 12}]));
     }
 
     async fn upserts_answer_201_on_both_paths(app: TestApp) {
-        let create = app.rpc_post("book", "upsert", json!({"where": {"id": "b8"}, "create": {"id": "b8", "title": "Fresh", "author_id": "u2"}, "update": {"title": "Updated"}, "select": {"id": true, "title": true}})).await;
+        let create = app.rpc_post("book", "upsert", json!({"where": {"id": "b8"}, "create": {"id": "b8", "title": "Fresh", "author_id": U2}, "update": {"title": "Updated"}, "select": {"id": true, "title": true}})).await;
         assert_eq!(create.status, 201);
         assert_eq!(data(&create), &json!({"id": "b8", "title": "Fresh"}));
-        let update = app.rpc_post("book", "upsert", json!({"where": {"id": "b8"}, "create": {"id": "b8", "title": "Fresh", "author_id": "u2"}, "update": {"title": "Updated"}, "select": {"id": true, "title": true}})).await;
+        let update = app.rpc_post("book", "upsert", json!({"where": {"id": "b8"}, "create": {"id": "b8", "title": "Fresh", "author_id": U2}, "update": {"title": "Updated"}, "select": {"id": true, "title": true}})).await;
         assert_eq!(update.status, 201);
         assert_eq!(data(&update), &json!({"id": "b8", "title": "Updated"}));
     }

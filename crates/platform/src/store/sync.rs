@@ -1,0 +1,459 @@
+//! The Platform's half of the sync engine's storage: every write to a synced field stamps the
+//! field and records an outbox event in the same transaction ([`SqlPlatformStore::record`]);
+//! events from the BaaS are merged field by field under those stamps
+//! ([`SqlPlatformStore::sync_apply`]); and the synced state can be read for reconciliation.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_query::{Alias, Expr, Order, Query, SimpleExpr};
+use serde_json::{Value, json};
+use tandem_core::sync::{ApplyOutcome, Entity, FieldState, Stamped, SyncEvent, digest, merge};
+use tandem_core::{Hlc, Side};
+use tandem_sql::sync::{SyncTables, decode_stamps, event_id};
+use tandem_sql::{Dialect, Tx};
+
+use super::{SqlPlatformStore, StoreError, StoreResult, Tenants, Users, instant, millis};
+use crate::model::{Tenant, User};
+
+/// The Platform store's sync tables.
+pub const SYNC_TABLES: SyncTables = SyncTables {
+    outbox: "sync_outbox",
+    stamps: "sync_stamps",
+    applied: "sync_applied",
+    counters: "sync_counters",
+    nonces: "sync_nonces",
+};
+
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A user's synced fields as values.
+pub(super) fn user_values(u: &User) -> Vec<(&'static str, Value)> {
+    vec![
+        ("email", json!(u.email.as_str())),
+        ("first_name", json!(u.first_name)),
+        ("last_name", json!(u.last_name)),
+        ("locale", json!(u.locale)),
+        ("timezone", json!(u.timezone)),
+        ("avatar_url", json!(u.avatar_url)),
+        ("tenant_id", json!(u.tenant_id.to_string())),
+        ("active", json!(u.active)),
+        ("created_at", json!(iso(u.created_at))),
+    ]
+}
+
+pub(super) fn tenant_values(t: &Tenant) -> Vec<(&'static str, Value)> {
+    vec![
+        ("name", json!(t.name)),
+        ("created_at", json!(iso(t.created_at))),
+    ]
+}
+
+/// The column a BaaS-writable field lands in.
+fn user_column(field: &str) -> Option<Users> {
+    Some(match field {
+        "first_name" => Users::FirstName,
+        "last_name" => Users::LastName,
+        "locale" => Users::Locale,
+        "timezone" => Users::Timezone,
+        "avatar_url" => Users::AvatarUrl,
+        _ => return None,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct UserSyncRow {
+    id: String,
+    email: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    locale: Option<String>,
+    timezone: Option<String>,
+    avatar_url: Option<String>,
+    tenant_id: String,
+    active: bool,
+    created_at: i64,
+    stamps: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TenantSyncRow {
+    id: String,
+    name: String,
+    created_at: i64,
+    stamps: Option<String>,
+}
+
+fn with_stamps(
+    values: Vec<(&'static str, Value)>,
+    stamps: &BTreeMap<String, Hlc>,
+) -> FieldState {
+    values
+        .into_iter()
+        .map(|(name, value)| {
+            let stamp = stamps.get(name).copied().unwrap_or(Hlc::ZERO);
+            (name.to_owned(), Stamped { value, stamp })
+        })
+        .collect()
+}
+
+fn stamps_of(raw: Option<&str>) -> StoreResult<BTreeMap<String, Hlc>> {
+    match raw {
+        Some(text) => Ok(decode_stamps(text)?),
+        None => Ok(BTreeMap::new()),
+    }
+}
+
+/// Which rows a state query reads.
+enum Rows<'a> {
+    Ids(&'a [String]),
+    After(Option<&'a str>, u64),
+}
+
+impl SqlPlatformStore {
+    /// Stamps the `changed` fields of an entity with a fresh stamp and records the entity's
+    /// whole synced state as an outbox event, inside the transaction of the change.
+    pub(super) async fn record(
+        &self,
+        tx: &mut Tx,
+        entity: Entity,
+        id: &str,
+        values: Vec<(&'static str, Value)>,
+        changed: &[&str],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let stamp = self.hlc.now_at(millis(now));
+        let mut stamps = SYNC_TABLES
+            .load_stamps(tx, entity, &[id.to_owned()])
+            .await?
+            .remove(id)
+            .unwrap_or_default();
+        for name in changed {
+            stamps.insert((*name).to_owned(), stamp);
+        }
+        SYNC_TABLES.save_stamps(tx, entity, id, &stamps).await?;
+        let event = SyncEvent {
+            id: event_id(Side::Platform),
+            entity,
+            entity_id: id.to_owned(),
+            origin: Side::Platform,
+            fields: with_stamps(values, &stamps),
+            changed: changed.iter().map(|c| (*c).to_owned()).collect(),
+            committed_ms: millis(now),
+        };
+        SYNC_TABLES.enqueue(tx, &event).await?;
+        Ok(())
+    }
+
+    /// Wakes the relay after a commit that recorded events.
+    pub(super) fn signal_outbox(&self) {
+        self.signal.notify_one();
+    }
+
+    async fn states_in(
+        &self,
+        exec: &mut Option<&mut Tx>,
+        entity: Entity,
+        rows: Rows<'_>,
+    ) -> StoreResult<Vec<(String, FieldState)>> {
+        let stamps = Alias::new(SYNC_TABLES.stamps);
+        let (table, id_col): (Alias, SimpleExpr) = match entity {
+            Entity::User => (Alias::new("users"), Expr::col((Users::Table, Users::Id)).into()),
+            Entity::Tenant => (
+                Alias::new("tenants"),
+                Expr::col((Tenants::Table, Tenants::Id)).into(),
+            ),
+        };
+        let mut q = Query::select();
+        match entity {
+            Entity::User => {
+                q.columns(
+                    [
+                        Users::Id,
+                        Users::Email,
+                        Users::FirstName,
+                        Users::LastName,
+                        Users::Locale,
+                        Users::Timezone,
+                        Users::AvatarUrl,
+                        Users::TenantId,
+                        Users::Active,
+                        Users::CreatedAt,
+                    ]
+                    .map(|c| (Users::Table, c)),
+                );
+            }
+            Entity::Tenant => {
+                q.columns(
+                    [Tenants::Id, Tenants::Name, Tenants::CreatedAt].map(|c| (Tenants::Table, c)),
+                );
+            }
+        }
+        q.column((stamps.clone(), Alias::new("stamps")))
+            .from(table)
+            .left_join(
+                stamps.clone(),
+                Expr::col((stamps.clone(), Alias::new("entity")))
+                    .eq(entity.name())
+                    .and(Expr::col((stamps, Alias::new("entity_id"))).eq(id_col.clone())),
+            );
+        match rows {
+            Rows::Ids(ids) => {
+                q.and_where(Expr::expr(id_col).is_in(ids.iter().cloned()));
+            }
+            Rows::After(after, limit) => {
+                if let Some(after) = after {
+                    q.and_where(Expr::expr(id_col.clone()).gt(after));
+                }
+                q.order_by_expr(id_col, Order::Asc).limit(limit);
+            }
+        }
+        let lock = exec.is_some() && self.dialect() == Dialect::Postgres;
+        if lock {
+            // Applying reads, merges and writes: hold the entity's row meanwhile.
+            q.lock_with_tables(sea_query::LockType::Update, [match entity {
+                Entity::User => Alias::new("users"),
+                Entity::Tenant => Alias::new("tenants"),
+            }]);
+        }
+        let mut out = Vec::new();
+        match entity {
+            Entity::User => {
+                let found: Vec<UserSyncRow> = match exec {
+                    Some(tx) => tx.fetch_all(&q).await?,
+                    None => self.db.fetch_all(&q).await?,
+                };
+                for r in found {
+                    let values = vec![
+                        ("email", json!(r.email)),
+                        ("first_name", json!(r.first_name)),
+                        ("last_name", json!(r.last_name)),
+                        ("locale", json!(r.locale)),
+                        ("timezone", json!(r.timezone)),
+                        ("avatar_url", json!(r.avatar_url)),
+                        ("tenant_id", json!(r.tenant_id)),
+                        ("active", json!(r.active)),
+                        ("created_at", json!(iso(instant(r.created_at)?))),
+                    ];
+                    let stamps = stamps_of(r.stamps.as_deref())?;
+                    out.push((r.id, with_stamps(values, &stamps)));
+                }
+            }
+            Entity::Tenant => {
+                let found: Vec<TenantSyncRow> = match exec {
+                    Some(tx) => tx.fetch_all(&q).await?,
+                    None => self.db.fetch_all(&q).await?,
+                };
+                for r in found {
+                    let values = vec![
+                        ("name", json!(r.name)),
+                        ("created_at", json!(iso(instant(r.created_at)?))),
+                    ];
+                    let stamps = stamps_of(r.stamps.as_deref())?;
+                    out.push((r.id, with_stamps(values, &stamps)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The synced state (values and stamps) of the given entities that exist here.
+    pub async fn sync_states(
+        &self,
+        entity: Entity,
+        ids: &[String],
+    ) -> StoreResult<Vec<(String, FieldState)>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            out.extend(self.states_in(&mut None, entity, Rows::Ids(chunk)).await?);
+        }
+        Ok(out)
+    }
+
+    /// Digests of up to `limit` entities with ids after `after`, in id order.
+    pub async fn sync_digests(
+        &self,
+        entity: Entity,
+        after: Option<&str>,
+        limit: u64,
+    ) -> StoreResult<Vec<(String, u64)>> {
+        Ok(self
+            .states_in(&mut None, entity, Rows::After(after, limit))
+            .await?
+            .into_iter()
+            .map(|(id, state)| {
+                let d = digest(entity, &state);
+                (id, d)
+            })
+            .collect())
+    }
+
+    /// Merges one event from the BaaS into the Platform's row, field by field. The change is
+    /// not recorded in the outbox: the BaaS has it already.
+    pub async fn sync_apply(
+        &self,
+        event: &SyncEvent,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ApplyOutcome> {
+        if event.origin != Side::Baas {
+            return Ok(ApplyOutcome::Failed {
+                error: "the Platform only applies events from the BaaS".into(),
+            });
+        }
+        let mut tx = self.db.begin().await?;
+        if SYNC_TABLES.was_applied(&mut tx, &event.id).await? {
+            return Ok(ApplyOutcome::Duplicate);
+        }
+        let current = self
+            .states_in(
+                &mut Some(&mut tx),
+                event.entity,
+                Rows::Ids(std::slice::from_ref(&event.entity_id)),
+            )
+            .await?
+            .pop();
+        let Some((_, current)) = current else {
+            return Ok(ApplyOutcome::Failed {
+                error: format!(
+                    "the Platform has no {} with id {}; {}s are created on the Platform only",
+                    event.entity.name(),
+                    event.entity_id,
+                    event.entity.name()
+                ),
+            });
+        };
+        let merged = merge(
+            event.entity,
+            event.origin,
+            &current,
+            &event.fields,
+            &event.changed,
+        );
+        if !merged.writes.is_empty() {
+            if let Err(error) = self.write_fields(&mut tx, event, &merged.writes, now).await {
+                return Ok(ApplyOutcome::Failed { error });
+            }
+            let mut stamps = SYNC_TABLES
+                .load_stamps(&mut tx, event.entity, std::slice::from_ref(&event.entity_id))
+                .await?
+                .remove(&event.entity_id)
+                .unwrap_or_default();
+            for (name, s) in &merged.writes {
+                stamps.insert(name.clone(), s.stamp);
+            }
+            SYNC_TABLES
+                .save_stamps(&mut tx, event.entity, &event.entity_id, &stamps)
+                .await?;
+        }
+        SYNC_TABLES
+            .mark_applied(&mut tx, &event.id, millis(now))
+            .await?;
+        tx.commit().await?;
+        if let Some(max) = event.max_stamp() {
+            self.hlc.observe(max);
+        }
+        Ok(ApplyOutcome::Applied {
+            changed: !merged.writes.is_empty(),
+            conflicts: merged.conflicts,
+        })
+    }
+
+    /// Writes merged BaaS-writable fields; `Err` is a message about a value of the wrong type.
+    async fn write_fields(
+        &self,
+        tx: &mut Tx,
+        event: &SyncEvent,
+        writes: &FieldState,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
+        let text = |name: &str, v: &Value| -> Result<Option<String>, String> {
+            match v {
+                Value::Null => Ok(None),
+                Value::String(s) => Ok(Some(s.clone())),
+                other => Err(format!("`{name}` must be a string or null, not {other}")),
+            }
+        };
+        let mut q = Query::update();
+        match event.entity {
+            Entity::User => {
+                q.table(Users::Table)
+                    .value(Users::UpdatedAt, millis(now))
+                    .and_where(Expr::col(Users::Id).eq(event.entity_id.as_str()));
+                for (name, s) in writes {
+                    if let Some(col) = user_column(name) {
+                        q.value(col, text(name, &s.value)?);
+                    }
+                }
+            }
+            Entity::Tenant => {
+                q.table(Tenants::Table)
+                    .value(Tenants::UpdatedAt, millis(now))
+                    .and_where(Expr::col(Tenants::Id).eq(event.entity_id.as_str()));
+                if let Some(s) = writes.get("name") {
+                    match text("name", &s.value)? {
+                        Some(name) if !name.trim().is_empty() => {
+                            q.value(Tenants::Name, name);
+                        }
+                        _ => return Err("a tenant's `name` must not be empty".into()),
+                    }
+                }
+            }
+        }
+        tx.execute(&q).await.map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Marks users whose create reached the BaaS (`UserModel.synced`).
+    pub async fn mark_synced(&self, user_ids: &[String]) -> StoreResult<()> {
+        if user_ids.is_empty() {
+            return Ok(());
+        }
+        let mut q = Query::update();
+        q.table(Users::Table)
+            .value(Users::Synced, true)
+            .and_where(Expr::col(Users::Id).is_in(user_ids.iter().cloned()))
+            .and_where(Expr::col(Users::Synced).eq(false));
+        self.db.execute(&q).await?;
+        Ok(())
+    }
+}
+
+/// The synced user fields an update touches.
+pub(super) fn changed_user_fields(changes: &crate::model::UserChanges) -> Vec<&'static str> {
+    use crate::model::Change::Set;
+    let mut out = Vec::new();
+    let c = changes;
+    for (name, set) in [
+        ("email", matches!(c.email, Set(_))),
+        ("first_name", matches!(c.first_name, Set(_))),
+        ("last_name", matches!(c.last_name, Set(_))),
+        ("locale", matches!(c.locale, Set(_))),
+        ("timezone", matches!(c.timezone, Set(_))),
+        ("avatar_url", matches!(c.avatar_url, Set(_))),
+        ("tenant_id", matches!(c.tenant_id, Set(_))),
+        ("active", matches!(c.active, Set(_))),
+    ] {
+        if set {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Every synced field of an entity (a create writes them all).
+pub(super) fn all_fields(entity: Entity) -> Vec<&'static str> {
+    entity.fields().iter().map(|f| f.name).collect()
+}
+
+impl From<StoreError> for ApplyOutcome {
+    fn from(err: StoreError) -> Self {
+        ApplyOutcome::Failed {
+            error: err.to_string(),
+        }
+    }
+}

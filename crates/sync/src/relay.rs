@@ -1,0 +1,227 @@
+//! The relay: delivers one side's outbox to the other, oldest first, in batches, at least
+//! once. It wakes as soon as a commit records an event, and polls as a fallback (for events
+//! coming out of backoff, and for commits made by other replicas on a shared PostgreSQL).
+//!
+//! Events carry the sender's whole state of an entity, so of several queued events for one
+//! entity only the newest is sent; the older ones are superseded and removed with it. An event
+//! the other side cannot apply is retried with capped exponential backoff and parked as
+//! failed after `max_attempts`; later events of the same entity wait behind it (so an
+//! entity's changes are never applied out of order), other entities' events keep flowing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tandem_core::sync::{ApplyOutcome, SyncEvent};
+use tandem_sql::sync::{Deferral, OutboxRow};
+use tokio::sync::watch;
+
+use crate::SyncError;
+use crate::link::Peer;
+use crate::metrics::Metrics;
+use crate::side::SideStore;
+use crate::status::{CONFLICTS, DELIVERED, LAST_DELIVERY_MS, PARKED_TOTAL};
+
+#[derive(Debug, Clone, Copy)]
+pub struct RelayConfig {
+    pub batch: u64,
+    /// Backoff of a failing event: `first_backoff · 2^(attempt-1)`, at most `max_backoff`.
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+    /// Attempts before an event is parked.
+    pub max_attempts: i32,
+    /// How often the relay looks at the outbox without being woken.
+    pub poll: Duration,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        Self {
+            batch: 200,
+            first_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(30),
+            max_attempts: 8,
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+impl RelayConfig {
+    pub fn backoff(&self, attempts: i32) -> Duration {
+        let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+        self.first_backoff
+            .saturating_mul(2u32.saturating_pow(exp))
+            .min(self.max_backoff)
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pass {
+    /// Outbox rows removed (delivered or superseded by a delivered event).
+    pub delivered: usize,
+    pub failed: usize,
+    /// The batch was full: more may be waiting.
+    pub full: bool,
+}
+
+pub struct Relay {
+    pub local: Arc<dyn SideStore>,
+    pub peer: Arc<dyn Peer>,
+    pub metrics: Arc<Metrics>,
+    pub config: RelayConfig,
+}
+
+impl Relay {
+    /// One pass: claim a batch, deliver it, record what happened.
+    pub async fn pass(&self) -> Result<Pass, SyncError> {
+        let tables = self.local.tables();
+        let db = self.local.db();
+        let now = self.local.now().timestamp_millis();
+        let claim = tables.claim(db, now, self.config.batch).await?;
+        let claimed = claim.rows.len();
+        if claimed == 0 {
+            tables.finish(db, claim, &[], &[]).await?;
+            return Ok(Pass::default());
+        }
+        // Group by entity, in order of each entity's oldest row; send the newest event.
+        let mut order: Vec<(String, String)> = Vec::new();
+        let mut groups: HashMap<(String, String), Vec<&OutboxRow>> = HashMap::new();
+        for row in &claim.rows {
+            let key = (
+                row.event.entity.name().to_owned(),
+                row.event.entity_id.clone(),
+            );
+            groups
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    order.push(key);
+                    Vec::new()
+                })
+                .push(row);
+        }
+        let sent: Vec<SyncEvent> = order
+            .iter()
+            .filter_map(|k| groups.get(k).and_then(|g| g.last()).map(|r| r.event.clone()))
+            .collect();
+        let outcomes = match self.peer.apply(&sent).await {
+            Ok(outcomes) => outcomes,
+            Err(err) => {
+                // Nothing is known to have been applied: release the rows untouched.
+                tables.finish(db, claim, &[], &[]).await?;
+                self.metrics.link_error(self.local.side());
+                return Err(err);
+            }
+        };
+        let after = self.local.now().timestamp_millis();
+        let mut removed = Vec::new();
+        let mut deferred = Vec::new();
+        let mut lags = Vec::new();
+        let mut accepted = Vec::new();
+        let mut conflicts = 0i64;
+        let mut parked = 0i64;
+        for (key, outcome) in order.iter().zip(outcomes) {
+            let Some(group) = groups.get(key) else {
+                continue;
+            };
+            let Some(last) = group.last() else {
+                continue;
+            };
+            match outcome {
+                ApplyOutcome::Applied { conflicts: c, .. } => {
+                    conflicts += i64::from(c);
+                    removed.extend(group.iter().map(|r| r.seq));
+                    lags.extend(group.iter().map(|r| (after - r.event.committed_ms).max(0)));
+                    accepted.push(last.event.clone());
+                }
+                ApplyOutcome::Duplicate => {
+                    removed.extend(group.iter().map(|r| r.seq));
+                    accepted.push(last.event.clone());
+                }
+                ApplyOutcome::Failed { error } => {
+                    // The older rows are superseded by the one sent; it waits and retries.
+                    removed.extend(group[..group.len() - 1].iter().map(|r| r.seq));
+                    let attempts = last.attempts.saturating_add(1);
+                    let park = attempts >= self.config.max_attempts;
+                    let wait = i64::try_from(self.config.backoff(attempts).as_millis())
+                        .unwrap_or(i64::MAX);
+                    tracing::warn!(
+                        event = %last.event.id,
+                        entity = last.event.entity.name(),
+                        id = %last.event.entity_id,
+                        attempts,
+                        parked = park,
+                        error = %error,
+                        "sync: the other side could not apply an event"
+                    );
+                    self.metrics.apply_failed(self.local.side(), park);
+                    if park {
+                        parked += 1;
+                    }
+                    deferred.push(Deferral {
+                        seq: last.seq,
+                        attempts,
+                        next_attempt_ms: after.saturating_add(wait),
+                        error,
+                        park,
+                    });
+                }
+            }
+        }
+        let mut bumps = vec![(DELIVERED, removed.len() as i64)];
+        if conflicts > 0 {
+            bumps.push((CONFLICTS, conflicts));
+        }
+        if parked > 0 {
+            bumps.push((PARKED_TOTAL, parked));
+        }
+        let mut sets = Vec::new();
+        if !removed.is_empty() {
+            sets.push((LAST_DELIVERY_MS, after));
+        }
+        tables
+            .finish_with_counters(db, claim, &removed, &deferred, &bumps, &sets)
+            .await?;
+        self.metrics.delivered(self.local.side(), &lags);
+        if !accepted.is_empty() {
+            self.local.delivered(&accepted).await?;
+        }
+        Ok(Pass {
+            delivered: removed.len(),
+            failed: deferred.len(),
+            full: claimed as u64 >= self.config.batch,
+        })
+    }
+
+    /// Runs until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let signal = self.local.signal();
+        let mut link_backoff = Duration::ZERO;
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let wait = match self.pass().await {
+                Ok(pass) => {
+                    link_backoff = Duration::ZERO;
+                    if pass.full {
+                        continue;
+                    }
+                    self.config.poll
+                }
+                Err(err) => {
+                    link_backoff = (link_backoff * 2)
+                        .max(Duration::from_millis(100))
+                        .min(Duration::from_secs(10));
+                    tracing::warn!(error = %err, retry_in_ms = link_backoff.as_millis() as u64, from = self.local.side().name(), "sync: delivery failed");
+                    link_backoff
+                }
+            };
+            tokio::select! {
+                _ = signal.notified(), if link_backoff.is_zero() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
