@@ -8,6 +8,8 @@
 //   body: an object sent as JSON; rawBody: a string sent verbatim; contentType: overrides the
 //   content type (null = none).
 
+import { ID } from './seed.mjs';
+
 const ISO = (s) => `${s}.000Z`;
 
 export function buildCorpus() {
@@ -205,22 +207,22 @@ export function buildCorpus() {
   where('filter.empty-field-filter', 'user', { first_name: {} });
 
   // ───────────────────────────── AND / OR / NOT ─────────────────────────────
-  where('logic.and-array', 'user', { AND: [{ tenant_id: 't1' }, { karma: { gte: 5 } }] });
-  where('logic.and-object', 'user', { AND: { tenant_id: 't1', active: true } });
+  where('logic.and-array', 'user', { AND: [{ tenant_id: ID.t1 }, { karma: { gte: 5 } }] });
+  where('logic.and-object', 'user', { AND: { tenant_id: ID.t1, active: true } });
   where('logic.and-empty', 'user', { AND: [] });
   where('logic.or', 'user', { OR: [{ first_name: 'Alice' }, { last_name: 'Jones' }] });
   where('logic.or-empty', 'user', { OR: [] });
   where('logic.or-single-object', 'user', { OR: { first_name: 'Bob' } });
-  where('logic.not-object', 'user', { NOT: { tenant_id: 't1' } });
-  where('logic.not-array', 'user', { NOT: [{ tenant_id: 't1' }, { active: false }] });
+  where('logic.not-object', 'user', { NOT: { tenant_id: ID.t1 } });
+  where('logic.not-array', 'user', { NOT: [{ tenant_id: ID.t1 }, { active: false }] });
   where('logic.not-empty', 'user', { NOT: [] });
   where('logic.not-null-semantics', 'user', { NOT: { last_name: 'Smith' } });
   where('logic.nested', 'book', { OR: [{ AND: [{ published: true }, { pages: { gt: 200 } }] }, { NOT: { price: { not: null } } }] });
-  where('logic.deep', 'book', { AND: [{ OR: [{ title: { startsWith: 'R' } }, { title: { startsWith: 'r' } }] }, { NOT: [{ author_id: 'u02' }] }] });
+  where('logic.deep', 'book', { AND: [{ OR: [{ title: { startsWith: 'R' } }, { title: { startsWith: 'r' } }] }, { NOT: [{ author_id: ID.u02 }] }] });
   where('logic.mixed-with-fields', 'book', { published: true, OR: [{ pages: { lt: 100 } }, { pages: { gt: 400 } }] });
   where('logic.or-with-nulls', 'user', { OR: [{ nickname: null }, { nickname: { startsWith: 'J' } }] });
   where('logic.not-or', 'product', { NOT: { OR: [{ category: 'tools' }, { category: null }] } });
-  where('logic.and-or-not-relations', 'user', { AND: [{ books: { some: {} } }, { NOT: { profile: null } }], OR: [{ tenant_id: 't1' }, { tenant_id: 't3' }] });
+  where('logic.and-or-not-relations', 'user', { AND: [{ books: { some: {} } }, { NOT: { profile: null } }], OR: [{ tenant_id: ID.t1 }, { tenant_id: ID.t3 }] });
 
   // ───────────────────────────── relation filters ─────────────────────────────
   where('rel.some', 'user', { books: { some: { published: true } } });
@@ -234,8 +236,8 @@ export function buildCorpus() {
   where('rel.every.chapters.every', 'user', { books: { every: { chapters: { every: { words: { not: null } } } } } });
   where('rel.book.chapters.none-null', 'book', { chapters: { none: { words: null } } });
   where('rel.book.chapters.every-position', 'book', { chapters: { every: { position: { lte: 2 } } } });
-  where('rel.is', 'book', { author: { is: { tenant_id: 't1' } } });
-  where('rel.isNot', 'book', { author: { isNot: { tenant_id: 't1' } } });
+  where('rel.is', 'book', { author: { is: { tenant_id: ID.t1 } } });
+  where('rel.isNot', 'book', { author: { isNot: { tenant_id: ID.t1 } } });
   where('rel.direct', 'book', { author: { first_name: 'Alice' } });
   where('rel.is-nested-3', 'chapter', { book: { is: { author: { is: { tenant: { is: { name: 'Acme' } } } } } } });
   where('rel.direct-nested-3', 'chapter', { book: { author: { tenant: { name: { startsWith: 'Ü' } } } } });
@@ -255,7 +257,7 @@ export function buildCorpus() {
   where('rel.one-to-one.profile-is', 'user', { profile: { is: { bio: { not: null } } } });
   where('rel.one-to-one.profile-isNot', 'user', { profile: { isNot: { bio: null } } });
   where('rel.one-to-one.profile-direct', 'user', { profile: { website: { contains: 'example' } } });
-  where('rel.one-to-one.user-is', 'profile', { user: { is: { tenant_id: 't2' } } });
+  where('rel.one-to-one.user-is', 'profile', { user: { is: { tenant_id: ID.t2 } } });
   where('rel.one-to-one.user-books', 'profile', { user: { books: { some: { title: { contains: 'Rust' } } } } });
   where('rel.combined-scalar', 'book', { published: true, author: { active: true }, chapters: { some: { position: 3 } } });
   where('rel.fk-scalar', 'chapter', { book_id: { in: ['b01', 'b08'] }, position: { gt: 2 } });
@@ -345,12 +347,12 @@ export function buildCorpus() {
   sel('mapped', 'chapter', { select: { id: true, book_id: true }, orderBy: { id: 'asc' }, take: 4 });
   sel('to-one', 'book', { select: { id: true, author: true }, orderBy: { id: 'asc' }, take: 3 });
   sel('to-one-select', 'book', { select: { id: true, author: { select: { email: true, tenant: { select: { name: true } } } } }, orderBy: { id: 'asc' }, take: 4 });
-  sel('to-many', 'user', { select: { id: true, books: true }, where: { id: { in: ['u01', 'u04'] } }, orderBy: { id: 'asc' } });
+  sel('to-many', 'user', { select: { id: true, books: true }, where: { id: { in: [ID.u01, ID.u04] } }, orderBy: { id: 'asc' } });
   sel('to-many-args', 'user', { select: { id: true, books: { where: { published: true }, orderBy: { pages: 'desc' }, take: 1, select: { id: true, pages: true } } }, orderBy: { id: 'asc' } });
   sel('to-many-skip', 'book', { select: { id: true, chapters: { orderBy: { position: 'asc' }, skip: 1, take: 2, select: { title: true } } }, where: { id: { in: ['b01', 'b08', 'b12'] } }, orderBy: { id: 'asc' } });
   sel('to-many-negative-take', 'book', { select: { id: true, chapters: { orderBy: { position: 'asc' }, take: -1, select: { position: true } } }, where: { id: { in: ['b01', 'b02'] } }, orderBy: { id: 'asc' } });
   sel('to-many-cursor', 'book', { select: { id: true, chapters: { orderBy: { id: 'asc' }, cursor: { id: 'c02' }, take: 2, select: { id: true } } }, where: { id: 'b01' } });
-  sel('to-many-distinct', 'user', { select: { id: true, books: { distinct: ['pages'], select: { pages: true }, orderBy: { pages: 'asc' } } }, where: { id: 'u09' } });
+  sel('to-many-distinct', 'user', { select: { id: true, books: { distinct: ['pages'], select: { pages: true }, orderBy: { pages: 'asc' } } }, where: { id: ID.u09 } });
   sel('nested-3', 'tenant', { select: { name: true, users: { select: { email: true, books: { select: { title: true, chapters: { select: { title: true }, orderBy: { position: 'asc' } } }, orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } });
   sel('self', 'employee', { select: { id: true, manager: { select: { name: true } }, reports: { select: { id: true }, orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } });
   sel('one-to-one', 'user', { select: { id: true, profile: { select: { bio: true } } }, orderBy: { id: 'asc' } });
@@ -368,15 +370,15 @@ export function buildCorpus() {
   inc('to-many', 'book', { include: { chapters: true }, where: { id: { in: ['b01', 'b09'] } }, orderBy: { id: 'asc' } });
   inc('to-many-args', 'book', { include: { chapters: { where: { words: { not: null } }, orderBy: { words: 'desc' }, take: 2 } }, where: { id: { in: ['b01', 'b14'] } }, orderBy: { id: 'asc' } });
   inc('to-one', 'chapter', { include: { book: true }, where: { id: { in: ['c01', 'c05'] } }, orderBy: { id: 'asc' } });
-  inc('nested', 'user', { include: { books: { include: { chapters: { select: { id: true } } }, orderBy: { id: 'asc' } }, tenant: true }, where: { tenant_id: 't3' }, orderBy: { id: 'asc' } });
+  inc('nested', 'user', { include: { books: { include: { chapters: { select: { id: true } } }, orderBy: { id: 'asc' } }, tenant: true }, where: { tenant_id: ID.t3 }, orderBy: { id: 'asc' } });
   inc('self', 'employee', { include: { manager: true, reports: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } });
   inc('one-to-one-null', 'user', { include: { profile: true }, orderBy: { id: 'asc' } });
-  inc('count-true', 'book', { include: { _count: true }, where: { author_id: 'u01' }, orderBy: { id: 'asc' } });
+  inc('count-true', 'book', { include: { _count: true }, where: { author_id: ID.u01 }, orderBy: { id: 'asc' } });
   inc('count-select', 'tenant', { include: { _count: { select: { users: true } } }, orderBy: { id: 'asc' } });
   inc('count-filtered', 'tenant', { include: { _count: { select: { users: { where: { active: true } } } } }, orderBy: { id: 'asc' } });
   inc('false', 'book', { include: { chapters: false }, where: { id: 'b01' } });
   inc('select-inside-include', 'chapter', { include: { book: { select: { title: true, author: { select: { email: true } } } } }, where: { book_id: 'b07' }, orderBy: { id: 'asc' } });
-  inc('omit-inside-include', 'user', { include: { books: { omit: { created_at: true, updated_at: true, copies: true, weight: true }, orderBy: { id: 'asc' } } }, where: { id: 'u06' } });
+  inc('omit-inside-include', 'user', { include: { books: { omit: { created_at: true, updated_at: true, copies: true, weight: true }, orderBy: { id: 'asc' } } }, where: { id: ID.u06 } });
   const om = (id, model, args) => get(`omit.${id}`, model, 'findMany', args);
   om('scalar', 'user', { omit: { email: true, created_at: true }, orderBy: { id: 'asc' }, take: 3 });
   om('false', 'user', { omit: { email: false }, orderBy: { id: 'asc' }, take: 2 });
@@ -398,13 +400,13 @@ export function buildCorpus() {
   get('first.include', 'user', 'findFirst', { where: { email: { endsWith: '.net' } }, include: { books: { include: { chapters: true } }, profile: true, tenant: true } });
   get('unique.id', 'book', 'findUnique', { where: { id: 'b01' } });
   get('unique.id-int', 'product', 'findUnique', { where: { id: 4 } });
-  get('unique.field', 'user', 'findUnique', { where: { email: 'carol@Example.com' }, select: { id: true } });
+  get('unique.field', 'user', 'findUnique', { where: { email: 'carol@example.com' }, select: { id: true } });
   get('unique.field-case', 'user', 'findUnique', { where: { email: 'CAROL@example.com' } });
-  get('unique.compound', 'book', 'findUnique', { where: { title_author_id: { title: 'Rust Basics', author_id: 'u01' } }, select: { id: true } });
+  get('unique.compound', 'book', 'findUnique', { where: { title_author_id: { title: 'Rust Basics', author_id: ID.u01 } }, select: { id: true } });
   get('unique.compound-mapped', 'chapter', 'findUnique', { where: { book_id_position: { book_id: 'b08', position: 3 } } });
   get('unique.compound-category', 'product', 'findUnique', { where: { category_name: { category: 'tools', name: 'Widget' } }, select: { id: true } });
   get('unique.nullable-unique', 'book', 'findUnique', { where: { isbn: '978-0-00-000008-0' }, select: { id: true } });
-  get('unique.fk-unique', 'profile', 'findUnique', { where: { user_id: 'u05' }, include: { user: true } });
+  get('unique.fk-unique', 'profile', 'findUnique', { where: { user_id: ID.u05 }, include: { user: true } });
   get('unique.extra-filters', 'book', 'findUnique', { where: { id: 'b01', published: true }, select: { id: true } });
   get('unique.extra-filters-miss', 'book', 'findUnique', { where: { id: 'b01', published: false } });
   get('unique.not-found', 'book', 'findUnique', { where: { id: 'zzz' } });
@@ -413,8 +415,8 @@ export function buildCorpus() {
   get('unique.no-where', 'book', 'findUnique');
   get('unique.empty-where', 'book', 'findUnique', { where: {} });
   get('unique.id-wrong-type', 'product', 'findUnique', { where: { id: 'one' } });
-  get('exists.true', 'book', 'exists', { where: { author_id: 'u01' } });
-  get('exists.false', 'book', 'exists', { where: { author_id: 'u04', published: true } });
+  get('exists.true', 'book', 'exists', { where: { author_id: ID.u01 } });
+  get('exists.false', 'book', 'exists', { where: { author_id: ID.u04, published: true } });
   get('exists.noq', 'profile', 'exists');
   get('exists.relation', 'user', 'exists', { where: { books: { some: { chapters: { some: { title: 'Sonnet' } } } } } });
   get('exists.invalid', 'user', 'exists', { where: { nope: 1 } });
@@ -446,7 +448,7 @@ export function buildCorpus() {
   agg('order-skip-take', 'book', { orderBy: { pages: 'desc' }, skip: 2, take: 5, _sum: { pages: true }, _count: true });
   agg('negative-take', 'book', { orderBy: { id: 'asc' }, take: -3, _max: { id: true }, _min: { id: true } });
   agg('cursor', 'book', { orderBy: { id: 'asc' }, cursor: { id: 'b17' }, _count: true });
-  agg('relation-where', 'chapter', { where: { book: { author: { tenant_id: 't1' } } }, _avg: { words: true }, _sum: { words: true } });
+  agg('relation-where', 'chapter', { where: { book: { author: { tenant_id: ID.t1 } } }, _avg: { words: true }, _sum: { words: true } });
   agg('nullable-int', 'chapter', { _avg: { words: true }, _min: { words: true }, _count: { words: true } });
   agg('avg-string-invalid', 'book', { _avg: { title: true } });
   const gb = (id, model, args) => get(`group.${id}`, model, 'groupBy', args);
@@ -459,7 +461,7 @@ export function buildCorpus() {
   gb('having-sum', 'book', { by: ['author_id'], _sum: { pages: true }, having: { pages: { _sum: { gt: 300 } } }, orderBy: { author_id: 'asc' } });
   gb('having-count', 'chapter', { by: ['book_id'], _count: { _all: true }, having: { book_id: { _count: { gte: 3 } } }, orderBy: { book_id: 'asc' } });
   gb('having-avg', 'book', { by: ['published'], _avg: { price: true }, having: { price: { _avg: { lt: 30 } } }, orderBy: { published: 'asc' } });
-  gb('having-scalar', 'book', { by: ['author_id'], _count: true, having: { author_id: { in: ['u01', 'u09'] } }, orderBy: { author_id: 'asc' } });
+  gb('having-scalar', 'book', { by: ['author_id'], _count: true, having: { author_id: { in: [ID.u01, ID.u09] } }, orderBy: { author_id: 'asc' } });
   gb('order-by-count', 'book', { by: ['author_id'], _count: { id: true }, orderBy: [{ _count: { id: 'desc' } }, { author_id: 'asc' }] });
   gb('order-by-sum', 'book', { by: ['author_id'], _sum: { pages: true }, orderBy: [{ _sum: { pages: 'desc' } }, { author_id: 'asc' }] });
   gb('order-by-avg', 'chapter', { by: ['book_id'], _avg: { words: true }, orderBy: [{ _avg: { words: 'asc' } }, { book_id: 'asc' }] });
@@ -474,7 +476,7 @@ export function buildCorpus() {
   gb('order-not-in-by', 'book', { by: ['author_id'], orderBy: { title: 'asc' } });
   gb('missing-by', 'book', { _count: true });
   // One group only: without orderBy the order of groups is unspecified (PostgreSQL hashes).
-  gb('take-without-order', 'book', { by: ['author_id'], take: 2, where: { author_id: 'u01' } });
+  gb('take-without-order', 'book', { by: ['author_id'], take: 2, where: { author_id: ID.u01 } });
 
   // ───────────────────────────── writes (each followed by reads that observe it) ─────────────────────────────
   const check = (id, model, op, q) => get(`${id}.check`, model, op, q);
@@ -483,24 +485,24 @@ export function buildCorpus() {
   // create
   post('w.create.book.nested', 'book', 'create', {
     data: {
-      id: 'b21', title: 'Nested Writes', pages: 99, price: 11.5, created_at: ISO('2024-01-01T00:00:00'), author: { connect: { id: 'u02' } },
+      id: 'b21', title: 'Nested Writes', pages: 99, price: 11.5, created_at: ISO('2024-01-01T00:00:00'), author: { connect: { id: ID.u02 } },
       chapters: { create: [{ id: 'c90', title: 'One', position: 1, words: 100 }, { id: 'c91', title: 'Two', position: 2 }] },
     },
     include: { chapters: { orderBy: { position: 'asc' } }, author: { select: { email: true } } },
   });
   check('w.create.book.nested', 'book', 'findUnique', { where: { id: 'b21' }, include: { chapters: { orderBy: { id: 'asc' } } } });
-  post('w.create.book.fk-scalar', 'book', 'create', { data: { id: 'b22', title: 'FK Scalar', author_id: 'u04', created_at: ISO('2024-01-02T00:00:00') }, select: { id: true, author_id: true, pages: true, published: true, price: true, copies: true } });
+  post('w.create.book.fk-scalar', 'book', 'create', { data: { id: 'b22', title: 'FK Scalar', author_id: ID.u04, created_at: ISO('2024-01-02T00:00:00') }, select: { id: true, author_id: true, pages: true, published: true, price: true, copies: true } });
   post('w.create.book.connectOrCreate-create', 'book', 'create', {
     data: { id: 'b23', title: 'CoC', created_at: ISO('2024-01-03T00:00:00'), author: { connect: { email: 'heidi@example.com' } }, chapters: { connectOrCreate: [{ where: { id: 'c92' }, create: { id: 'c92', title: 'Made', position: 1 } }] } },
     select: { id: true, chapters: { select: { id: true, title: true, book_id: true } } },
   });
   post('w.create.book.connectOrCreate-connect', 'book', 'create', {
-    data: { id: 'b24', title: 'CoC 2', created_at: ISO('2024-01-04T00:00:00'), author_id: 'u08', chapters: { connectOrCreate: [{ where: { id: 'c92' }, create: { id: 'c93', title: 'Unused', position: 1 } }] } },
+    data: { id: 'b24', title: 'CoC 2', created_at: ISO('2024-01-04T00:00:00'), author_id: ID.u08, chapters: { connectOrCreate: [{ where: { id: 'c92' }, create: { id: 'c93', title: 'Unused', position: 1 } }] } },
     select: { id: true, chapters: { select: { id: true, title: true, book_id: true } } },
   });
   check('w.create.book.connectOrCreate', 'chapter', 'findMany', { where: { id: { in: ['c92', 'c93'] } }, orderBy: { id: 'asc' } });
   post('w.create.book.connect-chapters', 'book', 'create', {
-    data: { id: 'b25', title: 'Moved In', created_at: ISO('2024-01-05T00:00:00'), author_id: 'u08', chapters: { connect: [{ id: 'c92' }] } },
+    data: { id: 'b25', title: 'Moved In', created_at: ISO('2024-01-05T00:00:00'), author_id: ID.u08, chapters: { connect: [{ id: 'c92' }] } },
     include: { chapters: true },
   });
   check('w.create.book.connect-chapters', 'book', 'findMany', { where: { id: { in: ['b23', 'b24', 'b25'] } }, select: { id: true, _count: { select: { chapters: true } } }, orderBy: { id: 'asc' } });
@@ -522,9 +524,9 @@ export function buildCorpus() {
     include: { reports: { orderBy: { id: 'asc' } } },
   });
   check('w.create.employee', 'employee', 'findMany', { where: { hired_at: { gte: ISO('2024-01-01T00:00:00') } }, include: { manager: true, _count: true }, orderBy: { id: 'asc' } });
-  post('w.create.profile.nested-user-connect', 'profile', 'create', { data: { id: 'p10', bio: 'Judy', user: { connect: { id: 'u10' } } }, include: { user: { select: { id: true, nickname: true } } } });
-  check('w.create.profile', 'user', 'findUnique', { where: { id: 'u10' }, include: { profile: true } });
-  post('w.create.chapter.date-string', 'chapter', 'create', { data: { id: 'c94', title: 'Late', position: 9, book: { connect: { title_author_id: { title: 'Poetry', author_id: 'u09' } } } }, include: { book: { select: { id: true } } } });
+  post('w.create.profile.nested-user-connect', 'profile', 'create', { data: { id: 'p10', bio: 'Judy', user: { connect: { id: ID.u10 } } }, include: { user: { select: { id: true, nickname: true } } } });
+  check('w.create.profile', 'user', 'findUnique', { where: { id: ID.u10 }, include: { profile: true } });
+  post('w.create.chapter.date-string', 'chapter', 'create', { data: { id: 'c94', title: 'Late', position: 9, book: { connect: { title_author_id: { title: 'Poetry', author_id: ID.u09 } } } }, include: { book: { select: { id: true } } } });
 
   // createMany / createManyAndReturn
   post('w.createMany.basic', 'chapter', 'createMany', { data: [{ id: 'c95', title: 'M1', position: 3, book_id: 'b21' }, { id: 'c96', title: 'M2', position: 4, book_id: 'b21', words: 10 }] });
@@ -535,14 +537,14 @@ export function buildCorpus() {
   post('w.createMany.empty', 'chapter', 'createMany', { data: [] });
   post('w.createManyAndReturn.select', 'book', 'createManyAndReturn', {
     data: [
-      { id: 'b26', title: 'Batch A', pages: 10, author_id: 'u06', created_at: ISO('2024-01-06T00:00:00') },
-      { id: 'b27', title: 'Batch B', pages: 20, author_id: 'u06', created_at: ISO('2024-01-07T00:00:00'), copies: 5, weight: '2.5' },
+      { id: 'b26', title: 'Batch A', pages: 10, author_id: ID.u06, created_at: ISO('2024-01-06T00:00:00') },
+      { id: 'b27', title: 'Batch B', pages: 20, author_id: ID.u06, created_at: ISO('2024-01-07T00:00:00'), copies: 5, weight: '2.5' },
     ],
     select: { id: true, title: true, pages: true, copies: true, weight: true },
   });
   post('w.createManyAndReturn.full', 'employee', 'createManyAndReturn', { data: [{ id: 'e14', name: 'Nia', hired_at: ISO('2024-03-01T00:00:00'), manager_id: 'e12', salary: 5 }] });
   post('w.createManyAndReturn.skipDuplicates', 'employee', 'createManyAndReturn', { data: [{ id: 'e14', name: 'dup', hired_at: ISO('2024-03-01T00:00:00') }, { id: 'e15', name: 'Oz', hired_at: ISO('2024-03-02T00:00:00') }], skipDuplicates: true, select: { id: true, name: true } });
-  post('w.createManyAndReturn.omit', 'profile', 'createManyAndReturn', { data: [{ id: 'p06', user_id: 'u06', bio: 'F' }], omit: { birthday: true } });
+  post('w.createManyAndReturn.omit', 'profile', 'createManyAndReturn', { data: [{ id: 'p06', user_id: ID.u06, bio: 'F' }], omit: { birthday: true } });
   check('w.createManyAndReturn', 'employee', 'findMany', { where: { id: { in: ['e14', 'e15'] } }, orderBy: { id: 'asc' } });
 
   // update
@@ -561,9 +563,9 @@ export function buildCorpus() {
   put('w.update.json', 'product', 'update', { where: { id: 4 }, data: { attributes: { replaced: true, list: [] } }, select: { id: true, attributes: true } });
   put('w.update.datetime-meta', 'employee', 'update', { where: { id: 'e09' }, data: { hired_at: ISO('2022-10-01T00:00:00') }, meta: { serialization: { values: { 'data.hired_at': ['Date'] } } } });
   put('w.update.by-unique', 'user', 'update', { where: { email: 'bob@example.com' }, data: { first_name: 'Robert', last_name: 'Builder' }, select: { id: true, first_name: true, last_name: true, updated_at: true } });
-  put('w.update.user-app-fields', 'user', 'update', { where: { id: 'u04' }, data: { nickname: 'Davey', karma: { increment: 2 } }, select: { id: true, nickname: true, karma: true } });
-  put('w.update.user-locale-null', 'user', 'update', { where: { id: 'u01' }, data: { locale: null, timezone: 'UTC' }, select: { id: true, locale: true, timezone: true } });
-  check('w.update.users', 'user', 'findMany', { where: { id: { in: ['u01', 'u02', 'u04'] } }, orderBy: { id: 'asc' } });
+  put('w.update.user-app-fields', 'user', 'update', { where: { id: ID.u04 }, data: { nickname: 'Davey', karma: { increment: 2 } }, select: { id: true, nickname: true, karma: true } });
+  put('w.update.user-locale-null', 'user', 'update', { where: { id: ID.u01 }, data: { locale: null, timezone: 'UTC' }, select: { id: true, locale: true, timezone: true } });
+  check('w.update.users', 'user', 'findMany', { where: { id: { in: [ID.u01, ID.u02, ID.u04] } }, orderBy: { id: 'asc' } });
   put('w.update.empty-data', 'book', 'update', { where: { id: 'b10' }, data: {}, select: { id: true, updated_at: true } });
   check('w.update.empty-data', 'book', 'findUnique', { where: { id: 'b10' }, select: { updated_at: true } });
   put('w.update.compound-where', 'chapter', 'update', { where: { book_id_position: { book_id: 'b02', position: 3 } }, data: { words: 6200 } });
@@ -583,22 +585,22 @@ export function buildCorpus() {
   });
   put('w.update.nested-deleteMany', 'book', 'update', { where: { id: 'b21' }, data: { chapters: { deleteMany: { position: { gte: 9 } } } }, select: { id: true, chapters: { select: { id: true, position: true, words: true }, orderBy: { position: 'asc' } } } });
   put('w.update.nested-to-one-update', 'chapter', 'update', { where: { id: 'c95' }, data: { book: { update: { subtitle: 'via chapter', pages: { increment: 1 } } } }, include: { book: { select: { id: true, subtitle: true, pages: true } } } });
-  put('w.update.nested-connect-move', 'book', 'update', { where: { id: 'b22' }, data: { author: { connect: { id: 'u05' } } }, select: { id: true, author_id: true } });
+  put('w.update.nested-connect-move', 'book', 'update', { where: { id: 'b22' }, data: { author: { connect: { id: ID.u05 } } }, select: { id: true, author_id: true } });
   put('w.update.self-disconnect', 'employee', 'update', { where: { id: 'e11' }, data: { manager: { disconnect: true } }, select: { id: true, manager_id: true } });
   put('w.update.self-connect', 'employee', 'update', { where: { id: 'e11' }, data: { manager: { connect: { id: 'e01' } } }, select: { id: true, manager_id: true } });
   put('w.update.self-reports-set', 'employee', 'update', { where: { id: 'e12' }, data: { reports: { set: [{ id: 'e13' }, { id: 'e15' }] } }, include: { reports: { orderBy: { id: 'asc' }, select: { id: true } } } });
   check('w.update.self', 'employee', 'findMany', { where: { id: { in: ['e11', 'e12', 'e13', 'e14', 'e15'] } }, select: { id: true, manager_id: true }, orderBy: { id: 'asc' } });
-  put('w.update.one-to-one-nested-update', 'user', 'update', { where: { id: 'u01' }, data: { profile: { update: { bio: 'Rustacean 🦀' } } }, select: { id: true, profile: { select: { bio: true } } } });
-  put('w.update.one-to-one-upsert-create', 'user', 'update', { where: { id: 'u07' }, data: { profile: { upsert: { create: { id: 'p07', bio: 'new' }, update: { bio: 'never' } } } }, include: { profile: true } });
-  put('w.update.one-to-one-upsert-update', 'user', 'update', { where: { id: 'u07' }, data: { profile: { upsert: { create: { id: 'p77', bio: 'never' }, update: { bio: 'updated' } } } }, select: { profile: { select: { id: true, bio: true } } } });
-  put('w.update.user-nested-books', 'user', 'update', { where: { id: 'u10' }, data: { books: { create: { id: 'b28', title: 'By Judy', created_at: ISO('2024-01-08T00:00:00') }, updateMany: { where: { pages: { lt: 15 } }, data: { published: false } } } }, select: { id: true, books: { select: { id: true, published: true }, orderBy: { id: 'asc' } } } });
+  put('w.update.one-to-one-nested-update', 'user', 'update', { where: { id: ID.u01 }, data: { profile: { update: { bio: 'Rustacean 🦀' } } }, select: { id: true, profile: { select: { bio: true } } } });
+  put('w.update.one-to-one-upsert-create', 'user', 'update', { where: { id: ID.u07 }, data: { profile: { upsert: { create: { id: 'p07', bio: 'new' }, update: { bio: 'never' } } } }, include: { profile: true } });
+  put('w.update.one-to-one-upsert-update', 'user', 'update', { where: { id: ID.u07 }, data: { profile: { upsert: { create: { id: 'p77', bio: 'never' }, update: { bio: 'updated' } } } }, select: { profile: { select: { id: true, bio: true } } } });
+  put('w.update.user-nested-books', 'user', 'update', { where: { id: ID.u10 }, data: { books: { create: { id: 'b28', title: 'By Judy', created_at: ISO('2024-01-08T00:00:00') }, updateMany: { where: { pages: { lt: 15 } }, data: { published: false } } } }, select: { id: true, books: { select: { id: true, published: true }, orderBy: { id: 'asc' } } } });
   put('w.update.profile-user-update', 'profile', 'update', { where: { id: 'p05' }, data: { user: { update: { nickname: 'Evi', first_name: 'Eve' } } }, include: { user: { select: { nickname: true, first_name: true } } } });
-  put('w.update.tenant-name', 'tenant', 'update', { where: { id: 't2' }, data: { name: 'Globex Corp' } });
+  put('w.update.tenant-name', 'tenant', 'update', { where: { id: ID.t2 }, data: { name: 'Globex Corp' } });
   check('w.update.tenant-name', 'tenant', 'findMany', { orderBy: { name: 'asc' }, select: { id: true, name: true, updated_at: true } });
 
   // updateMany / updateManyAndReturn
-  put('w.updateMany.where', 'book', 'updateMany', { where: { author_id: 'u09' }, data: { published: true } });
-  check('w.updateMany.where', 'book', 'findMany', { where: { author_id: 'u09' }, select: { id: true, published: true, updated_at: true }, orderBy: { id: 'asc' } });
+  put('w.updateMany.where', 'book', 'updateMany', { where: { author_id: ID.u09 }, data: { published: true } });
+  check('w.updateMany.where', 'book', 'findMany', { where: { author_id: ID.u09 }, select: { id: true, published: true, updated_at: true }, orderBy: { id: 'asc' } });
   put('w.updateMany.limit', 'chapter', 'updateMany', { where: { book_id: 'b08' }, data: { words: 1 }, limit: 2 });
   check('w.updateMany.limit', 'chapter', 'count', { where: { book_id: 'b08', words: 1 } });
   put('w.updateMany.none', 'book', 'updateMany', { where: { id: 'nope' }, data: { pages: 1 } });
@@ -606,16 +608,16 @@ export function buildCorpus() {
   check('w.updateMany.no-where', 'profile', 'findMany', { select: { id: true, website: true }, orderBy: { id: 'asc' } });
   put('w.updateMany.increment', 'employee', 'updateMany', { where: { manager_id: 'e02' }, data: { level: { increment: 1 }, salary: { multiply: 1.1 } } });
   check('w.updateMany.increment', 'employee', 'findMany', { where: { manager_id: 'e02' }, select: { id: true, level: true, salary: true }, orderBy: { id: 'asc' } });
-  put('w.updateMany.relation-filter', 'chapter', 'updateMany', { where: { book: { author: { tenant_id: 't3' } } }, data: { words: { increment: 1 } } });
-  check('w.updateMany.relation-filter', 'chapter', 'findMany', { where: { book: { author: { tenant_id: 't3' } } }, select: { id: true, words: true }, orderBy: { id: 'asc' } });
+  put('w.updateMany.relation-filter', 'chapter', 'updateMany', { where: { book: { author: { tenant_id: ID.t3 } } }, data: { words: { increment: 1 } } });
+  check('w.updateMany.relation-filter', 'chapter', 'findMany', { where: { book: { author: { tenant_id: ID.t3 } } }, select: { id: true, words: true }, orderBy: { id: 'asc' } });
   patch('w.updateManyAndReturn', 'product', 'updateManyAndReturn', { where: { category: 'parts' }, data: { qty: { increment: 1 } }, select: { id: true, qty: true } });
   put('w.updateManyAndReturn.limit', 'product', 'updateManyAndReturn', { where: { active: true }, data: { rating: 4 }, limit: 2, select: { id: true, rating: true } });
   put('w.updateManyAndReturn.full', 'chapter', 'updateManyAndReturn', { where: { id: 'c15' }, data: { title: 'Espresso!' } });
   check('w.updateManyAndReturn', 'product', 'findMany', { select: { id: true, qty: true, rating: true }, orderBy: { id: 'asc' } });
 
   // upsert
-  post('w.upsert.create', 'book', 'upsert', { where: { id: 'b29' }, create: { id: 'b29', title: 'Upserted', author_id: 'u03', created_at: ISO('2024-01-09T00:00:00') }, update: { title: 'never' }, select: { id: true, title: true } });
-  post('w.upsert.update', 'book', 'upsert', { where: { id: 'b29' }, create: { id: 'b29x', title: 'never', author_id: 'u03' }, update: { title: 'Upserted again', pages: { increment: 3 } }, select: { id: true, title: true, pages: true } });
+  post('w.upsert.create', 'book', 'upsert', { where: { id: 'b29' }, create: { id: 'b29', title: 'Upserted', author_id: ID.u03, created_at: ISO('2024-01-09T00:00:00') }, update: { title: 'never' }, select: { id: true, title: true } });
+  post('w.upsert.update', 'book', 'upsert', { where: { id: 'b29' }, create: { id: 'b29x', title: 'never', author_id: ID.u03 }, update: { title: 'Upserted again', pages: { increment: 3 } }, select: { id: true, title: true, pages: true } });
   post('w.upsert.compound', 'chapter', 'upsert', { where: { book_id_position: { book_id: 'b29', position: 1 } }, create: { id: 'c103', title: 'U1', position: 1, book_id: 'b29' }, update: { title: 'never' } });
   post('w.upsert.int-id', 'product', 'upsert', { where: { id: 105 }, create: { id: 105, sku: 'SKU-105', name: 'Up', price: '5.55', created_at: ISO('2024-03-06T00:00:00') }, update: { qty: 1 } });
   post('w.upsert.int-id-update', 'product', 'upsert', { where: { sku: 'SKU-105' }, create: { id: 106, sku: 'SKU-106', name: 'never', price: 0 }, update: { qty: { increment: 5 } }, select: { id: true, qty: true } });
@@ -643,16 +645,16 @@ export function buildCorpus() {
 
   // $transaction/sequential
   tx('w.tx.mixed', [
-    { model: 'book', op: 'create', args: { data: { id: 'b30', title: 'Tx Book', author_id: 'u05', created_at: ISO('2024-01-10T00:00:00') }, select: { id: true } } },
+    { model: 'book', op: 'create', args: { data: { id: 'b30', title: 'Tx Book', author_id: ID.u05, created_at: ISO('2024-01-10T00:00:00') }, select: { id: true } } },
     { model: 'chapter', op: 'createMany', args: { data: [{ id: 'c104', title: 'T1', position: 1, book_id: 'b30' }] } },
     { model: 'book', op: 'update', args: { where: { id: 'b30' }, data: { pages: 7 }, select: { id: true, pages: true } } },
-    { model: 'book', op: 'count', args: { where: { author_id: 'u05' } } },
+    { model: 'book', op: 'count', args: { where: { author_id: ID.u05 } } },
     { model: 'Book', op: 'findUnique', args: { where: { id: 'b30' }, include: { chapters: true } } },
     { model: 'book', op: 'aggregate', args: { _sum: { pages: true } } },
   ]);
   tx('w.tx.rollback', [
-    { model: 'book', op: 'create', args: { data: { id: 'b31', title: 'Rolled back', author_id: 'u05' } } },
-    { model: 'book', op: 'create', args: { data: { id: 'b31', title: 'Dup id', author_id: 'u05' } } },
+    { model: 'book', op: 'create', args: { data: { id: 'b31', title: 'Rolled back', author_id: ID.u05 } } },
+    { model: 'book', op: 'create', args: { data: { id: 'b31', title: 'Dup id', author_id: ID.u05 } } },
   ]);
   check('w.tx.rollback', 'book', 'findUnique', { where: { id: 'b31' } });
   tx('w.tx.not-found-rollback', [
@@ -677,9 +679,9 @@ export function buildCorpus() {
   for (const m of models) get(`state.after-writes.${m}`, m, 'findMany', { orderBy: { id: 'asc' } });
 
   // ───────────────────────────── error cases ─────────────────────────────
-  post('err.unique.create', 'book', 'create', { data: { id: 'b01', title: 'dup id', author_id: 'u01' } });
-  post('err.unique.field', 'book', 'create', { data: { id: 'b40', title: 'dup isbn', isbn: '978-0-00-000001-1', author_id: 'u01' } });
-  post('err.unique.compound', 'book', 'create', { data: { id: 'b41', title: 'Rust Basics', author_id: 'u01' } });
+  post('err.unique.create', 'book', 'create', { data: { id: 'b01', title: 'dup id', author_id: ID.u01 } });
+  post('err.unique.field', 'book', 'create', { data: { id: 'b40', title: 'dup isbn', isbn: '978-0-00-000001-1', author_id: ID.u01 } });
+  post('err.unique.compound', 'book', 'create', { data: { id: 'b41', title: 'Rust Basics', author_id: ID.u01 } });
   put('err.unique.update', 'book', 'update', { where: { id: 'b02' }, data: { isbn: '978-0-00-000001-1' } });
   put('err.unique.updateMany', 'product', 'updateMany', { where: { category: 'tools' }, data: { sku: 'SAME' } });
   post('err.fk.create-scalar', 'book', 'create', { data: { id: 'b42', title: 'Orphan', author_id: 'nope' } });
@@ -690,23 +692,23 @@ export function buildCorpus() {
   del('err.notfound.delete', 'book', 'delete', { where: { id: 'nope' } });
   put('err.notfound.nested-update', 'book', 'update', { where: { id: 'b02' }, data: { chapters: { update: { where: { id: 'nope' }, data: { words: 1 } } } } });
   put('err.notfound.nested-delete', 'book', 'update', { where: { id: 'b02' }, data: { chapters: { delete: { id: 'c01' } } } });
-  put('err.notfound.to-one-update-null', 'user', 'update', { where: { id: 'u04' }, data: { profile: { update: { bio: 'x' } } } });
+  put('err.notfound.to-one-update-null', 'user', 'update', { where: { id: ID.u04 }, data: { profile: { update: { bio: 'x' } } } });
   put('err.notfound.disconnect-required', 'chapter', 'update', { where: { id: 'c03' }, data: { book: { disconnect: true } } });
-  put('err.unique.one-to-one-create', 'user', 'update', { where: { id: 'u01' }, data: { profile: { create: { id: 'p99', bio: 'second' } } } });
+  put('err.unique.one-to-one-create', 'user', 'update', { where: { id: ID.u01 }, data: { profile: { create: { id: 'p99', bio: 'second' } } } });
   post('err.missing-required', 'book', 'create', { data: { id: 'b44', title: 'No author' } });
   post('err.missing-required-int', 'chapter', 'create', { data: { id: 'c200', title: 'x', book_id: 'b02' } });
   post('err.missing-data', 'book', 'create', {});
-  post('err.wrong-type.int', 'book', 'create', { data: { id: 'b45', title: 't', pages: 'many', author_id: 'u01' } });
-  post('err.wrong-type.bool', 'book', 'create', { data: { id: 'b46', title: 't', published: 'yes', author_id: 'u01' } });
-  post('err.wrong-type.datetime', 'book', 'create', { data: { id: 'b47', title: 't', created_at: 'yesterday', author_id: 'u01' } });
+  post('err.wrong-type.int', 'book', 'create', { data: { id: 'b45', title: 't', pages: 'many', author_id: ID.u01 } });
+  post('err.wrong-type.bool', 'book', 'create', { data: { id: 'b46', title: 't', published: 'yes', author_id: ID.u01 } });
+  post('err.wrong-type.datetime', 'book', 'create', { data: { id: 'b47', title: 't', created_at: 'yesterday', author_id: ID.u01 } });
   post('err.wrong-type.decimal', 'product', 'create', { data: { id: 200, sku: 'x', name: 'x', price: 'abc' } });
   post('err.wrong-type.bigint', 'product', 'create', { data: { id: 201, sku: 'y', name: 'y', price: 1, stock: 1.5 } });
-  post('err.wrong-type.int-float', 'book', 'create', { data: { id: 'b48', title: 't', pages: 1.5, author_id: 'u01' } });
+  post('err.wrong-type.int-float', 'book', 'create', { data: { id: 'b48', title: 't', pages: 1.5, author_id: ID.u01 } });
   post('err.wrong-type.id', 'product', 'create', { data: { id: 'x', sku: 'z', name: 'z', price: 1 } });
   post('err.wrong-type.data-array', 'book', 'create', { data: [] });
-  post('err.unknown-field.data', 'book', 'create', { data: { id: 'b49', title: 't', author_id: 'u01', nope: 1 } });
-  post('err.unknown-field.nested', 'book', 'create', { data: { id: 'b50', title: 't', author_id: 'u01', chapters: { create: { id: 'c201', title: 'x', position: 1, nope: 1 } } } });
-  post('err.null-required', 'book', 'create', { data: { id: 'b51', title: null, author_id: 'u01' } });
+  post('err.unknown-field.data', 'book', 'create', { data: { id: 'b49', title: 't', author_id: ID.u01, nope: 1 } });
+  post('err.unknown-field.nested', 'book', 'create', { data: { id: 'b50', title: 't', author_id: ID.u01, chapters: { create: { id: 'c201', title: 'x', position: 1, nope: 1 } } } });
+  post('err.null-required', 'book', 'create', { data: { id: 'b51', title: null, author_id: ID.u01 } });
   put('err.update.null-required', 'book', 'update', { where: { id: 'b02' }, data: { title: null } });
   put('err.update.missing-where', 'book', 'update', { data: { pages: 1 } });
   put('err.update.non-unique-where', 'book', 'update', { where: { title: 'Poetry' }, data: { pages: 1 } });
@@ -719,15 +721,15 @@ export function buildCorpus() {
   del('err.deleteMany.limit-string', 'book', 'deleteMany', { where: { id: 'nope' }, limit: 'x' });
   post('err.upsert.missing-create', 'book', 'upsert', { where: { id: 'b52' }, update: { pages: 1 } });
   post('err.createMany.not-array-item', 'chapter', 'createMany', { data: [1] });
-  post('err.createMany.nested-relation', 'book', 'createMany', { data: [{ id: 'b53', title: 't', author: { connect: { id: 'u01' } } }] });
-  post('err.select-include', 'book', 'create', { data: { id: 'b54', title: 't', author_id: 'u01' }, select: { id: true }, include: { author: true } });
+  post('err.createMany.nested-relation', 'book', 'createMany', { data: [{ id: 'b53', title: 't', author: { connect: { id: ID.u01 } } }] });
+  post('err.select-include', 'book', 'create', { data: { id: 'b54', title: 't', author_id: ID.u01 }, select: { id: true }, include: { author: true } });
   where('err.where.unknown-field', 'book', { nope: 1 });
   where('err.where.unknown-operator', 'book', { title: { like: 'R%' } });
   where('err.where.wrong-type', 'book', { pages: 'many' });
   where('err.where.wrong-type-in', 'book', { pages: { in: 5 } });
   where('err.where.mode-on-int', 'book', { pages: { equals: 1, mode: 'insensitive' } });
   where('err.where.mode-invalid', 'book', { title: { equals: 'x', mode: 'loud' } });
-  where('err.where.relation-scalar', 'book', { author: 'u01' });
+  where('err.where.relation-scalar', 'book', { author: ID.u01 });
   where('err.where.some-on-to-one', 'book', { author: { some: {} } });
   where('err.where.is-on-to-many', 'user', { books: { is: {} } });
   where('err.where.AND-scalar', 'book', { AND: 5 });
@@ -756,7 +758,7 @@ export function buildCorpus() {
   post('err.body.none', 'book', 'create', undefined, { contentType: null });
   put('err.body.update-none', 'book', 'update', undefined, { contentType: null });
   post('err.body.array', 'book', 'create', [{ data: {} }]);
-  post('err.body.meta-bad', 'book', 'create', { data: { id: 'b55', title: 't', author_id: 'u01' }, meta: { serialization: { values: { 'data.title': ['nope'] } } } });
+  post('err.body.meta-bad', 'book', 'create', { data: { id: 'b55', title: 't', author_id: ID.u01 }, meta: { serialization: { values: { 'data.title': ['nope'] } } } });
   add('err.method.get-create', { method: 'GET', path: path('book', 'create'), q: { data: {} } });
   add('err.method.post-findMany', { method: 'POST', path: path('book', 'findMany'), body: {} });
   add('err.method.put-count', { method: 'PUT', path: path('book', 'count'), body: {} });
@@ -784,22 +786,22 @@ export function buildCorpus() {
 
   // ───────────────────────────── Tandem's user/tenant rules (ZenStack allows these) ─────────────────────────────
   // Placed last: on ZenStack they change the state, on Tandem they are refused.
-  put('rule.user.update-email', 'user', 'update', { where: { id: 'u02' }, data: { email: 'robert@example.com' } });
-  put('rule.user.update-tenant', 'user', 'update', { where: { id: 'u02' }, data: { tenant_id: 't2' } });
-  put('rule.user.update-tenant-connect', 'user', 'update', { where: { id: 'u02' }, data: { tenant: { connect: { id: 't3' } } } });
-  put('rule.user.update-active', 'user', 'update', { where: { id: 'u02' }, data: { active: false } });
-  put('rule.user.update-id', 'user', 'update', { where: { id: 'u02' }, data: { id: 'u02b' } });
-  put('rule.user.updateMany-active', 'user', 'updateMany', { where: { tenant_id: 't1' }, data: { active: true } });
-  post('rule.user.create', 'user', 'create', { data: { id: 'u90', email: 'new@example.com', tenant_id: 't1' } });
-  post('rule.user.createMany', 'user', 'createMany', { data: [{ id: 'u91', email: 'new1@example.com', tenant_id: 't1' }] });
-  post('rule.user.createManyAndReturn', 'user', 'createManyAndReturn', { data: [{ id: 'u92', email: 'new2@example.com', tenant_id: 't1' }] });
-  post('rule.user.upsert-create', 'user', 'upsert', { where: { id: 'u93' }, create: { id: 'u93', email: 'new3@example.com', tenant_id: 't1' }, update: {} });
-  put('rule.user.nested-create-via-tenant', 'tenant', 'update', { where: { id: 't1' }, data: { users: { create: { id: 'u94', email: 'new4@example.com' } } } });
-  post('rule.user.nested-connectOrCreate-via-book', 'book', 'create', { data: { id: 'b60', title: 'CoC user', author: { connectOrCreate: { where: { id: 'u95' }, create: { id: 'u95', email: 'new5@example.com', tenant_id: 't1' } } } } });
+  put('rule.user.update-email', 'user', 'update', { where: { id: ID.u02 }, data: { email: 'robert@example.com' } });
+  put('rule.user.update-tenant', 'user', 'update', { where: { id: ID.u02 }, data: { tenant_id: ID.t2 } });
+  put('rule.user.update-tenant-connect', 'user', 'update', { where: { id: ID.u02 }, data: { tenant: { connect: { id: ID.t3 } } } });
+  put('rule.user.update-active', 'user', 'update', { where: { id: ID.u02 }, data: { active: false } });
+  put('rule.user.update-id', 'user', 'update', { where: { id: ID.u02 }, data: { id: 'u02b' } });
+  put('rule.user.updateMany-active', 'user', 'updateMany', { where: { tenant_id: ID.t1 }, data: { active: true } });
+  post('rule.user.create', 'user', 'create', { data: { id: 'u90', email: 'new@example.com', tenant_id: ID.t1 } });
+  post('rule.user.createMany', 'user', 'createMany', { data: [{ id: 'u91', email: 'new1@example.com', tenant_id: ID.t1 }] });
+  post('rule.user.createManyAndReturn', 'user', 'createManyAndReturn', { data: [{ id: 'u92', email: 'new2@example.com', tenant_id: ID.t1 }] });
+  post('rule.user.upsert-create', 'user', 'upsert', { where: { id: 'u93' }, create: { id: 'u93', email: 'new3@example.com', tenant_id: ID.t1 }, update: {} });
+  put('rule.user.nested-create-via-tenant', 'tenant', 'update', { where: { id: ID.t1 }, data: { users: { create: { id: 'u94', email: 'new4@example.com' } } } });
+  post('rule.user.nested-connectOrCreate-via-book', 'book', 'create', { data: { id: 'b60', title: 'CoC user', author: { connectOrCreate: { where: { id: 'u95' }, create: { id: 'u95', email: 'new5@example.com', tenant_id: ID.t1 } } } } });
   post('rule.tenant.create', 'tenant', 'create', { data: { id: 't9', name: 'New tenant' } });
   post('rule.tenant.createMany', 'tenant', 'createMany', { data: [{ id: 't10', name: 'New tenant 2' }] });
   post('rule.tenant.upsert-create', 'tenant', 'upsert', { where: { id: 't11' }, create: { id: 't11', name: 'x' }, update: {} });
-  del('rule.user.delete', 'user', 'delete', { where: { id: 'u07' } });
+  del('rule.user.delete', 'user', 'delete', { where: { id: ID.u07 } });
   del('rule.user.deleteMany', 'user', 'deleteMany', { where: { id: 'u91' } });
   del('rule.tenant.delete', 'tenant', 'delete', { where: { id: 't9' } });
   del('rule.tenant.deleteMany', 'tenant', 'deleteMany', { where: { id: 't10' } });

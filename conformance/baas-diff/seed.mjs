@@ -6,16 +6,29 @@
 // Deterministic seed data of the differential harness: explicit ids and explicit DateTime values
 // everywhere (including the @updatedAt columns), so that both systems hold byte-identical rows.
 //
-// Tenants and users are Platform-owned on Tandem: they are written there through the test-only
-// endpoint `POST /api/_tandem/test/platform-rows`; on ZenStack with ordinary RPC createMany.
+// Tenants and users are Platform-owned on Tandem: they are created on its Platform and synced to
+// the BaaS (see seedTandem); on ZenStack they are written with ordinary RPC createMany.
 // Every other model goes through each system's own RPC API (createMany), with the same bodies.
+
+import { Platform } from '@roq/nodejs';
+
+import { waitForSync } from '../lib/tandem.mjs';
 
 const d = (s) => `${s}.000Z`;
 
+/**
+ * Tenant and user ids are UUIDs (the Platform's ids); these keep the seed readable and sort in
+ * the same order as the short names: `ID.u01` … `ID.u10`, `ID.t1` … `ID.t3`.
+ */
+export const ID = Object.fromEntries([
+  ...Array.from({ length: 10 }, (_, i) => [`u${String(i + 1).padStart(2, '0')}`, `00000000-0000-4000-8000-0000000000${String(i + 1).padStart(2, '0')}`]),
+  ...Array.from({ length: 3 }, (_, i) => [`t${i + 1}`, `00000000-0000-4000-8000-0000000001${String(i + 1).padStart(2, '0')}`]),
+]);
+
 export const tenants = [
-  { id: 't1', name: 'Acme', created_at: d('2023-01-01T09:00:00'), updated_at: d('2023-01-01T09:00:00') },
-  { id: 't2', name: 'globex', created_at: d('2023-01-02T09:00:00'), updated_at: d('2023-02-02T10:00:00') },
-  { id: 't3', name: 'Ünïcorn Labs', created_at: d('2023-01-03T09:00:00'), updated_at: d('2023-01-03T09:00:00') },
+  { id: ID.t1, name: 'Acme', created_at: d('2023-01-01T09:00:00'), updated_at: d('2023-01-01T09:00:00') },
+  { id: ID.t2, name: 'globex', created_at: d('2023-01-02T09:00:00'), updated_at: d('2023-02-02T10:00:00') },
+  { id: ID.t3, name: 'Ünïcorn Labs', created_at: d('2023-01-03T09:00:00'), updated_at: d('2023-01-03T09:00:00') },
 ];
 
 const u = (id, email, first_name, last_name, locale, timezone, avatar_url, tenant_id, active, created, updated, nickname, karma) => ({
@@ -36,16 +49,16 @@ const u = (id, email, first_name, last_name, locale, timezone, avatar_url, tenan
 
 // prettier-ignore
 export const users = [
-  u('u01', 'alice@example.com', 'Alice', 'Smith', 'en', 'Europe/Berlin', 'https://img.example.com/a.png', 't1', true, '2023-03-01T08:00:00', '2023-03-05T08:00:00', 'ally', 10),
-  u('u02', 'bob@example.com', 'Bob', null, 'fr', null, null, 't1', true, '2023-03-02T08:00:00', '2023-03-02T08:00:00', null, 0),
-  u('u03', 'carol@Example.com', 'carol', 'Jones', null, 'America/New_York', null, 't2', true, '2023-03-02T08:00:00', '2023-04-01T12:30:00', null, 5),
-  u('u04', 'dave@example.org', 'Dave', null, null, null, null, 't2', false, '2023-03-04T08:00:00', '2023-03-04T08:00:00', 'D', 5),
-  u('u05', 'eve@EXAMPLE.com', 'Ève', 'Müller', 'de', 'Europe/Berlin', null, 't3', true, '2023-03-05T08:00:00', '2023-03-06T08:00:00', 'Évi', 7),
-  u('u06', 'frank@example.com', 'Frank', 'smith', 'en', null, null, 't1', true, '2023-03-06T08:00:00', '2023-03-06T08:00:00', null, 10),
-  u('u07', 'grace@example.net', 'Grace', "O'Brien", null, null, null, 't3', false, '2023-03-07T08:00:00', '2023-03-08T08:00:00', null, 3),
-  u('u08', 'heidi@example.com', 'heidi', 'Zhang', 'zh-CN', 'Asia/Shanghai', null, 't2', true, '2023-03-08T08:00:00', '2023-03-08T08:00:00', '小海', 0),
-  u('u09', 'ivan@example.com', 'Ivan', 'Smith', 'ru', null, null, 't3', true, '2023-03-09T08:00:00', '2023-03-09T08:00:00', null, 10),
-  u('u10', 'judy@example.com', null, null, null, null, null, 't1', true, '2023-03-10T08:00:00', '2023-03-10T08:00:00', 'JUDY', 1),
+  u(ID.u01, 'alice@example.com', 'Alice', 'Smith', 'en', 'Europe/Berlin', 'https://img.example.com/a.png', ID.t1, true, '2023-03-01T08:00:00', '2023-03-05T08:00:00', 'ally', 10),
+  u(ID.u02, 'bob@example.com', 'Bob', null, 'fr', null, null, ID.t1, true, '2023-03-02T08:00:00', '2023-03-02T08:00:00', null, 0),
+  u(ID.u03, 'carol@example.com', 'carol', 'Jones', null, 'America/New_York', null, ID.t2, true, '2023-03-02T08:00:00', '2023-04-01T12:30:00', null, 5),
+  u(ID.u04, 'dave@example.org', 'Dave', null, null, null, null, ID.t2, false, '2023-03-04T08:00:00', '2023-03-04T08:00:00', 'D', 5),
+  u(ID.u05, 'eve@example.com', 'Ève', 'Müller', 'de', 'Europe/Berlin', null, ID.t3, true, '2023-03-05T08:00:00', '2023-03-06T08:00:00', 'Évi', 7),
+  u(ID.u06, 'frank@example.com', 'Frank', 'smith', 'en', null, null, ID.t1, true, '2023-03-06T08:00:00', '2023-03-06T08:00:00', null, 10),
+  u(ID.u07, 'grace@example.net', 'Grace', "O'Brien", null, null, null, ID.t3, false, '2023-03-07T08:00:00', '2023-03-08T08:00:00', null, 3),
+  u(ID.u08, 'heidi@example.com', 'heidi', 'Zhang', 'zh-CN', 'Asia/Shanghai', null, ID.t2, true, '2023-03-08T08:00:00', '2023-03-08T08:00:00', '小海', 0),
+  u(ID.u09, 'ivan@example.com', 'Ivan', 'Smith', 'ru', null, null, ID.t3, true, '2023-03-09T08:00:00', '2023-03-09T08:00:00', null, 10),
+  u(ID.u10, 'judy@example.com', null, null, null, null, null, ID.t1, true, '2023-03-10T08:00:00', '2023-03-10T08:00:00', 'JUDY', 1),
 ];
 
 const b = (id, title, subtitle, pages, price, published, isbn, copies, weight, author_id, created, updated) => {
@@ -57,26 +70,26 @@ const b = (id, title, subtitle, pages, price, published, isbn, copies, weight, a
 
 // prettier-ignore
 export const books = [
-  b('b01', 'Rust Basics', 'A gentle start', 120, 19.5, true, '978-0-00-000001-1', 1500, '0.45', 'u01', '2023-05-01T10:00:00', '2023-05-01T10:00:00'),
-  b('b02', 'Advanced Rust', null, 300, 39.99, true, '978-0-00-000002-8', 800, '1.20', 'u01', '2023-05-02T10:00:00', '2023-06-01T10:00:00'),
-  b('b03', 'rust basics', 'lower-case twin', 120, null, false, null, null, undefined, 'u02', '2023-05-03T10:00:00', '2023-05-03T10:00:00'),
-  b('b04', 'Cooking for Engineers', null, 250, 25, true, '978-0-00-000004-2', 3000, '0.90', 'u03', '2023-05-03T10:00:00', '2023-05-04T10:00:00'),
-  b('b05', 'Gardening', 'Soil & seeds', 80, 12.25, false, null, 0, '0.30', 'u04', '2023-05-05T10:00:00', '2023-05-05T10:00:00'),
-  b('b06', 'Café Society', null, 180, 15, true, '978-0-00-000006-6', 420, '0.55', 'u05', '2023-05-06T10:00:00', '2023-05-06T10:00:00'),
-  b('b07', 'Über Rust', 'Deutsch', 210, 29.9, true, '978-0-00-000007-3', 9000, '0.70', 'u05', '2023-05-07T10:00:00', '2023-05-07T10:00:00'),
-  b('b08', 'The Art of SQL', null, 420, 45, true, '978-0-00-000008-0', 250, '1.05', 'u06', '2023-05-08T10:00:00', '2023-05-09T10:00:00'),
-  b('b09', 'the art of sql', 'copy', 420, 45, false, null, null, undefined, 'u06', '2023-05-08T10:00:00', '2023-05-08T10:00:00'),
-  b('b10', 'Zen and Go', null, 150, 9.99, true, '978-0-00-000010-3', 77, '0.35', 'u08', '2023-05-10T10:00:00', '2023-05-10T10:00:00'),
-  b('b11', '机器学习', '入门', 330, 59, true, '978-0-00-000011-0', 60, '1.30', 'u08', '2023-05-11T10:00:00', '2023-05-11T10:00:00'),
-  b('b12', 'Poetry', null, 60, 7.5, false, null, null, undefined, 'u09', '2023-05-12T10:00:00', '2023-05-12T10:00:00'),
-  b('b13', 'Prose', null, 60, 7.5, true, '978-0-00-000013-4', 5, '0.20', 'u09', '2023-05-13T10:00:00', '2023-05-13T10:00:00'),
-  b('b14', 'Drama', '100% tragic', 95, null, true, null, 12, '0.25', 'u09', '2023-05-14T10:00:00', '2023-05-14T10:00:00'),
-  b('b15', 'Alpha', null, 10, 1, true, '978-0-00-000015-8', 1, '0.05', 'u10', '2023-05-15T10:00:00', '2023-05-15T10:00:00'),
-  b('b16', 'beta', null, 20, 2, false, null, 2, '0.06', 'u10', '2023-05-16T10:00:00', '2023-05-16T10:00:00'),
-  b('b17', 'Gamma_ray', 'under_score', 30, 3, true, '978-0-00-000017-2', 3, '0.07', 'u10', '2023-05-17T10:00:00', '2023-05-17T10:00:00'),
-  b('b18', 'Ownership Patterns', null, 300, 39.99, false, null, 801, '1.20', 'u02', '2023-05-18T10:00:00', '2023-05-18T10:00:00'),
-  b('b19', 'Empty Book', null, 0, 0, false, null, null, '0', 'u03', '2023-05-19T10:00:00', '2023-05-19T10:00:00'),
-  b('b20', 'Last Words', 'Épilogue', 200, 19.5, true, '978-0-00-000020-2', 99, '0.60', 'u07', '2023-05-20T10:00:00', '2023-05-20T10:00:00'),
+  b('b01', 'Rust Basics', 'A gentle start', 120, 19.5, true, '978-0-00-000001-1', 1500, '0.45', ID.u01, '2023-05-01T10:00:00', '2023-05-01T10:00:00'),
+  b('b02', 'Advanced Rust', null, 300, 39.99, true, '978-0-00-000002-8', 800, '1.20', ID.u01, '2023-05-02T10:00:00', '2023-06-01T10:00:00'),
+  b('b03', 'rust basics', 'lower-case twin', 120, null, false, null, null, undefined, ID.u02, '2023-05-03T10:00:00', '2023-05-03T10:00:00'),
+  b('b04', 'Cooking for Engineers', null, 250, 25, true, '978-0-00-000004-2', 3000, '0.90', ID.u03, '2023-05-03T10:00:00', '2023-05-04T10:00:00'),
+  b('b05', 'Gardening', 'Soil & seeds', 80, 12.25, false, null, 0, '0.30', ID.u04, '2023-05-05T10:00:00', '2023-05-05T10:00:00'),
+  b('b06', 'Café Society', null, 180, 15, true, '978-0-00-000006-6', 420, '0.55', ID.u05, '2023-05-06T10:00:00', '2023-05-06T10:00:00'),
+  b('b07', 'Über Rust', 'Deutsch', 210, 29.9, true, '978-0-00-000007-3', 9000, '0.70', ID.u05, '2023-05-07T10:00:00', '2023-05-07T10:00:00'),
+  b('b08', 'The Art of SQL', null, 420, 45, true, '978-0-00-000008-0', 250, '1.05', ID.u06, '2023-05-08T10:00:00', '2023-05-09T10:00:00'),
+  b('b09', 'the art of sql', 'copy', 420, 45, false, null, null, undefined, ID.u06, '2023-05-08T10:00:00', '2023-05-08T10:00:00'),
+  b('b10', 'Zen and Go', null, 150, 9.99, true, '978-0-00-000010-3', 77, '0.35', ID.u08, '2023-05-10T10:00:00', '2023-05-10T10:00:00'),
+  b('b11', '机器学习', '入门', 330, 59, true, '978-0-00-000011-0', 60, '1.30', ID.u08, '2023-05-11T10:00:00', '2023-05-11T10:00:00'),
+  b('b12', 'Poetry', null, 60, 7.5, false, null, null, undefined, ID.u09, '2023-05-12T10:00:00', '2023-05-12T10:00:00'),
+  b('b13', 'Prose', null, 60, 7.5, true, '978-0-00-000013-4', 5, '0.20', ID.u09, '2023-05-13T10:00:00', '2023-05-13T10:00:00'),
+  b('b14', 'Drama', '100% tragic', 95, null, true, null, 12, '0.25', ID.u09, '2023-05-14T10:00:00', '2023-05-14T10:00:00'),
+  b('b15', 'Alpha', null, 10, 1, true, '978-0-00-000015-8', 1, '0.05', ID.u10, '2023-05-15T10:00:00', '2023-05-15T10:00:00'),
+  b('b16', 'beta', null, 20, 2, false, null, 2, '0.06', ID.u10, '2023-05-16T10:00:00', '2023-05-16T10:00:00'),
+  b('b17', 'Gamma_ray', 'under_score', 30, 3, true, '978-0-00-000017-2', 3, '0.07', ID.u10, '2023-05-17T10:00:00', '2023-05-17T10:00:00'),
+  b('b18', 'Ownership Patterns', null, 300, 39.99, false, null, 801, '1.20', ID.u02, '2023-05-18T10:00:00', '2023-05-18T10:00:00'),
+  b('b19', 'Empty Book', null, 0, 0, false, null, null, '0', ID.u03, '2023-05-19T10:00:00', '2023-05-19T10:00:00'),
+  b('b20', 'Last Words', 'Épilogue', 200, 19.5, true, '978-0-00-000020-2', 99, '0.60', ID.u07, '2023-05-20T10:00:00', '2023-05-20T10:00:00'),
 ];
 
 // prettier-ignore
@@ -164,12 +177,12 @@ export const employees = [
 
 // prettier-ignore
 export const profiles = [
-  { id: 'p01', bio: 'Rustacean', website: 'https://alice.dev', birthday: d('1990-04-01T00:00:00'), user_id: 'u01' },
-  { id: 'p02', bio: null, website: null, birthday: null, user_id: 'u02' },
-  { id: 'p03', bio: 'Cook & writer', website: 'https://carol.example.com', birthday: d('1985-12-24T00:00:00'), user_id: 'u03' },
-  { id: 'p05', bio: 'Café lover ☕', website: null, birthday: d('1999-02-28T00:00:00'), user_id: 'u05' },
-  { id: 'p08', bio: '你好', website: 'https://heidi.example.com', birthday: null, user_id: 'u08' },
-  { id: 'p09', bio: 'poet', website: null, birthday: d('1970-01-01T00:00:00'), user_id: 'u09' },
+  { id: 'p01', bio: 'Rustacean', website: 'https://alice.dev', birthday: d('1990-04-01T00:00:00'), user_id: ID.u01 },
+  { id: 'p02', bio: null, website: null, birthday: null, user_id: ID.u02 },
+  { id: 'p03', bio: 'Cook & writer', website: 'https://carol.example.com', birthday: d('1985-12-24T00:00:00'), user_id: ID.u03 },
+  { id: 'p05', bio: 'Café lover ☕', website: null, birthday: d('1999-02-28T00:00:00'), user_id: ID.u05 },
+  { id: 'p08', bio: '你好', website: 'https://heidi.example.com', birthday: null, user_id: ID.u08 },
+  { id: 'p09', bio: 'poet', website: null, birthday: d('1970-01-01T00:00:00'), user_id: ID.u09 },
 ];
 
 /**
@@ -210,23 +223,67 @@ async function call(host, auth, method, path, body) {
   const res = await fetch(host + path, {
     method,
     headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
-    body: JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`seed ${method} ${path} on ${host} failed: ${res.status} ${text}`);
   return text;
 }
 
-/** Seeds Tandem: users/tenants through the test endpoint, the rest through RPC createMany. */
-export async function seedTandem(host, auth) {
-  await call(host, auth, 'POST', '/api/_tandem/test/platform-rows', { tenant: tenants, user: users });
+/**
+ * Seeds Tandem the way an app migrating its users would: tenants and users are created on the
+ * Platform (`createTenant` / `createUser` with their existing ids and creation times, through
+ * @roq/nodejs) and reach the BaaS only through sync; then the BaaS sets the app's own user fields
+ * and the exact `updated_at` values; every other model goes through RPC createMany.
+ */
+export async function seedTandem(server, auth) {
+  const { host } = server;
+  // Tenants that exist before seeding (the Platform's default tenant), as the BaaS has them.
+  await waitForSync(host, auth);
+  const existing = JSON.parse(await call(host, auth, 'GET', `/api/model/tenant/findMany?q=${encodeURIComponent('{}')}`)).data;
+  const admin = new Platform({ host, environmentId: server.environmentId, apiKey: server.apiKey }).asSuperAdmin();
+  for (const t of tenants) {
+    await admin.graphqlRequest(
+      'mutation($t: TenantCreateDto!) { createTenant(tenant: $t) { id } }',
+      { t: { id: t.id, name: t.name, createdAt: t.created_at } },
+    );
+  }
+  for (const u of users) {
+    await admin.createUser({
+      user: {
+        id: u.id,
+        reference: `seed-${u.id}`,
+        email: u.email,
+        firstName: u.first_name,
+        lastName: u.last_name,
+        locale: u.locale,
+        timezone: u.timezone,
+        avatarUrl: u.avatar_url,
+        tenantId: u.tenant_id,
+        active: u.active,
+        createdAt: u.created_at,
+      },
+    });
+  }
+  await waitForSync(host, auth);
+  for (const t of tenants) {
+    await call(host, auth, 'PUT', '/api/model/tenant/update', { where: { id: t.id }, data: { updated_at: t.updated_at } });
+  }
+  for (const u of users) {
+    await call(host, auth, 'PUT', '/api/model/user/update', {
+      where: { id: u.id },
+      data: { nickname: u.nickname, karma: u.karma, updated_at: u.updated_at },
+    });
+  }
   for (const [model, args] of rpcSeedSteps()) {
     await call(host, auth, 'POST', `/api/model/${model}/createMany`, withMeta(args));
   }
+  return { defaultTenants: existing };
 }
 
 /** Seeds ZenStack: everything through RPC createMany. */
-export async function seedZenStack(host) {
+export async function seedZenStack(host, defaultTenants = []) {
+  for (const t of defaultTenants) await call(host, null, 'POST', '/api/model/tenant/create', { data: t });
   await call(host, null, 'POST', '/api/model/tenant/createMany', { data: tenants });
   await call(host, null, 'POST', '/api/model/user/createMany', { data: users });
   for (const [model, args] of rpcSeedSteps()) {

@@ -120,11 +120,10 @@ function childEnv() {
  * Starts a fresh server. Returns {host, environmentId, apiKey, backend, dataDir, logs(), stop()}.
  * Throws (never skips) when the binary, PostgreSQL or the server's health check fails.
  *
- * Options: `schema` — an app schema file passed as `--schema`; `testEndpoints` — sets
- * `TANDEM_TEST_ENDPOINTS=1` (the test-only `/api/_tandem/test/*` routes); `separateBaasDb` —
+ * Options: `schema` — an app schema file passed as `--schema`; `separateBaasDb` —
  * on PostgreSQL, also put the BaaS store in its own new database (`--baas-db`).
  */
-export async function startTandem({ backend = 'sqlite', schema, testEndpoints = false, separateBaasDb = false } = {}) {
+export async function startTandem({ backend = 'sqlite', schema, separateBaasDb = false } = {}) {
   if (!KNOWN_BACKENDS.includes(backend)) {
     throw new Error(`startTandem: unknown backend '${backend}'`);
   }
@@ -163,7 +162,6 @@ export async function startTandem({ backend = 'sqlite', schema, testEndpoints = 
     args.push('--listen', `127.0.0.1:${port}`);
 
     const env = childEnv();
-    if (testEndpoints) env.TANDEM_TEST_ENDPOINTS = '1';
     child = spawn(TANDEM_BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout = capture(child.stdout);
     const stderr = capture(child.stderr);
@@ -304,3 +302,21 @@ export async function startTandem({ backend = 'sqlite', schema, testEndpoints = 
     throw err;
   }
 }
+
+/** Waits until both sync directions have nothing pending (GET /sync/v1/status). */
+export async function waitForSync(host, auth, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const res = await fetch(`${host}/sync/v1/status`, { headers: { authorization: auth } });
+    last = await res.text();
+    if (res.status !== 200) throw new Error(`GET /sync/v1/status: ${res.status} ${last}`);
+    const status = JSON.parse(last);
+    if (status.directions.every((d) => d.pending === 0 && d.failed === 0)) return status;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`sync did not drain within ${timeoutMs} ms: ${last}`);
+}
+
+/** `Authorization: Basic …` for a started server's environment credentials. */
+export const basicAuth = (server) => `Basic ${Buffer.from(`${server.environmentId}:${server.apiKey}`).toString('base64')}`;

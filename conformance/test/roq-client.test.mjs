@@ -10,29 +10,33 @@ import { fetcher, makeUrl, marshal } from '@roq/client';
 // Not re-exported by the package's main entry; the class `fetcher` throws.
 import { RoqBaasError } from '@roq/client/build/src/utils/fetcher.util.js';
 
-import { BACKENDS, startTandem } from '../lib/tandem.mjs';
+import { Platform } from '@roq/nodejs';
 
-const TENANT = { id: 'rc-t1', name: 'Client Co', created_at: '2023-01-01T00:00:00.000Z', updated_at: '2023-01-01T00:00:00.000Z' };
+import { BACKENDS, startTandem, waitForSync } from '../lib/tandem.mjs';
+
+// Created on the Platform with these ids and creation times (the migration extension of
+// createTenant/createUser); they reach the BaaS through sync.
+const TENANT = { id: '7d9c3f6e-1a2b-4c3d-8e4f-000000000001', name: 'Client Co', created_at: '2023-01-01T00:00:00.000Z' };
+const U1 = '7d9c3f6e-1a2b-4c3d-8e4f-100000000001';
+const U2 = '7d9c3f6e-1a2b-4c3d-8e4f-100000000002';
 const USERS = [
   {
-    id: 'rc-u1',
+    id: U1,
     email: 'ann@client.example',
     first_name: 'Ann',
     last_name: 'Old',
-    tenant_id: 'rc-t1',
+    tenant_id: TENANT.id,
     active: true,
     created_at: '2023-02-01T10:00:00.000Z',
-    updated_at: '2023-02-02T10:00:00.000Z',
   },
   {
-    id: 'rc-u2',
+    id: U2,
     email: 'ben@client.example',
     first_name: 'Ben',
     last_name: null,
-    tenant_id: 'rc-t1',
+    tenant_id: TENANT.id,
     active: true,
     created_at: '2023-03-01T10:00:00.000Z',
-    updated_at: '2023-03-01T10:00:00.000Z',
   },
 ];
 
@@ -44,16 +48,28 @@ for (const backend of BACKENDS) {
     let authedFetch;
 
     before(async () => {
-      server = await startTandem({ backend, testEndpoints: true, separateBaasDb: true });
+      server = await startTandem({ backend, separateBaasDb: true });
       endpoint = `${server.host}/api/model`;
       const authorization = `Basic ${Buffer.from(`${server.environmentId}:${server.apiKey}`).toString('base64')}`;
       authedFetch = (url, init = {}) => fetch(url, { ...init, headers: { ...(init.headers ?? {}), authorization } });
-      const res = await authedFetch(`${server.host}/api/_tandem/test/platform-rows`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tenant: [TENANT], user: USERS }),
+      const admin = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey }).asSuperAdmin();
+      await admin.graphqlRequest('mutation($t: TenantCreateDto!) { createTenant(tenant: $t) { id } }', {
+        t: { id: TENANT.id, name: TENANT.name, createdAt: TENANT.created_at },
       });
-      assert.equal(res.status, 200, `seeding platform rows: ${await res.text()}`);
+      for (const u of USERS) {
+        await admin.createUser({
+          user: {
+            id: u.id,
+            reference: `rc-${u.id}`,
+            email: u.email,
+            firstName: u.first_name,
+            lastName: u.last_name,
+            tenantId: u.tenant_id,
+            createdAt: u.created_at,
+          },
+        });
+      }
+      await waitForSync(server.host, authorization);
     });
 
     after(async () => {
@@ -73,14 +89,14 @@ for (const backend of BACKENDS) {
 
     it('findMany returns DateTime fields as Date objects', async () => {
       const users = await query('user', 'findMany', {
-        where: { tenant_id: 'rc-t1' },
+        where: { tenant_id: TENANT.id },
         orderBy: { created_at: 'asc' },
         select: { id: true, email: true, created_at: true, updated_at: true },
       });
       assert.equal(users.length, 2);
       assert.deepEqual(
         users.map((u) => u.id),
-        ['rc-u1', 'rc-u2'],
+        [U1, U2],
       );
       for (const u of users) {
         assert.ok(u.created_at instanceof Date, `created_at of ${u.id} is a Date, got ${typeof u.created_at}`);
@@ -97,7 +113,7 @@ for (const backend of BACKENDS) {
         where: { created_at: { gt: new Date('2023-02-15T00:00:00.000Z') }, last_name: undefined },
         select: { id: true },
       });
-      assert.deepEqual(users, [{ id: 'rc-u2' }]);
+      assert.deepEqual(users, [{ id: U2 }]);
       const count = await query('user', 'count', { where: { created_at: { lte: new Date('2023-02-01T10:00:00.000Z') } } });
       assert.equal(count, 1);
     });
@@ -108,7 +124,7 @@ for (const backend of BACKENDS) {
         data: { first_name: 'Annie', last_name: 'New' },
         where: { email: 'ann@client.example' },
       });
-      assert.equal(updated.id, 'rc-u1');
+      assert.equal(updated.id, U1);
       assert.equal(updated.first_name, 'Annie');
       assert.equal(updated.last_name, 'New');
       assert.equal(updated.email, 'ann@client.example');

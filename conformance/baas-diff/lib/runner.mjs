@@ -28,7 +28,7 @@ export async function startPair(backend) {
     if (errors.length) throw errors[0];
   };
   try {
-    const tandem = await startTandem({ backend, schema: SCHEMA_FILE, testEndpoints: true, separateBaasDb: true });
+    const tandem = await startTandem({ backend, schema: SCHEMA_FILE, separateBaasDb: true });
     stops.push(() => tandem.stop());
     const auth = `Basic ${Buffer.from(`${tandem.environmentId}:${tandem.apiKey}`).toString('base64')}`;
     const res = await fetch(`${tandem.host}/api/schema`, { headers: { authorization: auth } });
@@ -47,8 +47,9 @@ export async function startPair(backend) {
     const zenstack = await startZenStack({ backend, prismaSchema: schema, pgUrl });
     stops.push(() => zenstack.stop());
 
-    await seedTandem(tandem.host, auth);
-    await seedZenStack(zenstack.host);
+    // The Platform's default tenant reaches Tandem's BaaS too: ZenStack gets the same row first.
+    const { defaultTenants } = await seedTandem(tandem, auth);
+    await seedZenStack(zenstack.host, defaultTenants);
     return { tandem, zenstack, auth, schema, stop };
   } catch (err) {
     await stop().catch(() => {});

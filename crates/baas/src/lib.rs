@@ -21,6 +21,7 @@ use tandem_core::Clock;
 use tandem_sql::{Db, DbOptions, DbUrl, Dialect};
 
 use engine::Engine;
+use error::{BaasError, BaasResult};
 use schema::Schema;
 
 /// Who may call the BaaS: the environment's credentials make the super admin.
@@ -109,5 +110,29 @@ impl Baas {
 
     pub fn db(&self) -> &Db {
         &self.engine.db
+    }
+
+    /// Runs one operation with the super admin's rights, as `/api/model/{model}/{op}` would
+    /// (for embedding Tandem and for tests); the `data` of the answer.
+    pub async fn call(
+        &self,
+        model: &str,
+        op: &str,
+        args: &serde_json::Value,
+    ) -> BaasResult<serde_json::Value> {
+        let model_id = self
+            .engine
+            .schema
+            .model_id(model)
+            .ok_or_else(|| BaasError::BadRequest(format!("unknown model name: {model}")))?;
+        let op = query::parse::OpName::parse(op)
+            .ok_or_else(|| BaasError::BadRequest(format!("invalid operation: {op}")))?;
+        let operation =
+            query::prepare(&self.engine.schema, model_id, op, args, self.is_postgres())?;
+        Ok(self
+            .engine
+            .run(model_id, &operation, self.clock.now())
+            .await?
+            .data)
     }
 }

@@ -68,9 +68,9 @@ fn synced_fields(model: &Model, entity: Entity) -> Vec<(FieldId, &'static str, S
         .fields()
         .iter()
         .filter_map(|f| {
-            model.field(f.name).map(|(id, field)| {
-                (id, f.name, field.scalar().unwrap_or(ScalarType::String))
-            })
+            model
+                .field(f.name)
+                .map(|(id, field)| (id, f.name, field.scalar().unwrap_or(ScalarType::String)))
         })
         .collect()
 }
@@ -119,7 +119,18 @@ async fn load_states(
         );
     match which {
         Which::Ids(ids) => {
-            q.and_where(id_col.is_in(ids.iter().cloned()));
+            q.and_where(id_col.clone().is_in(ids.iter().cloned()));
+            if lock && dialect == Dialect::Postgres {
+                // Lock first, then read in a separate statement: a locking read that waited
+                // for another transaction sees that transaction's row but not its stamps (the
+                // joined rows come from the statement's older snapshot).
+                let mut l = Query::select();
+                l.expr(Expr::val(1))
+                    .from(table.clone())
+                    .and_where(id_col.is_in(ids.iter().cloned()))
+                    .lock_with_tables(LockType::Update, [table]);
+                exec.rows(&l).await?;
+            }
         }
         Which::After(after, limit) => {
             if let Some(after) = after {
@@ -127,9 +138,6 @@ async fn load_states(
             }
             q.order_by_expr(id_col, Order::Asc).limit(limit);
         }
-    }
-    if lock && dialect == Dialect::Postgres {
-        q.lock_with_tables(LockType::Update, [table]);
     }
     let rows = exec.rows(&q).await?;
     let mut types = vec![ScalarType::String];
@@ -166,19 +174,30 @@ fn tx_of<'e>(exec: &'e mut Exec<'_>) -> BaasResult<&'e mut Tx> {
     }
 }
 
+/// A local write to rows of one model: the rows (identified by their key) and the fields the
+/// write set.
+pub(crate) struct LocalWrite<'a> {
+    pub model: ModelId,
+    pub rows: &'a [Record],
+    pub written: &'a [FieldId],
+    pub now: DateTime<Utc>,
+}
+
 /// After a local write to rows of a built-in model: stamps the written synced fields of each
-/// row and records its synced state as an outbox event. `written` are the fields the write
-/// set; rows are identified by their key. Returns whether anything was recorded.
+/// row and records its synced state as an outbox event. Returns whether anything was recorded.
 pub(crate) async fn record_local(
     schema: &Schema,
     dialect: Dialect,
     hooks: &SyncHooks,
     exec: &mut Exec<'_>,
-    model_id: ModelId,
-    rows: &[Record],
-    written: &[FieldId],
-    now: DateTime<Utc>,
+    write: LocalWrite<'_>,
 ) -> BaasResult<bool> {
+    let LocalWrite {
+        model: model_id,
+        rows,
+        written,
+        now,
+    } = write;
     let model = schema.model(model_id);
     let Some(entity) = entity_of(model) else {
         return Ok(false);

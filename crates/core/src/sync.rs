@@ -202,7 +202,8 @@ pub fn merge(
 /// when its sender is the stamp's side. Both sides agree on that, so reconciling converges.
 fn keeps(ours: &Stamped, theirs: &Stamped, origin: Side) -> bool {
     ours.stamp > theirs.stamp
-        || (ours.stamp == theirs.stamp && (ours.value == theirs.value || theirs.stamp.side != origin))
+        || (ours.stamp == theirs.stamp
+            && (ours.value == theirs.value || theirs.stamp.side != origin))
 }
 
 /// A digest of an entity's synced state (values and stamps of the fields both sides hold),
@@ -337,15 +338,30 @@ mod tests {
         let s = stamp(10, Side::Platform);
         let platform = state(&[("email", json!("a@x.io"), s)]);
         let baas = state(&[("email", json!("edited@x.io"), s)]);
-        let to_baas = merge(Entity::User, Side::Platform, &baas, &platform, &BTreeSet::new());
+        let to_baas = merge(
+            Entity::User,
+            Side::Platform,
+            &baas,
+            &platform,
+            &BTreeSet::new(),
+        );
         assert_eq!(to_baas.writes["email"].value, json!("a@x.io"));
         let s = stamp(10, Side::Baas);
         let platform = state(&[("locale", json!("de"), s)]);
         let baas = state(&[("locale", json!("fr"), s)]);
         let to_platform = merge(Entity::User, Side::Baas, &platform, &baas, &BTreeSet::new());
         assert_eq!(to_platform.writes["locale"].value, json!("fr"));
-        let to_baas = merge(Entity::User, Side::Platform, &baas, &platform, &BTreeSet::new());
-        assert!(to_baas.writes.is_empty(), "the BaaS wrote it; it keeps its value");
+        let to_baas = merge(
+            Entity::User,
+            Side::Platform,
+            &baas,
+            &platform,
+            &BTreeSet::new(),
+        );
+        assert!(
+            to_baas.writes.is_empty(),
+            "the BaaS wrote it; it keeps its value"
+        );
     }
 
     #[test]
@@ -353,7 +369,10 @@ mod tests {
         let a = state(&[("name", json!("Acme"), stamp(1, Side::Platform))]);
         let b = state(&[("name", json!("Acme"), stamp(2, Side::Platform))]);
         let c = state(&[("name", json!("Acm"), stamp(1, Side::Platform))]);
-        assert_eq!(digest(Entity::Tenant, &a), digest(Entity::Tenant, &a.clone()));
+        assert_eq!(
+            digest(Entity::Tenant, &a),
+            digest(Entity::Tenant, &a.clone())
+        );
         assert_ne!(digest(Entity::Tenant, &a), digest(Entity::Tenant, &b));
         assert_ne!(digest(Entity::Tenant, &a), digest(Entity::Tenant, &c));
         assert_ne!(

@@ -6,11 +6,17 @@
 
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 
-use crate::graphql::scalars::JsonObject;
+use crate::graphql::scalars::{Date, JsonObject};
 
 #[derive(Debug, Clone, Default, InputObject)]
 #[graphql(name = "UserCreateDto")]
 pub struct UserCreateDto {
+    /// Tandem extension for migrations: keep the user's id from the system it comes from (a
+    /// UUID). Left out, the Platform assigns one.
+    pub id: Option<ID>,
+    /// Tandem extension for migrations: when the user was created in the system it comes from.
+    /// Left out, now.
+    pub created_at: Option<Date>,
     pub active: Option<bool>,
     pub avatar_url: Option<String>,
     pub custom_data: Option<JsonObject>,
@@ -59,6 +65,10 @@ pub struct ChangeUserPasswordDto {
 #[derive(Debug, Clone, InputObject)]
 #[graphql(name = "TenantCreateDto")]
 pub struct TenantCreateDto {
+    /// Tandem extension for migrations: keep the tenant's id (a UUID). Left out, assigned.
+    pub id: Option<ID>,
+    /// Tandem extension for migrations: the original creation time. Left out, now.
+    pub created_at: Option<Date>,
     pub name: String,
     pub reference: Option<String>,
 }

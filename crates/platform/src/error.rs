@@ -22,6 +22,8 @@ pub enum PlatformError {
     DuplicateEmail,
     #[error("tenant {0} does not exist")]
     TenantNotFound(String),
+    #[error("a {0} with id {1} already exists; leave `id` out to have one assigned")]
+    DuplicateId(&'static str, String),
     #[error(
         "no role with the key(s) {0}; create the role first (createRole) or check the spelling"
     )]
@@ -74,7 +76,9 @@ impl PlatformError {
             | Self::InvalidInput(_)
             | Self::GraphqlValidation(_)
             | Self::Unsupported(_) => StatusCode::BAD_REQUEST,
-            Self::DuplicateEmail | Self::DuplicateRoleKey => StatusCode::CONFLICT,
+            Self::DuplicateEmail | Self::DuplicateRoleKey | Self::DuplicateId(..) => {
+                StatusCode::CONFLICT
+            }
             Self::TenantNotFound(_)
             | Self::RoleKeyNotFound(_)
             | Self::RoleNotFound(_)
@@ -91,6 +95,7 @@ impl PlatformError {
             Self::InvalidEmail(_) => "INVALID_EMAIL",
             Self::DuplicateEmail => "USER_EMAIL_ALREADY_EXISTS",
             Self::TenantNotFound(_) => "TENANT_NOT_FOUND",
+            Self::DuplicateId(..) => "ID_ALREADY_EXISTS",
             Self::RoleKeyNotFound(_) => "ROLE_KEY_NOT_FOUND",
             Self::RoleNotFound(_) => "ROLE_NOT_FOUND",
             Self::UserNotFound(_) => "USER_NOT_FOUND",
@@ -168,6 +173,7 @@ impl From<StoreError> for PlatformError {
         match err {
             StoreError::DuplicateEmail => Self::DuplicateEmail,
             StoreError::DuplicateRoleKey => Self::DuplicateRoleKey,
+            StoreError::DuplicateId(kind, id) => Self::DuplicateId(kind, id),
             // Tenants, users and roles are never deleted, so a dangling reference is a bug.
             other @ (StoreError::ForeignKeyViolation
             | StoreError::Corrupt(_)

@@ -19,10 +19,10 @@ use tandem_core::Clock;
 use tandem_platform::http::PlatformState;
 use tandem_platform::{Credentials, PlatformService, SqlPlatformStore, StartOptions};
 use tandem_sql::Db;
+use tandem_sync::SyncEngine;
 use tandem_sync::http::OperatorAuth;
 use tandem_sync::link::HttpPeer;
 use tandem_sync::side::{BaasSide, PlatformSide, SideStore};
-use tandem_sync::SyncEngine;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 

@@ -51,9 +51,9 @@ impl Config {
             (None, Some(_), _) => {
                 bail!("--peer-url is for split deployments; add --only platform or --only baas")
             }
-            (Some(_), None, _) => bail!(
-                "--only needs --peer-url: the base URL of the process running the other half"
-            ),
+            (Some(_), None, _) => {
+                bail!("--only needs --peer-url: the base URL of the process running the other half")
+            }
             (Some(_), Some(_), None) => bail!(
                 "a split deployment needs TANDEM_SYNC_SECRET (the same value, at least {} characters, on both processes)",
                 tandem_sync::link::MIN_SECRET_LEN

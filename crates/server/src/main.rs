@@ -188,12 +188,21 @@ async fn sync(cmd: SyncCommand) -> anyhow::Result<()> {
     };
     let url = format!("{}{path}", args.url.trim_end_matches('/'));
     let client = reqwest::Client::new();
-    let request = if post { client.post(&url) } else { client.get(&url) };
+    let request = if post {
+        client.post(&url)
+    } else {
+        client.get(&url)
+    };
     let response = request
         .basic_auth(&creds.environment_id, Some(&creds.api_key))
         .send()
         .await
-        .with_context(|| format!("cannot reach Tandem at {} (is it running? see --url)", args.url))?;
+        .with_context(|| {
+            format!(
+                "cannot reach Tandem at {} (is it running? see --url)",
+                args.url
+            )
+        })?;
     let status = response.status();
     let body: serde_json::Value = response
         .json()

@@ -40,8 +40,9 @@ pub fn human(path: &str, body: &Value) -> String {
                 let _ = writeln!(out, "{}", arrow(text(d, "direction")));
                 let _ = writeln!(
                     out,
-                    "  pending {}   failed {}   oldest undelivered {}",
+                    "  pending {} (retrying {})   failed {}   oldest undelivered {}",
                     num(d, "pending"),
+                    num(d, "retrying"),
                     num(d, "failed"),
                     oldest
                 );
@@ -52,21 +53,18 @@ pub fn human(path: &str, body: &Value) -> String {
                     num(d, "conflictsResolved"),
                     text(d, "lastDeliveryAt")
                 );
-                for e in d
-                    .get("failedEvents")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let _ = writeln!(
-                        out,
-                        "  FAILED {} {} (event {}, {} attempts): {}",
-                        text(e, "entity"),
-                        text(e, "entityId"),
-                        text(e, "eventId"),
-                        num(e, "attempts"),
-                        text(e, "error")
-                    );
+                for (key, label) in [("failedEvents", "FAILED"), ("retryingEvents", "RETRYING")] {
+                    for e in d.get(key).and_then(Value::as_array).into_iter().flatten() {
+                        let _ = writeln!(
+                            out,
+                            "  {label} {} {} (event {}, {} attempts): {}",
+                            text(e, "entity"),
+                            text(e, "entityId"),
+                            text(e, "eventId"),
+                            num(e, "attempts"),
+                            text(e, "error")
+                        );
+                    }
                 }
             }
             for u in body

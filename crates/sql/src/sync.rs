@@ -61,6 +61,8 @@ pub struct Deferral {
 #[serde(rename_all = "camelCase")]
 pub struct OutboxStats {
     pub pending: i64,
+    /// Pending events that failed at least once and wait for their next attempt.
+    pub retrying: i64,
     pub failed: i64,
     /// Commit time (Unix ms) of the oldest event not yet delivered, failed ones included.
     pub oldest_ms: Option<i64>,
@@ -106,6 +108,7 @@ struct RawCount {
 #[derive(sqlx::FromRow)]
 struct RawStats {
     pending: i64,
+    retrying: i64,
     failed: i64,
     oldest: Option<i64>,
 }
@@ -242,12 +245,7 @@ impl SyncTables {
                 Alias::new("stamps"),
                 Alias::new("max_stamp"),
             ])
-            .values_panic([
-                entity.name().into(),
-                id.into(),
-                json.into(),
-                max.into(),
-            ])
+            .values_panic([entity.name().into(), id.into(), json.into(), max.into()])
             .on_conflict(
                 OnConflict::columns([Alias::new("entity"), Alias::new("entity_id")])
                     .update_columns([Alias::new("stamps"), Alias::new("max_stamp")])
@@ -397,7 +395,12 @@ impl SyncTables {
         bumps: &[(&str, i64)],
         sets: &[(&str, i64)],
     ) -> Result<(), DbError> {
-        if claim.tx.is_none() && delivered.is_empty() && deferred.is_empty() && bumps.is_empty() && sets.is_empty() {
+        if claim.tx.is_none()
+            && delivered.is_empty()
+            && deferred.is_empty()
+            && bumps.is_empty()
+            && sets.is_empty()
+        {
             return Ok(());
         }
         let mut tx = match claim.tx {
@@ -446,6 +449,12 @@ impl SyncTables {
         q.expr_as(Expr::cust("COUNT(*)"), Alias::new("pending"))
             .expr_as(failed_sum, Alias::new("failed"))
             .expr_as(
+                Expr::cust(
+                    "COALESCE(SUM(CASE WHEN attempts > 0 AND NOT failed THEN 1 ELSE 0 END), 0)",
+                ),
+                Alias::new("retrying"),
+            )
+            .expr_as(
                 Func::min(Expr::col(Alias::new("created_at"))),
                 Alias::new("oldest"),
             )
@@ -453,13 +462,20 @@ impl SyncTables {
         let s: RawStats = db.fetch_one(&q).await?;
         Ok(OutboxStats {
             pending: s.pending - s.failed,
+            retrying: s.retrying,
             failed: s.failed,
             oldest_ms: s.oldest,
         })
     }
 
-    /// Parked events, oldest first (at most `limit`).
-    pub async fn failed(&self, db: &Db, limit: u64) -> Result<Vec<FailedEvent>, DbError> {
+    /// Parked events (`parked`), or events waiting out a backoff after failing, oldest first (at
+    /// most `limit`), with their last error.
+    pub async fn failed(
+        &self,
+        db: &Db,
+        parked: bool,
+        limit: u64,
+    ) -> Result<Vec<FailedEvent>, DbError> {
         let mut q = Query::select();
         q.columns([
             Alias::new("payload"),
@@ -467,7 +483,8 @@ impl SyncTables {
             Alias::new("last_error"),
         ])
         .from(Alias::new(self.outbox))
-        .and_where(Expr::col(Alias::new("failed")).eq(true))
+        .and_where(Expr::col(Alias::new("failed")).eq(parked))
+        .and_where(Expr::col(Alias::new("attempts")).gt(0))
         .order_by(Alias::new("seq"), Order::Asc)
         .limit(limit);
         let rows: Vec<RawFailed> = db.fetch_all(&q).await?;
@@ -493,10 +510,7 @@ impl SyncTables {
         q.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
             .from(Alias::new(self.applied))
             .and_where(Expr::col(Alias::new("event_id")).eq(event_id));
-        let row: RawCount = tx
-            .fetch_optional(&q)
-            .await?
-            .unwrap_or(RawCount { n: 0 });
+        let row: RawCount = tx.fetch_optional(&q).await?.unwrap_or(RawCount { n: 0 });
         Ok(row.n > 0)
     }
 
@@ -590,7 +604,11 @@ impl SyncTables {
         q.into_table(Alias::new(self.nonces))
             .columns([Alias::new("nonce"), Alias::new("seen_at")])
             .values_panic([nonce.into(), now_ms.into()])
-            .on_conflict(OnConflict::column(Alias::new("nonce")).do_nothing().to_owned());
+            .on_conflict(
+                OnConflict::column(Alias::new("nonce"))
+                    .do_nothing()
+                    .to_owned(),
+            );
         Ok(db.execute(&q).await? == 1)
     }
 }

@@ -62,7 +62,11 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
 
 fn failed(err: &SyncError) -> Response {
     match err {
-        SyncError::Link(_) => error(StatusCode::BAD_GATEWAY, "SYNC_PEER_UNREACHABLE", err.to_string()),
+        SyncError::Link(_) => error(
+            StatusCode::BAD_GATEWAY,
+            "SYNC_PEER_UNREACHABLE",
+            err.to_string(),
+        ),
         SyncError::Store(_) => {
             tracing::error!(error = %err, "sync request failed");
             error(
@@ -171,13 +175,13 @@ async fn verify(
     }
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
     serde_json::from_slice(body).map_err(|e| {
-        error(
+        Box::new(error(
             StatusCode::BAD_REQUEST,
             "SYNC_BAD_REQUEST",
             format!("unreadable sync request: {e}"),
-        )
+        ))
     })
 }
 
@@ -193,7 +197,7 @@ async fn peer_apply(
     };
     let req: ApplyBody = match parse(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match link::apply_all(local.as_ref(), &req.events).await {
         Ok(outcomes) => Json(ApplyReply { outcomes }).into_response(),
@@ -213,7 +217,7 @@ async fn peer_states(
     };
     let req: StatesBody = match parse(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match local.states(req.entity, &req.ids).await {
         Ok(states) => Json(StatesReply { states }).into_response(),
@@ -233,7 +237,7 @@ async fn peer_digests(
     };
     let req: DigestsBody = match parse(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match local
         .digests(req.entity, req.after.as_deref(), req.limit.min(5000))

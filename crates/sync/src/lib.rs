@@ -209,7 +209,8 @@ impl SyncEngine {
     async fn housekeeping(&self) {
         for side in &self.local {
             let now = side.now().timestamp_millis();
-            let retention = i64::try_from(self.config.applied_retention.as_millis()).unwrap_or(i64::MAX);
+            let retention =
+                i64::try_from(self.config.applied_retention.as_millis()).unwrap_or(i64::MAX);
             let nonce_window = 2 * link::MAX_SKEW_MS;
             if let Err(err) = side
                 .tables()
@@ -224,9 +225,8 @@ impl SyncEngine {
     /// Stops the relays and waits for them.
     pub async fn stop(&self) {
         let _ = self.shutdown.send(true);
-        let tasks: Vec<JoinHandle<()>> = std::mem::take(
-            &mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()),
-        );
+        let tasks: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
         for t in tasks {
             let _ = t.await;
         }

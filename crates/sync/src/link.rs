@@ -10,8 +10,8 @@ use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use tandem_core::{Clock, Side};
 use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent};
+use tandem_core::{Clock, Side};
 
 use crate::SyncError;
 use crate::side::SideStore;
@@ -223,10 +223,9 @@ impl HttpPeer {
                 text.chars().take(500).collect::<String>()
             )));
         }
-        response
-            .json()
-            .await
-            .map_err(|e| SyncError::Link(format!("{}{path}: unreadable answer: {e}", self.base_url)))
+        response.json().await.map_err(|e| {
+            SyncError::Link(format!("{}{path}: unreadable answer: {e}", self.base_url))
+        })
     }
 }
 

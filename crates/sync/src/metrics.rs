@@ -84,18 +84,19 @@ impl Metrics {
     /// Prometheus text exposition: this process's counters and the stores' gauges.
     pub fn render(&self, relayed: &[Side], directions: &[DirectionStatus]) -> String {
         let mut out = String::new();
-        let counter = |out: &mut String, name: &str, help: &str, get: &dyn Fn(&DirectionMetrics) -> u64| {
-            let _ = writeln!(out, "# HELP {name} {help}");
-            let _ = writeln!(out, "# TYPE {name} counter");
-            for side in relayed {
-                let _ = writeln!(
-                    out,
-                    "{name}{{direction=\"{}\"}} {}",
-                    direction_name(*side),
-                    get(self.of(*side))
-                );
-            }
-        };
+        let counter =
+            |out: &mut String, name: &str, help: &str, get: &dyn Fn(&DirectionMetrics) -> u64| {
+                let _ = writeln!(out, "# HELP {name} {help}");
+                let _ = writeln!(out, "# TYPE {name} counter");
+                for side in relayed {
+                    let _ = writeln!(
+                        out,
+                        "{name}{{direction=\"{}\"}} {}",
+                        direction_name(*side),
+                        get(self.of(*side))
+                    );
+                }
+            };
         counter(
             &mut out,
             "tandem_sync_events_delivered_total",
@@ -143,7 +144,10 @@ impl Metrics {
                 );
             }
             let count = h.count.load(Ordering::Relaxed);
-            let _ = writeln!(out, "{name}_bucket{{direction=\"{d}\",le=\"+Inf\"}} {count}");
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{direction=\"{d}\",le=\"+Inf\"}} {count}"
+            );
             let _ = writeln!(
                 out,
                 "{name}_sum{{direction=\"{d}\"}} {}",
@@ -151,7 +155,10 @@ impl Metrics {
             );
             let _ = writeln!(out, "{name}_count{{direction=\"{d}\"}} {count}");
         }
-        let gauge = |out: &mut String, name: &str, help: &str, get: &dyn Fn(&DirectionStatus) -> Option<f64>| {
+        let gauge = |out: &mut String,
+                     name: &str,
+                     help: &str,
+                     get: &dyn Fn(&DirectionStatus) -> Option<f64>| {
             let _ = writeln!(out, "# HELP {name} {help}");
             let _ = writeln!(out, "# TYPE {name} gauge");
             for d in directions {
@@ -165,6 +172,12 @@ impl Metrics {
             "tandem_sync_pending_events",
             "Events waiting for delivery.",
             &|d| Some(d.pending as f64),
+        );
+        gauge(
+            &mut out,
+            "tandem_sync_retrying_events",
+            "Pending events waiting out a backoff after failing.",
+            &|d| Some(d.retrying as f64),
         );
         gauge(
             &mut out,

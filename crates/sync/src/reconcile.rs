@@ -25,10 +25,7 @@ pub struct ReconcileReport {
 }
 
 /// Compares and repairs every tenant, then every user.
-pub async fn reconcile(
-    platform: &dyn Peer,
-    baas: &dyn Peer,
-) -> Result<ReconcileReport, SyncError> {
+pub async fn reconcile(platform: &dyn Peer, baas: &dyn Peer) -> Result<ReconcileReport, SyncError> {
     debug_assert!(platform.side() == Side::Platform && baas.side() == Side::Baas);
     let mut report = ReconcileReport::default();
     for entity in Entity::ALL {
@@ -41,7 +38,9 @@ pub async fn reconcile(
             }
             // Both lists are complete up to the smaller last id of a full page.
             let last = |l: &Vec<(String, u64)>| -> Option<String> {
-                (l.len() as u64 >= PAGE).then(|| l.last().map(|(id, _)| id.clone())).flatten()
+                (l.len() as u64 >= PAGE)
+                    .then(|| l.last().map(|(id, _)| id.clone()))
+                    .flatten()
             };
             let bound = match (last(&a), last(&b)) {
                 (Some(x), Some(y)) => Some(x.min(y)),

@@ -102,7 +102,12 @@ impl Relay {
         }
         let sent: Vec<SyncEvent> = order
             .iter()
-            .filter_map(|k| groups.get(k).and_then(|g| g.last()).map(|r| r.event.clone()))
+            .filter_map(|k| {
+                groups
+                    .get(k)
+                    .and_then(|g| g.last())
+                    .map(|r| r.event.clone())
+            })
             .collect();
         let outcomes = match self.peer.apply(&sent).await {
             Ok(outcomes) => outcomes,

@@ -22,6 +22,8 @@ pub struct DirectionStatus {
     pub direction: String,
     /// Events waiting for delivery (in backoff included; parked ones not).
     pub pending: i64,
+    /// Of the pending events, those that failed at least once and wait out a backoff.
+    pub retrying: i64,
     /// Events parked after failing repeatedly; `tandem sync retry` re-queues them.
     pub failed: i64,
     /// Age of the oldest undelivered event (parked included), in milliseconds.
@@ -33,6 +35,8 @@ pub struct DirectionStatus {
     pub conflicts_resolved: i64,
     /// The parked events (the first 20), with their errors.
     pub failed_events: Vec<FailedEvent>,
+    /// The events in backoff (the first 20), with their last errors.
+    pub retrying_events: Vec<FailedEvent>,
 }
 
 pub fn direction_name(from: Side) -> &'static str {
@@ -53,17 +57,20 @@ pub async fn direction_status(side: &dyn SideStore) -> Result<DirectionStatus, S
     let tables = side.tables();
     let stats = tables.stats(side.db()).await?;
     let counters = tables.counters(side.db()).await?;
-    let failed_events = tables.failed(side.db(), 20).await?;
+    let failed_events = tables.failed(side.db(), true, 20).await?;
+    let retrying_events = tables.failed(side.db(), false, 20).await?;
     let now = side.now().timestamp_millis();
     Ok(DirectionStatus {
         direction: direction_name(side.side()).to_owned(),
         pending: stats.pending,
+        retrying: stats.retrying,
         failed: stats.failed,
         oldest_pending_age_ms: stats.oldest_ms.map(|o| (now - o).max(0)),
         last_delivery_at: counters.get(LAST_DELIVERY_MS).and_then(|ms| iso_ms(*ms)),
         delivered: counters.get(DELIVERED).copied().unwrap_or(0),
         conflicts_resolved: counters.get(CONFLICTS).copied().unwrap_or(0),
         failed_events,
+        retrying_events,
     })
 }
 

@@ -21,7 +21,7 @@ use crate::query::ast::{
 };
 use crate::query::rules;
 use crate::schema::{Default, FieldId, ModelId, Relation, ScalarType};
-use crate::sync::{SyncHooks, record_local};
+use crate::sync::{LocalWrite, SyncHooks, record_local};
 use crate::value::{self, Annotations, Value, decode_rows};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = BaasResult<T>> + Send + 'a>>;
@@ -413,10 +413,12 @@ impl<'r, 's> Writer<'r, 's> {
             self.reader.c.dialect,
             self.sync,
             exec,
-            model,
-            rows,
-            written,
-            self.now,
+            LocalWrite {
+                model,
+                rows,
+                written,
+                now: self.now,
+            },
         )
         .await?
         {

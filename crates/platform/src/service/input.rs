@@ -285,6 +285,17 @@ fn ms_duration(raw: &str) -> Option<f64> {
     Some(number * factor)
 }
 
+/// An id the caller chose for a new tenant or user (the migration extension of `createUser` and
+/// `createTenant`): it must be a UUID.
+pub fn new_id<T: std::str::FromStr>(kind: &str, id: &async_graphql::ID) -> PlatformResult<T> {
+    id.as_str().parse().map_err(|_| {
+        PlatformError::InvalidInput(format!(
+            "the {kind} id `{}` is not a UUID; leave `id` out to have one assigned",
+            id.as_str().chars().take(80).collect::<String>()
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,13 +20,17 @@ impl PlatformService {
     ) -> PlatformResult<Tenant> {
         principal.require_service_account("createTenant")?;
         let now = self.clock.now();
+        let created_at = dto.created_at.map_or(now, |d| d.0);
         let tenant = Tenant {
-            id: TenantId::new(),
+            id: match &dto.id {
+                Some(id) => input::new_id("tenant", id)?,
+                None => TenantId::new(),
+            },
             reference: input::optional_text("reference", dto.reference)?,
             name: input::tenant_name(&dto.name)?,
             is_default: false,
-            created_at: now,
-            updated_at: now,
+            created_at,
+            updated_at: created_at,
         };
         self.store.insert_tenant(&tenant).await?;
         Ok(tenant)

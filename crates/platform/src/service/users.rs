@@ -40,9 +40,13 @@ impl PlatformService {
             .map(|d| input::custom_data(d.0))
             .transpose()?;
         let now = self.clock.now();
+        let created_at = dto.created_at.map_or(now, |d| d.0);
         let is_opted_in = dto.is_opted_in.unwrap_or(false);
         let user = User {
-            id: UserId::new(),
+            id: match &dto.id {
+                Some(id) => input::new_id("user", id)?,
+                None => UserId::new(),
+            },
             reference,
             email,
             first_name: input::optional_text("firstName", dto.first_name)?,
@@ -59,8 +63,8 @@ impl PlatformService {
             synced: false,
             tenant_id,
             tokens_valid_after: None,
-            created_at: now,
-            updated_at: now,
+            created_at,
+            updated_at: created_at,
         };
         let hash = match password {
             Some(password) => Some(password::hash(password).await?),

@@ -20,8 +20,8 @@ use serde_json::{Map, Value};
 use sqlx::types::Json;
 use tandem_core::sync::Entity;
 use tandem_core::{Email, HlcClock, RoleId, Side, TenantId, UserId};
-use tokio::sync::Notify;
 use tandem_sql::{Db, DbError, DbOptions, DbUrl, Dialect, Migrations, Tx};
+use tokio::sync::Notify;
 
 use crate::environment::EnvironmentRecord;
 use crate::model::{Change, Page, Role, Tenant, User, UserChanges};
@@ -37,6 +37,8 @@ pub enum StoreError {
     DuplicateEmail,
     #[error("a role with this key already exists")]
     DuplicateRoleKey,
+    #[error("a {0} with id {1} already exists")]
+    DuplicateId(&'static str, String),
     #[error("a referenced row does not exist")]
     ForeignKeyViolation,
     #[error("stored data is corrupt: {0}")]
@@ -852,6 +854,13 @@ fn order_of(order: SortOrder) -> Order {
     }
 }
 
+/// Whether a unique violation is the primary key's (PostgreSQL names the constraint
+/// `<table>_pkey`; SQLite says `UNIQUE constraint failed: <table>.id`).
+fn is_primary_key(err: &DbError) -> bool {
+    matches!(err, DbError::UniqueViolation { detail, .. }
+        if detail.ends_with("_pkey") || detail.ends_with(".id"))
+}
+
 fn unique_violation(err: DbError, duplicate: StoreError) -> StoreError {
     match err {
         DbError::UniqueViolation { .. } => duplicate,
@@ -936,7 +945,13 @@ impl PlatformStore for SqlPlatformStore {
             ])
             .to_owned();
         let mut tx = self.db.begin().await?;
-        tx.execute(&insert).await?;
+        tx.execute(&insert).await.map_err(|e| {
+            if is_primary_key(&e) {
+                StoreError::DuplicateId("tenant", tenant.id.to_string())
+            } else {
+                StoreError::Db(e)
+            }
+        })?;
         let id = tenant.id.to_string();
         self.record(
             &mut tx,
@@ -1114,9 +1129,13 @@ impl PlatformStore for SqlPlatformStore {
             ])
             .to_owned();
         let mut tx = self.db.begin().await?;
-        tx.execute(&insert)
-            .await
-            .map_err(|e| unique_violation(e, StoreError::DuplicateEmail))?;
+        tx.execute(&insert).await.map_err(|e| {
+            if is_primary_key(&e) {
+                StoreError::DuplicateId("user", user.id.to_string())
+            } else {
+                unique_violation(e, StoreError::DuplicateEmail)
+            }
+        })?;
         Self::insert_role_assignments(&mut tx, user.id, roles, user.created_at).await?;
         let id = user.id.to_string();
         self.record(

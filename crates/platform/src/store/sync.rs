@@ -86,10 +86,7 @@ struct TenantSyncRow {
     stamps: Option<String>,
 }
 
-fn with_stamps(
-    values: Vec<(&'static str, Value)>,
-    stamps: &BTreeMap<String, Hlc>,
-) -> FieldState {
+fn with_stamps(values: Vec<(&'static str, Value)>, stamps: &BTreeMap<String, Hlc>) -> FieldState {
     values
         .into_iter()
         .map(|(name, value)| {
@@ -163,7 +160,10 @@ impl SqlPlatformStore {
     ) -> StoreResult<Vec<(String, FieldState)>> {
         let stamps = Alias::new(SYNC_TABLES.stamps);
         let (table, id_col): (Alias, SimpleExpr) = match entity {
-            Entity::User => (Alias::new("users"), Expr::col((Users::Table, Users::Id)).into()),
+            Entity::User => (
+                Alias::new("users"),
+                Expr::col((Users::Table, Users::Id)).into(),
+            ),
             Entity::Tenant => (
                 Alias::new("tenants"),
                 Expr::col((Tenants::Table, Tenants::Id)).into(),
@@ -213,13 +213,22 @@ impl SqlPlatformStore {
                 q.order_by_expr(id_col, Order::Asc).limit(limit);
             }
         }
-        let lock = exec.is_some() && self.dialect() == Dialect::Postgres;
-        if lock {
-            // Applying reads, merges and writes: hold the entity's row meanwhile.
-            q.lock_with_tables(sea_query::LockType::Update, [match entity {
-                Entity::User => Alias::new("users"),
-                Entity::Tenant => Alias::new("tenants"),
-            }]);
+        if let (Some(tx), Rows::Ids(ids), Dialect::Postgres) =
+            (exec.as_mut(), &rows, self.dialect())
+        {
+            // Applying reads, merges and writes: hold the entity's row meanwhile. Lock first,
+            // then read in a separate statement: a locking read that waited for another
+            // transaction sees that transaction's row but not its stamps (the joined rows
+            // come from the statement's older snapshot).
+            let mut l = Query::select();
+            l.expr(Expr::val(1))
+                .from(match entity {
+                    Entity::User => Alias::new("users"),
+                    Entity::Tenant => Alias::new("tenants"),
+                })
+                .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().cloned()))
+                .lock(sea_query::LockType::Update);
+            tx.fetch_rows(&l).await?;
         }
         let mut out = Vec::new();
         match entity {
@@ -339,7 +348,11 @@ impl SqlPlatformStore {
                 return Ok(ApplyOutcome::Failed { error });
             }
             let mut stamps = SYNC_TABLES
-                .load_stamps(&mut tx, event.entity, std::slice::from_ref(&event.entity_id))
+                .load_stamps(
+                    &mut tx,
+                    event.entity,
+                    std::slice::from_ref(&event.entity_id),
+                )
                 .await?
                 .remove(&event.entity_id)
                 .unwrap_or_default();

@@ -39,5 +39,7 @@ mod common;
 mod health;
 mod passwords;
 mod roles;
+mod sync;
+mod sync_props;
 mod tenants;
 mod users;

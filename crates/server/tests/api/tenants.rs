@@ -38,6 +38,22 @@ on_both_backends! {
         assert_eq!(page["data"][0]["name"], "Default");
     }
 
+    async fn a_migrated_tenant_keeps_its_id_and_creation_time(app: TestApp) {
+        let doc = format!("mutation($tenant: TenantCreateDto!) {{ createTenant(tenant: $tenant) {{ {TENANT_FIELDS} }} }}");
+        let id = "5f0f3d2e-8a4b-4c1d-9e7f-0a1b2c3d4e5f";
+        let answer = app.graphql(&doc, json!({"tenant": {"id": id, "name": "Old Co", "createdAt": "2020-01-02T03:04:05.000Z"}})).await;
+        let tenant = answer.data("createTenant");
+        assert_eq!(tenant["id"], id);
+        assert_eq!(tenant["createdAt"], "2020-01-02T03:04:05.000Z");
+
+        let again = app.graphql(&doc, json!({"tenant": {"id": id, "name": "Other"}})).await;
+        assert_eq!(again.error_code(), Some("ID_ALREADY_EXISTS"), "{:?}", again.body);
+        let page = app.graphql(&tenants_doc(), json!({})).await;
+        let mut listed = names(page.data("tenants"));
+        listed.sort_unstable();
+        assert_eq!(listed, ["Default", "Old Co"], "nothing written by the refused create");
+    }
+
     async fn tenants_are_created_read_updated_and_counted(app: TestApp) {
         let answer = app
             .graphql(&format!("mutation($tenant: TenantCreateDto!) {{ createTenant(tenant: $tenant) {{ {TENANT_FIELDS} }} }}"), json!({"tenant": {"name": "  Acme  ", "reference": "crm-42"}}))

@@ -110,6 +110,22 @@ on_both_backends! {
         }
     }
 
+    async fn a_migrated_user_keeps_its_id_and_creation_time(app: TestApp) {
+        let id = "0b7c5a52-4f0e-4b8e-9d1e-6f3b2a1c9d00";
+        let user = create_user(&app, json!({"id": id, "createdAt": "2021-05-06T07:08:09.010Z"})).await;
+        assert_eq!(user["id"], id);
+        assert_eq!(user["createdAt"], "2021-05-06T07:08:09.010Z");
+        assert_eq!(user["updatedAt"], "2021-05-06T07:08:09.010Z");
+        let read = app.graphql(&user_profile_doc(), json!({"id": id})).await;
+        assert_eq!(read.data("user")["createdAt"], "2021-05-06T07:08:09.010Z");
+
+        let before = count_all_users(&app).await;
+        let again = try_create_user(&app, json!({"id": id, "email": unique_email("m"), "reference": "m"})).await;
+        assert_refused(&app, again, "ID_ALREADY_EXISTS", 409, before).await;
+        let not_uuid = try_create_user(&app, json!({"id": "u01", "email": unique_email("m"), "reference": "m"})).await;
+        assert_refused(&app, not_uuid, "INVALID_INPUT", 400, before).await;
+    }
+
     async fn unknown_role_keys_are_all_named(app: TestApp) {
         create_role(&app, "known").await;
         let answer = try_create_user(&app, json!({"email": unique_email("r"), "reference": "r", "roles": ["known", "ghost", "phantom"]})).await;
