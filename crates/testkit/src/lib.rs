@@ -24,6 +24,8 @@ use tandem_platform::{Credentials, PlatformStore, SqlPlatformStore};
 use tandem_sql::{DbOptions, DbUrl};
 use tokio::sync::oneshot;
 
+pub mod process;
+
 pub const DEFAULT_TEST_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,15 +6,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 /// Defines each test twice: `name::sqlite` and `name::postgres`, each on a fresh server
-/// (made by `with`, default `spawn_app`).
+/// (made by `with`, default `spawn_app`; the argument may be any type `with` makes).
 macro_rules! on_both_backends {
     (with $setup:path; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        on_both_backends!(@each $setup; $(async fn $name($app: tandem_testkit::TestApp) $body)*);
+    };
+    (with $setup:path; $(async fn $name:ident($app:ident: $ty:ty) $body:block)*) => {
+        on_both_backends!(@each $setup; $(async fn $name($app: $ty) $body)*);
+    };
+    (@each $setup:path; $(async fn $name:ident($app:ident: $ty:ty) $body:block)*) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
                 use super::*;
 
-                async fn run($app: tandem_testkit::TestApp) $body
+                async fn run($app: $ty) $body
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
@@ -29,13 +35,14 @@ macro_rules! on_both_backends {
         )*
     };
     ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
-        on_both_backends!(with tandem_testkit::spawn_app; $(async fn $name($app: TestApp) $body)*);
+        on_both_backends!(@each tandem_testkit::spawn_app; $(async fn $name($app: tandem_testkit::TestApp) $body)*);
     };
 }
 
 mod auth;
 mod baas;
 mod common;
+mod faults;
 mod health;
 mod passwords;
 mod roles;

@@ -1,0 +1,311 @@
+//! Sync under faults, with the real `tandem` binary in separate processes, on both backends:
+//! `kill -9` in the middle of a stream of updates from both sides; the BaaS half of a split
+//! deployment down while the Platform keeps taking writes; an event the other side cannot apply,
+//! parked, visible in the status, and delivered by `tandem sync retry` once its cause is fixed.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tandem_platform::Credentials;
+use tandem_testkit::process::{Node, Remote, credentials_env};
+use tandem_testkit::{Backend, TestDatabase};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tandem");
+const SECRET: &str = "a-shared-sync-secret-of-at-least-32-characters";
+
+/// Where one test keeps its data: a temporary directory and, on PostgreSQL, its databases.
+struct Stores {
+    dir: tempfile::TempDir,
+    db: Option<TestDatabase>,
+    credentials: Credentials,
+}
+
+impl Stores {
+    async fn new(backend: Backend) -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            db: match backend {
+                Backend::Sqlite => None,
+                Backend::Postgres => Some(TestDatabase::create().await),
+            },
+            credentials: Credentials::generate().expect("credentials"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Store flags for an all-in-one process.
+    fn all_in_one(&self) -> Vec<String> {
+        let mut args = vec![
+            "--data-dir".into(),
+            self.path().join("data").display().to_string(),
+        ];
+        if let Some(db) = &self.db {
+            args.extend([
+                "--platform-db".into(),
+                db.url.clone(),
+                "--baas-db".into(),
+                db.baas_url.clone(),
+            ]);
+        }
+        args
+    }
+
+    /// Store flags for one half of a split deployment (its own data directory / database).
+    fn half(&self, half: &str) -> Vec<String> {
+        let mut args = vec![
+            "--data-dir".into(),
+            self.path().join(half).display().to_string(),
+            "--only".into(),
+            half.into(),
+        ];
+        match (&self.db, half) {
+            (Some(db), "platform") => args.extend(["--platform-db".into(), db.url.clone()]),
+            (Some(db), _) => args.extend(["--baas-db".into(), db.baas_url.clone()]),
+            (None, _) => {}
+        }
+        args
+    }
+
+    fn env(&self) -> Vec<(String, String)> {
+        let mut env = credentials_env(&self.credentials);
+        env.push(("TANDEM_SYNC_SECRET".into(), SECRET.into()));
+        env
+    }
+
+    fn node(&self, name: &str, args: Vec<String>) -> Node {
+        Node::new(name, BIN, &args, &self.env(), self.path())
+    }
+
+    fn remote(&self, node: &Node) -> Remote {
+        Remote::new(node.url(), self.credentials.clone())
+    }
+}
+
+/// The GraphQL answer's `data.<field>`, or a panic naming the errors.
+fn data<'a>(answer: &'a Value, field: &str) -> &'a Value {
+    assert!(answer["errors"].is_null(), "GraphQL errors: {answer}");
+    &answer["data"][field]
+}
+
+async fn create_user(platform: &Remote, fields: Value) -> String {
+    let mut user =
+        json!({"email": format!("{}@faults.example", uuid::Uuid::new_v4()), "reference": "faults"});
+    for (k, v) in fields.as_object().unwrap() {
+        user[k] = v.clone();
+    }
+    let answer = platform
+        .graphql(
+            "mutation($user: UserCreateDto!) { createUser(user: $user) { id } }",
+            json!({"user": user}),
+        )
+        .await
+        .expect("createUser");
+    data(&answer, "createUser")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn platform_user(platform: &Remote, id: &str) -> Value {
+    let answer = platform
+        .graphql(
+            "query($id: ID!) { user(id: $id) { id firstName lastName synced } }",
+            json!({"id": id}),
+        )
+        .await
+        .expect("user");
+    data(&answer, "user").clone()
+}
+
+async fn baas_user(baas: &Remote, id: &str) -> Value {
+    let (status, body) = baas
+        .rpc("user", "findUnique", json!({"where": {"id": id}}))
+        .await
+        .expect("findUnique");
+    assert!(status.is_success(), "{body}");
+    body["data"].clone()
+}
+
+/// The last acknowledged write of one field of one user, and the one in flight, if any.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tracked {
+    acked: Option<u32>,
+    in_flight: Option<u32>,
+}
+
+impl Tracked {
+    /// Whether `value` (`<prefix><n>` or null) is what a crash may leave: the last acknowledged
+    /// write, or the one in flight (it may have committed before the kill). Never older.
+    fn allows(&self, prefix: &str, value: &Value) -> bool {
+        let n = value
+            .as_str()
+            .and_then(|v| v.strip_prefix(prefix))
+            .and_then(|n| n.parse::<u32>().ok());
+        n == self.acked || (n.is_some() && n == self.in_flight)
+    }
+}
+
+on_both_backends! {
+    with Stores::new;
+
+    async fn kill_9_during_a_stream_of_updates_then_restart_converges(stores: Stores) {
+        let mut node = stores.node("tandem", stores.all_in_one());
+        node.start().await;
+        let remote = stores.remote(&node);
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(create_user(&remote, json!({})).await);
+        }
+        remote.wait_for_sync(Duration::from_secs(60)).await;
+
+        // [user][0 = Platform firstName, 1 = BaaS last_name]
+        let tracked = Arc::new(Mutex::new(vec![[Tracked::default(); 2]; ids.len()]));
+        let stream = |side: usize| {
+            let (remote, ids, tracked) = (remote.clone(), ids.clone(), tracked.clone());
+            tokio::spawn(async move {
+                for i in 0u32.. {
+                    let user = i as usize % ids.len();
+                    tracked.lock().unwrap()[user][side].in_flight = Some(i);
+                    let ok = if side == 0 {
+                        match remote.graphql("mutation($id: ID!, $user: UserUpdateDto!) { updateUser(id: $id, user: $user) { id } }", json!({"id": ids[user], "user": {"firstName": format!("p{i}")}})).await {
+                            Ok(answer) => { data(&answer, "updateUser"); true }
+                            Err(_) => false,
+                        }
+                    } else {
+                        match remote.rpc("user", "update", json!({"where": {"id": ids[user]}, "data": {"last_name": format!("b{i}")}})).await {
+                            Ok((status, body)) => { assert!(status.is_success(), "{body}"); true }
+                            Err(_) => false,
+                        }
+                    };
+                    if !ok {
+                        return; // the server is gone
+                    }
+                    let mut t = tracked.lock().unwrap();
+                    t[user][side] = Tracked { acked: Some(i), in_flight: None };
+                }
+            })
+        };
+        let (a, b) = (stream(0), stream(1));
+        let acked = |t: &Vec<[Tracked; 2]>| t.iter().flatten().filter(|x| x.acked.is_some()).count();
+        // Let both streams get going (dozens of acknowledged writes), then pull the plug.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while acked(&tracked.lock().unwrap()) < 6 {
+            assert!(std::time::Instant::now() < deadline, "the update streams made no progress:\n{}", node.log_text());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        node.kill();
+        a.await.unwrap();
+        b.await.unwrap();
+
+        node.start().await;
+        remote.wait_for_sync(Duration::from_secs(60)).await;
+        let tracked = tracked.lock().unwrap().clone();
+        eprintln!("acknowledged before the kill: {tracked:?}");
+        for (user, id) in ids.iter().enumerate() {
+            let p = platform_user(&remote, id).await;
+            let b = baas_user(&remote, id).await;
+            assert_eq!(p["firstName"], b["first_name"], "user {user}: first name differs between the sides");
+            assert_eq!(p["lastName"], b["last_name"], "user {user}: last name differs between the sides");
+            assert!(tracked[user][0].allows("p", &p["firstName"]), "user {user}: first name {} after {:?}", p["firstName"], tracked[user][0]);
+            assert!(tracked[user][1].allows("b", &p["lastName"]), "user {user}: last name {} after {:?}", p["lastName"], tracked[user][1]);
+        }
+    }
+
+    async fn split_mode_the_platform_keeps_taking_writes_while_the_baas_is_down(stores: Stores) {
+        let mut platform = stores.node("platform", stores.half("platform"));
+        let mut baas = stores.node("baas", stores.half("baas"));
+        platform.args.extend(["--peer-url".into(), baas.url()]);
+        baas.args.extend(["--peer-url".into(), platform.url()]);
+        platform.start().await;
+        baas.start().await;
+        let (p, b) = (stores.remote(&platform), stores.remote(&baas));
+
+        let first = create_user(&p, json!({"firstName": "Ann"})).await;
+        p.wait_for_sync(Duration::from_secs(60)).await;
+        assert_eq!(baas_user(&b, &first).await["first_name"], "Ann");
+
+        baas.kill();
+        for i in 0..5 {
+            let answer = p.graphql("mutation($id: ID!, $user: UserUpdateDto!) { updateUser(id: $id, user: $user) { id } }", json!({"id": first, "user": {"lastName": format!("L{i}")}})).await.expect("updateUser");
+            data(&answer, "updateUser");
+        }
+        let second = create_user(&p, json!({"firstName": "Ben"})).await;
+        let status = p.sync_status().await;
+        let to_baas = status["directions"].as_array().unwrap().iter().find(|d| d["direction"] == "platform_to_baas").cloned().unwrap_or_else(|| panic!("{status}"));
+        assert!(to_baas["pending"].as_i64().unwrap() >= 2, "the backlog waits on the Platform: {status}");
+        assert_eq!(status["unreachable"][0]["direction"], "baas_to_platform", "the BaaS's direction is reported unreachable: {status}");
+
+        baas.start().await;
+        p.wait_for_sync(Duration::from_secs(60)).await;
+        assert_eq!(baas_user(&b, &first).await["last_name"], "L4", "the last write while the BaaS was down");
+        assert_eq!(baas_user(&b, &second).await["first_name"], "Ben", "the user created while the BaaS was down");
+        assert_eq!(platform_user(&p, &second).await["synced"], true);
+
+        // And the other way, over the same link.
+        let (status, body) = b.rpc("user", "update", json!({"where": {"id": second}, "data": {"first_name": "Benjamin"}})).await.unwrap();
+        assert!(status.is_success(), "{body}");
+        b.wait_for_sync(Duration::from_secs(60)).await;
+        assert_eq!(platform_user(&p, &second).await["firstName"], "Benjamin");
+    }
+
+    async fn an_event_the_baas_cannot_apply_is_parked_and_delivered_by_retry_after_the_fix(stores: Stores) {
+        // The app's schema makes first names unique on the BaaS; the Platform does not know.
+        let schema = stores.path().join("schema.prisma");
+        std::fs::write(&schema, "model user {\n  @@unique([first_name])\n}\n").unwrap();
+        let mut args = stores.all_in_one();
+        args.extend(["--schema".into(), schema.display().to_string(), "--sync-max-attempts".into(), "2".into()]);
+        let mut node = stores.node("tandem", args);
+        node.start().await;
+        let remote = stores.remote(&node);
+
+        let first = create_user(&remote, json!({"firstName": "Sam"})).await;
+        remote.wait_for_sync(Duration::from_secs(60)).await;
+        let second = create_user(&remote, json!({"firstName": "Sam"})).await;
+
+        // Parked after two attempts, with the database's reason, and visible in the status.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            let status = remote.sync_status().await;
+            if status["directions"].as_array().unwrap().iter().any(|d| d["failed"] == 1) {
+                break status;
+            }
+            assert!(std::time::Instant::now() < deadline, "the event was not parked: {status}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let to_baas = status["directions"].as_array().unwrap().iter().find(|d| d["direction"] == "platform_to_baas").unwrap();
+        let parked = &to_baas["failedEvents"][0];
+        assert_eq!(parked["entityId"], second.as_str(), "{status}");
+        assert!(parked["error"].as_str().unwrap().to_lowercase().contains("unique"), "{status}");
+        let (_, body) = remote.rpc("user", "findMany", json!({"where": {"id": second}})).await.unwrap();
+        assert_eq!(body["data"], json!([]), "not on the BaaS yet");
+        assert_eq!(platform_user(&remote, &second).await["synced"], false);
+
+        // Other users' events keep flowing meanwhile: this rename is the fix.
+        let answer = remote.graphql("mutation($id: ID!, $user: UserUpdateDto!) { updateUser(id: $id, user: $user) { id } }", json!({"id": first, "user": {"firstName": "Samuel"}})).await.unwrap();
+        data(&answer, "updateUser");
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while baas_user(&remote, &first).await["first_name"] != "Samuel" {
+            assert!(std::time::Instant::now() < deadline, "the fix did not reach the BaaS");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        // `tandem sync retry`, as an operator runs it.
+        let (url, env) = (remote.base.clone(), credentials_env(&stores.credentials));
+        let output = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(BIN).args(["sync", "retry", "--url", &url]).envs(env).output().unwrap()
+        }).await.unwrap();
+        let printed = String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "tandem sync retry: {printed}");
+        assert!(printed.contains('1'), "it says how many events it re-queued: {printed}");
+
+        remote.wait_for_sync(Duration::from_secs(60)).await;
+        assert_eq!(baas_user(&remote, &second).await["first_name"], "Sam");
+        assert_eq!(platform_user(&remote, &second).await["synced"], true);
+    }
+}
