@@ -1009,6 +1009,12 @@ def write_report(results: dict, path: Path) -> None:
         w("")
         w(notes_file.read_text().strip())
     w("")
+    # Keep the section bench/sync.py writes (between its markers) across rewrites.
+    old = path.read_text() if path.exists() else ""
+    begin, end = old.find("<!-- sync-bench:begin -->"), old.find("<!-- sync-bench:end -->")
+    if begin != -1 and end > begin:
+        w(old[begin : end + len("<!-- sync-bench:end -->")])
+        w("")
     path.write_text("\n".join(lines))
 
 

@@ -309,3 +309,147 @@ on_both_backends! {
         assert_eq!(platform_user(&remote, &second).await["synced"], true);
     }
 }
+
+/// `tandem_sync_events_delivered_total{direction="…"}` of one process.
+async fn delivered_by(remote: &Remote, direction: &str) -> u64 {
+    let text = remote
+        .client
+        .get(format!("{}/metrics", remote.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let prefix = format!("tandem_sync_events_delivered_total{{direction=\"{direction}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+fn direction<'a>(status: &'a Value, name: &str) -> &'a Value {
+    status["directions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["direction"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {status}"))
+}
+
+/// Scale-out is a PostgreSQL deployment: two processes on the same databases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_out_two_processes_share_the_relay_work_without_delivering_twice() {
+    let stores = Stores::new(Backend::Postgres).await;
+    let db = stores.db.as_ref().unwrap();
+    let args = |name: &str| {
+        vec![
+            "--data-dir".into(),
+            stores.path().join(name).display().to_string(),
+            "--platform-db".into(),
+            db.url.clone(),
+            "--baas-db".into(),
+            db.baas_url.clone(),
+        ]
+    };
+    let mut a = stores.node("a", args("a"));
+    let mut b = stores.node("b", args("b"));
+    a.start().await;
+    b.start().await;
+    let (ra, rb) = (stores.remote(&a), stores.remote(&b));
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(create_user(if i % 2 == 0 { &ra } else { &rb }, json!({})).await);
+    }
+    let before = ra.wait_for_sync(Duration::from_secs(60)).await;
+    let p2b_before = direction(&before, "platform_to_baas")["delivered"]
+        .as_i64()
+        .unwrap();
+    let b2p_before = direction(&before, "baas_to_platform")["delivered"]
+        .as_i64()
+        .unwrap();
+
+    // Four writers, each the only writer of one field, through both processes at once.
+    let writers = [
+        (ra.clone(), "firstName", true),
+        (rb.clone(), "lastName", true),
+        (ra.clone(), "locale", false),
+        (rb.clone(), "timezone", false),
+    ];
+    let mut tasks = Vec::new();
+    for (remote, field, on_platform) in writers {
+        let ids = ids.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..40usize {
+                let id = &ids[i % ids.len()];
+                let value = format!("{field}-{i}");
+                if on_platform {
+                    let answer = remote.graphql("mutation($id: ID!, $user: UserUpdateDto!) { updateUser(id: $id, user: $user) { id } }", json!({"id": id, "user": {field: value}})).await.unwrap();
+                    data(&answer, "updateUser");
+                } else {
+                    let (status, body) = remote.rpc("user", "update", json!({"where": {"id": id}, "data": {field: value}})).await.unwrap();
+                    assert!(status.is_success(), "{body}");
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let after = ra.wait_for_sync(Duration::from_secs(60)).await;
+
+    // Every write is one event, delivered exactly once between the two processes' relays.
+    let p2b = direction(&after, "platform_to_baas")["delivered"]
+        .as_i64()
+        .unwrap()
+        - p2b_before;
+    let b2p = direction(&after, "baas_to_platform")["delivered"]
+        .as_i64()
+        .unwrap()
+        - b2p_before;
+    assert_eq!(
+        (p2b, b2p),
+        (80, 80),
+        "events delivered per direction: {after}"
+    );
+    let by_a =
+        delivered_by(&ra, "platform_to_baas").await + delivered_by(&ra, "baas_to_platform").await;
+    let by_b =
+        delivered_by(&rb, "platform_to_baas").await + delivered_by(&rb, "baas_to_platform").await;
+    eprintln!("delivered by a: {by_a}, by b: {by_b}");
+    assert_eq!(
+        by_a + by_b,
+        u64::try_from(p2b + b2p + p2b_before + b2p_before).unwrap(),
+        "the processes' own counts add up: a {by_a}, b {by_b}"
+    );
+
+    // Both sides hold each field's last write, whichever process relayed it.
+    for (n, id) in ids.iter().enumerate() {
+        let last = 36 + n; // the last i with i % 4 == n
+        let answer = ra
+            .graphql(
+                "query($id: ID!) { user(id: $id) { firstName lastName locale timezone } }",
+                json!({"id": id}),
+            )
+            .await
+            .unwrap();
+        let p = data(&answer, "user");
+        let row = baas_user(&rb, id).await;
+        for (platform, baas) in [
+            ("firstName", "first_name"),
+            ("lastName", "last_name"),
+            ("locale", "locale"),
+            ("timezone", "timezone"),
+        ] {
+            let want = format!("{platform}-{last}");
+            assert_eq!(
+                p[platform],
+                want.as_str(),
+                "Platform {platform} of user {n}"
+            );
+            assert_eq!(row[baas], want.as_str(), "BaaS {baas} of user {n}");
+        }
+    }
+}
