@@ -1,16 +1,19 @@
-// Starts a fresh `tandem` binary for one conformance run: a free port, a new temporary data
-// directory and, for the PostgreSQL backend, a new uniquely named database. Everything it
-// creates is removed again by `stop()`.
+// Starts a fresh `tandem` deployment for one conformance run: all-in-one (one process) or split
+// (a Platform-only and a BaaS-only process syncing over HTTP), each process on a free port with a
+// new temporary data directory and, for the PostgreSQL backend, new uniquely named databases.
+// Everything it creates is removed again by `stop()`.
 //
 // Environment:
-//   TANDEM_BIN                   the binary (default <repo>/target/debug/tandem)
-//   TANDEM_CONFORMANCE_BACKENDS  comma-separated backends to run (default sqlite,postgres)
-//   TANDEM_TEST_PG_URL           PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres)
+//   TANDEM_BIN                      the binary (default <repo>/target/debug/tandem)
+//   TANDEM_CONFORMANCE_BACKENDS     comma-separated backends to run (default sqlite,postgres)
+//   TANDEM_CONFORMANCE_DEPLOYMENTS  comma-separated deployments for the tests that run per
+//                                   deployment (default all-in-one,split)
+//   TANDEM_TEST_PG_URL              PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres)
 
 import { spawn, execFile, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,25 +33,29 @@ export const PG_ADMIN_URL =
   process.env.TANDEM_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const KNOWN_BACKENDS = ['sqlite', 'postgres'];
+const KNOWN_DEPLOYMENTS = ['all-in-one', 'split'];
 
-function parseBackends(raw) {
-  if (raw === undefined || raw.trim() === '') return [...KNOWN_BACKENDS];
+/** A comma-separated list from `envName`, each entry one of `known`; all of them when unset. */
+function parseList(envName, known, what) {
+  const raw = process.env[envName];
+  if (raw === undefined || raw.trim() === '') return [...known];
   const list = raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const b of list) {
-    if (!KNOWN_BACKENDS.includes(b)) {
-      throw new Error(
-        `TANDEM_CONFORMANCE_BACKENDS: unknown backend '${b}' (known: ${KNOWN_BACKENDS.join(', ')})`,
-      );
+    if (!known.includes(b)) {
+      throw new Error(`${envName}: unknown ${what} '${b}' (known: ${known.join(', ')})`);
     }
   }
-  if (list.length === 0) throw new Error('TANDEM_CONFORMANCE_BACKENDS names no backend');
+  if (list.length === 0) throw new Error(`${envName} names no ${what}`);
   return list;
 }
 
-export const BACKENDS = parseBackends(process.env.TANDEM_CONFORMANCE_BACKENDS);
+export const BACKENDS = parseList('TANDEM_CONFORMANCE_BACKENDS', KNOWN_BACKENDS, 'backend');
+
+/** Deployments for the tests that run per deployment (`startTandem`'s `deployment`). */
+export const DEPLOYMENTS = parseList('TANDEM_CONFORMANCE_DEPLOYMENTS', KNOWN_DEPLOYMENTS, 'deployment');
 
 const HEALTH_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
@@ -107,177 +114,299 @@ function capture(stream) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A fresh environment for the child: nothing TANDEM_* leaks in from the caller. */
-function childEnv() {
+/** A fresh environment for the child: nothing TANDEM_* leaks in from the caller; then `extra`. */
+function childEnv(extra = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('TANDEM_')) env[k] = v;
   }
-  return env;
+  return { ...env, ...extra };
 }
 
 /**
- * Starts a fresh server. Returns {host, environmentId, apiKey, backend, dataDir, logs(), stop()}.
- * Throws (never skips) when the binary, PostgreSQL or the server's health check fails.
- *
- * Options: `schema` — an app schema file passed as `--schema`; `separateBaasDb` —
- * on PostgreSQL, also put the BaaS store in its own new database (`--baas-db`).
+ * Spawns one `tandem` process listening at `host` and watches it: its output is captured, its
+ * exit recorded. `name` (e.g. `tandem (sqlite)`) labels its logs and messages.
  */
-export async function startTandem({ backend = 'sqlite', schema, separateBaasDb = false } = {}) {
+function spawnTandemProcess({ name, args, env, host }) {
+  const child = spawn(TANDEM_BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout = capture(child.stdout);
+  const stderr = capture(child.stderr);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    });
+    child.on('error', (err) => {
+      exited = { code: null, signal: null, error: err };
+      resolve(exited);
+    });
+  });
+  const command = `${TANDEM_BIN} ${args.join(' ')}`;
+
+  return {
+    name,
+    host,
+    logs: () => `--- ${name} stderr ---\n${stderr.text}\n--- ${name} stdout ---\n${stdout.text}`,
+
+    /**
+     * Resolves once GET <host>/health answers 200 {"status":"ok"}; throws (without the logs,
+     * which the caller adds) when the process exits first or the timeout passes. Returns quietly
+     * as soon as `cancelled()` is true (another process of the deployment failed).
+     */
+    async waitHealthy(cancelled = () => false) {
+      const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+      let lastProblem = 'no answer yet';
+      for (;;) {
+        if (cancelled()) return;
+        if (exited) {
+          throw new Error(
+            `${name} exited before answering /health ` +
+              `(code ${exited.code}, signal ${exited.signal}${exited.error ? `, ${exited.error.message}` : ''})\n` +
+              `command: ${command}`,
+          );
+        }
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          await exitPromise;
+          throw new Error(
+            `${name} did not answer GET ${host}/health with 200 {"status":"ok"} within ` +
+              `${HEALTH_TIMEOUT_MS / 1000} s (last: ${lastProblem})\n` +
+              `command: ${command}`,
+          );
+        }
+        try {
+          const res = await fetch(`${host}/health`, { signal: AbortSignal.timeout(2000) });
+          const body = await res.text();
+          if (res.status === 200) {
+            let json = null;
+            try {
+              json = JSON.parse(body);
+            } catch {
+              /* reported below */
+            }
+            if (json && json.status === 'ok') return;
+            lastProblem = `200 with unexpected body ${body}`;
+          } else {
+            lastProblem = `HTTP ${res.status} ${body}`;
+          }
+        } catch (err) {
+          lastProblem = err.cause?.code || err.message;
+        }
+        await sleep(100);
+      }
+    },
+
+    /** SIGTERM, then waits for a graceful exit (code 0). Returns a problem description or null. */
+    async stop() {
+      if (exited) {
+        return `${name} had already exited (code ${exited.code}, signal ${exited.signal}) before stop()`;
+      }
+      child.kill('SIGTERM');
+      let timer;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(null), STOP_TIMEOUT_MS);
+      });
+      const result = await Promise.race([exitPromise, timeout]);
+      clearTimeout(timer);
+      if (result === null) {
+        child.kill('SIGKILL');
+        await exitPromise;
+        return `${name} did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM; killed`;
+      }
+      if (result.code !== 0) {
+        // A graceful shutdown ends with exit code 0, not death by the signal.
+        return `${name} did not shut down gracefully on SIGTERM (exit code ${result.code}, signal ${result.signal})`;
+      }
+      return null;
+    },
+
+    /** SIGKILL and wait for the exit. */
+    async kill() {
+      if (exited) return;
+      child.kill('SIGKILL');
+      await exitPromise;
+    },
+
+    /** SIGKILL without waiting (for the process's exit handler). */
+    killNow() {
+      if (!exited) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Two distinct ports that were free a moment ago. */
+async function twoFreePorts() {
+  const first = await freePort();
+  for (;;) {
+    const second = await freePort();
+    if (second !== first) return [first, second];
+  }
+}
+
+/**
+ * Starts a fresh deployment. Returns {host, baasHost, environmentId, apiKey, backend,
+ * deployment, dataDir, databaseName, logs(), stop()}: `host` is the Platform's base URL (GraphQL,
+ * the SDK), `baasHost` the BaaS's (ZenStack RPC) — the same URL all-in-one.
+ * Throws (never skips) when the binary, PostgreSQL or a process's health check fails.
+ *
+ * Options:
+ * - `schema` — an app schema file passed as `--schema` (to the BaaS process when split);
+ * - `separateBaasDb` — all-in-one on PostgreSQL: also put the BaaS store in its own new
+ *   database (`--baas-db`). A split deployment always has one store per process;
+ * - `deployment` — `all-in-one` (default): one `tandem serve` running both halves, with
+ *   credentials it generates on first start; `split`: `tandem serve --only platform` and
+ *   `tandem serve --only baas`, each with its own data directory (and, on PostgreSQL, its own
+ *   database: `--platform-db` / `--baas-db`), each `--peer-url` the other, sharing a random
+ *   `TANDEM_SYNC_SECRET` and credentials generated here (`TANDEM_ENVIRONMENT_ID` /
+ *   `TANDEM_API_KEY`, passed to both).
+ */
+export async function startTandem({
+  backend = 'sqlite',
+  schema,
+  separateBaasDb = false,
+  deployment = 'all-in-one',
+} = {}) {
   if (!KNOWN_BACKENDS.includes(backend)) {
     throw new Error(`startTandem: unknown backend '${backend}'`);
+  }
+  if (!KNOWN_DEPLOYMENTS.includes(deployment)) {
+    throw new Error(`startTandem: unknown deployment '${deployment}' (known: ${KNOWN_DEPLOYMENTS.join(', ')})`);
   }
   if (!existsSync(TANDEM_BIN)) {
     throw new Error(
       `tandem binary not found at ${TANDEM_BIN}: build it with \`cargo build -p tandem\` or set TANDEM_BIN`,
     );
   }
+  const split = deployment === 'split';
 
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), `tandem-conf-${backend}-`));
-  let dbName = null;
-  const extraDbNames = [];
-  let child = null;
+  const rootDir = await mkdtemp(path.join(os.tmpdir(), `tandem-conf-${backend}-${split ? 'split-' : ''}`));
+  const dataDir = split ? path.join(rootDir, 'platform') : rootDir;
+  const baasDataDir = split ? path.join(rootDir, 'baas') : rootDir;
+  const dbNames = []; // every database created, dropped again by stop()
+  const procs = [];
   const cleanups = [];
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  cleanups.push(() => rm(rootDir, { recursive: true, force: true }));
+  const logs = () => procs.map((p) => p.logs()).join('\n');
 
-  const args = ['serve', '--data-dir', dataDir];
+  async function createDatabase(name) {
+    await psql(PG_ADMIN_URL, `CREATE DATABASE "${name}"`);
+    dbNames.push(name);
+    cleanups.unshift(() => psql(PG_ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    return pgUrlFor(PG_ADMIN_URL, name);
+  }
+
   try {
+    let dbName = null;
+    let baasDbName = null;
+    let platformDbUrl = null;
+    let baasDbUrl = null;
     if (backend === 'postgres') {
       dbName = `tandem_conf_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-      await psql(PG_ADMIN_URL, `CREATE DATABASE "${dbName}"`);
-      cleanups.unshift(() => psql(PG_ADMIN_URL, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
-      args.push('--platform-db', pgUrlFor(PG_ADMIN_URL, dbName));
-      if (separateBaasDb) {
-        const baasDbName = `${dbName}_baas`;
-        await psql(PG_ADMIN_URL, `CREATE DATABASE "${baasDbName}"`);
-        cleanups.unshift(() => psql(PG_ADMIN_URL, `DROP DATABASE IF EXISTS "${baasDbName}" WITH (FORCE)`));
-        extraDbNames.push(baasDbName);
-        args.push('--baas-db', pgUrlFor(PG_ADMIN_URL, baasDbName));
+      platformDbUrl = await createDatabase(dbName);
+      if (split || separateBaasDb) {
+        baasDbName = `${dbName}_baas`;
+        baasDbUrl = await createDatabase(baasDbName);
       }
     }
-    if (schema) args.push('--schema', path.resolve(schema));
+    const schemaArgs = schema ? ['--schema', path.resolve(schema)] : [];
 
-    const port = await freePort();
-    const host = `http://127.0.0.1:${port}`;
-    args.push('--listen', `127.0.0.1:${port}`);
-
-    const env = childEnv();
-    child = spawn(TANDEM_BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdout = capture(child.stdout);
-    const stderr = capture(child.stderr);
-    let exited = null;
-    const exitPromise = new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
-        exited = { code, signal };
-        resolve(exited);
+    let creds = null;
+    if (split) {
+      await mkdir(dataDir, { mode: 0o700 });
+      await mkdir(baasDataDir, { mode: 0o700 });
+      creds = { environmentId: randomUUID(), apiKey: randomBytes(32).toString('base64url') };
+      const env = childEnv({
+        TANDEM_ENVIRONMENT_ID: creds.environmentId,
+        TANDEM_API_KEY: creds.apiKey,
+        TANDEM_SYNC_SECRET: randomBytes(32).toString('base64url'),
       });
-      child.on('error', (err) => {
-        exited = { code: null, signal: null, error: err };
-        resolve(exited);
-      });
-    });
-    const logs = () => `--- tandem stderr ---\n${stderr.text}\n--- tandem stdout ---\n${stdout.text}`;
-
-    // Wait for /health.
-    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-    let lastProblem = 'no answer yet';
-    for (;;) {
-      if (exited) {
-        throw new Error(
-          `tandem (${backend}) exited before answering /health ` +
-            `(code ${exited.code}, signal ${exited.signal}${exited.error ? `, ${exited.error.message}` : ''})\n` +
-            `command: ${TANDEM_BIN} ${args.join(' ')}\n${logs()}`,
-        );
-      }
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        await exitPromise;
-        throw new Error(
-          `tandem (${backend}) did not answer GET ${host}/health with 200 {"status":"ok"} within ` +
-            `${HEALTH_TIMEOUT_MS / 1000} s (last: ${lastProblem})\n` +
-            `command: ${TANDEM_BIN} ${args.join(' ')}\n${logs()}`,
-        );
-      }
-      try {
-        const res = await fetch(`${host}/health`, { signal: AbortSignal.timeout(2000) });
-        const body = await res.text();
-        if (res.status === 200) {
-          let json = null;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            /* reported below */
-          }
-          if (json && json.status === 'ok') break;
-          lastProblem = `200 with unexpected body ${body}`;
-        } else {
-          lastProblem = `HTTP ${res.status} ${body}`;
-        }
-      } catch (err) {
-        lastProblem = err.cause?.code || err.message;
-      }
-      await sleep(100);
+      // Each peer must know the other's URL before it starts.
+      const [platformPort, baasPort] = await twoFreePorts();
+      const platformHost = `http://127.0.0.1:${platformPort}`;
+      const baasHost = `http://127.0.0.1:${baasPort}`;
+      const platformArgs = ['serve', '--only', 'platform', '--peer-url', baasHost, '--data-dir', dataDir];
+      if (platformDbUrl) platformArgs.push('--platform-db', platformDbUrl);
+      platformArgs.push('--listen', `127.0.0.1:${platformPort}`);
+      const baasArgs = ['serve', '--only', 'baas', '--peer-url', platformHost, '--data-dir', baasDataDir];
+      if (baasDbUrl) baasArgs.push('--baas-db', baasDbUrl);
+      baasArgs.push(...schemaArgs, '--listen', `127.0.0.1:${baasPort}`);
+      procs.push(
+        spawnTandemProcess({ name: `tandem platform (${backend})`, args: platformArgs, env, host: platformHost }),
+        spawnTandemProcess({ name: `tandem baas (${backend})`, args: baasArgs, env, host: baasHost }),
+      );
+    } else {
+      const args = ['serve', '--data-dir', dataDir];
+      if (platformDbUrl) args.push('--platform-db', platformDbUrl);
+      if (baasDbUrl) args.push('--baas-db', baasDbUrl);
+      args.push(...schemaArgs);
+      const port = await freePort();
+      args.push('--listen', `127.0.0.1:${port}`);
+      procs.push(
+        spawnTandemProcess({ name: `tandem (${backend})`, args, env: childEnv(), host: `http://127.0.0.1:${port}` }),
+      );
     }
 
-    // Credentials generated on first start.
-    let creds;
+    // Wait for every process's /health; the first failure ends the wait for all of them.
+    let failed = false;
     try {
-      const { stdout: out } = await execFileAsync(
-        TANDEM_BIN,
-        ['credentials', '--data-dir', dataDir, '--json'],
-        { env: childEnv(), timeout: 30_000 },
+      await Promise.all(
+        procs.map((p) =>
+          p.waitHealthy(() => failed).catch((err) => {
+            failed = true;
+            throw err;
+          }),
+        ),
       );
-      creds = JSON.parse(out);
     } catch (err) {
-      throw new Error(
-        `\`tandem credentials --data-dir ${dataDir} --json\` failed: ${(err.stderr || err.message).trim()}`,
-      );
+      throw new Error(`${err.message}\n${logs()}`);
     }
-    if (typeof creds.environmentId !== 'string' || typeof creds.apiKey !== 'string') {
-      throw new Error(`tandem credentials printed no environmentId/apiKey: ${JSON.stringify(creds)}`);
+
+    if (!split) {
+      // Credentials generated on first start.
+      try {
+        const { stdout: out } = await execFileAsync(
+          TANDEM_BIN,
+          ['credentials', '--data-dir', dataDir, '--json'],
+          { env: childEnv(), timeout: 30_000 },
+        );
+        creds = JSON.parse(out);
+      } catch (err) {
+        throw new Error(
+          `\`tandem credentials --data-dir ${dataDir} --json\` failed: ${(err.stderr || err.message).trim()}`,
+        );
+      }
+      if (typeof creds.environmentId !== 'string' || typeof creds.apiKey !== 'string') {
+        throw new Error(`tandem credentials printed no environmentId/apiKey: ${JSON.stringify(creds)}`);
+      }
     }
 
     let stopped = false;
     const server = {
-      host,
+      host: procs[0].host,
+      baasHost: procs[procs.length - 1].host,
       environmentId: creds.environmentId,
       apiKey: creds.apiKey,
       backend,
+      deployment,
       dataDir,
+      baasDataDir,
       databaseName: dbName,
+      baasDatabaseName: baasDbName,
       logs,
       async stop() {
         if (stopped) return;
         stopped = true;
         live.delete(server);
-        let problem = null;
-        if (!exited) {
-          child.kill('SIGTERM');
-          let timer;
-          const timeout = new Promise((resolve) => {
-            timer = setTimeout(() => resolve(null), STOP_TIMEOUT_MS);
-          });
-          const result = await Promise.race([exitPromise, timeout]);
-          clearTimeout(timer);
-          if (result === null) {
-            child.kill('SIGKILL');
-            await exitPromise;
-            problem = `tandem (${backend}) did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM; killed`;
-          } else if (result.code !== 0) {
-            // A graceful shutdown ends with exit code 0, not death by the signal.
-            problem = `tandem (${backend}) did not shut down gracefully on SIGTERM (exit code ${result.code}, signal ${result.signal})`;
-          }
-        } else {
-          problem = `tandem (${backend}) had already exited (code ${exited.code}, signal ${exited.signal}) before stop()`;
-        }
+        const problems = (await Promise.all(procs.map((p) => p.stop()))).filter(Boolean);
         for (const c of cleanups) await c();
-        if (problem) throw new Error(`${problem}\n${logs()}`);
+        if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${logs()}`);
       },
       emergencyCleanup() {
-        if (!exited) child.kill('SIGKILL');
+        for (const p of procs) p.killNow();
         try {
-          execFileSync('rm', ['-rf', dataDir]);
-          for (const name of [...extraDbNames, dbName].filter(Boolean)) {
+          execFileSync('rm', ['-rf', rootDir]);
+          for (const name of dbNames) {
             execFileSync('psql', ['-X', '-q', '-d', PG_ADMIN_URL, '-c', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`], {
               stdio: 'ignore',
               timeout: 10_000,
@@ -291,7 +420,7 @@ export async function startTandem({ backend = 'sqlite', schema, separateBaasDb =
     live.add(server);
     return server;
   } catch (err) {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.kill()));
     for (const c of cleanups) {
       try {
         await c();
@@ -303,7 +432,11 @@ export async function startTandem({ backend = 'sqlite', schema, separateBaasDb =
   }
 }
 
-/** Waits until both sync directions have nothing pending (GET /sync/v1/status). */
+/**
+ * Waits until both sync directions are reported and have nothing pending
+ * (GET /sync/v1/status; in a split deployment either process answers, asking its peer for the
+ * direction the peer sends — a peer it cannot reach shows up in `unreachable`, not as drained).
+ */
 export async function waitForSync(host, auth, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -312,7 +445,14 @@ export async function waitForSync(host, auth, timeoutMs = 30_000) {
     last = await res.text();
     if (res.status !== 200) throw new Error(`GET /sync/v1/status: ${res.status} ${last}`);
     const status = JSON.parse(last);
-    if (status.directions.every((d) => d.pending === 0 && d.failed === 0)) return status;
+    const names = status.directions.map((d) => d.direction).sort().join(',');
+    if (
+      names === 'baas_to_platform,platform_to_baas' &&
+      (status.unreachable ?? []).length === 0 &&
+      status.directions.every((d) => d.pending === 0 && d.failed === 0)
+    ) {
+      return status;
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`sync did not drain within ${timeoutMs} ms: ${last}`);

@@ -1,8 +1,11 @@
 // The user-data story of DESIGN.md ("The user data rules") end to end, against a freshly started
-// tandem binary with the BaaS in its own store, once per storage backend. The Platform is driven
-// only through ROQ's published SDK (@roq/nodejs, `graphqlRequest` for tenants); the BaaS only
-// through plain `fetch` on its ZenStack RPC API. Every step writes on one side, waits until
-// `GET /sync/v1/status` has nothing pending, and then reads the OTHER side:
+// tandem binary with the BaaS in its own store, once per storage backend and per deployment:
+// all-in-one (one process running both halves) and split (`--only platform` and `--only baas`,
+// two processes with their own stores, syncing over HTTP) — same engine, same tests. The Platform
+// is driven only through ROQ's published SDK (@roq/nodejs, `graphqlRequest` for tenants) at
+// `server.host`; the BaaS only through plain `fetch` on its ZenStack RPC API at `server.baasHost`.
+// Every step writes on one side, waits until `GET /sync/v1/status` has nothing pending (asked of
+// both processes when split), and then reads the OTHER side:
 //   1. createUser on the Platform → the same user (id, lower-cased email, profile, tenant,
 //      active, created_at) on the BaaS;
 //   2. updateUser of the names on the Platform → the BaaS row;
@@ -22,7 +25,7 @@ import crypto from 'node:crypto';
 
 import { Platform } from '@roq/nodejs';
 
-import { BACKENDS, basicAuth, startTandem, waitForSync } from '../lib/tandem.mjs';
+import { BACKENDS, DEPLOYMENTS, basicAuth, startTandem, waitForSync } from '../lib/tandem.mjs';
 
 const CREATE_TENANT = `mutation createTenant($t: TenantCreateDto!) {
   createTenant(tenant: $t) { id name isDefault createdAt }
@@ -32,8 +35,10 @@ const TENANT = `query tenant($id: ID!) { tenant(id: $id) { id name isDefault } }
 /** A short random suffix that keeps emails and tenant names unique. */
 const sfx = () => crypto.randomUUID().slice(0, 8);
 
-for (const backend of BACKENDS) {
-  describe(`user and tenant sync between the Platform and the BaaS (${backend})`, () => {
+const cases = BACKENDS.flatMap((backend) => DEPLOYMENTS.map((deployment) => ({ backend, deployment })));
+
+for (const { backend, deployment } of cases) {
+  describe(`user and tenant sync between the Platform and the BaaS (${backend}, ${deployment})`, () => {
     let server;
     let platform;
     let auth;
@@ -44,7 +49,7 @@ for (const backend of BACKENDS) {
     let emailTyped; // the email as given to createUser (mixed case)
 
     before(async () => {
-      server = await startTandem({ backend, separateBaasDb: true });
+      server = await startTandem({ backend, deployment, separateBaasDb: true });
       platform = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey });
       auth = basicAuth(server);
     });
@@ -54,8 +59,20 @@ for (const backend of BACKENDS) {
     });
 
     const admin = () => platform.asSuperAdmin();
-    /** Until both sync directions have delivered everything; returns the status. */
-    const settle = () => waitForSync(server.host, auth);
+    /** The base URLs serving GET /sync/v1/status: one process all-in-one, both when split. */
+    const statusHosts = () => [...new Set([server.host, server.baasHost])];
+
+    /**
+     * Until both sync directions have delivered everything, as every process reports it (split:
+     * each process reports the direction it sends and asks its peer for the other); returns the
+     * Platform process's status.
+     */
+    async function settle() {
+      const [first, ...rest] = statusHosts();
+      const status = await waitForSync(first, auth);
+      for (const host of rest) await waitForSync(host, auth);
+      return status;
+    }
 
     // ---- Platform (SDK) -------------------------------------------------------------------
 
@@ -98,7 +115,7 @@ for (const backend of BACKENDS) {
      * otherwise. Returns {status, body}.
      */
     async function rpc(method, model, op, args) {
-      let url = `${server.host}/api/model/${model}/${op}`;
+      let url = `${server.baasHost}/api/model/${model}/${op}`;
       const init = { method, headers: { authorization: auth } };
       if (method === 'GET' || method === 'DELETE') {
         if (args !== undefined) url += `?q=${encodeURIComponent(JSON.stringify(args))}`;
@@ -411,18 +428,40 @@ for (const backend of BACKENDS) {
     });
 
     it('sync status: both directions delivered, nothing pending or failed', async () => {
-      const res = await fetch(`${server.host}/sync/v1/status`, { headers: { authorization: auth } });
-      const text = await res.text();
-      assert.equal(res.status, 200, text);
-      const status = JSON.parse(text);
-      const names = status.directions.map((d) => d.direction).sort();
-      assert.deepEqual(names, ['baas_to_platform', 'platform_to_baas'], text);
-      for (const d of status.directions) {
-        assert.equal(d.pending, 0, `${d.direction} pending: ${text}`);
-        assert.equal(d.retrying, 0, `${d.direction} retrying: ${text}`);
-        assert.equal(d.failed, 0, `${d.direction} failed: ${text}`);
-        assert.deepEqual(d.failedEvents, [], `${d.direction} failedEvents: ${text}`);
-        assert.ok(d.delivered > 0, `${d.direction} delivered something: ${text}`);
+      // All-in-one: one process, mode `all-in-one`. Split: each process names the half it runs
+      // and reports both directions (its own, and its peer's as the peer reports it).
+      const expectedModes =
+        deployment === 'split'
+          ? { [server.host]: 'platform', [server.baasHost]: 'baas' }
+          : { [server.host]: 'all-in-one' };
+      assert.deepEqual(statusHosts().sort(), Object.keys(expectedModes).sort());
+      const views = [];
+      for (const host of statusHosts()) {
+        const res = await fetch(`${host}/sync/v1/status`, { headers: { authorization: auth } });
+        const text = await res.text();
+        assert.equal(res.status, 200, `${host}: ${text}`);
+        const status = JSON.parse(text);
+        assert.equal(status.mode, expectedModes[host], `mode at ${host}: ${text}`);
+        assert.ok(!('unreachable' in status), `no unreachable direction at ${host}: ${text}`);
+        const names = status.directions.map((d) => d.direction).sort();
+        assert.deepEqual(names, ['baas_to_platform', 'platform_to_baas'], text);
+        for (const d of status.directions) {
+          assert.equal(d.pending, 0, `${d.direction} pending: ${text}`);
+          assert.equal(d.retrying, 0, `${d.direction} retrying: ${text}`);
+          assert.equal(d.failed, 0, `${d.direction} failed: ${text}`);
+          assert.deepEqual(d.failedEvents, [], `${d.direction} failedEvents: ${text}`);
+          assert.ok(d.delivered > 0, `${d.direction} delivered something: ${text}`);
+        }
+        const sorted = [...status.directions].sort((a, b) => a.direction.localeCompare(b.direction));
+        views.push({ host, directions: sorted });
+      }
+      // Split: both processes tell the same story about both directions.
+      for (const view of views.slice(1)) {
+        assert.deepEqual(
+          view.directions,
+          views[0].directions,
+          `${view.host} and ${views[0].host} report the same directions`,
+        );
       }
     });
   });
