@@ -225,7 +225,6 @@ pub(crate) async fn record_local(
             _ => None,
         })
         .collect();
-    let stamp = hooks.hlc.now_at(now.timestamp_millis());
     for chunk in ids.chunks(500) {
         let states = load_states(
             schema,
@@ -239,6 +238,11 @@ pub(crate) async fn record_local(
         .await?;
         let tx = tx_of(exec)?;
         for (id, mut state) in states {
+            // After every stamp the (locked) row holds, whichever process wrote it.
+            for field in state.values() {
+                hooks.hlc.observe(field.stamp);
+            }
+            let stamp = hooks.hlc.now_at(now.timestamp_millis());
             let mut stamps: BTreeMap<String, Hlc> =
                 state.iter().map(|(k, v)| (k.clone(), v.stamp)).collect();
             for name in &changed {

@@ -72,7 +72,27 @@ pub struct SyncedField {
     pub required: bool,
 }
 
+/// The longest text a synced field may hold (the Platform's limit for profile text).
+pub const MAX_SYNCED_TEXT_CHARS: usize = 1000;
+
 impl SyncedField {
+    /// Whether both sides can store `value` in this field: text within
+    /// [`MAX_SYNCED_TEXT_CHARS`], and present (not blank) where the field is required. The
+    /// BaaS refuses a write that breaks this, so its events never fail on the Platform.
+    pub fn check_text(&self, value: Option<&str>) -> Result<(), String> {
+        match value {
+            Some(text) if text.chars().count() > MAX_SYNCED_TEXT_CHARS => Err(format!(
+                "`{}` is too long: at most {MAX_SYNCED_TEXT_CHARS} characters",
+                self.name
+            )),
+            Some(text) if self.required && text.trim().is_empty() => {
+                Err(format!("`{}` must not be empty", self.name))
+            }
+            None if self.required => Err(format!("`{}` must not be null", self.name)),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether `side` may write this field (and so send it).
     pub fn writable_by(&self, side: Side) -> bool {
         match self.flow {

@@ -43,6 +43,9 @@ pub struct OutboxRow {
 pub struct Claim {
     tx: Option<Tx>,
     pub rows: Vec<OutboxRow>,
+    /// Rows the query returned, before dropping those that must wait for their entity's head:
+    /// `limit` of them means more may be due.
+    pub fetched: usize,
 }
 
 /// What became of a claimed row that was not delivered.
@@ -308,6 +311,14 @@ impl SyncTables {
         .from(Alias::new(self.outbox))
         .and_where(Expr::col(Alias::new("failed")).eq(false))
         .and_where(Expr::col(Alias::new("next_attempt_at")).lte(now_ms))
+        // Rows behind an earlier row of their entity that is parked or backing off wait (in
+        // the query, so a long queue of such rows cannot crowd out everyone else's).
+        .and_where(Expr::cust(format!(
+            "NOT EXISTS (SELECT 1 FROM {o} AS earlier WHERE earlier.entity = {o}.entity \
+             AND earlier.entity_id = {o}.entity_id AND earlier.seq < {o}.seq \
+             AND (earlier.failed OR earlier.next_attempt_at > {now_ms}))",
+            o = self.outbox
+        )))
         .order_by(Alias::new("seq"), Order::Asc)
         .limit(limit);
         let (mut tx, raw): (Option<Tx>, Vec<RawOutbox>) = match db.dialect() {
@@ -321,6 +332,7 @@ impl SyncTables {
             // delivering (it would stall every other write).
             Dialect::Sqlite => (None, db.fetch_all(&q).await?),
         };
+        let fetched = raw.len();
         let mut rows = Vec::with_capacity(raw.len());
         for r in raw {
             let event: SyncEvent =
@@ -332,7 +344,7 @@ impl SyncTables {
             });
         }
         if rows.is_empty() {
-            return Ok(Claim { tx, rows });
+            return Ok(Claim { tx, rows, fetched });
         }
         // The head (oldest row) of every entity in the batch, as the store has it now.
         let mut keys: Vec<(String, String)> = rows
@@ -342,15 +354,26 @@ impl SyncTables {
         keys.sort();
         keys.dedup();
         let mut heads: HashMap<(String, String), i64> = HashMap::new();
-        for chunk in keys.chunks(200) {
+        let mut by_entity: Vec<(String, Vec<String>)> = Vec::new();
+        for (entity, id) in keys {
+            match by_entity.last_mut() {
+                Some((e, ids)) if *e == entity => ids.push(id),
+                _ => by_entity.push((entity, vec![id])),
+            }
+        }
+        let mut chunks: Vec<(String, Vec<String>)> = Vec::new();
+        for (entity, ids) in by_entity {
+            for chunk in ids.chunks(200) {
+                chunks.push((entity.clone(), chunk.to_vec()));
+            }
+        }
+        for (entity, chunk) in chunks {
             let mut hq = Query::select();
             hq.columns([Alias::new("entity"), Alias::new("entity_id")])
                 .expr_as(Func::min(Expr::col(Alias::new("seq"))), Alias::new("head"))
                 .from(Alias::new(self.outbox))
-                .and_where(
-                    Expr::col(Alias::new("entity_id"))
-                        .is_in(chunk.iter().map(|(_, id)| id.clone())),
-                )
+                .and_where(Expr::col(Alias::new("entity")).eq(entity.as_str()))
+                .and_where(Expr::col(Alias::new("entity_id")).is_in(chunk.iter().cloned()))
                 .group_by_columns([Alias::new("entity"), Alias::new("entity_id")]);
             let found: Vec<RawHead> = match tx.as_mut() {
                 Some(tx) => tx.fetch_all(&hq).await?,
@@ -370,7 +393,7 @@ impl SyncTables {
             let key = (r.event.entity.name().to_owned(), r.event.entity_id.clone());
             heads.get(&key) == first_seen.get(&key)
         });
-        Ok(Claim { tx, rows })
+        Ok(Claim { tx, rows, fetched })
     }
 
     /// Removes delivered rows and reschedules (or parks) the others, releasing the claim.

@@ -106,6 +106,9 @@ pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
 /// The shortest shared secret accepted.
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// The most event bytes one `/sync/v1/apply` request carries (the server accepts 1 MiB).
+pub const MAX_APPLY_BYTES: usize = 512 * 1024;
+
 /// The HMAC-SHA256 (hex) of a request: method, path, timestamp, nonce and body.
 pub fn sign(secret: &[u8], method: &str, path: &str, ts: i64, nonce: &str, body: &[u8]) -> String {
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
@@ -235,22 +238,41 @@ impl Peer for HttpPeer {
         self.side
     }
     async fn apply(&self, events: &[SyncEvent]) -> Result<Vec<ApplyOutcome>, SyncError> {
-        let reply: ApplyReply = self
-            .call(
-                "/sync/v1/apply",
-                &ApplyBody {
-                    events: events.to_vec(),
-                },
-            )
-            .await?;
-        if reply.outcomes.len() != events.len() {
-            return Err(SyncError::Link(format!(
-                "the peer answered {} outcomes for {} events",
-                reply.outcomes.len(),
-                events.len()
-            )));
+        // Requests stay well under the server's body limit: a batch of large events goes in
+        // several requests, in order. (Text fields are bounded, so one event always fits.)
+        let mut outcomes = Vec::with_capacity(events.len());
+        let mut start = 0;
+        while start < events.len() {
+            let mut end = start;
+            let mut bytes = 0;
+            while end < events.len() {
+                let size = serde_json::to_vec(&events[end]).map_or(0, |v| v.len());
+                if end > start && bytes + size > MAX_APPLY_BYTES {
+                    break;
+                }
+                bytes += size;
+                end += 1;
+            }
+            let chunk = &events[start..end];
+            let reply: ApplyReply = self
+                .call(
+                    "/sync/v1/apply",
+                    &ApplyBody {
+                        events: chunk.to_vec(),
+                    },
+                )
+                .await?;
+            if reply.outcomes.len() != chunk.len() {
+                return Err(SyncError::Link(format!(
+                    "the peer answered {} outcomes for {} events",
+                    reply.outcomes.len(),
+                    chunk.len()
+                )));
+            }
+            outcomes.extend(reply.outcomes);
+            start = end;
         }
-        Ok(reply.outcomes)
+        Ok(outcomes)
     }
     async fn states(
         &self,

@@ -3,10 +3,11 @@
 //! coming out of backoff, and for commits made by other replicas on a shared PostgreSQL).
 //!
 //! Events carry the sender's whole state of an entity, so of several queued events for one
-//! entity only the newest is sent; the older ones are superseded and removed with it. An event
-//! the other side cannot apply is retried with capped exponential backoff and parked as
-//! failed after `max_attempts`; later events of the same entity wait behind it (so an
-//! entity's changes are never applied out of order), other entities' events keep flowing.
+//! entity only the newest is sent; the older ones are superseded and removed with it. When the
+//! other side cannot apply it, nothing is removed: the entity's oldest row is retried with
+//! capped exponential backoff, row by row in commit order (see [`units`]), and parked as failed
+//! after `max_attempts`; later events of the same entity wait behind it (so an entity's changes
+//! are never applied out of order), other entities' events keep flowing.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,6 +73,44 @@ pub struct Relay {
     pub config: RelayConfig,
 }
 
+type Key<'a> = (&'static str, &'a str);
+
+fn key(row: &OutboxRow) -> Key<'_> {
+    (row.event.entity.name(), row.event.entity_id.as_str())
+}
+
+/// What one pass sends, each unit as the event of its last row.
+///
+/// Normally every claimed row of an entity forms one unit (events carry the whole state, so the
+/// newest supersedes the rest), ordered by each entity's oldest row. Once a delivery has failed
+/// (a claimed row has attempts), the pass is strict: one row per unit in commit order, and at
+/// most one per entity, so the other side goes through every intermediate state. That is what
+/// lets changes that only work in order — two users swapping emails under `@unique` — get
+/// through after coalescing them failed.
+fn units(rows: &[OutboxRow]) -> Vec<Vec<&OutboxRow>> {
+    let mut seen: HashMap<Key<'_>, usize> = HashMap::new();
+    let mut units: Vec<Vec<&OutboxRow>> = Vec::new();
+    if rows.iter().any(|r| r.attempts > 0) {
+        for row in rows {
+            if seen.insert(key(row), units.len()).is_some() {
+                break;
+            }
+            units.push(vec![row]);
+        }
+        return units;
+    }
+    for row in rows {
+        match seen.get(&key(row)) {
+            Some(&i) => units[i].push(row),
+            None => {
+                seen.insert(key(row), units.len());
+                units.push(vec![row]);
+            }
+        }
+    }
+    units
+}
+
 impl Relay {
     /// One pass: claim a batch, deliver it, record what happened.
     pub async fn pass(&self) -> Result<Pass, SyncError> {
@@ -79,35 +118,15 @@ impl Relay {
         let db = self.local.db();
         let now = self.local.now().timestamp_millis();
         let claim = tables.claim(db, now, self.config.batch).await?;
-        let claimed = claim.rows.len();
-        if claimed == 0 {
+        let fetched = claim.fetched;
+        if claim.rows.is_empty() {
             tables.finish(db, claim, &[], &[]).await?;
             return Ok(Pass::default());
         }
-        // Group by entity, in order of each entity's oldest row; send the newest event.
-        let mut order: Vec<(String, String)> = Vec::new();
-        let mut groups: HashMap<(String, String), Vec<&OutboxRow>> = HashMap::new();
-        for row in &claim.rows {
-            let key = (
-                row.event.entity.name().to_owned(),
-                row.event.entity_id.clone(),
-            );
-            groups
-                .entry(key.clone())
-                .or_insert_with(|| {
-                    order.push(key);
-                    Vec::new()
-                })
-                .push(row);
-        }
-        let sent: Vec<SyncEvent> = order
+        let units = units(&claim.rows);
+        let sent: Vec<SyncEvent> = units
             .iter()
-            .filter_map(|k| {
-                groups
-                    .get(k)
-                    .and_then(|g| g.last())
-                    .map(|r| r.event.clone())
-            })
+            .filter_map(|u| u.last().map(|r| r.event.clone()))
             .collect();
         let outcomes = match self.peer.apply(&sent).await {
             Ok(outcomes) => outcomes,
@@ -125,11 +144,8 @@ impl Relay {
         let mut accepted = Vec::new();
         let mut conflicts = 0i64;
         let mut parked = 0i64;
-        for (key, outcome) in order.iter().zip(outcomes) {
-            let Some(group) = groups.get(key) else {
-                continue;
-            };
-            let Some(last) = group.last() else {
+        for (group, outcome) in units.iter().zip(outcomes) {
+            let (Some(head), Some(last)) = (group.first(), group.last()) else {
                 continue;
             };
             match outcome {
@@ -144,9 +160,9 @@ impl Relay {
                     accepted.push(last.event.clone());
                 }
                 ApplyOutcome::Failed { error } => {
-                    // The older rows are superseded by the one sent; it waits and retries.
-                    removed.extend(group[..group.len() - 1].iter().map(|r| r.seq));
-                    let attempts = last.attempts.saturating_add(1);
+                    // Nothing of the group is dropped: the retry (strict, see `units`) sends
+                    // its rows one by one, and the others wait behind the head.
+                    let attempts = head.attempts.saturating_add(1);
                     let park = attempts >= self.config.max_attempts;
                     let wait = i64::try_from(self.config.backoff(attempts).as_millis())
                         .unwrap_or(i64::MAX);
@@ -164,7 +180,7 @@ impl Relay {
                         parked += 1;
                     }
                     deferred.push(Deferral {
-                        seq: last.seq,
+                        seq: head.seq,
                         attempts,
                         next_attempt_ms: after.saturating_add(wait),
                         error,
@@ -194,7 +210,7 @@ impl Relay {
         Ok(Pass {
             delivered: removed.len(),
             failed: deferred.len(),
-            full: claimed as u64 >= self.config.batch,
+            full: fetched as u64 >= self.config.batch,
         })
     }
 

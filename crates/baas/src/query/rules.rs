@@ -4,15 +4,19 @@
 //! relation write that would change them. Refusals are 403 with a stable code, before any
 //! statement runs, so nothing is written.
 
-use super::ast::{CreateData, Operation, RelationWrite, UpdateData};
+use tandem_core::sync::Entity;
+
+use super::ast::{CreateData, Operation, RelationWrite, UpdateData, UpdateOp};
 use crate::error::{BaasError, BaasResult};
 use crate::schema::{Builtin, FieldId, ModelId, Schema};
+use crate::value::Value;
 
 pub const USER_CREATE: &str = "USER_CREATE_NOT_ALLOWED";
 pub const USER_DELETE: &str = "USER_DELETE_NOT_ALLOWED";
 pub const TENANT_CREATE: &str = "TENANT_CREATE_NOT_ALLOWED";
 pub const TENANT_DELETE: &str = "TENANT_DELETE_NOT_ALLOWED";
 pub const PLATFORM_FIELD: &str = "PLATFORM_FIELD_READ_ONLY";
+pub const SYNCED_FIELD_INVALID: &str = "SYNCED_FIELD_INVALID";
 
 /// The fields of a built-in model that only the Platform writes.
 pub fn platform_owned(builtin: Builtin) -> &'static [&'static str] {
@@ -80,6 +84,38 @@ fn field_refused(schema: &Schema, model: ModelId, field: FieldId) -> Option<Baas
     })
 }
 
+/// A value of a synced field of a built-in model that the Platform could not store (too long,
+/// or blank where required): refused here, so the change never fails to sync.
+fn value_refused(
+    schema: &Schema,
+    model: ModelId,
+    field: FieldId,
+    op: &UpdateOp,
+) -> Option<BaasError> {
+    let m = schema.model(model);
+    let entity = match m.builtin? {
+        Builtin::User => Entity::User,
+        Builtin::Tenant => Entity::Tenant,
+    };
+    let synced = entity.field(&m.fields[field].name)?;
+    let text = match op {
+        UpdateOp::Set(Value::String(s)) => Some(s.as_str()),
+        UpdateOp::Set(Value::Null) => None,
+        _ => return None,
+    };
+    synced
+        .check_text(text)
+        .err()
+        .map(|message| BaasError::Rejected {
+            model: m.name.clone(),
+            code: SYNCED_FIELD_INVALID,
+            message: format!(
+                "{message} (`{}.{}` is synced with the Platform)",
+                m.name, synced.name
+            ),
+        })
+}
+
 /// Checks an operation on `model` against the rules.
 pub fn check(schema: &Schema, model: ModelId, operation: &Operation) -> BaasResult<()> {
     match operation {
@@ -118,8 +154,11 @@ fn create(schema: &Schema, data: &CreateData) -> BaasResult<()> {
 }
 
 fn update(schema: &Schema, data: &UpdateData) -> BaasResult<()> {
-    for (field, _) in &data.scalars {
+    for (field, op) in &data.scalars {
         if let Some(err) = field_refused(schema, data.model, *field) {
+            return Err(err);
+        }
+        if let Some(err) = value_refused(schema, data.model, *field, op) {
             return Err(err);
         }
     }

@@ -124,12 +124,18 @@ impl SqlPlatformStore {
         if changed.is_empty() {
             return Ok(());
         }
-        let stamp = self.hlc.now_at(millis(now));
         let mut stamps = SYNC_TABLES
             .load_stamps(tx, entity, &[id.to_owned()])
             .await?
             .remove(id)
             .unwrap_or_default();
+        // The row is locked by this transaction's write: a stamp after every stamp it holds
+        // orders this change after the ones before it, even when they came from another
+        // process (scale-out) whose clock runs ahead of ours.
+        for s in stamps.values() {
+            self.hlc.observe(*s);
+        }
+        let stamp = self.hlc.now_at(millis(now));
         for name in changed {
             stamps.insert((*name).to_owned(), stamp);
         }
@@ -385,11 +391,15 @@ impl SqlPlatformStore {
         now: DateTime<Utc>,
     ) -> Result<(), String> {
         let text = |name: &str, v: &Value| -> Result<Option<String>, String> {
-            match v {
-                Value::Null => Ok(None),
-                Value::String(s) => Ok(Some(s.clone())),
-                other => Err(format!("`{name}` must be a string or null, not {other}")),
+            let text = match v {
+                Value::Null => None,
+                Value::String(s) => Some(s.clone()),
+                other => return Err(format!("`{name}` must be a string or null, not {other}")),
+            };
+            if let Some(field) = event.entity.field(name) {
+                field.check_text(text.as_deref())?;
             }
+            Ok(text)
         };
         let mut q = Query::update();
         match event.entity {
@@ -408,12 +418,7 @@ impl SqlPlatformStore {
                     .value(Tenants::UpdatedAt, millis(now))
                     .and_where(Expr::col(Tenants::Id).eq(event.entity_id.as_str()));
                 if let Some(s) = writes.get("name") {
-                    match text("name", &s.value)? {
-                        Some(name) if !name.trim().is_empty() => {
-                            q.value(Tenants::Name, name);
-                        }
-                        _ => return Err("a tenant's `name` must not be empty".into()),
-                    }
+                    q.value(Tenants::Name, text("name", &s.value)?);
                 }
             }
         }

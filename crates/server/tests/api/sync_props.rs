@@ -416,3 +416,109 @@ async fn random_interleavings_converge_to_the_last_writer_sqlite() {
 async fn random_interleavings_converge_to_the_last_writer_postgres() {
     property(Backend::Postgres).await;
 }
+
+impl Harness {
+    async fn set_email(&self, id: &str, email: &str) {
+        let dto = UserUpdateDto {
+            email: Some(email.to_owned()),
+            ..Default::default()
+        };
+        self.stores
+            .app
+            .platform()
+            .expect("platform")
+            .update_user(&Principal::ServiceAccount, id, dto)
+            .await
+            .expect("updateUser");
+    }
+
+    async fn baas_email(&self, id: &str) -> Value {
+        let row = self
+            .stores
+            .app
+            .baas()
+            .expect("baas")
+            .call("user", "findUnique", &json!({"where": {"id": id}}))
+            .await
+            .expect("findUnique");
+        row["email"].clone()
+    }
+}
+
+/// Two users swap emails through a temporary one while the relay is not looking. Sent
+/// coalesced (each user's newest state only), the BaaS's unique email refuses both; the retry
+/// goes row by row in commit order and gets through.
+async fn swapped_emails(backend: Backend) {
+    let h = Harness::new(backend).await;
+    let ids = h.create_users().await;
+    let (a, b) = (&ids[0], &ids[1]);
+    let (ea, eb) = (
+        format!("a-{}@swap.example", uuid::Uuid::new_v4()),
+        format!("b-{}@swap.example", uuid::Uuid::new_v4()),
+    );
+    h.set_email(a, &ea).await;
+    h.set_email(b, &eb).await;
+    h.drain().await;
+    h.set_email(a, "tmp@swap.example").await;
+    h.set_email(b, &ea).await;
+    h.set_email(a, &eb).await;
+    h.drain().await;
+    assert_eq!(h.baas_email(a).await, eb.as_str());
+    assert_eq!(h.baas_email(b).await, ea.as_str());
+}
+
+/// A long queue behind one user's failing event does not hold up other users.
+async fn one_stuck_user_does_not_starve_the_others(backend: Backend) {
+    let h = Harness::new(backend).await;
+    let ids = h.create_users().await;
+    h.write_platform(&ids[0], "first_name", Some("first".into()))
+        .await;
+    h.pass(true, Fate::Refuse).await; // in backoff now; the clock does not move below
+    for i in 0..12 {
+        h.write_platform(&ids[0], "first_name", Some(format!("n{i}")))
+            .await;
+    }
+    h.write_platform(&ids[1], "first_name", Some("other".into()))
+        .await;
+    let relay = Relay {
+        config: RelayConfig {
+            batch: 5,
+            ..h.relay_config
+        },
+        ..h.relay(true)
+    };
+    relay.pass().await.expect("pass");
+    let row = h
+        .stores
+        .app
+        .baas()
+        .unwrap()
+        .call("user", "findUnique", &json!({"where": {"id": ids[1]}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        row["first_name"], "other",
+        "the other user's event went through"
+    );
+    h.drain().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swapped_emails_get_through_sqlite() {
+    swapped_emails(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swapped_emails_get_through_postgres() {
+    swapped_emails(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_stuck_user_does_not_starve_the_others_sqlite() {
+    one_stuck_user_does_not_starve_the_others(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_stuck_user_does_not_starve_the_others_postgres() {
+    one_stuck_user_does_not_starve_the_others(Backend::Postgres).await;
+}

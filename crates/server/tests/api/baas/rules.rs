@@ -53,6 +53,21 @@ on_both_backends! {
         assert_eq!((alice["first_name"].as_str(), alice["email"].as_str(), alice["tenant_id"].as_str(), alice["active"].as_bool()), (Some("Alice"), Some("alice@example.com"), Some(T1), Some(true)), "nothing was written");
     }
 
+    async fn synced_fields_take_only_what_the_platform_can_store(app: TestApp) {
+        let long = "x".repeat(1001);
+        refused(app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"first_name": long}})).await, "SYNCED_FIELD_INVALID").await;
+        refused(app.rpc_put("user", "updateMany", json!({"where": {}, "data": {"locale": long}})).await, "SYNCED_FIELD_INVALID").await;
+        let blank = app.rpc_put("tenant", "update", json!({"where": {"id": T1}, "data": {"name": "   "}})).await;
+        assert!(blank.body["error"]["message"].as_str().unwrap_or_default().contains("name"), "{}", blank.body);
+        refused(blank, "SYNCED_FIELD_INVALID").await;
+        let null = app.rpc_put("tenant", "update", json!({"where": {"id": T1}, "data": {"name": null}})).await;
+        assert_eq!(null.status.as_u16(), 422, "the schema already refuses null for a required field: {}", null.body);
+        let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}})).await;
+        assert_eq!(data(&alice)["first_name"], "Alice", "nothing was written");
+        let ok = app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"first_name": "x".repeat(1000), "last_name": null}})).await;
+        assert!(ok.status.is_success(), "1000 characters and null are fine: {}", ok.body);
+    }
+
     async fn profile_and_app_fields_are_writable_here(app: TestApp) {
         let answer = app.rpc_put("user", "update", json!({
             "where": {"email": "alice@example.com"},
