@@ -82,9 +82,9 @@ ANCHOR_OF = {"p2b": "anchor_baas", "b2p": "anchor_platform"}
 PROFILES = {
     # probes per kind, pause between probes (s), load-phase probes, step seconds, steps (updates/s)
     "full": {"probes": 300, "pace": 0.020, "load_probes": 200, "step_s": 15.0,
-             "steps": [250, 500, 1000, 1500, 2000, 2500, 3000, 4000]},
+             "steps": [250, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000]},
     "quick": {"probes": 100, "pace": 0.020, "load_probes": 80, "step_s": 6.0,
-              "steps": [250, 500, 1000, 1500, 2000, 3000]},
+              "steps": [250, 500, 1000, 1250, 1500, 2000, 3000]},
 }
 
 UPDATE_USER = "mutation($id: ID!, $user: UserUpdateDto!) { updateUser(id: $id, user: $user) { id firstName } }"
@@ -148,13 +148,6 @@ def proc_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def machine_busy_ticks() -> int:
-    with open("/proc/stat") as f:
-        parts = [int(x) for x in f.readline().split()[1:]]
-    idle = parts[3] + parts[4]
-    return sum(parts[:8]) - idle
-
-
 def postgres_ticks(dbs: list[str]) -> int:
     """CPU of the PostgreSQL backends serving `dbs` (their process titles name the database)."""
     if not dbs:
@@ -181,44 +174,84 @@ def self_ticks() -> float:
     return (t.user + t.system) * CLK_TCK
 
 
-class CpuMeter:
-    """CPU used between start() and stop(), in cores (1.0 = one core busy the whole time):
-    the Tandem process(es), their PostgreSQL backends, this script, and everything else."""
+def all_ticks() -> dict[int, tuple[str, int]]:
+    """pid -> (comm, utime + stime) of every process."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                raw = f.read()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        out[int(d)] = (comm, int(fields[11]) + int(fields[12]))
+    return out
 
-    def __init__(self, server_pids: list[int], pg_dbs: list[str]):
+
+class CpuMeter:
+    """CPU used between two snapshots, in cores (1.0 = one core busy the whole time): the Tandem
+    process(es), their PostgreSQL backends, this script and its load generator, and everything
+    else (with the biggest other consumers by name, to tell whether the machine was busy)."""
+
+    def __init__(self, server_pids: list[int], pg_dbs: list[str], client_pids: list[int] | None = None):
         self.pids, self.dbs = server_pids, pg_dbs
+        self.client_pids = client_pids if client_pids is not None else []
 
     def snap(self) -> dict:
         return {
             "t": time.perf_counter(),
-            "busy": machine_busy_ticks(),
             "server": sum(proc_ticks(p) for p in self.pids),
             "pg": postgres_ticks(self.dbs),
-            "client": self_ticks(),
+            "client": self_ticks() + sum(proc_ticks(p) for p in self.client_pids),
+            "all": all_ticks(),
         }
 
-    @staticmethod
-    def diff(a: dict, b: dict) -> dict:
+    def diff(self, a: dict, b: dict) -> dict:
+        # The machine's total is the sum over every process (kernel threads included): on this
+        # kind of VM the aggregate line of /proc/stat proved erratic over windows of seconds,
+        # while per-process times are exact. Processes that start and exit within the window
+        # are missed.
         secs = max(1e-6, b["t"] - a["t"])
-        cores = {k: (b[k] - a[k]) / CLK_TCK / secs for k in ("busy", "server", "pg", "client")}
-        other = max(0.0, cores["busy"] - cores["server"] - cores["pg"] - cores["client"])
+        cores = {k: (b[k] - a[k]) / CLK_TCK / secs for k in ("server", "pg", "client")}
+        mine = set(self.pids) | set(self.client_pids) | {os.getpid()}
+        total, by_name = 0.0, {}
+        for pid, (comm, ticks) in b["all"].items():
+            prev = a["all"].get(pid)
+            used = (ticks - (prev[1] if prev else 0)) / CLK_TCK / secs
+            if used <= 0:
+                continue
+            total += used
+            if pid in mine:
+                continue
+            name = comm.split("-", 1)[0] if comm.startswith("kworker") else comm
+            by_name[name] = by_name.get(name, 0.0) + used
+        other = max(0.0, total - cores["server"] - cores["pg"] - cores["client"])
+        by_name["postgres"] = max(0.0, by_name.get("postgres", 0.0) - cores["pg"])  # not the benchmark's backends
+        top = sorted(by_name.items(), key=lambda kv: -kv[1])[:3]
         return {
             "server_cores": round(cores["server"], 2),
             "postgres_cores": round(cores["pg"], 2),
             "client_cores": round(cores["client"], 2),
             "other_cores": round(other, 2),
-            "machine_busy_pct": round(100 * cores["busy"] / CPUS, 1),
+            "other_top": [f"{n} {c:.2f}" for n, c in top if c >= 0.01],
+            "machine_busy_pct": round(100 * total / CPUS, 1),
         }
 
 
 def wait_quiet(max_wait: float, threshold_pct: float = 15.0) -> dict:
-    """Waits (up to max_wait s) until the machine is mostly idle over one second."""
+    """Waits (up to max_wait s) until other processes use less than threshold_pct of the
+    machine over one second."""
     t0 = time.time()
+    me = os.getpid()
     while True:
-        b0, c0 = machine_busy_ticks(), self_ticks()
+        a = all_ticks()
         time.sleep(1.0)
-        other = max(0, (machine_busy_ticks() - b0) - (self_ticks() - c0)) / CLK_TCK
-        pct = 100 * other / CPUS
+        b = all_ticks()
+        used = sum(t - (a[p][1] if p in a else 0) for p, (_, t) in b.items() if p != me)
+        pct = 100 * used / CLK_TCK / CPUS
         waited = time.time() - t0
         if pct < threshold_pct or waited >= max_wait:
             return {
@@ -414,11 +447,25 @@ class Proc:
                 self.proc.kill()
                 self.proc.wait()
 
+    def mark_ready(self) -> None:
+        """Log lines before this point belong to start-up (e.g. a split half whose peer is not up yet)."""
+        self.ready_at = len(self.log_path.read_bytes()) if self.log_path.exists() else 0
+
     def log_summary(self) -> dict:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        lines = text.splitlines()
-        bad = [l for l in lines if any(k in l for k in ("WARN", "ERROR", "panic"))]
-        return {"lines": len(lines), "warn_or_error_lines": len(bad), "first_warnings": [b[:400] for b in bad[:8]]}
+        raw = self.log_path.read_bytes() if self.log_path.exists() else b""
+        cut = getattr(self, "ready_at", 0)
+
+        def bad(text: str) -> list[str]:
+            return [l for l in text.splitlines() if any(k in l for k in ("WARN", "ERROR", "panic"))]
+
+        startup, run = bad(raw[:cut].decode(errors="replace")), bad(raw[cut:].decode(errors="replace"))
+        return {
+            "lines": len(raw.splitlines()),
+            "startup_warn_or_error_lines": len(startup),
+            "first_startup_warnings": [b[:400] for b in startup[:3]],
+            "warn_or_error_lines": len(run),
+            "first_warnings": [b[:400] for b in run[:8]],
+        }
 
 
 class Deployment:
@@ -575,67 +622,97 @@ def wait_settled(dep: Deployment, timeout: float = 120.0) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-class LoadGen:
-    """Platform updateUser calls at a steady offered rate, spread over `threads` threads and
-    keep-alive connections; each thread updates its own share of the users, round-robin."""
+def load_worker() -> None:
+    """`sync.py --load-worker`: the load generator's own process (so its threads never compete
+    with the probes for the GIL). Reads its job as JSON on stdin, runs until stdin says stop,
+    then prints every completion (perf_counter time, latency) as JSON. perf_counter is
+    CLOCK_MONOTONIC on Linux, the same clock in every process."""
+    job = json.loads(sys.stdin.readline())
+    n, rate, users, tag = job["threads"], job["rate"], job["users"], job["tag"]
+    halt = threading.Event()
+    done: list[list[tuple[float, float]]] = [[] for _ in range(n)]
+    errors = [0] * n
+    first_error: list[str] = []
+    t_start = time.perf_counter() + 0.05
 
-    def __init__(self, dep: Deployment, users: list[str], rate: float, threads: int, tag: str):
-        self.dep, self.users, self.rate, self.n = dep, users, rate, threads
-        self.tag = tag
-        self.halt = threading.Event()
-        self.done = [0] * threads
-        self.errors = [0] * threads
-        self.first_error: str | None = None
-        self.lat: list[list[tuple[float, float]]] = [[] for _ in range(threads)]
-        self.threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        self.t_start = time.perf_counter() + 0.05
-        for j in range(self.n):
-            t = threading.Thread(target=self._run, args=(j,), daemon=True)
-            t.start()
-            self.threads.append(t)
-
-    def _run(self, j: int) -> None:
-        api = self.dep.platform()
-        mine = self.users[j :: self.n]
-        interval = self.n / self.rate
-        next_t = self.t_start + j / self.rate
+    def run(j: int) -> None:
+        api = PlatformApi(job["port"], job["token"], job["basic"])
+        mine = users[j::n]
+        interval = n / rate
+        next_t = t_start + j / rate
         k = 0
-        lat = self.lat[j]
+        out = done[j]
         try:
-            while not self.halt.is_set():
+            while not halt.is_set():
                 now = time.perf_counter()
                 if next_t > now:
                     time.sleep(next_t - now)
-                    if self.halt.is_set():
+                    if halt.is_set():
                         break
-                uid = mine[k % len(mine)]
                 ts = time.perf_counter()
                 try:
-                    api.write(uid, f"{self.tag}-{j}-{k}")
+                    api.write(mine[k % len(mine)], f"{tag}-{j}-{k}")
                     te = time.perf_counter()
-                    self.done[j] += 1
-                    lat.append((te, te - ts))
+                    out.append((te, te - ts))
                 except Exception as e:  # noqa: BLE001 - counted and reported
-                    self.errors[j] += 1
-                    if self.first_error is None:
-                        self.first_error = str(e)[:500]
+                    errors[j] += 1
+                    if not first_error:
+                        first_error.append(str(e)[:500])
                 k += 1
                 next_t += interval
         finally:
             api.close()
 
-    def completed(self) -> int:
-        return sum(self.done)
+    threads = [threading.Thread(target=run, args=(j,), daemon=True) for j in range(n)]
+    for t in threads:
+        t.start()
+    print(json.dumps({"t_start": t_start}), flush=True)
+    sys.stdin.readline()
+    halt.set()
+    for t in threads:
+        t.join(timeout=30)
+    json.dump({"done": [x for per in done for x in per], "errors": sum(errors),
+               "first_error": first_error[0] if first_error else None}, sys.stdout)
+    sys.stdout.flush()
 
-    def latencies(self, t0: float, t1: float) -> list[float]:
-        return [d for per in self.lat for (te, d) in per if t0 <= te <= t1]
+
+class LoadGen:
+    """Platform updateUser calls at a steady offered rate (open loop), from `threads` threads
+    with their own keep-alive connections in a separate Python process; each thread updates its
+    own share of the users, round-robin."""
+
+    def __init__(self, dep: Deployment, users: list[str], rate: float, threads: int, tag: str):
+        self.dep, self.users, self.rate, self.n, self.tag = dep, users, rate, threads, tag
+        self.done: list[tuple[float, float]] = []
+        self.errors = 0
+        self.first_error: str | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--load-worker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        job = {"port": self.dep.platform_port, "token": self.dep.token, "basic": self.dep.basic,
+               "threads": self.n, "rate": self.rate, "users": self.users, "tag": self.tag}
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        self.t_start = json.loads(self.proc.stdout.readline())["t_start"]
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
 
     def stop(self) -> None:
-        self.halt.set()
-        for t in self.threads:
-            t.join(timeout=30)
+        self.proc.stdin.write("stop\n")
+        self.proc.stdin.flush()
+        out = json.loads(self.proc.stdout.read())
+        self.proc.wait(timeout=30)
+        self.done = sorted(tuple(x) for x in out["done"])
+        self.errors, self.first_error = out["errors"], out["first_error"]
+
+    def completed(self, t0: float, t1: float) -> int:
+        return sum(1 for te, _ in self.done if t0 <= te <= t1)
+
+    def latencies(self, t0: float, t1: float) -> list[float]:
+        return [d for te, d in self.done if t0 <= te <= t1]
 
 
 class PendingSampler(threading.Thread):
@@ -646,6 +723,7 @@ class PendingSampler(threading.Thread):
         self.port, self.every = port, every
         self.samples: list[tuple[float, float, float]] = []
         self.halt = threading.Event()
+        self.wake = threading.Event()
         self.error: str | None = None
 
     def run(self) -> None:
@@ -659,15 +737,22 @@ class PendingSampler(threading.Thread):
                 ))
             except Exception as e:  # noqa: BLE001
                 self.error = str(e)[:300]
-            self.halt.wait(self.every)
+            self.wake.wait(self.every)
+            self.wake.clear()
+
+    def faster(self, every: float) -> None:
+        """Sample every `every` s from now on, starting right away."""
+        self.every = every
+        self.wake.set()
 
     def stop(self) -> None:
         self.halt.set()
+        self.wake.set()
         self.join(timeout=30)
 
 
 def run_probes(dep: Deployment, probe_users: dict[str, str], n: int, pace: float, tag: str,
-               timeout_s: float = 10.0) -> dict:
+               timeout_s: float = 10.0, max_timeouts: int = 3) -> dict:
     """n probes of each kind, interleaved (kinds rotate every round)."""
     apis = {
         "p2b": (dep.platform(), dep.baas()),
@@ -684,9 +769,12 @@ def run_probes(dep: Deployment, probe_users: dict[str, str], n: int, pace: float
     for k in kinds:
         w, r = apis[k]
         r.read(probe_users[k])
+    gave_up = {k: False for k in kinds}
     for i in range(n):
         order = kinds[i % 4 :] + kinds[: i % 4]
         for k in order:
+            if gave_up[k]:
+                continue
             w, r = apis[k]
             uid = probe_users[k]
             marker = f"{tag}-{k}-{i}"
@@ -703,6 +791,8 @@ def run_probes(dep: Deployment, probe_users: dict[str, str], n: int, pace: float
                     break
                 if t1 - t0 > timeout_s:
                     timeouts[k] += 1
+                    # A backlog this long will not clear between probes: stop this kind.
+                    gave_up[k] = timeouts[k] >= max_timeouts
                     break
             write_rtt[k].append(t0 - ts)
             reads[k].append(polls)
@@ -715,6 +805,7 @@ def run_probes(dep: Deployment, probe_users: dict[str, str], n: int, pace: float
         out[k] = {
             **summarize_ms(lat[k]),
             "timeouts": timeouts[k],
+            "gave_up": gave_up[k],
             "write_rtt": summarize_ms(write_rtt[k]),
             "reads_mean": round(statistics.mean(reads[k]), 2) if reads[k] else 0,
             "reads_max": max(reads[k]) if reads[k] else 0,
@@ -724,16 +815,14 @@ def run_probes(dep: Deployment, probe_users: dict[str, str], n: int, pace: float
 
 def measure_probes(dep: Deployment, probe_users: dict[str, str], n: int, pace: float, tag: str,
                    load: LoadGen | None = None) -> dict:
-    meter = CpuMeter(dep.server_pids, dep.dbs)
+    meter = CpuMeter(dep.server_pids, dep.dbs, [load.pid] if load else [])
     m_before = {p.port: scrape_metrics(p.port) for p in dep.procs}
     sampler = PendingSampler(dep.platform_port)
     sampler.start()
     c0 = meter.snap()
-    done0 = load.completed() if load else 0
     t0 = time.perf_counter()
     res = run_probes(dep, probe_users, n, pace, tag)
     t1 = time.perf_counter()
-    done1 = load.completed() if load else 0
     c1 = meter.snap()
     sampler.stop()
     m_after = {p.port: scrape_metrics(p.port) for p in dep.procs}
@@ -744,90 +833,111 @@ def measure_probes(dep: Deployment, probe_users: dict[str, str], n: int, pace: f
             if h["count"]:
                 lag[direction] = h
     pend = [s[1] for s in sampler.samples if s[1] == s[1]]
-    out = {
+    return {
         "probes": res,
+        "window": (t0, t1),
         "duration_s": round(t1 - t0, 1),
-        "cpu": CpuMeter.diff(c0, c1),
+        "cpu": meter.diff(c0, c1),
         "relay_lag_histogram": lag,
         "pending_max": max(pend) if pend else None,
         "pending_mean": round(statistics.mean(pend), 1) if pend else None,
     }
-    if load:
-        lats = sorted(load.latencies(t0, t1))
-        out["load"] = {
-            "offered_per_s": load.rate,
-            "achieved_per_s": round((done1 - done0) / (t1 - t0), 1),
-            "errors": sum(load.errors),
-            "first_error": load.first_error,
-            "write": summarize_ms(lats),
-        }
-    return out
+
+
+def load_stats(load: LoadGen, t0: float, t1: float) -> dict:
+    return {
+        "offered_per_s": load.rate,
+        "achieved_per_s": round(load.completed(t0, t1) / (t1 - t0), 1),
+        "errors": load.errors,
+        "first_error": load.first_error,
+        "write": summarize_ms(load.latencies(t0, t1)),
+    }
 
 
 def throughput_step(dep: Deployment, users: list[str], rate: float, seconds: float, threads: int,
                     tag: str, drain_limit: float = 30.0) -> dict:
-    meter = CpuMeter(dep.server_pids, dep.dbs)
     sampler = PendingSampler(dep.platform_port)
     sampler.start()
     time.sleep(0.6)
     load = LoadGen(dep, users, rate, threads, tag)
-    c0 = meter.snap()
     load.start()
-    t0 = load.t_start
+    meter = CpuMeter(dep.server_pids, dep.dbs, [load.pid])
+    c0 = meter.snap()
+    t0 = max(load.t_start, c0["t"])
     time.sleep(max(0.0, t0 - time.perf_counter()) + seconds)
     t1 = time.perf_counter()
-    done = load.completed()
     c1 = meter.snap()
-    load.stop()
     t_stop = time.perf_counter()
-    # Drain: wait until pending reaches 0.
-    drain_s = None
-    while time.perf_counter() - t_stop < drain_limit:
-        s = sampler.samples[-1] if sampler.samples else None
-        if s and s[0] > t_stop and s[1] == 0:
-            drain_s = round(max(0.0, s[0] - t_stop), 2)
+    sampler.faster(0.1)  # finer while draining
+    load.stop()  # the worker stops within one request of the message; collecting its results takes longer
+    drain_s, drained_at = None, None
+    while True:
+        drained_at = next((x for x in list(sampler.samples) if x[0] > t_stop and x[1] == 0), None)
+        if drained_at or time.perf_counter() - t_stop > drain_limit:
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     sampler.stop()
-    in_step = [(t, p, d) for (t, p, d) in sampler.samples if t0 <= t <= t1 and p == p]
-    pend = [p for (_, p, _) in in_step]
-    third = [p for (t, p, _) in in_step if t >= t0 + 2 * (t1 - t0) / 3]
-    first = [p for (t, p, _) in in_step if t <= t0 + (t1 - t0) / 3]
-    before = [s for s in sampler.samples if s[0] < t0]
-    after = [s for s in sampler.samples if s[0] >= t_stop]
+    if drained_at:
+        drain_s = round(drained_at[0] - t_stop, 2)
+    ok = [x for x in sampler.samples if x[1] == x[1]]
+    in_step = [x for x in ok if t0 <= x[0] <= t1]
+    pend = [x[1] for x in in_step]
+    span = t1 - t0
+    first = [x[1] for x in in_step if x[0] <= t0 + span / 3]
+    third = [x[1] for x in in_step if x[0] >= t0 + 2 * span / 3]
     delivered = None
-    if before and after and drain_s is not None:
-        span = after[-1][0] - before[-1][0]
-        delivered = round((after[-1][2] - before[-1][2]) / span, 1) if span > 0 else None
-    lats = sorted(load.latencies(t0, t1))
-    achieved = done / (t1 - t0)
-    bound = max(50.0, 0.2 * rate)  # at most ~200 ms worth of writes waiting
+    if len(in_step) >= 2 and in_step[-1][0] > in_step[0][0]:
+        delivered = round((in_step[-1][2] - in_step[0][2]) / (in_step[-1][0] - in_step[0][0]), 1)
+    # Least-squares slope of the backlog over the step (events/s): > 0 means it grows.
+    slope = 0.0
+    if len(in_step) >= 3:
+        mt = statistics.mean(x[0] for x in in_step)
+        mp = statistics.mean(pend)
+        den = sum((x[0] - mt) ** 2 for x in in_step)
+        slope = sum((x[0] - mt) * (x[1] - mp) for x in in_step) / den if den else 0.0
+    # The relay alone, once the writes stop: the backlog left over the time it took to empty it.
+    at_stop = next((x for x in ok if x[0] >= t_stop), None)
+    drain_rate = None
+    if drained_at and at_stop and at_stop[1] >= 500 and drained_at[0] > at_stop[0]:
+        drain_rate = round((drained_at[2] - at_stop[2]) / (drained_at[0] - at_stop[0]), 1)
+    achieved = load.completed(t0, t1) / span
+    bound = max(50.0, 0.5 * achieved)  # at most ~half a second of writes waiting
+    growth = slope * span  # fitted growth of the backlog over the step
+    growth_limit = max(50.0, 0.1 * achieved)
     last_mean = statistics.mean(third) if third else float("nan")
     first_mean = statistics.mean(first) if first else float("nan")
     reasons = []
     if achieved < 0.95 * rate:
-        reasons.append(f"achieved {achieved:.0f}/s < 95% of offered")
+        reasons.append(f"writes fell short: achieved {achieved:.0f}/s < 95 % of offered")
     if not (last_mean <= bound):
-        reasons.append(f"backlog {last_mean:.0f} in the last third > bound {bound:.0f}")
-    if drain_s is None or drain_s > 2.0:
-        reasons.append("backlog took > 2 s to drain" if drain_s is not None else f"backlog did not drain in {drain_limit:.0f} s")
-    if sum(load.errors):
-        reasons.append(f"{sum(load.errors)} write errors")
+        reasons.append(f"backlog in the last third {last_mean:.0f} > bound {bound:.0f}")
+    if growth > growth_limit:
+        reasons.append(f"backlog growing ({slope:+.0f}/s, {first_mean:.0f} → {last_mean:.0f})")
+    if drain_s is None:
+        reasons.append(f"backlog did not drain within {drain_limit:.0f} s")
+    elif drain_s > 2.0:
+        reasons.append(f"backlog took {drain_s:.1f} s (> 2 s) to drain")
+    if load.errors:
+        reasons.append(f"{load.errors} write errors")
     return {
         "offered_per_s": rate,
         "achieved_per_s": round(achieved, 1),
-        "seconds": round(t1 - t0, 1),
-        "errors": sum(load.errors),
+        "seconds": round(span, 1),
+        "errors": load.errors,
         "first_error": load.first_error,
-        "write": summarize_ms(lats),
+        "write": summarize_ms(load.latencies(t0, t1)),
         "pending_max": max(pend) if pend else None,
         "pending_first_third_mean": round(first_mean, 1) if first else None,
         "pending_last_third_mean": round(last_mean, 1) if third else None,
-        "pending_samples": [round(p) for p in pend],
+        "pending_samples": [round(x) for x in pend],
+        "pending_at_stop": at_stop[1] if at_stop else None,
         "pending_bound": bound,
+        "pending_slope_per_s": round(slope, 1),
+        "pending_growth_limit": growth_limit,
         "drain_s": drain_s,
+        "drain_rate_per_s": drain_rate,
         "delivered_per_s": delivered,
-        "cpu": CpuMeter.diff(c0, c1),
+        "cpu": meter.diff(c0, c1),
         "sustained": not reasons,
         "why_not": reasons,
     }
@@ -849,7 +959,7 @@ def verify_consistency(dep: Deployment, users: list[str], sample: int = 200) -> 
 
 
 def run_config(key: str, binary: str, work: Path, args, prof: dict) -> dict:
-    res: dict = {"config": key, "label": CONFIGS[key]["label"], "profile": args.profile,
+    res: dict = {"config": key, "label": CONFIGS[key]["label"], "profile": args.profile, "step_s": prof["step_s"],
                  "started": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")}
     if args.quiet_wait > 0:
         log(f"{key}: waiting for a quiet machine (up to {args.quiet_wait:.0f} s)")
@@ -875,6 +985,8 @@ def run_config(key: str, binary: str, work: Path, args, prof: dict) -> dict:
             time.sleep(0.1)
         baas.close()
         res["settle_status"] = wait_settled(dep)
+        for p in dep.procs:
+            p.mark_ready()
         res["settle_s"] = round(time.perf_counter() - t - res["create_users_s"], 2)
 
         log(f"{key}: idle probes ({prof['probes']} per kind)")
@@ -888,6 +1000,7 @@ def run_config(key: str, binary: str, work: Path, args, prof: dict) -> dict:
         time.sleep(2.0)
         res["loaded"] = measure_probes(dep, probe_users, prof["load_probes"], prof["pace"], "load", load)
         load.stop()
+        res["loaded"]["load"] = load_stats(load, *res["loaded"]["window"])
         log_probe_line(key, "loaded", res["loaded"])
         wait_settled(dep)
 
@@ -919,9 +1032,9 @@ def run_config(key: str, binary: str, work: Path, args, prof: dict) -> dict:
     finally:
         dep.stop()
         res["logs"] = {p.name: p.log_summary() for p in dep.procs}
-        for p in dep.procs:
-            if p.log_summary()["warn_or_error_lines"]:
-                log(f"{key}: {p.name} logged warnings/errors: {p.log_summary()['first_warnings'][:3]}")
+        for name, l in res["logs"].items():
+            if l["warn_or_error_lines"]:
+                log(f"{key}: {name} logged {l['warn_or_error_lines']} warnings/errors while measuring: {l['first_warnings'][:3]}")
         dep.cleanup()
     res["finished"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
     return res
@@ -981,7 +1094,10 @@ def yes(b: bool) -> str:
 
 
 def busy_note(cpu: dict) -> str:
-    return " ⚠ busy" if cpu.get("other_cores", 0) > 0.2 else ""
+    if cpu.get("other_cores", 0) <= 0.2:
+        return ""
+    top = ", ".join(cpu.get("other_top", []))
+    return f" ⚠ busy ({top})" if top else " ⚠ busy"
 
 
 def probe_table(w, phase: dict) -> None:
@@ -999,7 +1115,7 @@ def probe_table(w, phase: dict) -> None:
             h = lag.get("platform_to_baas" if k == "p2b" else "baas_to_platform", {})
             if h.get("count"):
                 relay = f"{h.get('p50_le_ms')} / {h.get('p99_le_ms')} (n={h['count']})"
-        tmo = f" ({p['timeouts']} timed out)" if p.get("timeouts") else ""
+        tmo = f" (+{p['timeouts']} not visible within 10 s{'; stopped probing' if p.get('gave_up') else ''})" if p.get("timeouts") else ""
         w(f"| {PROBE_LABEL[k]} | {p.get('n', 0)}{tmo} | {f2(p.get('p50_ms'))} | {f2(p.get('p99_ms'))} | {f2(p.get('max_ms'))} | "
           f"{rel} | {p['reads_mean']} / {p['reads_max']} | {f2(p['write_rtt'].get('p50_ms'))} | {relay} |")
 
@@ -1055,18 +1171,33 @@ def render_section(results: dict) -> str:
     # ---- Summary
     w("### Summary")
     w("")
-    w("Latency in ms (p50 / p99); the ratio is sync ÷ anchor (the same probe without sync, reading through the same API).")
+    w("Latency in ms, p50 / p99, and in brackets the ratio to the anchor measured alongside (sync ÷ the same probe without")
+    w("sync, reading through the same API: BaaS for P→B, Platform for B→P). Anchors: p50 of one read after a write.")
     w("")
-    w(f"| configuration | profile | idle P→B | idle B→P | idle anchor BaaS / Platform | P→B ratio p50 / p99 | loaded P→B (achieved load) | loaded B→P | max sustained updates/s |")
-    w("|---|---|---|---|---|---|---|---|---:|")
+    w("| configuration | profile | idle P→B | idle B→P | idle anchors BaaS / Platform | under load: achieved | loaded P→B | loaded B→P | max sustained updates/s | next step failed on |")
+    w("|---|---|---|---|---|---|---|---|---:|---|")
+
+    def cell(probes: dict, k: str) -> str:
+        p, a = probes[k], probes[ANCHOR_OF[k]]
+        return (f"{f2(p.get('p50_ms'))} / {f2(p.get('p99_ms'))} "
+                f"({ratio(p.get('p50_ms'), a.get('p50_ms'))} / {ratio(p.get('p99_ms'), a.get('p99_ms'))})"
+                + (f" +{p['timeouts']} > 10 s" if p.get("timeouts") else ""))
+
     for c in cfgs:
         i, l = c["idle"]["probes"], c["loaded"]["probes"]
-        w(f"| {c['config']} | {c['profile']} | {f2(i['p2b'].get('p50_ms'))} / {f2(i['p2b'].get('p99_ms'))} | "
-          f"{f2(i['b2p'].get('p50_ms'))} / {f2(i['b2p'].get('p99_ms'))} | "
+        last = c["steps"][-1] if c["steps"] else None
+        failed = "–"
+        if last and not last["sustained"]:
+            kinds = []
+            if last["achieved_per_s"] < 0.95 * last["offered_per_s"]:
+                kinds.append(f"writes ({last['achieved_per_s']:.0f}/s achieved)")
+            if any(r.startswith("backlog") for r in last["why_not"]):
+                kinds.append(f"backlog (relay {last['delivered_per_s']}/s)")
+            failed = f"{last['offered_per_s']:.0f}/s: " + ", ".join(kinds or last["why_not"])
+        w(f"| {c['config']} | {c['profile']} | {cell(i, 'p2b')} | {cell(i, 'b2p')} | "
           f"{f2(i['anchor_baas'].get('p50_ms'))} / {f2(i['anchor_platform'].get('p50_ms'))} | "
-          f"{ratio(i['p2b'].get('p50_ms'), i['anchor_baas'].get('p50_ms'))} / {ratio(i['p2b'].get('p99_ms'), i['anchor_baas'].get('p99_ms'))} | "
-          f"{f2(l['p2b'].get('p50_ms'))} / {f2(l['p2b'].get('p99_ms'))} ({c['loaded']['load']['achieved_per_s']:.0f}/s) | "
-          f"{f2(l['b2p'].get('p50_ms'))} / {f2(l['b2p'].get('p99_ms'))} | {c['max_sustained_per_s']} |")
+          f"{c['loaded']['load']['achieved_per_s']:.0f}/s | {cell(l, 'p2b')} | {cell(l, 'b2p')} | "
+          f"{c['max_sustained_per_s']} | {failed} |")
     w("")
 
     # ---- Method
@@ -1089,22 +1220,27 @@ def render_section(results: dict) -> str:
     w("     side, as the relay measures it) over the same phase, as the bucket bounds holding p50 and p99.")
     w(f"2. **Under load.** The same probes while {results['args']['threads']} threads offer a steady "
       f"{results['args']['load_rate']:.0f} Platform `updateUser`/s on the load users")
-    w("   (each thread its own users, round-robin; open-loop schedule); the achieved rate is measured over the probe window.")
+    w("   (each thread its own users and keep-alive connection, round-robin; open-loop schedule; in a separate Python")
+    w("   process, so it never holds the probes' GIL); the achieved rate is measured over the probe window.")
     w(f"3. **Sustained throughput.** Offered rates step up ({', '.join(str(s) for s in results['steps_used'])} updates/s, "
       f"{results['step_s']:.0f} s each, stopping at the first")
     w("   step that is not sustained). During each step the `platform_to_baas` pending count is sampled every 0.5 s from")
     w("   `/metrics` of the process that runs the Platform. A step is **sustained** when the achieved write rate is ≥ 95 %")
-    w("   of the offered rate, the mean backlog over the step's last third is ≤ max(50, 0.2 s × rate) events, the backlog")
-    w("   drains to 0 within 2 s after the load stops, and no write failed. *Delivered/s* is the relay's delivered counter")
-    w("   over the step and its drain. With round-robin over the load users, a user is rewritten only every")
+    w("   of the offered rate; the backlog does not trend upward (its least-squares slope over the step adds up to at most")
+    w("   max(50, 0.1 s × achieved rate) events); the mean backlog over the step's last third is ≤ max(50, 0.5 s × achieved")
+    w("   rate) events; it drains to 0 within 2 s once the load stops (sampled every 0.1 s then); and no write failed.")
+    w("   *Delivered/s* is the relay's delivered counter over the")
+    w("   step; the drain *rate* (when ≥ 500 events were left) is the relay alone emptying the backlog after the writes")
+    w("   stop. With round-robin over the load users, a user is rewritten only every")
     w("   users ÷ rate seconds, so the relay's coalescing of several queued events of one user cannot hide a backlog")
     w("   shorter than that.")
     w("4. **Check.** After the steps: sync settles, no event is parked (failed), and a sample of users reads the same")
     w("   `firstName` on both sides.")
     w("")
-    w("CPU columns are cores used over the phase (1.00 = one of the 2 vCPUs busy throughout): Tandem process(es) /")
-    w("PostgreSQL backends of the benchmark's databases / this script (load generator, probes, samplers) / everything else")
-    w("on the machine. *Everything else* above 0.2 cores is flagged ⚠ busy.")
+    w("CPU columns are cores used over the phase (1.00 = one of the 2 vCPUs busy throughout), from `/proc/<pid>/stat`:")
+    w("Tandem process(es) / PostgreSQL backends of the benchmark's databases / this script (probes, samplers and the")
+    w("load-generator process) / every other process on the machine, kernel threads included. *Other* above 0.2 cores is")
+    w("flagged ⚠ busy, with its biggest consumers by name.")
     w("")
 
     # ---- Per configuration
@@ -1115,7 +1251,7 @@ def render_section(results: dict) -> str:
         if c.get("command") and c["command"] != results["command"]:
             w(f"*Merged from an earlier run:* `{c['command']}` at commit `{c.get('git')}`.")
             w("")
-        w(f"Run {c['started']} → {c['finished']} UTC, {c['profile']} profile"
+        w(f"Run {c['started']} → {c['finished']} UTC, {c['profile']} profile ({c.get('step_s', results['step_s']):.0f} s steps)"
           + (f"; before start: load average {' '.join(q['loadavg'])}, other processes {q['busy_pct_before']} % of the machine (waited {q['waited_s']} s)" if q else "")
           + f". Created the users in {c['create_users_s']} s; sync settled {c['settle_s']} s later.")
         w("")
@@ -1141,19 +1277,30 @@ def render_section(results: dict) -> str:
         w("")
         w("**Throughput steps** (Platform `updateUser` on the load users; backlog = platform_to_baas pending)")
         w("")
-        w("| offered /s | achieved /s | write p50 / p99 ms | backlog max | backlog mean, first / last third | drained in s | delivered /s | CPU server / PG / client / other | sustained |")
+        w("| offered /s | achieved /s | write p50 / p99 ms | backlog max | backlog mean, first / last third | delivered /s during step | drained in s (rate /s) | CPU server / PG / client / other | sustained |")
         w("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for s in c["steps"]:
             sus = "yes" if s["sustained"] else "no — " + "; ".join(s["why_not"])
+            drain = f"{s['drain_s']}" + (f" ({s['drain_rate_per_s']:.0f})" if s.get("drain_rate_per_s") else "")
             w(f"| {s['offered_per_s']:.0f} | {s['achieved_per_s']:.0f} | {f2(s['write'].get('p50_ms'))} / {f2(s['write'].get('p99_ms'))} | "
-              f"{s['pending_max']:.0f} | {s['pending_first_third_mean']} / {s['pending_last_third_mean']} | {s['drain_s']} | "
-              f"{s['delivered_per_s']} | {cpu_cell(s['cpu'])} | {sus} |")
+              f"{s['pending_max']:.0f} | {s['pending_first_third_mean']} / {s['pending_last_third_mean']} | "
+              f"{s['delivered_per_s']} | {drain} | {cpu_cell(s['cpu'])} | {sus} |")
         w("")
         w(f"Highest sustained rate: **{c['max_sustained_per_s']} updates/s**.")
         last = c["steps"][-1] if c["steps"] else None
         if last and not last["sustained"]:
-            lim = "the write path (the Platform API and the load generator on the same 2 vCPUs)" if last["achieved_per_s"] < 0.95 * last["offered_per_s"] else "sync (the backlog grew)"
-            w(f"The first step not sustained ({last['offered_per_s']:.0f}/s) was limited by {lim}.")
+            short = last["achieved_per_s"] < 0.95 * last["offered_per_s"]
+            grew = any(r.startswith("backlog") for r in last["why_not"])
+            parts = []
+            if short:
+                parts.append(f"the Platform's write path did not keep up with the offered {last['offered_per_s']:.0f}/s "
+                             f"(achieved {last['achieved_per_s']:.0f}/s with {results['args']['threads']} load threads, "
+                             f"write p50 {f2(last['write'].get('p50_ms'))} ms; Tandem used {last['cpu']['server_cores']} cores, "
+                             f"the machine was {last['cpu']['machine_busy_pct']} % busy)")
+            if grew:
+                parts.append(f"the relay fell behind the writes (delivered {last['delivered_per_s']}/s while "
+                             f"{last['achieved_per_s']:.0f}/s were written; backlog up to {last['pending_max']:.0f})")
+            w(f"At the first step not sustained ({last['offered_per_s']:.0f}/s): " + "; and ".join(parts) + ".")
         fs = c["final_status"]
         dirs = {d["direction"]: d for d in fs.get("directions", [])}
         cons = c["consistency"]
@@ -1172,16 +1319,38 @@ def render_section(results: dict) -> str:
                 for b in l["first_warnings"][:4]:
                     w(f"  `{b[:300]}`")
         else:
-            w(f"Server logs (`RUST_LOG={results['args']['log']}`): no warnings or errors.")
+            w(f"Server logs (`RUST_LOG={results['args']['log']}`): no warnings or errors while measuring.")
+        for n, l in logs.items():
+            if l.get("startup_warn_or_error_lines"):
+                w(f"At start-up {n} logged {l['startup_warn_or_error_lines']} warning(s) before sync first settled, e.g. "
+                  f"`{l['first_startup_warnings'][0][:220]}` (in a split deployment, expected until the other half listens).")
         w("")
 
     # ---- Caveats
     w("### Caveats")
     w("")
-    w("- **Shared 2 vCPUs.** The load generator and the probes (Python) run on the same 2 vCPUs as Tandem and")
-    w("  PostgreSQL; the CPU columns show the split. At the higher steps the Python client needs a large share of a core, so")
-    w("  the *achieved* rate is bounded by the machine, not only by Tandem; a step that misses its offered rate says nothing")
-    w("  about the backlog beyond that rate. Compare ratios, not absolute numbers.")
+    phases = [(c["config"], name, ph["cpu"]) for c in cfgs
+              for name, ph in [("idle", c["idle"]), ("under load", c["loaded"])] + [(f"step {s['offered_per_s']:.0f}/s", s) for s in c["steps"]]]
+    busy = [f"{cfg} {name} ({cpu['other_cores']} cores: {', '.join(cpu.get('other_top', [])) or 'short-lived processes'})"
+            for cfg, name, cpu in phases if cpu["other_cores"] > 0.2]
+    max_client = max((cpu["client_cores"] for _, _, cpu in phases), default=0)
+    max_busy = max((cpu["machine_busy_pct"] for _, _, cpu in phases), default=0)
+    max_other = max((cpu["other_cores"] for _, _, cpu in phases), default=0)
+    w("- **Shared 2 vCPUs.** The probes and the load generator (Python) run on the same 2 vCPUs as Tandem and")
+    w(f"  PostgreSQL; the CPU columns show the split. In this run the script used at most {max_client} cores and the machine")
+    w(f"  was at most {max_busy} % busy in any phase: the limits found are not plain CPU exhaustion, which points at serial")
+    w("  paths in Tandem (one relay per direction applying events one after another; one writer per SQLite store). But at")
+    w("  70–80 % utilisation of 2 vCPUs, scheduling delays also stretch every serial chain of round trips, so on a machine")
+    w("  with cores to spare the absolute numbers would be higher. Compare ratios, not absolute numbers.")
+    if busy:
+        w("- **Busy machine.** Other processes used more than 0.2 cores in: " + "; ".join(busy) + ". Those phases are")
+        w("  flagged ⚠ in the tables; re-run them (`--configs … --merge`) when the machine is quiet.")
+    else:
+        w(f"- **Quiet machine.** No phase saw other processes use more than 0.2 cores (at most {max_other}). The load average")
+        w("  printed before each configuration includes the previous configuration's own run; the share of other processes")
+        w("  measured over the second before the start is the figure that matters.")
+    w("- **Drain time resolution.** The backlog is sampled every 0.1 s after a step, so a drain time of ~0.1 s means")
+    w("  \"empty at the first sample\".")
     w("- **Probe resolution.** Visibility is detected by polling; each latency includes up to one read round trip of")
     w("  detection delay (the anchor is exactly one read). The reader polls back to back, which itself costs server CPU.")
     w("- **p99 with few samples.** p99 of n = 100–300 probes rests on the 1–3 slowest probes; `--quick` runs are")
@@ -1231,7 +1400,7 @@ def main() -> None:
     p.add_argument("--steps", help="comma-separated offered rates (updates/s) for the throughput steps")
     p.add_argument("--users", type=int, default=1000, help="load users created before measuring")
     p.add_argument("--load-rate", type=float, default=500.0, help="background updates/s for the loaded probes")
-    p.add_argument("--threads", type=int, default=8, help="load generator threads (each with its own connection)")
+    p.add_argument("--threads", type=int, default=16, help="load generator threads (each with its own connection)")
     p.add_argument("--quiet-wait", type=float, default=60.0, help="max seconds to wait for an idle machine before each configuration (0: don't)")
     p.add_argument("--log", default="warn", help="RUST_LOG of the Tandem processes")
     p.add_argument("--pg-url", default=os.environ.get("TANDEM_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
@@ -1241,8 +1410,12 @@ def main() -> None:
                    help="keep the other configurations of bench/results/sync-latest.json in the report (re-run one configuration)")
     p.add_argument("--report", default=str(BENCH_DIR / "REPORT.md"))
     p.add_argument("--report-only", metavar="RESULTS_JSON", help="only rewrite the report section from a results file")
+    p.add_argument("--load-worker", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
 
+    if args.load_worker:
+        load_worker()
+        return
     if args.report_only:
         write_section(render_section(json.loads(Path(args.report_only).read_text())), Path(args.report))
         log(f"report section written to {args.report}")

@@ -12,12 +12,21 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tandem_platform::Credentials;
 
-/// A free TCP port on 127.0.0.1 (bound, read and released).
+/// A free TCP port on 127.0.0.1 (bound, read and released), never one this test process
+/// handed out before.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// One `tandem serve` process: its command line, environment and log file. Dropping it kills
