@@ -174,6 +174,9 @@ fn tx_of<'e>(exec: &'e mut Exec<'_>) -> BaasResult<&'e mut Tx> {
     }
 }
 
+/// Events applied in one transaction (a failing one sends its chunk down the slow path).
+pub const APPLY_CHUNK: usize = 50;
+
 /// A local write to rows of one model: the rows (identified by their key) and the fields the
 /// write set.
 pub(crate) struct LocalWrite<'a> {
@@ -339,10 +342,66 @@ impl Baas {
         .collect())
     }
 
-    /// Merges one event from the Platform, creating the row when it is new. The change is
-    /// not recorded in the outbox: the Platform has it already.
+    /// Merges one event from the Platform into the BaaS's row (inserting it when new), field by
+    /// field, in its own transaction. Not recorded in the outbox: the Platform has it already.
     pub async fn sync_apply(
         &self,
+        event: &SyncEvent,
+        now: DateTime<Utc>,
+    ) -> BaasResult<ApplyOutcome> {
+        let mut tx = self.engine.db.begin().await?;
+        let outcome = self.apply_in(&mut tx, event, now).await?;
+        if !matches!(outcome, ApplyOutcome::Failed { .. }) {
+            tx.commit().await?;
+            self.observe(std::slice::from_ref(event));
+        }
+        Ok(outcome)
+    }
+
+    /// [`Self::sync_apply`] for a batch, in order: one transaction for up to [`APPLY_CHUNK`]
+    /// events. When one of them fails, that chunk is rolled back and applied again an event at
+    /// a time, so only the failing one is refused.
+    pub async fn sync_apply_batch(
+        &self,
+        events: &[SyncEvent],
+        now: DateTime<Utc>,
+    ) -> BaasResult<Vec<ApplyOutcome>> {
+        let mut out = Vec::with_capacity(events.len());
+        for chunk in events.chunks(APPLY_CHUNK) {
+            let mut tx = self.engine.db.begin().await?;
+            let mut outcomes = Vec::with_capacity(chunk.len());
+            for event in chunk {
+                let outcome = self.apply_in(&mut tx, event, now).await?;
+                if matches!(outcome, ApplyOutcome::Failed { .. }) {
+                    break;
+                }
+                outcomes.push(outcome);
+            }
+            if outcomes.len() == chunk.len() {
+                tx.commit().await?;
+                self.observe(chunk);
+                out.extend(outcomes);
+            } else {
+                drop(tx);
+                for event in chunk {
+                    out.push(self.sync_apply(event, now).await?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn observe(&self, events: &[SyncEvent]) {
+        for max in events.iter().filter_map(SyncEvent::max_stamp) {
+            self.engine.sync.hlc.observe(max);
+        }
+    }
+
+    /// Applies one event inside `tx`. A `Failed` outcome may leave `tx` half-written (or, on
+    /// PostgreSQL, aborted): the caller rolls it back.
+    async fn apply_in(
+        &self,
+        tx: &mut Tx,
         event: &SyncEvent,
         now: DateTime<Utc>,
     ) -> BaasResult<ApplyOutcome> {
@@ -353,11 +412,13 @@ impl Baas {
         }
         let model_id = model_for(self, event.entity)?;
         let schema = &self.engine.schema;
-        let mut tx = self.engine.db.begin().await?;
-        if SYNC_TABLES.was_applied(&mut tx, &event.id).await? {
+        if !SYNC_TABLES
+            .first_apply(tx, &event.id, now.timestamp_millis())
+            .await?
+        {
             return Ok(ApplyOutcome::Duplicate);
         }
-        let mut exec = Exec::Tx(&mut tx);
+        let mut exec = Exec::Tx(&mut *tx);
         let current = load_states(
             schema,
             self.engine.dialect(),
@@ -379,12 +440,12 @@ impl Baas {
             &event.changed,
         );
         let written = if current.is_none() {
-            self.insert_synced(&mut tx, model_id, event, &merged.writes, now)
+            self.insert_synced(tx, model_id, event, &merged.writes, now)
                 .await
         } else if merged.writes.is_empty() {
             Ok(())
         } else {
-            self.update_synced(&mut tx, model_id, event, &merged.writes, now)
+            self.update_synced(tx, model_id, event, &merged.writes, now)
                 .await
         };
         if let Err(error) = written {
@@ -400,15 +461,8 @@ impl Baas {
             }
             stamps.retain(|_, s| *s != Hlc::ZERO);
             SYNC_TABLES
-                .save_stamps(&mut tx, event.entity, &event.entity_id, &stamps)
+                .save_stamps(tx, event.entity, &event.entity_id, &stamps)
                 .await?;
-        }
-        SYNC_TABLES
-            .mark_applied(&mut tx, &event.id, now.timestamp_millis())
-            .await?;
-        tx.commit().await?;
-        if let Some(max) = event.max_stamp() {
-            self.engine.sync.hlc.observe(max);
         }
         Ok(ApplyOutcome::Applied {
             changed: !merged.writes.is_empty(),

@@ -104,11 +104,6 @@ struct RawHead {
 }
 
 #[derive(sqlx::FromRow)]
-struct RawCount {
-    n: i64,
-}
-
-#[derive(sqlx::FromRow)]
 struct RawStats {
     pending: i64,
     retrying: i64,
@@ -527,22 +522,14 @@ impl SyncTables {
             .collect()
     }
 
-    /// Whether an event was applied here before.
-    pub async fn was_applied(&self, tx: &mut Tx, event_id: &str) -> Result<bool, DbError> {
-        let mut q = Query::select();
-        q.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from(Alias::new(self.applied))
-            .and_where(Expr::col(Alias::new("event_id")).eq(event_id));
-        let row: RawCount = tx.fetch_optional(&q).await?.unwrap_or(RawCount { n: 0 });
-        Ok(row.n > 0)
-    }
-
-    pub async fn mark_applied(
+    /// Notes that `event_id` is being applied here; `false` when it was applied before (then
+    /// nothing is written). In the apply's transaction, so a failed apply forgets it again.
+    pub async fn first_apply(
         &self,
         tx: &mut Tx,
         event_id: &str,
         now_ms: i64,
-    ) -> Result<(), DbError> {
+    ) -> Result<bool, DbError> {
         let mut q = Query::insert();
         q.into_table(Alias::new(self.applied))
             .columns([Alias::new("event_id"), Alias::new("applied_at")])
@@ -552,8 +539,7 @@ impl SyncTables {
                     .do_nothing()
                     .to_owned(),
             );
-        tx.execute(&q).await?;
-        Ok(())
+        Ok(tx.execute(&q).await? > 0)
     }
 
     /// Forgets applied event ids older than `applied_before` and nonces older than

@@ -41,16 +41,12 @@ pub trait Peer: Send + Sync + 'static {
     async fn retry(&self) -> Result<u64, SyncError>;
 }
 
-/// Applies events one after another, each in its own transaction.
+/// Applies events in order (the store batches them into transactions).
 pub async fn apply_all(
     side: &dyn SideStore,
     events: &[SyncEvent],
 ) -> Result<Vec<ApplyOutcome>, SyncError> {
-    let mut out = Vec::with_capacity(events.len());
-    for e in events {
-        out.push(side.apply(e).await?);
-    }
-    Ok(out)
+    side.apply_batch(events).await
 }
 
 pub async fn retry_parked(side: &dyn SideStore) -> Result<u64, SyncError> {

@@ -27,6 +27,14 @@ pub trait SideStore: Send + Sync + 'static {
     /// Applies one event from the other side. `Err` is this store failing (retry later), not
     /// the event being refused (that is `ApplyOutcome::Failed`).
     async fn apply(&self, event: &SyncEvent) -> Result<ApplyOutcome, SyncError>;
+    /// Applies a batch in order, one outcome per event. Stores batch the transactions.
+    async fn apply_batch(&self, events: &[SyncEvent]) -> Result<Vec<ApplyOutcome>, SyncError> {
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            out.push(self.apply(e).await?);
+        }
+        Ok(out)
+    }
     async fn states(
         &self,
         entity: Entity,
@@ -74,6 +82,12 @@ impl SideStore for PlatformSide {
     async fn apply(&self, event: &SyncEvent) -> Result<ApplyOutcome, SyncError> {
         self.store
             .sync_apply(event, self.clock.now())
+            .await
+            .map_err(store_error)
+    }
+    async fn apply_batch(&self, events: &[SyncEvent]) -> Result<Vec<ApplyOutcome>, SyncError> {
+        self.store
+            .sync_apply_batch(events, self.clock.now())
             .await
             .map_err(store_error)
     }
@@ -133,6 +147,12 @@ impl SideStore for BaasSide {
     async fn apply(&self, event: &SyncEvent) -> Result<ApplyOutcome, SyncError> {
         self.baas
             .sync_apply(event, self.baas.clock.now())
+            .await
+            .map_err(store_error)
+    }
+    async fn apply_batch(&self, events: &[SyncEvent]) -> Result<Vec<ApplyOutcome>, SyncError> {
+        self.baas
+            .sync_apply_batch(events, self.baas.clock.now())
             .await
             .map_err(store_error)
     }

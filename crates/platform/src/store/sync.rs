@@ -109,6 +109,9 @@ enum Rows<'a> {
     After(Option<&'a str>, u64),
 }
 
+/// Events applied in one transaction (a failing one sends its chunk down the slow path).
+pub const APPLY_CHUNK: usize = 50;
+
 impl SqlPlatformStore {
     /// Stamps the `changed` fields of an entity with a fresh stamp and records the entity's
     /// whole synced state as an outbox event, inside the transaction of the change.
@@ -308,10 +311,66 @@ impl SqlPlatformStore {
             .collect())
     }
 
-    /// Merges one event from the BaaS into the Platform's row, field by field. The change is
-    /// not recorded in the outbox: the BaaS has it already.
+    /// Merges one event from the BaaS into the Platform's row, field by field, in its own
+    /// transaction. The change is not recorded in the outbox: the BaaS has it already.
     pub async fn sync_apply(
         &self,
+        event: &SyncEvent,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ApplyOutcome> {
+        let mut tx = self.db.begin().await?;
+        let outcome = self.apply_in(&mut tx, event, now).await?;
+        if !matches!(outcome, ApplyOutcome::Failed { .. }) {
+            tx.commit().await?;
+            self.observe(std::slice::from_ref(event));
+        }
+        Ok(outcome)
+    }
+
+    /// [`Self::sync_apply`] for a batch, in order: one transaction for up to
+    /// [`APPLY_CHUNK`] events. When one of them fails, that chunk is rolled back and applied
+    /// again an event at a time, so only the failing one is refused.
+    pub async fn sync_apply_batch(
+        &self,
+        events: &[SyncEvent],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<ApplyOutcome>> {
+        let mut out = Vec::with_capacity(events.len());
+        for chunk in events.chunks(APPLY_CHUNK) {
+            let mut tx = self.db.begin().await?;
+            let mut outcomes = Vec::with_capacity(chunk.len());
+            for event in chunk {
+                let outcome = self.apply_in(&mut tx, event, now).await?;
+                if matches!(outcome, ApplyOutcome::Failed { .. }) {
+                    break;
+                }
+                outcomes.push(outcome);
+            }
+            if outcomes.len() == chunk.len() {
+                tx.commit().await?;
+                self.observe(chunk);
+                out.extend(outcomes);
+            } else {
+                drop(tx);
+                for event in chunk {
+                    out.push(self.sync_apply(event, now).await?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn observe(&self, events: &[SyncEvent]) {
+        for max in events.iter().filter_map(SyncEvent::max_stamp) {
+            self.hlc.observe(max);
+        }
+    }
+
+    /// Applies one event inside `tx`. A `Failed` outcome may leave `tx` half-written (or, on
+    /// PostgreSQL, aborted): the caller rolls it back.
+    async fn apply_in(
+        &self,
+        tx: &mut Tx,
         event: &SyncEvent,
         now: DateTime<Utc>,
     ) -> StoreResult<ApplyOutcome> {
@@ -320,13 +379,12 @@ impl SqlPlatformStore {
                 error: "the Platform only applies events from the BaaS".into(),
             });
         }
-        let mut tx = self.db.begin().await?;
-        if SYNC_TABLES.was_applied(&mut tx, &event.id).await? {
+        if !SYNC_TABLES.first_apply(tx, &event.id, millis(now)).await? {
             return Ok(ApplyOutcome::Duplicate);
         }
         let current = self
             .states_in(
-                &mut Some(&mut tx),
+                &mut Some(&mut *tx),
                 event.entity,
                 Rows::Ids(std::slice::from_ref(&event.entity_id)),
             )
@@ -350,31 +408,20 @@ impl SqlPlatformStore {
             &event.changed,
         );
         if !merged.writes.is_empty() {
-            if let Err(error) = self.write_fields(&mut tx, event, &merged.writes, now).await {
+            if let Err(error) = self.write_fields(tx, event, &merged.writes, now).await {
                 return Ok(ApplyOutcome::Failed { error });
             }
-            let mut stamps = SYNC_TABLES
-                .load_stamps(
-                    &mut tx,
-                    event.entity,
-                    std::slice::from_ref(&event.entity_id),
-                )
-                .await?
-                .remove(&event.entity_id)
-                .unwrap_or_default();
+            let mut stamps: BTreeMap<String, Hlc> = current
+                .iter()
+                .map(|(k, v)| (k.clone(), v.stamp))
+                .filter(|(_, s)| *s != Hlc::ZERO)
+                .collect();
             for (name, s) in &merged.writes {
                 stamps.insert(name.clone(), s.stamp);
             }
             SYNC_TABLES
-                .save_stamps(&mut tx, event.entity, &event.entity_id, &stamps)
+                .save_stamps(tx, event.entity, &event.entity_id, &stamps)
                 .await?;
-        }
-        SYNC_TABLES
-            .mark_applied(&mut tx, &event.id, millis(now))
-            .await?;
-        tx.commit().await?;
-        if let Some(max) = event.max_stamp() {
-            self.hlc.observe(max);
         }
         Ok(ApplyOutcome::Applied {
             changed: !merged.writes.is_empty(),
