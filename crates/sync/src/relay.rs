@@ -224,6 +224,9 @@ impl Relay {
             }
             let wait = match self.pass().await {
                 Ok(pass) => {
+                    if !link_backoff.is_zero() {
+                        tracing::info!(from = self.local.side().name(), "sync: delivering again");
+                    }
                     link_backoff = Duration::ZERO;
                     if pass.full {
                         continue;
@@ -231,10 +234,18 @@ impl Relay {
                     self.config.poll
                 }
                 Err(err) => {
+                    let first = link_backoff.is_zero();
                     link_backoff = (link_backoff * 2)
                         .max(Duration::from_millis(100))
                         .min(Duration::from_secs(10));
-                    tracing::warn!(error = %err, retry_in_ms = link_backoff.as_millis() as u64, from = self.local.side().name(), "sync: delivery failed");
+                    let retry_in_ms = link_backoff.as_millis() as u64;
+                    let from = self.local.side().name();
+                    // Once when it starts failing, then at most every 10 s (the longest wait).
+                    if first || link_backoff == Duration::from_secs(10) {
+                        tracing::warn!(error = %err, retry_in_ms, from, "sync: delivery failed");
+                    } else {
+                        tracing::debug!(error = %err, retry_in_ms, from, "sync: delivery failed");
+                    }
                     link_backoff
                 }
             };
