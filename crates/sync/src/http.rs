@@ -151,7 +151,7 @@ async fn verify(
             "peer requests must be signed (timestamp, nonce and signature headers)",
         ));
     };
-    let expected = link::sign(secret, "POST", uri.path(), ts, nonce, body);
+    let expected = link::sign(secret, local.side(), "POST", uri.path(), ts, nonce, body);
     if !bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
         return Err(unauthorized(
             "SYNC_SIGNATURE_INVALID",

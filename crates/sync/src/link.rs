@@ -106,13 +106,24 @@ pub const MIN_SECRET_LEN: usize = 32;
 pub const MAX_APPLY_BYTES: usize = 512 * 1024;
 
 /// The HMAC-SHA256 (hex) of a request: method, path, timestamp, nonce and body.
-pub fn sign(secret: &[u8], method: &str, path: &str, ts: i64, nonce: &str, body: &[u8]) -> String {
+/// The signature of a peer request to the `to` side: HMAC-SHA256 under the shared secret over
+/// the receiving side, method, path, timestamp, nonce and body (naming the receiver keeps a
+/// request captured on its way to one half from being replayed to the other).
+pub fn sign(
+    secret: &[u8],
+    to: Side,
+    method: &str,
+    path: &str,
+    ts: i64,
+    nonce: &str,
+    body: &[u8],
+) -> String {
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
         Ok(mac) => mac,
         // HMAC takes keys of any length; this cannot happen.
         Err(_) => return String::new(),
     };
-    mac.update(format!("{method}\n{path}\n{ts}\n{nonce}\n").as_bytes());
+    mac.update(format!("{}\n{method}\n{path}\n{ts}\n{nonce}\n", to.name()).as_bytes());
     mac.update(body);
     hex(&mac.finalize().into_bytes())
 }
@@ -201,7 +212,7 @@ impl HttpPeer {
         let mut raw = [0u8; 16];
         getrandom::fill(&mut raw).map_err(|e| SyncError::Link(e.to_string()))?;
         let nonce = hex(&raw);
-        let signature = sign(&self.secret, "POST", path, ts, &nonce, &body);
+        let signature = sign(&self.secret, self.side, "POST", path, ts, &nonce, &body);
         let response = self
             .client
             .post(format!("{}{path}", self.base_url))

@@ -453,3 +453,70 @@ async fn scale_out_two_processes_share_the_relay_work_without_delivering_twice()
         }
     }
 }
+
+on_both_backends! {
+    with Stores::new;
+
+    async fn the_peer_link_takes_only_fresh_requests_signed_for_this_side(stores: Stores) {
+        use tandem_core::Side;
+        use tandem_sync::link::{HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, sign};
+        // A BaaS half on its own; its Platform peer is not running (not needed here).
+        let mut args = stores.half("baas");
+        args.extend(["--peer-url".into(), format!("http://127.0.0.1:{}", tandem_testkit::process::free_port())]);
+        let mut baas = stores.node("baas", args);
+        baas.start().await;
+        let client = reqwest::Client::new();
+        let url = format!("{}/sync/v1/apply", baas.url());
+        let body = br#"{"events":[]}"#.to_vec();
+        let now = || chrono::Utc::now().timestamp_millis();
+        let send = |ts: i64, nonce: String, signature: Option<String>, body: Vec<u8>| {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                let mut request = client.post(url).header("content-type", "application/json").body(body);
+                if let Some(signature) = signature {
+                    request = request
+                        .header(HEADER_TIMESTAMP, ts.to_string())
+                        .header(HEADER_NONCE, nonce)
+                        .header(HEADER_SIGNATURE, signature);
+                }
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                let body: Value = response.json().await.unwrap_or(Value::Null);
+                (status, body["errorCode"].as_str().unwrap_or_default().to_owned(), body)
+            }
+        };
+        let secret = SECRET.as_bytes();
+        let nonce = || uuid::Uuid::new_v4().simple().to_string();
+
+        let (status, code, _) = send(now(), nonce(), None, body.clone()).await;
+        assert_eq!((status, code.as_str()), (401, "SYNC_SIGNATURE_MISSING"));
+
+        let (ts, n) = (now(), nonce());
+        let good = sign(secret, Side::Baas, "POST", "/sync/v1/apply", ts, &n, &body);
+        let (status, _, answer) = send(ts, n.clone(), Some(good.clone()), body.clone()).await;
+        assert_eq!(status, 200, "a correctly signed request is served: {answer}");
+        assert_eq!(answer["outcomes"], json!([]));
+        let (status, code, _) = send(ts, n, Some(good), body.clone()).await;
+        assert_eq!((status, code.as_str()), (401, "SYNC_REPLAYED"), "the same request again");
+
+        let (ts, n) = (now(), nonce());
+        let wrong_key = sign(b"another-secret-of-at-least-thirty-two-chars", Side::Baas, "POST", "/sync/v1/apply", ts, &n, &body);
+        assert_eq!(send(ts, n, Some(wrong_key), body.clone()).await.1, "SYNC_SIGNATURE_INVALID", "another secret");
+
+        let (ts, n) = (now(), nonce());
+        let signed = sign(secret, Side::Baas, "POST", "/sync/v1/apply", ts, &n, &body);
+        assert_eq!(send(ts, n, Some(signed), br#"{"events":[ ]}"#.to_vec()).await.1, "SYNC_SIGNATURE_INVALID", "a changed body");
+
+        let (ts, n) = (now(), nonce());
+        let for_platform = sign(secret, Side::Platform, "POST", "/sync/v1/apply", ts, &n, &body);
+        assert_eq!(send(ts, n, Some(for_platform), body.clone()).await.1, "SYNC_SIGNATURE_INVALID", "signed for the other half");
+
+        let (ts, n) = (now() - 10 * 60 * 1000, nonce());
+        let stale = sign(secret, Side::Baas, "POST", "/sync/v1/apply", ts, &n, &body);
+        assert_eq!(send(ts, n, Some(stale), body.clone()).await.1, "SYNC_STALE_REQUEST", "ten minutes old");
+
+        let remote = stores.remote(&baas);
+        let unauthenticated = remote.client.get(format!("{}/sync/v1/status", baas.url())).send().await.unwrap();
+        assert_eq!(unauthenticated.status().as_u16(), 401, "operator endpoints need the environment's credentials");
+    }
+}
