@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use tandem_core::Side;
-use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent};
+use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent, digest};
 
 use crate::SyncError;
 use crate::link::Peer;
@@ -171,9 +171,39 @@ async fn repair(
             }
         }
     }
-    report.repaired += ids
+    // Repaired is what now reads the same on both sides; anything else is reported.
+    let exchanged: Vec<String> = ids
         .iter()
         .filter(|id| on_platform.contains_key(*id) && !failed.contains(*id))
-        .count() as u64;
+        .cloned()
+        .collect();
+    if exchanged.is_empty() {
+        return Ok(());
+    }
+    let after_platform: std::collections::HashMap<String, FieldState> = platform
+        .states(entity, &exchanged)
+        .await?
+        .into_iter()
+        .collect();
+    let after_baas: std::collections::HashMap<String, FieldState> =
+        baas.states(entity, &exchanged).await?.into_iter().collect();
+    for id in &exchanged {
+        match (after_platform.get(id), after_baas.get(id)) {
+            (Some(p), Some(b)) if digest(entity, p) == digest(entity, b) => report.repaired += 1,
+            (p, b) => {
+                let differing: Vec<&str> = entity
+                    .fields()
+                    .iter()
+                    .map(|f| f.name)
+                    .filter(|name| p.and_then(|p| p.get(*name)) != b.and_then(|b| b.get(*name)))
+                    .collect();
+                report.unrepaired.push(format!(
+                    "{} {id} still differs after the repair (fields: {})",
+                    entity.name(),
+                    differing.join(", ")
+                ));
+            }
+        }
+    }
     Ok(())
 }
