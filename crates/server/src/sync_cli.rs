@@ -94,7 +94,7 @@ pub fn human(path: &str, body: &Value) -> String {
         "/sync/v1/reconcile" => {
             let _ = writeln!(
                 out,
-                "checked {} entities, repaired {}",
+                "compared {} tenants and users, repaired {}",
                 num(body, "checked"),
                 num(body, "repaired")
             );
