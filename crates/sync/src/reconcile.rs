@@ -187,8 +187,16 @@ async fn repair(
         .collect();
     let after_baas: std::collections::HashMap<String, FieldState> =
         baas.states(entity, &exchanged).await?.into_iter().collect();
+    let newest = |s: Option<&FieldState>| s.and_then(|s| s.values().map(|f| f.stamp).max());
     for id in &exchanged {
-        match (after_platform.get(id), after_baas.get(id)) {
+        let (p, b) = (after_platform.get(id), after_baas.get(id));
+        // A repair only moves existing stamps between the sides; a newer stamp is a write made
+        // while reconciling, which the relay carries: not a failure of the repair.
+        let before = newest(on_platform.get(id)).max(newest(on_baas.get(id)));
+        if newest(p).max(newest(b)) > before {
+            continue;
+        }
+        match (p, b) {
             (Some(p), Some(b)) if digest(entity, p) == digest(entity, b) => report.repaired += 1,
             (p, b) => {
                 let differing: Vec<&str> = entity

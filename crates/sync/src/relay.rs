@@ -124,6 +124,8 @@ impl Relay {
             return Ok(Pass::default());
         }
         let units = units(&claim.rows);
+        // A strict pass may leave claimed rows unsent: more is due right away.
+        let unsent = units.iter().map(Vec::len).sum::<usize>() < claim.rows.len();
         let sent: Vec<SyncEvent> = units
             .iter()
             .filter_map(|u| u.last().map(|r| r.event.clone()))
@@ -163,7 +165,18 @@ impl Relay {
                     // Nothing of the group is dropped: the retry (strict, see `units`) sends
                     // its rows one by one, and the others wait behind the head.
                     let attempts = head.attempts.saturating_add(1);
-                    let park = attempts >= self.config.max_attempts;
+                    // Several rows sent as one: the retry tries them one by one before any of
+                    // them can be parked, and the error says it was the combined change.
+                    let park = attempts >= self.config.max_attempts && group.len() == 1;
+                    let error = if group.len() > 1 {
+                        format!(
+                            "{error} (sending {} queued changes of this {} as one; retried one by one)",
+                            group.len(),
+                            last.event.entity.name()
+                        )
+                    } else {
+                        error
+                    };
                     let wait = i64::try_from(self.config.backoff(attempts).as_millis())
                         .unwrap_or(i64::MAX);
                     tracing::warn!(
@@ -210,7 +223,7 @@ impl Relay {
         Ok(Pass {
             delivered: removed.len(),
             failed: deferred.len(),
-            full: fetched as u64 >= self.config.batch,
+            full: unsent || fetched as u64 >= self.config.batch,
         })
     }
 
