@@ -448,8 +448,10 @@ impl Baas {
             self.update_synced(tx, model_id, event, &merged.writes, now)
                 .await
         };
-        if let Err(error) = written {
-            return Ok(ApplyOutcome::Failed { error });
+        match written {
+            Ok(()) => {}
+            Err(WriteError::Refused(error)) => return Ok(ApplyOutcome::Failed { error }),
+            Err(WriteError::Store(err)) => return Err(err.into()),
         }
         if !merged.writes.is_empty() {
             let mut stamps: BTreeMap<String, Hlc> = current
@@ -522,7 +524,7 @@ impl Baas {
         event: &SyncEvent,
         writes: &FieldState,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
+    ) -> Result<(), WriteError> {
         let entity = event.entity;
         let missing: Vec<&str> = entity
             .fields()
@@ -531,12 +533,12 @@ impl Baas {
             .map(|f| f.name)
             .collect();
         if !missing.is_empty() {
-            return Err(format!(
+            return Err(WriteError::Refused(format!(
                 "the {} {} is not on the BaaS yet and the event lacks {}",
                 entity.name(),
                 event.entity_id,
                 missing.join(", ")
-            ));
+            )));
         }
         let model = self.engine.schema.model(model_id);
         let mut cols = self.column_values(model_id, entity, writes)?;
@@ -565,7 +567,7 @@ impl Baas {
             .columns(cols.iter().map(|(c, _)| Alias::new(c.as_str())))
             .values(cols.into_iter().map(|(_, v)| v))
             .map_err(|e| e.to_string())?;
-        tx.execute(&q).await.map_err(|e| describe(&e, entity))?;
+        tx.execute(&q).await.map_err(|e| write_error(e, entity))?;
         Ok(())
     }
 
@@ -576,7 +578,7 @@ impl Baas {
         event: &SyncEvent,
         writes: &FieldState,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
+    ) -> Result<(), WriteError> {
         let model = self.engine.schema.model(model_id);
         let mut cols = self.column_values(model_id, event.entity, writes)?;
         if cols.is_empty() {
@@ -589,8 +591,29 @@ impl Baas {
             .and_where(Expr::col(Alias::new("id")).eq(event.entity_id.as_str()));
         tx.execute(&q)
             .await
-            .map_err(|e| describe(&e, event.entity))?;
+            .map_err(|e| write_error(e, event.entity))?;
         Ok(())
+    }
+}
+
+/// Why a synced write did not happen: the data was refused (the event fails, with this
+/// message), or the store could not do it now (retried as a whole later).
+enum WriteError {
+    Refused(String),
+    Store(tandem_sql::DbError),
+}
+
+impl From<String> for WriteError {
+    fn from(message: String) -> Self {
+        Self::Refused(message)
+    }
+}
+
+fn write_error(err: tandem_sql::DbError, entity: Entity) -> WriteError {
+    if err.is_transient() {
+        WriteError::Store(err)
+    } else {
+        WriteError::Refused(describe(&err, entity))
     }
 }
 

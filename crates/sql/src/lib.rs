@@ -174,6 +174,28 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// The database could not do it now but may later: a deadlock, a serialization failure, a
+    /// lock or statement timeout, a busy SQLite file, a lost connection. Retrying is right;
+    /// blaming the data is not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Sqlx(sqlx::Error::Database(db)) => db.code().is_some_and(|code| {
+                matches!(
+                    code.as_ref(),
+                    "40001" | "40P01" | "55P03" | "57014" | "5" | "6" | "261" | "262" | "517"
+                ) || code.starts_with("08")
+                    || code.starts_with("53")
+            }),
+            Self::Sqlx(
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            _ => false,
+        }
+    }
+
     /// A constraint refused the statement; SQLite undoes only that statement.
     pub fn is_constraint(&self) -> bool {
         matches!(

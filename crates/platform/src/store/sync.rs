@@ -109,6 +109,19 @@ enum Rows<'a> {
     After(Option<&'a str>, u64),
 }
 
+/// Why a synced write did not happen: the data was refused (the event fails, with this
+/// message), or the store could not do it now (retried as a whole later).
+enum WriteError {
+    Refused(String),
+    Store(tandem_sql::DbError),
+}
+
+impl From<String> for WriteError {
+    fn from(message: String) -> Self {
+        Self::Refused(message)
+    }
+}
+
 /// Events applied in one transaction (a failing one sends its chunk down the slow path).
 pub const APPLY_CHUNK: usize = 50;
 
@@ -408,8 +421,10 @@ impl SqlPlatformStore {
             &event.changed,
         );
         if !merged.writes.is_empty() {
-            if let Err(error) = self.write_fields(tx, event, &merged.writes, now).await {
-                return Ok(ApplyOutcome::Failed { error });
+            match self.write_fields(tx, event, &merged.writes, now).await {
+                Ok(()) => {}
+                Err(WriteError::Refused(error)) => return Ok(ApplyOutcome::Failed { error }),
+                Err(WriteError::Store(err)) => return Err(err.into()),
             }
             let mut stamps: BTreeMap<String, Hlc> = current
                 .iter()
@@ -436,7 +451,7 @@ impl SqlPlatformStore {
         event: &SyncEvent,
         writes: &FieldState,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
+    ) -> Result<(), WriteError> {
         let text = |name: &str, v: &Value| -> Result<Option<String>, String> {
             let text = match v {
                 Value::Null => None,
@@ -469,7 +484,13 @@ impl SqlPlatformStore {
                 }
             }
         }
-        tx.execute(&q).await.map_err(|e| e.to_string())?;
+        tx.execute(&q).await.map_err(|e| {
+            if e.is_transient() {
+                WriteError::Store(e)
+            } else {
+                WriteError::Refused(e.to_string())
+            }
+        })?;
         Ok(())
     }
 
