@@ -607,6 +607,29 @@ impl SyncTables {
         Ok(rows.into_iter().map(|r| (r.name, r.value)).collect())
     }
 
+    /// Takes the lease `name` until `until_ms` if nobody holds it at `now_ms` (a counter row
+    /// holding the expiry): one of several processes sharing this store gets it.
+    pub async fn try_lease(
+        &self,
+        db: &Db,
+        name: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<bool, DbError> {
+        let table = Alias::new(self.counters);
+        let mut q = Query::insert();
+        q.into_table(table.clone())
+            .columns([Alias::new("name"), Alias::new("value")])
+            .values_panic([name.into(), until_ms.into()])
+            .on_conflict(
+                OnConflict::column(Alias::new("name"))
+                    .value(Alias::new("value"), until_ms)
+                    .action_and_where(Expr::col((table, Alias::new("value"))).lte(now_ms))
+                    .to_owned(),
+            );
+        Ok(db.execute(&q).await? == 1)
+    }
+
     /// Records a request nonce; `false` when it was seen before (a replay).
     pub async fn remember_nonce(&self, db: &Db, nonce: &str, now_ms: i64) -> Result<bool, DbError> {
         let mut q = Query::insert();

@@ -45,6 +45,9 @@ impl From<tandem_sql::DbError> for SyncError {
     }
 }
 
+/// The counter row whose value is the expiry of the periodic reconcile's lease.
+const RECONCILE_LEASE: &str = "reconcile_lease_until";
+
 /// Which halves run in this process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -192,18 +195,41 @@ impl SyncEngine {
                     _ = stop.changed() => return,
                 }
                 engine.housekeeping().await;
-                // In a split deployment the Platform process runs the periodic pass.
-                if engine.mode != Mode::BaasOnly
-                    && let Err(err) = engine.reconcile().await
-                {
-                    tracing::warn!(error = %err, "sync: periodic reconcile failed");
+                if let Some(every) = engine.config.reconcile_every {
+                    engine.periodic_reconcile(every).await;
                 }
-                match engine.config.reconcile_every {
-                    Some(every) => next = every,
-                    None => next = Duration::from_secs(3600),
-                }
+                next = engine
+                    .config
+                    .reconcile_every
+                    .unwrap_or(Duration::from_secs(3600));
             }
         }));
+    }
+
+    /// One periodic pass, by the process that runs the Platform (in a split deployment, the
+    /// Platform process), and by one of several replicas sharing a PostgreSQL store: the one
+    /// that takes the lease for this period.
+    async fn periodic_reconcile(&self, every: Duration) {
+        let Some(platform) = self.local.iter().find(|s| s.side() == Side::Platform) else {
+            return;
+        };
+        let now = platform.now().timestamp_millis();
+        let period = i64::try_from(every.as_millis()).unwrap_or(i64::MAX);
+        // A little short of the period, so the next tick of whoever runs it finds it free.
+        let until = now.saturating_add(period - period / 10);
+        match platform
+            .tables()
+            .try_lease(platform.db(), RECONCILE_LEASE, now, until)
+            .await
+        {
+            Ok(true) => {
+                if let Err(err) = self.reconcile().await {
+                    tracing::warn!(error = %err, "sync: periodic reconcile failed");
+                }
+            }
+            Ok(false) => tracing::debug!("sync: another process runs this period's reconcile"),
+            Err(err) => tracing::warn!(error = %err, "sync: reconcile lease failed"),
+        }
     }
 
     async fn housekeeping(&self) {

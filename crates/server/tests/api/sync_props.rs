@@ -522,3 +522,33 @@ async fn one_stuck_user_does_not_starve_the_others_sqlite() {
 async fn one_stuck_user_does_not_starve_the_others_postgres() {
     one_stuck_user_does_not_starve_the_others(Backend::Postgres).await;
 }
+
+/// The periodic reconcile's lease: one holder per period among processes sharing a store.
+async fn one_lease_holder_at_a_time(backend: Backend) {
+    let h = Harness::new(backend).await;
+    let (tables, db) = (h.platform.tables(), h.platform.db());
+    let lease = |now: i64, until: i64| {
+        let db = db.clone();
+        async move {
+            tables
+                .try_lease(&db, "test_lease", now, until)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(lease(1_000, 2_000).await, "free: taken");
+    assert!(!lease(1_500, 2_500).await, "held until 2000: refused");
+    assert!(!lease(1_999, 2_999).await);
+    assert!(lease(2_000, 3_000).await, "expired: taken again");
+    assert!(!lease(2_500, 3_500).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_lease_holder_at_a_time_sqlite() {
+    one_lease_holder_at_a_time(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_lease_holder_at_a_time_postgres() {
+    one_lease_holder_at_a_time(Backend::Postgres).await;
+}
