@@ -10,9 +10,7 @@
 // the BaaS (see seedTandem); on ZenStack they are written with ordinary RPC createMany.
 // Every other model goes through each system's own RPC API (createMany), with the same bodies.
 
-import { Platform } from '@roq/nodejs';
-
-import { waitForSync } from '../lib/tandem.mjs';
+import { createOnPlatform, waitForSync } from '../lib/tandem.mjs';
 
 const d = (s) => `${s}.000Z`;
 
@@ -241,31 +239,7 @@ export async function seedTandem(server, auth) {
   // Tenants that exist before seeding (the Platform's default tenant), as the BaaS has them.
   await waitForSync(host, auth);
   const existing = JSON.parse(await call(host, auth, 'GET', `/api/model/tenant/findMany?q=${encodeURIComponent('{}')}`)).data;
-  const admin = new Platform({ host, environmentId: server.environmentId, apiKey: server.apiKey }).asSuperAdmin();
-  for (const t of tenants) {
-    await admin.graphqlRequest(
-      'mutation($t: TenantCreateDto!) { createTenant(tenant: $t) { id } }',
-      { t: { id: t.id, name: t.name, createdAt: t.created_at } },
-    );
-  }
-  for (const u of users) {
-    await admin.createUser({
-      user: {
-        id: u.id,
-        reference: `seed-${u.id}`,
-        email: u.email,
-        firstName: u.first_name,
-        lastName: u.last_name,
-        locale: u.locale,
-        timezone: u.timezone,
-        avatarUrl: u.avatar_url,
-        tenantId: u.tenant_id,
-        active: u.active,
-        createdAt: u.created_at,
-      },
-    });
-  }
-  await waitForSync(host, auth);
+  await createOnPlatform(server, { tenants, users });
   for (const t of tenants) {
     await call(host, auth, 'PUT', '/api/model/tenant/update', { where: { id: t.id }, data: { updated_at: t.updated_at } });
   }

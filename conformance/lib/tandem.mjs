@@ -20,6 +20,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { Platform } from '@roq/nodejs';
+
 const execFileAsync = promisify(execFile);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -460,3 +462,36 @@ export async function waitForSync(host, auth, timeoutMs = 30_000) {
 
 /** `Authorization: Basic …` for a started server's environment credentials. */
 export const basicAuth = (server) => `Basic ${Buffer.from(`${server.environmentId}:${server.apiKey}`).toString('base64')}`;
+
+/**
+ * Creates tenants and users on a started server's Platform, the way a migration would (the
+ * `id`/`createdAt` extension of createTenant/createUser, through @roq/nodejs), from rows shaped
+ * like the BaaS's (`first_name`, `tenant_id`, `created_at`, …), and waits until sync has put
+ * them on the BaaS.
+ */
+export async function createOnPlatform(server, { tenants = [], users = [] }) {
+  const admin = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey }).asSuperAdmin();
+  for (const t of tenants) {
+    await admin.graphqlRequest('mutation($t: TenantCreateDto!) { createTenant(tenant: $t) { id } }', {
+      t: { id: t.id, name: t.name, createdAt: t.created_at },
+    });
+  }
+  for (const u of users) {
+    await admin.createUser({
+      user: {
+        id: u.id,
+        reference: `migrated-${u.id}`,
+        email: u.email,
+        firstName: u.first_name ?? null,
+        lastName: u.last_name ?? null,
+        locale: u.locale ?? null,
+        timezone: u.timezone ?? null,
+        avatarUrl: u.avatar_url ?? null,
+        tenantId: u.tenant_id,
+        active: u.active ?? true,
+        createdAt: u.created_at,
+      },
+    });
+  }
+  await waitForSync(server.host, basicAuth(server));
+}

@@ -10,9 +10,7 @@ import { fetcher, makeUrl, marshal } from '@roq/client';
 // Not re-exported by the package's main entry; the class `fetcher` throws.
 import { RoqBaasError } from '@roq/client/build/src/utils/fetcher.util.js';
 
-import { Platform } from '@roq/nodejs';
-
-import { BACKENDS, startTandem, waitForSync } from '../lib/tandem.mjs';
+import { BACKENDS, createOnPlatform, startTandem } from '../lib/tandem.mjs';
 
 // Created on the Platform with these ids and creation times (the migration extension of
 // createTenant/createUser); they reach the BaaS through sync.
@@ -52,24 +50,7 @@ for (const backend of BACKENDS) {
       endpoint = `${server.host}/api/model`;
       const authorization = `Basic ${Buffer.from(`${server.environmentId}:${server.apiKey}`).toString('base64')}`;
       authedFetch = (url, init = {}) => fetch(url, { ...init, headers: { ...(init.headers ?? {}), authorization } });
-      const admin = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey }).asSuperAdmin();
-      await admin.graphqlRequest('mutation($t: TenantCreateDto!) { createTenant(tenant: $t) { id } }', {
-        t: { id: TENANT.id, name: TENANT.name, createdAt: TENANT.created_at },
-      });
-      for (const u of USERS) {
-        await admin.createUser({
-          user: {
-            id: u.id,
-            reference: `rc-${u.id}`,
-            email: u.email,
-            firstName: u.first_name,
-            lastName: u.last_name,
-            tenantId: u.tenant_id,
-            createdAt: u.created_at,
-          },
-        });
-      }
-      await waitForSync(server.host, authorization);
+      await createOnPlatform(server, { tenants: [TENANT], users: USERS });
     });
 
     after(async () => {

@@ -2,7 +2,7 @@
 //! `tenant` (`update`, `updateMany`, nested updates) stamps the field and records an outbox
 //! event in the write's own transaction ([`record_local`]); events from the Platform are
 //! merged field by field under those stamps, creating the row when it is new
-//! ([`Baas::sync_apply`]). This is the only way `user` and `tenant` rows are created here.
+//! ([`Baas::apply_in`]). This is the only way `user` and `tenant` rows are created here.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -174,9 +174,6 @@ fn tx_of<'e>(exec: &'e mut Exec<'_>) -> BaasResult<&'e mut Tx> {
     }
 }
 
-/// Events applied in one transaction (a failing one sends its chunk down the slow path).
-pub const APPLY_CHUNK: usize = 50;
-
 /// A local write to rows of one model: the rows (identified by their key) and the fields the
 /// write set.
 pub(crate) struct LocalWrite<'a> {
@@ -342,64 +339,19 @@ impl Baas {
         .collect())
     }
 
-    /// Merges one event from the Platform into the BaaS's row (inserting it when new), field by
-    /// field, in its own transaction. Not recorded in the outbox: the Platform has it already.
-    pub async fn sync_apply(
-        &self,
-        event: &SyncEvent,
-        now: DateTime<Utc>,
-    ) -> BaasResult<ApplyOutcome> {
-        let mut tx = self.engine.db.begin().await?;
-        let outcome = self.apply_in(&mut tx, event, now).await?;
-        if !matches!(outcome, ApplyOutcome::Failed { .. }) {
-            tx.commit().await?;
-            self.observe(std::slice::from_ref(event));
-        }
-        Ok(outcome)
-    }
-
-    /// [`Self::sync_apply`] for a batch, in order: one transaction for up to [`APPLY_CHUNK`]
-    /// events. When one of them fails, that chunk is rolled back and applied again an event at
-    /// a time, so only the failing one is refused.
-    pub async fn sync_apply_batch(
-        &self,
-        events: &[SyncEvent],
-        now: DateTime<Utc>,
-    ) -> BaasResult<Vec<ApplyOutcome>> {
-        let mut out = Vec::with_capacity(events.len());
-        for chunk in events.chunks(APPLY_CHUNK) {
-            let mut tx = self.engine.db.begin().await?;
-            let mut outcomes = Vec::with_capacity(chunk.len());
-            for event in chunk {
-                let outcome = self.apply_in(&mut tx, event, now).await?;
-                if matches!(outcome, ApplyOutcome::Failed { .. }) {
-                    break;
-                }
-                outcomes.push(outcome);
-            }
-            if outcomes.len() == chunk.len() {
-                tx.commit().await?;
-                self.observe(chunk);
-                out.extend(outcomes);
-            } else {
-                drop(tx);
-                for event in chunk {
-                    out.push(self.sync_apply(event, now).await?);
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    fn observe(&self, events: &[SyncEvent]) {
+    /// Takes note of applied events' stamps, after their commit, so later local stamps come
+    /// after them.
+    pub fn observe(&self, events: &[SyncEvent]) {
         for max in events.iter().filter_map(SyncEvent::max_stamp) {
             self.engine.sync.hlc.observe(max);
         }
     }
 
-    /// Applies one event inside `tx`. A `Failed` outcome may leave `tx` half-written (or, on
+    /// Merges one event from the Platform into the BaaS's row (inserting it when new), field by
+    /// field, inside `tx` (the sync engine batches and commits). Not recorded in the outbox:
+    /// the Platform has it already. A `Failed` outcome may leave `tx` half-written (or, on
     /// PostgreSQL, aborted): the caller rolls it back.
-    async fn apply_in(
+    pub async fn apply_in(
         &self,
         tx: &mut Tx,
         event: &SyncEvent,

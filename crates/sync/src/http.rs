@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -175,14 +176,30 @@ async fn verify(
     }
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
-    serde_json::from_slice(body).map_err(|e| {
-        Box::new(error(
+/// A verified peer request's local side and its parsed body.
+async fn signed<T: DeserializeOwned>(
+    state: &SyncState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Arc<dyn SideStore>, T), Response> {
+    let local = verify(state, uri, headers, body).await?;
+    let request = serde_json::from_slice(body).map_err(|e| {
+        error(
             StatusCode::BAD_REQUEST,
             "SYNC_BAD_REQUEST",
             format!("unreadable sync request: {e}"),
-        ))
-    })
+        )
+    })?;
+    Ok((local, request))
+}
+
+/// The JSON answer, or the error of a failed store or link.
+fn reply<T: Serialize>(result: Result<T, SyncError>) -> Response {
+    match result {
+        Ok(answer) => Json(answer).into_response(),
+        Err(err) => failed(&err),
+    }
 }
 
 async fn peer_apply(
@@ -191,17 +208,13 @@ async fn peer_apply(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let local = match verify(&state, &uri, &headers, &body).await {
-        Ok(local) => local,
-        Err(r) => return r,
-    };
-    let req: ApplyBody = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
-    match link::apply_all(local.as_ref(), &req.events).await {
-        Ok(outcomes) => Json(ApplyReply { outcomes }).into_response(),
-        Err(err) => failed(&err),
+    match signed::<ApplyBody>(&state, &uri, &headers, &body).await {
+        Ok((local, req)) => reply(
+            link::apply_all(local.as_ref(), &req.events)
+                .await
+                .map(|outcomes| ApplyReply { outcomes }),
+        ),
+        Err(r) => r,
     }
 }
 
@@ -211,17 +224,14 @@ async fn peer_states(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let local = match verify(&state, &uri, &headers, &body).await {
-        Ok(local) => local,
-        Err(r) => return r,
-    };
-    let req: StatesBody = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
-    match local.states(req.entity, &req.ids).await {
-        Ok(states) => Json(StatesReply { states }).into_response(),
-        Err(err) => failed(&err),
+    match signed::<StatesBody>(&state, &uri, &headers, &body).await {
+        Ok((local, req)) => reply(
+            local
+                .states(req.entity, &req.ids)
+                .await
+                .map(|states| StatesReply { states }),
+        ),
+        Err(r) => r,
     }
 }
 
@@ -231,26 +241,19 @@ async fn peer_digests(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let local = match verify(&state, &uri, &headers, &body).await {
-        Ok(local) => local,
-        Err(r) => return r,
-    };
-    let req: DigestsBody = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
-    match local
-        .digests(req.entity, req.after.as_deref(), req.limit.min(5000))
-        .await
-    {
-        Ok(d) => Json(DigestsReply {
-            digests: d
-                .into_iter()
-                .map(|(id, d)| (id, format!("{d:016x}")))
-                .collect(),
-        })
-        .into_response(),
-        Err(err) => failed(&err),
+    match signed::<DigestsBody>(&state, &uri, &headers, &body).await {
+        Ok((local, req)) => reply(
+            local
+                .digests(req.entity, req.after.as_deref(), req.limit.min(5000))
+                .await
+                .map(|d| DigestsReply {
+                    digests: d
+                        .into_iter()
+                        .map(|(id, d)| (id, format!("{d:016x}")))
+                        .collect(),
+                }),
+        ),
+        Err(r) => r,
     }
 }
 
@@ -260,13 +263,9 @@ async fn peer_status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let local = match verify(&state, &uri, &headers, &body).await {
-        Ok(local) => local,
-        Err(r) => return r,
-    };
-    match crate::status::direction_status(local.as_ref()).await {
-        Ok(s) => Json(s).into_response(),
-        Err(err) => failed(&err),
+    match verify(&state, &uri, &headers, &body).await {
+        Ok(local) => reply(crate::status::direction_status(local.as_ref()).await),
+        Err(r) => r,
     }
 }
 
@@ -276,12 +275,12 @@ async fn peer_retry(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let local = match verify(&state, &uri, &headers, &body).await {
-        Ok(local) => local,
-        Err(r) => return r,
-    };
-    match link::retry_parked(local.as_ref()).await {
-        Ok(n) => Json(RetryReply { retried: n }).into_response(),
-        Err(err) => failed(&err),
+    match verify(&state, &uri, &headers, &body).await {
+        Ok(local) => reply(
+            link::retry_parked(local.as_ref())
+                .await
+                .map(|retried| RetryReply { retried }),
+        ),
+        Err(r) => r,
     }
 }

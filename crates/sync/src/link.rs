@@ -41,12 +41,45 @@ pub trait Peer: Send + Sync + 'static {
     async fn retry(&self) -> Result<u64, SyncError>;
 }
 
-/// Applies events in order (the store batches them into transactions).
+/// Events applied in one transaction.
+pub const APPLY_CHUNK: usize = 50;
+
+/// Applies events in order, one outcome each: one transaction for up to [`APPLY_CHUNK`] of
+/// them. When one fails, its chunk is rolled back and applied again an event at a time, so
+/// only the failing one is refused.
 pub async fn apply_all(
     side: &dyn SideStore,
     events: &[SyncEvent],
 ) -> Result<Vec<ApplyOutcome>, SyncError> {
-    side.apply_batch(events).await
+    let mut out = Vec::with_capacity(events.len());
+    for chunk in events.chunks(APPLY_CHUNK) {
+        let mut tx = side.db().begin().await?;
+        let mut outcomes = Vec::with_capacity(chunk.len());
+        for event in chunk {
+            let outcome = side.apply_in(&mut tx, event).await?;
+            if matches!(outcome, ApplyOutcome::Failed { .. }) {
+                break;
+            }
+            outcomes.push(outcome);
+        }
+        if outcomes.len() == chunk.len() {
+            tx.commit().await?;
+            side.observe(chunk);
+            out.extend(outcomes);
+            continue;
+        }
+        drop(tx);
+        for event in chunk {
+            let mut tx = side.db().begin().await?;
+            let outcome = side.apply_in(&mut tx, event).await?;
+            if !matches!(outcome, ApplyOutcome::Failed { .. }) {
+                tx.commit().await?;
+                side.observe(std::slice::from_ref(event));
+            }
+            out.push(outcome);
+        }
+    }
+    Ok(out)
 }
 
 pub async fn retry_parked(side: &dyn SideStore) -> Result<u64, SyncError> {

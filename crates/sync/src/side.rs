@@ -10,8 +10,8 @@ use tandem_baas::Baas;
 use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent};
 use tandem_core::{Clock, Side};
 use tandem_platform::SqlPlatformStore;
-use tandem_sql::Db;
 use tandem_sql::sync::SyncTables;
+use tandem_sql::{Db, Tx};
 use tokio::sync::Notify;
 
 use crate::SyncError;
@@ -24,17 +24,12 @@ pub trait SideStore: Send + Sync + 'static {
     /// Notified after every commit that recorded events.
     fn signal(&self) -> Arc<Notify>;
     fn now(&self) -> DateTime<Utc>;
-    /// Applies one event from the other side. `Err` is this store failing (retry later), not
-    /// the event being refused (that is `ApplyOutcome::Failed`).
-    async fn apply(&self, event: &SyncEvent) -> Result<ApplyOutcome, SyncError>;
-    /// Applies a batch in order, one outcome per event. Stores batch the transactions.
-    async fn apply_batch(&self, events: &[SyncEvent]) -> Result<Vec<ApplyOutcome>, SyncError> {
-        let mut out = Vec::with_capacity(events.len());
-        for e in events {
-            out.push(self.apply(e).await?);
-        }
-        Ok(out)
-    }
+    /// Applies one event from the other side inside `tx`; [`crate::link::apply_all`] batches
+    /// and commits. `Err` is this store failing (retry later), not the event being refused
+    /// (that is `ApplyOutcome::Failed`, after which the caller rolls `tx` back).
+    async fn apply_in(&self, tx: &mut Tx, event: &SyncEvent) -> Result<ApplyOutcome, SyncError>;
+    /// After the commit of applied events: their stamps move this side's clock.
+    fn observe(&self, events: &[SyncEvent]);
     async fn states(
         &self,
         entity: Entity,
@@ -79,17 +74,14 @@ impl SideStore for PlatformSide {
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
-    async fn apply(&self, event: &SyncEvent) -> Result<ApplyOutcome, SyncError> {
+    async fn apply_in(&self, tx: &mut Tx, event: &SyncEvent) -> Result<ApplyOutcome, SyncError> {
         self.store
-            .sync_apply(event, self.clock.now())
+            .apply_in(tx, event, self.clock.now())
             .await
             .map_err(store_error)
     }
-    async fn apply_batch(&self, events: &[SyncEvent]) -> Result<Vec<ApplyOutcome>, SyncError> {
-        self.store
-            .sync_apply_batch(events, self.clock.now())
-            .await
-            .map_err(store_error)
+    fn observe(&self, events: &[SyncEvent]) {
+        self.store.observe(events);
     }
     async fn states(
         &self,
@@ -144,17 +136,14 @@ impl SideStore for BaasSide {
     fn now(&self) -> DateTime<Utc> {
         self.baas.clock.now()
     }
-    async fn apply(&self, event: &SyncEvent) -> Result<ApplyOutcome, SyncError> {
+    async fn apply_in(&self, tx: &mut Tx, event: &SyncEvent) -> Result<ApplyOutcome, SyncError> {
         self.baas
-            .sync_apply(event, self.baas.clock.now())
+            .apply_in(tx, event, self.baas.clock.now())
             .await
             .map_err(store_error)
     }
-    async fn apply_batch(&self, events: &[SyncEvent]) -> Result<Vec<ApplyOutcome>, SyncError> {
-        self.baas
-            .sync_apply_batch(events, self.baas.clock.now())
-            .await
-            .map_err(store_error)
+    fn observe(&self, events: &[SyncEvent]) {
+        self.baas.observe(events);
     }
     async fn states(
         &self,

@@ -1,7 +1,7 @@
 //! The Platform's half of the sync engine's storage: every write to a synced field stamps the
 //! field and records an outbox event in the same transaction ([`SqlPlatformStore::record`]);
 //! events from the BaaS are merged field by field under those stamps
-//! ([`SqlPlatformStore::sync_apply`]); and the synced state can be read for reconciliation.
+//! ([`SqlPlatformStore::apply_in`]); and the synced state can be read for reconciliation.
 
 use std::collections::BTreeMap;
 
@@ -121,9 +121,6 @@ impl From<String> for WriteError {
         Self::Refused(message)
     }
 }
-
-/// Events applied in one transaction (a failing one sends its chunk down the slow path).
-pub const APPLY_CHUNK: usize = 50;
 
 impl SqlPlatformStore {
     /// Stamps the `changed` fields of an entity with a fresh stamp and records the entity's
@@ -324,64 +321,19 @@ impl SqlPlatformStore {
             .collect())
     }
 
-    /// Merges one event from the BaaS into the Platform's row, field by field, in its own
-    /// transaction. The change is not recorded in the outbox: the BaaS has it already.
-    pub async fn sync_apply(
-        &self,
-        event: &SyncEvent,
-        now: DateTime<Utc>,
-    ) -> StoreResult<ApplyOutcome> {
-        let mut tx = self.db.begin().await?;
-        let outcome = self.apply_in(&mut tx, event, now).await?;
-        if !matches!(outcome, ApplyOutcome::Failed { .. }) {
-            tx.commit().await?;
-            self.observe(std::slice::from_ref(event));
-        }
-        Ok(outcome)
-    }
-
-    /// [`Self::sync_apply`] for a batch, in order: one transaction for up to
-    /// [`APPLY_CHUNK`] events. When one of them fails, that chunk is rolled back and applied
-    /// again an event at a time, so only the failing one is refused.
-    pub async fn sync_apply_batch(
-        &self,
-        events: &[SyncEvent],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<ApplyOutcome>> {
-        let mut out = Vec::with_capacity(events.len());
-        for chunk in events.chunks(APPLY_CHUNK) {
-            let mut tx = self.db.begin().await?;
-            let mut outcomes = Vec::with_capacity(chunk.len());
-            for event in chunk {
-                let outcome = self.apply_in(&mut tx, event, now).await?;
-                if matches!(outcome, ApplyOutcome::Failed { .. }) {
-                    break;
-                }
-                outcomes.push(outcome);
-            }
-            if outcomes.len() == chunk.len() {
-                tx.commit().await?;
-                self.observe(chunk);
-                out.extend(outcomes);
-            } else {
-                drop(tx);
-                for event in chunk {
-                    out.push(self.sync_apply(event, now).await?);
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    fn observe(&self, events: &[SyncEvent]) {
+    /// Takes note of applied events' stamps, after their commit, so later local stamps come
+    /// after them.
+    pub fn observe(&self, events: &[SyncEvent]) {
         for max in events.iter().filter_map(SyncEvent::max_stamp) {
             self.hlc.observe(max);
         }
     }
 
-    /// Applies one event inside `tx`. A `Failed` outcome may leave `tx` half-written (or, on
-    /// PostgreSQL, aborted): the caller rolls it back.
-    async fn apply_in(
+    /// Merges one event from the BaaS into the Platform's row, field by field, inside `tx`
+    /// (the sync engine batches and commits). The change is not recorded in the outbox: the
+    /// BaaS has it already. A `Failed` outcome may leave `tx` half-written (or, on PostgreSQL,
+    /// aborted): the caller rolls it back.
+    pub async fn apply_in(
         &self,
         tx: &mut Tx,
         event: &SyncEvent,

@@ -432,16 +432,15 @@ impl Harness {
             .expect("updateUser");
     }
 
-    async fn baas_email(&self, id: &str) -> Value {
-        let row = self
-            .stores
+    /// The BaaS's `user` row.
+    async fn baas_row(&self, id: &str) -> Value {
+        self.stores
             .app
             .baas()
             .expect("baas")
             .call("user", "findUnique", &json!({"where": {"id": id}}))
             .await
-            .expect("findUnique");
-        row["email"].clone()
+            .expect("findUnique")
     }
 }
 
@@ -463,8 +462,8 @@ async fn swapped_emails(backend: Backend) {
     h.set_email(b, &ea).await;
     h.set_email(a, &eb).await;
     h.drain().await;
-    assert_eq!(h.baas_email(a).await, eb.as_str());
-    assert_eq!(h.baas_email(b).await, ea.as_str());
+    assert_eq!(h.baas_row(a).await["email"], eb.as_str());
+    assert_eq!(h.baas_row(b).await["email"], ea.as_str());
 }
 
 /// A long queue behind one user's failing event does not hold up other users.
@@ -488,14 +487,7 @@ async fn one_stuck_user_does_not_starve_the_others(backend: Backend) {
         ..h.relay(true)
     };
     relay.pass().await.expect("pass");
-    let row = h
-        .stores
-        .app
-        .baas()
-        .unwrap()
-        .call("user", "findUnique", &json!({"where": {"id": ids[1]}}))
-        .await
-        .unwrap();
+    let row = h.baas_row(&ids[1]).await;
     assert_eq!(
         row["first_name"], "other",
         "the other user's event went through"
