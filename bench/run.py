@@ -44,6 +44,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from common import free_port, log, percentile
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 LUA = BENCH_DIR / "wrk" / "bench.lua"
@@ -64,9 +66,6 @@ CASES = {
 # Reads first, so both read cases see exactly the loaded rows; creates add rows last.
 CASE_ORDER = ["a", "c", "b"]
 
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,11 +131,6 @@ def ensure_tandem() -> str:
     run(["cargo", "build", "--release", "-p", "tandem"], cwd=REPO)
     return str(target / "release" / "tandem")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def output(cmd) -> str:
@@ -597,14 +591,6 @@ class Variant:
     def auth(self) -> str | None:
         return None if self.anonymous else self.system.auth
 
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return 0.0
-    k = (len(sorted_values) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
 def sequential(v: Variant, case: str, n: int, warmup: int) -> dict:

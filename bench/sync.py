@@ -47,6 +47,8 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
+from common import free_port, log, percentile
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -92,9 +94,6 @@ READ_USER = "query($id: ID!) { user(id: $id) { firstName } }"
 CREATE_USER = "mutation($user: UserCreateDto!) { createUser(user: $user) { id } }"
 
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
 
 def output(cmd, timeout=30) -> str:
     try:
@@ -102,20 +101,6 @@ def output(cmd, timeout=30) -> str:
     except (OSError, subprocess.SubprocessError):
         return ""
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return 0.0
-    k = (len(sorted_values) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
 def summarize_ms(values_s: list[float]) -> dict:
