@@ -26,6 +26,13 @@ use tokio::sync::oneshot;
 
 pub mod process;
 
+/// Whether a `GET /sync/v1/status` answer shows both directions with nothing pending or failed.
+pub fn sync_idle(status: &Value) -> bool {
+    status["directions"]
+        .as_array()
+        .is_some_and(|d| d.len() == 2 && d.iter().all(|d| d["pending"] == 0 && d["failed"] == 0))
+}
+
 pub const DEFAULT_TEST_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -522,10 +529,7 @@ impl TestApp {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
             let status = self.sync_status().await;
-            let idle = status["directions"].as_array().is_some_and(|d| {
-                d.len() == 2 && d.iter().all(|d| d["pending"] == 0 && d["failed"] == 0)
-            });
-            if idle {
+            if sync_idle(&status) {
                 return;
             }
             // The test clock does not move by itself, so an event in backoff would never be

@@ -302,10 +302,7 @@ impl Remote {
         let deadline = Instant::now() + within;
         loop {
             let status = self.sync_status().await;
-            let idle = status["directions"].as_array().is_some_and(|d| {
-                d.len() == 2 && d.iter().all(|d| d["pending"] == 0 && d["failed"] == 0)
-            });
-            if idle {
+            if crate::sync_idle(&status) {
                 return status;
             }
             assert!(
