@@ -27,9 +27,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
-
-/// Largest request body any route accepts.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+use crate::connections::HttpLimits;
 
 /// A configured, migrated Tandem, ready to serve.
 pub struct App {
@@ -37,6 +35,7 @@ pub struct App {
     baas: Option<Arc<Baas>>,
     sync: Arc<SyncEngine>,
     auth: Arc<Operators>,
+    http: HttpLimits,
 }
 
 /// Who holds the environment's credentials: the BaaS's super admin and the sync operator.
@@ -178,6 +177,7 @@ impl App {
             baas,
             sync: Arc::new(sync),
             auth,
+            http: config.http,
         })
     }
 
@@ -230,8 +230,11 @@ impl App {
                 self.auth.clone(),
             ))
             .fallback(not_found)
-            .layer(axum::middleware::map_response(json_framework_errors))
-            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .layer(axum::middleware::map_response_with_state(
+                self.http,
+                json_framework_errors,
+            ))
+            .layer(DefaultBodyLimit::max(self.http.max_body_bytes))
             .layer(TraceLayer::new_for_http())
     }
 
@@ -244,8 +247,7 @@ impl App {
     ) -> anyhow::Result<()> {
         let router = self.router();
         self.sync.start();
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
+        let served = crate::connections::serve(listener, router, self.http, shutdown)
             .await
             .context("the HTTP server failed");
         self.sync.stop().await;
@@ -272,13 +274,13 @@ async fn health(State(stores): State<Arc<Vec<(&'static str, Db)>>>) -> Response 
 
 /// axum answers an oversized body (413) and a wrong method (405) without the JSON error shape
 /// clients expect; this gives them one.
-async fn json_framework_errors(response: Response) -> Response {
+async fn json_framework_errors(State(http): State<HttpLimits>, response: Response) -> Response {
     let (code, message) = match response.status() {
         StatusCode::PAYLOAD_TOO_LARGE => (
             "PAYLOAD_TOO_LARGE",
             format!(
                 "the request body is larger than {} KiB",
-                MAX_BODY_BYTES / 1024
+                http.max_body_bytes / 1024
             ),
         ),
         StatusCode::METHOD_NOT_ALLOWED => {
@@ -295,12 +297,7 @@ async fn json_framework_errors(response: Response) -> Response {
         }
         _ => return response,
     };
-    let status = response.status();
-    let mut out = (
-        status,
-        Json(json!({"statusCode": status.as_u16(), "errorCode": code, "message": message})),
-    )
-        .into_response();
+    let mut out = error_response(response.status(), code, message);
     if let Some(allow) = response.headers().get(axum::http::header::ALLOW) {
         out.headers_mut()
             .insert(axum::http::header::ALLOW, allow.clone());
@@ -309,13 +306,18 @@ async fn json_framework_errors(response: Response) -> Response {
 }
 
 async fn not_found() -> Response {
-    (
+    error_response(
         StatusCode::NOT_FOUND,
-        Json(json!({
-            "statusCode": 404,
-            "errorCode": "NOT_FOUND",
-            "message": "no such endpoint; see the README for Tandem's API",
-        })),
+        "NOT_FOUND",
+        "no such endpoint; see the README for Tandem's API".into(),
+    )
+}
+
+/// The JSON error shape of answers that no half of Tandem gives (ROQ's: status, code, message).
+pub fn error_response(status: StatusCode, code: &str, message: String) -> Response {
+    (
+        status,
+        Json(json!({"statusCode": status.as_u16(), "errorCode": code, "message": message})),
     )
         .into_response()
 }

@@ -98,6 +98,10 @@ pub struct ServeArgs {
     #[arg(long)]
     pub rotate_api_key: bool,
 
+    /// Most client connections open at once (lowered to fit the file-descriptor limit).
+    #[arg(long, env = "TANDEM_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
     /// Run one half only, syncing with the other over HTTP (needs --peer-url and
     /// TANDEM_SYNC_SECRET). Both halves by default.
     #[arg(long, env = "TANDEM_ONLY", value_enum)]

@@ -34,6 +34,8 @@ pub struct Config {
     /// The secret both halves of a split deployment sign their requests with.
     pub sync_secret: Option<String>,
     pub sync: tandem_sync::SyncConfig,
+    /// Bounds on client connections: timeouts, sizes, how many at once.
+    pub http: crate::connections::HttpLimits,
 }
 
 /// One half of Tandem, for `--only`.

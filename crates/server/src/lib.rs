@@ -5,8 +5,10 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod sync_cli;
 pub mod telemetry;
 
 pub use app::App;
 pub use config::{Config, CredentialSource};
+pub use connections::HttpLimits;

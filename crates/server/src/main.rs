@@ -83,6 +83,10 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
                 .then(|| std::time::Duration::from_secs(args.sync_reconcile_secs)),
             ..Default::default()
         },
+        http: tandem::HttpLimits {
+            max_connections: args.max_connections,
+            ..Default::default()
+        },
     })
 }
 

@@ -253,6 +253,7 @@ async fn test_config(
         peer_url: None,
         sync_secret: None,
         sync: tandem_sync::SyncConfig::default(),
+        http: tandem::HttpLimits::default(),
     };
     (config, data_dir, database)
 }

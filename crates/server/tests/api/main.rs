@@ -42,6 +42,7 @@ macro_rules! on_both_backends {
 mod auth;
 mod baas;
 mod common;
+mod connections;
 mod faults;
 mod health;
 mod passwords;

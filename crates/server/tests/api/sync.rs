@@ -209,3 +209,132 @@ on_both_backends! {
         assert!(metrics.contains("tandem_sync_pending_events{direction=\"platform_to_baas\"} 0"), "{metrics}");
     }
 }
+
+/// A forged event (from a peer that skipped its own checks) carrying `fields`.
+fn forged_event(
+    entity: tandem_core::sync::Entity,
+    id: &str,
+    origin: tandem_core::Side,
+    fields: &[(&str, Value)],
+) -> tandem_core::sync::SyncEvent {
+    let stamp = tandem_core::Hlc {
+        ms: chrono::Utc::now().timestamp_millis() + 60_000,
+        counter: 0,
+        side: origin,
+    };
+    tandem_core::sync::SyncEvent {
+        id: uuid::Uuid::new_v4().to_string(),
+        entity,
+        entity_id: id.to_owned(),
+        origin,
+        fields: fields
+            .iter()
+            .map(|(name, value)| {
+                (
+                    (*name).to_owned(),
+                    tandem_core::sync::Stamped {
+                        value: value.clone(),
+                        stamp,
+                    },
+                )
+            })
+            .collect(),
+        changed: fields.iter().map(|(name, _)| (*name).to_owned()).collect(),
+        committed_ms: stamp.ms,
+    }
+}
+
+/// Both apply paths check each synced value with the rule the Platform's input uses; a bad
+/// one fails the event with that rule's message (not a database error), and writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_apply_paths_refuse_values_the_platform_would_refuse() {
+    use tandem_core::Side;
+    use tandem_core::sync::{ApplyOutcome, Entity};
+    use tandem_platform::PlatformStore;
+    for backend in tandem_testkit::Backend::ALL {
+        let stores = tandem_testkit::build_stores(backend).await;
+        let sync = stores.app.sync().clone();
+        let (platform, baas) = (sync.local[0].clone(), sync.local[1].clone());
+        let tenant = stores
+            .app
+            .platform_store()
+            .unwrap()
+            .default_tenant()
+            .await
+            .unwrap()
+            .unwrap();
+        let tenant_id = tenant.id.to_string();
+
+        let to_platform = forged_event(
+            Entity::Tenant,
+            &tenant_id,
+            Side::Baas,
+            &[("name", json!("a\u{0}b"))],
+        );
+        let outcome = tandem_sync::link::apply_all(platform.as_ref(), &[to_platform])
+            .await
+            .unwrap();
+        match &outcome[..] {
+            [ApplyOutcome::Failed { error }] => assert!(
+                error.contains("`name` contains a control character"),
+                "{backend:?}: {error}"
+            ),
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        let after = stores
+            .app
+            .platform_store()
+            .unwrap()
+            .default_tenant()
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.name, tenant.name, "{backend:?}: nothing was written");
+
+        let user_id = uuid::Uuid::new_v4().to_string();
+        for (field, value, message) in [
+            (
+                "first_name",
+                json!("a\u{0}b"),
+                "`first_name` contains a control character",
+            ),
+            (
+                "avatar_url",
+                json!("javascript:alert(1)"),
+                "`avatar_url` must be an http(s) URL",
+            ),
+            (
+                "timezone",
+                json!("<script>x</script>"),
+                "`timezone` must be an IANA time zone",
+            ),
+            ("active", json!("yes"), "`active` must be true or false"),
+        ] {
+            let mut fields = vec![
+                ("email", json!("forged@example.com")),
+                ("tenant_id", json!(tenant_id)),
+                ("active", json!(true)),
+            ];
+            fields.retain(|(name, _)| *name != field);
+            fields.push((field, value));
+            let to_baas = forged_event(Entity::User, &user_id, Side::Platform, &fields);
+            let outcome = tandem_sync::link::apply_all(baas.as_ref(), &[to_baas])
+                .await
+                .unwrap();
+            match &outcome[..] {
+                [ApplyOutcome::Failed { error }] => {
+                    assert!(error.contains(message), "{backend:?}: {error}")
+                }
+                other => panic!("{backend:?} {field}: {other:?}"),
+            }
+        }
+        let states = baas
+            .states(Entity::User, std::slice::from_ref(&user_id))
+            .await
+            .unwrap();
+        assert!(
+            states.is_empty(),
+            "{backend:?}: no user was created on the BaaS: {states:?}"
+        );
+    }
+}

@@ -12,6 +12,22 @@ async fn refused(answer: tandem_testkit::Answer, code: &str) {
     assert!(answer.body["error"]["message"].as_str().unwrap().len() > 30);
 }
 
+async fn invalid(answer: tandem_testkit::Answer) {
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(answer.body["error"]["reason"], "invalid-input");
+    assert_eq!(
+        answer.body["error"]["code"], "SYNCED_FIELD_INVALID",
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("synced with the Platform")
+    );
+}
+
 on_both_backends! {
     with library;
 
@@ -55,15 +71,30 @@ on_both_backends! {
 
     async fn synced_fields_take_only_what_the_platform_can_store(app: TestApp) {
         let long = "x".repeat(1001);
-        refused(app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"first_name": long}})).await, "SYNCED_FIELD_INVALID").await;
-        refused(app.rpc_put("user", "updateMany", json!({"where": {}, "data": {"locale": long}})).await, "SYNCED_FIELD_INVALID").await;
+        invalid(app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"first_name": long}})).await).await;
+        invalid(app.rpc_put("user", "updateMany", json!({"where": {}, "data": {"locale": long}})).await).await;
         let blank = app.rpc_put("tenant", "update", json!({"where": {"id": T1}, "data": {"name": "   "}})).await;
         assert!(blank.body["error"]["message"].as_str().unwrap_or_default().contains("name"), "{}", blank.body);
-        refused(blank, "SYNCED_FIELD_INVALID").await;
+        invalid(blank).await;
+        // What an attacker tried: each is a value the Platform's own updateUser refuses.
+        for (field, value) in [
+            ("avatar_url", "javascript:alert(document.cookie)"),
+            ("timezone", "<script>x</script>"),
+            ("locale", "'; DROP TABLE--"),
+            ("first_name", "a\u{0}b"),
+            ("last_name", "two\nlines"),
+        ] {
+            let answer = app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"nickname": "changed", field: value}})).await;
+            assert!(answer.body["error"]["message"].as_str().unwrap_or_default().contains(field), "{}", answer.body);
+            invalid(answer).await;
+            invalid(app.rpc_put("user", "updateMany", json!({"where": {"id": U1}, "data": {field: value}})).await).await;
+            invalid(app.rpc_put("tenant", "update", json!({"where": {"id": T1}, "data": {"users": {"updateMany": {"where": {}, "data": {field: value}}}}})).await).await;
+        }
         let null = app.rpc_put("tenant", "update", json!({"where": {"id": T1}, "data": {"name": null}})).await;
         assert_eq!(null.status.as_u16(), 422, "the schema already refuses null for a required field: {}", null.body);
         let alice = app.rpc_get("user", "findUnique", json!({"where": {"id": U1}})).await;
         assert_eq!(data(&alice)["first_name"], "Alice", "nothing was written");
+        assert_ne!(data(&alice)["nickname"], "changed", "nothing was written");
         let ok = app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"first_name": "x".repeat(1000), "last_name": null}})).await;
         assert!(ok.status.is_success(), "1000 characters and null are fine: {}", ok.body);
     }
