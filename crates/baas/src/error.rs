@@ -36,6 +36,10 @@ pub enum BaasError {
         code: &'static str,
         message: String,
     },
+    /// A value of a synced `user`/`tenant` field that the Platform would refuse (its shape,
+    /// length or a control character): 422 like ZenStack's validation errors.
+    #[error("{message}")]
+    SyncedFieldInvalid { model: String, message: String },
     #[error("{0}")]
     Unauthorized(String),
     #[error("internal error")]
@@ -54,7 +58,9 @@ impl BaasError {
             Self::BadRequest(_) | Self::NotSupported(_) | Self::Db { .. } => {
                 StatusCode::BAD_REQUEST
             }
-            Self::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidInput { .. } | Self::SyncedFieldInvalid { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Rejected { .. } => StatusCode::FORBIDDEN,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -80,6 +86,10 @@ impl BaasError {
             Self::Rejected { model, code, .. } => json!({
                 "message": message, "reason": "rejected-by-policy", "rejectedByPolicy": true,
                 "model": model, "code": code,
+            }),
+            Self::SyncedFieldInvalid { model, .. } => json!({
+                "message": message, "reason": "invalid-input", "rejectedByValidation": true,
+                "model": model, "code": crate::query::rules::SYNCED_FIELD_INVALID,
             }),
             Self::Unauthorized(_) => {
                 json!({"message": message, "reason": "unauthorized", "code": "UNAUTHORIZED"})

@@ -434,9 +434,10 @@ impl Baas {
         let dialect = self.engine.dialect();
         let mut out = Vec::new();
         for (name, s) in writes {
-            if entity.field(name).is_none() {
+            let Some(synced) = entity.field(name) else {
                 continue;
-            }
+            };
+            synced.check_value(&s.value)?;
             let Some((_, field)) = model.field(name) else {
                 continue;
             };

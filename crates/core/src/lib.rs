@@ -8,6 +8,7 @@ pub mod clock;
 pub mod email;
 pub mod hlc;
 pub mod ids;
+pub mod profile;
 pub mod sync;
 
 pub use clock::{Clock, ManualClock, SystemClock};

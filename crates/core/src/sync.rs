@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::hlc::{Hlc, Side};
+use crate::profile::{self, FieldError, FieldProblem, TextShape};
 
 /// The two kinds of synced rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -70,26 +71,46 @@ pub struct SyncedField {
     pub flow: Flow,
     /// Must be present to create the row on the BaaS.
     pub required: bool,
+    /// What its text must look like (`active` is a boolean and has none).
+    pub shape: Option<TextShape>,
 }
 
-/// The longest text a synced field may hold (the Platform's limit for profile text).
-pub const MAX_SYNCED_TEXT_CHARS: usize = 1000;
-
 impl SyncedField {
-    /// Whether both sides can store `value` in this field: text within
-    /// [`MAX_SYNCED_TEXT_CHARS`], and present (not blank) where the field is required. The
-    /// BaaS refuses a write that breaks this, so its events never fail on the Platform.
-    pub fn check_text(&self, value: Option<&str>) -> Result<(), String> {
+    /// Whether both sides can store and serve `value` in this field: text of the field's
+    /// [`TextShape`], bounded, without control characters, and present (not blank) where the
+    /// field is required. The BaaS refuses a write that breaks this, and both apply paths
+    /// refuse an event that carries one, so a bad value never reaches either store.
+    pub fn check_text(&self, value: Option<&str>) -> Result<(), FieldError> {
+        let fail = |problem| {
+            Err(FieldError {
+                field: self.name.to_owned(),
+                problem,
+            })
+        };
         match value {
-            Some(text) if text.chars().count() > MAX_SYNCED_TEXT_CHARS => Err(format!(
-                "`{}` is too long: at most {MAX_SYNCED_TEXT_CHARS} characters",
+            Some(text) if self.required && text.trim().is_empty() => fail(FieldProblem::Blank),
+            Some(text) => profile::check(self.name, self.shape.unwrap_or(TextShape::Plain), text),
+            None if self.required => fail(FieldProblem::Null),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Self::check_text`] for a value as events carry it (JSON); `active` must be a boolean.
+    pub fn check_value(&self, value: &Value) -> Result<(), String> {
+        match (value, self.shape) {
+            (Value::Bool(_), None) => Ok(()),
+            (Value::String(text), Some(_)) => {
+                self.check_text(Some(text)).map_err(|e| e.to_string())
+            }
+            (Value::Null, _) => self.check_text(None).map_err(|e| e.to_string()),
+            (other, None) => Err(format!(
+                "`{}` must be true or false, not {other}",
                 self.name
             )),
-            Some(text) if self.required && text.trim().is_empty() => {
-                Err(format!("`{}` must not be empty", self.name))
-            }
-            None if self.required => Err(format!("`{}` must not be null", self.name)),
-            _ => Ok(()),
+            (other, Some(_)) => Err(format!(
+                "`{}` must be a string or null, not {other}",
+                self.name
+            )),
         }
     }
 
@@ -102,31 +123,39 @@ impl SyncedField {
     }
 }
 
-const fn field(name: &'static str, flow: Flow, required: bool) -> SyncedField {
+const fn field(
+    name: &'static str,
+    flow: Flow,
+    required: bool,
+    shape: Option<TextShape>,
+) -> SyncedField {
     SyncedField {
         name,
         flow,
         required,
+        shape,
     }
 }
+
+use TextShape::{Email, HttpUrl, LanguageTag, Plain, TimeZone, Timestamp, Uuid};
 
 /// DESIGN's field-ownership table for users. `created_at` travels once, at create, so both
 /// sides show the same creation time.
 pub const USER_FIELDS: &[SyncedField] = &[
-    field("email", Flow::PlatformToBaas, true),
-    field("first_name", Flow::Both, false),
-    field("last_name", Flow::Both, false),
-    field("locale", Flow::Both, false),
-    field("timezone", Flow::Both, false),
-    field("avatar_url", Flow::Both, false),
-    field("tenant_id", Flow::PlatformToBaas, true),
-    field("active", Flow::PlatformToBaas, true),
-    field("created_at", Flow::PlatformToBaas, false),
+    field("email", Flow::PlatformToBaas, true, Some(Email)),
+    field("first_name", Flow::Both, false, Some(Plain)),
+    field("last_name", Flow::Both, false, Some(Plain)),
+    field("locale", Flow::Both, false, Some(LanguageTag)),
+    field("timezone", Flow::Both, false, Some(TimeZone)),
+    field("avatar_url", Flow::Both, false, Some(HttpUrl)),
+    field("tenant_id", Flow::PlatformToBaas, true, Some(Uuid)),
+    field("active", Flow::PlatformToBaas, true, None),
+    field("created_at", Flow::PlatformToBaas, false, Some(Timestamp)),
 ];
 
 pub const TENANT_FIELDS: &[SyncedField] = &[
-    field("name", Flow::Both, true),
-    field("created_at", Flow::PlatformToBaas, false),
+    field("name", Flow::Both, true, Some(Plain)),
+    field("created_at", Flow::PlatformToBaas, false, Some(Timestamp)),
 ];
 
 /// A field's value and the stamp of the write that set it.

@@ -84,8 +84,8 @@ fn field_refused(schema: &Schema, model: ModelId, field: FieldId) -> Option<Baas
     })
 }
 
-/// A value of a synced field of a built-in model that the Platform could not store (too long,
-/// or blank where required): refused here, so the change never fails to sync.
+/// A value of a synced field of a built-in model that the Platform would refuse (see
+/// `tandem_core::profile`): refused here, so the change never fails to sync.
 fn value_refused(
     schema: &Schema,
     model: ModelId,
@@ -106,9 +106,8 @@ fn value_refused(
     synced
         .check_text(text)
         .err()
-        .map(|message| BaasError::Rejected {
+        .map(|message| BaasError::SyncedFieldInvalid {
             model: m.name.clone(),
-            code: SYNCED_FIELD_INVALID,
             message: format!(
                 "{message} (`{}.{}` is synced with the Platform)",
                 m.name, synced.name

@@ -5,6 +5,7 @@
 use async_graphql::MaybeUndefined;
 use chrono::Duration;
 use serde_json::{Map, Value};
+use tandem_core::profile::{self, TextShape};
 
 use crate::error::{PlatformError, PlatformResult};
 use crate::model::Change;
@@ -31,46 +32,23 @@ pub fn text(field: &str, value: &str) -> PlatformResult<()> {
     Ok(())
 }
 
-/// Text with a shape of its own where the field has one: `avatarUrl` is an http(s) URL,
-/// `locale` a language tag (`en`, `en-GB`), `timezone` an IANA zone name (`Europe/London`).
+/// Profile fields synced with the BaaS follow the one rule both halves share
+/// (`tandem_core::profile`): `avatarUrl` is an http(s) URL, `locale` a language tag,
+/// `timezone` an IANA zone name, the names plain text without control characters. Other
+/// text is only bounded.
 fn field_value(field: &str, value: &str) -> PlatformResult<()> {
-    text(field, value)?;
-    let ok = match field {
-        "avatarUrl" => {
-            let lower = value.to_ascii_lowercase();
-            (lower.starts_with("https://") || lower.starts_with("http://"))
-                && value.len() > "https://".len()
-                && !value.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        "locale" => {
-            let mut parts = value.split(['-', '_']);
-            let language = parts.next().unwrap_or_default();
-            (2..=3).contains(&language.len())
-                && language.chars().all(|c| c.is_ascii_alphabetic())
-                && parts.all(|p| {
-                    (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
-                })
-        }
-        "timezone" => {
-            (1..=64).contains(&value.len())
-                && value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
-        }
-        _ => true,
+    let shape = match field {
+        "avatarUrl" => TextShape::HttpUrl,
+        "locale" => TextShape::LanguageTag,
+        "timezone" => TextShape::TimeZone,
+        "firstName" | "lastName" => TextShape::Plain,
+        _ => return text(field, value),
     };
-    if ok {
-        Ok(())
-    } else {
-        let example = match field {
-            "avatarUrl" => "an http(s) URL such as https://example.com/me.png",
-            "locale" => "a language tag such as en or en-GB",
-            _ => "an IANA time zone such as Europe/London",
-        };
-        Err(PlatformError::InvalidInput(format!(
-            "`{field}` must be {example}"
-        )))
-    }
+    synced_text(field, shape, value)
+}
+
+fn synced_text(field: &str, shape: TextShape, value: &str) -> PlatformResult<()> {
+    profile::check(field, shape, value).map_err(|e| PlatformError::InvalidInput(e.to_string()))
 }
 
 pub fn optional_text(field: &str, value: Option<String>) -> PlatformResult<Option<String>> {
@@ -118,7 +96,7 @@ pub fn tenant_name(raw: &str) -> PlatformResult<String> {
             "the tenant's name must not be empty".into(),
         ));
     }
-    text("name", name)?;
+    synced_text("name", TextShape::Plain, name)?;
     Ok(name.to_owned())
 }
 
@@ -374,6 +352,8 @@ mod tests {
             ("locale", "<script>"),
             ("locale", "english"),
             ("timezone", "Europe/London; DROP"),
+            ("firstName", "a\u{0}b"),
+            ("lastName", "tab\there"),
         ] {
             assert!(field_value(field, bad).is_err(), "{field}={bad}");
         }

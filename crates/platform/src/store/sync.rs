@@ -405,15 +405,14 @@ impl SqlPlatformStore {
         now: DateTime<Utc>,
     ) -> Result<(), WriteError> {
         let text = |name: &str, v: &Value| -> Result<Option<String>, String> {
-            let text = match v {
-                Value::Null => None,
-                Value::String(s) => Some(s.clone()),
-                other => return Err(format!("`{name}` must be a string or null, not {other}")),
-            };
             if let Some(field) = event.entity.field(name) {
-                field.check_text(text.as_deref())?;
+                field.check_value(v)?;
             }
-            Ok(text)
+            match v {
+                Value::Null => Ok(None),
+                Value::String(s) => Ok(Some(s.clone())),
+                other => Err(format!("`{name}` must be a string or null, not {other}")),
+            }
         };
         let mut q = Query::update();
         match event.entity {
