@@ -32,8 +32,9 @@ pub struct User {
     pub two_factor_enabled: bool,
     pub synced: bool,
     pub tenant_id: TenantId,
-    /// User tokens issued before this instant no longer work (set when the password changes).
-    pub tokens_valid_after: Option<DateTime<Utc>>,
+    /// Only user tokens issued under this generation work; a password change or a
+    /// deactivation moves to the next one.
+    pub token_generation: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

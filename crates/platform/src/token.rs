@@ -37,6 +37,10 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The user's token generation when issued (see `User::token_generation`); 0 for the
+    /// service account and for tokens from before generations existed.
+    #[serde(default)]
+    pub generation: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,6 +80,7 @@ impl TokenSigner {
         kind: TokenKind,
         subject: &str,
         environment_id: &str,
+        generation: i64,
         now: DateTime<Utc>,
         lifetime: Duration,
     ) -> (String, Claims) {
@@ -87,6 +92,7 @@ impl TokenSigner {
             iat: now.timestamp(),
             exp: (now + lifetime).timestamp(),
             jti: uuid::Uuid::new_v4().to_string(),
+            generation,
         };
         (self.sign(&claims), claims)
     }
@@ -156,7 +162,7 @@ mod tests {
     fn a_token_verifies_until_it_expires() {
         let now = Utc::now();
         let (token, claims) =
-            signer().issue(TokenKind::User, "u1", "env", now, Duration::minutes(5));
+            signer().issue(TokenKind::User, "u1", "env", 0, now, Duration::minutes(5));
         assert_eq!(signer().verify(&token, now), Ok(claims.clone()));
         assert_eq!(
             signer().verify(&token, now + Duration::minutes(4)),
@@ -172,7 +178,7 @@ mod tests {
     fn tampering_or_another_key_breaks_the_signature() {
         let now = Utc::now();
         let (token, mut claims) =
-            signer().issue(TokenKind::User, "u1", "env", now, Duration::minutes(5));
+            signer().issue(TokenKind::User, "u1", "env", 0, now, Duration::minutes(5));
         let other = TokenSigner::new(b"another key".to_vec());
         assert_eq!(other.verify(&token, now), Err(TokenError::BadSignature));
 

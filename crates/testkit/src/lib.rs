@@ -500,7 +500,7 @@ impl TestApp {
                 two_factor_enabled: false,
                 synced: false,
                 tenant_id: TenantId::parse(row["tenant_id"].as_str().unwrap()).expect("tenant"),
-                tokens_valid_after: None,
+                token_generation: 0,
                 created_at: created,
                 updated_at: created,
             };

@@ -80,6 +80,7 @@ impl PlatformService {
             TokenKind::ServiceAccount,
             SERVICE_ACCOUNT_EMAIL,
             &self.environment_id,
+            0,
             self.clock.now(),
             SERVICE_TOKEN_LIFETIME,
         );
@@ -114,6 +115,7 @@ impl PlatformService {
             TokenKind::User,
             &user.id.to_string(),
             &self.environment_id,
+            user.token_generation,
             self.clock.now(),
             lifetime,
         );
@@ -198,12 +200,9 @@ impl PlatformService {
                         "the user of this access token is deactivated".into(),
                     ));
                 }
-                if user
-                    .tokens_valid_after
-                    .is_some_and(|after| claims.iat < after.timestamp())
-                {
+                if claims.generation != user.token_generation {
                     return Err(PlatformError::Unauthorized(
-                        "the access token was issued before the user's password changed; request a new one".into(),
+                        "the access token was revoked (the user's password changed or the user was deactivated since it was issued); request a new one".into(),
                     ));
                 }
                 Ok(Principal::User {

@@ -62,7 +62,7 @@ impl PlatformService {
             two_factor_enabled: dto.two_factor_enabled.unwrap_or(false),
             synced: false,
             tenant_id,
-            tokens_valid_after: None,
+            token_generation: 0,
             created_at,
             updated_at: created_at,
         };
@@ -214,7 +214,7 @@ impl PlatformService {
         let now = self.clock.now();
         if !self
             .store
-            .replace_password_hash(user.id, stored.as_deref(), &hash, now, now)
+            .replace_password_hash(user.id, stored.as_deref(), &hash, now)
             .await?
         {
             // Someone else changed it between our check and our write.

@@ -90,13 +90,13 @@ pub trait PlatformStore: Send + Sync + 'static {
     /// The stored password hash: `None` for an unknown user, `Some(None)` when it has none.
     async fn password_hash(&self, id: UserId) -> StoreResult<Option<Option<String>>>;
     /// Replaces the password hash if it is still `expected` (so two concurrent changes cannot
-    /// both succeed) and revokes the user's earlier tokens. `false` when it was not replaced.
+    /// both succeed) and revokes the user's earlier tokens (the next token generation).
+    /// `false` when it was not replaced.
     async fn replace_password_hash(
         &self,
         id: UserId,
         expected: Option<&str>,
         hash: &str,
-        tokens_valid_after: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
 
@@ -162,7 +162,7 @@ enum Users {
     Synced,
     TenantId,
     PasswordHash,
-    TokensValidAfter,
+    TokenGeneration,
     CreatedAt,
     UpdatedAt,
 }
@@ -215,7 +215,7 @@ const USER_COLUMNS: [Users; 19] = [
     Users::TwoFactorEnabled,
     Users::Synced,
     Users::TenantId,
-    Users::TokensValidAfter,
+    Users::TokenGeneration,
     Users::CreatedAt,
     Users::UpdatedAt,
 ];
@@ -300,7 +300,7 @@ struct UserRow {
     two_factor_enabled: bool,
     synced: bool,
     tenant_id: String,
-    tokens_valid_after: Option<i64>,
+    token_generation: i64,
     created_at: i64,
     updated_at: i64,
 }
@@ -325,7 +325,7 @@ impl TryFrom<UserRow> for User {
             two_factor_enabled: row.two_factor_enabled,
             synced: row.synced,
             tenant_id: parse_id(&row.tenant_id, TenantId::parse)?,
-            tokens_valid_after: row.tokens_valid_after.map(instant).transpose()?,
+            token_generation: row.token_generation,
             created_at: instant(row.created_at)?,
             updated_at: instant(row.updated_at)?,
         })
@@ -1187,6 +1187,13 @@ impl PlatformStore for SqlPlatformStore {
                 update.value(col, *value);
             }
         }
+        if changes.active == Change::Set(false) {
+            // Deactivation revokes every token issued so far; reactivating revives none.
+            update.value(
+                Users::TokenGeneration,
+                Expr::col(Users::TokenGeneration).add(1),
+            );
+        }
         if let Change::Set(opted_in) = changes.is_opted_in {
             update.value(Users::IsOptedIn, opted_in);
             // Keep the first opt-in instant; clear it on opt-out.
@@ -1282,14 +1289,16 @@ impl PlatformStore for SqlPlatformStore {
         id: UserId,
         expected: Option<&str>,
         hash: &str,
-        tokens_valid_after: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let mut update = Query::update();
         update
             .table(Users::Table)
             .value(Users::PasswordHash, hash)
-            .value(Users::TokensValidAfter, millis(tokens_valid_after))
+            .value(
+                Users::TokenGeneration,
+                Expr::col(Users::TokenGeneration).add(1),
+            )
             .value(Users::UpdatedAt, millis(now))
             .and_where(Expr::col(Users::Id).eq(id.to_string()));
         match expected {

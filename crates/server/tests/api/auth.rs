@@ -181,6 +181,15 @@ on_both_backends! {
         let answer = app.graphql_with(&token, &user_profile_doc(), json!({"id": id})).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
         assert!(answer.error_message().unwrap().contains("deactivated"));
+
+        // Reactivating does not bring the old token back; a new one works.
+        app.graphql(&update_user_doc(), json!({"id": id, "user": {"active": true}})).await.data("updateUser");
+        let answer = app.graphql_with(&token, &user_profile_doc(), json!({"id": id})).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.body);
+        assert!(answer.error_message().unwrap().contains("revoked"), "{}", answer.body);
+        let fresh = app.user_token(id).await;
+        let me = app.graphql_with(&fresh, &user_profile_doc(), json!({"id": id})).await;
+        assert_eq!(me.data("user")["id"], id);
     }
 
     async fn a_user_token_reads_its_tenant_and_edits_only_its_own_profile(app: TestApp) {
