@@ -405,10 +405,10 @@ class Tandem(System):
             for db in self.dbs:
                 self._pg_admin(f'CREATE DATABASE "{db}"')
             cmd += ["--platform-db", self._db_url(self.dbs[0]), "--baas-db", self._db_url(self.dbs[1])]
-        env = {**os.environ, "TANDEM_TEST_ENDPOINTS": "1", "RUST_LOG": os.environ.get("BENCH_TANDEM_LOG", "warn")}
+        env = {**os.environ, "RUST_LOG": os.environ.get("BENCH_TANDEM_LOG", "warn")}
         env.pop("TANDEM_ENVIRONMENT_ID", None)
         env.pop("TANDEM_API_KEY", None)
-        self.commands.append("TANDEM_TEST_ENDPOINTS=1 RUST_LOG=warn " + " ".join(cmd))
+        self.commands.append("RUST_LOG=warn " + " ".join(cmd))
         self.proc = subprocess.Popen(cmd, env=env, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT)
         wait_health(self.port, "/health", self.proc, self.log_path)
         creds = json.loads(

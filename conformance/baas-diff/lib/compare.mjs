@@ -57,7 +57,10 @@ export function canonical(value) {
   return JSON.stringify(value);
 }
 
-/** Paths where two normalised values differ (for the report), at most `limit`. */
+/**
+ * One line per individual difference between two normalised values (path, then what differs), at
+ * most `limit` lines; the harness passes Infinity, since the allowlist check needs every line.
+ */
 export function differences(a, b, path = '$', out = [], limit = 8) {
   if (out.length >= limit) return out;
   if (canonical(a) === canonical(b)) return out;
@@ -85,7 +88,8 @@ export function differences(a, b, path = '$', out = [], limit = 8) {
 
 /**
  * Groups difference lines by their shape (array indexes and numeric superjson path segments
- * replaced by `*`): one example line per shape, with the count of lines of that shape.
+ * replaced by `*`): one example line per shape, with the count of lines of that shape. For the
+ * human report only: the allowlist is checked against the raw lines, which this hides.
  */
 export function summariseDifferences(lines, limit = 12) {
   const groups = new Map();

@@ -98,7 +98,9 @@ export function describeRequest(entry) {
 }
 
 /**
- * Runs the corpus against a started pair. Returns [{entry, expected, actual, match, diff}].
+ * Runs the corpus against a started pair. Returns [{entry, expected, actual, match, rawDiff, diff}]:
+ * `rawDiff` is every individual difference line (what the allowlist is checked against, so that
+ * nothing can hide behind an allowed line), `diff` the same lines summarised for REPORT.md.
  * `updated_at` timestamps at or after the start of the corpus run are write times (normalised); a
  * seeded (explicit) `updated_at` that one side overwrote with the seeding time is still caught.
  */
@@ -114,7 +116,8 @@ export async function runCorpus(pair, corpus) {
     const ne = normalise(expected, since);
     const na = normalise(actual, since);
     const match = canonical(ne) === canonical(na);
-    results.push({ entry, expected, actual, match, diff: match ? [] : summariseDifferences(differences(ne, na, '$', [], 400)) });
+    const rawDiff = match ? [] : differences(ne, na, '$', [], Infinity);
+    results.push({ entry, expected, actual, match, rawDiff, diff: summariseDifferences(rawDiff) });
   }
   return results;
 }
