@@ -360,12 +360,21 @@ on_both_backends! {
             (json!({"locale": "<script>"}), "INVALID_INPUT"),
             (json!({"timezone": "Mars/Olympus Mons"}), "INVALID_INPUT"),
             (json!({"email": "a@exİ.com"}), "INVALID_EMAIL"),
+            // Look-alikes of an existing address, with invisible characters.
+            (json!({"email": "admin\u{200b}@example.com"}), "INVALID_EMAIL"),
+            (json!({"email": "admin\u{2060}@example.com"}), "INVALID_EMAIL"),
+            (json!({"email": "admin\u{202e}@example.com"}), "INVALID_EMAIL"),
+            (json!({"email": "ad\u{00ad}min@example.com"}), "INVALID_EMAIL"),
         ] {
             let mut user = json!({"email": unique_email("odd"), "reference": "r"});
             merge(&mut user, fields.clone());
             let answer = try_create_user(&app, user).await;
             assert_refused(&app, answer, code, 400, before).await;
         }
+        let many: Vec<String> = (0..70_000).map(|i| i.to_string()).collect();
+        let answer = app.graphql(&user_profiles_doc(), json!({"filter": {"email": {"valueIn": many}}})).await;
+        assert_eq!(answer.error_code(), Some("INVALID_INPUT"), "{}", answer.body);
+        assert!(answer.error_message().unwrap().contains("split it"), "{}", answer.body);
         for filter in [json!({"firstName": {"like": "%\\"}}), json!({"search": "a\u{0}"}), json!({"email": {"equalTo": "\u{0}"}})] {
             let answer = app.graphql(&user_profiles_doc(), json!({"filter": filter})).await;
             assert_eq!(answer.error_code(), Some("INVALID_INPUT"), "{filter}: {}", answer.body);
