@@ -40,6 +40,9 @@ pub enum BaasError {
     /// length or a control character): 422 like ZenStack's validation errors.
     #[error("{message}")]
     SyncedFieldInvalid { model: String, message: String },
+    /// The query would need more bound values than the database takes (huge `in` lists).
+    #[error("{0}")]
+    QueryTooLarge(String),
     #[error("{0}")]
     Unauthorized(String),
     #[error("internal error")]
@@ -55,9 +58,10 @@ impl BaasError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) | Self::NotSupported(_) | Self::Db { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::BadRequest(_)
+            | Self::NotSupported(_)
+            | Self::Db { .. }
+            | Self::QueryTooLarge(_) => StatusCode::BAD_REQUEST,
             Self::InvalidInput { .. } | Self::SyncedFieldInvalid { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -80,6 +84,9 @@ impl BaasError {
                 json!({"message": message, "reason": "not-found", "model": model})
             }
             Self::NotSupported(_) => json!({"message": message, "reason": "not-supported"}),
+            Self::QueryTooLarge(_) => {
+                json!({"message": message, "reason": "invalid-input", "code": "QUERY_TOO_LARGE"})
+            }
             Self::Db { code, .. } => {
                 json!({"message": message, "reason": "db-query-error", "dbErrorCode": code})
             }
@@ -130,6 +137,9 @@ impl From<DbError> for BaasError {
     /// `db-query-error` with the database's code; connection and pool failures stay 500.
     fn from(err: DbError) -> Self {
         let (code, message) = match err {
+            too_many @ DbError::TooManyValues { .. } => {
+                return Self::QueryTooLarge(too_many.to_string());
+            }
             DbError::UniqueViolation { code, message, .. }
             | DbError::ForeignKeyViolation { code, message, .. }
             | DbError::ConstraintViolation { code, message } => (code, message),

@@ -174,6 +174,9 @@ impl From<StoreError> for PlatformError {
             StoreError::DuplicateEmail => Self::DuplicateEmail,
             StoreError::DuplicateRoleKey => Self::DuplicateRoleKey,
             StoreError::DuplicateId(kind, id) => Self::DuplicateId(kind, id),
+            StoreError::Db(too_many @ tandem_sql::DbError::TooManyValues { .. }) => {
+                Self::InvalidInput(too_many.to_string())
+            }
             // Tenants, users and roles are never deleted, so a dangling reference is a bug.
             other @ (StoreError::ForeignKeyViolation
             | StoreError::Corrupt(_)

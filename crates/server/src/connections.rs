@@ -36,8 +36,9 @@ const RESERVED_FDS: u64 = 64;
 /// How much of an oversized body is still read (and thrown away) before the 413 goes out, so
 /// that a client that sends its whole body before reading the answer sees the 413, not a reset.
 const MAX_DRAIN_BYTES: usize = 64 * 1024 * 1024;
-/// Longest request URI (path and query) accepted.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Longest request URI (path and query) accepted: room for a ZenStack read's `q=` with a
+/// few hundred ids.
+pub const MAX_URI_BYTES: usize = 32 * 1024;
 
 /// Bounds on what one client connection may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,10 +109,10 @@ pub async fn serve(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
-        // hyper's own bound answers 431 with an empty body; `read_body` answers the JSON
-        // error for heads between `max_header_bytes` and twice that.
-        .max_header_size(limits.max_header_bytes * 2)
-        .max_buf_size(limits.max_header_bytes * 2 + 8 * 1024);
+        // hyper's own bound (a 431 with an empty body) is past what `read_body` answers with
+        // a JSON 414/431, so clients near the limits get the readable error.
+        .max_header_size(MAX_URI_BYTES + limits.max_header_bytes * 2)
+        .max_buf_size(MAX_URI_BYTES + limits.max_header_bytes * 2 + 8 * 1024);
     tracing::debug!(max_connections, "accepting connections");
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -189,7 +190,7 @@ async fn read_body(State(limits): State<HttpLimits>, request: Request, next: Nex
     }
 }
 
-/// URIs and header blocks past the documented bounds (hyper's own bound is twice as large).
+/// URIs and header blocks past the documented bounds (hyper's own bound is larger).
 fn head_refused(request: &Request, limits: &HttpLimits) -> Option<Response> {
     let uri = request.uri().to_string().len();
     if uri > MAX_URI_BYTES {

@@ -14,7 +14,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
-use sea_query_binder::SqlxBinder;
+use sea_query_binder::{SqlxBinder, SqlxValues};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
@@ -168,6 +168,12 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),
+    /// The statement would bind more values than the database takes in one statement (a
+    /// list filter with tens of thousands of values): refused before it is sent.
+    #[error(
+        "the query needs {count} values, more than the {max} one statement can carry; split it into smaller ones"
+    )]
+    TooManyValues { count: usize, max: usize },
     /// A grouped write could not be committed (the message says why).
     #[error("database write failed: {0}")]
     Write(String),
@@ -205,6 +211,30 @@ impl DbError {
                 | Self::ConstraintViolation { .. }
         )
     }
+}
+
+/// The most values one SQLite statement binds (`SQLITE_MAX_VARIABLE_NUMBER`).
+pub const SQLITE_MAX_VALUES: usize = 32_766;
+/// The most values one PostgreSQL statement binds (the protocol's 16-bit count).
+pub const POSTGRES_MAX_VALUES: usize = 65_535;
+
+fn checked(
+    (sql, values): (String, SqlxValues),
+    max: usize,
+) -> Result<(String, SqlxValues), DbError> {
+    let count = values.0.0.len();
+    if count > max {
+        return Err(DbError::TooManyValues { count, max });
+    }
+    Ok((sql, values))
+}
+
+fn sqlite_statement(stmt: &impl SqlxBinder) -> Result<(String, SqlxValues), DbError> {
+    checked(stmt.build_sqlx(SqliteQueryBuilder), SQLITE_MAX_VALUES)
+}
+
+fn postgres_statement(stmt: &impl SqlxBinder) -> Result<(String, SqlxValues), DbError> {
+    checked(stmt.build_sqlx(PostgresQueryBuilder), POSTGRES_MAX_VALUES)
 }
 
 impl From<sqlx::Error> for DbError {
@@ -382,13 +412,13 @@ impl Db {
     pub async fn fetch_all<T: AnyRow>(&self, stmt: &impl SqlxBinder) -> Result<Vec<T>, DbError> {
         Ok(match self {
             Self::Sqlite { reader, .. } => {
-                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(stmt)?;
                 sqlx::query_as_with::<_, T, _>(&sql, values)
                     .fetch_all(reader)
                     .await?
             }
             Self::Postgres(pool) => {
-                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = postgres_statement(stmt)?;
                 sqlx::query_as_with::<_, T, _>(&sql, values)
                     .fetch_all(pool)
                     .await?
@@ -402,13 +432,13 @@ impl Db {
     ) -> Result<Option<T>, DbError> {
         Ok(match self {
             Self::Sqlite { reader, .. } => {
-                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(stmt)?;
                 sqlx::query_as_with::<_, T, _>(&sql, values)
                     .fetch_optional(reader)
                     .await?
             }
             Self::Postgres(pool) => {
-                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = postgres_statement(stmt)?;
                 sqlx::query_as_with::<_, T, _>(&sql, values)
                     .fetch_optional(pool)
                     .await?
@@ -426,11 +456,11 @@ impl Db {
     pub async fn fetch_rows(&self, stmt: &impl SqlxBinder) -> Result<Rows, DbError> {
         Ok(match self {
             Self::Sqlite { reader, .. } => {
-                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(stmt)?;
                 Rows::Sqlite(sqlx::query_with(&sql, values).fetch_all(reader).await?)
             }
             Self::Postgres(pool) => {
-                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = postgres_statement(stmt)?;
                 Rows::Postgres(sqlx::query_with(&sql, values).fetch_all(pool).await?)
             }
         })
@@ -442,11 +472,11 @@ impl Db {
     pub async fn write_rows(&self, stmt: &impl SqlxBinder) -> Result<Rows, DbError> {
         Ok(match self {
             Self::Sqlite { combiner, .. } => {
-                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(stmt)?;
                 Rows::Sqlite(combine::submit(combiner, sql, values).await?)
             }
             Self::Postgres(pool) => {
-                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = postgres_statement(stmt)?;
                 Rows::Postgres(sqlx::query_with(&sql, values).fetch_all(pool).await?)
             }
         })
@@ -523,14 +553,14 @@ impl Tx {
     pub async fn execute(&mut self, stmt: &impl SqlxBinder) -> Result<u64, DbError> {
         Ok(match self {
             Self::Sqlite(tx) => {
-                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(stmt)?;
                 sqlx::query_with(&sql, values)
                     .execute(&mut **tx)
                     .await?
                     .rows_affected()
             }
             Self::Postgres(tx) => {
-                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = postgres_statement(stmt)?;
                 sqlx::query_with(&sql, values)
                     .execute(&mut **tx)
                     .await?
@@ -545,13 +575,13 @@ impl Tx {
     ) -> Result<Vec<T>, DbError> {
         Ok(match self {
             Self::Sqlite(tx) => {
-                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(stmt)?;
                 sqlx::query_as_with::<Sqlite, T, _>(&sql, values)
                     .fetch_all(&mut **tx)
                     .await?
             }
             Self::Postgres(tx) => {
-                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = postgres_statement(stmt)?;
                 sqlx::query_as_with::<Postgres, T, _>(&sql, values)
                     .fetch_all(&mut **tx)
                     .await?
@@ -565,13 +595,13 @@ impl Tx {
     ) -> Result<Option<T>, DbError> {
         Ok(match self {
             Self::Sqlite(tx) => {
-                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(stmt)?;
                 sqlx::query_as_with::<Sqlite, T, _>(&sql, values)
                     .fetch_optional(&mut **tx)
                     .await?
             }
             Self::Postgres(tx) => {
-                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = postgres_statement(stmt)?;
                 sqlx::query_as_with::<Postgres, T, _>(&sql, values)
                     .fetch_optional(&mut **tx)
                     .await?
@@ -583,11 +613,11 @@ impl Tx {
     pub async fn fetch_rows(&mut self, stmt: &impl SqlxBinder) -> Result<Rows, DbError> {
         Ok(match self {
             Self::Sqlite(tx) => {
-                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(stmt)?;
                 Rows::Sqlite(sqlx::query_with(&sql, values).fetch_all(&mut **tx).await?)
             }
             Self::Postgres(tx) => {
-                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = postgres_statement(stmt)?;
                 Rows::Postgres(sqlx::query_with(&sql, values).fetch_all(&mut **tx).await?)
             }
         })

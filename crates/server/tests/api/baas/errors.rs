@@ -24,6 +24,18 @@ on_both_backends! {
         assert_eq!(error(&connect_missing), (400, "db-query-error".into()));
     }
 
+    async fn lists_too_long_for_one_statement_are_400_without_database_text(app: TestApp) {
+        let ids: Vec<String> = (0..70_000).map(|i| i.to_string()).collect();
+        let answer = app.rpc_put("book", "updateMany", json!({"where": {"id": {"in": ids}}, "data": {"pages": 1}})).await;
+        assert_eq!(answer.status, 400, "{}", answer.body);
+        assert_eq!(answer.body["error"]["code"], "QUERY_TOO_LARGE", "{}", answer.body);
+        let message = answer.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("split it"), "{message}");
+        assert!(!message.to_lowercase().contains("sqlite") && !message.contains("error:"), "{message}");
+        let unchanged = app.rpc_get("book", "findUnique", json!({"where": {"id": "b1"}})).await;
+        assert_ne!(unchanged.body["data"]["pages"], 1, "nothing was written");
+    }
+
     async fn missing_records_are_404(app: TestApp) {
         let update = app.rpc_put("book", "update", json!({"where": {"id": "nope"}, "data": {"pages": 1}})).await;
         assert_eq!(update.body, json!({"error": {"message": "Record not found", "reason": "not-found", "model": "book"}}));
