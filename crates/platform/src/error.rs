@@ -46,6 +46,10 @@ pub enum PlatformError {
     WrongPassword,
     #[error("user {0} has no password yet; it is set through the invitation or sign-up flow")]
     PasswordNotSet(String),
+    #[error(
+        "one request may check or set at most {0} passwords; send the others in further requests"
+    )]
+    TooManyPasswordOperations(u32),
     #[error("{0}")]
     InvalidInput(String),
     #[error("{0}")]
@@ -74,6 +78,7 @@ impl PlatformError {
             | Self::WrongPassword
             | Self::PasswordNotSet(_)
             | Self::InvalidInput(_)
+            | Self::TooManyPasswordOperations(_)
             | Self::GraphqlValidation(_)
             | Self::Unsupported(_) => StatusCode::BAD_REQUEST,
             Self::DuplicateEmail | Self::DuplicateRoleKey | Self::DuplicateId(..) => {
@@ -106,6 +111,7 @@ impl PlatformError {
             Self::WrongPassword => "WRONG_PASSWORD",
             Self::PasswordNotSet(_) => "PASSWORD_NOT_SET",
             Self::InvalidInput(_) => "INVALID_INPUT",
+            Self::TooManyPasswordOperations(_) => "TOO_MANY_PASSWORD_OPERATIONS",
             Self::GraphqlValidation(_) => "GRAPHQL_VALIDATION_FAILED",
             Self::Unsupported(_) => "NOT_SUPPORTED",
             Self::Unauthorized(_) => "UNAUTHORIZED_EXCEPTION",

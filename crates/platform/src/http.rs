@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::{PlatformError, PlatformResult};
-use crate::graphql::{PlatformSchema, build_schema, loaders};
+use crate::graphql::{PasswordBudget, PlatformSchema, build_schema, loaders};
 use crate::service::{IssuedToken, PlatformService};
 
 pub const AUTHORIZATION_HEADER: &str = "roq-platform-authorization";
@@ -177,7 +177,8 @@ async fn graphql(State(state): State<PlatformState>, headers: HeaderMap, body: B
             )));
         }
     };
-    let request = loaders::attach(request, &state.service, principal);
+    let request =
+        loaders::attach(request, &state.service, principal).data(PasswordBudget::default());
     let response = state.schema.execute(request).await;
     let mut value = serde_json::to_value(&response).unwrap_or_else(|_| json!({"data": null}));
     if let Some(errors) = value.get_mut("errors").and_then(Value::as_array_mut) {

@@ -6,6 +6,7 @@ pub mod scalars;
 pub mod types;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_graphql::{Context, EmptySubscription, ID, Object, Result, Schema};
 
@@ -13,7 +14,7 @@ use crate::dto::{
     ChangeUserPasswordDto, RoleCreateDto, TenantCreateDto, TenantUpdateDto, UserCreateDto,
     UserUpdateDto,
 };
-use crate::error::IntoGraphql;
+use crate::error::{IntoGraphql, PlatformError};
 use crate::query::{
     RoleFilter, RoleOrder, RoleQuery, RoleSearch, TenantFilter, TenantOrder, TenantQuery,
     UserFilter, UserOrder, UserQuery, UserSearch,
@@ -22,6 +23,30 @@ use crate::service::{PlatformService, Principal, window};
 use types::{RoleModel, RolePageModel, TenantModel, TenantPageModel, UserModel, UserPageModel};
 
 pub type PlatformSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// How many passwords one request may hash or verify. Each costs tens of milliseconds of a
+/// core (argon2id); without a cap, one request of aliased `verifyPassword` fields could keep
+/// the server busy for a minute.
+pub const MAX_PASSWORD_OPERATIONS: u32 = 5;
+
+/// The password operations a request has used so far; attached to every request.
+#[derive(Debug, Default)]
+pub struct PasswordBudget(AtomicU32);
+
+/// Takes one password operation from the request's budget, or refuses.
+fn spend_password_operation(ctx: &Context<'_>) -> Result<()> {
+    let used = ctx
+        .data::<PasswordBudget>()?
+        .0
+        .fetch_add(1, Ordering::Relaxed);
+    if used >= MAX_PASSWORD_OPERATIONS {
+        return Err(PlatformError::TooManyPasswordOperations(
+            MAX_PASSWORD_OPERATIONS,
+        ))
+        .gql();
+    }
+    Ok(())
+}
 
 /// Depth and complexity limits keep one request from fanning out without bound.
 pub fn build_schema(service: Arc<PlatformService>) -> PlatformSchema {
@@ -132,6 +157,9 @@ impl MutationRoot {
     /// default tenant. Emails are unique per environment, compared case-insensitively.
     async fn create_user(&self, ctx: &Context<'_>, user: UserCreateDto) -> Result<UserModel> {
         let (service, principal) = parts(ctx)?;
+        if user.password.is_some() {
+            spend_password_operation(ctx)?;
+        }
         service
             .create_user(principal, user)
             .await
@@ -227,6 +255,7 @@ impl MutationRoot {
         user_id: ID,
     ) -> Result<bool> {
         let (service, principal) = parts(ctx)?;
+        spend_password_operation(ctx)?;
         service
             .verify_password(principal, &user_id, password)
             .await
@@ -240,6 +269,7 @@ impl MutationRoot {
         data: ChangeUserPasswordDto,
     ) -> Result<bool> {
         let (service, principal) = parts(ctx)?;
+        spend_password_operation(ctx)?;
         service.change_password(principal, data).await.gql()
     }
 }

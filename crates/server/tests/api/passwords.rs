@@ -26,6 +26,23 @@ on_both_backends! {
         assert_eq!(answer.error_code(), Some("USER_NOT_FOUND"));
     }
 
+    async fn one_request_hashes_at_most_five_passwords(app: TestApp) {
+        let user = create_user(&app, json!({"password": "secret-pass-1"})).await;
+        let fields: String = (0..40)
+            .map(|i| format!("v{i}: verifyPassword(password: $password, userId: $userId) "))
+            .collect();
+        let doc = format!("mutation($password: String!, $userId: ID!) {{ {fields} }}");
+        let answer = app.graphql(&doc, json!({"userId": user["id"], "password": "secret-pass-1"})).await;
+        let answered = (0..40).filter(|i| answer.body["data"][format!("v{i}")] == json!(true)).count();
+        assert_eq!(answered, 5, "{}", answer.body);
+        let errors = answer.body["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 35);
+        assert!(errors.iter().all(|e| e["extensions"]["response"]["errorCode"] == "TOO_MANY_PASSWORD_OPERATIONS"), "{}", answer.body);
+        assert!(errors[0]["message"].as_str().unwrap().contains("at most 5 passwords"));
+        // The budget is per request: the next one verifies again.
+        assert!(verifies(&app, &user, "secret-pass-1").await);
+    }
+
     async fn deactivated_users_never_verify(app: TestApp) {
         let user = create_user(&app, json!({"password": "secret-pass-1"})).await;
         app.graphql(&update_user_doc(), json!({"id": user["id"], "user": {"active": false}})).await.data("updateUser");
