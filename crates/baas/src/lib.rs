@@ -39,6 +39,9 @@ pub struct BaasConfig {
     pub accept_data_loss: bool,
 }
 
+/// The largest schema file read (real schemas are tens of KiB).
+pub const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum BaasStartError {
     #[error("cannot read the schema {path}: {source}")]
@@ -46,12 +49,45 @@ pub enum BaasStartError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "the schema {path} is not a regular file (a device, a pipe or a directory); point --schema at a .prisma file"
+    )]
+    SchemaNotAFile { path: String },
+    #[error("the schema {path} is larger than {} MiB; is it the right file?", MAX_SCHEMA_BYTES / 1024 / 1024)]
+    SchemaTooLarge { path: String },
     #[error("{0}")]
     Schema(#[from] schema::SchemaError),
     #[error("{0}")]
     Migrate(#[from] engine::ddl::MigrateError),
     #[error("cannot open the BaaS store: {0}")]
     Db(#[from] tandem_sql::DbError),
+}
+
+/// The app's schema from `path` (only a regular file, of at most [`MAX_SCHEMA_BYTES`]), or
+/// the built-in models alone.
+pub fn load_schema(path: Option<&std::path::Path>) -> Result<Schema, BaasStartError> {
+    use std::io::Read;
+    let Some(path) = path else {
+        return Ok(Schema::builtin()?);
+    };
+    let name = path.display().to_string();
+    let unreadable = |source| BaasStartError::SchemaFile {
+        path: name.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(BaasStartError::SchemaNotAFile { path: name });
+    }
+    let mut source = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_SCHEMA_BYTES + 1).read_to_string(&mut source))
+        .map_err(unreadable)?;
+    // Checked on what was read, not the metadata: the file may grow in between.
+    if source.len() as u64 > MAX_SCHEMA_BYTES {
+        return Err(BaasStartError::SchemaTooLarge { path: name });
+    }
+    Ok(Schema::from_source(&name, &source)?)
 }
 
 pub struct Baas {
@@ -69,17 +105,7 @@ impl Baas {
         clock: Arc<dyn Clock>,
         auth: Arc<dyn BaasAuth>,
     ) -> Result<Self, BaasStartError> {
-        let schema = match &config.schema_path {
-            Some(path) => {
-                let source =
-                    std::fs::read_to_string(path).map_err(|source| BaasStartError::SchemaFile {
-                        path: path.display().to_string(),
-                        source,
-                    })?;
-                Schema::from_source(&path.display().to_string(), &source)?
-            }
-            None => Schema::builtin()?,
-        };
+        let schema = load_schema(config.schema_path.as_deref())?;
         let db = Db::connect(&config.db, config.db_options).await?;
         sync::SYNC_TABLES.create_if_missing(&db).await?;
         let hooks = sync::SyncHooks::new();

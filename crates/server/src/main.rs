@@ -124,13 +124,8 @@ async fn migrate(args: StoreArgs) -> anyhow::Result<()> {
     store.db().close().await;
     println!("Platform store at {} is up to date", url.redacted());
     let baas_url = config::baas_db_url(&args.data_dir, args.baas_db.as_deref())?;
-    let schema = match config::schema_path(&args.data_dir, args.schema.as_deref())? {
-        Some(path) => tandem_baas::schema::Schema::from_source(
-            &path.display().to_string(),
-            &std::fs::read_to_string(&path)?,
-        )?,
-        None => tandem_baas::schema::Schema::builtin()?,
-    };
+    let schema_path = config::schema_path(&args.data_dir, args.schema.as_deref())?;
+    let schema = tandem_baas::load_schema(schema_path.as_deref())?;
     let db = tandem_sql::Db::connect(&baas_url, DbOptions::default()).await?;
     let done = tandem_baas::engine::ddl::migrate(
         &db,

@@ -68,3 +68,28 @@ async fn schema_mistakes_stop_the_start_with_their_place() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_schema_that_is_no_file_or_too_big_stops_the_start_without_reading_it() {
+    let mut app = tandem_testkit::spawn_app(Backend::Sqlite).await;
+    let message = app
+        .restart(|c| c.schema = Some("/dev/zero".into()))
+        .await
+        .expect_err("a device is no schema");
+    assert!(
+        message.contains("/dev/zero is not a regular file"),
+        "{message}"
+    );
+
+    let big = app.config.data_dir.join("big.prisma");
+    std::fs::write(&big, "/".repeat(5 * 1024 * 1024)).unwrap();
+    let message = app
+        .restart(|c| c.schema = Some(big.clone()))
+        .await
+        .expect_err("too big");
+    assert!(message.contains("larger than 4 MiB"), "{message}");
+
+    app.restart(|c| c.schema = None)
+        .await
+        .expect("starts again without it");
+}
