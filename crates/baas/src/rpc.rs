@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -260,14 +260,39 @@ fn query_args(params: &HashMap<String, String>) -> BaasResult<Json> {
     Ok(spread(args))
 }
 
+/// The URL's query parameters, percent-decoded strictly: a parameter that is not UTF-8 is a
+/// 400, not text with replacement characters.
+fn query_params(raw: Option<&str>) -> BaasResult<HashMap<String, String>> {
+    let decode = |part: &str| {
+        percent_encoding::percent_decode_str(&part.replace('+', " "))
+            .decode_utf8()
+            .map(|text| text.into_owned())
+            .map_err(|_| {
+                BaasError::BadRequest(
+                    "the URL's query is not valid UTF-8 once percent-decoded; encode `q` with encodeURIComponent".into(),
+                )
+            })
+    };
+    let mut params = HashMap::new();
+    for pair in raw.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        params.insert(decode(key)?, decode(value)?);
+    }
+    Ok(params)
+}
+
 async fn model_request(
     State(baas): State<Arc<Baas>>,
     method: Method,
     Path(path): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let params = match query_params(query.as_deref()) {
+        Ok(params) => params,
+        Err(err) => return err.into_response(),
+    };
     match handle(&baas, method, &path, &params, &headers, &body).await {
         Ok(response) => response,
         Err(err) => err.into_response(),

@@ -187,17 +187,24 @@ async fn graphql(State(state): State<PlatformState>, headers: HeaderMap, body: B
     (StatusCode::OK, Json(value)).into_response()
 }
 
+/// Longest GraphQL error message returned.
+const MAX_GRAPHQL_ERROR_CHARS: usize = 400;
+
 /// Gives errors raised by GraphQL itself (unknown field, bad variable) ROQ's error shape too,
 /// so the SDK reports them as `HttpException` with a code.
 fn annotate_graphql_error(error: &mut Value) {
     if error.pointer("/extensions/response").is_some() {
         return;
     }
-    let mut message = error
+    let raw = error
         .get("message")
         .and_then(Value::as_str)
-        .unwrap_or("invalid GraphQL request")
-        .to_owned();
+        .unwrap_or("invalid GraphQL request");
+    // A parse error quotes the offending line, which for a one-line query is all of it.
+    let mut message: String = raw.chars().take(MAX_GRAPHQL_ERROR_CHARS).collect();
+    if raw.chars().count() > MAX_GRAPHQL_ERROR_CHARS {
+        message.push_str("… (shortened)");
+    }
     if message.contains("\"deleteUser\"") {
         message.push_str(
             ". Users are never deleted: deactivate with updateUser(id, user: {active: false})",

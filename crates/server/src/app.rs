@@ -94,6 +94,17 @@ impl OperatorAuth for Operators {
             _ => false,
         }
     }
+
+    fn accepted(&self) -> &'static str {
+        match self {
+            Self::Platform(_) => {
+                "`Authorization: Basic base64(environmentId:apiKey)`, or `Bearer <token>` with a service-account token from POST /v01/authorize/serviceAccount"
+            }
+            Self::Fixed(_) => {
+                "`Authorization: Basic base64(environmentId:apiKey)` (this BaaS-only process issues no tokens, so it takes no Bearer token)"
+            }
+        }
+    }
 }
 
 impl App {

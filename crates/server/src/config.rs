@@ -160,6 +160,34 @@ pub fn read_credentials_file(data_dir: &Path) -> anyhow::Result<Option<Credentia
     }
 }
 
+/// Makes an existing data directory private (mode 0700): it holds the credentials and, by
+/// default, the databases. Returns the mode it had when it was tightened.
+#[cfg(unix)]
+pub fn make_data_dir_private(data_dir: &Path) -> anyhow::Result<Option<u32>> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(data_dir) else {
+        return Ok(None);
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return Ok(None);
+    }
+    std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700)).with_context(
+        || {
+            format!(
+                "the data directory {} is readable by other users (mode {mode:o}) and cannot be made private; chmod 700 it",
+                data_dir.display()
+            )
+        },
+    )?;
+    Ok(Some(mode))
+}
+
+#[cfg(not(unix))]
+pub fn make_data_dir_private(_data_dir: &Path) -> anyhow::Result<Option<u32>> {
+    Ok(None)
+}
+
 /// Writes the credentials file readable by the owner only.
 pub fn write_credentials_file(data_dir: &Path, creds: &Credentials) -> anyhow::Result<()> {
     let mut dir = std::fs::DirBuilder::new();
@@ -237,6 +265,28 @@ mod tests {
             assert_eq!(mode & 0o777, 0o700, "the data directory is private");
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_open_data_dir_is_made_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(make_data_dir_private(&dir).unwrap(), Some(0o755));
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        assert_eq!(
+            make_data_dir_private(&dir).unwrap(),
+            None,
+            "already private"
+        );
+        assert_eq!(
+            make_data_dir_private(&tmp.path().join("missing")).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -101,6 +101,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             )
         })?;
     let config = resolve_config(&args)?;
+    if let Some(mode) = config::make_data_dir_private(&config.data_dir)? {
+        tracing::warn!(
+            data_dir = %config.data_dir.display(),
+            was = format!("{mode:o}"),
+            "the data directory was readable by other users; made it private (700)"
+        );
+    }
     let app = App::build(&config, Arc::new(SystemClock)).await?;
     tracing::info!(
         address = %listener.local_addr()?,

@@ -31,6 +31,8 @@ use crate::{SyncEngine, SyncError};
 #[async_trait]
 pub trait OperatorAuth: Send + Sync + 'static {
     async fn is_operator(&self, headers: &HeaderMap) -> bool;
+    /// What to send, for the 401's message (only what this process accepts).
+    fn accepted(&self) -> &'static str;
 }
 
 #[derive(Clone)]
@@ -86,7 +88,10 @@ async fn operator(state: &SyncState, headers: &HeaderMap) -> Result<(), Response
         Err(error(
             StatusCode::UNAUTHORIZED,
             "UNAUTHORIZED",
-            "sync endpoints need the service account: send `Authorization: Basic base64(environmentId:apiKey)` or a service-account access token",
+            format!(
+                "sync endpoints need the environment's credentials: send {}",
+                state.auth.accepted()
+            ),
         ))
     }
 }

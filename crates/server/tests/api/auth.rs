@@ -342,3 +342,14 @@ on_both_backends! {
         assert!(app.service_token().await.len() > 20, "the new key works");
     }
 }
+
+on_both_backends! {
+    async fn a_graphql_parse_error_does_not_echo_a_huge_query(app: TestApp) {
+        let query = format!("query {{ users {{ data {{ id {} }} ", "email ".repeat(9000));
+        let answer = app.graphql(&format!("{query} )"), json!({})).await;
+        assert_eq!(answer.error_code(), Some("GRAPHQL_VALIDATION_FAILED"), "{}", answer.body);
+        let size = answer.body.to_string().len();
+        assert!(size < 4096, "a {} byte query got a {size} byte error", query.len());
+        assert!(answer.error_message().unwrap().ends_with("(shortened)"));
+    }
+}

@@ -518,5 +518,7 @@ on_both_backends! {
         let remote = stores.remote(&baas);
         let unauthenticated = remote.client.get(format!("{}/sync/v1/status", baas.url())).send().await.unwrap();
         assert_eq!(unauthenticated.status().as_u16(), 401, "operator endpoints need the environment's credentials");
+        let message = unauthenticated.json::<serde_json::Value>().await.unwrap()["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("Basic base64(environmentId:apiKey)") && message.contains("takes no Bearer token"), "a BaaS-only process suggests only what it accepts: {message}");
     }
 }

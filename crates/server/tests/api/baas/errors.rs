@@ -36,6 +36,15 @@ on_both_backends! {
         assert_ne!(unchanged.body["data"]["pages"], 1, "nothing was written");
     }
 
+    async fn a_query_that_is_not_utf8_is_400_not_replaced(app: TestApp) {
+        // {"where":{"nickname":"\xFF"}}: percent-encoded, but not UTF-8 once decoded.
+        let url = app.url("/api/model/user/findMany?q=%7B%22where%22%3A%7B%22nickname%22%3A%22%FF%22%7D%7D");
+        let response = app.client.get(url).header("authorization", app.server_authorization()).send().await.unwrap();
+        assert_eq!(response.status(), 400);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["error"]["message"].as_str().unwrap().contains("not valid UTF-8"), "{body}");
+    }
+
     async fn missing_records_are_404(app: TestApp) {
         let update = app.rpc_put("book", "update", json!({"where": {"id": "nope"}, "data": {"pages": 1}})).await;
         assert_eq!(update.body, json!({"error": {"message": "Record not found", "reason": "not-found", "model": "book"}}));
