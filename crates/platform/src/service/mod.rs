@@ -12,12 +12,12 @@ mod users;
 
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use tandem_core::{Clock, TenantId, UserId};
 
-use crate::environment::{Credentials, EnvironmentRecord, api_key_digest, random_secret};
+use crate::environment::{
+    Credentials, EnvironmentRecord, api_key_digest, random_secret, token_signing_key,
+};
 use crate::error::{PlatformError, PlatformResult};
 use crate::model::Tenant;
 use crate::query::{MAX_LIMIT, Window};
@@ -139,7 +139,7 @@ impl PlatformService {
                     .save_environment(&EnvironmentRecord {
                         id: credentials.environment_id.clone(),
                         api_key_hash: digest,
-                        token_secret: random_secret()?,
+                        token_key_salt: random_secret()?,
                         created_at: now,
                         updated_at: now,
                     })
@@ -151,9 +151,9 @@ impl PlatformService {
             .environment()
             .await?
             .ok_or_else(|| PlatformError::internal("environment row vanished after saving it"))?;
-        let key = URL_SAFE_NO_PAD
-            .decode(&environment.token_secret)
-            .map_err(|e| PlatformError::internal(format!("stored token secret is corrupt: {e}")))?;
+        // The stored key digest matched the configured key above, so every replica that
+        // reaches here derives the same signing key.
+        let key = token_signing_key(&credentials.api_key, &environment.token_key_salt);
         let service = Self {
             store,
             clock,

@@ -126,7 +126,7 @@ enum Environment {
     Table,
     Id,
     ApiKeyHash,
-    TokenSecret,
+    TokenKeySalt,
     CreatedAt,
     UpdatedAt,
 }
@@ -253,7 +253,7 @@ fn parse_id<T>(
 struct EnvironmentRow {
     id: String,
     api_key_hash: String,
-    token_secret: String,
+    token_key_salt: String,
     created_at: i64,
     updated_at: i64,
 }
@@ -885,7 +885,7 @@ impl PlatformStore for SqlPlatformStore {
             .columns([
                 Environment::Id,
                 Environment::ApiKeyHash,
-                Environment::TokenSecret,
+                Environment::TokenKeySalt,
                 Environment::CreatedAt,
                 Environment::UpdatedAt,
             ])
@@ -896,7 +896,7 @@ impl PlatformStore for SqlPlatformStore {
             Ok(EnvironmentRecord {
                 id: r.id,
                 api_key_hash: r.api_key_hash,
-                token_secret: r.token_secret,
+                token_key_salt: r.token_key_salt,
                 created_at: instant(r.created_at)?,
                 updated_at: instant(r.updated_at)?,
             })
@@ -910,14 +910,14 @@ impl PlatformStore for SqlPlatformStore {
             .columns([
                 Environment::Id,
                 Environment::ApiKeyHash,
-                Environment::TokenSecret,
+                Environment::TokenKeySalt,
                 Environment::CreatedAt,
                 Environment::UpdatedAt,
             ])
             .values_panic([
                 env.id.clone().into(),
                 env.api_key_hash.clone().into(),
-                env.token_secret.clone().into(),
+                env.token_key_salt.clone().into(),
                 millis(env.created_at).into(),
                 millis(env.updated_at).into(),
             ])
