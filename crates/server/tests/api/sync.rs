@@ -25,6 +25,28 @@ async fn platform_user(app: &TestApp, id: &str) -> Value {
         .clone()
 }
 
+/// Events delivered so far (Platform → BaaS, BaaS → Platform), after sync settled. Tests take
+/// it before and after a write and compare exact deltas: an event that was sent and then
+/// delivered leaves nothing pending, but it does count here.
+async fn delivered(app: &TestApp) -> (i64, i64) {
+    app.wait_for_sync().await;
+    let status = app.sync_status().await;
+    let of = |name: &str| {
+        status["directions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["direction"] == name)
+            .and_then(|d| d["delivered"].as_i64())
+            .unwrap_or_else(|| panic!("no {name} direction: {status}"))
+    };
+    (of("platform_to_baas"), of("baas_to_platform"))
+}
+
+fn delta(before: (i64, i64), after: (i64, i64)) -> (i64, i64) {
+    (after.0 - before.0, after.1 - before.1)
+}
+
 async fn update_user(app: &TestApp, id: &str, user: Value) -> Value {
     app.graphql(&update_user_doc(), json!({"id": id, "user": user}))
         .await
@@ -83,9 +105,9 @@ on_both_backends! {
         update_user(&app, id, json!({"active": true})).await;
         assert_eq!(baas_row(&app, "user", id).await["active"], true, "reactivation follows");
 
+        let before = delivered(&app).await;
         update_user(&app, id, json!({"phone": "+1 555 0100", "customData": {"plan": "pro"}})).await;
-        let status = app.sync_status().await;
-        assert!(status["directions"].as_array().unwrap().iter().all(|d| d["pending"] == 0), "Platform-only fields send nothing: {status}");
+        assert_eq!(delta(before, delivered(&app).await), (0, 0), "Platform-only fields send nothing");
 
         update_tenant(&app, other["id"].as_str().unwrap(), "Globex Corp").await;
         assert_eq!(baas_row(&app, "tenant", other["id"].as_str().unwrap()).await["name"], "Globex Corp");
@@ -95,7 +117,7 @@ on_both_backends! {
         let tenant = create_tenant(&app, "Initech").await;
         let user = create_user(&app, json!({"firstName": "Peter", "tenantId": tenant["id"]})).await;
         let id = user["id"].as_str().unwrap();
-        app.wait_for_sync().await;
+        let before = delivered(&app).await;
         let answer = app.rpc_put("user", "update", json!({
             "where": {"id": id},
             "data": {"first_name": "Pete", "last_name": "Gibbons", "timezone": "America/Chicago", "avatar_url": "https://example.com/p.png"},
@@ -115,7 +137,8 @@ on_both_backends! {
         let t = app.graphql(&format!("query($id: ID!) {{ tenant(id: $id) {{ {TENANT_FIELDS} }} }}"), json!({"id": tenant["id"]})).await;
         assert_eq!(t.data("tenant")["name"], "Initrode");
 
-        // Nothing echoes back: once settled, both outboxes stay empty.
+        // Three BaaS writes, three events to the Platform, and nothing echoes back.
+        assert_eq!(delta(before, delivered(&app).await), (0, 3));
         let status = app.sync_status().await;
         for d in status["directions"].as_array().unwrap() {
             assert_eq!((d["pending"].as_i64(), d["failed"].as_i64()), (Some(0), Some(0)), "{status}");
@@ -144,11 +167,13 @@ on_both_backends! {
         // Interleaved edits of the same fields, each later than the one before.
         for round in 0..5 {
             app.clock.advance(chrono::Duration::milliseconds(5));
-            app.rpc_put("user", "update", json!({"where": {"id": id}, "data": {"first_name": format!("baas-{round}")}})).await;
+            let first = app.rpc_put("user", "update", json!({"where": {"id": id}, "data": {"first_name": format!("baas-{round}")}})).await;
+            assert!(first.status.is_success(), "{}", first.body);
             app.clock.advance(chrono::Duration::milliseconds(5));
             update_user(&app, id, json!({"firstName": format!("platform-{round}"), "lastName": format!("platform-{round}")})).await;
             app.clock.advance(chrono::Duration::milliseconds(5));
-            app.rpc_put("user", "update", json!({"where": {"id": id}, "data": {"last_name": format!("baas-{round}")}})).await;
+            let last = app.rpc_put("user", "update", json!({"where": {"id": id}, "data": {"last_name": format!("baas-{round}")}})).await;
+            assert!(last.status.is_success(), "{}", last.body);
         }
         let p = platform_user(&app, id).await;
         let b = baas_row(&app, "user", id).await;
@@ -185,17 +210,20 @@ on_both_backends! {
     async fn status_and_metrics_report_each_direction(app: TestApp) {
         let unauthorized = app.get_json("/sync/v1/status", &[]).await;
         assert_eq!((unauthorized.status.as_u16(), unauthorized.body["errorCode"].as_str()), (401, Some("UNAUTHORIZED")));
+        let start = delivered(&app).await;
         let user = create_user(&app, json!({})).await;
-        app.wait_for_sync().await;
-        app.rpc_put("user", "update", json!({"where": {"id": user["id"]}, "data": {"first_name": "X"}})).await;
-        app.wait_for_sync().await;
+        let created = delivered(&app).await;
+        assert_eq!(delta(start, created), (1, 0), "a create is one event, one way");
+        let update = app.rpc_put("user", "update", json!({"where": {"id": user["id"]}, "data": {"first_name": "X"}})).await;
+        assert!(update.status.is_success(), "{}", update.body);
+        assert_eq!(delta(created, delivered(&app).await), (0, 1), "a BaaS edit is one event back, and no echo");
         let status = app.sync_status().await;
         assert_eq!(status["mode"], "all-in-one");
         let dirs = status["directions"].as_array().unwrap();
         let by = |name: &str| dirs.iter().find(|d| d["direction"] == name).unwrap().clone();
         let p2b = by("platform_to_baas");
         let b2p = by("baas_to_platform");
-        assert!(p2b["delivered"].as_i64().unwrap() >= 2, "default tenant + user: {p2b}");
+        assert_eq!(p2b["delivered"].as_i64().unwrap(), start.0 + 1, "{p2b}");
         assert_eq!(b2p["delivered"], 1, "{b2p}");
         assert!(p2b["lastDeliveryAt"].is_string() && b2p["lastDeliveryAt"].is_string());
         assert_eq!(p2b["oldestPendingAgeMs"], Value::Null);
