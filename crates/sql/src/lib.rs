@@ -6,6 +6,8 @@
 //! errors (a unique violation is a client's duplicate, not a server fault). It knows nothing of
 //! users or tenants; [`sync`] keeps the sync engine's bookkeeping tables, which every store has.
 
+#[cfg(feature = "capture")]
+pub mod capture;
 mod combine;
 pub mod sync;
 
@@ -222,6 +224,8 @@ fn checked(
     (sql, values): (String, SqlxValues),
     max: usize,
 ) -> Result<(String, SqlxValues), DbError> {
+    #[cfg(feature = "capture")]
+    capture::record(&sql);
     let count = values.0.0.len();
     if count > max {
         return Err(DbError::TooManyValues { count, max });
