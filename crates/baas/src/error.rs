@@ -96,7 +96,7 @@ impl BaasError {
             }),
             Self::SyncedFieldInvalid { model, .. } => json!({
                 "message": message, "reason": "invalid-input", "rejectedByValidation": true,
-                "model": model, "code": crate::query::rules::SYNCED_FIELD_INVALID,
+                "model": model, "code": "SYNCED_FIELD_INVALID",
             }),
             Self::Unauthorized(_) => {
                 json!({"message": message, "reason": "unauthorized", "code": "UNAUTHORIZED"})

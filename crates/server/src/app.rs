@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::connections::HttpLimits;
+use crate::reply::error_response;
 
 /// A configured, migrated Tandem, ready to serve.
 pub struct App {
@@ -322,13 +323,4 @@ async fn not_found() -> Response {
         "NOT_FOUND",
         "no such endpoint; see the README for Tandem's API".into(),
     )
-}
-
-/// The JSON error shape of answers that no half of Tandem gives (ROQ's: status, code, message).
-pub fn error_response(status: StatusCode, code: &str, message: String) -> Response {
-    (
-        status,
-        Json(json!({"statusCode": status.as_u16(), "errorCode": code, "message": message})),
-    )
-        .into_response()
 }

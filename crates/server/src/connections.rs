@@ -29,7 +29,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use crate::app::error_response;
+use crate::reply::error_response;
 
 /// File descriptors kept free for the database pools, log files and SQLite's WAL files.
 const RESERVED_FDS: u64 = 64;

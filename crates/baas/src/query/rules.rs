@@ -16,7 +16,6 @@ pub const USER_DELETE: &str = "USER_DELETE_NOT_ALLOWED";
 pub const TENANT_CREATE: &str = "TENANT_CREATE_NOT_ALLOWED";
 pub const TENANT_DELETE: &str = "TENANT_DELETE_NOT_ALLOWED";
 pub const PLATFORM_FIELD: &str = "PLATFORM_FIELD_READ_ONLY";
-pub const SYNCED_FIELD_INVALID: &str = "SYNCED_FIELD_INVALID";
 
 /// The fields of a built-in model that only the Platform writes.
 pub fn platform_owned(builtin: Builtin) -> &'static [&'static str] {
