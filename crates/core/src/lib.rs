@@ -4,6 +4,7 @@
 //! Pure code only — no I/O, no async. Both halves of the product (Platform and BaaS) and the
 //! sync engine depend on this crate, so everything here must mean the same thing on both sides.
 
+pub mod basic;
 pub mod clock;
 pub mod email;
 pub mod hlc;
@@ -11,6 +12,7 @@ pub mod ids;
 pub mod profile;
 pub mod sync;
 
+pub use basic::BasicCredentials;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::{Email, EmailError};
 pub use hlc::{Hlc, HlcClock, Side, incoming_wins};

@@ -10,12 +10,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 use tandem_baas::{Baas, BaasAuth, BaasConfig};
-use tandem_core::Clock;
+use tandem_core::{BasicCredentials, Clock};
 use tandem_platform::http::PlatformState;
 use tandem_platform::{Credentials, PlatformService, SqlPlatformStore, StartOptions};
 use tandem_sql::Db;
@@ -79,16 +77,8 @@ impl OperatorAuth for Operators {
         else {
             return false;
         };
-        if let Some(basic) = value.strip_prefix("Basic ") {
-            let Some(decoded) = STANDARD
-                .decode(basic.trim())
-                .ok()
-                .and_then(|raw| String::from_utf8(raw).ok())
-            else {
-                return false;
-            };
-            let (id, key) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
-            return self.accepts(id, key).await;
+        if let Some(basic) = BasicCredentials::parse(value) {
+            return self.accepts(&basic.environment_id, &basic.api_key).await;
         }
         match (self, value.strip_prefix("Bearer ")) {
             (Self::Platform(p), Some(token)) => p.is_service_token(token).await,
