@@ -7,10 +7,11 @@
 
 pub mod engine;
 pub mod error;
+pub mod exec;
+pub mod mirror;
 pub mod query;
 pub mod rpc;
 pub mod schema;
-pub mod sync;
 pub mod value;
 
 use std::path::PathBuf;
@@ -107,9 +108,9 @@ impl Baas {
     ) -> Result<Self, BaasStartError> {
         let schema = load_schema(config.schema_path.as_deref())?;
         let db = Db::connect(&config.db, config.db_options).await?;
-        sync::SYNC_TABLES.create_if_missing(&db).await?;
-        let hooks = sync::SyncHooks::new();
-        if let Some(max) = sync::SYNC_TABLES.max_stamp(&db).await? {
+        mirror::SYNC_TABLES.create_if_missing(&db).await?;
+        let hooks = mirror::outbox::SyncHooks::new();
+        if let Some(max) = mirror::SYNC_TABLES.max_stamp(&db).await? {
             hooks.hlc.observe(max);
         }
         let done =

@@ -128,7 +128,7 @@ impl SideStore for BaasSide {
         self.baas.db()
     }
     fn tables(&self) -> SyncTables {
-        tandem_baas::sync::SYNC_TABLES
+        tandem_baas::mirror::SYNC_TABLES
     }
     fn signal(&self) -> Arc<Notify> {
         self.baas.engine.sync.signal.clone()

@@ -5,9 +5,9 @@ use sea_query::{Alias, Asterisk, Cond, Expr, Func, Order, Query, SimpleExpr};
 use serde_json::{Map, Value as Json};
 use tandem_sql::Dialect;
 
-use super::Exec;
 use super::read::Reader;
 use crate::error::BaasResult;
+use crate::exec::Exec;
 use crate::query::ast::{
     Aggregate, AggregateFn, AggregateSpec, CountShape, GroupOrder, Having, Operation, ReadArgs,
     Selection,

@@ -1,7 +1,8 @@
 //! Runs checked operations against the BaaS store: compiles them to SQL (`sql`), reads with
 //! nested relations batched one query per relation level (`read`), writes in one transaction
 //! with nested writes (`write`), aggregates (`aggregate`), and keeps the tables in step with
-//! the schema (`ddl`).
+//! the schema (`ddl`). Statements run through [`crate::exec`]; writes to the built-in models
+//! are recorded for the Platform through [`crate::mirror::outbox`].
 
 pub mod aggregate;
 pub mod ddl;
@@ -11,41 +12,15 @@ pub mod write;
 
 use std::sync::Arc;
 
-use sea_query_binder::SqlxBinder;
 use serde_json::Value as Json;
-use tandem_sql::{Db, Dialect, Rows, Tx};
+use tandem_sql::{Db, Dialect};
 
 use crate::error::{BaasError, BaasResult};
+use crate::exec::Exec;
+use crate::mirror::outbox::SyncHooks;
 use crate::query::ast::Operation;
 use crate::schema::{ModelId, Schema};
-use crate::sync::SyncHooks;
 use crate::value::Annotations;
-
-/// Where statements run: the pool (reads, on SQLite's reader connections) or an open
-/// transaction (writes and the reads inside them).
-pub enum Exec<'a> {
-    Pool(&'a Db),
-    Tx(&'a mut Tx),
-    /// A write that is one statement, committed on its own (no BEGIN/COMMIT round trips).
-    Single(&'a Db),
-}
-
-impl Exec<'_> {
-    pub async fn rows(&mut self, stmt: &impl SqlxBinder) -> BaasResult<Rows> {
-        Ok(match self {
-            Exec::Pool(db) => db.fetch_rows(stmt).await?,
-            Exec::Tx(tx) => tx.fetch_rows(stmt).await?,
-            Exec::Single(db) => db.write_rows(stmt).await?,
-        })
-    }
-
-    pub async fn execute(&mut self, stmt: &impl SqlxBinder) -> BaasResult<u64> {
-        match self {
-            Exec::Pool(db) | Exec::Single(db) => Ok(db.execute(stmt).await?),
-            Exec::Tx(tx) => Ok(tx.execute(stmt).await?),
-        }
-    }
-}
 
 /// A create of one row with no nested writes, returning only its own fields: a single
 /// `INSERT … RETURNING`, so it needs no transaction and no read-back.
@@ -81,6 +56,7 @@ impl Engine {
     }
 
     /// Runs one operation on `model`; writes in their own transaction.
+    #[tracing::instrument(skip_all, fields(model = %self.schema.model(model).name, op = operation.kind()))]
     pub async fn run(
         &self,
         model: ModelId,
@@ -109,6 +85,7 @@ impl Engine {
     }
 
     /// Runs several operations in one transaction (`$transaction/sequential`).
+    #[tracing::instrument(skip_all, fields(ops = ops.len()))]
     pub async fn run_all(
         &self,
         ops: &[(ModelId, Operation)],

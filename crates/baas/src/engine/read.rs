@@ -11,9 +11,9 @@ use sea_query::{
 use serde_json::{Map, Value as Json};
 use tandem_sql::Dialect;
 
-use super::Exec;
 use super::sql::{Compiler, always};
 use crate::error::{BaasError, BaasResult};
+use crate::exec::Exec;
 use crate::query::ast::{Filter, Nulls, OrderItem, ReadArgs, Selection};
 use crate::schema::{FieldId, ModelId, ScalarType, Schema};
 use crate::value::{Annotations, Value, decode_rows};

@@ -12,16 +12,17 @@ use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
 use serde_json::Value as Json;
 
+use super::not_found;
 use super::read::{Reader, Record};
-use super::{Exec, not_found};
 use crate::error::{BaasError, BaasResult};
+use crate::exec::Exec;
+use crate::mirror::outbox::{LocalWrite, SyncHooks, record_local};
 use crate::query::ast::{
     Cond, CreateData, FieldFilter, Filter, Operation, ReadArgs, RelationWrite, Selection,
     UpdateData, UpdateOp,
 };
 use crate::query::rules;
 use crate::schema::{Default, FieldId, ModelId, Relation, ScalarType};
-use crate::sync::{LocalWrite, SyncHooks, record_local};
 use crate::value::{self, Annotations, Value, decode_rows};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = BaasResult<T>> + Send + 'a>>;
@@ -405,9 +406,20 @@ impl<'r, 's> Writer<'r, 's> {
         rows: &[Record],
         written: &[FieldId],
     ) -> BaasResult<()> {
-        if self.schema().model(model).builtin.is_none() {
+        let m = self.schema().model(model);
+        if m.builtin.is_none() {
             return Ok(());
         }
+        let Some((key, _)) = m.field("id") else {
+            return Err(BaasError::internal("a built-in model without `id`"));
+        };
+        let ids: Vec<String> = rows
+            .iter()
+            .filter_map(|r| match r.value(key) {
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
         if record_local(
             self.schema(),
             self.reader.c.dialect,
@@ -415,7 +427,7 @@ impl<'r, 's> Writer<'r, 's> {
             exec,
             LocalWrite {
                 model,
-                rows,
+                ids: &ids,
                 written,
                 now: self.now,
             },

@@ -350,3 +350,24 @@ pub enum Operation {
         limit: Option<u64>,
     },
 }
+
+impl Operation {
+    /// What the operation does, for logs (`findOne` stands for findFirst and findUnique).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::FindMany(_) => "findMany",
+            Self::FindOne(_) => "findOne",
+            Self::Exists(_) => "exists",
+            Self::Count { .. } => "count",
+            Self::Aggregate { .. } => "aggregate",
+            Self::GroupBy { .. } => "groupBy",
+            Self::Create { .. } => "create",
+            Self::CreateMany { .. } => "createMany",
+            Self::Update { .. } => "update",
+            Self::UpdateMany { .. } => "updateMany",
+            Self::Upsert { .. } => "upsert",
+            Self::Delete { .. } => "delete",
+            Self::DeleteMany { .. } => "deleteMany",
+        }
+    }
+}

@@ -334,7 +334,7 @@ async fn library_engine(dir: &std::path::Path) -> crate::engine::Engine {
     )
     .await
     .unwrap();
-    crate::sync::SYNC_TABLES
+    crate::mirror::SYNC_TABLES
         .create_if_missing(&db)
         .await
         .unwrap();
@@ -380,7 +380,7 @@ async fn library_engine(dir: &std::path::Path) -> crate::engine::Engine {
     crate::engine::Engine {
         db,
         schema: std::sync::Arc::new(schema()),
-        sync: std::sync::Arc::new(crate::sync::SyncHooks::new()),
+        sync: std::sync::Arc::new(crate::mirror::outbox::SyncHooks::new()),
     }
 }
 

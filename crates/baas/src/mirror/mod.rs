@@ -1,0 +1,210 @@
+//! The BaaS's half of the sync engine's storage: the built-in `user` and `tenant` models,
+//! mirrored from the Platform. A local write to a synced field stamps the field and records an
+//! outbox event in the write's own transaction ([`outbox`]); events from the Platform are
+//! merged field by field under those stamps, creating the row when it is new ([`apply`]).
+//! This is the only way `user` and `tenant` rows are created here.
+//!
+//! Here: the sync tables, which fields sync, and reading their synced state (values and
+//! stamps), for both halves and for the reconcile pass. It runs its statements through
+//! [`crate::exec`] and never calls the engine.
+
+pub mod apply;
+pub mod outbox;
+
+use std::collections::BTreeMap;
+
+use sea_query::{Alias, Expr, ExprTrait, LockType, Order, Query, SimpleExpr};
+use serde_json::Value as Json;
+use tandem_core::Hlc;
+use tandem_core::sync::{Entity, FieldState, Stamped, digest};
+use tandem_sql::Dialect;
+use tandem_sql::sync::{SyncTables, decode_stamps};
+
+use crate::Baas;
+use crate::error::{BaasError, BaasResult};
+use crate::exec::Exec;
+use crate::schema::{Builtin, FieldId, Model, ModelId, ScalarType, Schema};
+use crate::value::{Value, decode_rows};
+
+/// The BaaS store's sync tables (prefixed, so they never meet an app's model names).
+pub const SYNC_TABLES: SyncTables = SyncTables {
+    outbox: "_tandem_sync_outbox",
+    stamps: "_tandem_sync_stamps",
+    applied: "_tandem_sync_applied",
+    counters: "_tandem_sync_counters",
+    nonces: "_tandem_sync_nonces",
+};
+
+pub fn entity_of(model: &Model) -> Option<Entity> {
+    model.builtin.map(|b| match b {
+        Builtin::User => Entity::User,
+        Builtin::Tenant => Entity::Tenant,
+    })
+}
+
+/// The synced fields of a built-in model: (field id, name, type), in the entity's order.
+fn synced_fields(model: &Model, entity: Entity) -> Vec<(FieldId, &'static str, ScalarType)> {
+    entity
+        .fields()
+        .iter()
+        .filter_map(|f| {
+            model
+                .field(f.name)
+                .map(|(id, field)| (id, f.name, field.scalar().unwrap_or(ScalarType::String)))
+        })
+        .collect()
+}
+
+fn to_json(v: &Value, ty: ScalarType) -> Json {
+    v.to_json(ty).0
+}
+
+fn internal(e: impl std::fmt::Display) -> BaasError {
+    BaasError::internal(e.to_string())
+}
+
+/// Which rows a state query reads.
+enum Which<'a> {
+    Ids(&'a [String]),
+    After(Option<&'a str>, u64),
+}
+
+/// Reads the synced state of a built-in model's rows (values and stamps).
+async fn load_states(
+    schema: &Schema,
+    dialect: Dialect,
+    exec: &mut Exec<'_>,
+    model_id: ModelId,
+    entity: Entity,
+    which: Which<'_>,
+    lock: bool,
+) -> BaasResult<Vec<(String, FieldState)>> {
+    let model = schema.model(model_id);
+    let fields = synced_fields(model, entity);
+    let table = Alias::new(model.table.as_str());
+    let stamps = Alias::new(SYNC_TABLES.stamps);
+    let id_col = SimpleExpr::from(Expr::col((table.clone(), Alias::new("id"))));
+    let mut q = Query::select();
+    q.expr(id_col.clone());
+    for (id, _, _) in &fields {
+        q.column((table.clone(), Alias::new(model.fields[*id].column.as_str())));
+    }
+    q.column((stamps.clone(), Alias::new("stamps")))
+        .from(table.clone())
+        .left_join(
+            stamps.clone(),
+            Expr::col((stamps.clone(), Alias::new("entity")))
+                .eq(entity.name())
+                .and(Expr::col((stamps, Alias::new("entity_id"))).eq(id_col.clone())),
+        );
+    match which {
+        Which::Ids(ids) => {
+            q.and_where(id_col.clone().is_in(ids.iter().cloned()));
+            if lock && dialect == Dialect::Postgres {
+                // Lock first, then read in a separate statement: a locking read that waited
+                // for another transaction sees that transaction's row but not its stamps (the
+                // joined rows come from the statement's older snapshot).
+                let mut l = Query::select();
+                l.expr(Expr::val(1))
+                    .from(table.clone())
+                    .and_where(id_col.is_in(ids.iter().cloned()))
+                    .lock_with_tables(LockType::Update, [table]);
+                exec.rows(&l).await?;
+            }
+        }
+        Which::After(after, limit) => {
+            if let Some(after) = after {
+                q.and_where(id_col.clone().gt(after));
+            }
+            q.order_by_expr(id_col, Order::Asc).limit(limit);
+        }
+    }
+    let rows = exec.rows(&q).await?;
+    let mut types = vec![ScalarType::String];
+    types.extend(fields.iter().map(|(_, _, ty)| *ty));
+    types.push(ScalarType::String);
+    let mut out = Vec::new();
+    for row in decode_rows(&rows, &types) {
+        let Some(Value::String(id)) = row.first().cloned() else {
+            return Err(internal("a built-in row without a text id"));
+        };
+        let stamp_map = match row.last() {
+            Some(Value::String(text)) => decode_stamps(text).map_err(internal)?,
+            _ => BTreeMap::new(),
+        };
+        let mut state = FieldState::new();
+        for (i, (_, name, ty)) in fields.iter().enumerate() {
+            state.insert(
+                (*name).to_owned(),
+                Stamped {
+                    value: to_json(&row[i + 1], *ty),
+                    stamp: stamp_map.get(*name).copied().unwrap_or(Hlc::ZERO),
+                },
+            );
+        }
+        out.push((id, state));
+    }
+    Ok(out)
+}
+
+fn model_for(baas: &Baas, entity: Entity) -> BaasResult<ModelId> {
+    baas.engine
+        .schema
+        .model_id(entity.name())
+        .ok_or_else(|| internal("built-in model missing"))
+}
+
+impl Baas {
+    /// The synced state (values and stamps) of the given entities that exist here.
+    #[tracing::instrument(skip_all, fields(entity = entity.name(), ids = ids.len()))]
+    pub async fn sync_states(
+        &self,
+        entity: Entity,
+        ids: &[String],
+    ) -> BaasResult<Vec<(String, FieldState)>> {
+        let model = model_for(self, entity)?;
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            out.extend(
+                load_states(
+                    &self.engine.schema,
+                    self.engine.dialect(),
+                    &mut Exec::Pool(&self.engine.db),
+                    model,
+                    entity,
+                    Which::Ids(chunk),
+                    false,
+                )
+                .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Digests of up to `limit` entities with ids after `after`, in id order.
+    #[tracing::instrument(skip_all, fields(entity = entity.name(), after, limit))]
+    pub async fn sync_digests(
+        &self,
+        entity: Entity,
+        after: Option<&str>,
+        limit: u64,
+    ) -> BaasResult<Vec<(String, u64)>> {
+        let model = model_for(self, entity)?;
+        Ok(load_states(
+            &self.engine.schema,
+            self.engine.dialect(),
+            &mut Exec::Pool(&self.engine.db),
+            model,
+            entity,
+            Which::After(after, limit),
+            false,
+        )
+        .await?
+        .into_iter()
+        .map(|(id, state)| {
+            let d = digest(entity, &state);
+            (id, d)
+        })
+        .collect())
+    }
+}
