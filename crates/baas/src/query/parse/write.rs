@@ -1,0 +1,764 @@
+//! Writes: create / createMany / update / updateMany / upsert / delete / deleteMany, the data
+//! of a row to create or update, and the nested writes through its relations.
+
+use serde_json::{Map, Value as Json};
+
+use super::{
+    Invalid, MAX_DEPTH, OpName, PResult, Parser, at, invalid, join, kind, object, only_keys,
+    required,
+};
+use crate::query::ast::*;
+use crate::schema::{Field, FieldId, FieldKind, ModelId, Relation, ScalarType};
+use crate::value::Value;
+
+impl<'s> Parser<'s> {
+    pub(super) fn create(&self, model: ModelId, map: &Map<String, Json>) -> PResult<Operation> {
+        only_keys(map, &["data", "select", "include", "omit"], "")?;
+        let data = self.create_data(model, required(map, "data", "data")?, "data", 0, None)?;
+        Ok(Operation::Create {
+            data,
+            selection: self.selection(model, map, "", 0)?,
+        })
+    }
+
+    pub(super) fn create_many(
+        &self,
+        model: ModelId,
+        op: OpName,
+        map: &Map<String, Json>,
+    ) -> PResult<Operation> {
+        let allowed: &[&str] = if op == OpName::CreateMany {
+            &["data", "skipDuplicates"]
+        } else {
+            &["data", "skipDuplicates", "select", "omit"]
+        };
+        only_keys(map, allowed, "")?;
+        let data = required(map, "data", "data")?;
+        let rows: Vec<&Json> = match data {
+            Json::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        let data = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| self.flat_create_data(model, row, &format!("data.{i}")))
+            .collect::<PResult<Vec<_>>>()?;
+        let skip_duplicates = self
+            .boolean(map.get("skipDuplicates"), "skipDuplicates")?
+            .unwrap_or(false);
+        let returning = if op == OpName::CreateManyAndReturn {
+            Some(self.selection(model, map, "", 0)?)
+        } else {
+            None
+        };
+        Ok(Operation::CreateMany {
+            data,
+            skip_duplicates,
+            returning,
+        })
+    }
+
+    pub(super) fn update(&self, model: ModelId, map: &Map<String, Json>) -> PResult<Operation> {
+        only_keys(map, &["where", "data", "select", "include", "omit"], "")?;
+        let unique = self.unique_where(model, map.get("where"), "where", 0)?;
+        let data = self.update_data(model, required(map, "data", "data")?, "data", 0, None)?;
+        Ok(Operation::Update {
+            unique,
+            data,
+            selection: self.selection(model, map, "", 0)?,
+        })
+    }
+
+    pub(super) fn update_many(
+        &self,
+        model: ModelId,
+        op: OpName,
+        map: &Map<String, Json>,
+    ) -> PResult<Operation> {
+        let allowed: &[&str] = if op == OpName::UpdateMany {
+            &["where", "data", "limit"]
+        } else {
+            &["where", "data", "limit", "select", "omit"]
+        };
+        only_keys(map, allowed, "")?;
+        let filter = self.optional_filter(model, map.get("where"), "where", 0)?;
+        let data = self.flat_update_data(model, required(map, "data", "data")?, "data")?;
+        let limit = self.limit(map.get("limit"))?;
+        let returning = if op == OpName::UpdateManyAndReturn {
+            Some(self.selection(model, map, "", 0)?)
+        } else {
+            None
+        };
+        Ok(Operation::UpdateMany {
+            filter,
+            data,
+            limit,
+            returning,
+        })
+    }
+
+    pub(super) fn upsert(&self, model: ModelId, map: &Map<String, Json>) -> PResult<Operation> {
+        only_keys(
+            map,
+            &["where", "create", "update", "select", "include", "omit"],
+            "",
+        )?;
+        let unique = self.unique_where(model, map.get("where"), "where", 0)?;
+        let create =
+            self.create_data(model, required(map, "create", "create")?, "create", 0, None)?;
+        let update =
+            self.update_data(model, required(map, "update", "update")?, "update", 0, None)?;
+        Ok(Operation::Upsert {
+            unique,
+            create,
+            update,
+            selection: self.selection(model, map, "", 0)?,
+        })
+    }
+
+    pub(super) fn delete(&self, model: ModelId, map: &Map<String, Json>) -> PResult<Operation> {
+        only_keys(map, &["where", "select", "include", "omit"], "")?;
+        let unique = self.unique_where(model, map.get("where"), "where", 0)?;
+        Ok(Operation::Delete {
+            unique,
+            selection: self.selection(model, map, "", 0)?,
+        })
+    }
+
+    pub(super) fn delete_many(
+        &self,
+        model: ModelId,
+        map: &Map<String, Json>,
+    ) -> PResult<Operation> {
+        only_keys(map, &["where", "limit"], "")?;
+        let filter = self.optional_filter(model, map.get("where"), "where", 0)?;
+        Ok(Operation::DeleteMany {
+            filter,
+            limit: self.limit(map.get("limit"))?,
+        })
+    }
+
+    /// The prologue create and update data share: the nesting bound, an object, and each of
+    /// its keys looked up as a field of the model (an unknown key is refused where it stands),
+    /// handed to `visit` with its value and path, in the request's order.
+    fn each_data_field<'j>(
+        &self,
+        model_id: ModelId,
+        json: &'j Json,
+        path: &str,
+        depth: usize,
+        mut visit: impl FnMut(FieldId, &'s Field, &'j Json, String) -> PResult<()>,
+    ) -> PResult<()> {
+        if depth > MAX_DEPTH {
+            return invalid(format!(
+                "nested writes go deeper than {MAX_DEPTH} levels{}",
+                at(path)
+            ));
+        }
+        let model = self.model(model_id);
+        let map = object(json, path)?;
+        for (key, value) in map {
+            let here = join(path, key);
+            let Some((id, field)) = model.field(key) else {
+                return invalid(format!("Unrecognized key: \"{key}\"{}", at(path)));
+            };
+            visit(id, field, value, here)?;
+        }
+        Ok(())
+    }
+
+    /// Data for a new row, with nested writes. `via` is the relation field (on the parent)
+    /// the row is created through; its foreign key is filled by the engine, so it is not
+    /// required here.
+    pub fn create_data(
+        &self,
+        model_id: ModelId,
+        json: &Json,
+        path: &str,
+        depth: usize,
+        via: Option<&Relation>,
+    ) -> PResult<CreateData> {
+        let mut data = CreateData {
+            model: model_id,
+            scalars: Vec::new(),
+            relations: Vec::new(),
+        };
+        self.each_data_field(model_id, json, path, depth, |id, field, value, here| {
+            match &field.kind {
+                FieldKind::Scalar(ty) => {
+                    let v = self.value(value, *ty, &here)?;
+                    if v.is_null() && !field.optional {
+                        return invalid(format!(
+                            "Invalid input: expected {}, received null{}",
+                            ty.name().to_lowercase(),
+                            at(&here)
+                        ));
+                    }
+                    data.scalars.push((id, v));
+                }
+                FieldKind::Relation(relation) => {
+                    let writes =
+                        self.relation_writes(relation, field.optional, value, &here, depth, false)?;
+                    data.relations.push((id, writes));
+                }
+            }
+            Ok(())
+        })?;
+        self.check_required_given(&data, path, via)?;
+        // Nested writes run in the model's field order, as ZenStack's validation leaves them.
+        data.relations.sort_by_key(|(id, _)| *id);
+        Ok(data)
+    }
+
+    /// Every required field without a default is in the create's data, or filled through the
+    /// parent relation or an owning relation write.
+    fn check_required_given(
+        &self,
+        data: &CreateData,
+        path: &str,
+        via: Option<&Relation>,
+    ) -> PResult<()> {
+        let model = self.model(data.model);
+        let mut covered: Vec<FieldId> = data.scalars.iter().map(|(id, _)| *id).collect();
+        if let Some(via) = via.filter(|v| v.owner) {
+            covered.extend(&via.local);
+        }
+        for (id, _) in &data.relations {
+            if let Some(r) = model.fields[*id].relation()
+                && r.owner
+            {
+                covered.extend(&r.local);
+            }
+        }
+        for (id, field) in model.scalar_fields() {
+            if !field.optional
+                && field.default.is_none()
+                && !field.updated_at
+                && !covered.contains(&id)
+            {
+                let relation = model.fields.iter().find(|f| {
+                    f.relation()
+                        .is_some_and(|r| r.owner && r.local.contains(&id))
+                });
+                return invalid(match relation {
+                    Some(r) => format!(
+                        "Invalid input: expected {}, received undefined{} or Invalid input: expected object, received undefined{}",
+                        field.scalar().map_or("value", |t| t.name()).to_lowercase(),
+                        at(&join(path, &field.name)),
+                        at(&join(path, &r.name))
+                    ),
+                    None => format!(
+                        "Invalid input: expected {}, received undefined{}",
+                        field.scalar().map_or("value", |t| t.name()).to_lowercase(),
+                        at(&join(path, &field.name))
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// createMany rows: scalars only.
+    fn flat_create_data(&self, model_id: ModelId, json: &Json, path: &str) -> PResult<CreateData> {
+        let data = self.create_data(model_id, json, path, 0, None)?;
+        if let Some((id, _)) = data.relations.first() {
+            return invalid(format!(
+                "Unrecognized key: \"{}\"{} (createMany takes scalar fields only)",
+                self.model(model_id).fields[*id].name,
+                at(path)
+            ));
+        }
+        Ok(data)
+    }
+
+    fn flat_update_data(&self, model_id: ModelId, json: &Json, path: &str) -> PResult<UpdateData> {
+        let data = self.update_data(model_id, json, path, 0, None)?;
+        if let Some((id, _)) = data.relations.first() {
+            return invalid(format!(
+                "Unrecognized key: \"{}\"{} (updateMany takes scalar fields only)",
+                self.model(model_id).fields[*id].name,
+                at(path)
+            ));
+        }
+        Ok(data)
+    }
+
+    pub fn update_data(
+        &self,
+        model_id: ModelId,
+        json: &Json,
+        path: &str,
+        depth: usize,
+        _via: Option<&Relation>,
+    ) -> PResult<UpdateData> {
+        let mut data = UpdateData {
+            model: model_id,
+            scalars: Vec::new(),
+            relations: Vec::new(),
+        };
+        self.each_data_field(model_id, json, path, depth, |id, field, value, here| {
+            match &field.kind {
+                FieldKind::Scalar(ty) => {
+                    let op = self.update_op(*ty, value, &here)?;
+                    if matches!(&op, UpdateOp::Set(Value::Null)) && !field.optional {
+                        return invalid(format!(
+                            "Invalid input: expected {}, received null{}",
+                            ty.name().to_lowercase(),
+                            at(&here)
+                        ));
+                    }
+                    data.scalars.push((id, op));
+                }
+                FieldKind::Relation(relation) => {
+                    let writes =
+                        self.relation_writes(relation, field.optional, value, &here, depth, true)?;
+                    data.relations.push((id, writes));
+                }
+            }
+            Ok(())
+        })?;
+        // Nested writes run in the model's field order, as ZenStack's validation leaves them.
+        data.relations.sort_by_key(|(id, _)| *id);
+        Ok(data)
+    }
+
+    /// One scalar field's update: a bare value sets it; `{set}`, or for numbers
+    /// `{increment | decrement | multiply | divide}`, exactly one operator.
+    fn update_op(&self, ty: ScalarType, value: &Json, here: &str) -> PResult<UpdateOp> {
+        let ops = match value {
+            Json::Object(ops) if ty != ScalarType::Json => ops,
+            other => return Ok(UpdateOp::Set(self.value(other, ty, here)?)),
+        };
+        let mut allowed = vec!["set"];
+        if ty.is_numeric() {
+            allowed.extend(["increment", "decrement", "multiply", "divide"]);
+        }
+        only_keys(ops, &allowed, here)?;
+        if ops.len() != 1 {
+            return invalid(format!(
+                "Invalid input: exactly one update operator is expected{}",
+                at(here)
+            ));
+        }
+        let (name, v) = ops
+            .iter()
+            .next()
+            .ok_or_else(|| Invalid("unreachable".into()))?;
+        let op_path = join(here, name);
+        if name == "set" {
+            return Ok(UpdateOp::Set(self.value(v, ty, &op_path)?));
+        }
+        if !v.is_number() {
+            return invalid(format!(
+                "Invalid input: expected number, received {}{}",
+                kind(v),
+                at(&op_path)
+            ));
+        }
+        let v = self.non_null_value(v, ty, &op_path)?;
+        Ok(match name.as_str() {
+            "increment" => UpdateOp::Increment(v),
+            "decrement" => UpdateOp::Decrement(v),
+            "multiply" => UpdateOp::Multiply(v),
+            _ => UpdateOp::Divide(v),
+        })
+    }
+
+    /// Nested writes through one relation field, in a create (`update == false`) or an update.
+    fn relation_writes(
+        &self,
+        relation: &Relation,
+        optional: bool,
+        json: &Json,
+        path: &str,
+        depth: usize,
+        update: bool,
+    ) -> PResult<Vec<RelationWrite>> {
+        let map = object(json, path)?;
+        let allowed = nested_write_keys(relation.many, optional, update);
+        only_keys(map, &allowed, path)?;
+        let nested = Nested {
+            target: relation.target,
+            many: relation.many,
+            back: self
+                .model(relation.target)
+                .fields
+                .get(relation.opposite)
+                .and_then(|f| f.relation()),
+            path,
+            depth: depth + 1,
+        };
+        let mut out = Vec::new();
+        // In ZenStack's order (the allowed keys'), whatever the request's key order.
+        for key in allowed {
+            let Some(value) = map.get(key) else {
+                continue;
+            };
+            match key {
+                "create" => out.extend(self.nested_creates(&nested, key, value)?),
+                "createMany" => out.push(self.nested_create_many(&nested, key, value)?),
+                "connect" => out.extend(self.nested_connects(&nested, key, value)?),
+                "connectOrCreate" => {
+                    out.extend(self.nested_connect_or_creates(&nested, key, value)?)
+                }
+                "set" => out.push(self.nested_set(&nested, key, value)?),
+                "disconnect" | "delete" => {
+                    out.extend(self.nested_disconnects_or_deletes(&nested, key, value)?);
+                }
+                "update" => out.extend(self.nested_updates(&nested, key, value)?),
+                "updateMany" => out.extend(self.nested_update_manys(&nested, key, value)?),
+                "upsert" => out.extend(self.nested_upserts(&nested, key, value)?),
+                "deleteMany" => out.extend(self.nested_delete_manys(&nested, key, value)?),
+                _ => return invalid(format!("Unrecognized key: \"{key}\"{}", at(path))),
+            }
+        }
+        Ok(out)
+    }
+
+    fn nested_creates(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<Vec<RelationWrite>> {
+        n.each(value)
+            .into_iter()
+            .map(|(i, v)| {
+                Ok(RelationWrite::Create(self.create_data(
+                    n.target,
+                    &v,
+                    &n.item_path(key, i),
+                    n.depth,
+                    n.back,
+                )?))
+            })
+            .collect()
+    }
+
+    fn nested_create_many(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<RelationWrite> {
+        let here = join(n.path, key);
+        let m = object(value, &here)?;
+        only_keys(m, &["data", "skipDuplicates"], &here)?;
+        let rows = match required(m, "data", &join(&here, "data"))? {
+            Json::Array(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        let data = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let d =
+                    self.create_data(n.target, row, &format!("{here}.data.{i}"), n.depth, n.back)?;
+                if !d.relations.is_empty() {
+                    return invalid(format!(
+                        "createMany takes scalar fields only{}",
+                        at(&format!("{here}.data.{i}"))
+                    ));
+                }
+                Ok(d)
+            })
+            .collect::<PResult<Vec<_>>>()?;
+        let skip_duplicates = self
+            .boolean(m.get("skipDuplicates"), &join(&here, "skipDuplicates"))?
+            .unwrap_or(false);
+        Ok(RelationWrite::CreateMany {
+            data,
+            skip_duplicates,
+        })
+    }
+
+    fn nested_connects(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<Vec<RelationWrite>> {
+        n.each(value)
+            .into_iter()
+            .map(|(i, v)| {
+                Ok(RelationWrite::Connect(self.unique_where(
+                    n.target,
+                    Some(&v),
+                    &n.item_path(key, i),
+                    n.depth,
+                )?))
+            })
+            .collect()
+    }
+
+    fn nested_connect_or_creates(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<Vec<RelationWrite>> {
+        let mut out = Vec::new();
+        for (i, v) in n.each(value) {
+            let here = n.item_path(key, i);
+            let m = object(&v, &here)?;
+            only_keys(m, &["where", "create"], &here)?;
+            let unique =
+                self.unique_where(n.target, m.get("where"), &join(&here, "where"), n.depth)?;
+            let create = self.create_data(
+                n.target,
+                required(m, "create", &join(&here, "create"))?,
+                &join(&here, "create"),
+                n.depth,
+                n.back,
+            )?;
+            out.push(RelationWrite::ConnectOrCreate { unique, create });
+        }
+        Ok(out)
+    }
+
+    fn nested_set(&self, n: &Nested<'_>, key: &str, value: &Json) -> PResult<RelationWrite> {
+        let items = match value {
+            Json::Array(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        let filters = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                self.unique_where(
+                    n.target,
+                    Some(v),
+                    &format!("{}.{i}", join(n.path, key)),
+                    n.depth,
+                )
+            })
+            .collect::<PResult<Vec<_>>>()?;
+        Ok(RelationWrite::Set(filters))
+    }
+
+    /// `disconnect` / `delete`: unique rows of a to-many relation; `true`, `false` or a filter
+    /// on a to-one.
+    fn nested_disconnects_or_deletes(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<Vec<RelationWrite>> {
+        let targets: Vec<Option<Filter>> = if n.many {
+            n.each(value)
+                .into_iter()
+                .map(|(i, v)| {
+                    self.unique_where(n.target, Some(&v), &n.item_path(key, i), n.depth)
+                        .map(Some)
+                })
+                .collect::<PResult<Vec<_>>>()?
+        } else {
+            match value {
+                Json::Bool(true) => vec![None],
+                Json::Bool(false) => vec![],
+                other => vec![Some(self.filter(
+                    n.target,
+                    other,
+                    &join(n.path, key),
+                    n.depth,
+                )?)],
+            }
+        };
+        Ok(targets
+            .into_iter()
+            .map(|t| {
+                if key == "disconnect" {
+                    RelationWrite::Disconnect(t)
+                } else {
+                    RelationWrite::Delete(t)
+                }
+            })
+            .collect())
+    }
+
+    /// The `where` of a nested update or upsert: unique on a to-many relation, any filter (or
+    /// none) on a to-one.
+    fn nested_where(
+        &self,
+        n: &Nested<'_>,
+        m: &Map<String, Json>,
+        here: &str,
+    ) -> PResult<Option<Filter>> {
+        if n.many {
+            Ok(Some(self.unique_where(
+                n.target,
+                m.get("where"),
+                &join(here, "where"),
+                n.depth,
+            )?))
+        } else {
+            self.optional_filter(n.target, m.get("where"), &join(here, "where"), n.depth)
+        }
+    }
+
+    /// `update`: `{where, data}` (always on a to-many relation), or the data alone on a to-one.
+    fn nested_updates(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<Vec<RelationWrite>> {
+        let mut out = Vec::new();
+        for (i, v) in n.each(value) {
+            let here = n.item_path(key, i);
+            let m = object(&v, &here)?;
+            let wrapped = m.contains_key("data") && m.keys().all(|k| k == "data" || k == "where");
+            if n.many && !wrapped {
+                return invalid(format!(
+                    "Invalid input: expected {{where, data}}{}",
+                    at(&here)
+                ));
+            }
+            let (filter, data_json) = if wrapped {
+                let filter = self.nested_where(n, m, &here)?;
+                (filter, required(m, "data", &join(&here, "data"))?.clone())
+            } else {
+                (None, v.clone())
+            };
+            let data_path = if wrapped {
+                join(&here, "data")
+            } else {
+                here.clone()
+            };
+            let data = self.update_data(n.target, &data_json, &data_path, n.depth, n.back)?;
+            out.push(RelationWrite::Update { filter, data });
+        }
+        Ok(out)
+    }
+
+    fn nested_update_manys(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<Vec<RelationWrite>> {
+        let mut out = Vec::new();
+        for (i, v) in n.each(value) {
+            let here = n.item_path(key, i);
+            let m = object(&v, &here)?;
+            only_keys(m, &["where", "data"], &here)?;
+            let filter =
+                self.optional_filter(n.target, m.get("where"), &join(&here, "where"), n.depth)?;
+            let data = self.update_data(
+                n.target,
+                required(m, "data", &join(&here, "data"))?,
+                &join(&here, "data"),
+                n.depth,
+                n.back,
+            )?;
+            out.push(RelationWrite::UpdateMany { filter, data });
+        }
+        Ok(out)
+    }
+
+    fn nested_upserts(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<Vec<RelationWrite>> {
+        let mut out = Vec::new();
+        for (i, v) in n.each(value) {
+            let here = n.item_path(key, i);
+            let m = object(&v, &here)?;
+            only_keys(m, &["where", "create", "update"], &here)?;
+            let unique = self.nested_where(n, m, &here)?;
+            let create = self.create_data(
+                n.target,
+                required(m, "create", &join(&here, "create"))?,
+                &join(&here, "create"),
+                n.depth,
+                n.back,
+            )?;
+            let update = self.update_data(
+                n.target,
+                required(m, "update", &join(&here, "update"))?,
+                &join(&here, "update"),
+                n.depth,
+                n.back,
+            )?;
+            out.push(RelationWrite::Upsert {
+                unique,
+                create,
+                update,
+            });
+        }
+        Ok(out)
+    }
+
+    fn nested_delete_manys(
+        &self,
+        n: &Nested<'_>,
+        key: &str,
+        value: &Json,
+    ) -> PResult<Vec<RelationWrite>> {
+        n.each(value)
+            .into_iter()
+            .map(|(i, v)| {
+                Ok(RelationWrite::DeleteMany(self.optional_filter(
+                    n.target,
+                    Some(&v),
+                    &n.item_path(key, i),
+                    n.depth,
+                )?))
+            })
+            .collect()
+    }
+}
+
+/// The nested writes a relation field takes, in ZenStack's order: connect, create,
+/// connectOrCreate, createMany, disconnect, delete, update, upsert, set, updateMany,
+/// deleteMany. A required to-one relation cannot be disconnected or deleted.
+fn nested_write_keys(many: bool, optional: bool, update: bool) -> Vec<&'static str> {
+    let mut allowed = vec!["connect", "create", "connectOrCreate"];
+    if many {
+        allowed.push("createMany");
+    }
+    if update {
+        if many || optional {
+            allowed.extend(["disconnect", "delete"]);
+        }
+        allowed.extend(["update", "upsert"]);
+        if many {
+            allowed.extend(["set", "updateMany", "deleteMany"]);
+        }
+    }
+    allowed
+}
+
+/// Where one relation field's nested writes point, shared by each kind of nested write.
+struct Nested<'a> {
+    target: ModelId,
+    many: bool,
+    /// The relation back from the target to the parent (its key is filled by the engine).
+    back: Option<&'a Relation>,
+    /// The relation field's path in the request.
+    path: &'a str,
+    /// The depth of the rows the nested writes reach.
+    depth: usize,
+}
+
+impl Nested<'_> {
+    /// The items of a nested write: each element of an array on a to-many relation, else the
+    /// value itself (without an index).
+    fn each(&self, value: &Json) -> Vec<(usize, Json)> {
+        match value {
+            Json::Array(items) if self.many => items.iter().cloned().enumerate().collect(),
+            other => vec![(usize::MAX, other.clone())],
+        }
+    }
+
+    /// The path of item `i` under `key` (no index for a lone value).
+    fn item_path(&self, key: &str, i: usize) -> String {
+        if i == usize::MAX {
+            join(self.path, key)
+        } else {
+            format!("{}.{i}", join(self.path, key))
+        }
+    }
+}
