@@ -1,0 +1,792 @@
+//! Schema text, parsed, → a checked [`Schema`]: the built-in `user` and `tenant` models
+//! merged with the app's additions, then each model's scalar fields, keys, uniques and
+//! indexes, then the relations between models, each side resolved against its opposite.
+//! Every problem is refused with its file, line and column.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::parser::{Arg, Attribute, Expr, FieldDecl, ModelBlock, Pos};
+use super::{
+    Builtin, Default, Field, FieldId, FieldKind, Model, ModelId, ReferentialAction, Relation,
+    ScalarType, Schema, SchemaError, lower_first,
+};
+
+/// Builds the schema of `file` from the built-in model blocks and the app's.
+pub(super) fn build(
+    file: &str,
+    builtin: Vec<ModelBlock>,
+    app: Vec<ModelBlock>,
+) -> Result<Schema, SchemaError> {
+    Builder {
+        file: file.to_owned(),
+    }
+    .build(builtin, app)
+}
+
+struct Builder {
+    file: String,
+}
+
+/// A model block with the built-in fields merged in, before relations are resolved.
+struct Draft {
+    block: ModelBlock,
+    builtin: Option<Builtin>,
+}
+
+impl Builder {
+    fn err<T>(&self, pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
+        Err(SchemaError {
+            file: self.file.clone(),
+            pos,
+            message: message.into(),
+        })
+    }
+
+    fn build(&self, builtin: Vec<ModelBlock>, app: Vec<ModelBlock>) -> Result<Schema, SchemaError> {
+        let mut drafts: Vec<Draft> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for block in &app {
+            if !seen.insert(lower_first(&block.name)) {
+                return self.err(
+                    block.pos,
+                    format!("model `{}` is declared twice", block.name),
+                );
+            }
+        }
+        for base in builtin {
+            let kind = if base.name == "user" {
+                Builtin::User
+            } else {
+                Builtin::Tenant
+            };
+            let block = match app.iter().find(|m| m.name == base.name) {
+                Some(extension) => self.merge_builtin(base, extension, kind)?,
+                None => base,
+            };
+            drafts.push(Draft {
+                block,
+                builtin: Some(kind),
+            });
+        }
+        for block in app {
+            if block.name == "user" || block.name == "tenant" {
+                continue;
+            }
+            if lower_first(&block.name) == "user" || lower_first(&block.name) == "tenant" {
+                return self.err(block.pos, format!(
+                    "model `{}` clashes with the built-in `{}` model (model names are matched ignoring the first letter's case)",
+                    block.name,
+                    lower_first(&block.name)
+                ));
+            }
+            drafts.push(Draft {
+                block,
+                builtin: None,
+            });
+        }
+        let names: HashMap<String, ModelId> = drafts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.block.name.clone(), i))
+            .collect();
+        let mut models = Vec::with_capacity(drafts.len());
+        for draft in &drafts {
+            models.push(self.scalars(draft, &names)?);
+        }
+        self.resolve_relations(&drafts, &names, &mut models)?;
+        Ok(Schema { models })
+    }
+
+    /// The built-in model with the app's additions. Built-in fields the app repeats must keep
+    /// their type; new fields must be fillable without the app (optional or defaulted),
+    /// because the Platform creates these rows.
+    fn merge_builtin(
+        &self,
+        mut base: ModelBlock,
+        extension: &ModelBlock,
+        kind: Builtin,
+    ) -> Result<ModelBlock, SchemaError> {
+        for field in &extension.fields {
+            match base.fields.iter().find(|f| f.name == field.name) {
+                Some(existing) => {
+                    let same = existing.type_name == field.type_name
+                        && existing.optional == field.optional
+                        && existing.list == field.list;
+                    if !same {
+                        return self.err(field.pos, format!(
+                            "field `{}` of the built-in `{}` model is `{}{}`; it cannot be redeclared as `{}{}`",
+                            field.name,
+                            base.name,
+                            existing.type_name,
+                            if existing.optional { "?" } else { "" },
+                            field.type_name,
+                            if field.optional { "?" } else if field.list { "[]" } else { "" },
+                        ));
+                    }
+                }
+                None => {
+                    let is_scalar = ScalarType::from_name(&field.type_name).is_some();
+                    let has_default = field
+                        .attributes
+                        .iter()
+                        .any(|a| a.name == "default" || a.name == "updatedAt");
+                    if is_scalar && !field.optional && !has_default {
+                        return self.err(field.pos, format!(
+                            "field `{}` added to the built-in `{}` model must be optional or have a @default: {} rows are created by the Platform, which does not fill app fields",
+                            field.name,
+                            base.name,
+                            match kind { Builtin::User => "user", Builtin::Tenant => "tenant" },
+                        ));
+                    }
+                    base.fields.push(field.clone());
+                }
+            }
+        }
+        for attribute in &extension.attributes {
+            if attribute.name == "map" || attribute.name == "id" {
+                return self.err(
+                    attribute.pos,
+                    format!(
+                        "`@@{}` cannot be used on the built-in `{}` model",
+                        attribute.name, base.name
+                    ),
+                );
+            }
+            base.attributes.push(attribute.clone());
+        }
+        Ok(base)
+    }
+
+    fn string_arg(&self, attribute: &Attribute, name: &str) -> Result<String, SchemaError> {
+        match attribute.arg(name, 0).map(|a| &a.value) {
+            Some(Expr::String(s)) => Ok(s.clone()),
+            _ => self.err(
+                attribute.pos,
+                format!("`@{}` needs a string argument", attribute.name),
+            ),
+        }
+    }
+
+    fn field_list(
+        &self,
+        attribute: &Attribute,
+        arg: Option<&Arg>,
+    ) -> Result<Vec<(String, Pos)>, SchemaError> {
+        match arg.map(|a| &a.value) {
+            Some(Expr::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Expr::Ident(name) => Ok((name.clone(), arg.map_or(attribute.pos, |a| a.pos))),
+                    Expr::Call(name, _) => Ok((name.clone(), arg.map_or(attribute.pos, |a| a.pos))),
+                    _ => self.err(attribute.pos, "expected a list of field names, like [a, b]"),
+                })
+                .collect(),
+            _ => self.err(
+                attribute.pos,
+                format!(
+                    "`{}` needs a list of field names, like [a, b]",
+                    attribute.name
+                ),
+            ),
+        }
+    }
+
+    /// Scalar fields, keys, uniques, indexes; relation fields are placeholders until
+    /// `resolve_relations`.
+    fn scalars(
+        &self,
+        draft: &Draft,
+        names: &HashMap<String, ModelId>,
+    ) -> Result<Model, SchemaError> {
+        let block = &draft.block;
+        let mut model = Model {
+            name: block.name.clone(),
+            table: block.name.clone(),
+            pos: block.pos,
+            fields: Vec::new(),
+            primary_key: Vec::new(),
+            uniques: Vec::new(),
+            indexes: Vec::new(),
+            builtin: draft.builtin,
+        };
+        let mut field_names = BTreeSet::new();
+        let mut single_uniques = Vec::new();
+        for (index, decl) in block.fields.iter().enumerate() {
+            if !field_names.insert(decl.name.clone()) {
+                return self.err(
+                    decl.pos,
+                    format!(
+                        "field `{}` is declared twice in `{}`",
+                        decl.name, block.name
+                    ),
+                );
+            }
+            let mut field = self.field(decl, names)?;
+            for attribute in &decl.attributes {
+                self.field_attribute(
+                    decl,
+                    attribute,
+                    &mut field,
+                    &mut model,
+                    index,
+                    &mut single_uniques,
+                )?;
+            }
+            model.fields.push(field);
+        }
+        model.uniques = single_uniques;
+        for attribute in &block.attributes {
+            self.block_attribute(attribute, &mut model)?;
+        }
+        if model.primary_key.is_empty() {
+            return self.err(model.pos, format!(
+                "model `{}` has no id: mark a field with @id (e.g. `id String @id @default(uuid())`)",
+                model.name
+            ));
+        }
+        Ok(model)
+    }
+
+    /// A field declaration's name and type, checked; before its attributes. A relation field
+    /// is a placeholder until `resolve_relations`.
+    fn field(
+        &self,
+        decl: &FieldDecl,
+        names: &HashMap<String, ModelId>,
+    ) -> Result<Field, SchemaError> {
+        if decl.name.starts_with('_')
+            || decl.name == "AND"
+            || decl.name == "OR"
+            || decl.name == "NOT"
+        {
+            return self.err(
+                decl.pos,
+                format!("`{}` is reserved and cannot name a field", decl.name),
+            );
+        }
+        let scalar = ScalarType::from_name(&decl.type_name);
+        if scalar.is_none() && !names.contains_key(&decl.type_name) {
+            return self.err(decl.type_pos, format!(
+                "unknown type `{}`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json or a model name",
+                decl.type_name
+            ));
+        }
+        if scalar.is_some() && decl.list {
+            return self.err(
+                decl.type_pos,
+                format!(
+                    "scalar lists (`{}[]`) are not supported; use Json or a related model",
+                    decl.type_name
+                ),
+            );
+        }
+        Ok(Field {
+            name: decl.name.clone(),
+            column: decl.name.clone(),
+            pos: decl.pos,
+            kind: match scalar {
+                Some(t) => FieldKind::Scalar(t),
+                // Filled in by resolve_relations.
+                None => FieldKind::Relation(Relation {
+                    target: names[&decl.type_name],
+                    many: decl.list,
+                    name: None,
+                    owner: false,
+                    local: Vec::new(),
+                    foreign: Vec::new(),
+                    opposite: 0,
+                    on_delete: None,
+                }),
+            },
+            optional: decl.optional,
+            default: None,
+            updated_at: false,
+        })
+    }
+
+    /// A model's `@@map`, `@@id`, `@@unique` or `@@index`; any other is refused.
+    fn block_attribute(&self, attribute: &Attribute, model: &mut Model) -> Result<(), SchemaError> {
+        match attribute.name.as_str() {
+            "map" => model.table = self.string_arg(attribute, "name")?,
+            "id" | "unique" | "index" => {
+                let ids = self.listed_scalars(attribute, model)?;
+                match attribute.name.as_str() {
+                    "id" => {
+                        if !model.primary_key.is_empty() {
+                            return self.err(
+                                attribute.pos,
+                                format!("`{}` has more than one id", model.name),
+                            );
+                        }
+                        model.primary_key = ids;
+                    }
+                    "unique" => model.uniques.push(ids),
+                    _ => model.indexes.push(ids),
+                }
+            }
+            "schema" | "ignore" | "fulltext" => {
+                return self.err(
+                    attribute.pos,
+                    format!("`@@{}` is not supported", attribute.name),
+                );
+            }
+            other => {
+                return self.err(
+                    attribute.pos,
+                    format!("unknown block attribute `@@{other}`"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The fields a block attribute lists (`@@unique([a, b])`): scalar fields of the model.
+    fn listed_scalars(
+        &self,
+        attribute: &Attribute,
+        model: &Model,
+    ) -> Result<Vec<FieldId>, SchemaError> {
+        let fields = self.field_list(attribute, attribute.arg("fields", 0))?;
+        let mut ids = Vec::new();
+        for (name, pos) in fields {
+            match model.field(&name) {
+                Some((id, f)) if f.scalar().is_some() => ids.push(id),
+                Some(_) => {
+                    return self.err(
+                        pos,
+                        format!(
+                            "`{name}` is a relation; list scalar fields in `@@{}`",
+                            attribute.name
+                        ),
+                    );
+                }
+                None => {
+                    return self.err(
+                        pos,
+                        format!(
+                            "`@@{}` names `{name}`, which is not a field of `{}`",
+                            attribute.name, model.name
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    fn field_attribute(
+        &self,
+        decl: &FieldDecl,
+        attribute: &Attribute,
+        field: &mut Field,
+        model: &mut Model,
+        index: FieldId,
+        single_uniques: &mut Vec<Vec<FieldId>>,
+    ) -> Result<(), SchemaError> {
+        let scalar = field.scalar();
+        let needs_scalar = |this: &Self| {
+            if scalar.is_none() {
+                this.err(
+                    attribute.pos,
+                    format!(
+                        "`@{}` applies to scalar fields, not to the relation `{}`",
+                        attribute.name, decl.name
+                    ),
+                )
+            } else {
+                Ok(())
+            }
+        };
+        match attribute.name.as_str() {
+            "id" => {
+                needs_scalar(self)?;
+                if decl.optional {
+                    return self.err(attribute.pos, "an @id field cannot be optional");
+                }
+                if !model.primary_key.is_empty() {
+                    return self.err(
+                        attribute.pos,
+                        format!("`{}` has more than one @id", model.name),
+                    );
+                }
+                model.primary_key = vec![index];
+            }
+            "unique" => {
+                needs_scalar(self)?;
+                single_uniques.push(vec![index]);
+            }
+            "map" => {
+                needs_scalar(self)?;
+                field.column = self.string_arg(attribute, "name")?;
+            }
+            "updatedAt" => {
+                if scalar != Some(ScalarType::DateTime) {
+                    return self.err(attribute.pos, "@updatedAt applies to DateTime fields");
+                }
+                field.updated_at = true;
+            }
+            "default" => {
+                needs_scalar(self)?;
+                let ty = scalar.unwrap_or(ScalarType::String);
+                let value = attribute.arg("value", 0).map(|a| &a.value);
+                field.default = self.default_value(attribute, ty, value)?;
+            }
+            "relation" => {
+                if scalar.is_some() {
+                    return self.err(attribute.pos, "@relation applies to relation fields");
+                }
+            }
+            name if name.starts_with("db.") => {}
+            "ignore" => return self.err(attribute.pos, "@ignore is not supported"),
+            other => return self.err(attribute.pos, format!("unknown attribute `@{other}`")),
+        }
+        Ok(())
+    }
+
+    fn default_value(
+        &self,
+        attribute: &Attribute,
+        ty: ScalarType,
+        value: Option<&Expr>,
+    ) -> Result<Option<Default>, SchemaError> {
+        fn mismatch<T>(
+            this: &Builder,
+            attribute: &Attribute,
+            ty: ScalarType,
+            what: &str,
+        ) -> Result<T, SchemaError> {
+            this.err(
+                attribute.pos,
+                format!("@default({what}) does not fit a {} field", ty.name()),
+            )
+        }
+        Ok(Some(match value {
+            Some(Expr::Call(f, _)) => match f.as_str() {
+                "uuid" if ty == ScalarType::String => Default::Uuid,
+                "cuid" if ty == ScalarType::String => Default::Cuid,
+                "now" if ty == ScalarType::DateTime => Default::Now,
+                "autoincrement" if matches!(ty, ScalarType::Int | ScalarType::BigInt) => Default::Autoincrement,
+                // Database-generated UUIDs in ROQ schemas (`dbgenerated("uuid_generate_v4()")`).
+                "dbgenerated" if ty == ScalarType::String => Default::Uuid,
+                "dbgenerated" => return Ok(None),
+                "uuid" | "cuid" | "now" | "autoincrement" => return mismatch(self, attribute, ty, &format!("{f}()")),
+                other => return self.err(attribute.pos, format!("unknown default function `{other}()`: use uuid(), cuid(), now(), autoincrement() or a literal")),
+            },
+            Some(Expr::String(s)) => match ty {
+                ScalarType::String | ScalarType::Json | ScalarType::DateTime | ScalarType::Decimal | ScalarType::BigInt => {
+                    Default::Literal(serde_json::Value::String(s.clone()))
+                }
+                _ => return mismatch(self, attribute, ty, &format!("\"{s}\"")),
+            },
+            Some(Expr::Number(n)) => {
+                let number: serde_json::Value = match ty {
+                    ScalarType::Int | ScalarType::BigInt => n.parse::<i64>().map(Into::into).map_err(|_| ()),
+                    ScalarType::Float | ScalarType::Decimal => n.parse::<f64>().map_err(|_| ()).and_then(|f| serde_json::Number::from_f64(f).map(Into::into).ok_or(())),
+                    _ => Err(()),
+                }
+                .or_else(|_| mismatch(self, attribute, ty, n))?;
+                Default::Literal(number)
+            }
+            Some(Expr::Ident(b)) if b == "true" || b == "false" => {
+                if ty != ScalarType::Boolean {
+                    return mismatch(self, attribute, ty, b);
+                }
+                Default::Literal(serde_json::Value::Bool(b == "true"))
+            }
+            _ => return self.err(attribute.pos, "@default needs a value: a literal or uuid(), cuid(), now(), autoincrement()"),
+        }))
+    }
+
+    /// Completes each relation field's placeholder: its opposite field, which side holds
+    /// the foreign key, the key fields on both sides, and what a delete does.
+    fn resolve_relations(
+        &self,
+        drafts: &[Draft],
+        names: &HashMap<String, ModelId>,
+        models: &mut [Model],
+    ) -> Result<(), SchemaError> {
+        let sides = self.relation_sides(drafts, names)?;
+        for (i, side) in sides.iter().enumerate() {
+            if let Some(relation) = self.resolve_side(i, &sides, models)? {
+                models[side.model].fields[side.field].kind = FieldKind::Relation(relation);
+            }
+        }
+        Ok(())
+    }
+
+    /// First pass: every relation field with its `@relation` arguments.
+    fn relation_sides(
+        &self,
+        drafts: &[Draft],
+        names: &HashMap<String, ModelId>,
+    ) -> Result<Vec<RelationSide>, SchemaError> {
+        let mut sides = Vec::new();
+        for (model_id, draft) in drafts.iter().enumerate() {
+            for (field_id, decl) in draft.block.fields.iter().enumerate() {
+                if !names.contains_key(&decl.type_name) {
+                    continue;
+                }
+                sides.push(self.relation_side(model_id, field_id, decl)?);
+            }
+        }
+        Ok(sides)
+    }
+
+    /// One relation field's `@relation(name, fields, references, onDelete)`, checked on its own.
+    fn relation_side(
+        &self,
+        model_id: ModelId,
+        field_id: FieldId,
+        decl: &FieldDecl,
+    ) -> Result<RelationSide, SchemaError> {
+        let mut side = RelationSide {
+            model: model_id,
+            field: field_id,
+            name: None,
+            fields: Vec::new(),
+            references: Vec::new(),
+            on_delete: None,
+            pos: decl.pos,
+        };
+        let Some(attribute) = decl.attributes.iter().find(|a| a.name == "relation") else {
+            return Ok(side);
+        };
+        side.name = match attribute.arg("name", 0).map(|a| &a.value) {
+            Some(Expr::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        if let Some(arg) = attribute.arg("fields", 99) {
+            side.fields = self.field_list(attribute, Some(arg))?;
+        }
+        if let Some(arg) = attribute.arg("references", 99) {
+            side.references = self.field_list(attribute, Some(arg))?;
+        }
+        if let Some(arg) = attribute.arg("onDelete", 99) {
+            side.on_delete = match &arg.value {
+                Expr::Ident(a) => ReferentialAction::parse(a),
+                _ => None,
+            };
+            if side.on_delete.is_none() {
+                return self.err(
+                    arg.pos,
+                    "onDelete must be Cascade, Restrict, NoAction, SetNull or SetDefault",
+                );
+            }
+        }
+        if side.fields.len() != side.references.len() {
+            return self.err(
+                attribute.pos,
+                "@relation needs as many `fields` as `references`",
+            );
+        }
+        if !side.fields.is_empty() && decl.list {
+            return self.err(attribute.pos, format!(
+                "the list side `{}` cannot hold `fields`/`references`; put them on the other side",
+                decl.name
+            ));
+        }
+        Ok(side)
+    }
+
+    /// The relation `sides[i]` declares, once its opposite side is found and the key fields
+    /// of the owning side are checked against the referenced model.
+    fn resolve_side(
+        &self,
+        i: usize,
+        sides: &[RelationSide],
+        models: &[Model],
+    ) -> Result<Option<Relation>, SchemaError> {
+        let side = &sides[i];
+        let model = &models[side.model];
+        let field = &model.fields[side.field];
+        let target = match &field.kind {
+            FieldKind::Relation(r) => r.target,
+            FieldKind::Scalar(_) => return Ok(None),
+        };
+        let opposite = self.opposite_of(i, sides, models, target)?;
+        let owner = self.owning_side(side, opposite, model, field)?;
+        let referenced_model = if owner.model == side.model {
+            target
+        } else {
+            side.model
+        };
+        let (owner_model, referenced_model) = (&models[owner.model], &models[referenced_model]);
+        let fk = self.key_fields(&owner.fields, owner_model)?;
+        let referenced = self.key_fields(&owner.references, referenced_model)?;
+        self.check_reference(owner, owner_model, &fk, referenced_model, &referenced)?;
+        let is_owner = owner.model == side.model && owner.field == side.field;
+        let fk_optional = fk.iter().any(|id| owner_model.fields[*id].optional);
+        if is_owner && !field.optional && fk_optional {
+            return self.err(side.pos, format!(
+                "relation `{}.{}` is required but its foreign key is optional; make both optional or both required",
+                model.name, field.name
+            ));
+        }
+        let relation = Relation {
+            target,
+            many: field.relation().is_some_and(|r| r.many),
+            name: side.name.clone(),
+            owner: is_owner,
+            local: if is_owner {
+                fk.clone()
+            } else {
+                referenced.clone()
+            },
+            foreign: if is_owner { referenced } else { fk },
+            opposite: opposite.field,
+            on_delete: if is_owner {
+                Some(side.on_delete.unwrap_or(if fk_optional {
+                    ReferentialAction::SetNull
+                } else {
+                    ReferentialAction::Restrict
+                }))
+            } else {
+                None
+            },
+        };
+        if !relation.owner && !relation.many && !field.optional {
+            return self.err(
+                side.pos,
+                format!(
+                    "the back side `{}.{}` of a one-to-one relation must be optional",
+                    model.name, field.name
+                ),
+            );
+        }
+        Ok(Some(relation))
+    }
+
+    /// The one relation field on `target` that points back at `sides[i]`'s model under the
+    /// same `@relation` name.
+    fn opposite_of<'a>(
+        &self,
+        i: usize,
+        sides: &'a [RelationSide],
+        models: &[Model],
+        target: ModelId,
+    ) -> Result<&'a RelationSide, SchemaError> {
+        let side = &sides[i];
+        let model = &models[side.model];
+        let field = &model.fields[side.field];
+        let candidates: Vec<usize> = sides
+            .iter()
+            .enumerate()
+            .filter(|(j, other)| {
+                *j != i
+                    && other.model == target
+                    && other.name == side.name
+                    && matches!(&models[other.model].fields[other.field].kind, FieldKind::Relation(r) if r.target == side.model)
+            })
+            .map(|(j, _)| j)
+            .collect();
+        match candidates.as_slice() {
+            [one] => Ok(&sides[*one]),
+            [] => self.err(side.pos, format!(
+                "relation field `{}` on `{}` has no opposite field on `{}`; add one (e.g. `{} {}[]`){}",
+                field.name,
+                model.name,
+                models[target].name,
+                lower_first(&model.name),
+                model.name,
+                if side.name.is_some() { " with the same @relation name" } else { "" }
+            )),
+            _ => self.err(side.pos, format!(
+                "relation field `{}` on `{}` is ambiguous: name both sides with @relation(\"…\")",
+                field.name, model.name
+            )),
+        }
+    }
+
+    /// The side holding the foreign key: the one of the two that declares `fields`.
+    fn owning_side<'a>(
+        &self,
+        side: &'a RelationSide,
+        opposite: &'a RelationSide,
+        model: &Model,
+        field: &Field,
+    ) -> Result<&'a RelationSide, SchemaError> {
+        match (side.fields.is_empty(), opposite.fields.is_empty()) {
+            (false, true) => Ok(side),
+            (true, false) => Ok(opposite),
+            (false, false) => self.err(side.pos, format!(
+                "both sides of the relation `{}.{}` declare `fields`; only the side holding the foreign key does",
+                model.name, field.name
+            )),
+            (true, true) => self.err(side.pos, format!(
+                "relation `{}.{}` needs `@relation(fields: [...], references: [...])` on the side holding the foreign key",
+                model.name, field.name
+            )),
+        }
+    }
+
+    /// The scalar fields of `model` that `fields:` or `references:` names.
+    fn key_fields(
+        &self,
+        names: &[(String, Pos)],
+        model: &Model,
+    ) -> Result<Vec<FieldId>, SchemaError> {
+        let mut ids = Vec::new();
+        for (name, pos) in names {
+            match model.field(name) {
+                Some((id, f)) if f.scalar().is_some() => ids.push(id),
+                _ => {
+                    return self.err(
+                        *pos,
+                        format!("`{name}` is not a scalar field of `{}`", model.name),
+                    );
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// A foreign key matches the type of what it references, and references the id or a
+    /// unique field (set).
+    fn check_reference(
+        &self,
+        owner: &RelationSide,
+        owner_model: &Model,
+        fk: &[FieldId],
+        referenced_model: &Model,
+        referenced: &[FieldId],
+    ) -> Result<(), SchemaError> {
+        for (a, b) in fk.iter().zip(referenced) {
+            let (fa, fb) = (&owner_model.fields[*a], &referenced_model.fields[*b]);
+            if fa.scalar() != fb.scalar() {
+                return self.err(
+                    owner.pos,
+                    format!(
+                        "`{}.{}` ({}) cannot reference `{}.{}` ({})",
+                        owner_model.name,
+                        fa.name,
+                        fa.scalar().map_or("?", ScalarType::name),
+                        referenced_model.name,
+                        fb.name,
+                        fb.scalar().map_or("?", ScalarType::name)
+                    ),
+                );
+            }
+        }
+        if !referenced_model.unique_sets().any(|set| set == referenced) {
+            return self.err(
+                owner.pos,
+                format!(
+                    "`references` must name the id or a @unique field of `{}`",
+                    referenced_model.name
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// One relation field as declared, with its `@relation` arguments (names still unresolved).
+struct RelationSide {
+    model: ModelId,
+    field: FieldId,
+    name: Option<String>,
+    fields: Vec<(String, Pos)>,
+    references: Vec<(String, Pos)>,
+    on_delete: Option<ReferentialAction>,
+    pos: Pos,
+}
