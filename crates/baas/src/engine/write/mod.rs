@@ -1,0 +1,413 @@
+//! Writes, inside the caller's transaction: create (with nested create / connect /
+//! connectOrCreate), update (scalar operators and every nested relation write), upsert,
+//! delete, and their many-row forms. Each statement touches rows found by their key, so a
+//! nested write can never reach rows outside its parent. A failure anywhere rolls the whole
+//! operation back.
+//!
+//! `create` inserts rows (defaults filled, the relations a row holds resolved first, its
+//! children written after); `update` changes rows; `nested` writes through a relation to the
+//! related rows. Here: the entry point, the lookups they share, deletes, and recording writes
+//! to the built-in models for the Platform ([`crate::mirror::outbox`]).
+
+mod create;
+mod nested;
+mod update;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
+use serde_json::Value as Json;
+
+use super::not_found;
+use super::read::{Reader, Record};
+use crate::error::{BaasError, BaasResult};
+use crate::exec::Exec;
+use crate::mirror::outbox::{LocalWrite, SyncHooks, record_local};
+use crate::query::ast::{Cond, FieldFilter, Filter, Operation, ReadArgs, Selection};
+use crate::query::rules;
+use crate::schema::{FieldId, ModelId, ScalarType};
+use crate::value::{Annotations, Value};
+
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = BaasResult<T>> + Send + 'a>>;
+
+pub struct Writer<'r, 's> {
+    pub reader: &'r Reader<'s>,
+    pub now: DateTime<Utc>,
+    pub sync: &'r SyncHooks,
+    /// Set when a write recorded sync events (the relay is woken after the commit).
+    pub recorded: AtomicBool,
+}
+
+/// A filter pinning `fields` to `values`.
+pub fn equals(model_fields: &[(FieldId, ScalarType)], values: &[Value]) -> Filter {
+    Filter::And(
+        model_fields
+            .iter()
+            .zip(values)
+            .map(|((field, ty), v)| Filter::Field {
+                field: *field,
+                ty: *ty,
+                filter: FieldFilter {
+                    insensitive: false,
+                    conds: vec![Cond::Eq(v.clone())],
+                },
+            })
+            .collect(),
+    )
+}
+
+fn and(a: Filter, b: Option<&Filter>) -> Filter {
+    match b {
+        Some(b) => Filter::And(vec![a, b.clone()]),
+        None => a,
+    }
+}
+
+impl<'r, 's> Writer<'r, 's> {
+    pub(super) fn schema(&self) -> &'s crate::schema::Schema {
+        self.reader.schema()
+    }
+
+    fn typed(&self, model: ModelId, fields: &[FieldId]) -> Vec<(FieldId, ScalarType)> {
+        let m = self.schema().model(model);
+        fields
+            .iter()
+            .map(|f| (*f, m.fields[*f].scalar().unwrap_or(ScalarType::String)))
+            .collect()
+    }
+
+    fn key_filter(&self, model: ModelId, record: &Record) -> Filter {
+        let pk = &self.schema().model(model).primary_key;
+        let values: Vec<Value> = pk.iter().map(|f| record.value(*f).clone()).collect();
+        equals(&self.typed(model, pk), &values)
+    }
+
+    fn all_scalars(&self, model: ModelId) -> Selection {
+        Selection {
+            scalars: self
+                .schema()
+                .model(model)
+                .scalar_fields()
+                .map(|(id, _)| id)
+                .collect(),
+            ..Selection::default()
+        }
+    }
+
+    /// Rows of `model` matching `filter`, every scalar read.
+    async fn rows(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Filter,
+        limit: Option<u64>,
+    ) -> BaasResult<Vec<Record>> {
+        let mut args = ReadArgs::all(model, self.all_scalars(model));
+        args.filter = Some(filter);
+        args.take = limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
+        self.reader.find(exec, &args).await
+    }
+
+    async fn one(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Filter,
+    ) -> BaasResult<Option<Record>> {
+        Ok(self
+            .rows(exec, model, filter, Some(1))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Reads back a written row with the caller's selection.
+    async fn read_back(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        selection: &Selection,
+        annotations: &mut Annotations,
+    ) -> BaasResult<Json> {
+        let mut args = ReadArgs::all(model, selection.clone());
+        args.filter = Some(self.key_filter(model, record));
+        let rows = self.reader.find(exec, &args).await?;
+        Ok(match rows.first() {
+            Some(row) => self.reader.render(model, selection, row, "", annotations),
+            None => Json::Null,
+        })
+    }
+
+    /// Reads back written rows with the caller's selection (`…AndReturn`), each row's
+    /// annotations under its index.
+    async fn read_back_all(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        records: &[Record],
+        selection: &Selection,
+        annotations: &mut Annotations,
+    ) -> BaasResult<Json> {
+        let mut out = Vec::new();
+        for (i, record) in records.iter().enumerate() {
+            let mut local = Annotations::default();
+            let json = self
+                .read_back(exec, model, record, selection, &mut local)
+                .await?;
+            local.prefix_into(&i.to_string(), annotations);
+            out.push(json);
+        }
+        Ok(Json::Array(out))
+    }
+
+    /// Runs one write operation on `model`; its answer's data.
+    pub async fn run(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        operation: &Operation,
+        annotations: &mut Annotations,
+    ) -> BaasResult<Json> {
+        match operation {
+            Operation::Create { data, selection } => {
+                if super::single_statement(operation) {
+                    // The INSERT returned every field; no second read.
+                    let record = self
+                        .insert_values(exec, data.model, data.scalars.clone(), false)
+                        .await?
+                        .ok_or_else(|| BaasError::internal("INSERT returned no row"))?;
+                    return Ok(self
+                        .reader
+                        .render(model, selection, &record, "", annotations));
+                }
+                let record = self.insert(exec, data, None).await?;
+                self.read_back(exec, model, &record, selection, annotations)
+                    .await
+            }
+            Operation::CreateMany {
+                data,
+                skip_duplicates,
+                returning,
+            } => {
+                let mut created = Vec::new();
+                for row in data {
+                    if let Some(record) = self.insert_flat(exec, row, *skip_duplicates).await? {
+                        created.push(record);
+                    }
+                }
+                match returning {
+                    None => Ok(serde_json::json!({"count": created.len()})),
+                    Some(selection) => {
+                        self.read_back_all(exec, model, &created, selection, annotations)
+                            .await
+                    }
+                }
+            }
+            Operation::Update {
+                unique,
+                data,
+                selection,
+            } => {
+                let record = self
+                    .one(exec, model, unique.clone())
+                    .await?
+                    .ok_or_else(|| not_found(self.schema(), model))?;
+                self.update_record(exec, model, &record, data).await?;
+                self.read_back(exec, model, &record, selection, annotations)
+                    .await
+            }
+            Operation::UpdateMany {
+                filter,
+                data,
+                limit,
+                returning,
+            } => {
+                let keys = self
+                    .update_many(exec, model, filter.as_ref(), data, *limit)
+                    .await?;
+                match returning {
+                    None => Ok(serde_json::json!({"count": keys.len()})),
+                    Some(selection) => {
+                        self.read_back_all(exec, model, &keys, selection, annotations)
+                            .await
+                    }
+                }
+            }
+            Operation::Upsert {
+                unique,
+                create,
+                update,
+                selection,
+            } => {
+                let record = match self.one(exec, model, unique.clone()).await? {
+                    Some(existing) => {
+                        self.update_record(exec, model, &existing, update).await?;
+                        existing
+                    }
+                    None => self.insert(exec, create, None).await?,
+                };
+                self.read_back(exec, model, &record, selection, annotations)
+                    .await
+            }
+            Operation::Delete { unique, selection } => {
+                let record = self
+                    .one(exec, model, unique.clone())
+                    .await?
+                    .ok_or_else(|| not_found(self.schema(), model))?;
+                let json = self
+                    .read_back(exec, model, &record, selection, annotations)
+                    .await?;
+                self.delete_rows(exec, model, &[record]).await?;
+                Ok(json)
+            }
+            Operation::DeleteMany { filter, limit } => {
+                let count = self
+                    .delete_many(exec, model, filter.as_ref(), *limit)
+                    .await?;
+                Ok(serde_json::json!({"count": count}))
+            }
+            _ => Ok(Json::Null),
+        }
+    }
+
+    /// The rows a many-row write targets: `filter` on the table itself (so the database
+    /// visits rows in its own order, as ZenStack's statements do), or the first `limit` keys.
+    fn many_condition(
+        &self,
+        model: ModelId,
+        filter: Option<&Filter>,
+        limit: Option<u64>,
+    ) -> SimpleExpr {
+        let m = self.schema().model(model);
+        let c = &self.reader.c;
+        match limit {
+            None => match filter {
+                Some(f) => c.filter(model, &m.table, f),
+                None => super::sql::always(true),
+            },
+            Some(limit) => {
+                let alias = c.alias();
+                let mut keys = Query::select();
+                keys.from_as(c.table(model), Alias::new(alias.as_str()))
+                    .limit(limit);
+                for pk in &m.primary_key {
+                    keys.expr(c.column(model, &alias, *pk));
+                }
+                if let Some(f) = filter {
+                    keys.and_where(c.filter(model, &alias, f));
+                }
+                let columns: Vec<SimpleExpr> = m
+                    .primary_key
+                    .iter()
+                    .map(|pk| c.column(model, &m.table, *pk))
+                    .collect();
+                let lhs = if columns.len() == 1 {
+                    columns
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| super::sql::always(false))
+                } else {
+                    SimpleExpr::Tuple(columns)
+                };
+                lhs.in_subquery(keys)
+            }
+        }
+    }
+
+    /// Records sync events for written rows of the built-in models (nothing for app models).
+    async fn record_sync(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        rows: &[Record],
+        written: &[FieldId],
+    ) -> BaasResult<()> {
+        let m = self.schema().model(model);
+        if m.builtin.is_none() {
+            return Ok(());
+        }
+        let Some((key, _)) = m.field("id") else {
+            return Err(BaasError::internal("a built-in model without `id`"));
+        };
+        let ids: Vec<String> = rows
+            .iter()
+            .filter_map(|r| match r.value(key) {
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        if record_local(
+            self.schema(),
+            self.reader.c.dialect,
+            self.sync,
+            exec,
+            LocalWrite {
+                model,
+                ids: &ids,
+                written,
+                now: self.now,
+            },
+        )
+        .await?
+        {
+            self.recorded.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// One DELETE for every matching row; the database applies each relation's onDelete.
+    async fn delete_many(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Option<&Filter>,
+        limit: Option<u64>,
+    ) -> BaasResult<u64> {
+        rules::check_delete(self.schema(), model)?;
+        let m = self.schema().model(model);
+        let mut delete = Query::delete();
+        delete
+            .from_table(Alias::new(m.table.as_str()))
+            .cond_where(self.many_condition(model, filter, limit));
+        exec.execute(&delete).await
+    }
+
+    async fn delete_rows(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        records: &[Record],
+    ) -> BaasResult<u64> {
+        rules::check_delete(self.schema(), model)?;
+        let m = self.schema().model(model);
+        let mut count = 0;
+        for record in records {
+            let mut delete = Query::delete();
+            delete.from_table(Alias::new(m.table.as_str()));
+            for pk in &m.primary_key {
+                let ty = m.fields[*pk].scalar().unwrap_or(ScalarType::String);
+                delete.and_where(
+                    Expr::col(Alias::new(m.fields[*pk].column.as_str()))
+                        .eq(self.reader.c.value(record.value(*pk), ty)),
+                );
+            }
+            count += exec.execute(&delete).await?;
+        }
+        Ok(count)
+    }
+
+    fn where_key(&self, update: &mut sea_query::UpdateStatement, model: ModelId, record: &Record) {
+        let m = self.schema().model(model);
+        for pk in &m.primary_key {
+            let ty = m.fields[*pk].scalar().unwrap_or(ScalarType::String);
+            update.and_where(
+                Expr::col(Alias::new(m.fields[*pk].column.as_str()))
+                    .eq(self.reader.c.value(record.value(*pk), ty)),
+            );
+        }
+    }
+}

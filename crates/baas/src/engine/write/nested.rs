@@ -1,0 +1,261 @@
+//! Nested writes through a relation: to the related rows that hold the parent's key
+//! (create, connect, set, disconnect, update, delete, … their foreign key set or cleared), and
+//! the lookups of a related row by the key the parent holds.
+
+use sea_query::{Alias, Query, SimpleExpr};
+
+use super::{Boxed, Writer, and, equals};
+use crate::engine::not_found;
+use crate::engine::read::Record;
+use crate::error::BaasResult;
+use crate::exec::Exec;
+use crate::query::ast::{Filter, RelationWrite};
+use crate::schema::{FieldId, ModelId, Relation, ScalarType};
+use crate::value::Value;
+
+impl<'r, 's> Writer<'r, 's> {
+    /// The rows of relation `r` (held by the related rows) currently linked to `record`.
+    fn children_filter(
+        &self,
+        parent_model: ModelId,
+        record: &Record,
+        r: &Relation,
+        extra: Option<&Filter>,
+    ) -> Filter {
+        let values: Vec<Value> = r.local.iter().map(|f| record.value(*f).clone()).collect();
+        let _ = parent_model;
+        and(equals(&self.typed(r.target, &r.foreign), &values), extra)
+    }
+
+    fn link_of(&self, record: &Record, r: &Relation) -> (Vec<FieldId>, Vec<Value>) {
+        (
+            r.foreign.clone(),
+            r.local.iter().map(|f| record.value(*f).clone()).collect(),
+        )
+    }
+
+    /// UPDATE the related rows matching `filter` so their foreign key is `values`.
+    async fn set_link(
+        &self,
+        exec: &mut Exec<'_>,
+        r: &Relation,
+        filter: Filter,
+        values: Option<&[Value]>,
+    ) -> BaasResult<u64> {
+        let rows = self.rows(exec, r.target, filter, None).await?;
+        let m = self.schema().model(r.target);
+        let mut changed = 0;
+        for row in &rows {
+            let mut update = Query::update();
+            update.table(Alias::new(m.table.as_str()));
+            for (i, f) in r.foreign.iter().enumerate() {
+                let ty = m.fields[*f].scalar().unwrap_or(ScalarType::String);
+                let v = values.map_or(Value::Null, |vs| vs[i].clone());
+                update.value(
+                    Alias::new(m.fields[*f].column.as_str()),
+                    self.reader.c.value(&v, ty),
+                );
+            }
+            self.where_key(&mut update, r.target, row);
+            changed += exec.execute(&update).await?;
+        }
+        Ok(changed)
+    }
+
+    /// A nested write through a relation whose related rows hold `record`'s key.
+    pub(super) fn write_children<'a>(
+        &'a self,
+        exec: &'a mut Exec<'_>,
+        model: ModelId,
+        record: &'a Record,
+        r: &'a Relation,
+        write: &'a RelationWrite,
+    ) -> Boxed<'a, ()> {
+        Box::pin(async move {
+            let ours = |extra: Option<&Filter>| self.children_filter(model, record, r, extra);
+            let (_, our_values) = self.link_of(record, r);
+            match write {
+                RelationWrite::Create(data) => {
+                    self.insert(exec, data, Some(self.link_of(record, r)))
+                        .await?;
+                }
+                RelationWrite::CreateMany {
+                    data,
+                    skip_duplicates,
+                } => {
+                    for row in data {
+                        let mut values = row.scalars.clone();
+                        for (f, v) in r.foreign.iter().zip(&our_values) {
+                            values.retain(|(existing, _)| existing != f);
+                            values.push((*f, v.clone()));
+                        }
+                        self.insert_values(exec, row.model, values, *skip_duplicates)
+                            .await?;
+                    }
+                }
+                RelationWrite::Connect(unique) => {
+                    self.connect_child(exec, r, unique, &our_values).await?;
+                }
+                RelationWrite::ConnectOrCreate { unique, create } => {
+                    if self
+                        .set_link(exec, r, unique.clone(), Some(&our_values))
+                        .await?
+                        == 0
+                    {
+                        self.insert(exec, create, Some(self.link_of(record, r)))
+                            .await?;
+                    }
+                }
+                RelationWrite::Set(list) => {
+                    self.set_link(exec, r, ours(None), None).await?;
+                    for unique in list {
+                        self.connect_child(exec, r, unique, &our_values).await?;
+                    }
+                }
+                RelationWrite::Disconnect(filter) => {
+                    self.set_link(exec, r, ours(filter.as_ref()), None).await?;
+                }
+                RelationWrite::Update { filter, data } => {
+                    let target = self
+                        .one(exec, r.target, ours(filter.as_ref()))
+                        .await?
+                        .ok_or_else(|| not_found(self.schema(), r.target))?;
+                    self.update_record(exec, r.target, &target, data).await?;
+                }
+                RelationWrite::UpdateMany { filter, data } => {
+                    self.update_many(exec, r.target, Some(&ours(filter.as_ref())), data, None)
+                        .await?;
+                }
+                RelationWrite::Upsert {
+                    unique,
+                    create,
+                    update,
+                } => match self.one(exec, r.target, ours(unique.as_ref())).await? {
+                    Some(target) => self.update_record(exec, r.target, &target, update).await?,
+                    None => {
+                        self.insert(exec, create, Some(self.link_of(record, r)))
+                            .await?;
+                    }
+                },
+                RelationWrite::Delete(filter) => {
+                    let targets = self
+                        .rows(exec, r.target, ours(filter.as_ref()), Some(1))
+                        .await?;
+                    if targets.is_empty() {
+                        return Err(not_found(self.schema(), r.target));
+                    }
+                    self.delete_rows(exec, r.target, &targets).await?;
+                }
+                RelationWrite::DeleteMany(filter) => {
+                    self.delete_many(exec, r.target, Some(&ours(filter.as_ref())), None)
+                        .await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Points the related row `unique` singles out at the parent (`values`, its key); 404
+    /// when there is no such row.
+    async fn connect_child(
+        &self,
+        exec: &mut Exec<'_>,
+        r: &Relation,
+        unique: &Filter,
+        values: &[Value],
+    ) -> BaasResult<()> {
+        if self.set_link(exec, r, unique.clone(), Some(values)).await? == 0 {
+            return Err(not_found(self.schema(), r.target));
+        }
+        Ok(())
+    }
+
+    /// The row a relation held by `record` points at, if it matches `filter`.
+    pub(super) async fn linked(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        r: &Relation,
+        filter: Option<&Filter>,
+    ) -> BaasResult<Option<Record>> {
+        let _ = model;
+        let values: Vec<Value> = r.local.iter().map(|f| record.value(*f).clone()).collect();
+        if values.iter().any(Value::is_null) {
+            return Ok(None);
+        }
+        let target_filter = and(equals(&self.typed(r.target, &r.foreign), &values), filter);
+        self.one(exec, r.target, target_filter).await
+    }
+
+    /// A nested write through a relation whose key `record` holds: connect, create,
+    /// connectOrCreate and disconnect set that key (in `sets`, for the row's UPDATE); update,
+    /// upsert and delete reach the related row it points at.
+    pub(super) async fn write_owned(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        r: &Relation,
+        write: &RelationWrite,
+        sets: &mut Vec<(FieldId, SimpleExpr)>,
+    ) -> BaasResult<()> {
+        let m = self.schema().model(model);
+        let c = &self.reader.c;
+        let ty = |f: FieldId| m.fields[f].scalar().unwrap_or(ScalarType::String);
+        match write {
+            RelationWrite::Connect(_)
+            | RelationWrite::Create(_)
+            | RelationWrite::ConnectOrCreate { .. } => {
+                if let Some(values) = self.resolve_owned(exec, r, write, false).await? {
+                    for (f, v) in r.local.iter().zip(values) {
+                        replace_set(sets, *f, c.value(&v, ty(*f)));
+                    }
+                }
+            }
+            RelationWrite::Disconnect(filter) => {
+                let linked = self.linked(exec, model, record, r, filter.as_ref()).await?;
+                if linked.is_some() {
+                    for f in &r.local {
+                        replace_set(sets, *f, c.value(&Value::Null, ty(*f)));
+                    }
+                }
+            }
+            RelationWrite::Update { filter, data } => {
+                let target = self
+                    .linked(exec, model, record, r, filter.as_ref())
+                    .await?
+                    .ok_or_else(|| not_found(self.schema(), r.target))?;
+                self.update_record(exec, r.target, &target, data).await?;
+            }
+            RelationWrite::Upsert {
+                unique,
+                create,
+                update,
+            } => match self.linked(exec, model, record, r, unique.as_ref()).await? {
+                Some(target) => self.update_record(exec, r.target, &target, update).await?,
+                None => {
+                    let created = self.insert(exec, create, None).await?;
+                    for (f, t) in r.local.iter().zip(&r.foreign) {
+                        replace_set(sets, *f, c.value(created.value(*t), ty(*f)));
+                    }
+                }
+            },
+            RelationWrite::Delete(filter) => {
+                let target = self
+                    .linked(exec, model, record, r, filter.as_ref())
+                    .await?
+                    .ok_or_else(|| not_found(self.schema(), r.target))?;
+                self.delete_rows(exec, r.target, &[target]).await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Sets `field` in an UPDATE's `sets`, in place of any value set for it before.
+fn replace_set(sets: &mut Vec<(FieldId, SimpleExpr)>, field: FieldId, expr: SimpleExpr) {
+    sets.retain(|(existing, _)| *existing != field);
+    sets.push((field, expr));
+}

@@ -1,0 +1,199 @@
+//! Updates: one row at a time with its nested writes (`update`, `upsert`), or every matching
+//! row in one UPDATE (`updateMany`, scalars only).
+
+use sea_query::{Alias, Expr, Query, SimpleExpr};
+
+use super::{Boxed, Writer};
+use crate::engine::read::Record;
+use crate::error::BaasResult;
+use crate::exec::Exec;
+use crate::query::ast::{Filter, UpdateData, UpdateOp};
+use crate::schema::{FieldId, ModelId, ScalarType};
+use crate::value::{Value, decode_rows};
+
+impl<'r, 's> Writer<'r, 's> {
+    /// One UPDATE for every matching row (scalar changes only, and — as in ZenStack —
+    /// without touching `@updatedAt`); returns the updated rows' keys in the database's order.
+    pub(super) async fn update_many(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Option<&Filter>,
+        data: &UpdateData,
+        limit: Option<u64>,
+    ) -> BaasResult<Vec<Record>> {
+        let m = self.schema().model(model);
+        let c = &self.reader.c;
+        let mut update = Query::update();
+        update.table(Alias::new(m.table.as_str()));
+        for (field, op) in &data.scalars {
+            update.value(
+                Alias::new(m.fields[*field].column.as_str()),
+                self.set_expr(model, *field, op),
+            );
+        }
+        let types: Vec<ScalarType> = m
+            .primary_key
+            .iter()
+            .map(|pk| m.fields[*pk].scalar().unwrap_or(ScalarType::String))
+            .collect();
+        if data.scalars.is_empty() {
+            // Nothing to change: the matching rows, unchanged.
+            let rows = self
+                .rows(
+                    exec,
+                    model,
+                    filter.cloned().unwrap_or(Filter::Const(true)),
+                    limit,
+                )
+                .await?;
+            return Ok(rows);
+        }
+        update.cond_where(self.many_condition(model, filter, limit));
+        update.returning(
+            Query::returning().exprs(
+                m.primary_key.iter().map(|pk| {
+                    SimpleExpr::from(Expr::col(Alias::new(m.fields[*pk].column.as_str())))
+                }),
+            ),
+        );
+        let rows = exec.rows(&update).await?;
+        let _ = c;
+        let keys: Vec<Record> = decode_rows(&rows, &types)
+            .into_iter()
+            .map(|values| {
+                let mut record = Record::default();
+                for (pk, v) in m.primary_key.iter().zip(values) {
+                    record.values.insert(*pk, v);
+                }
+                record
+            })
+            .collect();
+        let written: Vec<FieldId> = data.scalars.iter().map(|(f, _)| *f).collect();
+        self.record_sync(exec, model, &keys, &written).await?;
+        Ok(keys)
+    }
+
+    /// The SET expression of one scalar update operator.
+    fn set_expr(&self, model: ModelId, field: FieldId, op: &UpdateOp) -> SimpleExpr {
+        let m = self.schema().model(model);
+        let c = &self.reader.c;
+        let ty = m.fields[field].scalar().unwrap_or(ScalarType::String);
+        let col: SimpleExpr = Expr::col(Alias::new(m.fields[field].column.as_str())).into();
+        match op {
+            UpdateOp::Set(v) => c.value(v, ty),
+            UpdateOp::Increment(v) => col.add(c.value(v, ty)),
+            UpdateOp::Decrement(v) => col.sub(c.value(v, ty)),
+            UpdateOp::Multiply(v) => col.mul(c.value(v, ty)),
+            UpdateOp::Divide(v) => col.div(c.value(v, ty)),
+        }
+    }
+
+    /// Applies `data` to one existing row (found by its key), nested writes included.
+    pub fn update_record<'a>(
+        &'a self,
+        exec: &'a mut Exec<'_>,
+        model: ModelId,
+        record: &'a Record,
+        data: &'a UpdateData,
+    ) -> Boxed<'a, ()> {
+        Box::pin(async move {
+            if data.is_empty() {
+                return Ok(());
+            }
+            let m = self.schema().model(model);
+            let mut sets: Vec<(FieldId, SimpleExpr)> = Vec::new();
+            for (field, op) in &data.scalars {
+                sets.push((*field, self.set_expr(model, *field, op)));
+            }
+            // Relations whose key this row holds first: they may set its foreign key.
+            let mut later = Vec::new();
+            for (field, writes) in &data.relations {
+                let Some(r) = m.fields[*field].relation() else {
+                    continue;
+                };
+                if !r.owner {
+                    later.push((r, writes));
+                    continue;
+                }
+                for write in writes {
+                    self.write_owned(exec, model, record, r, write, &mut sets)
+                        .await?;
+                }
+            }
+            if !sets.is_empty() {
+                self.update_row(exec, model, record, sets).await?;
+            }
+            // Relations whose rows hold this row's key (after the row's own key may change).
+            let current = self.reread_if_rekeyed(exec, model, record, data).await?;
+            for (r, writes) in later {
+                for write in writes {
+                    self.write_children(exec, model, &current, r, write).await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// One UPDATE of a row by its key: `sets`, plus `@updatedAt` fields it does not set;
+    /// recorded for the Platform when the row is a built-in model's.
+    async fn update_row(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        mut sets: Vec<(FieldId, SimpleExpr)>,
+    ) -> BaasResult<()> {
+        let m = self.schema().model(model);
+        let c = &self.reader.c;
+        for (id, field) in m.scalar_fields() {
+            if field.updated_at && !sets.iter().any(|(f, _)| *f == id) {
+                sets.push((
+                    id,
+                    c.value(&Value::DateTime(self.now), ScalarType::DateTime),
+                ));
+            }
+        }
+        let written: Vec<FieldId> = sets.iter().map(|(f, _)| *f).collect();
+        let mut update = Query::update();
+        update.table(Alias::new(m.table.as_str()));
+        for (field, expr) in sets {
+            update.value(Alias::new(m.fields[field].column.as_str()), expr);
+        }
+        self.where_key(&mut update, model, record);
+        exec.execute(&update).await?;
+        self.record_sync(exec, model, std::slice::from_ref(record), &written)
+            .await
+    }
+
+    /// The updated row, read again by its new key when the update set key fields.
+    async fn reread_if_rekeyed(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        data: &UpdateData,
+    ) -> BaasResult<Record> {
+        let m = self.schema().model(model);
+        Ok(
+            if data.scalars.iter().any(|(f, _)| m.primary_key.contains(f)) {
+                self.one(exec, model, self.key_filter_after(model, record, data))
+                    .await?
+                    .unwrap_or_else(|| record.clone())
+            } else {
+                record.clone()
+            },
+        )
+    }
+
+    /// The row's key after an update that sets key fields.
+    fn key_filter_after(&self, model: ModelId, record: &Record, data: &UpdateData) -> Filter {
+        let mut after = record.clone();
+        for (f, op) in &data.scalars {
+            if let UpdateOp::Set(v) = op {
+                after.values.insert(*f, v.clone());
+            }
+        }
+        self.key_filter(model, &after)
+    }
+}
