@@ -1,13 +1,16 @@
 //! The BaaS: an app's data, declared in a Prisma schema and served through the ZenStack/ROQ
 //! RPC API (`/api/model/{model}/{op}`) with Prisma's query semantics, on SQLite or PostgreSQL.
 //!
-//! `schema` reads and checks the schema; `query` parses request arguments into a checked
-//! query tree; `engine` compiles that tree to SQL and runs it; `rpc` is the HTTP surface.
-//! The BaaS never touches the Platform's store.
+//! `schema` reads and checks the schema; `migrate` keeps the store's tables in step with it;
+//! `query` parses request arguments into a checked query tree; `engine` compiles that tree to
+//! SQL and runs it (through `exec`); `rpc` is the HTTP surface. `mirror` is the BaaS's half of
+//! sync: the built-in `user` and `tenant` models, their outbox and the applying of the
+//! Platform's events. The BaaS never touches the Platform's store.
 
 pub mod engine;
 pub mod error;
 pub mod exec;
+pub mod migrate;
 pub mod mirror;
 pub mod query;
 pub mod rpc;
@@ -59,7 +62,7 @@ pub enum BaasStartError {
     #[error("{0}")]
     Schema(#[from] schema::SchemaError),
     #[error("{0}")]
-    Migrate(#[from] engine::ddl::MigrateError),
+    Migrate(#[from] migrate::MigrateError),
     #[error("cannot open the BaaS store: {0}")]
     Db(#[from] tandem_sql::DbError),
 }
@@ -114,8 +117,7 @@ impl Baas {
             hooks.hlc.observe(max);
         }
         let done =
-            engine::ddl::migrate(&db, &schema, config.accept_data_loss, &config.db.redacted())
-                .await?;
+            migrate::migrate(&db, &schema, config.accept_data_loss, &config.db.redacted()).await?;
         for change in &done {
             tracing::info!(change = %change, "BaaS schema change applied");
         }

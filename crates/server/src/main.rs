@@ -134,13 +134,9 @@ async fn migrate(args: StoreArgs) -> anyhow::Result<()> {
     let schema_path = config::schema_path(&args.data_dir, args.schema.as_deref())?;
     let schema = tandem_baas::load_schema(schema_path.as_deref())?;
     let db = tandem_sql::Db::connect(&baas_url, DbOptions::default()).await?;
-    let done = tandem_baas::engine::ddl::migrate(
-        &db,
-        &schema,
-        args.accept_data_loss,
-        &baas_url.redacted(),
-    )
-    .await?;
+    let done =
+        tandem_baas::migrate::migrate(&db, &schema, args.accept_data_loss, &baas_url.redacted())
+            .await?;
     db.close().await;
     for change in &done {
         println!("  {change}");

@@ -338,7 +338,7 @@ async fn library_engine(dir: &std::path::Path) -> crate::engine::Engine {
         .create_if_missing(&db)
         .await
         .unwrap();
-    crate::engine::ddl::migrate(&db, &schema(), false, "test")
+    crate::migrate::migrate(&db, &schema(), false, "test")
         .await
         .unwrap();
     let now = "2026-01-01T00:00:00.000Z";

@@ -1,0 +1,135 @@
+//! What the database should look like for a schema: one table per model, with its columns,
+//! key, unique and plain indexes and foreign keys, named as ZenStack names them
+//! (`fk_book_author`, `unique_book_title_author_id`). Also the snapshot kept in the store of
+//! the schema last applied.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{Default, FieldKind, ReferentialAction, ScalarType, Schema};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: String,
+    pub nullable: bool,
+    pub autoincrement: bool,
+    /// A database default, for columns added to tables that already have rows.
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForeignKeyDef {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub table: String,
+    pub references: Vec<String>,
+    pub on_delete: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableDef {
+    pub name: String,
+    pub columns: Vec<ColumnDef>,
+    pub primary_key: Vec<String>,
+    /// Unique indexes by name.
+    pub uniques: BTreeMap<String, Vec<String>>,
+    /// Plain indexes by name (declared ones and one per foreign key).
+    pub indexes: BTreeMap<String, Vec<String>>,
+    pub foreign_keys: Vec<ForeignKeyDef>,
+}
+
+/// What the database should look like for a schema.
+pub fn tables(schema: &Schema) -> Vec<TableDef> {
+    schema
+        .models
+        .iter()
+        .map(|m| {
+            let columns = m
+                .scalar_fields()
+                .map(|(id, f)| {
+                    let ty = f.scalar().unwrap_or(ScalarType::String);
+                    ColumnDef {
+                        name: f.column.clone(),
+                        ty: ty.name().to_owned(),
+                        nullable: f.optional,
+                        autoincrement: f.default == Some(Default::Autoincrement)
+                            && m.primary_key == [id],
+                        default: match &f.default {
+                            Some(Default::Literal(v)) => Some(v.to_string()),
+                            Some(Default::Now) => Some("now".into()),
+                            _ if f.updated_at => Some("now".into()),
+                            _ => None,
+                        },
+                    }
+                })
+                .collect();
+            let names = |ids: &[usize]| {
+                ids.iter()
+                    .map(|id| m.fields[*id].column.clone())
+                    .collect::<Vec<_>>()
+            };
+            let mut uniques = BTreeMap::new();
+            for set in &m.uniques {
+                let name = if set.len() == 1 {
+                    format!("{}_{}_key", m.table, m.fields[set[0]].column)
+                } else {
+                    format!(
+                        "unique_{}_{}",
+                        m.name,
+                        set.iter()
+                            .map(|id| m.fields[*id].name.as_str())
+                            .collect::<Vec<_>>()
+                            .join("_")
+                    )
+                };
+                uniques.insert(name, names(set));
+            }
+            let mut indexes = BTreeMap::new();
+            for set in &m.indexes {
+                indexes.insert(
+                    format!("{}_{}_idx", m.table, names(set).join("_")),
+                    names(set),
+                );
+            }
+            let mut foreign_keys = Vec::new();
+            for f in &m.fields {
+                let FieldKind::Relation(r) = &f.kind else {
+                    continue;
+                };
+                if !r.owner {
+                    continue;
+                }
+                let target = &schema.models[r.target];
+                let columns = names(&r.local);
+                indexes
+                    .entry(format!("{}_{}_fk_idx", m.table, columns.join("_")))
+                    .or_insert_with(|| columns.clone());
+                foreign_keys.push(ForeignKeyDef {
+                    name: format!("fk_{}_{}", m.name, f.name),
+                    columns,
+                    table: target.table.clone(),
+                    references: r
+                        .foreign
+                        .iter()
+                        .map(|id| target.fields[*id].column.clone())
+                        .collect(),
+                    on_delete: r
+                        .on_delete
+                        .unwrap_or(ReferentialAction::Restrict)
+                        .name()
+                        .to_owned(),
+                });
+            }
+            TableDef {
+                name: m.table.clone(),
+                columns,
+                primary_key: names(&m.primary_key),
+                uniques,
+                indexes,
+                foreign_keys,
+            }
+        })
+        .collect()
+}
