@@ -145,15 +145,14 @@ impl Baas {
     /// (for embedding Tandem and for tests); the `data` of the answer.
     pub async fn call(
         &self,
-        model: &str,
+        model_name: &str,
         op: &str,
         args: &serde_json::Value,
     ) -> BaasResult<serde_json::Value> {
-        let model_id = self
-            .engine
-            .schema
-            .model_id(model)
-            .ok_or_else(|| BaasError::BadRequest(format!("unknown model name: {model}")))?;
+        let model_id =
+            self.engine.schema.model_id(model_name).ok_or_else(|| {
+                BaasError::BadRequest(format!("unknown model name: {model_name}"))
+            })?;
         let op = query::parse::OpName::parse(op)
             .ok_or_else(|| BaasError::BadRequest(format!("invalid operation: {op}")))?;
         let operation =

@@ -21,6 +21,7 @@ use crate::Baas;
 use crate::engine::Output;
 use crate::error::{BaasError, BaasResult};
 use crate::query::{self, OpName};
+use crate::schema::lower_first;
 
 pub fn router(baas: Arc<Baas>) -> Router {
     Router::new()
@@ -245,7 +246,8 @@ fn spread(value: Json) -> Json {
     }
 }
 
-fn query_args(params: &HashMap<String, String>) -> BaasResult<Json> {
+/// The arguments a GET or DELETE carries in the URL (`q`, with superjson `meta`).
+fn url_args(params: &HashMap<String, String>) -> BaasResult<Json> {
     let invalid = || BaasError::BadRequest("invalid \"q\" query parameter".into());
     let Some(q) = params.get("q").filter(|q| !q.is_empty()) else {
         return Ok(json!({}));
@@ -262,7 +264,7 @@ fn query_args(params: &HashMap<String, String>) -> BaasResult<Json> {
 
 /// The URL's query parameters, percent-decoded strictly: a parameter that is not UTF-8 is a
 /// 400, not text with replacement characters.
-fn query_params(raw: Option<&str>) -> BaasResult<HashMap<String, String>> {
+fn url_params(raw: Option<&str>) -> BaasResult<HashMap<String, String>> {
     let decode = |part: &str| {
         percent_encoding::percent_decode_str(&part.replace('+', " "))
             .decode_utf8()
@@ -285,11 +287,11 @@ async fn model_request(
     State(baas): State<Arc<Baas>>,
     method: Method,
     Path(path): Path<String>,
-    RawQuery(query): RawQuery,
+    RawQuery(url_query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = match query_params(query.as_deref()) {
+    let params = match url_params(url_query.as_deref()) {
         Ok(params) => params,
         Err(err) => return err.into_response(),
     };
@@ -336,7 +338,7 @@ async fn handle(
                     "invalid request method, only GET is supported".into(),
                 ));
             }
-            (query_args(params)?, StatusCode::OK)
+            (url_args(params)?, StatusCode::OK)
         }
         Update | UpdateMany | UpdateManyAndReturn => {
             if method != Method::PUT && method != Method::PATCH {
@@ -352,7 +354,7 @@ async fn handle(
                     "invalid request method, only DELETE is supported".into(),
                 ));
             }
-            (query_args(params)?, StatusCode::OK)
+            (url_args(params)?, StatusCode::OK)
         }
     };
     let model = baas.engine.schema.model_id(model_name).ok_or_else(|| {
@@ -367,14 +369,6 @@ async fn handle(
         tracing::debug!(model = %baas.engine.schema.model(model).name, op = op.name(), "BaaS write");
     }
     Ok(success(status, output))
-}
-
-fn lower_first(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 async fn transaction(

@@ -142,7 +142,8 @@ pub struct TypeMismatch {
     pub received: &'static str,
 }
 
-fn json_kind(json: &Json) -> &'static str {
+/// The JSON type of a value, as validation messages name it (`received string`).
+pub fn json_kind(json: &Json) -> &'static str {
     match json {
         Json::Null => "null",
         Json::Bool(_) => "boolean",

@@ -1,5 +1,5 @@
 //! Runs checked operations against the BaaS store: compiles them to SQL (`sql`), reads with
-//! nested relations batched one query per relation level (`read`), writes in one transaction
+//! nested relations batched one SELECT per relation level (`read`), writes in one transaction
 //! with nested writes (`write`), and aggregates (`aggregate`). Statements run through
 //! [`crate::exec`]; writes to the built-in models are recorded for the Platform through
 //! [`crate::mirror::outbox`]. Keeping the tables in step with the schema is

@@ -18,7 +18,7 @@ use crate::query::ast::{Filter, Nulls, OrderItem, ReadArgs, Selection};
 use crate::schema::{FieldId, ModelId, ScalarType, Schema};
 use crate::value::{Annotations, Value, decode_rows};
 
-/// Parent keys per nested query: bounded so statements stay within parameter limits.
+/// Parent keys per nested SELECT: bounded so statements stay within parameter limits.
 const KEY_CHUNK: usize = 500;
 
 /// One row of a model with whatever was loaded for it.
@@ -74,7 +74,7 @@ pub struct Reader<'s> {
     pub c: Compiler<'s>,
 }
 
-/// The rows a nested query is restricted to: `child.link IN keys`.
+/// The rows a nested SELECT is restricted to: `child.link IN keys`.
 struct Link<'k> {
     fields: &'k [FieldId],
     keys: &'k [Vec<Value>],
@@ -531,7 +531,7 @@ impl<'s> Reader<'s> {
         Ok(records)
     }
 
-    /// Loads every selected relation of `records`: one query per relation (per chunk of
+    /// Loads every selected relation of `records`: one SELECT per relation (per chunk of
     /// parents), then recursively for what those rows select.
     fn load_relations<'a>(
         &'a self,

@@ -63,7 +63,7 @@ fn internal(e: impl std::fmt::Display) -> BaasError {
     BaasError::internal(e.to_string())
 }
 
-/// Which rows a state query reads.
+/// Which rows a read of synced state covers.
 enum Which<'a> {
     Ids(&'a [String]),
     After(Option<&'a str>, u64),

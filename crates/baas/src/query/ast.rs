@@ -158,6 +158,14 @@ pub enum AggregateFn {
 }
 
 impl AggregateFn {
+    /// Every aggregate, in the order ZenStack answers them.
+    pub const ALL: [Self; 5] = [Self::Count, Self::Sum, Self::Avg, Self::Min, Self::Max];
+
+    /// The aggregate a request key (`_count`, `_sum`, …) names.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key() == key)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Self::Count => "_count",

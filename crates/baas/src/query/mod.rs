@@ -1,6 +1,8 @@
-//! Request arguments → a checked [`ast::Operation`]: parse, then validate against the schema
-//! (`parse`), then check Tandem's rules for the Platform-owned models (`rules`). Only then
-//! does anything reach the engine.
+//! The BaaS query tree: request arguments → a checked [`ast::Operation`]: parse, then validate
+//! against the schema (`parse`), then check Tandem's rules for the Platform-owned models
+//! (`rules`). Only then does anything reach the engine, which compiles the tree to SQL.
+//! ("Query" here is always this tree; SQL statements are the engine's, and the URL's query
+//! string is the RPC layer's `url_args`.)
 
 pub mod ast;
 pub mod parse;

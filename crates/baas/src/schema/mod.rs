@@ -265,7 +265,8 @@ impl Schema {
     }
 }
 
-fn lower_first(name: &str) -> String {
+/// `name` with its first letter lower-cased: how ZenStack matches and names models.
+pub fn lower_first(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),

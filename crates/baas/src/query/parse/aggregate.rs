@@ -72,13 +72,8 @@ impl Parser<'_> {
             items: Vec::new(),
             count_as_number: false,
         };
-        for (key, function) in [
-            ("_count", AggregateFn::Count),
-            ("_sum", AggregateFn::Sum),
-            ("_avg", AggregateFn::Avg),
-            ("_min", AggregateFn::Min),
-            ("_max", AggregateFn::Max),
-        ] {
+        for function in AggregateFn::ALL {
+            let key = function.key();
             let Some(value) = map.get(key) else { continue };
             if function == AggregateFn::Count && value == &Json::Bool(true) {
                 spec.count_as_number = true;
@@ -218,15 +213,7 @@ impl Parser<'_> {
         value: &Json,
     ) -> PResult<GroupOrder> {
         let model = self.model(model_id);
-        let function = match key {
-            "_count" => Some(AggregateFn::Count),
-            "_sum" => Some(AggregateFn::Sum),
-            "_avg" => Some(AggregateFn::Avg),
-            "_min" => Some(AggregateFn::Min),
-            "_max" => Some(AggregateFn::Max),
-            _ => None,
-        };
-        if let Some(function) = function {
+        if let Some(function) = AggregateFn::from_key(key) {
             let map = object(value, &join("orderBy", key))?;
             let (name, dir) = map
                 .iter()
@@ -341,15 +328,8 @@ impl Parser<'_> {
         let map = object(value, here)?;
         let mut parts = Vec::new();
         for (agg, filter_json) in map {
-            let function = match agg.as_str() {
-                "_count" => AggregateFn::Count,
-                "_sum" => AggregateFn::Sum,
-                "_avg" => AggregateFn::Avg,
-                "_min" => AggregateFn::Min,
-                "_max" => AggregateFn::Max,
-                other => {
-                    return invalid(format!("Unrecognized key: \"{other}\"{}", at(here)));
-                }
+            let Some(function) = AggregateFn::from_key(agg) else {
+                return invalid(format!("Unrecognized key: \"{agg}\"{}", at(here)));
             };
             let result_ty = match function {
                 AggregateFn::Count => ScalarType::Int,

@@ -4,12 +4,10 @@
 
 use serde_json::Value as Json;
 
-use super::{
-    Invalid, MAX_DEPTH, PResult, Parser, at, invalid, join, kind, object, only_keys, required,
-};
+use super::{Invalid, MAX_DEPTH, PResult, Parser, at, invalid, join, object, only_keys, required};
 use crate::query::ast::*;
 use crate::schema::{FieldId, FieldKind, Model, ModelId, Relation, ScalarType};
-use crate::value::Value;
+use crate::value::{Value, json_kind};
 
 impl Parser<'_> {
     pub(super) fn optional_filter(
@@ -65,7 +63,7 @@ impl Parser<'_> {
                     let Json::Array(items) = value else {
                         return invalid(format!(
                             "Invalid input: expected array, received {}{}",
-                            kind(value),
+                            json_kind(value),
                             at(&here)
                         ));
                     };
@@ -136,7 +134,7 @@ impl Parser<'_> {
             Some(other) => {
                 return invalid(format!(
                     "Invalid input: expected string, received {}{}",
-                    kind(other),
+                    json_kind(other),
                     at(&join(path, "path"))
                 ));
             }
@@ -158,7 +156,7 @@ impl Parser<'_> {
                 value.as_str().map(escape_like).ok_or_else(|| {
                     Invalid(format!(
                         "Invalid input: expected string, received {}{}",
-                        kind(value),
+                        json_kind(value),
                         at(&join(path, key))
                     ))
                 })
@@ -280,7 +278,7 @@ impl Parser<'_> {
                 let Json::Array(items) = v else {
                     return invalid(format!(
                         "Invalid input: expected array, received {}{}",
-                        kind(v),
+                        json_kind(v),
                         at(&here)
                     ));
                 };
@@ -318,7 +316,7 @@ impl Parser<'_> {
                     let Json::String(text) = v else {
                         return invalid(format!(
                             "Invalid input: expected string, received {}{}",
-                            kind(v),
+                            json_kind(v),
                             at(&here)
                         ));
                     };

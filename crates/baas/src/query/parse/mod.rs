@@ -20,7 +20,7 @@ use serde_json::{Map, Value as Json};
 
 use super::ast::*;
 use crate::schema::{Model, ModelId, ScalarType, Schema};
-use crate::value::{self, Value};
+use crate::value::{self, Value, json_kind};
 
 /// Deepest nesting of filters, selections and nested writes.
 pub const MAX_DEPTH: usize = 12;
@@ -35,17 +35,6 @@ type PResult<T> = Result<T, Invalid>;
 
 fn invalid<T>(message: impl Into<String>) -> PResult<T> {
     Err(Invalid(message.into()))
-}
-
-fn kind(json: &Json) -> &'static str {
-    match json {
-        Json::Null => "null",
-        Json::Bool(_) => "boolean",
-        Json::Number(_) => "number",
-        Json::String(_) => "string",
-        Json::Array(_) => "array",
-        Json::Object(_) => "object",
-    }
 }
 
 fn at(path: &str) -> String {
@@ -68,7 +57,7 @@ fn object<'a>(json: &'a Json, path: &str) -> PResult<&'a Map<String, Json>> {
     json.as_object().ok_or_else(|| {
         Invalid(format!(
             "Invalid input: expected object, received {}{}",
-            kind(json),
+            json_kind(json),
             at(path)
         ))
     })
@@ -192,7 +181,7 @@ impl<'s> Parser<'s> {
             Some(Json::Bool(b)) => Ok(Some(*b)),
             Some(other) => invalid(format!(
                 "Invalid input: expected boolean, received {}{}",
-                kind(other),
+                json_kind(other),
                 at(path)
             )),
         }
@@ -205,7 +194,7 @@ impl<'s> Parser<'s> {
                 Some(n) => Ok(Some(n)),
                 None => invalid(format!(
                     "Invalid input: expected a non-negative integer, received {}{}",
-                    kind(j),
+                    json_kind(j),
                     at("limit")
                 )),
             },

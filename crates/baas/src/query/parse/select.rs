@@ -4,11 +4,12 @@
 use serde_json::{Map, Value as Json};
 
 use super::{
-    Invalid, MAX_DEPTH, MAX_TAKE, OpName, PResult, Parser, at, invalid, join, kind, object,
-    only_keys, required, truthy,
+    Invalid, MAX_DEPTH, MAX_TAKE, OpName, PResult, Parser, at, invalid, join, object, only_keys,
+    required, truthy,
 };
 use crate::query::ast::*;
 use crate::schema::{FieldId, FieldKind, ModelId, Relation};
+use crate::value::json_kind;
 
 impl Parser<'_> {
     pub(super) fn find(
@@ -80,7 +81,7 @@ impl Parser<'_> {
             read.skip = skip.as_u64().ok_or_else(|| {
                 Invalid(format!(
                     "Invalid input: expected a non-negative integer, received {}{}",
-                    kind(skip),
+                    json_kind(skip),
                     at(&join(path, "skip"))
                 ))
             })?;
@@ -89,7 +90,7 @@ impl Parser<'_> {
             let n = take.as_i64().ok_or_else(|| {
                 Invalid(format!(
                     "Invalid input: expected an integer, received {}{}",
-                    kind(take),
+                    json_kind(take),
                     at(&join(path, "take"))
                 ))
             })?;
@@ -273,7 +274,7 @@ impl Parser<'_> {
             }
             other => invalid(format!(
                 "Invalid input: expected boolean or object, received {}{}",
-                kind(other),
+                json_kind(other),
                 at(nested_path)
             )),
         }
@@ -332,7 +333,7 @@ impl Parser<'_> {
                         other => {
                             return invalid(format!(
                                 "Invalid input: expected boolean or object, received {}{}",
-                                kind(other),
+                                json_kind(other),
                                 at(&join(&select_path, name))
                             ));
                         }
@@ -342,7 +343,7 @@ impl Parser<'_> {
             }
             other => invalid(format!(
                 "Invalid input: expected boolean or object, received {}{}",
-                kind(other),
+                json_kind(other),
                 at(path)
             )),
         }
@@ -444,7 +445,7 @@ impl Parser<'_> {
                 }
                 other => invalid(format!(
                     "Invalid input: expected \"asc\" or \"desc\", received {}{}",
-                    kind(other),
+                    json_kind(other),
                     at(&here)
                 )),
             },

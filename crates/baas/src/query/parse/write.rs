@@ -4,12 +4,11 @@
 use serde_json::{Map, Value as Json};
 
 use super::{
-    Invalid, MAX_DEPTH, OpName, PResult, Parser, at, invalid, join, kind, object, only_keys,
-    required,
+    Invalid, MAX_DEPTH, OpName, PResult, Parser, at, invalid, join, object, only_keys, required,
 };
 use crate::query::ast::*;
 use crate::schema::{Field, FieldId, FieldKind, ModelId, Relation, ScalarType};
-use crate::value::Value;
+use crate::value::{Value, json_kind};
 
 impl<'s> Parser<'s> {
     pub(super) fn create(&self, model: ModelId, map: &Map<String, Json>) -> PResult<Operation> {
@@ -351,7 +350,7 @@ impl<'s> Parser<'s> {
         if !v.is_number() {
             return invalid(format!(
                 "Invalid input: expected number, received {}{}",
-                kind(v),
+                json_kind(v),
                 at(&op_path)
             ));
         }
@@ -504,13 +503,7 @@ impl<'s> Parser<'s> {
             only_keys(m, &["where", "create"], &here)?;
             let unique =
                 self.unique_where(n.target, m.get("where"), &join(&here, "where"), n.depth)?;
-            let create = self.create_data(
-                n.target,
-                required(m, "create", &join(&here, "create"))?,
-                &join(&here, "create"),
-                n.depth,
-                n.back,
-            )?;
+            let create = self.nested_create_data(n, m, &here, "create")?;
             out.push(RelationWrite::ConnectOrCreate { unique, create });
         }
         Ok(out)
@@ -574,6 +567,30 @@ impl<'s> Parser<'s> {
                 }
             })
             .collect())
+    }
+
+    /// The row to create that a nested write carries under `key` (required).
+    fn nested_create_data(
+        &self,
+        n: &Nested<'_>,
+        m: &Map<String, Json>,
+        here: &str,
+        key: &str,
+    ) -> PResult<CreateData> {
+        let path = join(here, key);
+        self.create_data(n.target, required(m, key, &path)?, &path, n.depth, n.back)
+    }
+
+    /// The update that a nested write carries under `key` (required).
+    fn nested_update_data(
+        &self,
+        n: &Nested<'_>,
+        m: &Map<String, Json>,
+        here: &str,
+        key: &str,
+    ) -> PResult<UpdateData> {
+        let path = join(here, key);
+        self.update_data(n.target, required(m, key, &path)?, &path, n.depth, n.back)
     }
 
     /// The `where` of a nested update or upsert: unique on a to-many relation, any filter (or
@@ -644,13 +661,7 @@ impl<'s> Parser<'s> {
             only_keys(m, &["where", "data"], &here)?;
             let filter =
                 self.optional_filter(n.target, m.get("where"), &join(&here, "where"), n.depth)?;
-            let data = self.update_data(
-                n.target,
-                required(m, "data", &join(&here, "data"))?,
-                &join(&here, "data"),
-                n.depth,
-                n.back,
-            )?;
+            let data = self.nested_update_data(n, m, &here, "data")?;
             out.push(RelationWrite::UpdateMany { filter, data });
         }
         Ok(out)
@@ -668,20 +679,8 @@ impl<'s> Parser<'s> {
             let m = object(&v, &here)?;
             only_keys(m, &["where", "create", "update"], &here)?;
             let unique = self.nested_where(n, m, &here)?;
-            let create = self.create_data(
-                n.target,
-                required(m, "create", &join(&here, "create"))?,
-                &join(&here, "create"),
-                n.depth,
-                n.back,
-            )?;
-            let update = self.update_data(
-                n.target,
-                required(m, "update", &join(&here, "update"))?,
-                &join(&here, "update"),
-                n.depth,
-                n.back,
-            )?;
+            let create = self.nested_create_data(n, m, &here, "create")?;
+            let update = self.nested_update_data(n, m, &here, "update")?;
             out.push(RelationWrite::Upsert {
                 unique,
                 create,
