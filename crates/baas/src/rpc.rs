@@ -13,9 +13,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value as Json, json};
+use tandem_core::BasicCredentials;
 
 use crate::Baas;
 use crate::engine::Output;
@@ -41,19 +40,18 @@ async fn authorize(baas: &Baas, headers: &HeaderMap) -> BaasResult<()> {
     let credentials = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|h| h.trim().strip_prefix("Basic "))
-        .and_then(|b| STANDARD.decode(b.trim()).ok())
-        .and_then(|raw| String::from_utf8(raw).ok());
-    let Some(credentials) = credentials else {
+        .and_then(BasicCredentials::parse);
+    let Some(BasicCredentials {
+        environment_id,
+        api_key,
+    }) = credentials
+    else {
         return Err(BaasError::Unauthorized(
             "authentication required: send `Authorization: Basic base64(environmentId:apiKey)`"
                 .into(),
         ));
     };
-    let (environment_id, api_key) = credentials
-        .split_once(':')
-        .unwrap_or((credentials.as_str(), ""));
-    if baas.auth.is_super_admin(environment_id, api_key).await {
+    if baas.auth.is_super_admin(&environment_id, &api_key).await {
         Ok(())
     } else {
         Err(BaasError::Unauthorized(

@@ -215,6 +215,19 @@ impl DbError {
     }
 }
 
+/// `%`, `_` and `\` taken literally inside a LIKE pattern whose escape character is `\`
+/// (`LikeExpr::escape('\\')`): how both halves search for text a person typed.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The most values one SQLite statement binds (`SQLITE_MAX_VARIABLE_NUMBER`).
 pub const SQLITE_MAX_VALUES: usize = 32_766;
 /// The most values one PostgreSQL statement binds (the protocol's 16-bit count).
@@ -660,6 +673,12 @@ impl Tx {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(escape_like(r"50%_off\"), r"50\%\_off\\");
+        assert_eq!(escape_like("plain"), "plain");
+    }
 
     #[test]
     fn urls_select_the_dialect() {

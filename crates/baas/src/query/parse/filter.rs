@@ -3,6 +3,7 @@
 //! single out at most one row.
 
 use serde_json::Value as Json;
+use tandem_sql::escape_like;
 
 use super::{Invalid, MAX_DEPTH, PResult, Parser, at, invalid, join, object, only_keys, required};
 use crate::query::ast::*;
@@ -465,16 +466,4 @@ fn collect_equalities(filter: &Filter, out: &mut Vec<FieldId>) {
         }
         _ => {}
     }
-}
-
-/// `%`, `_` and `\` taken literally inside a LIKE pattern (escape character `\`).
-pub fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -14,8 +14,6 @@ mod filter;
 mod select;
 mod write;
 
-pub use filter::escape_like;
-
 use serde_json::{Map, Value as Json};
 
 use super::ast::*;
