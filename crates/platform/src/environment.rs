@@ -14,7 +14,18 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::{PlatformError, PlatformResult};
+/// Why credentials were refused or could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    // `:` separates id and key in the Basic credentials clients send.
+    #[error("the environment id must be 1 to 200 characters without `:` or control characters")]
+    InvalidEnvironmentId,
+    #[error("the API key must be 16 to 512 characters")]
+    InvalidApiKey,
+    /// A server fault: the operating system's random source failed.
+    #[error("the system's random source failed: {0}")]
+    RandomSource(String),
+}
 
 /// The plaintext credentials, as configured or generated at first start.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,30 +46,24 @@ impl std::fmt::Debug for Credentials {
 
 impl Credentials {
     /// Fresh credentials: a UUID environment id and a 256-bit random API key.
-    pub fn generate() -> PlatformResult<Self> {
+    pub fn generate() -> Result<Self, CredentialsError> {
         Ok(Self {
             environment_id: uuid::Uuid::new_v4().to_string(),
             api_key: random_secret()?,
         })
     }
 
-    pub fn validate(&self) -> PlatformResult<()> {
+    pub fn validate(&self) -> Result<(), CredentialsError> {
         let id = &self.environment_id;
         if id.trim().is_empty()
             || id.len() > 200
             || id.contains(':')
             || id.chars().any(char::is_control)
         {
-            // `:` separates id and key in the Basic credentials clients send.
-            return Err(PlatformError::InvalidInput(
-                "the environment id must be 1 to 200 characters without `:` or control characters"
-                    .into(),
-            ));
+            return Err(CredentialsError::InvalidEnvironmentId);
         }
         if self.api_key.len() < 16 || self.api_key.len() > 512 {
-            return Err(PlatformError::InvalidInput(
-                "the API key must be 16 to 512 characters".into(),
-            ));
+            return Err(CredentialsError::InvalidApiKey);
         }
         Ok(())
     }
@@ -76,9 +81,9 @@ pub fn token_signing_key(api_key: &str, salt: &str) -> Vec<u8> {
 }
 
 /// 32 random bytes, URL-safe base64.
-pub fn random_secret() -> PlatformResult<String> {
+pub fn random_secret() -> Result<String, CredentialsError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| PlatformError::internal(e.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(|e| CredentialsError::RandomSource(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tandem_core::EmailError;
 
-use crate::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::environment::CredentialsError;
+use crate::password::{HashingError, PasswordError};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,10 +33,8 @@ pub enum PlatformError {
     RoleNotFound(String),
     #[error("user {0} does not exist")]
     UserNotFound(String),
-    #[error("password is too short: use at least {MIN_PASSWORD_CHARS} characters")]
-    PasswordTooShort,
-    #[error("password is too long: use at most {MAX_PASSWORD_CHARS} characters")]
-    PasswordTooLong,
+    #[error(transparent)]
+    InvalidPassword(#[from] PasswordError),
     #[error(
         "reference is required: pass your application's own identifier for the user (for example its id in your database)"
     )]
@@ -72,8 +71,7 @@ impl PlatformError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::InvalidEmail(_)
-            | Self::PasswordTooShort
-            | Self::PasswordTooLong
+            | Self::InvalidPassword(_)
             | Self::MissingReference
             | Self::WrongPassword
             | Self::PasswordNotSet(_)
@@ -104,8 +102,8 @@ impl PlatformError {
             Self::RoleKeyNotFound(_) => "ROLE_KEY_NOT_FOUND",
             Self::RoleNotFound(_) => "ROLE_NOT_FOUND",
             Self::UserNotFound(_) => "USER_NOT_FOUND",
-            Self::PasswordTooShort => "PASSWORD_TOO_SHORT",
-            Self::PasswordTooLong => "PASSWORD_TOO_LONG",
+            Self::InvalidPassword(PasswordError::TooShort) => "PASSWORD_TOO_SHORT",
+            Self::InvalidPassword(PasswordError::TooLong) => "PASSWORD_TOO_LONG",
             Self::MissingReference => "USER_REFERENCE_REQUIRED",
             Self::DuplicateRoleKey => "ROLE_KEY_ALREADY_EXISTS",
             Self::WrongPassword => "WRONG_PASSWORD",
@@ -188,6 +186,21 @@ impl From<StoreError> for PlatformError {
             | StoreError::Corrupt(_)
             | StoreError::Db(_)) => Self::internal(other),
         }
+    }
+}
+
+impl From<CredentialsError> for PlatformError {
+    fn from(err: CredentialsError) -> Self {
+        match err {
+            CredentialsError::RandomSource(_) => Self::internal(err),
+            refused => Self::InvalidInput(refused.to_string()),
+        }
+    }
+}
+
+impl From<HashingError> for PlatformError {
+    fn from(err: HashingError) -> Self {
+        Self::internal(err)
     }
 }
 

@@ -10,8 +10,6 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::{PlatformError, PlatformResult};
-
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
@@ -23,14 +21,34 @@ const CONCURRENT_HASHES: usize = 4;
 static HASH_SLOTS: LazyLock<Arc<Semaphore>> =
     LazyLock::new(|| Arc::new(Semaphore::new(CONCURRENT_HASHES)));
 
+/// Why a password was refused: it is outside the length policy (counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("password is too short: use at least {MIN_PASSWORD_CHARS} characters")]
+    TooShort,
+    #[error("password is too long: use at most {MAX_PASSWORD_CHARS} characters")]
+    TooLong,
+}
+
+/// Hashing or verifying could not run: a server fault, never the password's.
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashingError(#[source] Box<dyn std::error::Error + Send + Sync>);
+
+impl HashingError {
+    fn new(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(err.into())
+    }
+}
+
 /// A permit held by the blocking job itself, so it is released only when the hash is done —
 /// even if the request that asked for it was dropped meanwhile.
-async fn acquire_slot() -> PlatformResult<OwnedSemaphorePermit> {
+async fn acquire_slot() -> Result<OwnedSemaphorePermit, HashingError> {
     HASH_SLOTS
         .clone()
         .acquire_owned()
         .await
-        .map_err(PlatformError::internal)
+        .map_err(HashingError::new)
 }
 
 /// A password that passed the policy; only this type can be hashed.
@@ -44,60 +62,58 @@ impl std::fmt::Debug for Password {
 }
 
 impl Password {
-    pub fn parse(raw: &str) -> PlatformResult<Self> {
+    pub fn parse(raw: &str) -> Result<Self, PasswordError> {
         let chars = raw.chars().count();
         if chars < MIN_PASSWORD_CHARS {
-            return Err(PlatformError::PasswordTooShort);
+            return Err(PasswordError::TooShort);
         }
         if chars > MAX_PASSWORD_CHARS {
-            return Err(PlatformError::PasswordTooLong);
+            return Err(PasswordError::TooLong);
         }
         Ok(Self(raw.to_owned()))
     }
 }
 
-fn hasher() -> PlatformResult<Argon2<'static>> {
+fn hasher() -> Result<Argon2<'static>, HashingError> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
-        .map_err(|e| PlatformError::internal(e.to_string()))?;
+        .map_err(|e| HashingError::new(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// Hashes off the async executor; returns the PHC string to store.
-pub async fn hash(password: Password) -> PlatformResult<String> {
+pub async fn hash(password: Password) -> Result<String, HashingError> {
     let slot = acquire_slot().await?;
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| PlatformError::internal(e.to_string()))?;
-        let salt =
-            SaltString::encode_b64(&salt).map_err(|e| PlatformError::internal(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(|e| HashingError::new(e.to_string()))?;
+        let salt = SaltString::encode_b64(&salt).map_err(|e| HashingError::new(e.to_string()))?;
         hasher()?
             .hash_password(password.0.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| PlatformError::internal(e.to_string()))
+            .map_err(|e| HashingError::new(e.to_string()))
     })
     .await
-    .map_err(PlatformError::internal)?
+    .map_err(HashingError::new)?
 }
 
 /// Checks a candidate against a stored PHC string, off the async executor. Any mismatch —
 /// including a candidate outside the length policy — is `false`, never an error.
-pub async fn verify(candidate: String, stored: String) -> PlatformResult<bool> {
+pub async fn verify(candidate: String, stored: String) -> Result<bool, HashingError> {
     if candidate.is_empty() || candidate.chars().count() > MAX_PASSWORD_CHARS {
         return Ok(false);
     }
     let slot = acquire_slot().await?;
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        let parsed =
-            PasswordHash::new(&stored).map_err(|e| PlatformError::internal(e.to_string()))?;
+        let parsed = PasswordHash::new(&stored).map_err(|e| HashingError::new(e.to_string()))?;
         // The parameters come from the stored hash, so older hashes still verify.
         Ok(Argon2::default()
             .verify_password(candidate.as_bytes(), &parsed)
             .is_ok())
     })
     .await
-    .map_err(PlatformError::internal)?
+    .map_err(HashingError::new)?
 }
 
 #[cfg(test)]
@@ -108,7 +124,7 @@ mod tests {
     fn the_policy_bounds_length_in_characters() {
         assert!(matches!(
             Password::parse("short"),
-            Err(PlatformError::PasswordTooShort)
+            Err(PasswordError::TooShort)
         ));
         assert!(
             Password::parse("ünïcødé!").is_ok(),
@@ -116,7 +132,7 @@ mod tests {
         );
         assert!(matches!(
             Password::parse(&"x".repeat(MAX_PASSWORD_CHARS + 1)),
-            Err(PlatformError::PasswordTooLong)
+            Err(PasswordError::TooLong)
         ));
     }
 

@@ -177,7 +177,7 @@ impl PlatformService {
             return Ok(false);
         }
         match self.store.password_hash(user.id).await? {
-            Some(Some(stored)) => password::verify(candidate, stored).await,
+            Some(Some(stored)) => Ok(password::verify(candidate, stored).await?),
             _ => Ok(false),
         }
     }
