@@ -5,12 +5,12 @@
 //! service-account token endpoints and the GraphQL schema at `/v01/server/graphql`, so
 //! `@roq/nodejs` works against it unchanged. It never touches the BaaS store.
 
+pub mod domain;
 pub mod dto;
 pub mod environment;
 pub mod error;
 pub mod graphql;
 pub mod http;
-pub mod model;
 pub mod password;
 pub mod query;
 pub mod service;

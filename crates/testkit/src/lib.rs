@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 use tandem::{App, Config};
 use tandem_core::{Clock, Email, ManualClock, TenantId, UserId};
-use tandem_platform::model::{Tenant, User};
+use tandem_platform::domain::{Tenant, User};
 use tandem_platform::{Credentials, PlatformStore, SqlPlatformStore};
 use tandem_sql::{DbOptions, DbUrl};
 use tokio::sync::oneshot;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use tandem_core::{RoleId, TenantId, UserId};
 
+use crate::domain::{Role, Tenant};
 use crate::error::PlatformError;
-use crate::model::{Role, Tenant};
 use crate::service::{PlatformService, Principal};
 
 pub struct TenantLoader(pub Arc<PlatformService>);

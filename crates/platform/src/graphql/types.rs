@@ -6,8 +6,8 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
+use crate::domain::{Page, Role, Tenant, User};
 use crate::error::{IntoGraphql, PlatformError};
-use crate::model::{Page, Role, Tenant, User};
 use crate::query::{IdFilter, RoleFilter, RoleOrder, RoleQuery, RoleSearch};
 use crate::service::{PlatformService, Principal, window};
 

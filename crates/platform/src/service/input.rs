@@ -7,8 +7,8 @@ use chrono::Duration;
 use serde_json::{Map, Value};
 use tandem_core::profile::{self, TextShape};
 
+use crate::domain::Change;
 use crate::error::{PlatformError, PlatformResult};
-use crate::model::Change;
 use crate::query::{RoleFilter, StringFilter, TenantFilter, UserFilter};
 
 pub const MAX_TEXT_CHARS: usize = 1000;

@@ -5,9 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use tandem_core::{RoleId, TenantId, UserId};
 
 use super::{PlatformService, Principal, input};
+use crate::domain::{Page, Role};
 use crate::dto::RoleCreateDto;
 use crate::error::{PlatformError, PlatformResult};
-use crate::model::{Page, Role};
 use crate::query::RoleQuery;
 
 impl PlatformService {

@@ -23,8 +23,8 @@ use tandem_core::{Email, HlcClock, RoleId, Side, TenantId, UserId};
 use tandem_sql::{Db, DbError, DbOptions, DbUrl, Dialect, Migrations, Tx};
 use tokio::sync::Notify;
 
+use crate::domain::{Change, Page, Role, Tenant, User, UserChanges};
 use crate::environment::EnvironmentRecord;
-use crate::model::{Change, Page, Role, Tenant, User, UserChanges};
 use crate::query::{
     BoolFilter, DateFilter, DateOp, IdFilter, RoleQuery, RoleSearchKey, RoleSort, SortOrder,
     StringFilter, TenantQuery, UserQuery, UserSearchKey, UserSort,

@@ -14,7 +14,7 @@ use tandem_sql::sync::{SyncTables, decode_stamps, event_id};
 use tandem_sql::{Dialect, Tx};
 
 use super::{SqlPlatformStore, StoreError, StoreResult, Tenants, Users, instant, millis};
-use crate::model::{Tenant, User};
+use crate::domain::{Tenant, User};
 
 /// The Platform store's sync tables.
 pub const SYNC_TABLES: SyncTables = SyncTables {
@@ -461,8 +461,8 @@ impl SqlPlatformStore {
 }
 
 /// The synced user fields an update touches.
-pub(super) fn changed_user_fields(changes: &crate::model::UserChanges) -> Vec<&'static str> {
-    use crate::model::Change::Set;
+pub(super) fn changed_user_fields(changes: &crate::domain::UserChanges) -> Vec<&'static str> {
+    use crate::domain::Change::Set;
     let mut out = Vec::new();
     let c = changes;
     for (name, set) in [

@@ -1,4 +1,7 @@
-//! The Platform's entities as the rest of the code sees them: already validated and typed.
+//! The Platform's domain: its entities (tenants, users, roles) as the rest of the code sees
+//! them, already validated and typed. Plain data: no I/O, and no GraphQL types (the GraphQL
+//! layer converts to and from these), so the service and the store depend on this and nothing
+//! here depends on them.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
