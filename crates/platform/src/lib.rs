@@ -12,7 +12,6 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod password;
-pub mod query;
 pub mod service;
 pub mod store;
 pub mod token;

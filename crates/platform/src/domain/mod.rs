@@ -3,6 +3,8 @@
 //! layer converts to and from these), so the service and the store depend on this and nothing
 //! here depends on them.
 
+pub mod list;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use tandem_core::{Email, RoleId, TenantId, UserId};

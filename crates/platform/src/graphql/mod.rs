@@ -1,6 +1,7 @@
 //! The server GraphQL schema served at `/v01/server/graphql`: ROQ's type, field, argument and
 //! enum names for users, tenants and roles, so `@roq/nodejs`'s documents run unchanged.
 
+pub mod args;
 pub mod loaders;
 pub mod scalars;
 pub mod types;
@@ -10,16 +11,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_graphql::{Context, EmptySubscription, ID, Object, Result, Schema};
 
+use crate::domain::list::{RoleFilter, RoleQuery, TenantQuery, UserFilter, UserQuery};
 use crate::dto::{
     ChangeUserPasswordDto, RoleCreateDto, TenantCreateDto, TenantUpdateDto, UserCreateDto,
     UserUpdateDto,
 };
 use crate::error::{IntoGraphql, PlatformError};
-use crate::query::{
-    RoleFilter, RoleOrder, RoleQuery, RoleSearch, TenantFilter, TenantOrder, TenantQuery,
-    UserFilter, UserOrder, UserQuery, UserSearch,
-};
 use crate::service::{PlatformService, Principal, window};
+use args::{
+    RoleFilterArgType, RoleOrderArgType, RoleSearchArgType, TenantFilterArgType,
+    TenantOrderArgType, UserFilterArgType, UserOrderArgType, UserSearchArgType,
+};
 use types::{RoleModel, RolePageModel, TenantModel, TenantPageModel, UserModel, UserPageModel};
 
 pub type PlatformSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -79,19 +81,20 @@ impl QueryRoot {
     async fn users(
         &self,
         ctx: &Context<'_>,
-        filter: Option<UserFilter>,
+        filter: Option<UserFilterArgType>,
         limit: Option<i32>,
         offset: Option<i32>,
-        order: Option<UserOrder>,
-        search: Option<UserSearch>,
+        order: Option<UserOrderArgType>,
+        search: Option<UserSearchArgType>,
     ) -> Result<UserPageModel> {
         let (service, principal) = parts(ctx)?;
+        let window = window(limit, offset).gql()?;
         let query = UserQuery {
-            filter: filter.unwrap_or_default(),
+            filter: UserFilter::try_from(filter.unwrap_or_default()).gql()?,
             tenant_scope: None,
-            search,
-            order,
-            window: window(limit, offset).gql()?,
+            search: search.map(Into::into),
+            order: order.map(Into::into),
+            window,
         };
         service.users(principal, query).await.gql().map(Into::into)
     }
@@ -104,16 +107,16 @@ impl QueryRoot {
     async fn tenants(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TenantFilter>,
+        filter: Option<TenantFilterArgType>,
         limit: Option<i32>,
         offset: Option<i32>,
-        order: Option<TenantOrder>,
+        order: Option<TenantOrderArgType>,
     ) -> Result<TenantPageModel> {
         let (service, principal) = parts(ctx)?;
         let query = TenantQuery {
-            filter: filter.unwrap_or_default(),
+            filter: filter.unwrap_or_default().into(),
             tenant_scope: None,
-            order,
+            order: order.map(Into::into),
             window: window(limit, offset).gql()?,
         };
         service
@@ -131,19 +134,20 @@ impl QueryRoot {
     async fn roles(
         &self,
         ctx: &Context<'_>,
-        filter: Option<RoleFilter>,
+        filter: Option<RoleFilterArgType>,
         limit: Option<i32>,
         offset: Option<i32>,
-        order: Option<RoleOrder>,
-        search: Option<RoleSearch>,
+        order: Option<RoleOrderArgType>,
+        search: Option<RoleSearchArgType>,
     ) -> Result<RolePageModel> {
         let (service, principal) = parts(ctx)?;
+        let window = window(limit, offset).gql()?;
         let query = RoleQuery {
-            filter: filter.unwrap_or_default(),
+            filter: RoleFilter::try_from(filter.unwrap_or_default()).gql()?,
             tenant_scope: None,
-            search,
-            order,
-            window: window(limit, offset).gql()?,
+            search: search.map(Into::into),
+            order: order.map(Into::into),
+            window,
         };
         service.roles(principal, query).await.gql().map(Into::into)
     }

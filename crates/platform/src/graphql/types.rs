@@ -6,11 +6,15 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
+use crate::domain::list::{FilterId, IdFilter, RoleFilter, RoleQuery};
 use crate::domain::{Page, Role, Tenant, User};
 use crate::error::{IntoGraphql, PlatformError};
-use crate::query::{IdFilter, RoleFilter, RoleOrder, RoleQuery, RoleSearch};
 use crate::service::{PlatformService, Principal, window};
 
+use super::args::{
+    RoleFilterArgType, RoleOrderArgType, RoleSearchArgType, UserGroupFilterArgType,
+    UserGroupOrderArgType, UserGroupSearchArgType,
+};
 use super::loaders::{RoleUserCountLoader, TenantLoader, TenantUserCountLoader, UserRolesLoader};
 use super::scalars::{Date, JsonObject};
 
@@ -86,11 +90,11 @@ impl UserModel {
     async fn roles(
         &self,
         ctx: &Context<'_>,
-        filter: Option<RoleFilter>,
+        filter: Option<RoleFilterArgType>,
         limit: Option<i32>,
         offset: Option<i32>,
-        order: Option<RoleOrder>,
-        search: Option<RoleSearch>,
+        order: Option<RoleOrderArgType>,
+        search: Option<RoleSearchArgType>,
     ) -> Result<Option<RolePageModel>> {
         let plain = filter.is_none()
             && limit.is_none()
@@ -111,23 +115,27 @@ impl UserModel {
         }
         let service = ctx.data::<Arc<PlatformService>>()?;
         let principal = ctx.data::<Principal>()?;
-        let mut filter = filter.unwrap_or_default();
+        let filter = filter.unwrap_or_default();
         if filter.user_id.is_some() {
             return Err(PlatformError::InvalidInput(
                 "`userId` cannot be used inside UserModel.roles; it is the user itself".into(),
             )
             .to_graphql());
         }
-        filter.user_id = Some(IdFilter {
-            equal_to: Some(ID(self.0.id.to_string())),
-            ..IdFilter::default()
-        });
+        let window = window(limit, offset).gql()?;
+        let filter = RoleFilter {
+            user_id: Some(IdFilter {
+                equal_to: Some(FilterId::Id(self.0.id)),
+                ..IdFilter::default()
+            }),
+            ..RoleFilter::try_from(filter).gql()?
+        };
         let query = RoleQuery {
             filter,
             tenant_scope: None,
-            search,
-            order,
-            window: window(limit, offset).gql()?,
+            search: search.map(Into::into),
+            order: order.map(Into::into),
+            window,
         };
         let page = service.roles(principal, query).await.gql()?;
         Ok(Some(RolePageModel::from(page)))
@@ -137,11 +145,11 @@ impl UserModel {
     #[allow(clippy::too_many_arguments)]
     async fn user_groups(
         &self,
-        filter: Option<UserGroupFilter>,
+        filter: Option<UserGroupFilterArgType>,
         limit: Option<i32>,
         offset: Option<i32>,
-        order: Option<UserGroupOrder>,
-        search: Option<UserGroupSearch>,
+        order: Option<UserGroupOrderArgType>,
+        search: Option<UserGroupSearchArgType>,
     ) -> Option<UserGroupPageModel> {
         let _ = (filter, limit, offset, order, search);
         Some(UserGroupPageModel::default())
@@ -306,48 +314,4 @@ pub struct UserGroupModel {
 pub struct UserGroupPageModel {
     pub data: Vec<UserGroupModel>,
     pub total_count: i32,
-}
-
-#[derive(async_graphql::InputObject, Default)]
-#[graphql(name = "UserGroupFilterArgType")]
-pub struct UserGroupFilter {
-    pub id: Option<IdFilter>,
-    pub name: Option<crate::query::StringFilter>,
-    pub reference: Option<crate::query::StringFilter>,
-    pub role_id: Option<IdFilter>,
-    #[graphql(name = "type")]
-    pub kind: Option<crate::query::StringFilter>,
-    pub user_id: Option<IdFilter>,
-}
-
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "UserGroupOrderSortEnum", rename_items = "camelCase")]
-pub enum UserGroupSort {
-    CreatedAt,
-    Name,
-    Reference,
-    Type,
-    UpdatedAt,
-}
-
-#[derive(async_graphql::InputObject)]
-#[graphql(name = "UserGroupOrderArgType")]
-pub struct UserGroupOrder {
-    pub order: crate::query::SortOrder,
-    pub sort: UserGroupSort,
-}
-
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "UserGroupSearchKeyEnum", rename_items = "camelCase")]
-pub enum UserGroupSearchKey {
-    Name,
-    Reference,
-    Type,
-}
-
-#[derive(async_graphql::InputObject)]
-#[graphql(name = "UserGroupSearchArgType")]
-pub struct UserGroupSearch {
-    pub key: UserGroupSearchKey,
-    pub value: String,
 }

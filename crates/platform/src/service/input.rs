@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use tandem_core::profile::{self, TextShape};
 
 use crate::domain::Change;
+use crate::domain::list::{RoleFilter, StringFilter, TenantFilter, UserFilter};
 use crate::error::{PlatformError, PlatformResult};
-use crate::query::{RoleFilter, StringFilter, TenantFilter, UserFilter};
 
 pub const MAX_TEXT_CHARS: usize = 1000;
 pub const MAX_CUSTOM_DATA_BYTES: usize = 64 * 1024;
@@ -147,17 +147,6 @@ fn string_filter(field: &str, f: &StringFilter) -> PlatformResult<()> {
 }
 
 pub fn user_filter(f: &UserFilter) -> PlatformResult<()> {
-    for (name, used) in [
-        ("userGroupId", f.user_group_id.is_some()),
-        ("userGroupName", f.user_group_name.is_some()),
-        ("userProviderId", f.user_provider_id.is_some()),
-    ] {
-        if used {
-            return Err(PlatformError::Unsupported(format!(
-                "the `{name}` filter is not supported: Tandem has no user groups or external identity providers"
-            )));
-        }
-    }
     for (name, filter) in [
         ("email", &f.email),
         ("firstName", &f.first_name),
@@ -179,17 +168,6 @@ pub fn user_filter(f: &UserFilter) -> PlatformResult<()> {
 }
 
 pub fn role_filter(f: &RoleFilter) -> PlatformResult<()> {
-    for (name, used) in [
-        ("invite", f.invite.is_some()),
-        ("permissionId", f.permission_id.is_some()),
-        ("userGroupId", f.user_group_id.is_some()),
-    ] {
-        if used {
-            return Err(PlatformError::Unsupported(format!(
-                "the `{name}` role filter is not supported by Tandem"
-            )));
-        }
-    }
     for (name, filter) in [
         ("key", &f.key),
         ("name", &f.name),

@@ -16,11 +16,11 @@ use chrono::{DateTime, Utc};
 use tandem_core::{Clock, TenantId, UserId};
 
 use crate::domain::Tenant;
+use crate::domain::list::{MAX_LIMIT, Window};
 use crate::environment::{
     Credentials, EnvironmentRecord, api_key_digest, random_secret, token_signing_key,
 };
 use crate::error::{PlatformError, PlatformResult};
-use crate::query::{MAX_LIMIT, Window};
 use crate::store::PlatformStore;
 use crate::token::TokenSigner;
 

@@ -5,10 +5,10 @@ use std::collections::{BTreeSet, HashMap};
 use tandem_core::{RoleId, TenantId, UserId};
 
 use super::{PlatformService, Principal, input};
+use crate::domain::list::RoleQuery;
 use crate::domain::{Page, Role};
 use crate::dto::RoleCreateDto;
 use crate::error::{PlatformError, PlatformResult};
-use crate::query::RoleQuery;
 
 impl PlatformService {
     #[tracing::instrument(skip_all)]

@@ -6,10 +6,10 @@ use async_graphql::MaybeUndefined;
 use tandem_core::TenantId;
 
 use super::{PlatformService, Principal, input, parse_tenant_id};
+use crate::domain::list::TenantQuery;
 use crate::domain::{Change, Page, Tenant};
 use crate::dto::{TenantCreateDto, TenantUpdateDto};
 use crate::error::{PlatformError, PlatformResult};
-use crate::query::TenantQuery;
 
 impl PlatformService {
     #[tracing::instrument(skip_all)]

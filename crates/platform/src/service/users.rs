@@ -4,11 +4,11 @@ use async_graphql::{ID, MaybeUndefined};
 use tandem_core::{Email, RoleId, TenantId, UserId};
 
 use super::{PlatformService, Principal, input, parse_tenant_id, parse_user_id};
+use crate::domain::list::UserQuery;
 use crate::domain::{Change, Page, User, UserChanges};
 use crate::dto::{ChangeUserPasswordDto, UserCreateDto, UserUpdateDto};
 use crate::error::{PlatformError, PlatformResult};
 use crate::password::{self, Password};
-use crate::query::UserQuery;
 
 impl PlatformService {
     #[tracing::instrument(skip_all)]

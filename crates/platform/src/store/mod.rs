@@ -23,12 +23,12 @@ use tandem_core::{Email, HlcClock, RoleId, Side, TenantId, UserId};
 use tandem_sql::{Db, DbError, DbOptions, DbUrl, Dialect, Migrations, Tx};
 use tokio::sync::Notify;
 
+use crate::domain::list::{
+    BoolFilter, DateFilter, DateOp, FilterId, IdFilter, RoleQuery, RoleSearchKey, RoleSort,
+    SortOrder, StringFilter, TenantQuery, UserQuery, UserSearchKey, UserSort,
+};
 use crate::domain::{Change, Page, Role, Tenant, User, UserChanges};
 use crate::environment::EnvironmentRecord;
-use crate::query::{
-    BoolFilter, DateFilter, DateOp, IdFilter, RoleQuery, RoleSearchKey, RoleSort, SortOrder,
-    StringFilter, TenantQuery, UserQuery, UserSearchKey, UserSort,
-};
 
 /// What a store operation can fail with that the service must tell apart.
 #[derive(Debug, thiserror::Error)]
@@ -669,7 +669,7 @@ impl SqlPlatformStore {
         }
         if let Some(user_id) = &f.user_id {
             let (pos, neg) = split_id_filter(user_id);
-            let assigned = |filter: &IdFilter| {
+            let assigned = |filter: &IdFilter<UserId>| {
                 let mut select = Query::select()
                     .column((UserRoles::Table, UserRoles::RoleId))
                     .from(UserRoles::Table)
@@ -748,12 +748,12 @@ fn escape_like(text: &str) -> String {
     out
 }
 
-fn id_filter(col: impl IntoColumnRef + Copy, f: &IdFilter) -> Condition {
-    // Ids are stored in canonical form; `{…}` or upper-case spellings of a UUID still match.
-    let text = |v: &async_graphql::ID| {
-        uuid::Uuid::parse_str(v.trim())
-            .map(|u| u.hyphenated().to_string())
-            .unwrap_or_else(|_| v.to_string())
+fn id_filter<T: std::fmt::Display>(col: impl IntoColumnRef + Copy, f: &IdFilter<T>) -> Condition {
+    // Ids are stored in canonical form, which is how a parsed id prints: `{…}` or upper-case
+    // spellings of a UUID still match.
+    let text = |v: &FilterId<T>| match v {
+        FilterId::Id(id) => id.to_string(),
+        FilterId::NotAnId(raw) => raw.clone(),
     };
     let mut cond = Cond::all();
     if let Some(v) = &f.equal_to {
@@ -798,7 +798,7 @@ fn date_filter(col: impl IntoColumnRef + Copy, f: &DateFilter) -> Condition {
 }
 
 /// Splits a filter over a to-many relation into "has a match" and "has no match" parts.
-fn split_id_filter(f: &IdFilter) -> (Option<IdFilter>, Option<IdFilter>) {
+fn split_id_filter<T: Clone>(f: &IdFilter<T>) -> (Option<IdFilter<T>>, Option<IdFilter<T>>) {
     let pos = IdFilter {
         equal_to: f.equal_to.clone(),
         value_in: f.value_in.clone(),
