@@ -6,7 +6,6 @@
 //! `@roq/nodejs` works against it unchanged. It never touches the BaaS store.
 
 pub mod domain;
-pub mod dto;
 pub mod environment;
 pub mod error;
 pub mod graphql;

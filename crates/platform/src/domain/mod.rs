@@ -3,6 +3,7 @@
 //! layer converts to and from these), so the service and the store depend on this and nothing
 //! here depends on them.
 
+pub mod input;
 pub mod list;
 
 use chrono::{DateTime, Utc};
@@ -70,6 +71,12 @@ pub enum Change<T> {
     #[default]
     Keep,
     Set(T),
+}
+
+impl<T> Change<T> {
+    pub fn is_set(&self) -> bool {
+        matches!(self, Self::Set(_))
+    }
 }
 
 /// The columns an update may touch; everything left at `Keep` is not written, so concurrent

@@ -2,6 +2,7 @@
 //! enum names for users, tenants and roles, so `@roq/nodejs`'s documents run unchanged.
 
 pub mod args;
+pub mod dtos;
 pub mod loaders;
 pub mod scalars;
 pub mod types;
@@ -12,15 +13,15 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use async_graphql::{Context, EmptySubscription, ID, Object, Result, Schema};
 
 use crate::domain::list::{RoleFilter, RoleQuery, TenantQuery, UserFilter, UserQuery};
-use crate::dto::{
-    ChangeUserPasswordDto, RoleCreateDto, TenantCreateDto, TenantUpdateDto, UserCreateDto,
-    UserUpdateDto,
-};
 use crate::error::{IntoGraphql, PlatformError};
 use crate::service::{PlatformService, Principal, window};
 use args::{
     RoleFilterArgType, RoleOrderArgType, RoleSearchArgType, TenantFilterArgType,
     TenantOrderArgType, UserFilterArgType, UserOrderArgType, UserSearchArgType,
+};
+use dtos::{
+    ChangeUserPasswordDto, RoleCreateDto, TenantCreateDto, TenantUpdateDto, UserCreateDto,
+    UserUpdateDto,
 };
 use types::{RoleModel, RolePageModel, TenantModel, TenantPageModel, UserModel, UserPageModel};
 
@@ -165,7 +166,7 @@ impl MutationRoot {
             spend_password_operation(ctx)?;
         }
         service
-            .create_user(principal, user)
+            .create_user(principal, user.into())
             .await
             .gql()
             .map(UserModel)
@@ -181,7 +182,7 @@ impl MutationRoot {
     ) -> Result<UserModel> {
         let (service, principal) = parts(ctx)?;
         service
-            .update_user(principal, &id, user)
+            .update_user(principal, &id, user.into())
             .await
             .gql()
             .map(UserModel)
@@ -220,7 +221,7 @@ impl MutationRoot {
     ) -> Result<TenantModel> {
         let (service, principal) = parts(ctx)?;
         service
-            .create_tenant(principal, tenant)
+            .create_tenant(principal, tenant.into())
             .await
             .gql()
             .map(TenantModel)
@@ -234,7 +235,7 @@ impl MutationRoot {
     ) -> Result<TenantModel> {
         let (service, principal) = parts(ctx)?;
         service
-            .update_tenant(principal, &id, tenant)
+            .update_tenant(principal, &id, tenant.into())
             .await
             .gql()
             .map(TenantModel)
@@ -244,7 +245,7 @@ impl MutationRoot {
     async fn create_role(&self, ctx: &Context<'_>, role: RoleCreateDto) -> Result<RoleModel> {
         let (service, principal) = parts(ctx)?;
         service
-            .create_role(principal, role)
+            .create_role(principal, role.into())
             .await
             .gql()
             .map(RoleModel)
@@ -274,6 +275,6 @@ impl MutationRoot {
     ) -> Result<bool> {
         let (service, principal) = parts(ctx)?;
         spend_password_operation(ctx)?;
-        service.change_password(principal, data).await.gql()
+        service.change_password(principal, data.into()).await.gql()
     }
 }

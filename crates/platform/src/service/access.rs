@@ -7,7 +7,7 @@ use chrono::Duration;
 use serde_json::Value;
 use tandem_core::UserId;
 
-use super::{PlatformService, Principal, input, parse_user_id};
+use super::{PlatformService, Principal, parse_user_id, validate};
 use crate::error::{PlatformError, PlatformResult};
 use crate::token::{Claims, TokenKind};
 
@@ -103,7 +103,7 @@ impl PlatformService {
         let principal = self.principal_from_bearer(service_token).await?;
         principal.require_service_account("issuing a user token")?;
         self.check_credentials(environment_id, api_key).await?;
-        let lifetime = input::token_lifetime(expires_in)?;
+        let lifetime = validate::token_lifetime(expires_in)?;
         let user = self.load_user(user_id).await?;
         if !user.active {
             return Err(PlatformError::Forbidden(format!(

@@ -2,13 +2,14 @@
 //! what, defaults — between the API front-ends (GraphQL, token endpoints) and the store.
 //!
 //! `access` holds credentials and tokens, `users`, `tenants` and `roles` one resource each,
-//! `input` the checks on client input.
+//! `validate` the checks on client input. Callers hand in domain inputs
+//! ([`crate::domain::input`], [`crate::domain::list`]); nothing here knows GraphQL.
 
 mod access;
-pub mod input;
 mod roles;
 mod tenants;
 mod users;
+pub mod validate;
 
 use std::sync::Arc;
 

@@ -4,34 +4,30 @@ use std::collections::{BTreeSet, HashMap};
 
 use tandem_core::{RoleId, TenantId, UserId};
 
-use super::{PlatformService, Principal, input};
+use super::{PlatformService, Principal, validate};
+use crate::domain::input::NewRole;
 use crate::domain::list::RoleQuery;
 use crate::domain::{Page, Role};
-use crate::dto::RoleCreateDto;
 use crate::error::{PlatformError, PlatformResult};
 
 impl PlatformService {
     #[tracing::instrument(skip_all)]
-    pub async fn create_role(
-        &self,
-        principal: &Principal,
-        dto: RoleCreateDto,
-    ) -> PlatformResult<Role> {
+    pub async fn create_role(&self, principal: &Principal, new: NewRole) -> PlatformResult<Role> {
         principal.require_service_account("createRole")?;
-        if !dto.permission_assignments.is_empty() {
+        if new.permission_assignments > 0 {
             return Err(PlatformError::Unsupported(
                 "permissionAssignments are not supported: pass an empty list; access rules come from the BaaS schema".into(),
             ));
         }
-        let key = input::role_key(&dto.key)?;
-        let name = dto.name.trim().to_owned();
+        let key = validate::role_key(&new.key)?;
+        let name = new.name.trim().to_owned();
         if name.is_empty() {
             return Err(PlatformError::InvalidInput(
                 "the role's name must not be empty".into(),
             ));
         }
-        input::text("name", &name)?;
-        let invite_role_keys = dedupe(dto.invite_role_keys.unwrap_or_default());
+        validate::text("name", &name)?;
+        let invite_role_keys = dedupe(new.invite_role_keys);
         let others: Vec<String> = invite_role_keys
             .iter()
             .filter(|k| **k != key)
@@ -43,9 +39,9 @@ impl PlatformService {
             id: RoleId::new(),
             key,
             name,
-            description: input::optional_text("description", dto.description)?,
-            reference: input::optional_text("reference", dto.reference)?,
-            is_system_managed: dto.is_system_managed,
+            description: validate::optional_text("description", new.description)?,
+            reference: validate::optional_text("reference", new.reference)?,
+            is_system_managed: new.is_system_managed,
             invite_role_keys,
             created_at: now,
             updated_at: now,
@@ -69,9 +65,9 @@ impl PlatformService {
         principal: &Principal,
         mut query: RoleQuery,
     ) -> PlatformResult<Page<Role>> {
-        input::role_filter(&query.filter)?;
+        validate::role_filter(&query.filter)?;
         if let Some(search) = &query.search {
-            input::text("search.value", &search.value)?;
+            validate::text("search.value", &search.value)?;
         }
         query.tenant_scope = principal.tenant_scope();
         Ok(self.store.list_roles(&query).await?)
@@ -126,14 +122,14 @@ impl PlatformService {
 
     /// The roles with these keys; every key must exist.
     pub(super) async fn roles_for_keys(&self, keys: &[String]) -> PlatformResult<Vec<Role>> {
-        if keys.len() > input::MAX_ROLE_KEYS {
+        if keys.len() > validate::MAX_ROLE_KEYS {
             return Err(PlatformError::InvalidInput(format!(
                 "at most {} role keys may be given at once",
-                input::MAX_ROLE_KEYS
+                validate::MAX_ROLE_KEYS
             )));
         }
         for key in keys {
-            input::text("roleKeys", key)?;
+            validate::text("roleKeys", key)?;
         }
         let wanted: BTreeSet<&str> = keys.iter().map(|k| k.trim()).collect();
         let wanted_owned: Vec<String> = wanted.iter().map(|k| (*k).to_owned()).collect();

@@ -2,13 +2,12 @@
 
 use std::collections::HashMap;
 
-use async_graphql::MaybeUndefined;
 use tandem_core::TenantId;
 
-use super::{PlatformService, Principal, input, parse_tenant_id};
+use super::{PlatformService, Principal, parse_tenant_id, validate};
+use crate::domain::input::{NewTenant, TenantUpdate};
 use crate::domain::list::TenantQuery;
 use crate::domain::{Change, Page, Tenant};
-use crate::dto::{TenantCreateDto, TenantUpdateDto};
 use crate::error::{PlatformError, PlatformResult};
 
 impl PlatformService {
@@ -16,18 +15,18 @@ impl PlatformService {
     pub async fn create_tenant(
         &self,
         principal: &Principal,
-        dto: TenantCreateDto,
+        new: NewTenant,
     ) -> PlatformResult<Tenant> {
         principal.require_service_account("createTenant")?;
         let now = self.clock.now();
-        let created_at = dto.created_at.map_or(now, |d| d.0);
+        let created_at = new.created_at.unwrap_or(now);
         let tenant = Tenant {
-            id: match &dto.id {
-                Some(id) => input::new_id("tenant", id)?,
+            id: match &new.id {
+                Some(id) => validate::new_id("tenant", id)?,
                 None => TenantId::new(),
             },
-            reference: input::optional_text("reference", dto.reference)?,
-            name: input::tenant_name(&dto.name)?,
+            reference: validate::optional_text("reference", new.reference)?,
+            name: validate::tenant_name(&new.name)?,
             is_default: false,
             created_at,
             updated_at: created_at,
@@ -41,15 +40,14 @@ impl PlatformService {
         &self,
         principal: &Principal,
         id: &str,
-        dto: TenantUpdateDto,
+        update: TenantUpdate,
     ) -> PlatformResult<Tenant> {
         principal.require_service_account("updateTenant")?;
         let tenant_id = parse_tenant_id(id)?;
-        let name = input::tenant_name(&dto.name)?;
-        let reference = match dto.reference {
-            MaybeUndefined::Undefined => Change::Keep,
-            MaybeUndefined::Null => Change::Set(None),
-            MaybeUndefined::Value(v) => Change::Set(input::optional_text("reference", Some(v))?),
+        let name = validate::tenant_name(&update.name)?;
+        let reference = match update.reference {
+            Change::Set(v) => Change::Set(validate::optional_text("reference", v)?),
+            Change::Keep => Change::Keep,
         };
         self.store
             .update_tenant(tenant_id, &name, reference, self.clock.now())
@@ -73,7 +71,7 @@ impl PlatformService {
         principal: &Principal,
         mut query: TenantQuery,
     ) -> PlatformResult<Page<Tenant>> {
-        input::tenant_filter(&query.filter)?;
+        validate::tenant_filter(&query.filter)?;
         query.tenant_scope = principal.tenant_scope();
         Ok(self.store.list_tenants(&query).await?)
     }

@@ -1,65 +1,55 @@
 //! Users: create, read, list, update (deactivate/reactivate), passwords.
 
-use async_graphql::{ID, MaybeUndefined};
 use tandem_core::{Email, RoleId, TenantId, UserId};
 
-use super::{PlatformService, Principal, input, parse_tenant_id, parse_user_id};
+use super::{PlatformService, Principal, parse_tenant_id, parse_user_id, validate};
+use crate::domain::input::{NewUser, PasswordChange, UserUpdate};
 use crate::domain::list::UserQuery;
 use crate::domain::{Change, Page, User, UserChanges};
-use crate::dto::{ChangeUserPasswordDto, UserCreateDto, UserUpdateDto};
 use crate::error::{PlatformError, PlatformResult};
 use crate::password::{self, Password};
 
 impl PlatformService {
     #[tracing::instrument(skip_all)]
-    pub async fn create_user(
-        &self,
-        principal: &Principal,
-        dto: UserCreateDto,
-    ) -> PlatformResult<User> {
+    pub async fn create_user(&self, principal: &Principal, new: NewUser) -> PlatformResult<User> {
         principal.require_service_account("createUser")?;
-        let email = Email::parse(dto.email.as_deref().unwrap_or_default())?;
-        let reference = dto
+        let email = Email::parse(new.email.as_deref().unwrap_or_default())?;
+        let reference = new
             .reference
             .as_deref()
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .ok_or(PlatformError::MissingReference)?
             .to_owned();
-        input::text("reference", &reference)?;
-        let password = dto.password.as_deref().map(Password::parse).transpose()?;
-        let tenant_id = match &dto.tenant_id {
+        validate::text("reference", &reference)?;
+        let password = new.password.as_deref().map(Password::parse).transpose()?;
+        let tenant_id = match &new.tenant_id {
             Some(id) => self.existing_tenant(id).await?,
             None => self.ensure_default_tenant().await?.id,
         };
-        let roles = self
-            .roles_for_keys(dto.roles.as_deref().unwrap_or_default())
-            .await?;
-        let custom_data = dto
-            .custom_data
-            .map(|d| input::custom_data(d.0))
-            .transpose()?;
+        let roles = self.roles_for_keys(&new.roles).await?;
+        let custom_data = new.custom_data.map(validate::custom_data).transpose()?;
         let now = self.clock.now();
-        let created_at = dto.created_at.map_or(now, |d| d.0);
-        let is_opted_in = dto.is_opted_in.unwrap_or(false);
+        let created_at = new.created_at.unwrap_or(now);
+        let is_opted_in = new.is_opted_in.unwrap_or(false);
         let user = User {
-            id: match &dto.id {
-                Some(id) => input::new_id("user", id)?,
+            id: match &new.id {
+                Some(id) => validate::new_id("user", id)?,
                 None => UserId::new(),
             },
             reference,
             email,
-            first_name: input::optional_text("firstName", dto.first_name)?,
-            last_name: input::optional_text("lastName", dto.last_name)?,
-            phone: input::optional_text("phone", dto.phone)?,
-            locale: input::optional_text("locale", dto.locale)?,
-            timezone: input::optional_text("timezone", dto.timezone)?,
-            avatar_url: input::optional_text("avatarUrl", dto.avatar_url)?,
-            active: dto.active.unwrap_or(true),
+            first_name: validate::optional_text("firstName", new.first_name)?,
+            last_name: validate::optional_text("lastName", new.last_name)?,
+            phone: validate::optional_text("phone", new.phone)?,
+            locale: validate::optional_text("locale", new.locale)?,
+            timezone: validate::optional_text("timezone", new.timezone)?,
+            avatar_url: validate::optional_text("avatarUrl", new.avatar_url)?,
+            active: new.active.unwrap_or(true),
             is_opted_in,
             opted_in_at: is_opted_in.then_some(now),
             custom_data,
-            two_factor_enabled: dto.two_factor_enabled.unwrap_or(false),
+            two_factor_enabled: new.two_factor_enabled.unwrap_or(false),
             synced: false,
             tenant_id,
             token_generation: 0,
@@ -83,18 +73,18 @@ impl PlatformService {
         &self,
         principal: &Principal,
         id: &str,
-        dto: UserUpdateDto,
+        update: UserUpdate,
     ) -> PlatformResult<User> {
         let user_id = self.authorize_self(principal, id, "updateUser")?;
         if let Principal::User { .. } = principal {
             // A user edits its profile; everything else is the administrator's.
             let administrative = [
-                ("email", dto.email.is_some()),
-                ("active", dto.active.is_some()),
-                ("tenantId", dto.tenant_id.is_some()),
-                ("twoFactorEnabled", dto.two_factor_enabled.is_some()),
-                ("isOptedIn", dto.is_opted_in.is_some()),
-                ("customData", !dto.custom_data.is_undefined()),
+                ("email", update.email.is_set()),
+                ("active", update.active.is_set()),
+                ("tenantId", update.tenant_id.is_set()),
+                ("twoFactorEnabled", update.two_factor_enabled.is_set()),
+                ("isOptedIn", update.is_opted_in.is_set()),
+                ("customData", update.custom_data.is_set()),
             ];
             if let Some((field, _)) = administrative.iter().find(|(_, set)| *set) {
                 return Err(PlatformError::Forbidden(format!(
@@ -103,27 +93,26 @@ impl PlatformService {
             }
         }
         let changes = UserChanges {
-            email: match dto.email.as_deref() {
-                Some(raw) => Change::Set(Email::parse(raw)?),
-                None => Change::Keep,
+            email: match &update.email {
+                Change::Set(raw) => Change::Set(Email::parse(raw)?),
+                Change::Keep => Change::Keep,
             },
-            first_name: input::text_change("firstName", dto.first_name)?,
-            last_name: input::text_change("lastName", dto.last_name)?,
-            phone: input::text_change("phone", dto.phone)?,
-            locale: input::text_change("locale", dto.locale)?,
-            timezone: input::text_change("timezone", dto.timezone)?,
-            avatar_url: input::text_change("avatarUrl", dto.avatar_url)?,
-            active: dto.active.map_or(Change::Keep, Change::Set),
-            is_opted_in: dto.is_opted_in.map_or(Change::Keep, Change::Set),
-            custom_data: match dto.custom_data {
-                MaybeUndefined::Undefined => Change::Keep,
-                MaybeUndefined::Null => Change::Set(None),
-                MaybeUndefined::Value(d) => Change::Set(Some(input::custom_data(d.0)?)),
+            first_name: validate::text_change("firstName", update.first_name)?,
+            last_name: validate::text_change("lastName", update.last_name)?,
+            phone: validate::text_change("phone", update.phone)?,
+            locale: validate::text_change("locale", update.locale)?,
+            timezone: validate::text_change("timezone", update.timezone)?,
+            avatar_url: validate::text_change("avatarUrl", update.avatar_url)?,
+            active: update.active,
+            is_opted_in: update.is_opted_in,
+            custom_data: match update.custom_data {
+                Change::Set(Some(data)) => Change::Set(Some(validate::custom_data(data)?)),
+                keep_or_clear => keep_or_clear,
             },
-            two_factor_enabled: dto.two_factor_enabled.map_or(Change::Keep, Change::Set),
-            tenant_id: match &dto.tenant_id {
-                Some(tenant) => Change::Set(self.existing_tenant(tenant).await?),
-                None => Change::Keep,
+            two_factor_enabled: update.two_factor_enabled,
+            tenant_id: match &update.tenant_id {
+                Change::Set(tenant) => Change::Set(self.existing_tenant(tenant).await?),
+                Change::Keep => Change::Keep,
             },
         };
         if changes.is_empty() {
@@ -155,9 +144,9 @@ impl PlatformService {
         principal: &Principal,
         mut query: UserQuery,
     ) -> PlatformResult<Page<User>> {
-        input::user_filter(&query.filter)?;
+        validate::user_filter(&query.filter)?;
         if let Some(search) = &query.search {
-            input::text("search.value", &search.value)?;
+            validate::text("search.value", &search.value)?;
         }
         query.tenant_scope = principal.tenant_scope();
         Ok(self.store.list_users(&query).await?)
@@ -189,19 +178,19 @@ impl PlatformService {
     pub async fn change_password(
         &self,
         principal: &Principal,
-        dto: ChangeUserPasswordDto,
+        change: PasswordChange,
     ) -> PlatformResult<bool> {
-        self.authorize_self(principal, &dto.user_id, "changeUserPasswordV2")?;
-        let user = self.load_user(&dto.user_id).await?;
-        let new_password = Password::parse(&dto.new_password)?;
+        self.authorize_self(principal, &change.user_id, "changeUserPasswordV2")?;
+        let user = self.load_user(&change.user_id).await?;
+        let new_password = Password::parse(&change.new_password)?;
         let stored = self
             .store
             .password_hash(user.id)
             .await?
-            .ok_or_else(|| PlatformError::UserNotFound(dto.user_id.clone()))?;
+            .ok_or_else(|| PlatformError::UserNotFound(change.user_id.clone()))?;
         match (&stored, principal) {
             (Some(stored), _) => {
-                if !password::verify(dto.password, stored.clone()).await? {
+                if !password::verify(change.current_password, stored.clone()).await? {
                     return Err(PlatformError::WrongPassword);
                 }
             }
@@ -232,7 +221,7 @@ impl PlatformService {
             .ok_or_else(|| PlatformError::UserNotFound(id.to_owned()))
     }
 
-    pub(super) async fn existing_tenant(&self, id: &ID) -> PlatformResult<TenantId> {
+    pub(super) async fn existing_tenant(&self, id: &str) -> PlatformResult<TenantId> {
         let tenant_id = parse_tenant_id(id)?;
         match self.store.tenant(tenant_id).await? {
             Some(_) => Ok(tenant_id),

@@ -10,14 +10,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_graphql::MaybeUndefined;
 use async_trait::async_trait;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 use serde_json::{Value, json};
 use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent};
-use tandem_platform::dto::{UserCreateDto, UserUpdateDto};
+use tandem_platform::domain::Change;
+use tandem_platform::domain::input::{NewUser, UserUpdate};
 use tandem_platform::service::Principal;
 use tandem_sync::SyncError;
 use tandem_sync::link::{LocalPeer, Peer};
@@ -277,7 +277,7 @@ impl Harness {
             let user = platform
                 .create_user(
                     &Principal::ServiceAccount,
-                    UserCreateDto {
+                    NewUser {
                         email: Some(format!("{}@props.example", uuid::Uuid::new_v4())),
                         reference: Some("props".into()),
                         ..Default::default()
@@ -292,24 +292,21 @@ impl Harness {
     }
 
     async fn write_platform(&self, id: &str, field: &str, value: Option<String>) {
-        let v = match value {
-            Some(v) => MaybeUndefined::Value(v),
-            None => MaybeUndefined::Null,
-        };
-        let mut dto = UserUpdateDto::default();
+        let v = Change::Set(value);
+        let mut update = UserUpdate::default();
         match field {
-            "first_name" => dto.first_name = v,
-            "last_name" => dto.last_name = v,
-            "locale" => dto.locale = v,
-            "timezone" => dto.timezone = v,
-            "avatar_url" => dto.avatar_url = v,
+            "first_name" => update.first_name = v,
+            "last_name" => update.last_name = v,
+            "locale" => update.locale = v,
+            "timezone" => update.timezone = v,
+            "avatar_url" => update.avatar_url = v,
             other => unreachable!("{other}"),
         }
         self.stores
             .app
             .platform()
             .expect("platform")
-            .update_user(&Principal::ServiceAccount, id, dto)
+            .update_user(&Principal::ServiceAccount, id, update)
             .await
             .expect("updateUser");
     }
@@ -419,15 +416,15 @@ async fn random_interleavings_converge_to_the_last_writer_postgres() {
 
 impl Harness {
     async fn set_email(&self, id: &str, email: &str) {
-        let dto = UserUpdateDto {
-            email: Some(email.to_owned()),
+        let update = UserUpdate {
+            email: Change::Set(email.to_owned()),
             ..Default::default()
         };
         self.stores
             .app
             .platform()
             .expect("platform")
-            .update_user(&Principal::ServiceAccount, id, dto)
+            .update_user(&Principal::ServiceAccount, id, update)
             .await
             .expect("updateUser");
     }

@@ -1,11 +1,14 @@
-//! Write inputs of the GraphQL API, with ROQ's type and field names. The service turns each
-//! into validated domain values before anything is stored.
+//! Write inputs of the GraphQL API (`…Dto`), with ROQ's type and field names, and their
+//! conversion into the service's inputs ([`crate::domain::input`]). Converting only unwraps
+//! GraphQL's types (`ID`, `Date`, `JsonObject`, `MaybeUndefined`); the service validates.
 //!
 //! `email` and `reference` of `UserCreateDto` are nullable here (ROQ marks them required) so
 //! that leaving them out gets Tandem's specific error code instead of a generic GraphQL one.
 
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 
+use crate::domain::Change;
+use crate::domain::input::{NewRole, NewTenant, NewUser, PasswordChange, TenantUpdate, UserUpdate};
 use crate::graphql::scalars::{Date, JsonObject};
 
 #[derive(Debug, Clone, Default, InputObject)]
@@ -130,4 +133,105 @@ pub struct RoleCreateDto {
     pub name: String,
     pub permission_assignments: Vec<RolePermissionAssignDto>,
     pub reference: Option<String>,
+}
+
+/// A nullable field: left out keeps it, `null` clears it.
+fn change<T>(value: MaybeUndefined<T>) -> Change<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => Change::Keep,
+        MaybeUndefined::Null => Change::Set(None),
+        MaybeUndefined::Value(v) => Change::Set(Some(v)),
+    }
+}
+
+/// A non-nullable field: left out (or `null`) keeps it.
+fn keep_or_set<T>(value: Option<T>) -> Change<T> {
+    value.map_or(Change::Keep, Change::Set)
+}
+
+impl From<UserCreateDto> for NewUser {
+    fn from(dto: UserCreateDto) -> Self {
+        Self {
+            id: dto.id.map(|id| id.0),
+            created_at: dto.created_at.map(|d| d.0),
+            active: dto.active,
+            avatar_url: dto.avatar_url,
+            custom_data: dto.custom_data.map(|d| d.0),
+            email: dto.email,
+            first_name: dto.first_name,
+            is_opted_in: dto.is_opted_in,
+            last_name: dto.last_name,
+            locale: dto.locale,
+            password: dto.password,
+            phone: dto.phone,
+            reference: dto.reference,
+            roles: dto.roles.unwrap_or_default(),
+            tenant_id: dto.tenant_id.map(|id| id.0),
+            timezone: dto.timezone,
+            two_factor_enabled: dto.two_factor_enabled,
+        }
+    }
+}
+
+impl From<UserUpdateDto> for UserUpdate {
+    fn from(dto: UserUpdateDto) -> Self {
+        Self {
+            active: keep_or_set(dto.active),
+            avatar_url: change(dto.avatar_url),
+            custom_data: change(dto.custom_data.map_value(|d| d.0)),
+            email: keep_or_set(dto.email),
+            first_name: change(dto.first_name),
+            is_opted_in: keep_or_set(dto.is_opted_in),
+            last_name: change(dto.last_name),
+            locale: change(dto.locale),
+            phone: change(dto.phone),
+            tenant_id: keep_or_set(dto.tenant_id.map(|id| id.0)),
+            timezone: change(dto.timezone),
+            two_factor_enabled: keep_or_set(dto.two_factor_enabled),
+        }
+    }
+}
+
+impl From<ChangeUserPasswordDto> for PasswordChange {
+    fn from(dto: ChangeUserPasswordDto) -> Self {
+        Self {
+            user_id: dto.user_id,
+            current_password: dto.password,
+            new_password: dto.new_password,
+        }
+    }
+}
+
+impl From<TenantCreateDto> for NewTenant {
+    fn from(dto: TenantCreateDto) -> Self {
+        Self {
+            id: dto.id.map(|id| id.0),
+            created_at: dto.created_at.map(|d| d.0),
+            name: dto.name,
+            reference: dto.reference,
+        }
+    }
+}
+
+impl From<TenantUpdateDto> for TenantUpdate {
+    fn from(dto: TenantUpdateDto) -> Self {
+        Self {
+            name: dto.name,
+            reference: change(dto.reference),
+        }
+    }
+}
+
+impl From<RoleCreateDto> for NewRole {
+    fn from(dto: RoleCreateDto) -> Self {
+        Self {
+            description: dto.description,
+            invite_role_keys: dto.invite_role_keys.unwrap_or_default(),
+            is_system_managed: dto.is_system_managed,
+            key: dto.key,
+            name: dto.name,
+            permission_assignments: dto.permission_assignments.len(),
+            reference: dto.reference,
+        }
+    }
 }

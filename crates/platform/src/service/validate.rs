@@ -2,7 +2,6 @@
 //! sizes, durations. Every failure is an `INVALID_INPUT` (or a more specific code) naming the
 //! field, before anything reaches the store.
 
-use async_graphql::MaybeUndefined;
 use chrono::Duration;
 use serde_json::{Map, Value};
 use tandem_core::profile::{self, TextShape};
@@ -60,16 +59,12 @@ pub fn optional_text(field: &str, value: Option<String>) -> PlatformResult<Optio
 
 pub fn text_change(
     field: &str,
-    value: MaybeUndefined<String>,
+    value: Change<Option<String>>,
 ) -> PlatformResult<Change<Option<String>>> {
-    Ok(match value {
-        MaybeUndefined::Undefined => Change::Keep,
-        MaybeUndefined::Null => Change::Set(None),
-        MaybeUndefined::Value(v) => {
-            field_value(field, &v)?;
-            Change::Set(Some(v))
-        }
-    })
+    if let Change::Set(Some(v)) = &value {
+        field_value(field, v)?;
+    }
+    Ok(value)
 }
 
 /// A `customData` object: bounded, and free of NUL anywhere (PostgreSQL's jsonb refuses it).
@@ -243,11 +238,11 @@ fn ms_duration(raw: &str) -> Option<f64> {
 
 /// An id the caller chose for a new tenant or user (the migration extension of `createUser` and
 /// `createTenant`): it must be a UUID.
-pub fn new_id<T: std::str::FromStr>(kind: &str, id: &async_graphql::ID) -> PlatformResult<T> {
-    id.as_str().parse().map_err(|_| {
+pub fn new_id<T: std::str::FromStr>(kind: &str, id: &str) -> PlatformResult<T> {
+    id.parse().map_err(|_| {
         PlatformError::InvalidInput(format!(
             "the {kind} id `{}` is not a UUID; leave `id` out to have one assigned",
-            id.as_str().chars().take(80).collect::<String>()
+            id.chars().take(80).collect::<String>()
         ))
     })
 }
