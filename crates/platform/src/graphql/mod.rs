@@ -1,11 +1,18 @@
 //! The server GraphQL schema served at `/v01/server/graphql`: ROQ's type, field, argument and
 //! enum names for users, tenants and roles, so `@roq/nodejs`'s documents run unchanged.
+//!
+//! GraphQL types stay in this module: its resolvers convert them into domain types
+//! ([`crate::domain`]) before calling the service, and the service's results back. The Rust
+//! names of GraphQL types are ROQ's type names, whose suffix says what they are: `…Model`
+//! output types in `models`, `…Dto` mutation inputs in `dtos`, `…ArgType` list arguments (and
+//! their `…Enum`s) in `args`; `scalars` holds `Date` and `JsonObject`, `loaders` the
+//! per-request batch loaders.
 
 pub mod args;
 pub mod dtos;
 pub mod loaders;
+pub mod models;
 pub mod scalars;
-pub mod types;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -23,7 +30,7 @@ use dtos::{
     ChangeUserPasswordDto, RoleCreateDto, TenantCreateDto, TenantUpdateDto, UserCreateDto,
     UserUpdateDto,
 };
-use types::{RoleModel, RolePageModel, TenantModel, TenantPageModel, UserModel, UserPageModel};
+use models::{RoleModel, RolePageModel, TenantModel, TenantPageModel, UserModel, UserPageModel};
 
 pub type PlatformSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

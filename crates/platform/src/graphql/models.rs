@@ -1,5 +1,5 @@
 //! The output types of the server GraphQL API (`UserModel`, `TenantModel`, `RoleModel`, their
-//! pages), with ROQ's names and fields.
+//! pages), with ROQ's names and fields, each wrapping the domain entity it shows.
 
 use std::sync::Arc;
 
