@@ -1,7 +1,7 @@
 //! The sync engine between the Platform and the BaaS (DESIGN's "Sync engine").
 //!
 //! Each side records its changes to users and tenants in its own outbox, in the transaction
-//! of the change ([`tandem_platform::store::sync`], [`tandem_baas::mirror`]). Here:
+//! of the change ([`tandem_platform::store::outbox`], [`tandem_baas::mirror`]). Here:
 //! - [`relay`] delivers each outbox to the other side, in order, batched, at least once;
 //! - [`link`] reaches the other side in-process, or over HTTP signed with a shared secret;
 //! - [`reconcile`] compares both sides and repairs any difference;

@@ -66,7 +66,7 @@ impl SideStore for PlatformSide {
         self.store.db()
     }
     fn tables(&self) -> SyncTables {
-        tandem_platform::store::sync::SYNC_TABLES
+        tandem_platform::store::outbox::SYNC_TABLES
     }
     fn signal(&self) -> Arc<Notify> {
         self.store.outbox_signal().clone()

@@ -3,9 +3,9 @@
 //! its statements with sea-query. What differs per backend (migrations, pattern matching) is in
 //! `sqlite.rs` and `postgres.rs`.
 
+pub mod outbox;
 mod postgres;
 mod sqlite;
-pub mod sync;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -411,9 +411,9 @@ impl SqlPlatformStore {
             postgres: &postgres::MIGRATOR,
         })
         .await?;
-        sync::SYNC_TABLES.create_if_missing(&db).await?;
+        outbox::SYNC_TABLES.create_if_missing(&db).await?;
         let hlc = HlcClock::new(Side::Platform);
-        if let Some(max) = sync::SYNC_TABLES.max_stamp(&db).await? {
+        if let Some(max) = outbox::SYNC_TABLES.max_stamp(&db).await? {
             hlc.observe(max);
         }
         Ok(Self {
@@ -957,8 +957,8 @@ impl PlatformStore for SqlPlatformStore {
             &mut tx,
             Entity::Tenant,
             &id,
-            sync::tenant_values(tenant),
-            &sync::all_fields(Entity::Tenant),
+            outbox::tenant_values(tenant),
+            &outbox::all_fields(Entity::Tenant),
             tenant.created_at,
         )
         .await?;
@@ -994,7 +994,7 @@ impl PlatformStore for SqlPlatformStore {
             &mut tx,
             Entity::Tenant,
             &id,
-            sync::tenant_values(&tenant),
+            outbox::tenant_values(&tenant),
             &["name"],
             now,
         )
@@ -1142,8 +1142,8 @@ impl PlatformStore for SqlPlatformStore {
             &mut tx,
             Entity::User,
             &id,
-            sync::user_values(user),
-            &sync::all_fields(Entity::User),
+            outbox::user_values(user),
+            &outbox::all_fields(Entity::User),
             user.created_at,
         )
         .await?;
@@ -1222,13 +1222,13 @@ impl PlatformStore for SqlPlatformStore {
         let Some(user) = row.map(User::try_from).transpose()? else {
             return Ok(None);
         };
-        let changed = sync::changed_user_fields(changes);
+        let changed = outbox::changed_user_fields(changes);
         let id = user.id.to_string();
         self.record(
             &mut tx,
             Entity::User,
             &id,
-            sync::user_values(&user),
+            outbox::user_values(&user),
             &changed,
             now,
         )

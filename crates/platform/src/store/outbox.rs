@@ -1,7 +1,9 @@
-//! The Platform's half of the sync engine's storage: every write to a synced field stamps the
-//! field and records an outbox event in the same transaction ([`SqlPlatformStore::record`]);
-//! events from the BaaS are merged field by field under those stamps
-//! ([`SqlPlatformStore::apply_in`]); and the synced state can be read for reconciliation.
+//! The Platform store's outbox and its way back in — its half of the sync engine's storage:
+//! every write to a synced field stamps the field and records an outbox event in the same
+//! transaction ([`SqlPlatformStore::record`]); events from the BaaS are applied, merged field
+//! by field under those stamps ([`SqlPlatformStore::apply_in`]); and the synced state can be
+//! read for reconciliation. The sync engine (`tandem-sync`) drives all of it; this module only
+//! touches the Platform's own tables and its sync tables ([`SYNC_TABLES`]).
 
 use std::collections::BTreeMap;
 
