@@ -18,4 +18,6 @@ pub mod token;
 pub use environment::Credentials;
 pub use error::PlatformError;
 pub use service::{PlatformService, Principal, StartOptions};
-pub use store::{PlatformStore, SqlPlatformStore};
+pub use store::{
+    EnvironmentStore, PlatformStore, RoleStore, SqlPlatformStore, TenantStore, UserStore,
+};

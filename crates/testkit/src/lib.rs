@@ -20,7 +20,7 @@ use sqlx::Connection;
 use tandem::{App, Config};
 use tandem_core::{Clock, Email, ManualClock, TenantId, UserId};
 use tandem_platform::domain::{Tenant, User};
-use tandem_platform::{Credentials, PlatformStore, SqlPlatformStore};
+use tandem_platform::{Credentials, SqlPlatformStore, TenantStore, UserStore};
 use tandem_sql::{DbOptions, DbUrl};
 use tokio::sync::oneshot;
 

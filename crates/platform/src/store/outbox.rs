@@ -15,7 +15,8 @@ use tandem_core::{Hlc, Side};
 use tandem_sql::sync::{SyncTables, decode_stamps, event_id};
 use tandem_sql::{Dialect, Tx};
 
-use super::{SqlPlatformStore, StoreError, StoreResult, Tenants, Users, instant, millis};
+use super::tables::{Tenants, Users, instant, millis};
+use super::{SqlPlatformStore, StoreError, StoreResult};
 use crate::domain::{Tenant, User};
 
 /// The Platform store's sync tables.

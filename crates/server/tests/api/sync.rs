@@ -278,7 +278,7 @@ fn forged_event(
 async fn both_apply_paths_refuse_values_the_platform_would_refuse() {
     use tandem_core::Side;
     use tandem_core::sync::{ApplyOutcome, Entity};
-    use tandem_platform::PlatformStore;
+    use tandem_platform::TenantStore;
     for backend in tandem_testkit::Backend::ALL {
         let stores = tandem_testkit::build_stores(backend).await;
         let sync = stores.app.sync().clone();

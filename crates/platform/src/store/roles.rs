@@ -1,0 +1,208 @@
+//! Roles and their assignment to users: create, read, list, assign, unassign, count holders.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_query::{Alias, Expr, NullOrdering, OnConflict, Order, Query};
+use tandem_core::{RoleId, TenantId, UserId};
+use tandem_sql::Tx;
+
+use super::filter::order_of;
+use super::tables::{
+    AssignedRoleRow, GroupCountRow, ROLE_COLUMNS, RoleRow, Roles, UserRoles, Users, convert_all,
+    millis, opt_json, parse_id, select_roles,
+};
+use super::{RoleStore, SqlPlatformStore, StoreError, StoreResult, unique_violation};
+use crate::domain::list::{RoleQuery, RoleSort};
+use crate::domain::{Page, Role};
+
+#[async_trait]
+impl RoleStore for SqlPlatformStore {
+    async fn insert_role(&self, role: &Role) -> StoreResult<()> {
+        let insert = Query::insert()
+            .into_table(Roles::Table)
+            .columns(ROLE_COLUMNS)
+            .values_panic([
+                role.id.to_string().into(),
+                role.key.clone().into(),
+                role.name.clone().into(),
+                role.description.clone().into(),
+                role.reference.clone().into(),
+                role.is_system_managed.into(),
+                opt_json(Some(&role.invite_role_keys)).into(),
+                millis(role.created_at).into(),
+                millis(role.updated_at).into(),
+            ])
+            .to_owned();
+        self.db
+            .execute(&insert)
+            .await
+            .map_err(|e| unique_violation(e, StoreError::DuplicateRoleKey))?;
+        Ok(())
+    }
+
+    async fn role(&self, id: RoleId) -> StoreResult<Option<Role>> {
+        let select = select_roles()
+            .and_where(Expr::col((Roles::Table, Roles::Id)).eq(id.to_string()))
+            .to_owned();
+        let row: Option<RoleRow> = self.db.fetch_optional(&select).await?;
+        row.map(Role::try_from).transpose()
+    }
+
+    async fn roles_by_keys(&self, keys: &[String]) -> StoreResult<Vec<Role>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let select = select_roles()
+            .and_where(Expr::col((Roles::Table, Roles::Key)).is_in(keys.iter().cloned()))
+            .to_owned();
+        let rows: Vec<RoleRow> = self.db.fetch_all(&select).await?;
+        convert_all(rows)
+    }
+
+    async fn list_roles(&self, query: &RoleQuery) -> StoreResult<Page<Role>> {
+        let (sort, order) = query
+            .order
+            .map(|o| (o.sort, order_of(o.order)))
+            .unwrap_or((RoleSort::Key, Order::Asc));
+        let col = match sort {
+            RoleSort::CreatedAt => Roles::CreatedAt,
+            RoleSort::Description => Roles::Description,
+            RoleSort::Id => Roles::Id,
+            RoleSort::IsSystemManaged => Roles::IsSystemManaged,
+            RoleSort::Key => Roles::Key,
+            RoleSort::Name => Roles::Name,
+            RoleSort::UpdatedAt => Roles::UpdatedAt,
+        };
+        let select = select_roles()
+            .cond_where(self.role_condition(query))
+            .order_by_with_nulls((Roles::Table, col), order.clone(), NullOrdering::Last)
+            .order_by((Roles::Table, Roles::Id), order)
+            .to_owned();
+        self.page::<RoleRow, Role>(select, query.window.limit, query.window.offset)
+            .await
+    }
+
+    async fn assign_roles(
+        &self,
+        user: UserId,
+        roles: &[RoleId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.db.begin().await?;
+        Self::insert_role_assignments(&mut tx, user, roles, now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Db(db) => unique_violation(db, StoreError::ForeignKeyViolation),
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unassign_roles(&self, user: UserId, roles: &[RoleId]) -> StoreResult<()> {
+        if roles.is_empty() {
+            return Ok(());
+        }
+        let delete = Query::delete()
+            .from_table(UserRoles::Table)
+            .and_where(Expr::col(UserRoles::UserId).eq(user.to_string()))
+            .and_where(Expr::col(UserRoles::RoleId).is_in(roles.iter().map(ToString::to_string)))
+            .to_owned();
+        self.db.execute(&delete).await?;
+        Ok(())
+    }
+
+    async fn roles_of_users(&self, users: &[UserId]) -> StoreResult<HashMap<UserId, Vec<Role>>> {
+        if users.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let select = select_roles()
+            .column((UserRoles::Table, UserRoles::UserId))
+            .inner_join(
+                UserRoles::Table,
+                Expr::col((UserRoles::Table, UserRoles::RoleId)).equals((Roles::Table, Roles::Id)),
+            )
+            .and_where(
+                Expr::col((UserRoles::Table, UserRoles::UserId))
+                    .is_in(users.iter().map(ToString::to_string)),
+            )
+            .order_by((Roles::Table, Roles::Key), Order::Asc)
+            .to_owned();
+        let rows: Vec<AssignedRoleRow> = self.db.fetch_all(&select).await?;
+        let mut out: HashMap<UserId, Vec<Role>> = HashMap::new();
+        for row in rows {
+            let user = parse_id(&row.user_id, UserId::parse)?;
+            out.entry(user).or_default().push(Role::try_from(row.role)?);
+        }
+        Ok(out)
+    }
+
+    async fn count_users_by_role(
+        &self,
+        roles: &[RoleId],
+        tenant: Option<TenantId>,
+    ) -> StoreResult<HashMap<RoleId, i64>> {
+        if roles.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut select = Query::select()
+            .from(UserRoles::Table)
+            .expr_as(
+                Expr::col((UserRoles::Table, UserRoles::RoleId)),
+                Alias::new("id"),
+            )
+            .expr_as(Expr::col(sea_query::Asterisk).count(), Alias::new("count"))
+            .and_where(
+                Expr::col((UserRoles::Table, UserRoles::RoleId))
+                    .is_in(roles.iter().map(ToString::to_string)),
+            )
+            .group_by_col((UserRoles::Table, UserRoles::RoleId))
+            .to_owned();
+        if let Some(tenant) = tenant {
+            select
+                .inner_join(
+                    Users::Table,
+                    Expr::col((Users::Table, Users::Id))
+                        .equals((UserRoles::Table, UserRoles::UserId)),
+                )
+                .and_where(Expr::col((Users::Table, Users::TenantId)).eq(tenant.to_string()));
+        }
+        let rows: Vec<GroupCountRow> = self.db.fetch_all(&select).await?;
+        rows.into_iter()
+            .map(|r| Ok((parse_id(&r.id, RoleId::parse)?, r.count)))
+            .collect()
+    }
+}
+
+impl SqlPlatformStore {
+    pub(super) async fn insert_role_assignments(
+        tx: &mut Tx,
+        user: UserId,
+        roles: &[RoleId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        if roles.is_empty() {
+            return Ok(());
+        }
+        let mut insert = Query::insert();
+        insert
+            .into_table(UserRoles::Table)
+            .columns([UserRoles::UserId, UserRoles::RoleId, UserRoles::CreatedAt])
+            .on_conflict(
+                OnConflict::columns([UserRoles::UserId, UserRoles::RoleId])
+                    .do_nothing()
+                    .to_owned(),
+            );
+        for role in roles {
+            insert.values_panic([
+                user.to_string().into(),
+                role.to_string().into(),
+                millis(now).into(),
+            ]);
+        }
+        tx.execute(&insert).await?;
+        Ok(())
+    }
+}
