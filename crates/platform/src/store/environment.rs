@@ -9,6 +9,7 @@ use crate::environment::EnvironmentRecord;
 
 #[async_trait]
 impl EnvironmentStore for SqlPlatformStore {
+    #[tracing::instrument(skip_all)]
     async fn environment(&self) -> StoreResult<Option<EnvironmentRecord>> {
         let select = Query::select()
             .from(Environment::Table)
@@ -34,6 +35,7 @@ impl EnvironmentStore for SqlPlatformStore {
         .transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(environment = %env.id))]
     async fn save_environment(&self, env: &EnvironmentRecord) -> StoreResult<()> {
         let insert = Query::insert()
             .into_table(Environment::Table)

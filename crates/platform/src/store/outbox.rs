@@ -128,6 +128,10 @@ impl From<String> for WriteError {
 impl SqlPlatformStore {
     /// Stamps the `changed` fields of an entity with a fresh stamp and records the entity's
     /// whole synced state as an outbox event, inside the transaction of the change.
+    #[tracing::instrument(
+        skip_all,
+        fields(entity = entity.name(), id = %id, changed = changed.len())
+    )]
     pub(super) async fn record(
         &self,
         tx: &mut Tx,
@@ -294,6 +298,7 @@ impl SqlPlatformStore {
     }
 
     /// The synced state (values and stamps) of the given entities that exist here.
+    #[tracing::instrument(skip_all, fields(entity = entity.name(), ids = ids.len()))]
     pub async fn sync_states(
         &self,
         entity: Entity,
@@ -307,6 +312,7 @@ impl SqlPlatformStore {
     }
 
     /// Digests of up to `limit` entities with ids after `after`, in id order.
+    #[tracing::instrument(skip_all, fields(entity = entity.name(), after = ?after, limit = limit))]
     pub async fn sync_digests(
         &self,
         entity: Entity,
@@ -336,6 +342,10 @@ impl SqlPlatformStore {
     /// (the sync engine batches and commits). The change is not recorded in the outbox: the
     /// BaaS has it already. A `Failed` outcome may leave `tx` half-written (or, on PostgreSQL,
     /// aborted): the caller rolls it back.
+    #[tracing::instrument(
+        skip_all,
+        fields(event = %event.id, entity = event.entity.name(), id = %event.entity_id)
+    )]
     pub async fn apply_in(
         &self,
         tx: &mut Tx,
@@ -449,6 +459,7 @@ impl SqlPlatformStore {
     }
 
     /// Marks users whose create reached the BaaS (`UserModel.synced`).
+    #[tracing::instrument(skip_all, fields(users = user_ids.len()))]
     pub async fn mark_synced(&self, user_ids: &[String]) -> StoreResult<()> {
         if user_ids.is_empty() {
             return Ok(());

@@ -19,6 +19,7 @@ use crate::domain::{Page, Role};
 
 #[async_trait]
 impl RoleStore for SqlPlatformStore {
+    #[tracing::instrument(skip_all, fields(role = %role.id, key = %role.key))]
     async fn insert_role(&self, role: &Role) -> StoreResult<()> {
         let insert = Query::insert()
             .into_table(Roles::Table)
@@ -42,6 +43,7 @@ impl RoleStore for SqlPlatformStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(role = %id))]
     async fn role(&self, id: RoleId) -> StoreResult<Option<Role>> {
         let select = select_roles()
             .and_where(Expr::col((Roles::Table, Roles::Id)).eq(id.to_string()))
@@ -50,6 +52,7 @@ impl RoleStore for SqlPlatformStore {
         row.map(Role::try_from).transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(keys = keys.len()))]
     async fn roles_by_keys(&self, keys: &[String]) -> StoreResult<Vec<Role>> {
         if keys.is_empty() {
             return Ok(Vec::new());
@@ -61,6 +64,7 @@ impl RoleStore for SqlPlatformStore {
         convert_all(rows)
     }
 
+    #[tracing::instrument(skip_all, fields(scope = ?query.tenant_scope, window = ?query.window))]
     async fn list_roles(&self, query: &RoleQuery) -> StoreResult<Page<Role>> {
         let (sort, order) = query
             .order
@@ -84,6 +88,7 @@ impl RoleStore for SqlPlatformStore {
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(user = %user, roles = roles.len()))]
     async fn assign_roles(
         &self,
         user: UserId,
@@ -101,6 +106,7 @@ impl RoleStore for SqlPlatformStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(user = %user, roles = roles.len()))]
     async fn unassign_roles(&self, user: UserId, roles: &[RoleId]) -> StoreResult<()> {
         if roles.is_empty() {
             return Ok(());
@@ -114,6 +120,7 @@ impl RoleStore for SqlPlatformStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(users = users.len()))]
     async fn roles_of_users(&self, users: &[UserId]) -> StoreResult<HashMap<UserId, Vec<Role>>> {
         if users.is_empty() {
             return Ok(HashMap::new());
@@ -139,6 +146,7 @@ impl RoleStore for SqlPlatformStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all, fields(roles = roles.len(), tenant = ?tenant))]
     async fn count_users_by_role(
         &self,
         roles: &[RoleId],

@@ -19,6 +19,7 @@ use crate::domain::{Change, Page, Tenant};
 
 #[async_trait]
 impl TenantStore for SqlPlatformStore {
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.id))]
     async fn insert_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
         let insert = Query::insert()
             .into_table(Tenants::Table)
@@ -55,6 +56,7 @@ impl TenantStore for SqlPlatformStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(tenant = %id))]
     async fn update_tenant(
         &self,
         id: TenantId,
@@ -92,6 +94,7 @@ impl TenantStore for SqlPlatformStore {
         Ok(Some(tenant))
     }
 
+    #[tracing::instrument(skip_all, fields(tenant = %id))]
     async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
         let select = Query::select()
             .from(Tenants::Table)
@@ -102,6 +105,7 @@ impl TenantStore for SqlPlatformStore {
         row.map(Tenant::try_from).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn default_tenant(&self) -> StoreResult<Option<Tenant>> {
         let select = Query::select()
             .from(Tenants::Table)
@@ -112,6 +116,7 @@ impl TenantStore for SqlPlatformStore {
         row.map(Tenant::try_from).transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(tenants = ids.len()))]
     async fn tenants_by_ids(&self, ids: &[TenantId]) -> StoreResult<Vec<Tenant>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -125,6 +130,7 @@ impl TenantStore for SqlPlatformStore {
         convert_all(rows)
     }
 
+    #[tracing::instrument(skip_all, fields(scope = ?query.tenant_scope, window = ?query.window))]
     async fn list_tenants(&self, query: &TenantQuery) -> StoreResult<Page<Tenant>> {
         let cond = self.tenant_condition(query);
         let order = query.order.map(|o| order_of(o.order)).unwrap_or(Order::Asc);
@@ -139,6 +145,7 @@ impl TenantStore for SqlPlatformStore {
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(tenants = ids.len()))]
     async fn count_users_by_tenant(&self, ids: &[TenantId]) -> StoreResult<HashMap<TenantId, i64>> {
         if ids.is_empty() {
             return Ok(HashMap::new());

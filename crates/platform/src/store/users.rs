@@ -18,6 +18,10 @@ use crate::domain::{Change, Page, User, UserChanges};
 
 #[async_trait]
 impl UserStore for SqlPlatformStore {
+    #[tracing::instrument(
+        skip_all,
+        fields(user = %user.id, tenant = %user.tenant_id, roles = roles.len())
+    )]
     async fn insert_user(
         &self,
         user: &User,
@@ -93,6 +97,7 @@ impl UserStore for SqlPlatformStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(user = %id))]
     async fn update_user(
         &self,
         id: UserId,
@@ -181,6 +186,7 @@ impl UserStore for SqlPlatformStore {
         Ok(Some(user))
     }
 
+    #[tracing::instrument(skip_all, fields(user = %id))]
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let select = select_users()
             .and_where(Expr::col((Users::Table, Users::Id)).eq(id.to_string()))
@@ -189,6 +195,7 @@ impl UserStore for SqlPlatformStore {
         row.map(User::try_from).transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(scope = ?query.tenant_scope, window = ?query.window))]
     async fn list_users(&self, query: &UserQuery) -> StoreResult<Page<User>> {
         let mut select = select_users()
             .cond_where(self.user_condition(query))
@@ -215,6 +222,7 @@ impl UserStore for SqlPlatformStore {
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(user = %id))]
     async fn password_hash(&self, id: UserId) -> StoreResult<Option<Option<String>>> {
         let select = Query::select()
             .from(Users::Table)
@@ -225,6 +233,7 @@ impl UserStore for SqlPlatformStore {
         Ok(row.map(|r| r.password_hash))
     }
 
+    #[tracing::instrument(skip_all, fields(user = %id))]
     async fn replace_password_hash(
         &self,
         id: UserId,
