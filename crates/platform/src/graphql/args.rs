@@ -2,7 +2,9 @@
 //! (`…Enum`), with the names and fields `@roq/nodejs` sends, and their conversion into the
 //! domain's list queries ([`crate::domain::list`]). Converting parses ids and refuses the
 //! filters Tandem cannot honour (user groups, identity providers, permissions); everything
-//! else is checked by the service.
+//! else is checked by the service. A list's arguments are checked in one order — the window,
+//! then the filter here, then the filter's text in the service — so a request with several
+//! mistakes always gets the same error.
 //!
 //! Rust names here are ROQ's GraphQL names, so `UserFilterArgType` is what the client sends
 //! and `UserFilter` what the service and the store see.
@@ -12,11 +14,66 @@ use std::str::FromStr;
 use async_graphql::{Enum, ID, InputObject};
 
 use crate::domain::list::{
-    BoolFilter, DateFilter, FilterId, IdFilter, RoleFilter, RoleOrder, RoleSearch, StringFilter,
-    TenantFilter, TenantOrder, UserFilter, UserOrder, UserSearch,
+    BoolFilter, DateFilter, FilterId, IdFilter, RoleFilter, RoleOrder, RoleQuery, RoleSearch,
+    StringFilter, TenantFilter, TenantOrder, TenantQuery, UserFilter, UserOrder, UserQuery,
+    UserSearch,
 };
 use crate::error::{PlatformError, PlatformResult};
 use crate::graphql::scalars::Date;
+use crate::service::window;
+
+/// The list query of `users(filter, limit, offset, order, search)`.
+pub fn user_query(
+    filter: Option<UserFilterArgType>,
+    limit: Option<i32>,
+    offset: Option<i32>,
+    order: Option<UserOrderArgType>,
+    search: Option<UserSearchArgType>,
+) -> PlatformResult<UserQuery> {
+    let window = window(limit, offset)?;
+    Ok(UserQuery {
+        filter: filter.unwrap_or_default().try_into()?,
+        tenant_scope: None,
+        search: search.map(Into::into),
+        order: order.map(Into::into),
+        window,
+    })
+}
+
+/// The list query of `tenants(filter, limit, offset, order)`.
+pub fn tenant_query(
+    filter: Option<TenantFilterArgType>,
+    limit: Option<i32>,
+    offset: Option<i32>,
+    order: Option<TenantOrderArgType>,
+) -> PlatformResult<TenantQuery> {
+    let window = window(limit, offset)?;
+    Ok(TenantQuery {
+        filter: filter.unwrap_or_default().into(),
+        tenant_scope: None,
+        order: order.map(Into::into),
+        window,
+    })
+}
+
+/// The list query of `roles(filter, limit, offset, order, search)`, at the top level or on a
+/// user.
+pub fn role_query(
+    filter: Option<RoleFilterArgType>,
+    limit: Option<i32>,
+    offset: Option<i32>,
+    order: Option<RoleOrderArgType>,
+    search: Option<RoleSearchArgType>,
+) -> PlatformResult<RoleQuery> {
+    let window = window(limit, offset)?;
+    Ok(RoleQuery {
+        filter: filter.unwrap_or_default().try_into()?,
+        tenant_scope: None,
+        search: search.map(Into::into),
+        order: order.map(Into::into),
+        window,
+    })
+}
 
 #[derive(Debug, Clone, Default, InputObject)]
 #[graphql(name = "StringFilterArgType")]

@@ -19,9 +19,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_graphql::{Context, EmptySubscription, ID, Object, Result, Schema};
 
-use crate::domain::list::{RoleFilter, RoleQuery, TenantQuery, UserFilter, UserQuery};
 use crate::error::{IntoGraphql, PlatformError};
-use crate::service::{PlatformService, Principal, window};
+use crate::service::{PlatformService, Principal};
 use args::{
     RoleFilterArgType, RoleOrderArgType, RoleSearchArgType, TenantFilterArgType,
     TenantOrderArgType, UserFilterArgType, UserOrderArgType, UserSearchArgType,
@@ -96,14 +95,7 @@ impl QueryRoot {
         search: Option<UserSearchArgType>,
     ) -> Result<UserPageModel> {
         let (service, principal) = parts(ctx)?;
-        let window = window(limit, offset).gql()?;
-        let query = UserQuery {
-            filter: UserFilter::try_from(filter.unwrap_or_default()).gql()?,
-            tenant_scope: None,
-            search: search.map(Into::into),
-            order: order.map(Into::into),
-            window,
-        };
+        let query = args::user_query(filter, limit, offset, order, search).gql()?;
         service.users(principal, query).await.gql().map(Into::into)
     }
 
@@ -121,12 +113,7 @@ impl QueryRoot {
         order: Option<TenantOrderArgType>,
     ) -> Result<TenantPageModel> {
         let (service, principal) = parts(ctx)?;
-        let query = TenantQuery {
-            filter: filter.unwrap_or_default().into(),
-            tenant_scope: None,
-            order: order.map(Into::into),
-            window: window(limit, offset).gql()?,
-        };
+        let query = args::tenant_query(filter, limit, offset, order).gql()?;
         service
             .tenants(principal, query)
             .await
@@ -149,14 +136,7 @@ impl QueryRoot {
         search: Option<RoleSearchArgType>,
     ) -> Result<RolePageModel> {
         let (service, principal) = parts(ctx)?;
-        let window = window(limit, offset).gql()?;
-        let query = RoleQuery {
-            filter: RoleFilter::try_from(filter.unwrap_or_default()).gql()?,
-            tenant_scope: None,
-            search: search.map(Into::into),
-            order: order.map(Into::into),
-            window,
-        };
+        let query = args::role_query(filter, limit, offset, order, search).gql()?;
         service.roles(principal, query).await.gql().map(Into::into)
     }
 }

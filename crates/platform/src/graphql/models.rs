@@ -6,14 +6,14 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
-use crate::domain::list::{FilterId, IdFilter, RoleFilter, RoleQuery};
+use crate::domain::list::{FilterId, IdFilter};
 use crate::domain::{Page, Role, Tenant, User};
 use crate::error::{IntoGraphql, PlatformError};
-use crate::service::{PlatformService, Principal, window};
+use crate::service::{PlatformService, Principal};
 
 use super::args::{
     RoleFilterArgType, RoleOrderArgType, RoleSearchArgType, UserGroupFilterArgType,
-    UserGroupOrderArgType, UserGroupSearchArgType,
+    UserGroupOrderArgType, UserGroupSearchArgType, role_query,
 };
 use super::loaders::{RoleUserCountLoader, TenantLoader, TenantUserCountLoader, UserRolesLoader};
 use super::scalars::{Date, JsonObject};
@@ -115,28 +115,17 @@ impl UserModel {
         }
         let service = ctx.data::<Arc<PlatformService>>()?;
         let principal = ctx.data::<Principal>()?;
-        let filter = filter.unwrap_or_default();
-        if filter.user_id.is_some() {
+        if filter.as_ref().is_some_and(|f| f.user_id.is_some()) {
             return Err(PlatformError::InvalidInput(
                 "`userId` cannot be used inside UserModel.roles; it is the user itself".into(),
             )
             .to_graphql());
         }
-        let window = window(limit, offset).gql()?;
-        let filter = RoleFilter {
-            user_id: Some(IdFilter {
-                equal_to: Some(FilterId::Id(self.0.id)),
-                ..IdFilter::default()
-            }),
-            ..RoleFilter::try_from(filter).gql()?
-        };
-        let query = RoleQuery {
-            filter,
-            tenant_scope: None,
-            search: search.map(Into::into),
-            order: order.map(Into::into),
-            window,
-        };
+        let mut query = role_query(filter, limit, offset, order, search).gql()?;
+        query.filter.user_id = Some(IdFilter {
+            equal_to: Some(FilterId::Id(self.0.id)),
+            ..IdFilter::default()
+        });
         let page = service.roles(principal, query).await.gql()?;
         Ok(Some(RolePageModel::from(page)))
     }
