@@ -4,6 +4,12 @@
 //! its own database (SQLite or PostgreSQL), and serves them through ROQ's server API: the
 //! service-account token endpoints and the GraphQL schema at `/v01/server/graphql`, so
 //! `@roq/nodejs` works against it unchanged. It never touches the BaaS store.
+//!
+//! Layers, each using only those below it: `http` (the routes) → `graphql` (ROQ's schema; it
+//! converts its types to and from `domain`) → `service` (every identity rule) → `store` (SQL on
+//! SQLite or PostgreSQL), all over `domain` (plain data), with `password`, `environment` and
+//! `token` alongside. Lower modules report their own errors; `error` maps them to ROQ's
+//! responses in one place.
 
 pub mod domain;
 pub mod environment;

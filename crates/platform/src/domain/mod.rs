@@ -1,7 +1,8 @@
 //! The Platform's domain: its entities (tenants, users, roles) as the rest of the code sees
-//! them, already validated and typed. Plain data: no I/O, and no GraphQL types (the GraphQL
-//! layer converts to and from these), so the service and the store depend on this and nothing
-//! here depends on them.
+//! them, already validated and typed; in [`input`], what a caller asks the service to create
+//! or change; in [`list`], what a list asks for. Plain data: no I/O, and no GraphQL types (the
+//! GraphQL layer converts to and from these), so the service and the store depend on this and
+//! nothing here depends on them.
 
 pub mod input;
 pub mod list;
