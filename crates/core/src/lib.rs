@@ -9,8 +9,8 @@ pub mod clock;
 pub mod email;
 pub mod hlc;
 pub mod ids;
+pub mod merge;
 pub mod profile;
-pub mod sync;
 
 pub use basic::BasicCredentials;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -4,12 +4,12 @@
 //! Domain crates (Platform, BaaS) build their statements once with sea-query; this crate renders
 //! them for the connected dialect with bound parameters only, runs them, and classifies database
 //! errors (a unique violation is a client's duplicate, not a server fault). It knows nothing of
-//! users or tenants; [`sync`] keeps the sync engine's bookkeeping tables, which every store has.
+//! users or tenants; [`outbox`] keeps the sync engine's bookkeeping tables, which every store has.
 
 #[cfg(feature = "capture")]
 pub mod capture;
 mod combine;
-pub mod sync;
+pub mod outbox;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent};
+use tandem_core::merge::{ApplyOutcome, Entity, FieldState, SyncEvent};
 use tandem_core::{Clock, Side};
 
 use crate::SyncError;

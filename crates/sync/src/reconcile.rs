@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use tandem_core::Side;
-use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent, digest};
+use tandem_core::merge::{ApplyOutcome, Entity, FieldState, SyncEvent, digest};
 
 use crate::SyncError;
 use crate::link::Peer;
@@ -104,7 +104,7 @@ pub async fn reconcile(platform: &dyn Peer, baas: &dyn Peer) -> Result<Reconcile
 
 fn repair_event(entity: Entity, id: &str, origin: Side, fields: FieldState) -> SyncEvent {
     SyncEvent {
-        id: tandem_sql::sync::event_id(origin).replacen('-', "-reconcile-", 1),
+        id: tandem_sql::outbox::event_id(origin).replacen('-', "-reconcile-", 1),
         entity,
         entity_id: id.to_owned(),
         origin,

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tandem_core::sync::{ApplyOutcome, SyncEvent};
-use tandem_sql::sync::{Deferral, OutboxRow};
+use tandem_core::merge::{ApplyOutcome, SyncEvent};
+use tandem_sql::outbox::{Deferral, OutboxRow};
 use tokio::sync::watch;
 
 use crate::SyncError;

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_baas::Baas;
-use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent};
+use tandem_core::merge::{ApplyOutcome, Entity, FieldState, SyncEvent};
 use tandem_core::{Clock, Side};
 use tandem_platform::SqlPlatformStore;
-use tandem_sql::sync::SyncTables;
+use tandem_sql::outbox::SyncTables;
 use tandem_sql::{Db, Tx};
 use tokio::sync::Notify;
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_core::Side;
-use tandem_sql::sync::FailedEvent;
+use tandem_sql::outbox::FailedEvent;
 
 use crate::SyncError;
 use crate::side::SideStore;

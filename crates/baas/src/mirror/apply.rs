@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, Query, SimpleExpr};
-use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent, merge};
+use tandem_core::merge::{ApplyOutcome, Entity, FieldState, SyncEvent, merge};
 use tandem_core::{Hlc, Side};
 use tandem_sql::Tx;
 

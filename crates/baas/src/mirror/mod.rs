@@ -16,9 +16,9 @@ use std::collections::BTreeMap;
 use sea_query::{Alias, Expr, ExprTrait, LockType, Order, Query, SimpleExpr};
 use serde_json::Value as Json;
 use tandem_core::Hlc;
-use tandem_core::sync::{Entity, FieldState, Stamped, digest};
+use tandem_core::merge::{Entity, FieldState, Stamped, digest};
 use tandem_sql::Dialect;
-use tandem_sql::sync::{SyncTables, decode_stamps};
+use tandem_sql::outbox::{SyncTables, decode_stamps};
 
 use crate::Baas;
 use crate::error::{BaasError, BaasResult};

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tandem_core::sync::{Entity, FieldState, SyncEvent};
+use tandem_core::merge::{Entity, FieldState, SyncEvent};
 use tandem_core::{Hlc, HlcClock, Side};
-use tandem_sql::sync::event_id;
+use tandem_sql::outbox::event_id;
 use tandem_sql::{Dialect, Tx};
 use tokio::sync::Notify;
 

@@ -4,7 +4,7 @@
 //! relation write that would change them. Refusals are 403 with a stable code, before any
 //! statement runs, so nothing is written.
 
-use tandem_core::sync::Entity;
+use tandem_core::merge::Entity;
 
 use super::ast::{CreateData, Operation, RelationWrite, UpdateData, UpdateOp};
 use crate::error::{BaasError, BaasResult};

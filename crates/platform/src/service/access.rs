@@ -1,11 +1,9 @@
 //! Credentials and tokens: the service-account token, user tokens, and resolving a request's
 //! headers to a [`Principal`].
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use chrono::Duration;
 use serde_json::Value;
-use tandem_core::UserId;
+use tandem_core::{BasicCredentials, UserId};
 
 use super::{PlatformService, Principal, parse_user_id, validate};
 use crate::error::{PlatformError, PlatformResult};
@@ -132,21 +130,14 @@ impl PlatformService {
         authorization: Option<&str>,
     ) -> PlatformResult<Principal> {
         let basic = server_authorization
-            .and_then(|h| h.trim().strip_prefix("Basic "))
-            .and_then(|b| STANDARD.decode(b.trim()).ok())
-            .and_then(|raw| String::from_utf8(raw).ok())
+            .and_then(BasicCredentials::parse)
             .ok_or_else(|| {
                 PlatformError::Unauthorized(
                     "the roq-platform-server-authorization header is missing or malformed: expected `Basic base64(environmentId:apiKey)`".into(),
                 )
             })?;
-        let (environment_id, api_key) = basic.split_once(':').ok_or_else(|| {
-            PlatformError::Unauthorized(
-                "the roq-platform-server-authorization header must encode `environmentId:apiKey`"
-                    .into(),
-            )
-        })?;
-        self.check_credentials(environment_id, api_key).await?;
+        self.check_credentials(&basic.environment_id, &basic.api_key)
+            .await?;
         let authorization = authorization.ok_or_else(|| {
             PlatformError::Unauthorized(
                 "the roq-platform-authorization header is missing: expected `Bearer <access token>` from /v01/authorize/serviceAccount".into(),

@@ -7,6 +7,7 @@ use sea_query::{
 };
 use tandem_core::UserId;
 use tandem_sql::Dialect;
+use tandem_sql::escape_like;
 
 use super::tables::{CountRow, Roles, Tenants, UserRoles, Users, convert_all, millis};
 use super::{SqlPlatformStore, StoreError, StoreResult, postgres, sqlite};
@@ -284,17 +285,6 @@ impl SqlPlatformStore {
     }
 }
 
-pub(super) fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub(super) fn id_filter<T: std::fmt::Display>(
     col: impl IntoColumnRef + Copy,
     f: &IdFilter<T>,
@@ -405,15 +395,5 @@ pub(super) fn order_of(order: SortOrder) -> Order {
     match order {
         SortOrder::Asc => Order::Asc,
         SortOrder::Desc => Order::Desc,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_like;
-
-    #[test]
-    fn search_text_is_taken_literally() {
-        assert_eq!(escape_like(r"50%_off\"), r"50\%\_off\\");
     }
 }

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_query::{Alias, Expr, Order, Query, SimpleExpr};
 use serde_json::{Value, json};
-use tandem_core::sync::{ApplyOutcome, Entity, FieldState, Stamped, SyncEvent, digest, merge};
+use tandem_core::merge::{ApplyOutcome, Entity, FieldState, Stamped, SyncEvent, digest, merge};
 use tandem_core::{Hlc, Side};
-use tandem_sql::sync::{SyncTables, decode_stamps, event_id};
+use tandem_sql::outbox::{SyncTables, decode_stamps, event_id};
 use tandem_sql::{Dialect, Tx};
 
 use super::tables::{Tenants, Users, instant, millis};

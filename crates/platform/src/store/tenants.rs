@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, Order, Query};
 use tandem_core::TenantId;
-use tandem_core::sync::Entity;
+use tandem_core::merge::Entity;
 
 use super::filter::order_of;
 use super::outbox;

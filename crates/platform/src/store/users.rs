@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_query::{Expr, Func, NullOrdering, Order, Query, SimpleExpr};
-use tandem_core::sync::Entity;
+use tandem_core::merge::Entity;
 use tandem_core::{RoleId, UserId};
 
 use super::filter::order_of;

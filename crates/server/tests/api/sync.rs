@@ -240,17 +240,17 @@ on_both_backends! {
 
 /// A forged event (from a peer that skipped its own checks) carrying `fields`.
 fn forged_event(
-    entity: tandem_core::sync::Entity,
+    entity: tandem_core::merge::Entity,
     id: &str,
     origin: tandem_core::Side,
     fields: &[(&str, Value)],
-) -> tandem_core::sync::SyncEvent {
+) -> tandem_core::merge::SyncEvent {
     let stamp = tandem_core::Hlc {
         ms: chrono::Utc::now().timestamp_millis() + 60_000,
         counter: 0,
         side: origin,
     };
-    tandem_core::sync::SyncEvent {
+    tandem_core::merge::SyncEvent {
         id: uuid::Uuid::new_v4().to_string(),
         entity,
         entity_id: id.to_owned(),
@@ -260,7 +260,7 @@ fn forged_event(
             .map(|(name, value)| {
                 (
                     (*name).to_owned(),
-                    tandem_core::sync::Stamped {
+                    tandem_core::merge::Stamped {
                         value: value.clone(),
                         stamp,
                     },
@@ -277,7 +277,7 @@ fn forged_event(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_apply_paths_refuse_values_the_platform_would_refuse() {
     use tandem_core::Side;
-    use tandem_core::sync::{ApplyOutcome, Entity};
+    use tandem_core::merge::{ApplyOutcome, Entity};
     use tandem_platform::TenantStore;
     for backend in tandem_testkit::Backend::ALL {
         let stores = tandem_testkit::build_stores(backend).await;

@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 use serde_json::{Value, json};
-use tandem_core::sync::{ApplyOutcome, Entity, FieldState, SyncEvent};
+use tandem_core::merge::{ApplyOutcome, Entity, FieldState, SyncEvent};
 use tandem_platform::domain::Change;
 use tandem_platform::domain::input::{NewUser, UserUpdate};
 use tandem_platform::service::Principal;

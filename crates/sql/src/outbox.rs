@@ -11,7 +11,7 @@ use sea_query::{
     Alias, Asterisk, Expr, Func, LockBehavior, LockType, OnConflict, Order, Query, SimpleExpr,
 };
 use serde::{Deserialize, Serialize};
-use tandem_core::sync::{Entity, SyncEvent};
+use tandem_core::merge::{Entity, SyncEvent};
 use tandem_core::{Hlc, Side};
 
 use crate::{Db, DbError, Dialect, Tx};
