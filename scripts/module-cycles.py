@@ -4,7 +4,10 @@
 A module is a file (`src/a/b.rs` and `src/a/b/mod.rs` are `a::b`); module `m` depends on `n`
 when a `use` path inside `m` (or a `crate::`/`super::`/`self::` path anywhere in its code)
 names `n` or something inside `n`. Child modules are not counted as dependencies of their
-parent (declaring `mod child;` is not a use), nor a module on itself. Tests (`#[cfg(test)]`
+parent (declaring `mod child;` is not a use), nor a module on itself. A path through a name the
+crate root re-exports (`crate::PlatformError` for `pub use error::PlatformError`) counts against
+the module the name comes from. Items defined in the crate root itself (lib.rs) are not counted:
+a submodule may add `impl` blocks to a root type (tandem-baas's `Baas`). Tests (`#[cfg(test)]`
 blocks, `tests.rs`, `proptests.rs`) are left out: they may reach anywhere.
 
 Usage: scripts/module-cycles.py [crates/...]   exit status 1 when a cycle exists.
@@ -80,7 +83,7 @@ def expand(tree):
     return out
 
 
-def resolve(path, here, mods):
+def resolve(path, here, mods, reexports=None):
     segs = path.split('::')
     if segs[0] == 'crate':
         base, segs = [], segs[1:]
@@ -93,11 +96,13 @@ def resolve(path, here, mods):
     else:
         return None  # another crate, or a name in scope
     target = tuple(base)
-    for s in segs:
-        if target + (s,) in mods:
-            target = target + (s,)
-        else:
-            break
+    rest = list(segs)
+    while rest and target + (rest[0],) in mods:
+        target = target + (rest[0],)
+        rest.pop(0)
+    # `crate::Name` where the root re-exports `Name` (`pub use error::Name;`) means that module.
+    if target == () and rest and reexports and rest[0] in reexports:
+        return reexports[rest[0]]
     return target
 
 
@@ -140,11 +145,21 @@ def main():
     bad = False
     for crate in crates:
         mods = modules_of(os.path.join(crate, 'src'))
+        # Names the crate root re-exports, and the module each comes from.
+        reexports = {}
+        if () in mods:
+            root_text = strip_tests(open(mods[()]).read())
+            for m in re.finditer(r'\bpub\s+use\s+([^;]+);', root_text):
+                for p in expand(m.group(1).replace('\n', ' ').replace(' ', '')):
+                    name = p.split('::')[-1]
+                    t = resolve('crate::' + p, (), mods)
+                    if t:
+                        reexports[name] = t
         graph = {}
         for here, path in mods.items():
             deps = set()
             for p in paths_in(strip_tests(open(path).read())):
-                t = resolve(p, here, mods)
+                t = resolve(p, here, mods, reexports)
                 # A module's own descendants and ancestors are not dependencies.
                 if t is None or t == here or t[:len(here)] == here or here[:len(t)] == t:
                     continue
