@@ -82,7 +82,9 @@ fn key(row: &OutboxRow) -> Key<'_> {
 /// What one pass sends, each unit as the event of its last row.
 ///
 /// Normally every claimed row of an entity forms one unit (events carry the whole state, so the
-/// newest supersedes the rest), ordered by each entity's oldest row. Once a delivery has failed
+/// newest supersedes the rest), ordered by each entity's newest row: the unit sends the state of
+/// that row, so it goes after every change that state may depend on (a user moved to a tenant
+/// created after the user's first queued change goes after that tenant). Once a delivery has failed
 /// (a claimed row has attempts), the pass is strict: one row per unit in commit order, and at
 /// most one per entity, so the other side goes through every intermediate state. That is what
 /// lets changes that only work in order — two users swapping emails under `@unique` — get
@@ -108,6 +110,7 @@ fn units(rows: &[OutboxRow]) -> Vec<Vec<&OutboxRow>> {
             }
         }
     }
+    units.sort_by_key(|unit| unit.last().map(|row| row.seq));
     units
 }
 
@@ -268,5 +271,57 @@ impl Relay {
                 _ = shutdown.changed() => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_core::Side;
+    use tandem_core::merge::Entity;
+
+    fn row(seq: i64, entity: Entity, id: &str, attempts: i32) -> OutboxRow {
+        OutboxRow {
+            seq,
+            attempts,
+            event: SyncEvent {
+                id: format!("e{seq}"),
+                entity,
+                entity_id: id.to_owned(),
+                origin: Side::Platform,
+                fields: Default::default(),
+                changed: Default::default(),
+                committed_ms: seq,
+            },
+        }
+    }
+
+    fn seqs(units: &[Vec<&OutboxRow>]) -> Vec<Vec<i64>> {
+        units
+            .iter()
+            .map(|u| u.iter().map(|r| r.seq).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_coalesced_change_goes_after_what_its_newest_row_followed() {
+        // A user is created, a tenant is created, the user moves into it: the user's newest
+        // state names the tenant, so it must not overtake the tenant's creation.
+        let rows = [
+            row(1, Entity::User, "u1", 0),
+            row(2, Entity::Tenant, "t1", 0),
+            row(3, Entity::User, "u1", 0),
+        ];
+        assert_eq!(seqs(&units(&rows)), vec![vec![2], vec![1, 3]]);
+    }
+
+    #[test]
+    fn after_a_failure_rows_go_one_by_one_in_commit_order() {
+        let rows = [
+            row(1, Entity::User, "u1", 1),
+            row(2, Entity::Tenant, "t1", 0),
+            row(3, Entity::User, "u1", 0),
+        ];
+        assert_eq!(seqs(&units(&rows)), vec![vec![1], vec![2]]);
     }
 }
