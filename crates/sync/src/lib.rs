@@ -33,15 +33,16 @@ use status::{Status, Unreachable, direction_name};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
+    /// A store could not be read or written; the cause keeps its type for the log.
     #[error("sync store: {0}")]
-    Store(String),
+    Store(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the other side cannot be reached: {0}")]
     Link(String),
 }
 
 impl From<tandem_sql::DbError> for SyncError {
     fn from(err: tandem_sql::DbError) -> Self {
-        Self::Store(err.to_string())
+        Self::Store(Box::new(err))
     }
 }
 

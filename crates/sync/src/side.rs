@@ -47,8 +47,8 @@ pub trait SideStore: Send + Sync + 'static {
     }
 }
 
-fn store_error(e: impl std::fmt::Display) -> SyncError {
-    SyncError::Store(e.to_string())
+fn store_error(e: impl std::error::Error + Send + Sync + 'static) -> SyncError {
+    SyncError::Store(Box::new(e))
 }
 
 /// The Platform's store.
