@@ -18,6 +18,10 @@ pub enum EmailError {
     TooLong,
     #[error("`{0}` is not a valid email address (expected something like name@example.com)")]
     Malformed(String),
+    #[error(
+        "the email address contains an invisible character (U+{0:04X}); type the address again without it"
+    )]
+    Invisible(u32),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -35,6 +39,9 @@ impl Email {
         }
         if trimmed.chars().count() > MAX_LEN {
             return Err(EmailError::TooLong);
+        }
+        if let Some(c) = trimmed.chars().find(|c| invisible(*c)) {
+            return Err(EmailError::Invisible(u32::from(c)));
         }
         let malformed = || EmailError::Malformed(trimmed.chars().take(80).collect());
         let (local, domain) = trimmed.rsplit_once('@').ok_or_else(malformed)?;
@@ -88,6 +95,32 @@ impl Email {
 /// that would make `admin\u{200b}@…` a second account that looks like `admin@…`.
 fn local_char(c: char) -> bool {
     (c.is_alphanumeric() && !invisible_letter(c)) || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+}
+
+/// Characters that render as nothing: format characters (zero-width spaces and joiners, bidi
+/// controls, the soft hyphen, tags), variation selectors and fillers. Named in the error, so a
+/// person sees why an address that looks right is refused.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// Characters Unicode counts as letters that render as nothing (Hangul fillers).
@@ -174,7 +207,10 @@ mod tests {
                 format!("admin@exa{invisible}mple.com"),
             ] {
                 assert!(
-                    matches!(Email::parse(&raw), Err(EmailError::Malformed(_))),
+                    matches!(
+                        Email::parse(&raw),
+                        Err(EmailError::Malformed(_) | EmailError::Invisible(_))
+                    ),
                     "{raw:?} (U+{:04X}) was accepted",
                     invisible as u32
                 );
