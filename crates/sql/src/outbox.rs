@@ -8,10 +8,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sea_query::{
-    Alias, Asterisk, Expr, Func, LockBehavior, LockType, OnConflict, Order, Query, SimpleExpr,
+    Alias, Asterisk, Expr, ExprTrait, Func, LockBehavior, LockType, OnConflict, Order, Query,
+    SelectStatement, SimpleExpr,
 };
 use serde::{Deserialize, Serialize};
-use tandem_core::merge::{Entity, SyncEvent};
+use tandem_core::merge::{Entity, FieldState, SyncEvent, digest};
 use tandem_core::{Hlc, Side};
 
 use crate::{Db, DbError, Dialect, Tx};
@@ -222,6 +223,85 @@ impl SyncTables {
         rows.into_iter()
             .map(|r| Ok((r.entity_id, decode_stamps(&r.stamps)?)))
             .collect()
+    }
+
+    /// A SELECT of synced state: `table`'s `id`, then `columns`, then the row's stamps as a
+    /// last column `stamps` (NULL when it has none), for the rows `rows` names. Each store
+    /// decodes the columns into values its own way.
+    pub fn state_select(
+        &self,
+        entity: Entity,
+        table: &str,
+        columns: &[&str],
+        rows: &StateRows<'_>,
+    ) -> SelectStatement {
+        let table = Alias::new(table);
+        let stamps = Alias::new(self.stamps);
+        let id_col = SimpleExpr::from(Expr::col((table.clone(), Alias::new("id"))));
+        let mut q = Query::select();
+        q.expr_as(id_col.clone(), Alias::new("id"));
+        for column in columns {
+            q.column((table.clone(), Alias::new(*column)));
+        }
+        q.column((stamps.clone(), Alias::new("stamps")))
+            .from(table)
+            .left_join(
+                stamps.clone(),
+                Expr::col((stamps.clone(), Alias::new("entity")))
+                    .eq(entity.name())
+                    .and(Expr::col((stamps, Alias::new("entity_id"))).eq(id_col.clone())),
+            );
+        match rows {
+            StateRows::Ids(ids) => {
+                q.and_where(id_col.is_in(ids.iter().cloned()));
+            }
+            StateRows::After(after, limit) => {
+                if let Some(after) = after {
+                    q.and_where(id_col.clone().gt(*after));
+                }
+                q.order_by_expr(id_col, Order::Asc).limit(*limit);
+            }
+        }
+        q
+    }
+
+    /// Before an apply reads, merges and writes rows of `table`: on PostgreSQL, locks them in
+    /// a statement of its own. (A locking read that waited for another transaction sees that
+    /// transaction's row but not its stamps: the joined rows come from the statement's older
+    /// snapshot.) SQLite has one writer; nothing to do.
+    pub async fn lock_rows(&self, tx: &mut Tx, table: &str, ids: &[String]) -> Result<(), DbError> {
+        if tx.dialect() != Dialect::Postgres {
+            return Ok(());
+        }
+        let table = Alias::new(table);
+        let mut l = Query::select();
+        l.expr(Expr::val(1))
+            .from(table.clone())
+            .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().cloned()))
+            .lock_with_tables(LockType::Update, [table]);
+        tx.fetch_rows(&l).await?;
+        Ok(())
+    }
+
+    /// After a merge wrote `writes`: the row keeps its other stamps and takes those of the
+    /// fields written.
+    pub async fn save_merged_stamps(
+        &self,
+        tx: &mut Tx,
+        event: &SyncEvent,
+        current: Option<&FieldState>,
+        writes: &FieldState,
+    ) -> Result<(), DbError> {
+        let mut stamps: BTreeMap<String, Hlc> = current
+            .iter()
+            .flat_map(|s| s.iter().map(|(k, v)| (k.clone(), v.stamp)))
+            .collect();
+        for (name, s) in writes {
+            stamps.insert(name.clone(), s.stamp);
+        }
+        stamps.retain(|_, s| *s != Hlc::ZERO);
+        self.save_stamps(tx, event.entity, &event.entity_id, &stamps)
+            .await
     }
 
     /// Replaces the stamps of one entity.
@@ -646,6 +726,52 @@ impl SyncTables {
 }
 
 /// Stamps as stored: `{"field": "<encoded hlc>"}`.
+/// Which rows a read of synced state covers: given ids (at most [`STATE_CHUNK`] at a time), or
+/// a page in id order (reconcile's digests).
+pub enum StateRows<'a> {
+    Ids(&'a [String]),
+    After(Option<&'a str>, u64),
+}
+
+/// Ids per state read, so an IN list stays small.
+pub const STATE_CHUNK: usize = 500;
+
+/// Each state's digest, for reconcile.
+pub fn digests(entity: Entity, states: Vec<(String, FieldState)>) -> Vec<(String, u64)> {
+    states
+        .into_iter()
+        .map(|(id, state)| {
+            let d = digest(entity, &state);
+            (id, d)
+        })
+        .collect()
+}
+
+/// Why a synced write did not happen: the data was refused (the event fails, with this
+/// message), or the store could not do it now (the batch is retried as a whole later).
+pub enum WriteError {
+    Refused(String),
+    Store(DbError),
+}
+
+impl From<String> for WriteError {
+    fn from(message: String) -> Self {
+        Self::Refused(message)
+    }
+}
+
+impl WriteError {
+    /// A database error of a synced write: transient ones are retried; others refuse the
+    /// event, in the words `describe` finds for an operator.
+    pub fn from_db(err: DbError, describe: impl FnOnce(&DbError) -> String) -> Self {
+        if err.is_transient() {
+            Self::Store(err)
+        } else {
+            Self::Refused(describe(&err))
+        }
+    }
+}
+
 pub fn decode_stamps(text: &str) -> Result<BTreeMap<String, Hlc>, DbError> {
     let raw: BTreeMap<String, String> =
         serde_json::from_str(text).map_err(|e| corrupt("stamps", e))?;

@@ -2,15 +2,14 @@
 //! under the stamps (per-field last-writer-wins), inserting the row when it is new. Applied
 //! changes are not recorded in the outbox: the Platform has them already.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, Query, SimpleExpr};
+use tandem_core::Side;
 use tandem_core::merge::{ApplyOutcome, Entity, FieldState, SyncEvent, merge};
-use tandem_core::{Hlc, Side};
 use tandem_sql::Tx;
+use tandem_sql::outbox::{StateRows, WriteError};
 
-use super::{SYNC_TABLES, Which, load_states, model_for};
+use super::{SYNC_TABLES, load_states, model_for};
 use crate::Baas;
 use crate::error::BaasResult;
 use crate::exec::Exec;
@@ -53,11 +52,10 @@ impl Baas {
         let mut exec = Exec::Tx(&mut *tx);
         let current = load_states(
             schema,
-            self.engine.dialect(),
             &mut exec,
             model_id,
             event.entity,
-            Which::Ids(std::slice::from_ref(&event.entity_id)),
+            StateRows::Ids(std::slice::from_ref(&event.entity_id)),
             true,
         )
         .await?
@@ -86,7 +84,9 @@ impl Baas {
             Err(WriteError::Store(err)) => return Err(err.into()),
         }
         if !merged.writes.is_empty() {
-            save_merged_stamps(tx, event, current.as_ref(), &merged.writes).await?;
+            SYNC_TABLES
+                .save_merged_stamps(tx, event, current.as_ref(), &merged.writes)
+                .await?;
         }
         Ok(ApplyOutcome::Applied {
             changed: !merged.writes.is_empty(),
@@ -219,46 +219,8 @@ impl Baas {
     }
 }
 
-/// Keeps the row's stamps with those of the fields the merge wrote.
-async fn save_merged_stamps(
-    tx: &mut Tx,
-    event: &SyncEvent,
-    current: Option<&FieldState>,
-    writes: &FieldState,
-) -> BaasResult<()> {
-    let mut stamps: BTreeMap<String, Hlc> = current
-        .iter()
-        .flat_map(|s| s.iter().map(|(k, v)| (k.clone(), v.stamp)))
-        .collect();
-    for (name, s) in writes {
-        stamps.insert(name.clone(), s.stamp);
-    }
-    stamps.retain(|_, s| *s != Hlc::ZERO);
-    SYNC_TABLES
-        .save_stamps(tx, event.entity, &event.entity_id, &stamps)
-        .await?;
-    Ok(())
-}
-
-/// Why a synced write did not happen: the data was refused (the event fails, with this
-/// message), or the store could not do it now (retried as a whole later).
-enum WriteError {
-    Refused(String),
-    Store(tandem_sql::DbError),
-}
-
-impl From<String> for WriteError {
-    fn from(message: String) -> Self {
-        Self::Refused(message)
-    }
-}
-
 fn write_error(err: tandem_sql::DbError, entity: Entity) -> WriteError {
-    if err.is_transient() {
-        WriteError::Store(err)
-    } else {
-        WriteError::Refused(describe(&err, entity))
-    }
+    WriteError::from_db(err, |err| describe(err, entity))
 }
 
 /// A database refusal of a synced write, in words an operator can act on.

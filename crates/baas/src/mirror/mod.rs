@@ -13,12 +13,10 @@ pub mod outbox;
 
 use std::collections::BTreeMap;
 
-use sea_query::{Alias, Expr, ExprTrait, LockType, Order, Query, SimpleExpr};
 use serde_json::Value as Json;
 use tandem_core::Hlc;
-use tandem_core::merge::{Entity, FieldState, Stamped, digest};
-use tandem_sql::Dialect;
-use tandem_sql::outbox::{SyncTables, decode_stamps};
+use tandem_core::merge::{Entity, FieldState, Stamped};
+use tandem_sql::outbox::{STATE_CHUNK, StateRows, SyncTables, decode_stamps, digests};
 
 use crate::Baas;
 use crate::error::{BaasError, BaasResult};
@@ -63,61 +61,25 @@ fn internal(e: impl std::fmt::Display) -> BaasError {
     BaasError::internal(e.to_string())
 }
 
-/// Which rows a read of synced state covers.
-enum Which<'a> {
-    Ids(&'a [String]),
-    After(Option<&'a str>, u64),
-}
-
-/// Reads the synced state of a built-in model's rows (values and stamps).
+/// Reads the synced state of a built-in model's rows (values and stamps); with `lock`, first
+/// locks the rows of the transaction's apply (see `SyncTables::lock_rows`).
 async fn load_states(
     schema: &Schema,
-    dialect: Dialect,
     exec: &mut Exec<'_>,
     model_id: ModelId,
     entity: Entity,
-    which: Which<'_>,
+    which: StateRows<'_>,
     lock: bool,
 ) -> BaasResult<Vec<(String, FieldState)>> {
     let model = schema.model(model_id);
     let fields = synced_fields(model, entity);
-    let table = Alias::new(model.table.as_str());
-    let stamps = Alias::new(SYNC_TABLES.stamps);
-    let id_col = SimpleExpr::from(Expr::col((table.clone(), Alias::new("id"))));
-    let mut q = Query::select();
-    q.expr(id_col.clone());
-    for (id, _, _) in &fields {
-        q.column((table.clone(), Alias::new(model.fields[*id].column.as_str())));
-    }
-    q.column((stamps.clone(), Alias::new("stamps")))
-        .from(table.clone())
-        .left_join(
-            stamps.clone(),
-            Expr::col((stamps.clone(), Alias::new("entity")))
-                .eq(entity.name())
-                .and(Expr::col((stamps, Alias::new("entity_id"))).eq(id_col.clone())),
-        );
-    match which {
-        Which::Ids(ids) => {
-            q.and_where(id_col.clone().is_in(ids.iter().cloned()));
-            if lock && dialect == Dialect::Postgres {
-                // Lock first, then read in a separate statement: a locking read that waited
-                // for another transaction sees that transaction's row but not its stamps (the
-                // joined rows come from the statement's older snapshot).
-                let mut l = Query::select();
-                l.expr(Expr::val(1))
-                    .from(table.clone())
-                    .and_where(id_col.is_in(ids.iter().cloned()))
-                    .lock_with_tables(LockType::Update, [table]);
-                exec.rows(&l).await?;
-            }
-        }
-        Which::After(after, limit) => {
-            if let Some(after) = after {
-                q.and_where(id_col.clone().gt(after));
-            }
-            q.order_by_expr(id_col, Order::Asc).limit(limit);
-        }
+    let columns: Vec<&str> = fields
+        .iter()
+        .map(|(id, _, _)| model.fields[*id].column.as_str())
+        .collect();
+    let q = SYNC_TABLES.state_select(entity, &model.table, &columns, &which);
+    if let (true, StateRows::Ids(ids), Exec::Tx(tx)) = (lock, &which, &mut *exec) {
+        SYNC_TABLES.lock_rows(tx, &model.table, ids).await?;
     }
     let rows = exec.rows(&q).await?;
     let mut types = vec![ScalarType::String];
@@ -164,15 +126,14 @@ impl Baas {
     ) -> BaasResult<Vec<(String, FieldState)>> {
         let model = model_for(self, entity)?;
         let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(STATE_CHUNK) {
             out.extend(
                 load_states(
                     &self.engine.schema,
-                    self.engine.dialect(),
                     &mut Exec::Pool(&self.engine.db),
                     model,
                     entity,
-                    Which::Ids(chunk),
+                    StateRows::Ids(chunk),
                     false,
                 )
                 .await?,
@@ -190,21 +151,15 @@ impl Baas {
         limit: u64,
     ) -> BaasResult<Vec<(String, u64)>> {
         let model = model_for(self, entity)?;
-        Ok(load_states(
+        let states = load_states(
             &self.engine.schema,
-            self.engine.dialect(),
             &mut Exec::Pool(&self.engine.db),
             model,
             entity,
-            Which::After(after, limit),
+            StateRows::After(after, limit),
             false,
         )
-        .await?
-        .into_iter()
-        .map(|(id, state)| {
-            let d = digest(entity, &state);
-            (id, d)
-        })
-        .collect())
+        .await?;
+        Ok(digests(entity, states))
     }
 }

@@ -9,14 +9,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tandem_core::merge::{Entity, FieldState, SyncEvent};
 use tandem_core::{Hlc, HlcClock, Side};
+use tandem_sql::Tx;
 use tandem_sql::outbox::event_id;
-use tandem_sql::{Dialect, Tx};
 use tokio::sync::Notify;
 
-use super::{SYNC_TABLES, Which, entity_of, internal, load_states, synced_fields};
+use super::{SYNC_TABLES, entity_of, internal, load_states, synced_fields};
 use crate::error::{BaasError, BaasResult};
 use crate::exec::Exec;
 use crate::schema::{FieldId, Model, ModelId, Schema};
+use tandem_sql::outbox::{STATE_CHUNK, StateRows};
 
 /// The sync engine's hooks into the BaaS's writes.
 #[derive(Debug)]
@@ -61,7 +62,6 @@ pub(crate) struct LocalWrite<'a> {
 #[tracing::instrument(skip_all, fields(model = %schema.model(write.model).name, rows = write.ids.len()))]
 pub(crate) async fn record_local(
     schema: &Schema,
-    dialect: Dialect,
     hooks: &SyncHooks,
     exec: &mut Exec<'_>,
     write: LocalWrite<'_>,
@@ -80,17 +80,9 @@ pub(crate) async fn record_local(
     if changed.is_empty() || ids.is_empty() {
         return Ok(false);
     }
-    for chunk in ids.chunks(500) {
-        let states = load_states(
-            schema,
-            dialect,
-            exec,
-            model_id,
-            entity,
-            Which::Ids(chunk),
-            false,
-        )
-        .await?;
+    for chunk in ids.chunks(STATE_CHUNK) {
+        let states =
+            load_states(schema, exec, model_id, entity, StateRows::Ids(chunk), false).await?;
         let tx = tx_of(exec)?;
         for (id, state) in states {
             record_row(tx, hooks, entity, id, state, &changed, now).await?;

@@ -8,12 +8,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_query::{Alias, Expr, Order, Query, SimpleExpr};
+use sea_query::{Expr, Query};
 use serde_json::{Value, json};
-use tandem_core::merge::{ApplyOutcome, Entity, FieldState, Stamped, SyncEvent, digest, merge};
+use tandem_core::merge::{ApplyOutcome, Entity, FieldState, Stamped, SyncEvent, merge};
 use tandem_core::{Hlc, Side};
-use tandem_sql::outbox::{SyncTables, decode_stamps, event_id};
-use tandem_sql::{Dialect, Tx};
+use tandem_sql::Tx;
+use tandem_sql::outbox::{
+    STATE_CHUNK, StateRows, SyncTables, WriteError, decode_stamps, digests, event_id,
+};
 
 use super::tables::{Tenants, Users, instant, millis};
 use super::{SqlPlatformStore, StoreError, StoreResult};
@@ -106,25 +108,6 @@ fn stamps_of(raw: Option<&str>) -> StoreResult<BTreeMap<String, Hlc>> {
     }
 }
 
-/// Which rows a state query reads.
-enum Rows<'a> {
-    Ids(&'a [String]),
-    After(Option<&'a str>, u64),
-}
-
-/// Why a synced write did not happen: the data was refused (the event fails, with this
-/// message), or the store could not do it now (retried as a whole later).
-enum WriteError {
-    Refused(String),
-    Store(tandem_sql::DbError),
-}
-
-impl From<String> for WriteError {
-    fn from(message: String) -> Self {
-        Self::Refused(message)
-    }
-}
-
 impl SqlPlatformStore {
     /// Stamps the `changed` fields of an entity with a fresh stamp and records the entity's
     /// whole synced state as an outbox event, inside the transaction of the change.
@@ -182,79 +165,29 @@ impl SqlPlatformStore {
         &self,
         exec: &mut Option<&mut Tx>,
         entity: Entity,
-        rows: Rows<'_>,
+        rows: StateRows<'_>,
     ) -> StoreResult<Vec<(String, FieldState)>> {
-        let stamps = Alias::new(SYNC_TABLES.stamps);
-        let (table, id_col): (Alias, SimpleExpr) = match entity {
+        let (table, columns): (&str, &[&str]) = match entity {
             Entity::User => (
-                Alias::new("users"),
-                Expr::col((Users::Table, Users::Id)).into(),
+                "users",
+                &[
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "locale",
+                    "timezone",
+                    "avatar_url",
+                    "tenant_id",
+                    "active",
+                    "created_at",
+                ],
             ),
-            Entity::Tenant => (
-                Alias::new("tenants"),
-                Expr::col((Tenants::Table, Tenants::Id)).into(),
-            ),
+            Entity::Tenant => ("tenants", &["name", "created_at"]),
         };
-        let mut q = Query::select();
-        match entity {
-            Entity::User => {
-                q.columns(
-                    [
-                        Users::Id,
-                        Users::Email,
-                        Users::FirstName,
-                        Users::LastName,
-                        Users::Locale,
-                        Users::Timezone,
-                        Users::AvatarUrl,
-                        Users::TenantId,
-                        Users::Active,
-                        Users::CreatedAt,
-                    ]
-                    .map(|c| (Users::Table, c)),
-                );
-            }
-            Entity::Tenant => {
-                q.columns(
-                    [Tenants::Id, Tenants::Name, Tenants::CreatedAt].map(|c| (Tenants::Table, c)),
-                );
-            }
-        }
-        q.column((stamps.clone(), Alias::new("stamps")))
-            .from(table)
-            .left_join(
-                stamps.clone(),
-                Expr::col((stamps.clone(), Alias::new("entity")))
-                    .eq(entity.name())
-                    .and(Expr::col((stamps, Alias::new("entity_id"))).eq(id_col.clone())),
-            );
-        match rows {
-            Rows::Ids(ids) => {
-                q.and_where(Expr::expr(id_col).is_in(ids.iter().cloned()));
-            }
-            Rows::After(after, limit) => {
-                if let Some(after) = after {
-                    q.and_where(Expr::expr(id_col.clone()).gt(after));
-                }
-                q.order_by_expr(id_col, Order::Asc).limit(limit);
-            }
-        }
-        if let (Some(tx), Rows::Ids(ids), Dialect::Postgres) =
-            (exec.as_mut(), &rows, self.dialect())
-        {
-            // Applying reads, merges and writes: hold the entity's row meanwhile. Lock first,
-            // then read in a separate statement: a locking read that waited for another
-            // transaction sees that transaction's row but not its stamps (the joined rows
-            // come from the statement's older snapshot).
-            let mut l = Query::select();
-            l.expr(Expr::val(1))
-                .from(match entity {
-                    Entity::User => Alias::new("users"),
-                    Entity::Tenant => Alias::new("tenants"),
-                })
-                .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().cloned()))
-                .lock(sea_query::LockType::Update);
-            tx.fetch_rows(&l).await?;
+        let q = SYNC_TABLES.state_select(entity, table, columns, &rows);
+        if let (Some(tx), StateRows::Ids(ids)) = (exec.as_mut(), &rows) {
+            // Applying reads, merges and writes: hold the entity's row meanwhile.
+            SYNC_TABLES.lock_rows(tx, table, ids).await?;
         }
         let mut out = Vec::new();
         match entity {
@@ -305,8 +238,11 @@ impl SqlPlatformStore {
         ids: &[String],
     ) -> StoreResult<Vec<(String, FieldState)>> {
         let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
-            out.extend(self.states_in(&mut None, entity, Rows::Ids(chunk)).await?);
+        for chunk in ids.chunks(STATE_CHUNK) {
+            out.extend(
+                self.states_in(&mut None, entity, StateRows::Ids(chunk))
+                    .await?,
+            );
         }
         Ok(out)
     }
@@ -319,15 +255,10 @@ impl SqlPlatformStore {
         after: Option<&str>,
         limit: u64,
     ) -> StoreResult<Vec<(String, u64)>> {
-        Ok(self
-            .states_in(&mut None, entity, Rows::After(after, limit))
-            .await?
-            .into_iter()
-            .map(|(id, state)| {
-                let d = digest(entity, &state);
-                (id, d)
-            })
-            .collect())
+        let states = self
+            .states_in(&mut None, entity, StateRows::After(after, limit))
+            .await?;
+        Ok(digests(entity, states))
     }
 
     /// Takes note of applied events' stamps, after their commit, so later local stamps come
@@ -364,7 +295,7 @@ impl SqlPlatformStore {
             .states_in(
                 &mut Some(&mut *tx),
                 event.entity,
-                Rows::Ids(std::slice::from_ref(&event.entity_id)),
+                StateRows::Ids(std::slice::from_ref(&event.entity_id)),
             )
             .await?
             .pop();
@@ -391,16 +322,8 @@ impl SqlPlatformStore {
                 Err(WriteError::Refused(error)) => return Ok(ApplyOutcome::Failed { error }),
                 Err(WriteError::Store(err)) => return Err(err.into()),
             }
-            let mut stamps: BTreeMap<String, Hlc> = current
-                .iter()
-                .map(|(k, v)| (k.clone(), v.stamp))
-                .filter(|(_, s)| *s != Hlc::ZERO)
-                .collect();
-            for (name, s) in &merged.writes {
-                stamps.insert(name.clone(), s.stamp);
-            }
             SYNC_TABLES
-                .save_stamps(tx, event.entity, &event.entity_id, &stamps)
+                .save_merged_stamps(tx, event, Some(&current), &merged.writes)
                 .await?;
         }
         Ok(ApplyOutcome::Applied {
@@ -448,13 +371,9 @@ impl SqlPlatformStore {
                 }
             }
         }
-        tx.execute(&q).await.map_err(|e| {
-            if e.is_transient() {
-                WriteError::Store(e)
-            } else {
-                WriteError::Refused(e.to_string())
-            }
-        })?;
+        tx.execute(&q)
+            .await
+            .map_err(|e| WriteError::from_db(e, ToString::to_string))?;
         Ok(())
     }
 

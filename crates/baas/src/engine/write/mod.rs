@@ -342,7 +342,6 @@ impl<'r, 's> Writer<'r, 's> {
             .collect();
         if record_local(
             self.schema(),
-            self.reader.c.dialect,
             self.sync,
             exec,
             LocalWrite {
