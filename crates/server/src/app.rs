@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -232,11 +232,7 @@ impl App {
                 self.auth.clone(),
             ))
             .fallback(not_found)
-            .layer(axum::middleware::map_response_with_state(
-                self.http,
-                json_framework_errors,
-            ))
-            .layer(DefaultBodyLimit::max(self.http.max_body_bytes))
+            .layer(axum::middleware::map_response(json_framework_errors))
             .layer(TraceLayer::new_for_http())
     }
 
@@ -274,17 +270,10 @@ async fn health(State(stores): State<Arc<Vec<(&'static str, Db)>>>) -> Response 
     Json(json!({"status": "ok"})).into_response()
 }
 
-/// axum answers an oversized body (413) and a wrong method (405) without the JSON error shape
-/// clients expect; this gives them one.
-async fn json_framework_errors(State(http): State<HttpLimits>, response: Response) -> Response {
+/// axum answers a wrong method (405) without the JSON error shape clients expect; this gives it
+/// one. (Oversized bodies never reach the router: `connections::read_body` answers them.)
+async fn json_framework_errors(response: Response) -> Response {
     let (code, message) = match response.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            "PAYLOAD_TOO_LARGE",
-            format!(
-                "the request body is larger than {} KiB",
-                http.max_body_bytes / 1024
-            ),
-        ),
         StatusCode::METHOD_NOT_ALLOWED => {
             let allowed = response
                 .headers()

@@ -63,10 +63,9 @@ impl Default for HttpLimits {
 }
 
 impl HttpLimits {
-    /// The connection cap actually used: the configured one, lowered when the process may not
-    /// open that many files (after trying to raise its soft limit to the hard one).
-    pub fn effective_max_connections(&self) -> usize {
-        let fds = raise_fd_limit();
+    /// The connection cap actually used: the configured one, lowered when the process may
+    /// open only `fds` files.
+    pub fn connection_cap(&self, fds: Option<u64>) -> usize {
         let room = fds.map_or(usize::MAX, |n| {
             usize::try_from(n.saturating_sub(RESERVED_FDS).max(16)).unwrap_or(usize::MAX)
         });
@@ -102,7 +101,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = router.layer(axum::middleware::from_fn_with_state(limits, read_body));
-    let max_connections = limits.effective_max_connections();
+    let max_connections = limits.connection_cap(raise_fd_limit());
     let slots = Arc::new(Semaphore::new(max_connections));
     let graceful = GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
@@ -262,4 +261,30 @@ fn close(mut response: Response) -> Response {
         axum::http::HeaderValue::from_static("close"),
     );
     response.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_cap_leaves_room_for_the_databases() {
+        let limits = HttpLimits::default();
+        assert_eq!(
+            limits.connection_cap(None),
+            1024,
+            "no known limit: as configured"
+        );
+        assert_eq!(limits.connection_cap(Some(1_048_576)), 1024);
+        assert_eq!(
+            limits.connection_cap(Some(256)),
+            256 - 64,
+            "64 fds stay free"
+        );
+        assert_eq!(
+            limits.connection_cap(Some(20)),
+            16,
+            "a tiny limit still serves someone"
+        );
+    }
 }
