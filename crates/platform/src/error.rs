@@ -49,6 +49,22 @@ pub enum PlatformError {
         "one request may check or set at most {0} passwords; send the others in further requests"
     )]
     TooManyPasswordOperations(u32),
+    #[error("the email or password is not correct")]
+    InvalidLogin,
+    #[error("too many attempts; wait {retry_after_secs} seconds and try again")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("sign-up is turned off for this app; ask its administrator for an invitation")]
+    SignUpDisabled,
+    #[error("this account is deactivated; ask the app's administrator to reactivate it")]
+    UserDeactivated,
+    /// OAuth `invalid_grant`: a code or refresh token that is unknown, used, expired or revoked.
+    #[error("{0}")]
+    InvalidGrant(String),
+    /// OAuth `invalid_client`: wrong client id or secret.
+    #[error("{0}")]
+    InvalidClient(String),
+    #[error("{0}")]
+    InvalidRedirectUri(String),
     #[error("{0}")]
     InvalidInput(String),
     #[error("{0}")]
@@ -76,6 +92,8 @@ impl PlatformError {
             | Self::WrongPassword
             | Self::PasswordNotSet(_)
             | Self::InvalidInput(_)
+            | Self::InvalidGrant(_)
+            | Self::InvalidRedirectUri(_)
             | Self::TooManyPasswordOperations(_)
             | Self::GraphqlValidation(_)
             | Self::Unsupported(_) => StatusCode::BAD_REQUEST,
@@ -86,7 +104,11 @@ impl PlatformError {
             | Self::RoleKeyNotFound(_)
             | Self::RoleNotFound(_)
             | Self::UserNotFound(_) => StatusCode::NOT_FOUND,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::InvalidLogin | Self::InvalidClient(_) => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::SignUpDisabled | Self::UserDeactivated => StatusCode::FORBIDDEN,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -109,6 +131,13 @@ impl PlatformError {
             Self::WrongPassword => "WRONG_PASSWORD",
             Self::PasswordNotSet(_) => "PASSWORD_NOT_SET",
             Self::InvalidInput(_) => "INVALID_INPUT",
+            Self::InvalidLogin => "INVALID_CREDENTIALS",
+            Self::RateLimited { .. } => "TOO_MANY_ATTEMPTS",
+            Self::SignUpDisabled => "SIGN_UP_DISABLED",
+            Self::UserDeactivated => "USER_DEACTIVATED",
+            Self::InvalidGrant(_) => "INVALID_GRANT",
+            Self::InvalidClient(_) => "INVALID_CLIENT",
+            Self::InvalidRedirectUri(_) => "INVALID_REDIRECT_URI",
             Self::TooManyPasswordOperations(_) => "TOO_MANY_PASSWORD_OPERATIONS",
             Self::GraphqlValidation(_) => "GRAPHQL_VALIDATION_FAILED",
             Self::Unsupported(_) => "NOT_SUPPORTED",
@@ -139,6 +168,19 @@ impl PlatformError {
             status_code: self.status().as_u16(),
             error_code: self.code(),
             message: self.public_message(),
+        }
+    }
+
+    /// The OAuth 2.0 error code (RFC 6749 §5.2) for the standard endpoints.
+    pub fn oauth_code(&self) -> &'static str {
+        match self {
+            Self::InvalidGrant(_) | Self::InvalidLogin | Self::UserDeactivated => "invalid_grant",
+            Self::InvalidClient(_) => "invalid_client",
+            Self::Unauthorized(_) => "invalid_token",
+            Self::RateLimited { .. } => "slow_down",
+            Self::Forbidden(_) | Self::SignUpDisabled => "access_denied",
+            Self::Internal(_) => "server_error",
+            _ => "invalid_request",
         }
     }
 

@@ -41,7 +41,9 @@ pub fn router(state: PlatformState) -> Router {
         .route("/v01/authorize/serviceAccount", post(service_account_token))
         .route("/v01/authorize", post(user_token))
         .route("/v01/server/graphql", post(graphql))
-        .with_state(state)
+        .route("/v01/graphql", post(user_graphql))
+        .with_state(state.clone())
+        .merge(crate::oauth::router(state))
 }
 
 /// Parses a JSON object body; `expected` describes it for the error message.
@@ -169,7 +171,29 @@ async fn graphql(State(state): State<PlatformState>, headers: HeaderMap, body: B
         Ok(principal) => principal,
         Err(err) => return graphql_failure(err),
     };
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    execute(&state, principal, &body).await
+}
+
+/// `POST /v01/graphql`: the browser's GraphQL (`@roq/client`), as the user whose access token
+/// comes in `roq-platform-authorization: Bearer …` — the same schema, the same rules as a
+/// user token on the server endpoint.
+async fn user_graphql(
+    State(state): State<PlatformState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let token = header(&headers, AUTHORIZATION_HEADER)
+        .or_else(|| header(&headers, "authorization"))
+        .and_then(|v| v.trim().strip_prefix("Bearer "));
+    let principal = match state.service.authenticate_bearer(token).await {
+        Ok(principal) => principal,
+        Err(err) => return graphql_failure(err),
+    };
+    execute(&state, principal, &body).await
+}
+
+async fn execute(state: &PlatformState, principal: crate::Principal, body: &Bytes) -> Response {
+    let request: async_graphql::Request = match serde_json::from_slice(body) {
         Ok(request) => request,
         Err(e) => {
             return graphql_failure(PlatformError::InvalidInput(format!(

@@ -16,6 +16,7 @@ pub mod environment;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod oauth;
 pub mod password;
 pub mod service;
 pub mod store;
@@ -25,5 +26,5 @@ pub use environment::Credentials;
 pub use error::PlatformError;
 pub use service::{PlatformService, Principal, StartOptions};
 pub use store::{
-    EnvironmentStore, PlatformStore, RoleStore, SqlPlatformStore, TenantStore, UserStore,
+    AuthStore, EnvironmentStore, PlatformStore, RoleStore, SqlPlatformStore, TenantStore, UserStore,
 };

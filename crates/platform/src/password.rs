@@ -116,6 +116,24 @@ pub async fn verify(candidate: String, stored: String) -> Result<bool, HashingEr
     .map_err(HashingError::new)?
 }
 
+static NOBODYS_HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// Verifies `candidate` against the hash of a random password, and throws the answer away:
+/// a log-in for an unknown email, or a user without a password, then costs what a wrong
+/// password costs, so timing does not tell which emails have accounts.
+pub async fn verify_against_nobody(candidate: String) -> Result<(), HashingError> {
+    let stored = NOBODYS_HASH
+        .get_or_try_init(|| async {
+            let mut random = [0u8; 24];
+            getrandom::fill(&mut random).map_err(|e| HashingError::new(e.to_string()))?;
+            let random: String = random.iter().map(|b| format!("{b:02x}")).collect();
+            hash(Password(random)).await
+        })
+        .await?
+        .clone();
+    verify(candidate, stored).await.map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,6 +124,7 @@ impl App {
                 &config.credentials,
                 StartOptions {
                     rotate_api_key: config.rotate_api_key,
+                    public_url: config.public_url.clone(),
                 },
             )
             .await

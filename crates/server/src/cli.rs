@@ -94,6 +94,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_LISTEN", default_value = "127.0.0.1:8787")]
     pub listen: String,
 
+    /// The URL people and apps reach Tandem at (`https://auth.example.com`): the issuer of
+    /// its tokens and the base of its links. Taken from each request's Host header when unset.
+    #[arg(long, env = "TANDEM_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Replace the environment's stored API key with TANDEM_API_KEY (clients must switch).
     #[arg(long)]
     pub rotate_api_key: bool,

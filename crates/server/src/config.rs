@@ -27,6 +27,8 @@ pub struct Config {
     pub db_options: DbOptions,
     /// Replace a stored API key that differs from the configured one.
     pub rotate_api_key: bool,
+    /// `--public-url`: the issuer of tokens and the base of links (else each request's Host).
+    pub public_url: Option<String>,
     /// Run one half only (split deployment); both when `None`.
     pub only: Option<Half>,
     /// The other half's base URL (split deployment).

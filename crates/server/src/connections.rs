@@ -12,6 +12,7 @@
 //!
 //! It may touch the socket and the router only; what a request means is the router's business.
 
+use axum::extract::ConnectInfo;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,7 +125,7 @@ pub async fn serve(
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     accept_failed(&err).await;
                     continue;
@@ -132,8 +133,13 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // The peer address, for per-IP rate limits (`ConnectInfo` as axum's extractor reads it).
+        let service = TowerToHyperService::new(tower::Layer::layer(
+            &axum::Extension(ConnectInfo(peer)),
+            router.clone(),
+        ));
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(err) = connection.await {

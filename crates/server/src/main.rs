@@ -69,6 +69,20 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
         credentials,
         db_options: DbOptions::default(),
         rotate_api_key: args.rotate_api_key,
+        public_url: match args
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(url.trim_end_matches('/').to_owned())
+            }
+            Some(url) => {
+                anyhow::bail!("--public-url must be an http:// or https:// URL, not {url}")
+            }
+            None => None,
+        },
         only: args.only,
         peer_url: args.peer_url.clone(),
         sync_secret: std::env::var("TANDEM_SYNC_SECRET")

@@ -249,6 +249,7 @@ async fn test_config(
         credentials: Credentials::generate().expect("credentials"),
         db_options: DbOptions { max_connections: 5 },
         rotate_api_key: false,
+        public_url: None,
         only: None,
         peer_url: None,
         sync_secret: None,

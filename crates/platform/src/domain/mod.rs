@@ -4,6 +4,7 @@
 //! GraphQL layer converts to and from these), so the service and the store depend on this and
 //! nothing here depends on them.
 
+pub mod auth;
 pub mod input;
 pub mod list;
 

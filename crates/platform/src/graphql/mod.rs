@@ -9,6 +9,7 @@
 //! per-request batch loaders.
 
 pub mod args;
+pub mod auth;
 pub mod dtos;
 pub mod loaders;
 pub mod models;
@@ -77,6 +78,23 @@ pub struct QueryRoot;
 
 #[Object(name = "Query")]
 impl QueryRoot {
+    /// How end users sign up and log in (service account only).
+    async fn auth_settings(&self, ctx: &Context<'_>) -> Result<auth::AuthSettingsModel> {
+        let (service, principal) = parts(ctx)?;
+        principal.require_service_account("authSettings").gql()?;
+        service.auth_settings().await.gql().map(Into::into)
+    }
+
+    /// The published token-signing keys, newest first (service account only).
+    async fn signing_keys(&self, ctx: &Context<'_>) -> Result<Vec<auth::SigningKeyModel>> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .signing_keys(principal)
+            .await
+            .gql()
+            .map(|keys| keys.into_iter().map(Into::into).collect())
+    }
+
     /// One user by id (the SDK's `userProfile`).
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<UserModel> {
         let (service, principal) = parts(ctx)?;
@@ -252,6 +270,47 @@ impl MutationRoot {
             .verify_password(principal, &user_id, password)
             .await
             .gql()
+    }
+
+    /// Changes end users' sign-up and log-in settings; takes effect on every replica within
+    /// two seconds.
+    async fn update_auth_settings(
+        &self,
+        ctx: &Context<'_>,
+        data: auth::AuthSettingsUpdateDto,
+    ) -> Result<auth::AuthSettingsModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .update_auth_settings(principal, data.into())
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Starts signing tokens with a new key. The previous key stays published (its tokens keep
+    /// working) for 30 days, or is withdrawn at once with `revokePrevious: true`.
+    async fn rotate_signing_key(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] revoke_previous: bool,
+    ) -> Result<auth::SigningKeyModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .rotate_signing_key(principal, revoke_previous)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Changes a password, given the current one (ROQ's v1 name of `changeUserPasswordV2`).
+    async fn change_user_password(
+        &self,
+        ctx: &Context<'_>,
+        data: ChangeUserPasswordDto,
+    ) -> Result<bool> {
+        let (service, principal) = parts(ctx)?;
+        spend_password_operation(ctx)?;
+        service.change_password(principal, data.into()).await.gql()
     }
 
     /// Changes a password, given the current one.

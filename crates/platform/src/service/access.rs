@@ -37,7 +37,11 @@ impl PlatformService {
     }
 
     /// Checks against the stored environment, so every replica agrees on the current key.
-    async fn check_credentials(&self, environment_id: &str, api_key: &str) -> PlatformResult<()> {
+    pub(super) async fn check_credentials(
+        &self,
+        environment_id: &str,
+        api_key: &str,
+    ) -> PlatformResult<()> {
         let cached = self
             .credentials_cache
             .read()
@@ -74,7 +78,8 @@ impl PlatformService {
         api_key: &str,
     ) -> PlatformResult<IssuedToken> {
         self.check_credentials(environment_id, api_key).await?;
-        let (access_token, claims) = self.signer.issue(
+        let claims = Claims::new(
+            &self.issuer(None),
             TokenKind::ServiceAccount,
             SERVICE_ACCOUNT_EMAIL,
             &self.environment_id,
@@ -82,6 +87,7 @@ impl PlatformService {
             self.clock.now(),
             SERVICE_TOKEN_LIFETIME,
         );
+        let access_token = self.key_ring().await?.sign(&claims);
         Ok(IssuedToken {
             access_token,
             claims,
@@ -109,7 +115,8 @@ impl PlatformService {
                 user.id
             )));
         }
-        let (access_token, claims) = self.signer.issue(
+        let claims = Claims::new(
+            &self.issuer(None),
             TokenKind::User,
             &user.id.to_string(),
             &self.environment_id,
@@ -117,6 +124,7 @@ impl PlatformService {
             self.clock.now(),
             lifetime,
         );
+        let access_token = self.key_ring().await?.sign(&claims);
         Ok(IssuedToken {
             access_token,
             claims,
@@ -161,13 +169,22 @@ impl PlatformService {
         self.principal_from_bearer(Some(bearer)).await
     }
 
-    async fn principal_from_bearer(&self, token: Option<&str>) -> PlatformResult<Principal> {
+    /// A request that carries only an access token (the browser's GraphQL).
+    pub async fn authenticate_bearer(&self, token: Option<&str>) -> PlatformResult<Principal> {
+        self.principal_from_bearer(token).await
+    }
+
+    pub(super) async fn principal_from_bearer(
+        &self,
+        token: Option<&str>,
+    ) -> PlatformResult<Principal> {
         let token = token
             .map(|t| t.trim().trim_start_matches("Bearer ").trim())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| PlatformError::Unauthorized("an access token is required".into()))?;
         let claims = self
-            .signer
+            .ring_for(token)
+            .await?
             .verify(token, self.clock.now())
             .map_err(|e| PlatformError::Unauthorized(e.to_string()))?;
         if claims.env != self.environment_id {

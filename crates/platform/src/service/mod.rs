@@ -6,7 +6,11 @@
 //! ([`crate::domain::input`], [`crate::domain::list`]); nothing here knows GraphQL.
 
 mod access;
+mod keys;
+mod limits;
 mod roles;
+mod sessions;
+mod settings;
 mod tenants;
 mod users;
 pub mod validate;
@@ -18,14 +22,14 @@ use tandem_core::{Clock, TenantId, UserId};
 
 use crate::domain::Tenant;
 use crate::domain::list::{MAX_LIMIT, Window};
-use crate::environment::{
-    Credentials, EnvironmentRecord, api_key_digest, random_secret, token_signing_key,
-};
+use crate::environment::{Credentials, EnvironmentRecord, api_key_digest, random_secret};
 use crate::error::{PlatformError, PlatformResult};
 use crate::store::PlatformStore;
-use crate::token::TokenSigner;
 
 pub use access::{IssuedToken, SERVICE_ACCOUNT_EMAIL, SERVICE_TOKEN_LIFETIME};
+pub use keys::{KEYS_TTL, ROTATION_OVERLAP};
+pub use sessions::{CODE_LIFETIME, CodeExchange, RefreshExchange, SignUp, TokenSet};
+pub use settings::{AuthSettingsUpdate, SETTINGS_TTL};
 
 pub const DEFAULT_TENANT_NAME: &str = "Default";
 
@@ -39,7 +43,7 @@ pub enum Principal {
 }
 
 impl Principal {
-    fn require_service_account(&self, action: &str) -> PlatformResult<()> {
+    pub fn require_service_account(&self, action: &str) -> PlatformResult<()> {
         match self {
             Self::ServiceAccount => Ok(()),
             Self::User { .. } => Err(PlatformError::Forbidden(format!(
@@ -69,18 +73,26 @@ impl Principal {
 }
 
 /// What `PlatformService::start` may do to an existing environment.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct StartOptions {
     /// Replace the stored API key with the configured one (otherwise a different key is an
     /// error, so a replica started with a stale key cannot lock everyone else out).
     pub rotate_api_key: bool,
+    /// The public base URL (`--public-url`): the issuer of tokens and the base of links.
+    /// When unset, each request's `Host` decides.
+    pub public_url: Option<String>,
 }
 
 pub struct PlatformService {
     store: Arc<dyn PlatformStore>,
     clock: Arc<dyn Clock>,
     environment_id: String,
-    signer: TokenSigner,
+    /// Kept in memory only: token-signing keys are derived from it.
+    api_key: String,
+    keys: keys::CachedRing,
+    settings: settings::CachedSettings,
+    limits: limits::Limits,
+    public_url: Option<String>,
     /// The stored environment, re-read at most every [`CREDENTIALS_TTL`]: every request
     /// checks credentials, and a rotated key reaches every replica within that time.
     credentials_cache: std::sync::RwLock<Option<(EnvironmentRecord, std::time::Instant)>>,
@@ -153,13 +165,21 @@ impl PlatformService {
             .await?
             .ok_or_else(|| PlatformError::internal("environment row vanished after saving it"))?;
         // The stored key digest matched the configured key above, so every replica that
-        // reaches here derives the same signing key.
-        let key = token_signing_key(&credentials.api_key, &environment.token_key_salt);
+        // reaches here derives the same signing keys.
+        let ring = keys::load_ring(store.as_ref(), &credentials.api_key, now).await?;
         let service = Self {
             store,
+            limits: limits::Limits::new(clock.clone()),
             clock,
-            signer: TokenSigner::new(key),
             environment_id: environment.id,
+            api_key: credentials.api_key.clone(),
+            keys: std::sync::RwLock::new((Arc::new(ring), std::time::Instant::now())),
+            settings: std::sync::RwLock::new(None),
+            public_url: options
+                .public_url
+                .as_deref()
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty()),
             credentials_cache: std::sync::RwLock::new(None),
         };
         service.ensure_default_tenant().await?;
@@ -194,6 +214,18 @@ impl PlatformService {
         &self.environment_id
     }
 
+    /// The issuer and base URL: `--public-url` when configured, else from the request's
+    /// `Host` header (plain http), else `http://localhost`.
+    pub fn issuer(&self, host: Option<&str>) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        match host.map(str::trim).filter(|h| valid_host(h)) {
+            Some(host) => format!("http://{host}"),
+            None => "http://localhost".to_owned(),
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
@@ -217,6 +249,15 @@ pub fn window(limit: Option<i32>, offset: Option<i32>) -> PlatformResult<Window>
             .map_err(|_| PlatformError::InvalidInput("offset must not be negative".into()))?,
     };
     Ok(Window { limit, offset })
+}
+
+/// A `Host` header value we are willing to echo into URLs: host[:port], no paths or quotes.
+fn valid_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_'))
 }
 
 fn parse_user_id(id: &str) -> PlatformResult<UserId> {

@@ -9,6 +9,7 @@
 //! synced writes for the BaaS and applies the BaaS's; what differs per backend (migrations,
 //! pattern matching) is in `sqlite` and `postgres`.
 
+mod auth;
 mod environment;
 mod filter;
 pub mod outbox;
@@ -24,10 +25,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tandem_core::{HlcClock, RoleId, Side, TenantId, UserId};
+use tandem_core::{Email, HlcClock, RoleId, Side, TenantId, UserId};
 use tandem_sql::{Db, DbError, DbOptions, DbUrl, Dialect, Migrations};
 use tokio::sync::Notify;
 
+use crate::domain::auth::{AuthSettings, CodeRecord, RefreshRecord, SigningKeyRecord};
 use crate::domain::list::{RoleQuery, TenantQuery, UserQuery};
 use crate::domain::{Change, Page, Role, Tenant, User, UserChanges};
 use crate::environment::EnvironmentRecord;
@@ -67,9 +69,12 @@ fn unique_violation(err: DbError, duplicate: StoreError) -> StoreError {
 }
 
 /// Everything the Platform service needs from storage.
-pub trait PlatformStore: EnvironmentStore + TenantStore + UserStore + RoleStore {}
+pub trait PlatformStore:
+    EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore
+{
+}
 
-impl<T: EnvironmentStore + TenantStore + UserStore + RoleStore> PlatformStore for T {}
+impl<T: EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore> PlatformStore for T {}
 
 /// The environment: its credentials digest and token-key salt.
 #[async_trait]
@@ -116,7 +121,17 @@ pub trait UserStore: Send + Sync + 'static {
         changes: &UserChanges,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<User>>;
+    /// Creates a tenant and its first user in one transaction (sign-up): both or neither.
+    async fn insert_tenant_with_user(
+        &self,
+        tenant: &Tenant,
+        user: &User,
+        password_hash: Option<&str>,
+        roles: &[RoleId],
+    ) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// The user with this (normalised) email and its password hash, for log-in.
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<(User, Option<String>)>>;
     async fn list_users(&self, query: &UserQuery) -> StoreResult<Page<User>>;
     /// The stored password hash: `None` for an unknown user, `Some(None)` when it has none.
     async fn password_hash(&self, id: UserId) -> StoreResult<Option<Option<String>>>;
@@ -154,6 +169,42 @@ pub trait RoleStore: Send + Sync + 'static {
         roles: &[RoleId],
         tenant: Option<TenantId>,
     ) -> StoreResult<HashMap<RoleId, i64>>;
+}
+
+pub use auth::CodeTake;
+
+/// End-user authentication: signing keys, settings, authorization codes, refresh tokens.
+#[async_trait]
+pub trait AuthStore: Send + Sync + 'static {
+    /// Keys still published at `now`, newest first; the current one has no `retire_at`.
+    async fn signing_keys(&self, now: DateTime<Utc>) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Adds a new current key; keys current until now stay published until `retire_current_at`.
+    async fn add_signing_key(
+        &self,
+        key: &SigningKeyRecord,
+        retire_current_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn auth_settings(&self, environment_id: &str) -> StoreResult<Option<AuthSettings>>;
+    async fn save_auth_settings(
+        &self,
+        environment_id: &str,
+        settings: &AuthSettings,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn insert_code(&self, code: &CodeRecord) -> StoreResult<()>;
+    /// Marks the code used, atomically: only one caller ever gets it [`CodeTake::Fresh`].
+    async fn take_code(&self, code_hash: &str, now: DateTime<Utc>) -> StoreResult<CodeTake>;
+    async fn insert_refresh_token(&self, token: &RefreshRecord) -> StoreResult<()>;
+    async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>>;
+    /// Marks the token rotated and stores its successor, if it was neither rotated nor
+    /// revoked yet; `false` otherwise (someone else used it first).
+    async fn rotate_refresh_token(
+        &self,
+        token_hash: &str,
+        successor: &RefreshRecord,
+    ) -> StoreResult<bool>;
+    /// Revokes every token of a family; returns how many were still live.
+    async fn revoke_family(&self, family_id: &str, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// The Platform store over SQLite or PostgreSQL.

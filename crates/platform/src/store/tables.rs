@@ -139,6 +139,14 @@ pub(super) fn parse_id<T>(
     parse(raw).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// A user row with its password hash (for log-in).
+#[derive(sqlx::FromRow)]
+pub(super) struct UserWithPasswordRow {
+    #[sqlx(flatten)]
+    pub(super) user: UserRow,
+    pub(super) password_hash: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct EnvironmentRow {
     pub(super) id: String,

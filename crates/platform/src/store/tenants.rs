@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, Order, Query};
 use tandem_core::TenantId;
 use tandem_core::merge::Entity;
+use tandem_sql::Tx;
 
 use super::filter::order_of;
 use super::outbox;
@@ -21,36 +22,8 @@ use crate::domain::{Change, Page, Tenant};
 impl TenantStore for SqlPlatformStore {
     #[tracing::instrument(skip_all, fields(tenant = %tenant.id))]
     async fn insert_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
-        let insert = Query::insert()
-            .into_table(Tenants::Table)
-            .columns(TENANT_COLUMNS)
-            .values_panic([
-                tenant.id.to_string().into(),
-                tenant.reference.clone().into(),
-                tenant.name.clone().into(),
-                tenant.is_default.into(),
-                millis(tenant.created_at).into(),
-                millis(tenant.updated_at).into(),
-            ])
-            .to_owned();
         let mut tx = self.db.begin().await?;
-        tx.execute(&insert).await.map_err(|e| {
-            if is_primary_key(&e) {
-                StoreError::DuplicateId("tenant", tenant.id.to_string())
-            } else {
-                StoreError::Db(e)
-            }
-        })?;
-        let id = tenant.id.to_string();
-        self.record(
-            &mut tx,
-            Entity::Tenant,
-            &id,
-            outbox::tenant_values(tenant),
-            &outbox::all_fields(Entity::Tenant),
-            tenant.created_at,
-        )
-        .await?;
+        self.insert_tenant_in(&mut tx, tenant).await?;
         tx.commit().await?;
         self.signal_outbox();
         Ok(())
@@ -161,5 +134,41 @@ impl TenantStore for SqlPlatformStore {
         rows.into_iter()
             .map(|r| Ok((parse_id(&r.id, TenantId::parse)?, r.count)))
             .collect()
+    }
+}
+
+impl SqlPlatformStore {
+    /// Inserts the tenant and its outbox record inside `tx`.
+    pub(super) async fn insert_tenant_in(&self, tx: &mut Tx, tenant: &Tenant) -> StoreResult<()> {
+        let insert = Query::insert()
+            .into_table(Tenants::Table)
+            .columns(TENANT_COLUMNS)
+            .values_panic([
+                tenant.id.to_string().into(),
+                tenant.reference.clone().into(),
+                tenant.name.clone().into(),
+                tenant.is_default.into(),
+                millis(tenant.created_at).into(),
+                millis(tenant.updated_at).into(),
+            ])
+            .to_owned();
+        tx.execute(&insert).await.map_err(|e| {
+            if is_primary_key(&e) {
+                StoreError::DuplicateId("tenant", tenant.id.to_string())
+            } else {
+                StoreError::Db(e)
+            }
+        })?;
+        let id = tenant.id.to_string();
+        self.record(
+            tx,
+            Entity::Tenant,
+            &id,
+            outbox::tenant_values(tenant),
+            &outbox::all_fields(Entity::Tenant),
+            tenant.created_at,
+        )
+        .await?;
+        Ok(())
     }
 }

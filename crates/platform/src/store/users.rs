@@ -5,16 +5,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_query::{Expr, Func, NullOrdering, Order, Query, SimpleExpr};
 use tandem_core::merge::Entity;
-use tandem_core::{RoleId, UserId};
+use tandem_core::{Email, RoleId, UserId};
+use tandem_sql::Tx;
 
 use super::filter::order_of;
 use super::outbox;
-use super::tables::{PasswordRow, USER_COLUMNS, UserRow, Users, millis, opt_json, select_users};
+use super::tables::{
+    PasswordRow, USER_COLUMNS, UserRow, UserWithPasswordRow, Users, millis, opt_json, select_users,
+};
 use super::{
     SqlPlatformStore, StoreError, StoreResult, UserStore, is_primary_key, unique_violation,
 };
 use crate::domain::list::{UserQuery, UserSort};
-use crate::domain::{Change, Page, User, UserChanges};
+use crate::domain::{Change, Page, Tenant, User, UserChanges};
 
 #[async_trait]
 impl UserStore for SqlPlatformStore {
@@ -28,73 +31,40 @@ impl UserStore for SqlPlatformStore {
         password_hash: Option<&str>,
         roles: &[RoleId],
     ) -> StoreResult<()> {
-        let insert = Query::insert()
-            .into_table(Users::Table)
-            .columns([
-                Users::Id,
-                Users::Reference,
-                Users::Email,
-                Users::FirstName,
-                Users::LastName,
-                Users::Phone,
-                Users::Locale,
-                Users::Timezone,
-                Users::AvatarUrl,
-                Users::Active,
-                Users::IsOptedIn,
-                Users::OptedInAt,
-                Users::CustomData,
-                Users::TwoFactorEnabled,
-                Users::Synced,
-                Users::TenantId,
-                Users::PasswordHash,
-                Users::CreatedAt,
-                Users::UpdatedAt,
-            ])
-            .values_panic([
-                user.id.to_string().into(),
-                user.reference.clone().into(),
-                user.email.as_str().into(),
-                user.first_name.clone().into(),
-                user.last_name.clone().into(),
-                user.phone.clone().into(),
-                user.locale.clone().into(),
-                user.timezone.clone().into(),
-                user.avatar_url.clone().into(),
-                user.active.into(),
-                user.is_opted_in.into(),
-                user.opted_in_at.map(millis).into(),
-                opt_json(user.custom_data.as_ref()).into(),
-                user.two_factor_enabled.into(),
-                user.synced.into(),
-                user.tenant_id.to_string().into(),
-                password_hash.map(str::to_owned).into(),
-                millis(user.created_at).into(),
-                millis(user.updated_at).into(),
-            ])
-            .to_owned();
         let mut tx = self.db.begin().await?;
-        tx.execute(&insert).await.map_err(|e| {
-            if is_primary_key(&e) {
-                StoreError::DuplicateId("user", user.id.to_string())
-            } else {
-                unique_violation(e, StoreError::DuplicateEmail)
-            }
-        })?;
-        Self::insert_role_assignments(&mut tx, user.id, roles, user.created_at).await?;
-        let id = user.id.to_string();
-        self.record(
-            &mut tx,
-            Entity::User,
-            &id,
-            outbox::user_values(user),
-            &outbox::all_fields(Entity::User),
-            user.created_at,
-        )
-        .await?;
+        self.insert_user_in(&mut tx, user, password_hash, roles)
+            .await?;
         tx.commit().await?;
         self.signal_outbox();
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %user.id, tenant = %tenant.id))]
+    async fn insert_tenant_with_user(
+        &self,
+        tenant: &Tenant,
+        user: &User,
+        password_hash: Option<&str>,
+        roles: &[RoleId],
+    ) -> StoreResult<()> {
+        let mut tx = self.db.begin().await?;
+        self.insert_tenant_in(&mut tx, tenant).await?;
+        self.insert_user_in(&mut tx, user, password_hash, roles)
+            .await?;
+        tx.commit().await?;
+        self.signal_outbox();
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<(User, Option<String>)>> {
+        let select = select_users()
+            .column((Users::Table, Users::PasswordHash))
+            .and_where(Expr::col((Users::Table, Users::Email)).eq(email.as_str()))
+            .to_owned();
+        let row: Option<UserWithPasswordRow> = self.db.fetch_optional(&select).await?;
+        row.map(|r| Ok((User::try_from(r.user)?, r.password_hash)))
+            .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user = %id))]
@@ -256,5 +226,81 @@ impl UserStore for SqlPlatformStore {
             None => update.and_where(Expr::col(Users::PasswordHash).is_null()),
         };
         Ok(self.db.execute(&update).await? == 1)
+    }
+}
+
+impl SqlPlatformStore {
+    /// Inserts the user, its role assignments and its outbox record inside `tx`.
+    pub(super) async fn insert_user_in(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        password_hash: Option<&str>,
+        roles: &[RoleId],
+    ) -> StoreResult<()> {
+        let insert = Query::insert()
+            .into_table(Users::Table)
+            .columns([
+                Users::Id,
+                Users::Reference,
+                Users::Email,
+                Users::FirstName,
+                Users::LastName,
+                Users::Phone,
+                Users::Locale,
+                Users::Timezone,
+                Users::AvatarUrl,
+                Users::Active,
+                Users::IsOptedIn,
+                Users::OptedInAt,
+                Users::CustomData,
+                Users::TwoFactorEnabled,
+                Users::Synced,
+                Users::TenantId,
+                Users::PasswordHash,
+                Users::CreatedAt,
+                Users::UpdatedAt,
+            ])
+            .values_panic([
+                user.id.to_string().into(),
+                user.reference.clone().into(),
+                user.email.as_str().into(),
+                user.first_name.clone().into(),
+                user.last_name.clone().into(),
+                user.phone.clone().into(),
+                user.locale.clone().into(),
+                user.timezone.clone().into(),
+                user.avatar_url.clone().into(),
+                user.active.into(),
+                user.is_opted_in.into(),
+                user.opted_in_at.map(millis).into(),
+                opt_json(user.custom_data.as_ref()).into(),
+                user.two_factor_enabled.into(),
+                user.synced.into(),
+                user.tenant_id.to_string().into(),
+                password_hash.map(str::to_owned).into(),
+                millis(user.created_at).into(),
+                millis(user.updated_at).into(),
+            ])
+            .to_owned();
+        tx.execute(&insert).await.map_err(|e| {
+            if is_primary_key(&e) {
+                StoreError::DuplicateId("user", user.id.to_string())
+            } else {
+                unique_violation(e, StoreError::DuplicateEmail)
+            }
+        })?;
+        Self::insert_role_assignments(tx, user.id, roles, user.created_at).await?;
+        let id = user.id.to_string();
+        self.record(
+            tx,
+            Entity::User,
+            &id,
+            outbox::user_values(user),
+            &outbox::all_fields(Entity::User),
+            user.created_at,
+        )
+        .await?;
+        Ok(())
     }
 }

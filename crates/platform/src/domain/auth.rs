@@ -1,0 +1,151 @@
+//! End-user authentication as data: the environment's auth settings, signing keys,
+//! authorization codes and refresh tokens. Plain data, as stored; the rules are in
+//! `service::sessions`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_core::UserId;
+
+/// Where a sign-up's user goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SignUpTenant {
+    /// A new tenant per sign-up, named from the form (ROQ's default: every sign-up is a
+    /// new organisation).
+    #[default]
+    New,
+    /// Every sign-up joins the default tenant.
+    Default,
+}
+
+/// The environment's end-user authentication settings. Changed through the server GraphQL
+/// (`updateAuthSettings`); every replica sees a change within [`SETTINGS_TTL`].
+///
+/// [`SETTINGS_TTL`]: crate::service::SETTINGS_TTL
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthSettings {
+    /// The name people see on the hosted pages.
+    pub environment_name: String,
+    pub sign_up_enabled: bool,
+    pub sign_up_tenant: SignUpTenant,
+    /// Roles a sign-up gets (keys of existing roles).
+    pub sign_up_role_keys: Vec<String>,
+    /// Where the hosted pages may send the browser back to. An entry with a path is matched
+    /// exactly; a bare origin (`https://app.example.com`) allows every path on it. The first
+    /// entry is the app's URL, against which a relative `redirect_uri` is resolved.
+    pub redirect_uris: Vec<String>,
+    /// Browser origins allowed to call the APIs (CORS), besides the redirect URIs' origins.
+    pub allowed_origins: Vec<String>,
+    /// Seconds an end user's access token lives.
+    pub access_token_lifetime: i64,
+    /// Seconds a refresh token lives.
+    pub refresh_token_lifetime: i64,
+}
+
+pub const DEFAULT_APP_URL: &str = "http://localhost:3000";
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            environment_name: "Tandem".to_owned(),
+            sign_up_enabled: true,
+            sign_up_tenant: SignUpTenant::New,
+            sign_up_role_keys: Vec::new(),
+            redirect_uris: vec![DEFAULT_APP_URL.to_owned()],
+            allowed_origins: Vec::new(),
+            access_token_lifetime: 3600,
+            refresh_token_lifetime: 30 * 24 * 3600,
+        }
+    }
+}
+
+/// A token-signing key as stored: its private half is derived, never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub salt: String,
+    pub public_key: String,
+    pub created_at: DateTime<Utc>,
+    /// `None` for the current key; a rotated-out key stays published until then.
+    pub retire_at: Option<DateTime<Utc>>,
+}
+
+/// Which protocol a code or refresh token belongs to: they differ in wire format and in
+/// refresh-token rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flow {
+    /// ROQ's hosted auth (`@roq/nextjs`): the refresh token is reused until it expires.
+    Roq,
+    /// Standard OpenID Connect: the refresh token rotates on every use.
+    Oidc,
+}
+
+impl Flow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Roq => "roq",
+            Self::Oidc => "oidc",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "roq" => Some(Self::Roq),
+            "oidc" => Some(Self::Oidc),
+            _ => None,
+        }
+    }
+}
+
+/// What the user agreed to at the hosted page, carried by the code to the token exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Grant {
+    pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// PKCE S256 challenge, when the client sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge: Option<String>,
+    /// `login` or `signUp` (ROQ's callback reads it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// When the user authenticated (OIDC `auth_time`), seconds since the epoch.
+    #[serde(default)]
+    pub auth_time: i64,
+}
+
+/// An authorization code as stored (the code itself only as a digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRecord {
+    pub code_hash: String,
+    pub user_id: UserId,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub flow: Flow,
+    pub grant: Grant,
+    pub family_id: String,
+    pub generation: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// A refresh token as stored (the token itself only as a digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    pub token_hash: String,
+    pub family_id: String,
+    pub user_id: UserId,
+    pub client_id: String,
+    pub flow: Flow,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub generation: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub rotated_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

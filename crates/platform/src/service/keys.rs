@@ -1,0 +1,150 @@
+//! Token-signing keys: the current Ed25519 key and the published ones, their rotation, and the
+//! JWKS. Each replica keeps the ring in memory and re-reads it from the store every
+//! [`KEYS_TTL`], or at once when a token names a key it does not know (another replica rotated).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+use super::{PlatformService, Principal};
+use crate::domain::auth::SigningKeyRecord;
+use crate::environment::random_secret;
+use crate::error::{PlatformError, PlatformResult};
+use crate::store::PlatformStore;
+use crate::token::{KeyRing, PublicKey, derive_signing_key, public_key_text};
+
+/// How long a replica trusts its copy of the key ring.
+pub const KEYS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long a rotated-out key stays published: the longest any access token lives, so no
+/// token issued before a rotation stops working early.
+pub const ROTATION_OVERLAP: Duration = super::validate::MAX_USER_TOKEN_LIFETIME;
+
+/// The cached ring and when it was read.
+pub(super) type CachedRing = std::sync::RwLock<(Arc<KeyRing>, Instant)>;
+
+/// Reads the published keys; creates a current key when there is none, or when the current
+/// one was derived from another API key (the key was rotated with `--rotate-api-key`).
+pub(super) async fn load_ring(
+    store: &dyn PlatformStore,
+    api_key: &str,
+    now: DateTime<Utc>,
+) -> PlatformResult<KeyRing> {
+    let records = store.signing_keys(now).await?;
+    if let Some(ring) = ring_from(&records, api_key) {
+        return Ok(ring);
+    }
+    tracing::info!("creating a token-signing key");
+    let record = new_key(api_key, now)?;
+    store
+        .add_signing_key(&record, now + ROTATION_OVERLAP)
+        .await?;
+    let records = store.signing_keys(now).await?;
+    ring_from(&records, api_key)
+        .ok_or_else(|| PlatformError::internal("the new signing key did not verify after saving"))
+}
+
+fn new_key(api_key: &str, now: DateTime<Utc>) -> PlatformResult<SigningKeyRecord> {
+    let salt = random_secret()?;
+    let kid = format!("{}-{}", now.format("%Y%m%d"), &salt[..8]);
+    Ok(SigningKeyRecord {
+        kid,
+        public_key: public_key_text(&derive_signing_key(api_key, &salt)),
+        salt,
+        created_at: now,
+        retire_at: None,
+    })
+}
+
+/// The ring whose signing key is the newest current key, when this API key derives it.
+fn ring_from(records: &[SigningKeyRecord], api_key: &str) -> Option<KeyRing> {
+    let current = records.iter().find(|r| r.retire_at.is_none())?;
+    let signing = derive_signing_key(api_key, &current.salt);
+    if public_key_text(&signing) != current.public_key {
+        return None;
+    }
+    let published = records
+        .iter()
+        .filter(|r| r.kid != current.kid)
+        .filter_map(|r| PublicKey::parse(&r.kid, &r.public_key));
+    Some(KeyRing::new(current.kid.clone(), signing, published))
+}
+
+impl PlatformService {
+    /// The ring, re-read when older than [`KEYS_TTL`].
+    pub(super) async fn key_ring(&self) -> PlatformResult<Arc<KeyRing>> {
+        if let Ok(cached) = self.keys.read() {
+            if cached.1.elapsed() < KEYS_TTL {
+                return Ok(cached.0.clone());
+            }
+        }
+        self.reload_keys().await
+    }
+
+    async fn reload_keys(&self) -> PlatformResult<Arc<KeyRing>> {
+        let ring = Arc::new(load_ring(self.store.as_ref(), &self.api_key, self.clock.now()).await?);
+        if let Ok(mut cached) = self.keys.write() {
+            *cached = (ring.clone(), Instant::now());
+        }
+        Ok(ring)
+    }
+
+    /// The ring that can verify `token`: re-read once when it names an unknown key.
+    pub(super) async fn ring_for(&self, token: &str) -> PlatformResult<Arc<KeyRing>> {
+        let ring = self.key_ring().await?;
+        match KeyRing::kid_of(token) {
+            Some(kid) if !ring.knows(&kid) => {
+                let fresh_enough = self
+                    .keys
+                    .read()
+                    .map(|c| c.1.elapsed() < std::time::Duration::from_secs(1))
+                    .unwrap_or(true);
+                if fresh_enough {
+                    Ok(ring)
+                } else {
+                    self.reload_keys().await
+                }
+            }
+            _ => Ok(ring),
+        }
+    }
+
+    /// `{"keys": [...]}`: the public keys tokens may be signed with.
+    pub async fn jwks(&self) -> PlatformResult<Value> {
+        Ok(self.key_ring().await?.jwks())
+    }
+
+    /// Starts signing with a new key. The previous keys stay published for
+    /// [`ROTATION_OVERLAP`] (tokens they signed keep working), or are withdrawn at once when
+    /// `revoke_previous` (after a leak: every token signed before stops working).
+    #[tracing::instrument(skip_all, fields(revoke_previous))]
+    pub async fn rotate_signing_key(
+        &self,
+        principal: &Principal,
+        revoke_previous: bool,
+    ) -> PlatformResult<SigningKeyRecord> {
+        principal.require_service_account("rotateSigningKey")?;
+        let now = self.clock.now();
+        let record = new_key(&self.api_key, now)?;
+        let retire_at = if revoke_previous {
+            now
+        } else {
+            now + ROTATION_OVERLAP
+        };
+        self.store.add_signing_key(&record, retire_at).await?;
+        self.reload_keys().await?;
+        tracing::info!(kid = %record.kid, "token-signing key rotated");
+        Ok(record)
+    }
+
+    /// The published keys, newest first.
+    pub async fn signing_keys(
+        &self,
+        principal: &Principal,
+    ) -> PlatformResult<Vec<SigningKeyRecord>> {
+        principal.require_service_account("signingKeys")?;
+        Ok(self.store.signing_keys(self.clock.now()).await?)
+    }
+}

@@ -1,0 +1,113 @@
+//! Rate limits on the end-user auth forms, per account and per client IP, with `governor`'s
+//! GCRA on the service's injected clock (so tests move time instead of sleeping).
+//!
+//! The rules (also in the README):
+//! - log-in: 10 attempts per account, then one more every minute; 30 per IP, then one every
+//!   2 seconds. Every attempt counts, right or wrong, so the answer does not tell whether
+//!   the password was right.
+//! - sign-up: 5 per IP, then one every minute.
+//! - token and refresh endpoints: 60 per IP, then 2 a second.
+//!
+//! Limits are per replica (in memory): with N replicas behind a load balancer an attacker
+//! gets at most N times the budget.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::Reference;
+use governor::middleware::NoOpMiddleware;
+use governor::nanos::Nanos;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use tandem_core::Clock;
+
+use crate::error::{PlatformError, PlatformResult};
+
+/// The service clock as governor's clock.
+#[derive(Clone)]
+struct ServiceClock(Arc<dyn Clock>);
+
+impl governor::clock::Clock for ServiceClock {
+    type Instant = Nanos;
+    fn now(&self) -> Nanos {
+        let ms = u64::try_from(self.0.now().timestamp_millis()).unwrap_or(0);
+        Nanos::from(Duration::from_millis(ms))
+    }
+}
+
+type Keyed =
+    RateLimiter<String, DefaultKeyedStateStore<String>, ServiceClock, NoOpMiddleware<Nanos>>;
+
+/// One limit: a burst, then one more every `period`.
+struct Limit {
+    limiter: Keyed,
+    clock: ServiceClock,
+}
+
+/// Past this many tracked keys, keys back at full budget are dropped.
+const MAX_TRACKED: usize = 10_000;
+
+impl Limit {
+    fn new(clock: &ServiceClock, burst: u32, period: Duration) -> Self {
+        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(burst);
+        Self {
+            limiter: RateLimiter::new(quota, DefaultKeyedStateStore::default(), clock.clone()),
+            clock: clock.clone(),
+        }
+    }
+
+    fn check(&self, key: &str) -> PlatformResult<()> {
+        if self.limiter.len() > MAX_TRACKED {
+            self.limiter.retain_recent();
+        }
+        self.limiter
+            .check_key(&key.to_owned())
+            .map_err(|not_until| {
+                let now = governor::clock::Clock::now(&self.clock);
+                let wait = not_until.earliest_possible().duration_since(now);
+                PlatformError::RateLimited {
+                    retry_after_secs: Duration::from(wait).as_secs().max(1),
+                }
+            })
+    }
+}
+
+/// Every limit of the auth forms.
+pub(super) struct Limits {
+    login_account: Limit,
+    login_ip: Limit,
+    signup_ip: Limit,
+    token_ip: Limit,
+}
+
+impl Limits {
+    pub(super) fn new(clock: Arc<dyn Clock>) -> Self {
+        let clock = ServiceClock(clock);
+        Self {
+            login_account: Limit::new(&clock, 10, Duration::from_secs(60)),
+            login_ip: Limit::new(&clock, 30, Duration::from_secs(2)),
+            signup_ip: Limit::new(&clock, 5, Duration::from_secs(60)),
+            token_ip: Limit::new(&clock, 60, Duration::from_millis(500)),
+        }
+    }
+
+    /// A log-in attempt for `account` (the normalised email) from `ip`.
+    pub(super) fn login(&self, account: &str, ip: Option<&str>) -> PlatformResult<()> {
+        if let Some(ip) = ip {
+            self.login_ip.check(ip)?;
+        }
+        self.login_account.check(account)
+    }
+
+    pub(super) fn sign_up(&self, ip: Option<&str>) -> PlatformResult<()> {
+        ip.map_or(Ok(()), |ip| self.signup_ip.check(ip))
+    }
+
+    pub(super) fn token(&self, ip: Option<&str>) -> PlatformResult<()> {
+        ip.map_or(Ok(()), |ip| self.token_ip.check(ip))
+    }
+}

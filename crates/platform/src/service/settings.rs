@@ -1,0 +1,328 @@
+//! The environment's auth settings: reading them (cached per replica for [`SETTINGS_TTL`]),
+//! changing them, and the two questions every hosted-auth request asks of them — may the
+//! browser be sent back to this `redirect_uri`, and may this origin call the APIs (CORS).
+
+use std::time::Instant;
+
+use url::Url;
+
+use super::{PlatformService, Principal};
+use crate::domain::auth::{AuthSettings, SignUpTenant};
+use crate::error::{PlatformError, PlatformResult};
+
+/// How long a replica trusts its copy of the settings: a change reaches every replica
+/// within this time.
+pub const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+pub(super) type CachedSettings = std::sync::RwLock<Option<(AuthSettings, Instant)>>;
+
+/// A change to the settings: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AuthSettingsUpdate {
+    pub environment_name: Option<String>,
+    pub sign_up_enabled: Option<bool>,
+    pub sign_up_tenant: Option<SignUpTenant>,
+    pub sign_up_role_keys: Option<Vec<String>>,
+    pub redirect_uris: Option<Vec<String>>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub access_token_lifetime: Option<i64>,
+    pub refresh_token_lifetime: Option<i64>,
+}
+
+const MAX_LIST: usize = 50;
+const ACCESS_LIFETIME: (i64, i64) = (60, 24 * 3600);
+const REFRESH_LIFETIME: (i64, i64) = (300, 365 * 24 * 3600);
+
+impl PlatformService {
+    /// The current settings (the defaults until someone changes them).
+    pub async fn auth_settings(&self) -> PlatformResult<AuthSettings> {
+        if let Ok(cached) = self.settings.read() {
+            if let Some((settings, at)) = cached.as_ref() {
+                if at.elapsed() < SETTINGS_TTL {
+                    return Ok(settings.clone());
+                }
+            }
+        }
+        let settings = self
+            .store
+            .auth_settings(&self.environment_id)
+            .await?
+            .unwrap_or_default();
+        if let Ok(mut cached) = self.settings.write() {
+            *cached = Some((settings.clone(), Instant::now()));
+        }
+        Ok(settings)
+    }
+
+    /// Changes the settings (service account only); every field is checked before any is saved.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_auth_settings(
+        &self,
+        principal: &Principal,
+        update: AuthSettingsUpdate,
+    ) -> PlatformResult<AuthSettings> {
+        principal.require_service_account("updateAuthSettings")?;
+        let mut settings = self
+            .store
+            .auth_settings(&self.environment_id)
+            .await?
+            .unwrap_or_default();
+        if let Some(name) = update.environment_name {
+            let name = name.trim().to_owned();
+            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+                return Err(PlatformError::InvalidInput(
+                    "environmentName must be 1 to 100 characters without control characters".into(),
+                ));
+            }
+            settings.environment_name = name;
+        }
+        if let Some(on) = update.sign_up_enabled {
+            settings.sign_up_enabled = on;
+        }
+        if let Some(tenant) = update.sign_up_tenant {
+            settings.sign_up_tenant = tenant;
+        }
+        if let Some(keys) = update.sign_up_role_keys {
+            check_len("signUpRoleKeys", &keys)?;
+            // Every key must name an existing role.
+            self.roles_for_keys(&keys).await?;
+            settings.sign_up_role_keys = keys;
+        }
+        if let Some(uris) = update.redirect_uris {
+            check_len("redirectUris", &uris)?;
+            settings.redirect_uris = uris
+                .iter()
+                .map(|u| registered_redirect(u))
+                .collect::<PlatformResult<_>>()?;
+        }
+        if let Some(origins) = update.allowed_origins {
+            check_len("allowedOrigins", &origins)?;
+            settings.allowed_origins = origins
+                .iter()
+                .map(|o| origin_entry(o))
+                .collect::<PlatformResult<_>>()?;
+        }
+        if let Some(secs) = update.access_token_lifetime {
+            settings.access_token_lifetime =
+                check_range("accessTokenLifetime", secs, ACCESS_LIFETIME)?;
+        }
+        if let Some(secs) = update.refresh_token_lifetime {
+            settings.refresh_token_lifetime =
+                check_range("refreshTokenLifetime", secs, REFRESH_LIFETIME)?;
+        }
+        let now = self.clock.now();
+        self.store
+            .save_auth_settings(&self.environment_id, &settings, now)
+            .await?;
+        if let Ok(mut cached) = self.settings.write() {
+            *cached = Some((settings.clone(), Instant::now()));
+        }
+        tracing::info!("auth settings changed");
+        Ok(settings)
+    }
+
+    /// The absolute redirect URI the browser may be sent to, or why not. A relative one
+    /// (`/api/auth/callback`, what `@roq/nextjs` sends by default) is resolved against the
+    /// app's URL, the first registered entry.
+    pub async fn check_redirect_uri(&self, raw: Option<&str>) -> PlatformResult<String> {
+        let settings = self.auth_settings().await?;
+        resolve_redirect(&settings, raw)
+    }
+
+    /// Whether a browser page on `origin` may call the APIs: an allowed origin, or the origin
+    /// of a registered redirect URI. Never `*`.
+    pub async fn allows_origin(&self, origin: &str) -> bool {
+        match self.auth_settings().await {
+            Ok(settings) => origin_allowed(&settings, origin),
+            Err(_) => false,
+        }
+    }
+}
+
+fn check_len(field: &str, list: &[String]) -> PlatformResult<()> {
+    if list.len() > MAX_LIST {
+        return Err(PlatformError::InvalidInput(format!(
+            "{field} may hold at most {MAX_LIST} entries"
+        )));
+    }
+    Ok(())
+}
+
+fn check_range(field: &str, secs: i64, (min, max): (i64, i64)) -> PlatformResult<i64> {
+    if !(min..=max).contains(&secs) {
+        return Err(PlatformError::InvalidInput(format!(
+            "{field} must be between {min} and {max} seconds"
+        )));
+    }
+    Ok(secs)
+}
+
+/// An absolute http(s) URL without credentials or fragment.
+fn parse_web_url(field: &str, raw: &str) -> PlatformResult<Url> {
+    let invalid = |why: &str| {
+        PlatformError::InvalidInput(format!(
+            "{field}: {:?} {why}",
+            raw.chars().take(200).collect::<String>()
+        ))
+    };
+    let url = Url::parse(raw.trim()).map_err(|_| invalid("is not an absolute URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("must be an http:// or https:// URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not contain credentials"));
+    }
+    if url.fragment().is_some() {
+        return Err(invalid("must not contain a fragment (#…)"));
+    }
+    Ok(url)
+}
+
+fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// Whether a URL is a bare origin (`https://app.example.com` or with a trailing `/`).
+fn is_bare_origin(url: &Url) -> bool {
+    url.path() == "/" && url.query().is_none()
+}
+
+/// A registered redirect entry, normalised: a bare origin without its trailing slash, or the
+/// exact URL.
+fn registered_redirect(raw: &str) -> PlatformResult<String> {
+    let url = parse_web_url("redirectUris", raw)?;
+    Ok(if is_bare_origin(&url) && !raw.trim().ends_with("/?") {
+        origin_of(&url)
+    } else {
+        url.to_string()
+    })
+}
+
+fn origin_entry(raw: &str) -> PlatformResult<String> {
+    let url = parse_web_url("allowedOrigins", raw)?;
+    if !is_bare_origin(&url) {
+        return Err(PlatformError::InvalidInput(format!(
+            "allowedOrigins: {raw:?} must be an origin only, like https://app.example.com"
+        )));
+    }
+    Ok(origin_of(&url))
+}
+
+pub(super) fn resolve_redirect(
+    settings: &AuthSettings,
+    raw: Option<&str>,
+) -> PlatformResult<String> {
+    let raw = raw
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| PlatformError::InvalidRedirectUri("redirect_uri is required".into()))?;
+    let refused = || {
+        PlatformError::InvalidRedirectUri(format!(
+            "redirect_uri {:?} is not registered for this app; add it (or its origin) to the \
+             environment's redirect URIs (updateAuthSettings)",
+            raw.chars().take(200).collect::<String>()
+        ))
+    };
+    let url = if raw.starts_with('/') && !raw.starts_with("//") {
+        let base = settings
+            .redirect_uris
+            .first()
+            .and_then(|b| Url::parse(b).ok())
+            .ok_or_else(refused)?;
+        Url::parse(&origin_of(&base))
+            .and_then(|origin| origin.join(raw))
+            .map_err(|_| refused())?
+    } else {
+        parse_web_url("redirect_uri", raw).map_err(|_| refused())?
+    };
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return Err(refused());
+    }
+    let origin = origin_of(&url);
+    let text = url.to_string();
+    let allowed = settings.redirect_uris.iter().any(|entry| {
+        *entry == text || (*entry == origin && Url::parse(entry).is_ok_and(|e| is_bare_origin(&e)))
+    });
+    if allowed { Ok(text) } else { Err(refused()) }
+}
+
+pub(super) fn origin_allowed(settings: &AuthSettings, origin: &str) -> bool {
+    let Ok(url) = Url::parse(origin) else {
+        return false;
+    };
+    if !is_bare_origin(&url) || !matches!(url.scheme(), "http" | "https") {
+        return false;
+    }
+    let origin = origin_of(&url);
+    settings.allowed_origins.iter().any(|o| *o == origin)
+        || settings
+            .redirect_uris
+            .iter()
+            .filter_map(|r| Url::parse(r).ok())
+            .any(|r| origin_of(&r) == origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(uris: &[&str]) -> AuthSettings {
+        AuthSettings {
+            redirect_uris: uris
+                .iter()
+                .map(|u| registered_redirect(u).unwrap())
+                .collect(),
+            ..AuthSettings::default()
+        }
+    }
+
+    #[test]
+    fn a_bare_origin_allows_its_paths_and_nothing_else() {
+        let s = settings(&["http://localhost:3000"]);
+        assert_eq!(
+            resolve_redirect(&s, Some("/api/auth/callback")).unwrap(),
+            "http://localhost:3000/api/auth/callback"
+        );
+        assert!(resolve_redirect(&s, Some("http://localhost:3000/x?y=1")).is_ok());
+        for evil in [
+            "http://localhost:3001/api/auth/callback",
+            "https://localhost:3000/",
+            "http://localhost:3000.evil.com/",
+            "http://evil.com/?http://localhost:3000",
+            "//evil.com/api/auth/callback",
+            "http://user@localhost:3000/",
+            "javascript:alert(1)",
+            "http://localhost:3000/#frag",
+        ] {
+            assert!(resolve_redirect(&s, Some(evil)).is_err(), "{evil}");
+        }
+        assert!(resolve_redirect(&s, None).is_err());
+    }
+
+    #[test]
+    fn an_exact_entry_allows_only_itself() {
+        let s = settings(&["https://app.example.com/callback"]);
+        assert!(resolve_redirect(&s, Some("https://app.example.com/callback")).is_ok());
+        assert_eq!(
+            resolve_redirect(&s, Some("/callback")).unwrap(),
+            "https://app.example.com/callback"
+        );
+        assert!(resolve_redirect(&s, Some("https://app.example.com/callback2")).is_err());
+        assert!(resolve_redirect(&s, Some("https://app.example.com/")).is_err());
+    }
+
+    #[test]
+    fn cors_origins_come_from_the_settings_only() {
+        let mut s = settings(&["https://app.example.com/callback"]);
+        s.allowed_origins = vec![origin_entry("http://127.0.0.1:5173").unwrap()];
+        assert!(origin_allowed(&s, "https://app.example.com"));
+        assert!(origin_allowed(&s, "http://127.0.0.1:5173"));
+        assert!(!origin_allowed(&s, "https://evil.example.com"));
+        assert!(!origin_allowed(&s, "null"));
+        assert!(!origin_allowed(&s, "*"));
+        assert!(origin_entry("https://app.example.com/path").is_err());
+    }
+}

@@ -1,0 +1,463 @@
+//! End-user authentication's tables: signing keys, auth settings, authorization codes and
+//! refresh tokens. Codes and refresh tokens are only ever looked up by their digest.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use sea_query::{Expr, Iden, OnConflict, Order, Query};
+use tandem_core::UserId;
+
+use super::tables::{instant, millis, parse_id};
+use super::{AuthStore, SqlPlatformStore, StoreError, StoreResult};
+use crate::domain::auth::{AuthSettings, CodeRecord, Flow, Grant, RefreshRecord, SigningKeyRecord};
+
+#[derive(Iden, Clone, Copy)]
+enum SigningKeys {
+    Table,
+    Kid,
+    Salt,
+    PublicKey,
+    CreatedAt,
+    RetireAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+enum AuthSettingsTable {
+    #[iden = "auth_settings"]
+    Table,
+    EnvironmentId,
+    Settings,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+enum AuthorizationCodes {
+    Table,
+    CodeHash,
+    UserId,
+    ClientId,
+    RedirectUri,
+    Flow,
+    GrantJson,
+    FamilyId,
+    Generation,
+    CreatedAt,
+    ExpiresAt,
+    UsedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+enum RefreshTokens {
+    Table,
+    TokenHash,
+    FamilyId,
+    UserId,
+    ClientId,
+    Flow,
+    Scope,
+    Nonce,
+    Generation,
+    CreatedAt,
+    ExpiresAt,
+    RotatedAt,
+    RevokedAt,
+}
+
+const CODE_COLUMNS: [AuthorizationCodes; 11] = [
+    AuthorizationCodes::CodeHash,
+    AuthorizationCodes::UserId,
+    AuthorizationCodes::ClientId,
+    AuthorizationCodes::RedirectUri,
+    AuthorizationCodes::Flow,
+    AuthorizationCodes::GrantJson,
+    AuthorizationCodes::FamilyId,
+    AuthorizationCodes::Generation,
+    AuthorizationCodes::CreatedAt,
+    AuthorizationCodes::ExpiresAt,
+    AuthorizationCodes::UsedAt,
+];
+
+const REFRESH_COLUMNS: [RefreshTokens; 12] = [
+    RefreshTokens::TokenHash,
+    RefreshTokens::FamilyId,
+    RefreshTokens::UserId,
+    RefreshTokens::ClientId,
+    RefreshTokens::Flow,
+    RefreshTokens::Scope,
+    RefreshTokens::Nonce,
+    RefreshTokens::Generation,
+    RefreshTokens::CreatedAt,
+    RefreshTokens::ExpiresAt,
+    RefreshTokens::RotatedAt,
+    RefreshTokens::RevokedAt,
+];
+
+#[derive(sqlx::FromRow)]
+struct SigningKeyRow {
+    kid: String,
+    salt: String,
+    public_key: String,
+    created_at: i64,
+    retire_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    settings: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct CodeRow {
+    code_hash: String,
+    user_id: String,
+    client_id: String,
+    redirect_uri: String,
+    flow: String,
+    grant_json: String,
+    family_id: String,
+    generation: i64,
+    created_at: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    token_hash: String,
+    family_id: String,
+    user_id: String,
+    client_id: String,
+    flow: String,
+    scope: String,
+    nonce: Option<String>,
+    generation: i64,
+    created_at: i64,
+    expires_at: i64,
+    rotated_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+fn flow(raw: &str) -> StoreResult<Flow> {
+    Flow::parse(raw).ok_or_else(|| StoreError::Corrupt(format!("unknown flow {raw:?}")))
+}
+
+fn optional_instant(ms: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
+    ms.map(instant).transpose()
+}
+
+impl TryFrom<CodeRow> for CodeRecord {
+    type Error = StoreError;
+    fn try_from(r: CodeRow) -> StoreResult<Self> {
+        Ok(Self {
+            code_hash: r.code_hash,
+            user_id: parse_id(&r.user_id, UserId::parse)?,
+            client_id: r.client_id,
+            redirect_uri: r.redirect_uri,
+            flow: flow(&r.flow)?,
+            grant: serde_json::from_str::<Grant>(&r.grant_json)
+                .map_err(|e| StoreError::Corrupt(format!("authorization code grant: {e}")))?,
+            family_id: r.family_id,
+            generation: r.generation,
+            created_at: instant(r.created_at)?,
+            expires_at: instant(r.expires_at)?,
+            used_at: optional_instant(r.used_at)?,
+        })
+    }
+}
+
+impl TryFrom<RefreshRow> for RefreshRecord {
+    type Error = StoreError;
+    fn try_from(r: RefreshRow) -> StoreResult<Self> {
+        Ok(Self {
+            token_hash: r.token_hash,
+            family_id: r.family_id,
+            user_id: parse_id(&r.user_id, UserId::parse)?,
+            client_id: r.client_id,
+            flow: flow(&r.flow)?,
+            scope: r.scope,
+            nonce: r.nonce,
+            generation: r.generation,
+            created_at: instant(r.created_at)?,
+            expires_at: instant(r.expires_at)?,
+            rotated_at: optional_instant(r.rotated_at)?,
+            revoked_at: optional_instant(r.revoked_at)?,
+        })
+    }
+}
+
+/// How long spent codes and dead refresh tokens are kept (to recognise a replay) before
+/// they are purged.
+const KEEP_DEAD: Duration = Duration::days(1);
+
+#[async_trait]
+impl AuthStore for SqlPlatformStore {
+    async fn signing_keys(&self, now: DateTime<Utc>) -> StoreResult<Vec<SigningKeyRecord>> {
+        let select = Query::select()
+            .from(SigningKeys::Table)
+            .columns([
+                SigningKeys::Kid,
+                SigningKeys::Salt,
+                SigningKeys::PublicKey,
+                SigningKeys::CreatedAt,
+                SigningKeys::RetireAt,
+            ])
+            .cond_where(
+                Expr::col(SigningKeys::RetireAt)
+                    .is_null()
+                    .or(Expr::col(SigningKeys::RetireAt).gt(millis(now))),
+            )
+            .order_by(SigningKeys::CreatedAt, Order::Desc)
+            .order_by(SigningKeys::Kid, Order::Desc)
+            .to_owned();
+        let rows: Vec<SigningKeyRow> = self.db.fetch_all(&select).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SigningKeyRecord {
+                    kid: r.kid,
+                    salt: r.salt,
+                    public_key: r.public_key,
+                    created_at: instant(r.created_at)?,
+                    retire_at: optional_instant(r.retire_at)?,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(kid = %key.kid))]
+    async fn add_signing_key(
+        &self,
+        key: &SigningKeyRecord,
+        retire_current_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let retire = Query::update()
+            .table(SigningKeys::Table)
+            .value(SigningKeys::RetireAt, millis(retire_current_at))
+            .and_where(Expr::col(SigningKeys::RetireAt).is_null())
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(SigningKeys::Table)
+            .columns([
+                SigningKeys::Kid,
+                SigningKeys::Salt,
+                SigningKeys::PublicKey,
+                SigningKeys::CreatedAt,
+                SigningKeys::RetireAt,
+            ])
+            .values_panic([
+                key.kid.clone().into(),
+                key.salt.clone().into(),
+                key.public_key.clone().into(),
+                millis(key.created_at).into(),
+                key.retire_at.map(millis).into(),
+            ])
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        tx.execute(&retire).await?;
+        tx.execute(&insert).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn auth_settings(&self, environment_id: &str) -> StoreResult<Option<AuthSettings>> {
+        let select = Query::select()
+            .from(AuthSettingsTable::Table)
+            .column(AuthSettingsTable::Settings)
+            .and_where(Expr::col(AuthSettingsTable::EnvironmentId).eq(environment_id))
+            .to_owned();
+        let row: Option<SettingsRow> = self.db.fetch_optional(&select).await?;
+        row.map(|r| {
+            serde_json::from_str(&r.settings)
+                .map_err(|e| StoreError::Corrupt(format!("auth settings: {e}")))
+        })
+        .transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn save_auth_settings(
+        &self,
+        environment_id: &str,
+        settings: &AuthSettings,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(settings)
+            .map_err(|e| StoreError::Corrupt(format!("auth settings: {e}")))?;
+        let insert = Query::insert()
+            .into_table(AuthSettingsTable::Table)
+            .columns([
+                AuthSettingsTable::EnvironmentId,
+                AuthSettingsTable::Settings,
+                AuthSettingsTable::UpdatedAt,
+            ])
+            .values_panic([environment_id.into(), json.into(), millis(now).into()])
+            .on_conflict(
+                OnConflict::column(AuthSettingsTable::EnvironmentId)
+                    .update_columns([AuthSettingsTable::Settings, AuthSettingsTable::UpdatedAt])
+                    .to_owned(),
+            )
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %code.user_id))]
+    async fn insert_code(&self, code: &CodeRecord) -> StoreResult<()> {
+        let grant = serde_json::to_string(&code.grant)
+            .map_err(|e| StoreError::Corrupt(format!("authorization code grant: {e}")))?;
+        let purge = Query::delete()
+            .from_table(AuthorizationCodes::Table)
+            .and_where(
+                Expr::col(AuthorizationCodes::ExpiresAt).lt(millis(code.created_at - KEEP_DEAD)),
+            )
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(AuthorizationCodes::Table)
+            .columns(CODE_COLUMNS)
+            .values_panic([
+                code.code_hash.clone().into(),
+                code.user_id.to_string().into(),
+                code.client_id.clone().into(),
+                code.redirect_uri.clone().into(),
+                code.flow.as_str().into(),
+                grant.into(),
+                code.family_id.clone().into(),
+                code.generation.into(),
+                millis(code.created_at).into(),
+                millis(code.expires_at).into(),
+                code.used_at.map(millis).into(),
+            ])
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        tx.execute(&purge).await?;
+        tx.execute(&insert).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn take_code(&self, code_hash: &str, now: DateTime<Utc>) -> StoreResult<CodeTake> {
+        let claim = Query::update()
+            .table(AuthorizationCodes::Table)
+            .value(AuthorizationCodes::UsedAt, millis(now))
+            .and_where(Expr::col(AuthorizationCodes::CodeHash).eq(code_hash))
+            .and_where(Expr::col(AuthorizationCodes::UsedAt).is_null())
+            .returning(Query::returning().columns(CODE_COLUMNS))
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        let claimed: Option<CodeRow> = tx.fetch_optional(&claim).await?;
+        tx.commit().await?;
+        if let Some(row) = claimed {
+            return Ok(CodeTake::Fresh(row.try_into()?));
+        }
+        let select = Query::select()
+            .from(AuthorizationCodes::Table)
+            .columns(CODE_COLUMNS)
+            .and_where(Expr::col(AuthorizationCodes::CodeHash).eq(code_hash))
+            .to_owned();
+        let row: Option<CodeRow> = self.db.fetch_optional(&select).await?;
+        Ok(match row {
+            Some(row) => CodeTake::Replayed(row.try_into()?),
+            None => CodeTake::Unknown,
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %token.user_id, family = %token.family_id))]
+    async fn insert_refresh_token(&self, token: &RefreshRecord) -> StoreResult<()> {
+        let purge = Query::delete()
+            .from_table(RefreshTokens::Table)
+            .and_where(Expr::col(RefreshTokens::ExpiresAt).lt(millis(token.created_at - KEEP_DEAD)))
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(RefreshTokens::Table)
+            .columns(REFRESH_COLUMNS)
+            .values_panic([
+                token.token_hash.clone().into(),
+                token.family_id.clone().into(),
+                token.user_id.to_string().into(),
+                token.client_id.clone().into(),
+                token.flow.as_str().into(),
+                token.scope.clone().into(),
+                token.nonce.clone().into(),
+                token.generation.into(),
+                millis(token.created_at).into(),
+                millis(token.expires_at).into(),
+                token.rotated_at.map(millis).into(),
+                token.revoked_at.map(millis).into(),
+            ])
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        tx.execute(&purge).await?;
+        tx.execute(&insert).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>> {
+        let select = Query::select()
+            .from(RefreshTokens::Table)
+            .columns(REFRESH_COLUMNS)
+            .and_where(Expr::col(RefreshTokens::TokenHash).eq(token_hash))
+            .to_owned();
+        let row: Option<RefreshRow> = self.db.fetch_optional(&select).await?;
+        row.map(RefreshRecord::try_from).transpose()
+    }
+
+    #[tracing::instrument(skip_all, fields(family = %successor.family_id))]
+    async fn rotate_refresh_token(
+        &self,
+        token_hash: &str,
+        successor: &RefreshRecord,
+    ) -> StoreResult<bool> {
+        let rotate = Query::update()
+            .table(RefreshTokens::Table)
+            .value(RefreshTokens::RotatedAt, millis(successor.created_at))
+            .and_where(Expr::col(RefreshTokens::TokenHash).eq(token_hash))
+            .and_where(Expr::col(RefreshTokens::RotatedAt).is_null())
+            .and_where(Expr::col(RefreshTokens::RevokedAt).is_null())
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        if tx.execute(&rotate).await? != 1 {
+            return Ok(false);
+        }
+        let insert = Query::insert()
+            .into_table(RefreshTokens::Table)
+            .columns(REFRESH_COLUMNS)
+            .values_panic([
+                successor.token_hash.clone().into(),
+                successor.family_id.clone().into(),
+                successor.user_id.to_string().into(),
+                successor.client_id.clone().into(),
+                successor.flow.as_str().into(),
+                successor.scope.clone().into(),
+                successor.nonce.clone().into(),
+                successor.generation.into(),
+                millis(successor.created_at).into(),
+                millis(successor.expires_at).into(),
+                Option::<i64>::None.into(),
+                Option::<i64>::None.into(),
+            ])
+            .to_owned();
+        tx.execute(&insert).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all, fields(family = %family_id))]
+    async fn revoke_family(&self, family_id: &str, now: DateTime<Utc>) -> StoreResult<u64> {
+        let revoke = Query::update()
+            .table(RefreshTokens::Table)
+            .value(RefreshTokens::RevokedAt, millis(now))
+            .and_where(Expr::col(RefreshTokens::FamilyId).eq(family_id))
+            .and_where(Expr::col(RefreshTokens::RevokedAt).is_null())
+            .to_owned();
+        Ok(self.db.execute(&revoke).await?)
+    }
+}
+
+/// What taking a code found.
+#[derive(Debug)]
+pub enum CodeTake {
+    /// Unused until now; it is now used.
+    Fresh(CodeRecord),
+    /// Used before: a replay.
+    Replayed(CodeRecord),
+    Unknown,
+}
