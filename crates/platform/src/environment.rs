@@ -2,10 +2,10 @@
 //! (as `@roq/nodejs`'s `environmentId` / `apiKey`).
 //!
 //! The API key is kept only as a SHA-256 digest in the store (it is 256 random bits, so a fast
-//! digest is enough) and compared in constant time. The key that signs access tokens is not
-//! stored at all: every Platform replica derives it from the API key it is configured with and
-//! a random salt in the store ([`token_signing_key`]), so a copy of the database alone cannot
-//! forge tokens.
+//! digest is enough) and compared in constant time. The keys that sign access tokens are not
+//! stored at all: every Platform replica derives them from the API key it is configured with
+//! and a random salt per key in the store (`token::derive_signing_key`), so a copy of the
+//! database alone cannot forge tokens.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -69,17 +69,6 @@ impl Credentials {
     }
 }
 
-/// The key that signs access tokens: HMAC-SHA256 keyed with the API key over a label and the
-/// stored salt. Not the stored digest (plain SHA-256 of the key), and not computable from it.
-pub fn token_signing_key(api_key: &str, salt: &str) -> Vec<u8> {
-    use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(api_key.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(b"tandem/access-token-signing/v1\0");
-    mac.update(salt.as_bytes());
-    mac.finalize().into_bytes().to_vec()
-}
-
 /// 32 random bytes, URL-safe base64.
 pub fn random_secret() -> Result<String, CredentialsError> {
     let mut bytes = [0u8; 32];
@@ -141,28 +130,5 @@ mod tests {
         assert!(!record.accepts(&creds.environment_id, "wrong-key-wrong-key"));
         assert!(!record.accepts("other-env", &creds.api_key));
         assert!(!format!("{creds:?}").contains(&creds.api_key));
-    }
-
-    #[test]
-    fn the_signing_key_needs_the_api_key_not_just_the_store() {
-        let salt = random_secret().unwrap();
-        let key = token_signing_key("the-api-key-0123456789", &salt);
-        assert_eq!(
-            key,
-            token_signing_key("the-api-key-0123456789", &salt),
-            "replicas agree"
-        );
-        assert_ne!(key, token_signing_key("another-api-key-0123456", &salt));
-        assert_ne!(
-            key,
-            token_signing_key("the-api-key-0123456789", "other-salt")
-        );
-        let stored_digest = api_key_digest("the-api-key-0123456789");
-        assert!(!stored_digest.contains(&URL_SAFE_NO_PAD.encode(&key)));
-        assert_ne!(hex(&key), stored_digest);
-    }
-
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 }

@@ -220,9 +220,10 @@ impl App {
             .with_state(Arc::new(self.stores()));
         let mut router = Router::new().merge(health);
         if let Some((service, _)) = &self.platform {
-            router = router.merge(tandem_platform::http::router(PlatformState::new(
-                service.clone(),
-            )));
+            let state = PlatformState::new(service.clone());
+            router = router
+                .merge(tandem_platform::http::router(state.clone()))
+                .merge(tandem_web::hosted::router(state));
         }
         if let Some(baas) = &self.baas {
             router = router.merge(tandem_baas::rpc::router(baas.clone()));
@@ -234,6 +235,10 @@ impl App {
             ))
             .fallback(not_found)
             .layer(axum::middleware::map_response(json_framework_errors))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(crate::cors::Cors::new(self.platform().cloned())),
+                crate::cors::cors,
+            ))
             .layer(TraceLayer::new_for_http())
     }
 

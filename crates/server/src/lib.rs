@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod connections;
+pub mod cors;
 pub mod reply;
 pub mod sync_cli;
 pub mod telemetry;

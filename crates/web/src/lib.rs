@@ -1,8 +1,9 @@
 //! HTML for people: the hosted auth pages (and later the Console).
 //!
-//! This crate renders only: pure functions from view structs to HTML strings, and one
-//! stylesheet. The HTTP handlers that fill the views live in `hosted`; nothing here touches a
-//! store, a request or the clock.
+//! `pages` renders only: pure functions from view structs to HTML strings, and one
+//! stylesheet; nothing there touches a request or the clock. `hosted` holds the HTTP handlers
+//! that fill the views, calling the Platform service — never a store.
 
+pub mod hosted;
 pub mod pages;
 pub use pages::*;

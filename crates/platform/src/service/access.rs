@@ -169,6 +169,30 @@ impl PlatformService {
         self.principal_from_bearer(Some(bearer)).await
     }
 
+    /// The CSRF token a hosted form must post back for the browser holding `cookie_secret`:
+    /// HMAC-SHA256 under a key derived from the API key, so a replica needs no shared state and
+    /// a page cannot mint one for a cookie it cannot read.
+    pub fn form_token(&self, cookie_secret: &str) -> String {
+        use base64::Engine;
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.api_key.as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(b"tandem/hosted-form-csrf/v1\0");
+        mac.update(cookie_secret.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `token` is the form token for `cookie_secret` (constant time).
+    pub fn accepts_form_token(&self, cookie_secret: &str, token: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        !cookie_secret.is_empty()
+            && bool::from(
+                self.form_token(cookie_secret)
+                    .as_bytes()
+                    .ct_eq(token.trim().as_bytes()),
+            )
+    }
+
     /// A request that carries only an access token (the browser's GraphQL).
     pub async fn authenticate_bearer(&self, token: Option<&str>) -> PlatformResult<Principal> {
         self.principal_from_bearer(token).await
