@@ -12,8 +12,10 @@ export default function SessionView() {
 
   useEffect(() => {
     let cancelled = false;
-    fetch('/api/auth/session', { cache: 'no-store' })
-      .then(async (res) => {
+    (async () => {
+      let next;
+      try {
+        const res = await fetch('/api/auth/session', { cache: 'no-store' });
         const text = await res.text();
         let json = null;
         try {
@@ -21,19 +23,27 @@ export default function SessionView() {
         } catch {
           /* shown below */
         }
-        if (cancelled) return;
-        if (res.ok && json && json.status) {
-          setState({ status: json.status, session: json.session, error: null });
-        } else {
-          setState({ status: 'error', session: null, error: `HTTP ${res.status}: ${text.slice(0, 300)}` });
+        next =
+          res.ok && json && json.status
+            ? { status: json.status, session: json.session, error: null }
+            : { status: 'error', session: null, error: `HTTP ${res.status}: ${text.slice(0, 300)}` };
+      } catch (err) {
+        next = { status: 'error', session: null, error: String(err) };
+      }
+      // The token in-browser code sends to the Platform: read from the (non-HttpOnly) cookie.
+      let token = null;
+      if (next.status === 'authenticated') {
+        try {
+          token = (await new BrowserCookieAuth().getAccessToken()) ?? null;
+        } catch (err) {
+          token = `error: ${err}`;
         }
-      })
-      .catch((err) => !cancelled && setState({ status: 'error', session: null, error: String(err) }));
-    try {
-      setCookieToken(new BrowserCookieAuth().getAccessToken() ?? null);
-    } catch (err) {
-      setCookieToken(`error: ${err}`);
-    }
+      }
+      if (!cancelled) {
+        setCookieToken(token);
+        setState(next);
+      }
+    })();
     return () => {
       cancelled = true;
     };
@@ -62,7 +72,9 @@ export default function SessionView() {
         <dt>User id</dt>
         <dd id="user-id" data-testid="user-id">{state.session?.roqUserId ?? ''}</dd>
         <dt>Access token in the cookie (@roq/client)</dt>
-        <dd id="cookie-token" data-testid="cookie-token">{cookieToken ? `${cookieToken.slice(0, 16)}…` : ''}</dd>
+        <dd id="cookie-token" data-testid="cookie-token" data-token={cookieToken ?? ''}>
+          {cookieToken ? `${cookieToken.slice(0, 24)}…` : ''}
+        </dd>
       </dl>
       <nav>
         <a id="login" href="/api/auth/login">Log in</a> | <a id="signup" href="/api/auth/signup">Sign up</a> |{' '}

@@ -1,0 +1,540 @@
+// End-user log-in, end to end: a real Next.js App Router app (../nextjs-app, using
+// @roq/nextjs@2.0.3's RoqAuth exactly as ROQ's docs set it up) served by `next start`, driven by
+// headless Chromium (puppeteer-core), against a freshly started tandem binary per backend.
+// The user signs up and logs in on Tandem's hosted pages, the app's session carries what the
+// ID token says (email, tenant, roles), the user and tenant reach the BaaS, the app refreshes
+// its tokens, the password changes, and a deactivated user is shut out.
+//
+// Needs Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`; .ci/run installs it)
+// or at TANDEM_CHROMIUM. The app is installed (`npm ci`) and built (`next build`) on the first
+// run, and again only when its sources change (lib/nextjs-app.mjs). Screenshots of every page
+// the browser visits go to ../artifacts/hosted-auth/.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import puppeteer from 'puppeteer-core';
+import { Platform } from '@roq/nodejs';
+
+import { BACKENDS, basicAuth, freePort, startTandem } from '../lib/tandem.mjs';
+import { buildNextApp, startNextApp } from '../lib/nextjs-app.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ARTIFACTS = path.resolve(HERE, '..', 'artifacts', 'hosted-auth');
+const CHROMIUM = process.env.TANDEM_CHROMIUM || '/usr/bin/chromium';
+const BAAS_SYNC_TIMEOUT_MS = 15_000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Decodes a JWT's payload without verifying it (as @roq/nextjs does). */
+function jwtClaims(token) {
+  const parts = String(token).split('.');
+  assert.equal(parts.length, 3, `expected a compact JWT (three dot-separated parts), got ${String(token).slice(0, 80)}`);
+  return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+
+/** The last messages each page logged to its console or threw (shown in failure messages). */
+const consoleOf = new WeakMap();
+function watchConsole(page) {
+  const lines = [];
+  consoleOf.set(page, lines);
+  const keep = (line) => {
+    lines.push(line);
+    if (lines.length > 20) lines.shift();
+  };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warn') keep(`console.${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => keep(`uncaught: ${err.message}`));
+}
+
+/** Where the browser is and what it shows, for failure messages. */
+async function describePage(page) {
+  let text = '';
+  try {
+    text = await page.evaluate(() => document.body?.innerText ?? '');
+  } catch (err) {
+    text = `(could not read the body: ${err.message})`;
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  const logged = consoleOf.get(page) ?? [];
+  return (
+    `page URL: ${page.url()}\npage body: ${text.length > 800 ? `${text.slice(0, 800)}…` : text}` +
+    (logged.length > 0 ? `\nbrowser console (last ${logged.length}):\n  ${logged.join('\n  ')}` : '')
+  );
+}
+
+let browser;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it (Debian: \`apt-get install -y --no-install-recommends chromium\`) ` +
+        'or set TANDEM_CHROMIUM to its path',
+    );
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  // Build the app once for every backend (and not at all when the build is current).
+  const built = await buildNextApp();
+  console.log(`# nextjs-app: ${built}`);
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+for (const backend of BACKENDS) {
+  describe(`hosted log-in through a Next.js app on @roq/nextjs against tandem (${backend})`, () => {
+    let server;
+    let app;
+    let context;
+    let page;
+    let admin;
+    let failed = null; // the first failed step; the later ones depend on it and do not run
+    let shotNo = 0;
+
+    const s = crypto.randomUUID().slice(0, 8);
+    const person = {
+      firstName: 'Ada',
+      lastName: `Lovelace ${s}`,
+      tenantName: `Analytical Engines ${s}`,
+      email: `ada.${s}@example.com`,
+      password: `first-Secret-${s}-1`,
+    };
+    const newPassword = `second-Secret-${s}-2`;
+    // What the steps learn and later steps check against.
+    const seen = { userId: null, tenantId: null, accessToken: null };
+
+    /** A step that runs only when every step before it passed. */
+    function step(name, fn) {
+      it(name, async (t) => {
+        if (failed) {
+          t.skip(`an earlier step failed: ${failed}`);
+          return;
+        }
+        try {
+          await fn(t);
+        } catch (err) {
+          failed = name;
+          throw err;
+        }
+      });
+    }
+
+    async function shot(t, name) {
+      shotNo += 1;
+      const file = path.join(ARTIFACTS, `${backend}-${String(shotNo).padStart(2, '0')}-${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      t.diagnostic(`screenshot: ${file}`);
+      return file;
+    }
+
+    /** Follows a link on the current page and waits for the navigation (redirects included) to end. */
+    async function follow(selector) {
+      const link = await page.$(selector);
+      assert.ok(link, `expected a link ${selector} on the page\n${await describePage(page)}`);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+    }
+
+    /** Asserts the browser is on Tandem's hosted /authorize page with these inputs. */
+    async function expectHostedPage(what, inputs) {
+      const here = page.url();
+      assert.ok(
+        here.startsWith(`${server.host}/authorize`),
+        `expected the browser on Tandem's hosted ${what} page (${server.host}/authorize…)\n${await describePage(page)}`,
+      );
+      for (const name of inputs) {
+        const input = await page.$(`input[name="${name}"]`);
+        assert.ok(input, `expected an input name="${name}" on the hosted ${what} page\n${await describePage(page)}`);
+      }
+    }
+
+    /** Fills the inputs (found by name) and presses the button with this text; waits for the answer page. */
+    async function submitHosted(fields, buttonText) {
+      for (const [name, value] of Object.entries(fields)) {
+        const input = await page.$(`input[name="${name}"]`);
+        assert.ok(input, `expected an input name="${name}"\n${await describePage(page)}`);
+        await input.click({ count: 3 });
+        await page.evaluate((el) => {
+          el.value = '';
+        }, input);
+        await input.type(value);
+      }
+      const buttons = await page.$$('button, input[type="submit"]');
+      let button = null;
+      for (const b of buttons) {
+        const text = await b.evaluate((el) => (el.tagName === 'INPUT' ? el.value : el.textContent).trim());
+        if (text === buttonText) button = b;
+      }
+      assert.ok(button, `expected a button "${buttonText}" on the page\n${await describePage(page)}`);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
+    }
+
+    /** Asserts the browser is back on the app's home page; returns what it shows once loaded. */
+    async function expectAppHome(after) {
+      const here = new URL(page.url());
+      assert.ok(
+        here.origin === app.url && here.pathname === '/',
+        `expected the browser back on the app's home page ${app.url}/ after ${after}\n${await describePage(page)}`,
+      );
+      try {
+        await page.waitForFunction(
+          () => {
+            const s = document.querySelector('[data-testid="status"]')?.textContent;
+            return s && s !== 'loading';
+          },
+          { timeout: 15_000 },
+        );
+      } catch {
+        assert.fail(`the app's home page never finished loading its session after ${after}\n${await describePage(page)}`);
+      }
+      return page.evaluate(() => {
+        const text = (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
+        return {
+          status: text('status'),
+          error: text('error'),
+          email: text('email'),
+          tenantId: text('tenant-id'),
+          roles: text('roles'),
+          userId: text('user-id'),
+          cookieToken: document.querySelector('[data-testid="cookie-token"]')?.dataset.token ?? null,
+        };
+      });
+    }
+
+    /** A same-origin request from the page (so the SameSite=Strict session cookie goes along). */
+    async function appFetch(method, urlPath, body) {
+      const res = await page.evaluate(
+        async (method, urlPath, body) => {
+          const init = { method, cache: 'no-store', headers: {} };
+          if (body !== undefined) {
+            init.headers['content-type'] = 'application/json';
+            init.body = JSON.stringify(body);
+          }
+          const r = await fetch(urlPath, init);
+          return { status: r.status, text: await r.text() };
+        },
+        method,
+        urlPath,
+        body,
+      );
+      let json = null;
+      try {
+        json = JSON.parse(res.text);
+      } catch {
+        /* reported by the callers' assertions */
+      }
+      return { status: res.status, text: res.text, json };
+    }
+
+    /** GET /api/auth/session must answer 200 with this status; returns the body. */
+    async function expectSession(status, when) {
+      const res = await appFetch('GET', '/api/auth/session');
+      assert.ok(
+        res.status === 200 && res.json?.status === status,
+        `expected GET /api/auth/session to answer 200 {status: "${status}"} ${when}, ` +
+          `got ${res.status} ${res.text.slice(0, 500)}\n${await describePage(page)}`,
+      );
+      return res.json;
+    }
+
+    /** Asserts an authenticated session belongs to the person who signed up. */
+    function assertSessionUser(body, when) {
+      const user = body.session?.user ?? {};
+      const got = JSON.stringify(body.session).slice(0, 1500);
+      assert.equal(user.email, person.email, `session.user.email ${when} (session: ${got})`);
+      assert.equal(user.firstName, person.firstName, `session.user.firstName ${when} (session: ${got})`);
+      assert.equal(user.lastName, person.lastName, `session.user.lastName ${when} (session: ${got})`);
+      assert.ok(
+        typeof user.tenantId === 'string' && user.tenantId.length > 0,
+        `expected a non-empty session.user.tenantId ${when} (session: ${got})`,
+      );
+      assert.ok(
+        Array.isArray(user.roles) && user.roles.includes('owner'),
+        `expected session.user.roles to include "owner" (the sign-up role) ${when} (session: ${got})`,
+      );
+      assert.ok(
+        typeof body.session.roqUserId === 'string' && body.session.roqUserId.length > 0,
+        `expected session.roqUserId ${when} (session: ${got})`,
+      );
+      assert.ok(typeof body.session.roqAccessToken === 'string', `expected session.roqAccessToken ${when} (session: ${got})`);
+      const claims = jwtClaims(body.session.roqAccessToken);
+      assert.equal(claims.roqUserId, body.session.roqUserId, `the access token's roqUserId ${when}`);
+      assert.equal(typeof claims.exp, 'number', `the access token has a numeric exp ${when}: ${JSON.stringify(claims)}`);
+    }
+
+    /** Asserts the browser stayed on Tandem's hosted page, which shows a visible role="alert". */
+    async function expectHostedRefusal(what) {
+      const where = await describePage(page);
+      assert.ok(
+        page.url().startsWith(server.host),
+        `expected ${what} to be refused on Tandem's hosted page (${server.host}/…), but the browser left it\n${where}`,
+      );
+      const alert = await page.$('[role="alert"]');
+      assert.ok(alert, `expected an element role="alert" on the hosted page after ${what}\n${where}`);
+      assert.ok(await alert.isVisible(), `expected the role="alert" element to be visible after ${what}\n${where}`);
+      const message = (await alert.evaluate((el) => el.textContent)).trim();
+      assert.ok(message.length > 0, `expected the role="alert" element to say why, after ${what}\n${where}`);
+      return message;
+    }
+
+    /** Polls a BaaS findUnique until it returns a row. */
+    async function baasRow(model, id) {
+      const q = encodeURIComponent(JSON.stringify({ where: { id } }));
+      const url = `${server.baasHost}/api/model/${model}/findUnique?q=${q}`;
+      const deadline = Date.now() + BAAS_SYNC_TIMEOUT_MS;
+      let last = '';
+      for (;;) {
+        const res = await fetch(url, { headers: { authorization: basicAuth(server) } });
+        last = `${res.status} ${await res.text()}`;
+        if (res.status === 200) {
+          const body = JSON.parse(last.slice(4));
+          if (body.data) return body.data;
+        }
+        if (Date.now() > deadline) {
+          assert.fail(
+            `expected the ${model} ${id} on the BaaS within ${BAAS_SYNC_TIMEOUT_MS / 1000} s ` +
+              `(GET /api/model/${model}/findUnique), last answer: ${last.slice(0, 500)}`,
+          );
+        }
+        await sleep(100);
+      }
+    }
+
+    before(async () => {
+      server = await startTandem({ backend });
+      const port = await freePort();
+      const appUrl = `http://127.0.0.1:${port}`;
+      app = await startNextApp({
+        port,
+        env: {
+          ROQ_AUTH_URL: server.host,
+          ROQ_PLATFORM_URL: server.host,
+          ROQ_CLIENT_ID: server.environmentId,
+          ROQ_CLIENT_SECRET: server.apiKey,
+          ROQ_API_KEY: crypto.randomBytes(32).toString('base64url'),
+          ROQ_BASE_URL: appUrl,
+          ROQ_AUTH_CALLBACK_URL: `${appUrl}/api/auth/callback`,
+        },
+      });
+      admin = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey }).asSuperAdmin();
+      // A fresh cookie jar per backend.
+      context = await browser.createBrowserContext();
+      page = await context.newPage();
+      watchConsole(page);
+      page.setDefaultTimeout(30_000);
+    });
+
+    after(async () => {
+      if (failed) {
+        const tail = (text) => (text.length > 6000 ? `…${text.slice(-6000)}` : text);
+        if (app) console.error(tail(app.logs()));
+        if (server) console.error(tail(`--- tandem output ---\n${server.logs()}`));
+      }
+      if (context) await context.close();
+      if (app) await app.stop();
+      if (server) await server.stop();
+    });
+
+    step('a. setup: an "owner" role, and the app allowed as redirect target with "owner" as the sign-up role', async () => {
+      const role = await admin.graphqlRequest(
+        'mutation createRole($role: RoleCreateDto!) { createRole(role: $role) { id key name } }',
+        { role: { key: 'owner', name: 'Owner', isSystemManaged: false, permissionAssignments: [] } },
+      );
+      assert.equal(role?.data?.createRole?.key, 'owner', `createRole answered ${JSON.stringify(role)}`);
+      const res = await admin.graphqlRequest(
+        `mutation { updateAuthSettings(data: {redirectUris: [${JSON.stringify(app.url)}], signUpRoleKeys: ["owner"]}) ` +
+          '{ redirectUris signUpRoleKeys } }',
+      );
+      assert.deepEqual(
+        res?.data?.updateAuthSettings,
+        { redirectUris: [app.url], signUpRoleKeys: ['owner'] },
+        `updateAuthSettings answered ${JSON.stringify(res)}`,
+      );
+    });
+
+    step('b. sign up on the hosted page: back in the app, authenticated as the new owner of a new tenant', async (t) => {
+      await page.goto(`${app.url}/`, { waitUntil: 'load' });
+      let home = await expectAppHome('opening the app');
+      assert.equal(home.status, 'unauthenticated', `a new visitor has no session\n${await describePage(page)}`);
+
+      await follow('#signup');
+      await expectHostedPage('sign-up', ['firstName', 'lastName', 'tenantName', 'email', 'password']);
+      const authorize = new URL(page.url());
+      assert.equal(authorize.searchParams.get('initialScreen'), 'signUp', `the sign-up link asks for the sign-up screen: ${page.url()}`);
+      assert.equal(authorize.searchParams.get('clientId'), server.environmentId, `clientId in ${page.url()}`);
+      await shot(t, 'signup-page');
+
+      await submitHosted(
+        {
+          firstName: person.firstName,
+          lastName: person.lastName,
+          tenantName: person.tenantName,
+          email: person.email,
+          password: person.password,
+        },
+        'Create account',
+      );
+      home = await expectAppHome('"Create account"');
+      await shot(t, 'home-after-signup');
+      assert.equal(home.status, 'authenticated', `the home page after sign-up\n${await describePage(page)}`);
+      assert.equal(home.email, person.email, `the home page shows the email\n${await describePage(page)}`);
+      assert.ok(home.roles.split(',').includes('owner'), `the home page shows the owner role\n${await describePage(page)}`);
+      assert.ok(home.tenantId, `the home page shows a tenant id\n${await describePage(page)}`);
+
+      const body = await expectSession('authenticated', 'after sign-up');
+      assert.equal(
+        home.cookieToken,
+        body.session.roqAccessToken,
+        "@roq/client's BrowserCookieAuth reads the session's access token out of the session cookie",
+      );
+      assertSessionUser(body, 'after sign-up');
+      seen.userId = body.session.roqUserId;
+      seen.tenantId = body.session.user.tenantId;
+      seen.accessToken = body.session.roqAccessToken;
+      assert.equal(home.tenantId, seen.tenantId, 'the page and /api/auth/session agree on the tenant');
+    });
+
+    step('c. the new user and its tenant are on the BaaS', async () => {
+      const user = await baasRow('user', seen.userId);
+      assert.equal(user.email, person.email, `the BaaS user row's email (row: ${JSON.stringify(user)})`);
+      assert.equal(user.tenant_id, seen.tenantId, `the BaaS user row's tenant_id (row: ${JSON.stringify(user)})`);
+      assert.equal(user.first_name, person.firstName, `the BaaS user row's first_name (row: ${JSON.stringify(user)})`);
+      assert.equal(user.last_name, person.lastName, `the BaaS user row's last_name (row: ${JSON.stringify(user)})`);
+      const tenant = await baasRow('tenant', seen.tenantId);
+      assert.equal(tenant.id, seen.tenantId);
+      assert.equal(tenant.name, person.tenantName, `the BaaS tenant row's name (row: ${JSON.stringify(tenant)})`);
+    });
+
+    step('d. log out, then log in again on the hosted log-in page', async (t) => {
+      await follow('#logout');
+      let home = await expectAppHome('logging out');
+      assert.equal(home.status, 'unauthenticated', `the home page after logging out\n${await describePage(page)}`);
+      await expectSession('unauthenticated', 'after logging out');
+      await shot(t, 'home-after-logout');
+
+      await follow('#login');
+      await expectHostedPage('log-in', ['email', 'password']);
+      assert.equal(new URL(page.url()).searchParams.get('initialScreen'), 'login', `the log-in link asks for the log-in screen: ${page.url()}`);
+      await shot(t, 'login-page');
+      await submitHosted({ email: person.email, password: person.password }, 'Log in');
+      home = await expectAppHome('"Log in"');
+      await shot(t, 'home-after-login');
+      assert.equal(home.status, 'authenticated', `the home page after logging in\n${await describePage(page)}`);
+      const body = await expectSession('authenticated', 'after logging in again');
+      assertSessionUser(body, 'after logging in again');
+      assert.equal(body.session.roqUserId, seen.userId, 'the same user logs in again');
+      assert.equal(body.session.user.tenantId, seen.tenantId, 'in the same tenant');
+      seen.accessToken = body.session.roqAccessToken;
+    });
+
+    step('e. refetch-session twice in a row: new access tokens from the same refresh token', async () => {
+      for (const round of [1, 2]) {
+        // Tokens carry iat/exp in whole seconds: let the clock move so a new token can differ.
+        await sleep(1100);
+        const res = await appFetch('POST', '/api/auth/refetch-session');
+        assert.ok(
+          res.status === 200 && res.json?.status === 'authenticated',
+          `expected POST /api/auth/refetch-session #${round} to answer 200 {status: "authenticated"} ` +
+            `(it answers {success:false} when POST /v01/authorize/refreshToken refuses), got ${res.status} ${res.text.slice(0, 500)}`,
+        );
+        assertSessionUser(res.json, `after refetch-session #${round}`);
+        assert.equal(res.json.session.roqUserId, seen.userId, `the same user after refetch-session #${round}`);
+        assert.notEqual(
+          res.json.session.roqAccessToken,
+          seen.accessToken,
+          `refetch-session #${round} should bring a new access token, got the previous one again`,
+        );
+        seen.accessToken = res.json.session.roqAccessToken;
+        const now = await expectSession('authenticated', `after refetch-session #${round}`);
+        assert.equal(now.session.roqAccessToken, seen.accessToken, `the session cookie holds the new access token after #${round}`);
+      }
+    });
+
+    step('f. change the password through the app: the old one is refused, the new one works', async (t) => {
+      const wrong = await appFetch('POST', '/api/change-password', {
+        currentPassword: `not-the-password-${s}`,
+        newPassword,
+      });
+      assert.equal(
+        wrong.json?.success,
+        false,
+        `a password change with a wrong current password must fail, got ${wrong.status} ${wrong.text.slice(0, 500)}`,
+      );
+
+      const res = await appFetch('POST', '/api/change-password', { currentPassword: person.password, newPassword });
+      assert.ok(
+        res.status === 200 && res.json?.success === true,
+        `expected POST /api/change-password to answer 200 {success: true}, got ${res.status} ${res.text.slice(0, 500)}`,
+      );
+
+      const refetch = await appFetch('POST', '/api/auth/refetch-session');
+      assert.equal(
+        refetch.json?.success,
+        false,
+        'after a password change the refresh token is refused, so refetch-session answers {success:false}; ' +
+          `got ${refetch.status} ${refetch.text.slice(0, 500)}`,
+      );
+
+      await follow('#logout');
+      const home = await expectAppHome('logging out');
+      assert.equal(home.status, 'unauthenticated', `the home page after logging out\n${await describePage(page)}`);
+
+      await follow('#login');
+      await expectHostedPage('log-in', ['email', 'password']);
+      await submitHosted({ email: person.email, password: person.password }, 'Log in');
+      const message = await expectHostedRefusal('logging in with the old password');
+      t.diagnostic(`refusal shown: ${message}`);
+      await shot(t, 'login-error-old-password');
+
+      // Retyped on the page that showed the error, the way a person would.
+      await expectHostedPage('log-in (after an error)', ['email', 'password']);
+      await submitHosted({ email: person.email, password: newPassword }, 'Log in');
+      const back = await expectAppHome('"Log in" with the new password');
+      await shot(t, 'home-after-new-password');
+      assert.equal(back.status, 'authenticated', `the home page after logging in with the new password\n${await describePage(page)}`);
+      const body = await expectSession('authenticated', 'after logging in with the new password');
+      assertSessionUser(body, 'after logging in with the new password');
+      assert.equal(body.session.roqUserId, seen.userId, 'the same user');
+    });
+
+    step('g. a deactivated user can neither refresh nor log in', async (t) => {
+      const res = await admin.updateUser({ id: seen.userId, user: { active: false } });
+      assert.equal(res?.updateUser?.active, false, `updateUser({active:false}) answered ${JSON.stringify(res)}`);
+
+      const refetch = await appFetch('POST', '/api/auth/refetch-session');
+      assert.equal(
+        refetch.json?.success,
+        false,
+        "a deactivated user's refresh token is refused, so refetch-session answers {success:false}; " +
+          `got ${refetch.status} ${refetch.text.slice(0, 500)}`,
+      );
+
+      await follow('#logout');
+      await expectAppHome('logging out');
+      await follow('#login');
+      await expectHostedPage('log-in', ['email', 'password']);
+      await submitHosted({ email: person.email, password: newPassword }, 'Log in');
+      const message = await expectHostedRefusal('logging in as a deactivated user');
+      t.diagnostic(`refusal shown: ${message}`);
+      await shot(t, 'login-refused-deactivated');
+    });
+  });
+}
