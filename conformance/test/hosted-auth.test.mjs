@@ -28,6 +28,11 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.resolve(HERE, '..', 'artifacts', 'hosted-auth');
 const CHROMIUM = process.env.TANDEM_CHROMIUM || '/usr/bin/chromium';
 const BAAS_SYNC_TIMEOUT_MS = 15_000;
+// A second copy of the app is served to the browser under this name (mapped to 127.0.0.1 by
+// Chromium's host resolver), a different site from Tandem's 127.0.0.1: log-in from there
+// crosses sites the way a deployed app and its Tandem do (127.0.0.1:A and 127.0.0.1:B are the
+// same site, since ports do not count for SameSite).
+const OTHER_SITE = 'app-on-another-site.test';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +53,10 @@ function watchConsole(page) {
     if (lines.length > 20) lines.shift();
   };
   page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warn') keep(`console.${msg.type()}: ${msg.text()}`);
+    if (msg.type() !== 'error' && msg.type() !== 'warning') return;
+    const where = msg.location()?.url ?? '';
+    if (where.endsWith('/favicon.ico')) return;
+    keep(`console.${msg.type()}: ${msg.text()}${where ? ` (${where})` : ''}`);
   });
   page.on('pageerror', (err) => keep(`uncaught: ${err.message}`));
 }
@@ -92,6 +100,7 @@ before(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      `--host-resolver-rules=MAP ${OTHER_SITE} 127.0.0.1`,
     ],
   });
 });
@@ -104,6 +113,7 @@ for (const backend of BACKENDS) {
   describe(`hosted log-in through a Next.js app on @roq/nextjs against tandem (${backend})`, () => {
     let server;
     let app;
+    let otherApp; // the same app, reached by the browser at http://OTHER_SITE:<port>
     let context;
     let page;
     let admin;
@@ -188,11 +198,11 @@ for (const backend of BACKENDS) {
     }
 
     /** Asserts the browser is back on the app's home page; returns what it shows once loaded. */
-    async function expectAppHome(after) {
+    async function expectAppHome(after, appUrl = app.url) {
       const here = new URL(page.url());
       assert.ok(
-        here.origin === app.url && here.pathname === '/',
-        `expected the browser back on the app's home page ${app.url}/ after ${after}\n${await describePage(page)}`,
+        here.origin === appUrl && here.pathname === '/',
+        `expected the browser back on the app's home page ${appUrl}/ after ${after}\n${await describePage(page)}`,
       );
       try {
         await page.waitForFunction(
@@ -318,11 +328,11 @@ for (const backend of BACKENDS) {
       }
     }
 
-    before(async () => {
-      server = await startTandem({ backend });
+    /** `next start` on a free port, configured for this Tandem; the browser reaches it at http://<host>:<port>. */
+    async function serveApp(host) {
       const port = await freePort();
-      const appUrl = `http://127.0.0.1:${port}`;
-      app = await startNextApp({
+      const appUrl = `http://${host}:${port}`;
+      const served = await startNextApp({
         port,
         env: {
           ROQ_AUTH_URL: server.host,
@@ -334,6 +344,12 @@ for (const backend of BACKENDS) {
           ROQ_AUTH_CALLBACK_URL: `${appUrl}/api/auth/callback`,
         },
       });
+      return { ...served, url: appUrl };
+    }
+
+    before(async () => {
+      server = await startTandem({ backend });
+      [app, otherApp] = await Promise.all([serveApp('127.0.0.1'), serveApp(OTHER_SITE)]);
       admin = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey }).asSuperAdmin();
       // A fresh cookie jar per backend.
       context = await browser.createBrowserContext();
@@ -346,26 +362,28 @@ for (const backend of BACKENDS) {
       if (failed) {
         const tail = (text) => (text.length > 6000 ? `…${text.slice(-6000)}` : text);
         if (app) console.error(tail(app.logs()));
+        if (otherApp) console.error(tail(otherApp.logs()));
         if (server) console.error(tail(`--- tandem output ---\n${server.logs()}`));
       }
       if (context) await context.close();
       if (app) await app.stop();
+      if (otherApp) await otherApp.stop();
       if (server) await server.stop();
     });
 
-    step('a. setup: an "owner" role, and the app allowed as redirect target with "owner" as the sign-up role', async () => {
+    step('a. setup: an "owner" role, and the apps allowed as redirect targets with "owner" as the sign-up role', async () => {
       const role = await admin.graphqlRequest(
         'mutation createRole($role: RoleCreateDto!) { createRole(role: $role) { id key name } }',
         { role: { key: 'owner', name: 'Owner', isSystemManaged: false, permissionAssignments: [] } },
       );
       assert.equal(role?.data?.createRole?.key, 'owner', `createRole answered ${JSON.stringify(role)}`);
       const res = await admin.graphqlRequest(
-        `mutation { updateAuthSettings(data: {redirectUris: [${JSON.stringify(app.url)}], signUpRoleKeys: ["owner"]}) ` +
-          '{ redirectUris signUpRoleKeys } }',
+        `mutation { updateAuthSettings(data: {redirectUris: ${JSON.stringify([app.url, otherApp.url])}, ` +
+          'signUpRoleKeys: ["owner"]}) { redirectUris signUpRoleKeys } }',
       );
       assert.deepEqual(
         res?.data?.updateAuthSettings,
-        { redirectUris: [app.url], signUpRoleKeys: ['owner'] },
+        { redirectUris: [app.url, otherApp.url], signUpRoleKeys: ['owner'] },
         `updateAuthSettings answered ${JSON.stringify(res)}`,
       );
     });
@@ -396,8 +414,11 @@ for (const backend of BACKENDS) {
       await shot(t, 'home-after-signup');
       assert.equal(home.status, 'authenticated', `the home page after sign-up\n${await describePage(page)}`);
       assert.equal(home.email, person.email, `the home page shows the email\n${await describePage(page)}`);
-      assert.ok(home.roles.split(',').includes('owner'), `the home page shows the owner role\n${await describePage(page)}`);
-      assert.ok(home.tenantId, `the home page shows a tenant id\n${await describePage(page)}`);
+      assert.ok(
+        home.roles.split(',').includes('owner'),
+        `expected the home page to show the role "owner", it shows roles "${home.roles}"\n${await describePage(page)}`,
+      );
+      assert.ok(home.tenantId, `expected the home page to show a tenant id, it shows none\n${await describePage(page)}`);
 
       const body = await expectSession('authenticated', 'after sign-up');
       assert.equal(
@@ -443,6 +464,31 @@ for (const backend of BACKENDS) {
       assert.equal(body.session.roqUserId, seen.userId, 'the same user logs in again');
       assert.equal(body.session.user.tenantId, seen.tenantId, 'in the same tenant');
       seen.accessToken = body.session.roqAccessToken;
+    });
+
+    step('d2. log in from an app on another site (the SameSite=Strict session cookie after a cross-site redirect chain)', async (t) => {
+      await page.goto(`${otherApp.url}/`, { waitUntil: 'load' });
+      let home = await expectAppHome('opening the app on another site', otherApp.url);
+      assert.equal(home.status, 'unauthenticated', `no session yet on ${otherApp.url}\n${await describePage(page)}`);
+      await follow('#login');
+      await expectHostedPage('log-in', ['email', 'password']);
+      await submitHosted({ email: person.email, password: person.password }, 'Log in');
+      // The session cookie is set on a response to a navigation Tandem's site started, and the
+      // redirect to the home page belongs to that navigation: the browser does not send the
+      // SameSite=Strict cookie with it, but does with the page's own same-origin fetch.
+      home = await expectAppHome('"Log in" from another site', otherApp.url);
+      await shot(t, 'home-after-login-from-another-site');
+      assert.equal(home.status, 'authenticated', `the home page on ${otherApp.url} after logging in\n${await describePage(page)}`);
+      const body = await expectSession('authenticated', `on ${otherApp.url} after logging in`);
+      assertSessionUser(body, `on ${otherApp.url} after logging in`);
+      assert.equal(body.session.roqUserId, seen.userId, 'the same user');
+
+      // Back to the first app, whose session is still there.
+      await page.goto(`${app.url}/`, { waitUntil: 'load' });
+      home = await expectAppHome('going back to the first app');
+      assert.equal(home.status, 'authenticated', `the first app's session outlives the other app's log-in\n${await describePage(page)}`);
+      const first = await expectSession('authenticated', 'back on the first app');
+      seen.accessToken = first.session.roqAccessToken;
     });
 
     step('e. refetch-session twice in a row: new access tokens from the same refresh token', async () => {
