@@ -89,7 +89,7 @@ before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   // Build the app once for every backend (and not at all when the build is current).
   const built = await buildNextApp();
-  console.log(`# nextjs-app: ${built}`);
+  console.log(`nextjs-app (npm ci / next build): ${built}`);
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
