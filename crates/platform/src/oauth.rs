@@ -59,7 +59,7 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// RFC 6749 §5.2: `{error, error_description}`; `invalid_client` with a Basic challenge.
+/// RFC 6749 §5.2: `{error, error_description}`.
 fn oauth_error(err: &PlatformError) -> Response {
     let body = err.body();
     let code = err.oauth_code();
@@ -69,20 +69,13 @@ fn oauth_error(err: &PlatformError) -> Response {
         "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
-    let mut response = no_store(
+    no_store(
         (
             status,
             Json(json!({"error": code, "error_description": body.message})),
         )
             .into_response(),
-    );
-    if code == "invalid_client" {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(r#"Basic realm="tandem""#),
-        );
-    }
-    response
+    )
 }
 
 fn roq_tokens(set: TokenSet) -> Response {
@@ -263,7 +256,17 @@ async fn token(
     };
     match result {
         Ok(set) => oidc_tokens(set),
-        Err(err) => oauth_error(&err),
+        Err(err) => {
+            let mut response = oauth_error(&err);
+            // RFC 6749 §5.2: a client that sent Basic credentials gets the challenge back.
+            if basic.is_some() && matches!(err, PlatformError::InvalidClient(_)) {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Basic realm="tandem""#),
+                );
+            }
+            response
+        }
     }
 }
 

