@@ -231,7 +231,11 @@ impl AuthStore for SqlPlatformStore {
         let retire = Query::update()
             .table(SigningKeys::Table)
             .value(SigningKeys::RetireAt, millis(retire_current_at))
-            .and_where(Expr::col(SigningKeys::RetireAt).is_null())
+            .cond_where(
+                Expr::col(SigningKeys::RetireAt)
+                    .is_null()
+                    .or(Expr::col(SigningKeys::RetireAt).gt(millis(retire_current_at))),
+            )
             .to_owned();
         let insert = Query::insert()
             .into_table(SigningKeys::Table)

@@ -178,7 +178,8 @@ pub use auth::CodeTake;
 pub trait AuthStore: Send + Sync + 'static {
     /// Keys still published at `now`, newest first; the current one has no `retire_at`.
     async fn signing_keys(&self, now: DateTime<Utc>) -> StoreResult<Vec<SigningKeyRecord>>;
-    /// Adds a new current key; keys current until now stay published until `retire_current_at`.
+    /// Adds a new current key; every earlier key stays published until `retire_current_at` at
+    /// the latest (a revoking rotation withdraws the already rotated-out keys too).
     async fn add_signing_key(
         &self,
         key: &SigningKeyRecord,
