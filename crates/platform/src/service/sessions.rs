@@ -592,11 +592,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pkce_s256_is_base64url_of_sha256() {
-        // Expected value from `printf %s … | openssl dgst -sha256 -binary | base64url`.
+    fn pkce_matches_rfc_7636_appendix_b() {
         assert_eq!(
-            pkce_s256("dBjftJeZ4CVP-mJ92K1rK1B3WZ7Q3xw82NxxfePhx6Y"),
-            "qmF2ce8uczeUBbZiD96PZPFdp5R1-ElKukzAET7tKAo"
+            pkce_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 }
