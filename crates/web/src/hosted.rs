@@ -774,15 +774,17 @@ async fn logout(State(state): State<PlatformState>, Query(q): Query<LogoutQuery>
         Ok(env) => env,
         Err(page) => return page,
     };
-    if let Some(hint) = q.id_token_hint.as_deref().filter(|h| !h.is_empty()) {
-        if let Err(err) = state.service().end_session(hint).await {
-            return error_page(
-                "Log-out failed",
-                &err.public_message(),
-                &env.settings.environment_name,
-                StatusCode::BAD_REQUEST,
-            );
-        }
+    let ended = match q.id_token_hint.as_deref().filter(|h| !h.is_empty()) {
+        Some(hint) => state.service().end_session(hint).await.map(drop),
+        None => Ok(()),
+    };
+    if let Err(err) = ended {
+        return error_page(
+            "Log-out failed",
+            &err.public_message(),
+            &env.settings.environment_name,
+            StatusCode::BAD_REQUEST,
+        );
     }
     if let Some(uri) = q
         .post_logout_redirect_uri

@@ -75,12 +75,15 @@ fn ring_from(records: &[SigningKeyRecord], api_key: &str) -> Option<KeyRing> {
 impl PlatformService {
     /// The ring, re-read when older than [`KEYS_TTL`].
     pub(super) async fn key_ring(&self) -> PlatformResult<Arc<KeyRing>> {
-        if let Ok(cached) = self.keys.read() {
-            if cached.1.elapsed() < KEYS_TTL {
-                return Ok(cached.0.clone());
-            }
+        let cached = self
+            .keys
+            .read()
+            .ok()
+            .and_then(|cached| (cached.1.elapsed() < KEYS_TTL).then(|| cached.0.clone()));
+        match cached {
+            Some(ring) => Ok(ring),
+            None => self.reload_keys().await,
         }
-        self.reload_keys().await
     }
 
     async fn reload_keys(&self) -> PlatformResult<Arc<KeyRing>> {

@@ -36,12 +36,14 @@ const REFRESH_LIFETIME: (i64, i64) = (300, 365 * 24 * 3600);
 impl PlatformService {
     /// The current settings (the defaults until someone changes them).
     pub async fn auth_settings(&self) -> PlatformResult<AuthSettings> {
-        if let Ok(cached) = self.settings.read() {
-            if let Some((settings, at)) = cached.as_ref() {
-                if at.elapsed() < SETTINGS_TTL {
-                    return Ok(settings.clone());
-                }
-            }
+        let cached = self.settings.read().ok().and_then(|cached| {
+            cached
+                .as_ref()
+                .filter(|(_, at)| at.elapsed() < SETTINGS_TTL)
+                .map(|(settings, _)| settings.clone())
+        });
+        if let Some(settings) = cached {
+            return Ok(settings);
         }
         let settings = self
             .store
@@ -257,7 +259,7 @@ pub(super) fn origin_allowed(settings: &AuthSettings, origin: &str) -> bool {
         return false;
     }
     let origin = origin_of(&url);
-    settings.allowed_origins.iter().any(|o| *o == origin)
+    settings.allowed_origins.contains(&origin)
         || settings
             .redirect_uris
             .iter()
