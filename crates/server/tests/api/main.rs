@@ -47,6 +47,7 @@ mod faults;
 mod health;
 mod passwords;
 mod roles;
+mod sessions;
 mod sync;
 mod sync_props;
 mod tenants;

@@ -1,0 +1,176 @@
+//! ROQ's hosted log-in from code to tokens: what the tokens carry, how codes and refresh tokens
+//! are used up, what cuts a session, and signing-key rotation.
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::*;
+use crate::common::{create_role, update_user_doc};
+
+const CHANGE_PASSWORD: &str =
+    "mutation($data: ChangeUserPasswordDto!) { changeUserPasswordV2(data: $data) }";
+
+on_both_backends! {
+    async fn roq_log_in_gives_signed_tokens_that_carry_the_user(app: TestApp) {
+        create_role(&app, "admin").await;
+        let user = user_with_password(&app, json!({"firstName": "Ada", "lastName": "Byron", "roles": ["admin"]})).await;
+        let id = user["id"].as_str().unwrap();
+        let tokens = log_in_tokens(&app, user["email"].as_str().unwrap(), PASSWORD).await;
+        assert_eq!(tokens["tokenType"], "Bearer");
+        assert!(!tokens["refreshToken"].as_str().unwrap().is_empty());
+
+        let id_token = decode_jwt(tokens["idToken"].as_str().unwrap()).claims;
+        assert_eq!(id_token["roqUserId"], id);
+        assert_eq!(id_token["roqEnvironmentId"], app.credentials.environment_id.as_str());
+        assert_eq!(id_token["email"], user["email"]);
+        assert_eq!((id_token["firstName"].as_str(), id_token["lastName"].as_str()), (Some("Ada"), Some("Byron")));
+        assert_eq!(id_token["tenantId"], user["tenantId"]);
+        assert_eq!(id_token["roles"], json!(["admin"]));
+
+        let access = tokens["accessToken"].as_str().unwrap();
+        let header = decode_jwt(access).header;
+        assert_eq!(header["alg"], "EdDSA");
+        let keys = jwks(&app).await;
+        assert!(kids(&keys).contains(&header["kid"].as_str().unwrap().to_owned()), "{keys}");
+        assert!(verifies_with(&keys, access), "the access token verifies with the published key");
+        assert!(verifies_with(&keys, tokens["idToken"].as_str().unwrap()));
+        let mut forged = access.to_owned();
+        forged.replace_range(forged.len() - 4.., "AAAA");
+        assert!(!verifies_with(&keys, &forged), "the check in this test can fail");
+
+        let me = whoami(&app, access, id).await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+        assert_eq!(me.data("user")["email"], user["email"]);
+        let info = app.get_json("/oauth/userinfo", &[("authorization", format!("Bearer {access}"))]).await;
+        assert_eq!(info.status, StatusCode::OK, "{}", info.body);
+        assert_eq!((&info.body["sub"], &info.body["email"]), (&user["id"], &user["email"]));
+        let refused = app.get_json("/oauth/userinfo", &[("authorization", format!("Bearer {forged}"))]).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    }
+
+    async fn a_code_works_once_for_a_minute_and_only_with_the_api_key(app: TestApp) {
+        let user = user_with_password(&app, json!({})).await;
+        let email = user["email"].as_str().unwrap();
+
+        let code = login(&app, email, PASSWORD).await;
+        let wrong = exchange_with(&app, &code, "not-the-api-key-at-all").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.body);
+        assert_eq!(wrong.body["errorCode"], "INVALID_CLIENT");
+        assert!(wrong.body.get("accessToken").is_none());
+
+        let first = exchange(&app, &code).await;
+        assert_eq!(first.status, StatusCode::OK, "a refused client does not use the code up: {}", first.body);
+        let refresh = first.body["refreshToken"].as_str().unwrap();
+        assert_eq!(roq_refresh(&app, refresh).await.status, StatusCode::OK);
+
+        let replay = exchange(&app, &code).await;
+        assert_eq!(replay.status, StatusCode::BAD_REQUEST, "{}", replay.body);
+        assert_eq!(replay.body["errorCode"], "INVALID_GRANT");
+        let after = roq_refresh(&app, refresh).await;
+        assert_eq!(after.status, StatusCode::BAD_REQUEST, "a replayed code revokes its tokens: {}", after.body);
+        assert_eq!(after.body["errorCode"], "INVALID_GRANT");
+
+        let late = login(&app, email, PASSWORD).await;
+        app.clock.advance(Duration::seconds(61));
+        let expired = exchange(&app, &late).await;
+        assert_eq!(expired.status, StatusCode::BAD_REQUEST, "{}", expired.body);
+        assert_eq!(expired.body["errorCode"], "INVALID_GRANT");
+        assert!(expired.body["message"].as_str().unwrap().contains("expired"), "{}", expired.body);
+    }
+
+    async fn roq_refresh_tokens_keep_working_when_reused(app: TestApp) {
+        let user = user_with_password(&app, json!({})).await;
+        let tokens = log_in_tokens(&app, user["email"].as_str().unwrap(), PASSWORD).await;
+        let refresh = tokens["refreshToken"].as_str().unwrap();
+        let mut seen = vec![tokens["accessToken"].as_str().unwrap().to_owned()];
+        for _ in 0..2 {
+            let answer = roq_refresh(&app, refresh).await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+            assert_eq!(answer.body["refreshToken"], refresh, "ROQ's refresh token stays the same");
+            let access = answer.body["accessToken"].as_str().unwrap().to_owned();
+            assert!(!seen.contains(&access), "a new access token each time");
+            let me = whoami(&app, &access, user["id"].as_str().unwrap()).await;
+            assert_eq!(me.data("user")["id"], user["id"]);
+            seen.push(access);
+        }
+        let unknown = roq_refresh(&app, "not-a-refresh-token").await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        assert_eq!(unknown.body["errorCode"], "INVALID_GRANT");
+    }
+
+    async fn deactivation_ends_sessions_and_log_in_says_why(app: TestApp) {
+        let user = user_with_password(&app, json!({})).await;
+        let (id, email) = (user["id"].as_str().unwrap(), user["email"].as_str().unwrap());
+        let tokens = log_in_tokens(&app, email, PASSWORD).await;
+        let access = tokens["accessToken"].as_str().unwrap();
+        assert_eq!(whoami(&app, access, id).await.status, StatusCode::OK);
+
+        app.graphql(&update_user_doc(), json!({"id": id, "user": {"active": false}})).await.data("updateUser");
+        let refresh = roq_refresh(&app, tokens["refreshToken"].as_str().unwrap()).await;
+        assert!(refresh.status.is_client_error(), "{}", refresh.body);
+        assert!(refresh.body.get("accessToken").is_none());
+        let me = whoami(&app, access, id).await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{}", me.body);
+        assert_eq!(me.error_code(), Some("UNAUTHORIZED_EXCEPTION"));
+
+        let mut browser = Browser::new(&app);
+        let form = browser.get(&roq_authorize_path(&app, ROQ_CALLBACK, "login")).await;
+        let refused = browser.log_in(&form, email, PASSWORD).await;
+        assert!(refused.location.is_none(), "no redirect for a deactivated user");
+        let alert = refused.alert().expect("an alert");
+        assert!(alert.contains("this account is deactivated"), "{alert}");
+    }
+
+    async fn a_password_change_ends_sessions(app: TestApp) {
+        let user = user_with_password(&app, json!({})).await;
+        let (id, email) = (user["id"].as_str().unwrap(), user["email"].as_str().unwrap());
+        let tokens = log_in_tokens(&app, email, PASSWORD).await;
+        let access = tokens["accessToken"].as_str().unwrap();
+
+        let changed = app
+            .graphql(CHANGE_PASSWORD, json!({"data": {"userId": id, "password": PASSWORD, "newPassword": "new-secret-2"}}))
+            .await;
+        assert_eq!(changed.data("changeUserPasswordV2"), &json!(true));
+        let refresh = roq_refresh(&app, tokens["refreshToken"].as_str().unwrap()).await;
+        assert_eq!(refresh.status, StatusCode::BAD_REQUEST, "{}", refresh.body);
+        assert_eq!(refresh.body["errorCode"], "INVALID_GRANT");
+        assert_eq!(whoami(&app, access, id).await.status, StatusCode::UNAUTHORIZED);
+
+        let fresh = log_in_tokens(&app, email, "new-secret-2").await;
+        let me = whoami(&app, fresh["accessToken"].as_str().unwrap(), id).await;
+        assert_eq!(me.data("user")["id"], id);
+    }
+
+    async fn rotated_keys_stay_published_until_revoked(app: TestApp) {
+        let user = user_with_password(&app, json!({})).await;
+        let (id, email) = (user["id"].as_str().unwrap(), user["email"].as_str().unwrap());
+        let rotate = "mutation($revoke: Boolean!) { rotateSigningKey(revokePrevious: $revoke) { kid retireAt } }";
+
+        let before = log_in_tokens(&app, email, PASSWORD).await;
+        let first_token = before["accessToken"].as_str().unwrap().to_owned();
+        let first_kid = decode_jwt(&first_token).header["kid"].as_str().unwrap().to_owned();
+
+        let rotated = app.graphql(rotate, json!({"revoke": false})).await;
+        let second_kid = rotated.data("rotateSigningKey")["kid"].as_str().unwrap().to_owned();
+        assert_ne!(second_kid, first_kid);
+        let keys = jwks(&app).await;
+        assert_eq!(kids(&keys)[0], second_kid, "the new key is listed first");
+        assert!(kids(&keys).contains(&first_kid), "the old key stays published");
+        assert!(verifies_with(&keys, &first_token));
+        assert_eq!(whoami(&app, &first_token, id).await.status, StatusCode::OK, "tokens signed before keep working");
+        let second_token = log_in_tokens(&app, email, PASSWORD).await["accessToken"].as_str().unwrap().to_owned();
+        assert_eq!(decode_jwt(&second_token).header["kid"], second_kid.as_str(), "new tokens use the new key");
+
+        let revoked = app.graphql(rotate, json!({"revoke": true})).await;
+        let third_kid = revoked.data("rotateSigningKey")["kid"].as_str().unwrap().to_owned();
+        let keys = jwks(&app).await;
+        assert_eq!(kids(&keys), vec![third_kid], "every earlier key is withdrawn");
+        for (token, which) in [(&first_token, "first"), (&second_token, "second")] {
+            let me = whoami(&app, token, id).await;
+            assert_eq!(me.status, StatusCode::UNAUTHORIZED, "a token of the {which} key: {}", me.body);
+        }
+        let third = log_in_tokens(&app, email, PASSWORD).await;
+        assert_eq!(whoami(&app, third["accessToken"].as_str().unwrap(), id).await.status, StatusCode::OK);
+    }
+}
