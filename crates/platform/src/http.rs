@@ -42,8 +42,7 @@ pub fn router(state: PlatformState) -> Router {
         .route("/v01/authorize", post(user_token))
         .route("/v01/server/graphql", post(graphql))
         .route("/v01/graphql", post(user_graphql))
-        .with_state(state.clone())
-        .merge(crate::oauth::router(state))
+        .with_state(state)
 }
 
 /// Parses a JSON object body; `expected` describes it for the error message.

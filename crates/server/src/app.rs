@@ -223,6 +223,7 @@ impl App {
             let state = PlatformState::new(service.clone());
             router = router
                 .merge(tandem_platform::http::router(state.clone()))
+                .merge(tandem_platform::oauth::router(state.clone()))
                 .merge(tandem_web::hosted::router(state));
         }
         if let Some(baas) = &self.baas {
