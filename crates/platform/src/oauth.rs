@@ -132,13 +132,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// `POST /oauth/token`: ROQ's JSON code exchange, or a standard form-encoded grant.
-async fn token(
-    State(state): State<PlatformState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let ip = client_ip(peer.as_ref());
+async fn token(State(state): State<PlatformState>, headers: HeaderMap, body: Bytes) -> Response {
     let issuer = issuer_for(&state, &headers);
     if is_json(&headers) {
         let req: RoqCodeRequest = match serde_json::from_slice(&body) {
@@ -166,11 +160,7 @@ async fn token(
             redirect_uri: None,
             code_verifier: None,
         };
-        return match state
-            .service()
-            .exchange_code(exchange, &issuer, ip.as_deref())
-            .await
-        {
+        return match state.service().exchange_code(exchange, &issuer).await {
             Ok(set) => roq_tokens(set),
             Err(err) => no_store(err.into_response()),
         };
@@ -215,7 +205,6 @@ async fn token(
                         code_verifier: form.code_verifier.as_deref(),
                     },
                     &issuer,
-                    ip.as_deref(),
                 )
                 .await
         }
@@ -234,7 +223,6 @@ async fn token(
                         client_secret: client_secret.as_deref(),
                     },
                     &issuer,
-                    ip.as_deref(),
                 )
                 .await
         }
@@ -287,11 +275,9 @@ struct RoqRefreshRequest {
 /// which stays valid (`@roq/nextjs` keeps sending the original).
 async fn roq_refresh(
     State(state): State<PlatformState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ip = client_ip(peer.as_ref());
     let req: RoqRefreshRequest = match serde_json::from_slice(&body) {
         Ok(req) => req,
         Err(_) => {
@@ -317,7 +303,6 @@ async fn roq_refresh(
                 client_secret: None,
             },
             &issuer,
-            ip.as_deref(),
         )
         .await
     {

@@ -6,7 +6,10 @@
 //!   2 seconds. Every attempt counts, right or wrong, so the answer does not tell whether
 //!   the password was right.
 //! - sign-up: 5 per IP, then one every minute.
-//! - token and refresh endpoints: 60 per IP, then 2 a second.
+//!
+//! The token and refresh endpoints are not limited: codes and refresh tokens are 256 random
+//! bits, so guessing is hopeless, and an app's server makes those calls for all its users from
+//! one address.
 //!
 //! Limits are per replica (in memory): with N replicas behind a load balancer an attacker
 //! gets at most N times the budget.
@@ -81,7 +84,6 @@ pub(super) struct Limits {
     login_account: Limit,
     login_ip: Limit,
     signup_ip: Limit,
-    token_ip: Limit,
 }
 
 impl Limits {
@@ -91,7 +93,6 @@ impl Limits {
             login_account: Limit::new(&clock, 10, Duration::from_secs(60)),
             login_ip: Limit::new(&clock, 30, Duration::from_secs(2)),
             signup_ip: Limit::new(&clock, 5, Duration::from_secs(60)),
-            token_ip: Limit::new(&clock, 60, Duration::from_millis(500)),
         }
     }
 
@@ -105,9 +106,5 @@ impl Limits {
 
     pub(super) fn sign_up(&self, ip: Option<&str>) -> PlatformResult<()> {
         ip.map_or(Ok(()), |ip| self.signup_ip.check(ip))
-    }
-
-    pub(super) fn token(&self, ip: Option<&str>) -> PlatformResult<()> {
-        ip.map_or(Ok(()), |ip| self.token_ip.check(ip))
     }
 }

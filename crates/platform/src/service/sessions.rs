@@ -265,9 +265,7 @@ impl PlatformService {
         &self,
         req: CodeExchange<'_>,
         issuer: &str,
-        ip: Option<&str>,
     ) -> PlatformResult<TokenSet> {
-        self.limits.token(ip)?;
         let confidential = self
             .authenticate_client(req.client_id, req.client_secret, req.flow == Flow::Roq)
             .await?;
@@ -347,9 +345,7 @@ impl PlatformService {
         &self,
         req: RefreshExchange<'_>,
         issuer: &str,
-        ip: Option<&str>,
     ) -> PlatformResult<TokenSet> {
-        self.limits.token(ip)?;
         self.authenticate_client(req.client_id, req.client_secret, false)
             .await?;
         let now = self.clock.now();
