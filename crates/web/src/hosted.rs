@@ -894,7 +894,7 @@ mod tests {
         assert!(e.fields.is_empty());
         assert_eq!(
             e.form.as_deref(),
-            Some("the email or password is not correct")
+            Some("The email or password is not correct.")
         );
         let e = form_errors(&PlatformError::DuplicateEmail);
         assert_eq!(e.fields[0].0, "email");

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::*;
 
 /// What the person sees when the email or password is wrong.
-const INVALID_LOGIN: &str = "the email or password is not correct";
+const INVALID_LOGIN: &str = "The email or password is not correct.";
 
 /// The page refuses the sign-in link: an HTML error, and the browser is sent nowhere.
 fn assert_refused_link(page: &Page, what: &str) {
@@ -112,7 +112,7 @@ on_both_backends! {
         }
         let blocked = browser.log_in(&form, email, PASSWORD).await;
         assert_form_again(&blocked, "the 11th attempt, with the right password");
-        assert!(blocked.alert().unwrap().contains("too many attempts"), "{:?}", blocked.alert());
+        assert!(blocked.alert().unwrap().contains("Too many attempts"), "{:?}", blocked.alert());
 
         app.clock.advance(Duration::minutes(2));
         let (_, query) = browser.log_in(&form, email, PASSWORD).await.redirect();
@@ -216,7 +216,7 @@ on_both_backends! {
             .submit(&login_form, "/authorize/signup", &[("firstName", "Late"), ("lastName", "Comer"), ("tenantName", "Late Co"), ("email", other.as_str()), ("password", PASSWORD)])
             .await;
         assert_form_again(&refused, "sign-up turned off");
-        assert!(refused.alert().unwrap().contains("sign-up is turned off"), "{:?}", refused.alert());
+        assert!(refused.alert().unwrap().contains("Sign-up is turned off"), "{:?}", refused.alert());
         assert_eq!(tenant_count(&app).await, tenants + 1);
         let found = crate::common::list_users(&app, json!({"filter": {"email": {"equalTo": other}}})).await;
         assert_eq!(found["totalCount"], 0, "{found}");

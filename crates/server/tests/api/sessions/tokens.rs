@@ -119,7 +119,7 @@ on_both_backends! {
         let refused = browser.log_in(&form, email, PASSWORD).await;
         assert!(refused.location.is_none(), "no redirect for a deactivated user");
         let alert = refused.alert().expect("an alert");
-        assert!(alert.contains("this account is deactivated"), "{alert}");
+        assert!(alert.contains("This account is deactivated"), "{alert}");
     }
 
     async fn a_password_change_ends_sessions(app: TestApp) {
