@@ -16,6 +16,7 @@ pub mod environment;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod mail;
 pub mod oauth;
 pub mod password;
 pub mod service;
@@ -26,5 +27,6 @@ pub use environment::Credentials;
 pub use error::PlatformError;
 pub use service::{PlatformService, Principal, StartOptions};
 pub use store::{
-    AuthStore, EnvironmentStore, PlatformStore, RoleStore, SqlPlatformStore, TenantStore, UserStore,
+    AuthStore, EnvironmentStore, MailStore, PlatformStore, RoleStore, SqlPlatformStore,
+    TenantStore, UserStore,
 };

@@ -149,3 +149,26 @@ pub struct RefreshRecord {
     pub rotated_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// A message the Platform sends (to SMTP later; today to the embedded dev mailbox).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailMessage {
+    pub id: String,
+    /// What it is for (`password_reset`).
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A password-reset link as stored (its token only as a digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordReset {
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}

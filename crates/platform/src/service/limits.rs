@@ -6,6 +6,8 @@
 //!   2 seconds. Every attempt counts, right or wrong, so the answer does not tell whether
 //!   the password was right.
 //! - sign-up: 5 per IP, then one every minute.
+//! - password-reset requests: 3 per account, then one every 10 minutes; 10 per IP, then one
+//!   a minute.
 //!
 //! The token and refresh endpoints are not limited: codes and refresh tokens are 256 random
 //! bits, so guessing is hopeless, and an app's server makes those calls for all its users from
@@ -84,6 +86,8 @@ pub(super) struct Limits {
     login_account: Limit,
     login_ip: Limit,
     signup_ip: Limit,
+    reset_account: Limit,
+    reset_ip: Limit,
 }
 
 impl Limits {
@@ -93,6 +97,8 @@ impl Limits {
             login_account: Limit::new(&clock, 10, Duration::from_secs(60)),
             login_ip: Limit::new(&clock, 30, Duration::from_secs(2)),
             signup_ip: Limit::new(&clock, 5, Duration::from_secs(60)),
+            reset_account: Limit::new(&clock, 3, Duration::from_secs(600)),
+            reset_ip: Limit::new(&clock, 10, Duration::from_secs(60)),
         }
     }
 
@@ -106,5 +112,12 @@ impl Limits {
 
     pub(super) fn sign_up(&self, ip: Option<&str>) -> PlatformResult<()> {
         ip.map_or(Ok(()), |ip| self.signup_ip.check(ip))
+    }
+
+    pub(super) fn reset(&self, account: &str, ip: Option<&str>) -> PlatformResult<()> {
+        if let Some(ip) = ip {
+            self.reset_ip.check(ip)?;
+        }
+        self.reset_account.check(account)
     }
 }

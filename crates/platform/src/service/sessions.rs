@@ -71,7 +71,7 @@ pub struct RefreshExchange<'a> {
 }
 
 /// SHA-256 (hex) of a code or refresh token: only this is stored.
-fn digest(secret: &str) -> String {
+pub(super) fn digest(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -12,6 +12,7 @@
 mod auth;
 mod environment;
 mod filter;
+mod mail;
 pub mod outbox;
 mod postgres;
 mod roles;
@@ -29,7 +30,9 @@ use tandem_core::{Email, HlcClock, RoleId, Side, TenantId, UserId};
 use tandem_sql::{Db, DbError, DbOptions, DbUrl, Dialect, Migrations};
 use tokio::sync::Notify;
 
-use crate::domain::auth::{AuthSettings, CodeRecord, RefreshRecord, SigningKeyRecord};
+use crate::domain::auth::{
+    AuthSettings, CodeRecord, MailMessage, PasswordReset, RefreshRecord, SigningKeyRecord,
+};
 use crate::domain::list::{RoleQuery, TenantQuery, UserQuery};
 use crate::domain::{Change, Page, Role, Tenant, User, UserChanges};
 use crate::environment::EnvironmentRecord;
@@ -70,11 +73,14 @@ fn unique_violation(err: DbError, duplicate: StoreError) -> StoreError {
 
 /// Everything the Platform service needs from storage.
 pub trait PlatformStore:
-    EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore
+    EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore + MailStore
 {
 }
 
-impl<T: EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore> PlatformStore for T {}
+impl<T> PlatformStore for T where
+    T: EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore + MailStore
+{
+}
 
 /// The environment: its credentials digest and token-key salt.
 #[async_trait]
@@ -206,6 +212,25 @@ pub trait AuthStore: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// Revokes every token of a family; returns how many were still live.
     async fn revoke_family(&self, family_id: &str, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// Mail and password resets.
+#[async_trait]
+pub trait MailStore: Send + Sync + 'static {
+    /// Stores a reset and the message carrying its link, together.
+    async fn create_password_reset(
+        &self,
+        reset: &PasswordReset,
+        mail: &MailMessage,
+    ) -> StoreResult<()>;
+    /// Marks a reset used, atomically, if it is unused and unexpired at `now`.
+    async fn take_password_reset(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PasswordReset>>;
+    /// The newest messages first.
+    async fn mailbox(&self, limit: u64) -> StoreResult<Vec<MailMessage>>;
 }
 
 /// The Platform store over SQLite or PostgreSQL.

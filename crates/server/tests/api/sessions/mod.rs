@@ -9,6 +9,7 @@
 mod cors;
 mod forms;
 mod oidc;
+mod recovery;
 mod tokens;
 
 use std::collections::BTreeMap;

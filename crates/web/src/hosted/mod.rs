@@ -35,6 +35,9 @@ use url::Url;
 
 use crate::pages::{self, FormErrors, LoginView, MessageView, SignupView, Tone};
 
+mod mailbox;
+mod recovery;
+
 const CSRF_COOKIE: &str = "tandem_form";
 const PASSWORD_HINT: &str = "At least 8 characters";
 
@@ -45,6 +48,15 @@ pub fn router(state: PlatformState) -> Router {
         .route("/authorize/login", get(login_page).post(login_submit))
         .route("/authorize/signup", get(signup_page).post(signup_submit))
         .route("/oauth/logout", get(logout))
+        .route(
+            "/authorize/forgot",
+            get(recovery::forgot_page).post(recovery::forgot_submit),
+        )
+        .route(
+            "/authorize/reset",
+            get(recovery::reset_page).post(recovery::reset_submit),
+        )
+        .route("/dev/mailbox", get(mailbox::mailbox))
         .route(pages::STYLESHEET_PATH, get(stylesheet))
         .with_state(state)
 }
@@ -382,12 +394,52 @@ fn render(
     filled: &Filled,
     errors: &FormErrors,
 ) -> Response {
+    render_with_notice(state, env, headers, carried, screen, filled, errors, None)
+}
+
+/// The CSRF token for this browser, and the form cookie to set when it has none yet.
+fn csrf_for(state: &PlatformState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     let (secret, fresh) = form_secret(headers);
     let csrf = state.service().form_token(&secret);
+    if !fresh {
+        return (csrf, None);
+    }
+    let secure = if issuer_for(state, headers).starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = HeaderValue::from_str(&format!(
+        "{CSRF_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600{secure}"
+    ))
+    .ok();
+    (csrf, cookie)
+}
+
+fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response {
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_with_notice(
+    state: &PlatformState,
+    env: &Env,
+    headers: &HeaderMap,
+    carried: &Carried,
+    screen: Screen,
+    filled: &Filled,
+    errors: &FormErrors,
+    notice: Option<&str>,
+) -> Response {
+    let (csrf, cookie) = csrf_for(state, headers);
     let pairs = carried.pairs();
     let query = carried.query();
     let login_url = format!("/authorize/login?{query}");
     let signup_url = format!("/authorize/signup?{query}");
+    let forgot_url = format!("/authorize/forgot?{query}");
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -402,8 +454,8 @@ fn render(
             email: &filled.email,
             errors,
             signup_url: env.settings.sign_up_enabled.then_some(signup_url.as_str()),
-            forgot_url: None,
-            notice: None,
+            forgot_url: Some(forgot_url.as_str()),
+            notice,
         }),
         Screen::SignUp => pages::signup(&SignupView {
             environment_name: &env.settings.environment_name,
@@ -420,20 +472,7 @@ fn render(
             password_hint: PASSWORD_HINT,
         }),
     };
-    let mut response = html(status, body);
-    if fresh {
-        let secure = if issuer_for(state, headers).starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        };
-        if let Ok(cookie) = HeaderValue::from_str(&format!(
-            "{CSRF_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600{secure}"
-        )) {
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-        }
-    }
-    response
+    with_cookie(html(status, body), cookie)
 }
 
 async fn screen_page(

@@ -1,0 +1,113 @@
+//! Forgotten passwords: a reset link by mail, and setting a new password with it. The answer
+//! to a request is the same whether or not the email has an account; only an active user's
+//! account gets a message. A reset ends every session of the user (next token generation).
+
+use chrono::Duration;
+use tandem_core::Email;
+
+use super::PlatformService;
+use crate::domain::User;
+use crate::domain::auth::{MailMessage, PasswordReset};
+use crate::environment::random_secret;
+use crate::error::{PlatformError, PlatformResult};
+use crate::password::{self, Password};
+
+/// How long a reset link works.
+pub const RESET_LIFETIME: Duration = Duration::hours(1);
+
+impl PlatformService {
+    /// Sends a reset link to `email` when it belongs to an active user; `link` builds the
+    /// page's address from the token. Succeeds alike for unknown emails.
+    #[tracing::instrument(skip_all)]
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        ip: Option<&str>,
+        link: impl FnOnce(&str) -> String,
+    ) -> PlatformResult<()> {
+        let email = Email::parse(email)?;
+        self.limits.reset(email.as_str(), ip)?;
+        let Some((user, _)) = self.store.user_by_email(&email).await? else {
+            tracing::info!("password reset asked for an unknown email");
+            return Ok(());
+        };
+        if !user.active {
+            tracing::info!(user = %user.id, "password reset asked for a deactivated user");
+            return Ok(());
+        }
+        let token = random_secret()?;
+        let now = self.clock.now();
+        let settings = self.auth_settings().await?;
+        let mail = crate::mail::password_reset(
+            &settings.environment_name,
+            &link(&token),
+            RESET_LIFETIME.num_minutes(),
+        );
+        self.store
+            .create_password_reset(
+                &PasswordReset {
+                    token_hash: super::sessions::digest(&token),
+                    user_id: user.id,
+                    created_at: now,
+                    expires_at: now + RESET_LIFETIME,
+                    used_at: None,
+                },
+                &MailMessage {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    kind: "password_reset".into(),
+                    recipient: user.email.as_str().to_owned(),
+                    subject: mail.subject,
+                    text_body: mail.text,
+                    html_body: mail.html,
+                    created_at: now,
+                },
+            )
+            .await?;
+        tracing::info!(user = %user.id, "password reset link sent");
+        Ok(())
+    }
+
+    /// Sets a new password with a reset token (once). Every session of the user ends.
+    #[tracing::instrument(skip_all)]
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> PlatformResult<User> {
+        // Checked first, so a password the policy refuses does not use up the link.
+        let new_password = Password::parse(new_password)?;
+        let now = self.clock.now();
+        let reset = self
+            .store
+            .take_password_reset(&super::sessions::digest(token.trim()), now)
+            .await?
+            .ok_or_else(|| {
+                PlatformError::InvalidGrant(
+                    "this reset link is not valid any more (it works once, for an hour); ask for a new one"
+                        .into(),
+                )
+            })?;
+        let user = self
+            .store
+            .user(reset.user_id)
+            .await?
+            .ok_or_else(|| PlatformError::UserNotFound(reset.user_id.to_string()))?;
+        if !user.active {
+            return Err(PlatformError::UserDeactivated);
+        }
+        let current = self.store.password_hash(user.id).await?.flatten();
+        let hash = password::hash(new_password).await?;
+        if !self
+            .store
+            .replace_password_hash(user.id, current.as_deref(), &hash, now)
+            .await?
+        {
+            return Err(PlatformError::InvalidGrant(
+                "the password changed meanwhile; ask for a new reset link".into(),
+            ));
+        }
+        tracing::info!(user = %user.id, "password reset; earlier sessions ended");
+        Ok(user)
+    }
+
+    /// The embedded dev mailbox: the newest messages (the caller checked the credentials).
+    pub async fn mailbox(&self, limit: u64) -> PlatformResult<Vec<MailMessage>> {
+        Ok(self.store.mailbox(limit.min(200)).await?)
+    }
+}
