@@ -89,22 +89,22 @@ pub(super) async fn mailbox(State(state): State<PlatformState>, headers: HeaderM
                 link rel="stylesheet" href=(pages::STYLESHEET_PATH);
             }
             body {
-                main class="card" style="max-width:720px" {
+                main class="card mailbox" {
                     h1 { "Dev mailbox" }
                     p { "Every message Tandem wrote, newest first. No mail server is configured, so nothing left this machine." }
                     @if messages.is_empty() {
                         p { "No messages yet." }
                     }
                     @for m in &messages {
-                        article style="border-top:1px solid #d0d5dd;padding-top:12px;margin-top:12px" {
-                            h2 style="font-size:1.05rem;margin:0" { (m.subject) }
-                            p style="margin:4px 0" {
+                        article {
+                            h2 { (m.subject) }
+                            p {
                                 "To " strong { (m.recipient) } " · " (m.created_at.format("%Y-%m-%d %H:%M:%S UTC"))
                             }
                             @if let Some(link) = first_link(&m.text_body) {
                                 p { a href=(link) { "Open the link in this message" } }
                             }
-                            pre style="white-space:pre-wrap;word-break:break-all;font-size:.85rem" { (m.text_body) }
+                            pre { (m.text_body) }
                         }
                     }
                 }
