@@ -216,6 +216,21 @@ impl PlatformService {
         &self.environment_id
     }
 
+    /// The base of links sent by mail: `--public-url`, or — without it — the request's host
+    /// only when it is this machine's loopback (a forged `Host` must never put an attacker's
+    /// address into a reset link).
+    pub fn link_base(&self, host: Option<&str>) -> PlatformResult<String> {
+        if let Some(url) = &self.public_url {
+            return Ok(url.clone());
+        }
+        match host.map(str::trim).filter(|h| valid_host(h) && is_loopback_host(h)) {
+            Some(host) => Ok(format!("http://{host}")),
+            None => Err(PlatformError::Unsupported(
+                "this server cannot send links by mail until its public address is configured (tandem serve --public-url https://…)".into(),
+            )),
+        }
+    }
+
     /// The issuer and base URL: `--public-url` when configured, else from the request's
     /// `Host` header (plain http), else `http://localhost`.
     pub fn issuer(&self, host: Option<&str>) -> String {
@@ -253,6 +268,15 @@ pub fn window(limit: Option<i32>, offset: Option<i32>) -> PlatformResult<Window>
     Ok(Window { limit, offset })
 }
 
+/// Whether a `Host` value names this machine's loopback interface (any port).
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    matches!(name, "localhost" | "127.0.0.1" | "::1")
+}
+
 /// A `Host` header value we are willing to echo into URLs: host[:port], no paths or quotes.
 fn valid_host(host: &str) -> bool {
     !host.is_empty()
@@ -273,6 +297,22 @@ fn parse_tenant_id(id: &str) -> PlatformResult<TenantId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_loopback_hosts_are_trusted_for_links() {
+        for ok in ["localhost:8787", "127.0.0.1:3000", "[::1]:80", "localhost"] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.com",
+            "127.0.0.1.evil.com:80",
+            "localhost.evil:1",
+            "[::2]:80",
+            "10.0.0.1",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn windows_are_bounded() {

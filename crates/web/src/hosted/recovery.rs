@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use tandem_platform::PlatformError;
 use tandem_platform::http::PlatformState;
-use tandem_platform::oauth::{client_ip, issuer_for};
+use tandem_platform::oauth::client_ip;
 
 use super::{
     Carried, Env, Filled, Screen, check_csrf, csrf_errors, csrf_for, env, error_page, form_errors,
@@ -149,7 +149,27 @@ pub(super) async fn forgot_submit(
             false,
         );
     }
-    let base = issuer_for(&state, &headers);
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let base = match state.service().link_base(host) {
+        Ok(base) => base,
+        Err(err) => {
+            let errors = FormErrors {
+                form: Some(super::sentence(&err.public_message())),
+                fields: Vec::new(),
+            };
+            return forgot(
+                &state,
+                &env,
+                &headers,
+                &carried,
+                &sub.filled.email,
+                &errors,
+                false,
+            );
+        }
+    };
     let query = carried.query();
     let link = |token: &str| {
         let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();

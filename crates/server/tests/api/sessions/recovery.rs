@@ -144,6 +144,32 @@ on_both_backends! {
         log_in_tokens(&app, "slow.reader@example.com", PASSWORD).await;
     }
 
+    async fn a_forged_host_never_reaches_a_reset_link(app: TestApp) {
+        user_with_password(&app, json!({"email": "victim@example.com"})).await;
+        let mut browser = Browser::new(&app);
+        let login = browser.get(&roq_authorize_path(&app, ROQ_CALLBACK, "login")).await;
+        let forgot_path = login
+            .html
+            .split("href=\"")
+            .map(|rest| rest.split('"').next().unwrap().replace("&amp;", "&"))
+            .find(|href| href.starts_with("/authorize/forgot?"))
+            .unwrap();
+        let forgot = browser.get(&forgot_path).await;
+        let mut fields = forgot.hidden_inputs();
+        fields.push(("email".into(), "victim@example.com".into()));
+        let response = reqwest::Client::new()
+            .post(format!("{}/authorize/forgot", app.base_url))
+            .header("host", "attacker.example")
+            .header("cookie", format!("tandem_form={}", browser.cookie("tandem_form").unwrap()))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        let page = response.text().await.unwrap();
+        assert!(page.contains("public address"), "{page}");
+        assert!(mailbox(&app).await.is_empty(), "no link built from a forged Host is sent");
+    }
+
     async fn the_dev_mailbox_needs_the_credentials(app: TestApp) {
         let anonymous = reqwest::get(format!("{}/dev/mailbox", app.base_url)).await.unwrap();
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
