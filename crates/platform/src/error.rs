@@ -57,6 +57,8 @@ pub enum PlatformError {
     SignUpDisabled,
     #[error("this account is deactivated; ask the app's administrator to reactivate it")]
     UserDeactivated,
+    #[error("confirm your email address first: open the link in the message we sent you")]
+    EmailNotVerified,
     /// OAuth `invalid_grant`: a code or refresh token that is unknown, used, expired or revoked.
     #[error("{0}")]
     InvalidGrant(String),
@@ -108,7 +110,9 @@ impl PlatformError {
                 StatusCode::UNAUTHORIZED
             }
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::SignUpDisabled | Self::UserDeactivated => StatusCode::FORBIDDEN,
+            Self::SignUpDisabled | Self::UserDeactivated | Self::EmailNotVerified => {
+                StatusCode::FORBIDDEN
+            }
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -135,6 +139,7 @@ impl PlatformError {
             Self::RateLimited { .. } => "TOO_MANY_ATTEMPTS",
             Self::SignUpDisabled => "SIGN_UP_DISABLED",
             Self::UserDeactivated => "USER_DEACTIVATED",
+            Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::InvalidGrant(_) => "INVALID_GRANT",
             Self::InvalidClient(_) => "INVALID_CLIENT",
             Self::InvalidRedirectUri(_) => "INVALID_REDIRECT_URI",
@@ -178,7 +183,7 @@ impl PlatformError {
             Self::InvalidClient(_) => "invalid_client",
             Self::Unauthorized(_) => "invalid_token",
             Self::RateLimited { .. } => "slow_down",
-            Self::Forbidden(_) | Self::SignUpDisabled => "access_denied",
+            Self::Forbidden(_) | Self::SignUpDisabled | Self::EmailNotVerified => "access_denied",
             Self::Internal(_) => "server_error",
             _ => "invalid_request",
         }

@@ -49,6 +49,30 @@ pub fn password_reset(environment_name: &str, link: &str, minutes: i64) -> Rende
     }
 }
 
+/// "Confirm your email": the link works once, for `hours`, and logs the person in.
+pub fn verify_email(environment_name: &str, link: &str, hours: i64) -> Rendered {
+    let subject = format!("Confirm your email for {environment_name}");
+    let text = format!(
+        "Welcome to {environment_name}!\n\n\
+         To confirm your email address and log in, open this link (it works once, for {hours} hours):\n\n\
+         {link}\n\n\
+         If you did not sign up, ignore this message.\n"
+    );
+    let (name, href) = (escape(environment_name), escape(link));
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1a1d21\">\
+         <p>Welcome to <strong>{name}</strong>!</p>\
+         <p><a href=\"{href}\" style=\"display:inline-block;padding:10px 18px;background:#2952cc;color:#fff;border-radius:6px;text-decoration:none\">Confirm my email</a></p>\
+         <p>The link works once, for {hours} hours. If the button does not work, copy this address into your browser:<br>{href}</p>\
+         <p>If you did not sign up, ignore this message.</p></body></html>"
+    );
+    Rendered {
+        subject,
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

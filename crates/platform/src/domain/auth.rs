@@ -41,6 +41,8 @@ pub struct AuthSettings {
     pub access_token_lifetime: i64,
     /// Seconds a refresh token lives.
     pub refresh_token_lifetime: i64,
+    /// Sign-ups must confirm their email (by a link in a mail) before they can log in.
+    pub email_verification_required: bool,
 }
 
 pub const DEFAULT_APP_URL: &str = "http://localhost:3000";
@@ -56,6 +58,7 @@ impl Default for AuthSettings {
             allowed_origins: Vec::new(),
             access_token_lifetime: 3600,
             refresh_token_lifetime: 30 * 24 * 3600,
+            email_verification_required: false,
         }
     }
 }
@@ -171,4 +174,12 @@ pub struct PasswordReset {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
+}
+
+/// Where a user's email verification stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailVerification {
+    pub user_id: UserId,
+    pub email: String,
+    pub verified_at: Option<DateTime<Utc>>,
 }

@@ -54,6 +54,8 @@ pub struct AuthSettingsModel {
     pub access_token_lifetime: i64,
     /// Seconds a refresh token lives.
     pub refresh_token_lifetime: i64,
+    /// Sign-ups must confirm their email by a mailed link before they can log in.
+    pub email_verification_required: bool,
 }
 
 impl From<AuthSettings> for AuthSettingsModel {
@@ -67,6 +69,7 @@ impl From<AuthSettings> for AuthSettingsModel {
             allowed_origins: s.allowed_origins,
             access_token_lifetime: s.access_token_lifetime,
             refresh_token_lifetime: s.refresh_token_lifetime,
+            email_verification_required: s.email_verification_required,
         }
     }
 }
@@ -83,6 +86,7 @@ pub struct AuthSettingsUpdateDto {
     pub allowed_origins: Option<Vec<String>>,
     pub access_token_lifetime: Option<i64>,
     pub refresh_token_lifetime: Option<i64>,
+    pub email_verification_required: Option<bool>,
 }
 
 impl From<AuthSettingsUpdateDto> for AuthSettingsUpdate {
@@ -96,6 +100,7 @@ impl From<AuthSettingsUpdateDto> for AuthSettingsUpdate {
             allowed_origins: d.allowed_origins,
             access_token_lifetime: d.access_token_lifetime,
             refresh_token_lifetime: d.refresh_token_lifetime,
+            email_verification_required: d.email_verification_required,
         }
     }
 }

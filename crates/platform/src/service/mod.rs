@@ -29,7 +29,7 @@ use crate::store::PlatformStore;
 
 pub use access::{IssuedToken, SERVICE_ACCOUNT_EMAIL, SERVICE_TOKEN_LIFETIME};
 pub use keys::{KEYS_TTL, ROTATION_OVERLAP};
-pub use recovery::RESET_LIFETIME;
+pub use recovery::{RESET_LIFETIME, VERIFY_LIFETIME};
 pub use sessions::{CODE_LIFETIME, CodeExchange, RefreshExchange, SignUp, TokenSet};
 pub use settings::{AuthSettingsUpdate, SETTINGS_TTL};
 

@@ -15,6 +15,9 @@ use crate::password::{self, Password};
 /// How long a reset link works.
 pub const RESET_LIFETIME: Duration = Duration::hours(1);
 
+/// How long an email-confirmation link works.
+pub const VERIFY_LIFETIME: Duration = Duration::hours(24);
+
 impl PlatformService {
     /// Sends a reset link to `email` when it belongs to an active user; `link` builds the
     /// page's address from the token. Succeeds alike for unknown emails.
@@ -104,6 +107,105 @@ impl PlatformService {
         }
         tracing::info!(user = %user.id, "password reset; earlier sessions ended");
         Ok(user)
+    }
+
+    /// Mails `user` a link that confirms their email address (and logs them in).
+    #[tracing::instrument(skip_all, fields(user = %user.id))]
+    pub async fn send_email_verification(
+        &self,
+        user: &User,
+        link: impl FnOnce(&str) -> String,
+    ) -> PlatformResult<()> {
+        let token = random_secret()?;
+        let now = self.clock.now();
+        let settings = self.auth_settings().await?;
+        let mail = crate::mail::verify_email(
+            &settings.environment_name,
+            &link(&token),
+            VERIFY_LIFETIME.num_hours(),
+        );
+        self.store
+            .start_email_verification(
+                user.id,
+                user.email.as_str(),
+                &super::sessions::digest(&token),
+                now + VERIFY_LIFETIME,
+                &MailMessage {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    kind: "email_verification".into(),
+                    recipient: user.email.as_str().to_owned(),
+                    subject: mail.subject,
+                    text_body: mail.text,
+                    html_body: mail.html,
+                    created_at: now,
+                },
+            )
+            .await?;
+        tracing::info!("email confirmation link sent");
+        Ok(())
+    }
+
+    /// Sends a new confirmation link to `email` if it belongs to an active user whose
+    /// confirmation is pending (rate-limited like reset requests); silent otherwise.
+    pub async fn resend_email_verification(
+        &self,
+        email: &str,
+        ip: Option<&str>,
+        link: impl FnOnce(&str) -> String,
+    ) -> PlatformResult<()> {
+        let email = Email::parse(email)?;
+        self.limits.reset(email.as_str(), ip)?;
+        let Some((user, _)) = self.store.user_by_email(&email).await? else {
+            return Ok(());
+        };
+        if user.active && self.email_pending(&user).await? {
+            self.send_email_verification(&user, link).await?;
+        }
+        Ok(())
+    }
+
+    /// Confirms an email with the link's token (once); the user, to log them in.
+    #[tracing::instrument(skip_all)]
+    pub async fn verify_email(&self, token: &str) -> PlatformResult<User> {
+        let now = self.clock.now();
+        let verification = self
+            .store
+            .verify_email(&super::sessions::digest(token.trim()), now)
+            .await?
+            .ok_or_else(|| {
+                PlatformError::InvalidGrant(
+                    "this confirmation link is not valid any more (it works once, for a day); log in to get a new one"
+                        .into(),
+                )
+            })?;
+        let user = self
+            .store
+            .user(verification.user_id)
+            .await?
+            .ok_or_else(|| PlatformError::UserNotFound(verification.user_id.to_string()))?;
+        if !user.active {
+            return Err(PlatformError::UserDeactivated);
+        }
+        tracing::info!(user = %user.id, "email confirmed");
+        Ok(user)
+    }
+
+    /// Whether the user signed up while confirmation was required and has not confirmed yet.
+    pub(super) async fn email_pending(&self, user: &User) -> PlatformResult<bool> {
+        Ok(self
+            .store
+            .email_verification(user.id)
+            .await?
+            .is_some_and(|v| v.verified_at.is_none()))
+    }
+
+    /// Whether the user's current email was confirmed by a link.
+    pub(super) async fn email_verified(&self, user: &User) -> PlatformResult<bool> {
+        Ok(self
+            .store
+            .email_verification(user.id)
+            .await?
+            .is_some_and(|v| v.verified_at.is_some() && v.email == user.email.as_str()))
     }
 
     /// The embedded dev mailbox: the newest messages (the caller checked the credentials).

@@ -114,6 +114,12 @@ impl PlatformService {
             tracing::info!(user = %user.id, "log-in refused: deactivated");
             return Err(PlatformError::UserDeactivated);
         }
+        if self.auth_settings().await?.email_verification_required
+            && self.email_pending(&user).await?
+        {
+            tracing::info!(user = %user.id, "log-in refused: email not confirmed");
+            return Err(PlatformError::EmailNotVerified);
+        }
         tracing::info!(user = %user.id, "logged in");
         Ok(user)
     }
@@ -454,7 +460,13 @@ impl PlatformService {
             }
         };
         let roles = self.role_keys_of(user.id).await?;
-        Ok(profile_claims(&user, &roles, &self.environment_id))
+        let verified = self.email_verified(&user).await?;
+        Ok(profile_claims(
+            &user,
+            &roles,
+            &self.environment_id,
+            verified,
+        ))
     }
 
     /// The user a session belongs to, if it may still be used: active, and no password
@@ -513,7 +525,8 @@ impl PlatformService {
         access.aud = Some(client_id.to_owned());
         access.scope = Some(grant.scope.clone());
         let roles = self.role_keys_of(user.id).await?;
-        let mut id = profile_claims(user, &roles, &self.environment_id);
+        let verified = self.email_verified(user).await?;
+        let mut id = profile_claims(user, &roles, &self.environment_id, verified);
         if let Some(map) = id.as_object_mut() {
             map.insert("iss".into(), json!(issuer));
             map.insert("aud".into(), json!(client_id));
@@ -557,7 +570,12 @@ fn required_name(field: &'static str, raw: &str) -> PlatformResult<String> {
 }
 
 /// The user's claims as ROQ's ID token names them, and as OpenID Connect does.
-fn profile_claims(user: &User, roles: &[String], environment_id: &str) -> Value {
+fn profile_claims(
+    user: &User,
+    roles: &[String],
+    environment_id: &str,
+    email_verified: bool,
+) -> Value {
     let name = [user.first_name.as_deref(), user.last_name.as_deref()]
         .into_iter()
         .flatten()
@@ -568,7 +586,7 @@ fn profile_claims(user: &User, roles: &[String], environment_id: &str) -> Value 
         "roqUserId": user.id.to_string(),
         "roqEnvironmentId": environment_id,
         "email": user.email.as_str(),
-        "email_verified": false,
+        "email_verified": email_verified,
         "firstName": user.first_name,
         "lastName": user.last_name,
         "given_name": user.first_name,

@@ -27,6 +27,7 @@ pub struct AuthSettingsUpdate {
     pub allowed_origins: Option<Vec<String>>,
     pub access_token_lifetime: Option<i64>,
     pub refresh_token_lifetime: Option<i64>,
+    pub email_verification_required: Option<bool>,
 }
 
 const MAX_LIST: usize = 50;
@@ -77,6 +78,9 @@ impl PlatformService {
                 ));
             }
             settings.environment_name = name;
+        }
+        if let Some(on) = update.email_verification_required {
+            settings.email_verification_required = on;
         }
         if let Some(on) = update.sign_up_enabled {
             settings.sign_up_enabled = on;

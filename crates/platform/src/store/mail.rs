@@ -3,12 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_query::{Expr, Iden, Order, Query};
+use sea_query::{Expr, Iden, OnConflict, Order, Query};
 use tandem_core::UserId;
 
 use super::tables::{instant, millis, parse_id};
 use super::{MailStore, SqlPlatformStore, StoreResult};
-use crate::domain::auth::{MailMessage, PasswordReset};
+use crate::domain::auth::{EmailVerification, MailMessage, PasswordReset};
 
 #[derive(Iden, Clone, Copy)]
 enum MailMessages {
@@ -30,6 +30,35 @@ enum PasswordResets {
     CreatedAt,
     ExpiresAt,
     UsedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+enum EmailVerifications {
+    Table,
+    UserId,
+    Email,
+    TokenHash,
+    ExpiresAt,
+    CreatedAt,
+    VerifiedAt,
+}
+
+#[derive(sqlx::FromRow)]
+struct VerificationRow {
+    user_id: String,
+    email: String,
+    verified_at: Option<i64>,
+}
+
+impl TryFrom<VerificationRow> for EmailVerification {
+    type Error = super::StoreError;
+    fn try_from(r: VerificationRow) -> StoreResult<Self> {
+        Ok(Self {
+            user_id: parse_id(&r.user_id, UserId::parse)?,
+            email: r.email,
+            verified_at: r.verified_at.map(instant).transpose()?,
+        })
+    }
 }
 
 const MAIL_COLUMNS: [MailMessages; 7] = [
@@ -65,8 +94,109 @@ struct ResetRow {
 /// Spent and expired resets are kept this long, then purged.
 const KEEP_DEAD: chrono::Duration = chrono::Duration::days(1);
 
+fn insert_mail(mail: &MailMessage) -> sea_query::InsertStatement {
+    Query::insert()
+        .into_table(MailMessages::Table)
+        .columns(MAIL_COLUMNS)
+        .values_panic([
+            mail.id.clone().into(),
+            mail.kind.clone().into(),
+            mail.recipient.clone().into(),
+            mail.subject.clone().into(),
+            mail.text_body.clone().into(),
+            mail.html_body.clone().into(),
+            millis(mail.created_at).into(),
+        ])
+        .to_owned()
+}
+
 #[async_trait]
 impl MailStore for SqlPlatformStore {
+    #[tracing::instrument(skip_all, fields(user = %user_id))]
+    async fn start_email_verification(
+        &self,
+        user_id: UserId,
+        email: &str,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        mail: &MailMessage,
+    ) -> StoreResult<()> {
+        let upsert = Query::insert()
+            .into_table(EmailVerifications::Table)
+            .columns([
+                EmailVerifications::UserId,
+                EmailVerifications::Email,
+                EmailVerifications::TokenHash,
+                EmailVerifications::ExpiresAt,
+                EmailVerifications::CreatedAt,
+                EmailVerifications::VerifiedAt,
+            ])
+            .values_panic([
+                user_id.to_string().into(),
+                email.into(),
+                token_hash.into(),
+                millis(expires_at).into(),
+                millis(mail.created_at).into(),
+                Option::<i64>::None.into(),
+            ])
+            .on_conflict(
+                OnConflict::column(EmailVerifications::UserId)
+                    .update_columns([
+                        EmailVerifications::Email,
+                        EmailVerifications::TokenHash,
+                        EmailVerifications::ExpiresAt,
+                        EmailVerifications::CreatedAt,
+                        EmailVerifications::VerifiedAt,
+                    ])
+                    .to_owned(),
+            )
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        tx.execute(&upsert).await?;
+        tx.execute(&insert_mail(mail)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn verify_email(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<EmailVerification>> {
+        let verify = Query::update()
+            .table(EmailVerifications::Table)
+            .value(EmailVerifications::VerifiedAt, millis(now))
+            .value(EmailVerifications::TokenHash, Option::<String>::None)
+            .and_where(Expr::col(EmailVerifications::TokenHash).eq(token_hash))
+            .and_where(Expr::col(EmailVerifications::ExpiresAt).gt(millis(now)))
+            .and_where(Expr::col(EmailVerifications::VerifiedAt).is_null())
+            .returning(Query::returning().columns([
+                EmailVerifications::UserId,
+                EmailVerifications::Email,
+                EmailVerifications::VerifiedAt,
+            ]))
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        let row: Option<VerificationRow> = tx.fetch_optional(&verify).await?;
+        tx.commit().await?;
+        row.map(EmailVerification::try_from).transpose()
+    }
+
+    async fn email_verification(&self, user_id: UserId) -> StoreResult<Option<EmailVerification>> {
+        let select = Query::select()
+            .from(EmailVerifications::Table)
+            .columns([
+                EmailVerifications::UserId,
+                EmailVerifications::Email,
+                EmailVerifications::VerifiedAt,
+            ])
+            .and_where(Expr::col(EmailVerifications::UserId).eq(user_id.to_string()))
+            .to_owned();
+        let row: Option<VerificationRow> = self.db.fetch_optional(&select).await?;
+        row.map(EmailVerification::try_from).transpose()
+    }
+
     #[tracing::instrument(skip_all, fields(user = %reset.user_id))]
     async fn create_password_reset(
         &self,
@@ -96,19 +226,7 @@ impl MailStore for SqlPlatformStore {
                 reset.used_at.map(millis).into(),
             ])
             .to_owned();
-        let insert_mail = Query::insert()
-            .into_table(MailMessages::Table)
-            .columns(MAIL_COLUMNS)
-            .values_panic([
-                mail.id.clone().into(),
-                mail.kind.clone().into(),
-                mail.recipient.clone().into(),
-                mail.subject.clone().into(),
-                mail.text_body.clone().into(),
-                mail.html_body.clone().into(),
-                millis(mail.created_at).into(),
-            ])
-            .to_owned();
+        let insert_mail = insert_mail(mail);
         let mut tx = self.db.begin().await?;
         tx.execute(&purge).await?;
         tx.execute(&insert_reset).await?;

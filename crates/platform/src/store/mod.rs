@@ -31,7 +31,8 @@ use tandem_sql::{Db, DbError, DbOptions, DbUrl, Dialect, Migrations};
 use tokio::sync::Notify;
 
 use crate::domain::auth::{
-    AuthSettings, CodeRecord, MailMessage, PasswordReset, RefreshRecord, SigningKeyRecord,
+    AuthSettings, CodeRecord, EmailVerification, MailMessage, PasswordReset, RefreshRecord,
+    SigningKeyRecord,
 };
 use crate::domain::list::{RoleQuery, TenantQuery, UserQuery};
 use crate::domain::{Change, Page, Role, Tenant, User, UserChanges};
@@ -231,6 +232,22 @@ pub trait MailStore: Send + Sync + 'static {
     ) -> StoreResult<Option<PasswordReset>>;
     /// The newest messages first.
     async fn mailbox(&self, limit: u64) -> StoreResult<Vec<MailMessage>>;
+    /// Starts (or restarts, with a new link) a user's email verification, with its message.
+    async fn start_email_verification(
+        &self,
+        user_id: UserId,
+        email: &str,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        mail: &MailMessage,
+    ) -> StoreResult<()>;
+    /// Marks the verification whose link this is done, if unused and unexpired at `now`.
+    async fn verify_email(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<EmailVerification>>;
+    async fn email_verification(&self, user_id: UserId) -> StoreResult<Option<EmailVerification>>;
 }
 
 /// The Platform store over SQLite or PostgreSQL.

@@ -56,6 +56,7 @@ pub fn router(state: PlatformState) -> Router {
             "/authorize/reset",
             get(recovery::reset_page).post(recovery::reset_submit),
         )
+        .route("/authorize/verify", get(verify))
         .route("/dev/mailbox", get(mailbox::mailbox))
         .route(pages::STYLESHEET_PATH, get(stylesheet))
         .with_state(state)
@@ -631,6 +632,34 @@ async fn submit(
     }
     let ip = client_ip(peer.as_ref());
     let service = state.service();
+    let verify = env.settings.email_verification_required;
+    // Confirmation links need a trusted base; refuse before anyone is created without one.
+    let link_base = match (verify, link_base_for(&state, &headers)) {
+        (true, Err(err)) if screen == Screen::SignUp => {
+            let errors = FormErrors {
+                form: Some(sentence(&err.public_message())),
+                fields: Vec::new(),
+            };
+            return render(
+                &state,
+                &env,
+                &headers,
+                &carried,
+                screen,
+                &sub.filled,
+                &errors,
+            );
+        }
+        (_, base) => base.ok(),
+    };
+    let confirm_link = |token: &str| {
+        let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+        format!(
+            "{}/authorize/verify?{}&token={token}",
+            link_base.clone().unwrap_or_default(),
+            carried.query()
+        )
+    };
     let result = match screen {
         Screen::Login => {
             service
@@ -654,7 +683,55 @@ async fn submit(
         }
     };
     let user = match result {
+        Ok(user) if verify && screen == Screen::SignUp => {
+            if let Err(err) = service.send_email_verification(&user, confirm_link).await {
+                return error_page(
+                    "Something went wrong",
+                    &err.public_message(),
+                    &env.settings.environment_name,
+                    err.status(),
+                );
+            }
+            let message = format!(
+                "We sent a link to {}. Open it to confirm your address and log in. It works for 24 hours.",
+                user.email.as_str()
+            );
+            return html(
+                StatusCode::OK,
+                pages::message(&MessageView {
+                    environment_name: &env.settings.environment_name,
+                    title: "Confirm your email",
+                    message: &message,
+                    tone: Tone::Info,
+                    link: None,
+                }),
+            );
+        }
         Ok(user) => user,
+        Err(PlatformError::EmailNotVerified) => {
+            if link_base.is_some() {
+                // Another link; a refusal by the rate limit changes nothing for the person.
+                let _ = service
+                    .resend_email_verification(&sub.filled.email, ip.as_deref(), confirm_link)
+                    .await;
+            }
+            let errors = FormErrors {
+                form: Some(
+                    "Confirm your email address first: we sent you a new link. Open it to log in."
+                        .into(),
+                ),
+                fields: Vec::new(),
+            };
+            return render(
+                &state,
+                &env,
+                &headers,
+                &carried,
+                screen,
+                &sub.filled,
+                &errors,
+            );
+        }
         Err(PlatformError::SignUpDisabled) => {
             return render(
                 &state,
@@ -689,6 +766,74 @@ async fn submit(
             &err.public_message(),
             &env.settings.environment_name,
             err.status(),
+        ),
+    }
+}
+
+/// The base of links in mail for this request (see `PlatformService::link_base`).
+fn link_base_for(state: &PlatformState, headers: &HeaderMap) -> Result<String, PlatformError> {
+    state
+        .service()
+        .link_base(headers.get(header::HOST).and_then(|h| h.to_str().ok()))
+}
+
+/// `GET /authorize/verify?token=…`: the link in the confirmation mail. It confirms the email
+/// and, when the app's request came along, logs the person in (back to the app with a code).
+async fn verify(
+    State(state): State<PlatformState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let env = match env(&state).await {
+        Ok(env) => env,
+        Err(page) => return page,
+    };
+    #[derive(Deserialize)]
+    struct TokenQuery {
+        token: Option<String>,
+    }
+    let token = uri
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<TokenQuery>(q).ok())
+        .and_then(|t| t.token)
+        .unwrap_or_default();
+    let user = match state.service().verify_email(&token).await {
+        Ok(user) => user,
+        Err(err) => {
+            return error_page(
+                "This link is not valid",
+                &sentence(&err.public_message()),
+                &env.settings.environment_name,
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let carried: Option<Carried> = uri.query().and_then(|q| serde_urlencoded::from_str(q).ok());
+    let carried = match carried {
+        Some(c) => validate(&state, &env, c).await.ok(),
+        None => None,
+    };
+    match carried {
+        Some(carried) => {
+            match redirect_with_code(&state, &headers, &carried, &user, Screen::SignUp).await {
+                Ok(response) => response,
+                Err(err) => error_page(
+                    "Something went wrong",
+                    &err.public_message(),
+                    &env.settings.environment_name,
+                    err.status(),
+                ),
+            }
+        }
+        None => html(
+            StatusCode::OK,
+            pages::message(&MessageView {
+                environment_name: &env.settings.environment_name,
+                title: "Your email is confirmed",
+                message: "Go back to the app and log in.",
+                tone: Tone::Success,
+                link: None,
+            }),
         ),
     }
 }

@@ -183,3 +183,52 @@ on_both_backends! {
         assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     }
 }
+
+on_both_backends! {
+    async fn a_sign_up_confirms_its_email_before_it_can_log_in(app: TestApp) {
+        update_auth_settings(&app, json!({"emailVerificationRequired": true})).await;
+        // Users the service account creates are vouched for: they log in as before.
+        user_with_password(&app, json!({"email": "made.by.admin@example.com"})).await;
+        log_in_tokens(&app, "made.by.admin@example.com", PASSWORD).await;
+
+        let mut browser = Browser::new(&app);
+        let form = browser.get(&roq_authorize_path(&app, ROQ_CALLBACK, "signUp")).await;
+        let signed_up = browser
+            .submit(
+                &form,
+                "/authorize/signup",
+                &[("firstName", "Vera"), ("lastName", "Fied"), ("tenantName", "Vera Co"),
+                  ("email", "vera@example.com"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(signed_up.status, StatusCode::OK, "{}", signed_up.html);
+        assert!(signed_up.location.is_none(), "no code before the email is confirmed");
+        assert!(signed_up.html.contains("Confirm your email"), "{}", signed_up.html);
+        assert_eq!(mailbox(&app).await.len(), 1);
+
+        // Logging in first is refused, and sends a fresh link (a second later: the mailbox
+        // orders by time).
+        app.clock.advance(Duration::seconds(1));
+        let login = browser.get(&roq_authorize_path(&app, ROQ_CALLBACK, "login")).await;
+        let refused = browser.log_in(&login, "vera@example.com", PASSWORD).await;
+        assert!(refused.location.is_none());
+        assert!(refused.alert().unwrap().contains("Confirm your email"), "{}", refused.html);
+        let messages = mailbox(&app).await;
+        assert_eq!(messages.len(), 2, "a new link");
+        assert_eq!(messages[0]["kind"], "email_verification");
+
+        // The newest link confirms and logs in: back to the app with a code (action signUp).
+        let mut reader = Browser::new(&app);
+        let done = reader.get(&reset_link(&messages[0])).await;
+        let (_, query) = done.redirect();
+        assert_eq!(query["action"], "signUp");
+        let tokens = exchange(&app, &query["authorization_code"]).await;
+        assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+        let id = decode_jwt(tokens.body["idToken"].as_str().unwrap());
+        assert_eq!(id.claims["email_verified"], true);
+        // The superseded first link no longer works; from now on the password is enough.
+        let stale = reader.get(&reset_link(&messages[1])).await;
+        assert_eq!(stale.status, StatusCode::BAD_REQUEST, "{}", stale.html);
+        log_in_tokens(&app, "vera@example.com", PASSWORD).await;
+    }
+}
