@@ -35,6 +35,7 @@ pub struct App {
     sync: Arc<SyncEngine>,
     auth: Arc<Operators>,
     http: HttpLimits,
+    cors_origins: Vec<String>,
 }
 
 /// Who holds the environment's credentials: the BaaS's super admin and the sync operator.
@@ -181,6 +182,7 @@ impl App {
             sync: Arc::new(sync),
             auth,
             http: config.http,
+            cors_origins: config.cors_origins.clone(),
         })
     }
 
@@ -237,7 +239,10 @@ impl App {
             .fallback(not_found)
             .layer(axum::middleware::map_response(json_framework_errors))
             .layer(axum::middleware::from_fn_with_state(
-                Arc::new(crate::cors::Cors::new(self.platform().cloned())),
+                Arc::new(crate::cors::Cors::new(
+                    self.platform().cloned(),
+                    self.cors_origins.clone(),
+                )),
                 crate::cors::cors,
             ))
             .layer(TraceLayer::new_for_http())

@@ -99,6 +99,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Browser origins allowed to call the APIs (CORS), comma-separated, besides those in the
+    /// auth settings. A BaaS-only process (`--only baas`) has no auth settings: list them here.
+    #[arg(long, env = "TANDEM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// Replace the environment's stored API key with TANDEM_API_KEY (clients must switch).
     #[arg(long)]
     pub rotate_api_key: bool,

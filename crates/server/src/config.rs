@@ -29,6 +29,8 @@ pub struct Config {
     pub rotate_api_key: bool,
     /// `--public-url`: the issuer of tokens and the base of links (else each request's Host).
     pub public_url: Option<String>,
+    /// `--cors-origins`: origins allowed besides the auth settings' (normalised `scheme://host[:port]`).
+    pub cors_origins: Vec<String>,
     /// Run one half only (split deployment); both when `None`.
     pub only: Option<Half>,
     /// The other half's base URL (split deployment).

@@ -5,7 +5,8 @@
 //! origins of its redirect URIs (on first start `http://localhost:3000`, Next.js's default).
 //! The answer echoes the one allowed origin — never `*` — and never allows credentials:
 //! browsers send these APIs tokens in headers, not cookies. Preflights are answered here,
-//! before any authentication. A BaaS-only process has no settings and allows no origin.
+//! before any authentication. `--cors-origins` adds origins; it is the only source in a
+//! BaaS-only process, which has no auth settings.
 
 use std::sync::Arc;
 
@@ -20,19 +21,36 @@ use crate::reply::error_response;
 
 pub struct Cors {
     platform: Option<Arc<PlatformService>>,
+    configured: Vec<String>,
 }
 
 impl Cors {
-    pub fn new(platform: Option<Arc<PlatformService>>) -> Self {
-        Self { platform }
+    pub fn new(platform: Option<Arc<PlatformService>>, configured: Vec<String>) -> Self {
+        Self {
+            platform,
+            configured,
+        }
     }
 
     async fn allows(&self, origin: &str) -> bool {
+        if normalise_origin(origin).is_some_and(|o| self.configured.contains(&o)) {
+            return true;
+        }
         match &self.platform {
             Some(p) => p.allows_origin(origin).await,
             None => false,
         }
     }
+}
+
+/// `scheme://host[:port]` of an http(s) origin, lower-cased as browsers send it; `None` for
+/// anything else (paths, `*`, `null`).
+pub fn normalise_origin(raw: &str) -> Option<String> {
+    let url = url::Url::parse(raw.trim()).ok()?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    let credentials = !url.username().is_empty() || url.password().is_some();
+    (matches!(url.scheme(), "http" | "https") && bare && !credentials && url.host().is_some())
+        .then(|| url.origin().ascii_serialization())
 }
 
 const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";

@@ -83,6 +83,7 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
             }
             None => None,
         },
+        cors_origins: cors_origins(&args.cors_origins)?,
         only: args.only,
         peer_url: args.peer_url.clone(),
         sync_secret: std::env::var("TANDEM_SYNC_SECRET")
@@ -262,4 +263,15 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Checks `--cors-origins`: each an origin only (`https://app.example.com`), never `*`.
+fn cors_origins(raw: &[String]) -> anyhow::Result<Vec<String>> {
+    raw.iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .map(|o| tandem::cors::normalise_origin(o).ok_or_else(|| {
+            anyhow::anyhow!("--cors-origins: {o:?} is not an origin like https://app.example.com (no path, no `*`)")
+        }))
+        .collect()
 }

@@ -250,6 +250,7 @@ async fn test_config(
         db_options: DbOptions { max_connections: 5 },
         rotate_api_key: false,
         public_url: None,
+        cors_origins: Vec::new(),
         only: None,
         peer_url: None,
         sync_secret: None,

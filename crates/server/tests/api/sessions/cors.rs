@@ -59,3 +59,17 @@ on_both_backends! {
         assert_eq!(header(&posted, ACCESS_CONTROL_ALLOW_CREDENTIALS), None);
     }
 }
+
+on_both_backends! {
+    async fn cors_origins_from_the_command_line_are_allowed_too(app: TestApp) {
+        let mut app = app;
+        assert_eq!(preflight(&app, "https://admin.example.com").await.status(), StatusCode::FORBIDDEN);
+        app.restart(|c| c.cors_origins = vec!["https://admin.example.com".into()])
+            .await
+            .unwrap();
+        let allowed = preflight(&app, "https://admin.example.com").await;
+        assert_eq!(allowed.status(), StatusCode::NO_CONTENT);
+        assert_eq!(header(&allowed, ACCESS_CONTROL_ALLOW_ORIGIN), Some("https://admin.example.com"));
+        assert_eq!(preflight(&app, "https://other.example.com").await.status(), StatusCode::FORBIDDEN);
+    }
+}
