@@ -377,13 +377,15 @@ for (const backend of BACKENDS) {
         { role: { key: 'owner', name: 'Owner', isSystemManaged: false, permissionAssignments: [] } },
       );
       assert.equal(role?.data?.createRole?.key, 'owner', `createRole answered ${JSON.stringify(role)}`);
+      // Redirect URIs match exactly: each app's @roq/nextjs callback.
+      const callbacks = [app, otherApp].map((a) => `${a.url}/api/auth/callback`);
       const res = await admin.graphqlRequest(
-        `mutation { updateAuthSettings(data: {redirectUris: ${JSON.stringify([app.url, otherApp.url])}, ` +
+        `mutation { updateAuthSettings(data: {redirectUris: ${JSON.stringify(callbacks)}, ` +
           'signUpRoleKeys: ["owner"]}) { redirectUris signUpRoleKeys } }',
       );
       assert.deepEqual(
         res?.data?.updateAuthSettings,
-        { redirectUris: [app.url, otherApp.url], signUpRoleKeys: ['owner'] },
+        { redirectUris: callbacks, signUpRoleKeys: ['owner'] },
         `updateAuthSettings answered ${JSON.stringify(res)}`,
       );
     });

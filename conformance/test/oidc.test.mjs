@@ -17,6 +17,7 @@ import { Platform } from '@roq/nodejs';
 import { BACKENDS, startTandem } from '../lib/tandem.mjs';
 
 const REDIRECT_URI = 'http://localhost:3000/oidc/callback';
+const AFTER_LOGOUT = 'http://localhost:3000/';
 
 /** `name="…" value="…"` of every hidden input, HTML-unescaped. */
 function hiddenInputs(html) {
@@ -68,6 +69,10 @@ for (const backend of BACKENDS) {
     it('discovers, logs in with PKCE, validates the ID token, reads userinfo, rotates refresh tokens', async () => {
       server = await startTandem({ backend });
       const admin = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey }).asSuperAdmin();
+      // Redirect URIs match exactly: register this app's callback and its after-log-out page.
+      await admin.graphqlRequest(
+        `mutation { updateAuthSettings(data: {redirectUris: ${JSON.stringify([REDIRECT_URI, AFTER_LOGOUT])}}) { redirectUris } }`,
+      );
       await admin.createUser({
         user: { email, password, reference: crypto.randomUUID(), firstName: 'Grace', lastName: 'Hopper' },
       });
@@ -148,11 +153,11 @@ for (const backend of BACKENDS) {
       // RP-initiated log-out: the session's refresh token stops working.
       const endSession = oidc.buildEndSessionUrl(config, {
         id_token_hint: tokens.id_token,
-        post_logout_redirect_uri: 'http://localhost:3000/',
+        post_logout_redirect_uri: AFTER_LOGOUT,
       });
       const out = await fetch(endSession, { redirect: 'manual' });
       assert.equal(out.status, 303, `log-out should redirect back to the app, got ${out.status}`);
-      assert.equal(out.headers.get('location'), 'http://localhost:3000/');
+      assert.equal(out.headers.get('location'), AFTER_LOGOUT);
       await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token), (err) => {
         assert.equal(err.error, 'invalid_grant', `refresh after log-out: ${err.message}`);
         return true;

@@ -44,7 +44,8 @@ CREATE TABLE refresh_tokens (
     created_at  BIGINT NOT NULL,
     expires_at  BIGINT NOT NULL,
     rotated_at  BIGINT,                     -- set when exchanged for its successor
-    revoked_at  BIGINT
+    revoked_at  BIGINT,
+    confidential BOOLEAN NOT NULL DEFAULT FALSE  -- issued to a client that gave its secret
 );
 CREATE INDEX refresh_tokens_family_id_idx ON refresh_tokens (family_id);
 CREATE INDEX refresh_tokens_user_id_idx ON refresh_tokens (user_id);

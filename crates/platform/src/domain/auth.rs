@@ -31,9 +31,9 @@ pub struct AuthSettings {
     pub sign_up_tenant: SignUpTenant,
     /// Roles a sign-up gets (keys of existing roles).
     pub sign_up_role_keys: Vec<String>,
-    /// Where the hosted pages may send the browser back to. An entry with a path is matched
-    /// exactly; a bare origin (`https://app.example.com`) allows every path on it. The first
-    /// entry is the app's URL, against which a relative `redirect_uri` is resolved.
+    /// Where the hosted pages may send the browser back to, matched exactly. A relative
+    /// `redirect_uri` is resolved against the first entry's origin. Their origins may also call
+    /// the APIs from a browser (CORS).
     pub redirect_uris: Vec<String>,
     /// Browser origins allowed to call the APIs (CORS), besides the redirect URIs' origins.
     pub allowed_origins: Vec<String>,
@@ -45,7 +45,8 @@ pub struct AuthSettings {
     pub email_verification_required: bool,
 }
 
-pub const DEFAULT_APP_URL: &str = "http://localhost:3000";
+/// `@roq/nextjs`'s callback on Next.js's default port.
+pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:3000/api/auth/callback";
 
 impl Default for AuthSettings {
     fn default() -> Self {
@@ -54,7 +55,7 @@ impl Default for AuthSettings {
             sign_up_enabled: true,
             sign_up_tenant: SignUpTenant::New,
             sign_up_role_keys: Vec::new(),
-            redirect_uris: vec![DEFAULT_APP_URL.to_owned()],
+            redirect_uris: vec![DEFAULT_REDIRECT_URI.to_owned()],
             allowed_origins: Vec::new(),
             access_token_lifetime: 3600,
             refresh_token_lifetime: 30 * 24 * 3600,
@@ -151,6 +152,8 @@ pub struct RefreshRecord {
     pub expires_at: DateTime<Utc>,
     pub rotated_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Issued to a client that authenticated with its secret: refreshing needs it too.
+    pub confidential: bool,
 }
 
 /// A message the Platform sends (to SMTP later; today to the embedded dev mailbox).

@@ -44,9 +44,8 @@ pub struct AuthSettingsModel {
     pub sign_up_tenant: SignUpTenantEnum,
     /// Role keys every sign-up gets.
     pub sign_up_role_keys: Vec<String>,
-    /// Where the hosted pages may send the browser back to: exact URLs, or bare origins that
-    /// allow every path on them. The first is the app's URL (relative redirect URIs resolve
-    /// against it).
+    /// Where the hosted pages may send the browser back to, matched exactly. A relative
+    /// redirect URI resolves against the first one's origin.
     pub redirect_uris: Vec<String>,
     /// Browser origins allowed to call the APIs (CORS), besides the redirect URIs' origins.
     pub allowed_origins: Vec<String>,

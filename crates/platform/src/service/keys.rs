@@ -38,9 +38,9 @@ pub(super) async fn load_ring(
     }
     tracing::info!("creating a token-signing key");
     let record = new_key(api_key, now)?;
-    store
-        .add_signing_key(&record, now + ROTATION_OVERLAP)
-        .await?;
+    // Either there is no key yet, or the API key was replaced (`--rotate-api-key`, perhaps
+    // after a leak): then tokens signed under the old key stop working at once.
+    store.add_signing_key(&record, now).await?;
     let records = store.signing_keys(now).await?;
     ring_from(&records, api_key)
         .ok_or_else(|| PlatformError::internal("the new signing key did not verify after saving"))

@@ -297,9 +297,12 @@ impl PlatformService {
                 "the authorization code was issued to another client",
             ));
         }
-        if req.flow == Flow::Oidc
-            && req.redirect_uri.map(str::trim) != Some(code.redirect_uri.as_str())
-        {
+        // Compared as the URL parser writes both (`http://app` and `http://app/` are one URI).
+        let sent = req
+            .redirect_uri
+            .and_then(|r| url::Url::parse(r.trim()).ok())
+            .map(|u| u.to_string());
+        if req.flow == Flow::Oidc && sent.as_deref() != Some(code.redirect_uri.as_str()) {
             return Err(bad_grant(
                 "redirect_uri must be the one the authorization request used",
             ));
@@ -335,6 +338,7 @@ impl PlatformService {
                 expires_at: now + Duration::seconds(settings.refresh_token_lifetime),
                 rotated_at: None,
                 revoked_at: None,
+                confidential,
             })
             .await?;
         let mut set = self
@@ -352,13 +356,20 @@ impl PlatformService {
         req: RefreshExchange<'_>,
         issuer: &str,
     ) -> PlatformResult<TokenSet> {
-        self.authenticate_client(req.client_id, req.client_secret, false)
+        let authenticated = self
+            .authenticate_client(req.client_id, req.client_secret, false)
             .await?;
         let now = self.clock.now();
         let hash = digest(req.refresh_token.trim());
         let Some(token) = self.store.refresh_token(&hash).await? else {
             return Err(bad_grant("the refresh token is not valid; log in again"));
         };
+        // A confidential client's refresh token is useless without its secret (RFC 6749 §6).
+        if token.flow == Flow::Oidc && token.confidential && !authenticated {
+            return Err(PlatformError::InvalidClient(
+                "this refresh token was issued to a confidential client: authenticate with the client secret".into(),
+            ));
+        }
         if token.client_id != req.client_id || token.flow != req.flow {
             return Err(bad_grant("the refresh token was issued to another client"));
         }

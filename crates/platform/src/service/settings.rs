@@ -127,9 +127,9 @@ impl PlatformService {
         Ok(settings)
     }
 
-    /// The absolute redirect URI the browser may be sent to, or why not. A relative one
-    /// (`/api/auth/callback`, what `@roq/nextjs` sends by default) is resolved against the
-    /// app's URL, the first registered entry.
+    /// The absolute redirect URI the browser may be sent to, or why not: it must be one of the
+    /// registered URIs, exactly. A relative one (`/api/auth/callback`, what `@roq/nextjs` sends
+    /// by default) is first resolved against the origin of the first registered URI.
     pub async fn check_redirect_uri(&self, raw: Option<&str>) -> PlatformResult<String> {
         let settings = self.auth_settings().await?;
         resolve_redirect(&settings, raw)
@@ -196,15 +196,10 @@ fn is_bare_origin(url: &Url) -> bool {
     url.path() == "/" && url.query().is_none()
 }
 
-/// A registered redirect entry, normalised: a bare origin without its trailing slash, or the
-/// exact URL.
+/// A registered redirect URI, normalised as the URL parser writes it (`http://app` →
+/// `http://app/`); it is then matched exactly.
 fn registered_redirect(raw: &str) -> PlatformResult<String> {
-    let url = parse_web_url("redirectUris", raw)?;
-    Ok(if is_bare_origin(&url) && !raw.trim().ends_with("/?") {
-        origin_of(&url)
-    } else {
-        url.to_string()
-    })
+    Ok(parse_web_url("redirectUris", raw)?.to_string())
 }
 
 fn origin_entry(raw: &str) -> PlatformResult<String> {
@@ -247,11 +242,12 @@ pub(super) fn resolve_redirect(
     if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
         return Err(refused());
     }
-    let origin = origin_of(&url);
+    // Exact matching (RFC 9700 §4.1.3): a code must never reach a page the app did not name.
     let text = url.to_string();
-    let allowed = settings.redirect_uris.iter().any(|entry| {
-        *entry == text || (*entry == origin && Url::parse(entry).is_ok_and(|e| is_bare_origin(&e)))
-    });
+    let allowed = settings
+        .redirect_uris
+        .iter()
+        .any(|entry| *entry == text || Url::parse(entry).is_ok_and(|e| e.as_str() == text));
     if allowed { Ok(text) } else { Err(refused()) }
 }
 
@@ -286,22 +282,25 @@ mod tests {
     }
 
     #[test]
-    fn a_bare_origin_allows_its_paths_and_nothing_else() {
-        let s = settings(&["http://localhost:3000"]);
+    fn only_a_registered_uri_matches_exactly() {
+        let s = settings(&["http://localhost:3000/api/auth/callback"]);
         assert_eq!(
             resolve_redirect(&s, Some("/api/auth/callback")).unwrap(),
             "http://localhost:3000/api/auth/callback"
         );
-        assert!(resolve_redirect(&s, Some("http://localhost:3000/x?y=1")).is_ok());
+        assert!(resolve_redirect(&s, Some("http://LOCALHOST:3000/api/auth/callback")).is_ok());
         for evil in [
+            "http://localhost:3000/api/auth/callback2",
+            "http://localhost:3000/api/auth/callback?next=https://evil.example",
+            "http://localhost:3000/",
+            "/other",
             "http://localhost:3001/api/auth/callback",
-            "https://localhost:3000/",
-            "http://localhost:3000.evil.com/",
-            "http://evil.com/?http://localhost:3000",
+            "https://localhost:3000/api/auth/callback",
+            "http://localhost:3000.evil.com/api/auth/callback",
             "//evil.com/api/auth/callback",
-            "http://user@localhost:3000/",
+            "http://user@localhost:3000/api/auth/callback",
             "javascript:alert(1)",
-            "http://localhost:3000/#frag",
+            "http://localhost:3000/api/auth/callback#frag",
         ] {
             assert!(resolve_redirect(&s, Some(evil)).is_err(), "{evil}");
         }
@@ -309,15 +308,12 @@ mod tests {
     }
 
     #[test]
-    fn an_exact_entry_allows_only_itself() {
-        let s = settings(&["https://app.example.com/callback"]);
-        assert!(resolve_redirect(&s, Some("https://app.example.com/callback")).is_ok());
-        assert_eq!(
-            resolve_redirect(&s, Some("/callback")).unwrap(),
-            "https://app.example.com/callback"
-        );
-        assert!(resolve_redirect(&s, Some("https://app.example.com/callback2")).is_err());
-        assert!(resolve_redirect(&s, Some("https://app.example.com/")).is_err());
+    fn a_bare_origin_entry_is_only_that_origin_s_root() {
+        let s = settings(&["https://app.example.com"]);
+        assert!(resolve_redirect(&s, Some("https://app.example.com")).is_ok());
+        assert!(resolve_redirect(&s, Some("https://app.example.com/")).is_ok());
+        assert!(resolve_redirect(&s, Some("https://app.example.com/callback")).is_err());
+        assert!(resolve_redirect(&s, Some("/callback")).is_err());
     }
 
     #[test]

@@ -60,6 +60,7 @@ enum RefreshTokens {
     ExpiresAt,
     RotatedAt,
     RevokedAt,
+    Confidential,
 }
 
 const CODE_COLUMNS: [AuthorizationCodes; 11] = [
@@ -76,7 +77,7 @@ const CODE_COLUMNS: [AuthorizationCodes; 11] = [
     AuthorizationCodes::UsedAt,
 ];
 
-const REFRESH_COLUMNS: [RefreshTokens; 12] = [
+const REFRESH_COLUMNS: [RefreshTokens; 13] = [
     RefreshTokens::TokenHash,
     RefreshTokens::FamilyId,
     RefreshTokens::UserId,
@@ -89,6 +90,7 @@ const REFRESH_COLUMNS: [RefreshTokens; 12] = [
     RefreshTokens::ExpiresAt,
     RefreshTokens::RotatedAt,
     RefreshTokens::RevokedAt,
+    RefreshTokens::Confidential,
 ];
 
 #[derive(sqlx::FromRow)]
@@ -134,6 +136,7 @@ struct RefreshRow {
     expires_at: i64,
     rotated_at: Option<i64>,
     revoked_at: Option<i64>,
+    confidential: bool,
 }
 
 fn flow(raw: &str) -> StoreResult<Flow> {
@@ -180,6 +183,7 @@ impl TryFrom<RefreshRow> for RefreshRecord {
             expires_at: instant(r.expires_at)?,
             rotated_at: optional_instant(r.rotated_at)?,
             revoked_at: optional_instant(r.revoked_at)?,
+            confidential: r.confidential,
         })
     }
 }
@@ -385,6 +389,7 @@ impl AuthStore for SqlPlatformStore {
                 millis(token.expires_at).into(),
                 token.rotated_at.map(millis).into(),
                 token.revoked_at.map(millis).into(),
+                token.confidential.into(),
             ])
             .to_owned();
         let mut tx = self.db.begin().await?;
@@ -437,6 +442,7 @@ impl AuthStore for SqlPlatformStore {
                 millis(successor.expires_at).into(),
                 Option::<i64>::None.into(),
                 Option::<i64>::None.into(),
+                successor.confidential.into(),
             ])
             .to_owned();
         tx.execute(&insert).await?;

@@ -257,6 +257,16 @@ impl MailStore for SqlPlatformStore {
             .to_owned();
         let mut tx = self.db.begin().await?;
         let row: Option<ResetRow> = tx.fetch_optional(&take).await?;
+        if let Some(row) = &row {
+            // One reset spends every link the user was sent: older ones stop working too.
+            let spend_others = Query::update()
+                .table(PasswordResets::Table)
+                .value(PasswordResets::UsedAt, millis(now))
+                .and_where(Expr::col(PasswordResets::UserId).eq(row.user_id.clone()))
+                .and_where(Expr::col(PasswordResets::UsedAt).is_null())
+                .to_owned();
+            tx.execute(&spend_others).await?;
+        }
         tx.commit().await?;
         row.map(|r| {
             Ok(PasswordReset {

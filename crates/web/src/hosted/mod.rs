@@ -223,12 +223,35 @@ async fn validate(
         Ok(resolved) => carried.redirect_uri = resolved,
         Err(err) => return Err(refuse(err.public_message())),
     }
-    for (name, value) in [("state", &carried.state), ("nonce", &carried.nonce)] {
-        if value.as_ref().is_some_and(|v| v.len() > 2048) {
+    // Every carried value is bounded: it ends up in stored codes, tokens and a Location header.
+    let bounded = [
+        ("state", carried.state.as_deref(), 2048),
+        ("nonce", carried.nonce.as_deref(), 512),
+        ("scope", Some(carried.scope.as_str()), 512),
+        ("redirect_uri", Some(carried.redirect_uri.as_str()), 2048),
+        ("locale", carried.locale.as_deref(), 35),
+        ("code_challenge", carried.code_challenge.as_deref(), 128),
+    ];
+    for (name, value, max) in bounded {
+        if value.is_some_and(|v| v.len() > max) {
             return Err(refuse(format!(
-                "The app sent a {name} longer than 2048 characters."
+                "The app sent a {name} longer than {max} characters."
             )));
         }
+    }
+    if carried
+        .code_challenge
+        .as_deref()
+        .is_some_and(|c| c.len() < 43)
+    {
+        return Err(refuse(
+            "The app sent a code_challenge shorter than 43 characters (RFC 7636).".into(),
+        ));
+    }
+    if carried.flow() == Some(Flow::Oidc)
+        && !carried.scope.split_whitespace().any(|s| s == "openid")
+    {
+        return Err(refuse("scope must include openid.".into()));
     }
     Ok(carried)
 }

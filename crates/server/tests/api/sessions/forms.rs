@@ -90,13 +90,18 @@ on_both_backends! {
             assert_refused_link(&browser.get(&roq_authorize_path(&app, other, "login")).await, other);
         }
 
-        update_auth_settings(&app, json!({"redirectUris": ["http://app.test:4000"]})).await;
-        let form = browser.get(&roq_authorize_path(&app, "http://app.test:4000/any/path?x=1", "login")).await;
-        let (url, _) = browser.log_in(&form, email, PASSWORD).await.redirect();
-        assert_eq!((url.path(), url.query_pairs().next().unwrap().1.as_ref()), ("/any/path", "1"));
+        // Exact matching only (RFC 9700): another path, a query, the origin alone are refused;
+        // a relative URI resolves against the first entry's origin and must then match.
+        update_auth_settings(&app, json!({"redirectUris": ["http://app.test:4000/api/auth/callback", "http://app.test:4000"]})).await;
+        for other in ["http://app.test:4000/any/path", "http://app.test:4000/api/auth/callback?next=http://evil.example", "/elsewhere"] {
+            assert_refused_link(&browser.get(&roq_authorize_path(&app, other, "login")).await, other);
+        }
         let form = browser.get(&roq_authorize_path(&app, ROQ_CALLBACK, "login")).await;
         let (url, _) = browser.log_in(&form, email, PASSWORD).await.redirect();
         assert_eq!(url.as_str().split('?').next().unwrap(), "http://app.test:4000/api/auth/callback", "relative URIs resolve against the app's URL");
+        let form = browser.get(&roq_authorize_path(&app, "http://app.test:4000", "login")).await;
+        let (url, _) = browser.log_in(&form, email, PASSWORD).await.redirect();
+        assert_eq!(url.path(), "/", "a registered bare origin is its root, exactly");
         assert_refused_link(&browser.get(&roq_authorize_path(&app, "http://app.test:4001/cb", "login")).await, "another port");
     }
 

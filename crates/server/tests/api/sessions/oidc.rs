@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::*;
 
-const APP_CALLBACK: &str = "http://localhost:3000/cb";
+const APP_CALLBACK: &str = "http://localhost:3000/api/auth/callback";
 
 /// Logs in through `/oauth/authorize`; the code the browser is sent back with.
 async fn oidc_login(app: &TestApp, email: &str, challenge: Option<&str>) -> String {
@@ -140,5 +140,64 @@ on_both_backends! {
 
         assert_invalid_grant(&refresh(&app, &old).await, "the rotated-out token");
         assert_invalid_grant(&refresh(&app, &new).await, "its successor, after the reuse");
+    }
+}
+
+on_both_backends! {
+    async fn a_confidential_client_s_refresh_token_needs_its_secret(app: TestApp) {
+        let user = user_with_password(&app, json!({"email": "conf@example.com"})).await;
+        let _ = user;
+        let code = oidc_login(&app, "conf@example.com", None).await;
+        let env = app.credentials.environment_id.clone();
+        let key = app.credentials.api_key.clone();
+        let tokens = oidc_token(
+            &app,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", APP_CALLBACK),
+                ("client_id", &env),
+                ("client_secret", &key),
+            ],
+        )
+        .await;
+        assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+        let refresh_token = tokens.body["refresh_token"].as_str().unwrap();
+        let stolen = refresh(&app, refresh_token).await;
+        assert_eq!(stolen.status, StatusCode::UNAUTHORIZED, "{}", stolen.body);
+        assert_eq!(stolen.body["error"], "invalid_client");
+        let owner = oidc_token(
+            &app,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+                ("client_id", &env),
+                ("client_secret", &key),
+            ],
+        )
+        .await;
+        assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
+    }
+
+    async fn replacing_the_api_key_ends_tokens_signed_under_the_old_one(app: TestApp) {
+        let mut app = app;
+        user_with_password(&app, json!({"email": "old.key@example.com"})).await;
+        let tokens = log_in_tokens(&app, "old.key@example.com", PASSWORD).await;
+        let access = tokens["accessToken"].as_str().unwrap().to_owned();
+        // A fresh client each time: a pooled connection could still reach the stopped server.
+        let userinfo = |app: &TestApp, token: String| {
+            let request = reqwest::Client::new()
+                .get(app.url("/oauth/userinfo"))
+                .bearer_auth(token);
+            async move { request.send().await.unwrap().status() }
+        };
+        assert_eq!(userinfo(&app, access.clone()).await, StatusCode::OK);
+        app.restart(|c| {
+            c.credentials.api_key = "a-brand-new-api-key-after-a-leak-0123456789".into();
+            c.rotate_api_key = true;
+        })
+        .await
+        .unwrap();
+        assert_eq!(userinfo(&app, access).await, StatusCode::UNAUTHORIZED);
     }
 }

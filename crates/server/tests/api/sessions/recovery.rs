@@ -170,6 +170,26 @@ on_both_backends! {
         assert!(mailbox(&app).await.is_empty(), "no link built from a forged Host is sent");
     }
 
+    async fn one_reset_spends_every_link_the_user_was_sent(app: TestApp) {
+        user_with_password(&app, json!({"email": "twice@example.com"})).await;
+        let mut browser = Browser::new(&app);
+        ask_for_link(&app, &mut browser, "twice@example.com").await;
+        app.clock.advance(Duration::seconds(1));
+        ask_for_link(&app, &mut browser, "twice@example.com").await;
+        let messages = mailbox(&app).await;
+        let (newest, older) = (reset_link(&messages[0]), reset_link(&messages[1]));
+        let mut reader = Browser::new(&app);
+        let form = reader.get(&newest).await;
+        let action = format!("/authorize/reset?{}", newest.split_once('?').unwrap().1);
+        let done = reader.submit(&form, &action, &[("password", "a-brand-new-pass")]).await;
+        assert!(done.html.contains("Your password was changed"), "{}", done.html);
+        let form = reader.get(&older).await;
+        let action = format!("/authorize/reset?{}", older.split_once('?').unwrap().1);
+        let late = reader.submit(&form, &action, &[("password", "an-attacker-pass")]).await;
+        assert!(late.alert().unwrap().contains("not valid any more"), "{}", late.html);
+        log_in_tokens(&app, "twice@example.com", "a-brand-new-pass").await;
+    }
+
     async fn the_dev_mailbox_needs_the_credentials(app: TestApp) {
         let anonymous = reqwest::get(format!("{}/dev/mailbox", app.base_url)).await.unwrap();
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
