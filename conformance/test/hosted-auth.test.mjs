@@ -13,20 +13,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import puppeteer from 'puppeteer-core';
 import { Platform } from '@roq/nodejs';
 
 import { BACKENDS, basicAuth, freePort, startTandem } from '../lib/tandem.mjs';
 import { buildNextApp, startNextApp } from '../lib/nextjs-app.mjs';
+import { describePage, launchBrowser, submitForm, watchConsole } from '../lib/browser.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.resolve(HERE, '..', 'artifacts', 'hosted-auth');
-const CHROMIUM = process.env.TANDEM_CHROMIUM || '/usr/bin/chromium';
 const BAAS_SYNC_TIMEOUT_MS = 15_000;
 // A second copy of the app is served to the browser under this name (mapped to 127.0.0.1 by
 // Chromium's host resolver), a different site from Tandem's 127.0.0.1: log-in from there
@@ -43,66 +41,14 @@ function jwtClaims(token) {
   return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
 }
 
-/** The last messages each page logged to its console or threw (shown in failure messages). */
-const consoleOf = new WeakMap();
-function watchConsole(page) {
-  const lines = [];
-  consoleOf.set(page, lines);
-  const keep = (line) => {
-    lines.push(line);
-    if (lines.length > 20) lines.shift();
-  };
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' && msg.type() !== 'warning') return;
-    const where = msg.location()?.url ?? '';
-    if (where.endsWith('/favicon.ico')) return;
-    keep(`console.${msg.type()}: ${msg.text()}${where ? ` (${where})` : ''}`);
-  });
-  page.on('pageerror', (err) => keep(`uncaught: ${err.message}`));
-}
-
-/** Where the browser is and what it shows, for failure messages. */
-async function describePage(page) {
-  let text = '';
-  try {
-    text = await page.evaluate(() => document.body?.innerText ?? '');
-  } catch (err) {
-    text = `(could not read the body: ${err.message})`;
-  }
-  text = text.replace(/\s+/g, ' ').trim();
-  const logged = consoleOf.get(page) ?? [];
-  return (
-    `page URL: ${page.url()}\npage body: ${text.length > 800 ? `${text.slice(0, 800)}…` : text}` +
-    (logged.length > 0 ? `\nbrowser console (last ${logged.length}):\n  ${logged.join('\n  ')}` : '')
-  );
-}
-
 let browser;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install it (Debian: \`apt-get install -y --no-install-recommends chromium\`) ` +
-        'or set TANDEM_CHROMIUM to its path',
-    );
-  }
   await mkdir(ARTIFACTS, { recursive: true });
   // Build the app once for every backend (and not at all when the build is current).
   const built = await buildNextApp();
   console.log(`nextjs-app (npm ci / next build): ${built}`);
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--host-resolver-rules=MAP ${OTHER_SITE} 127.0.0.1`,
-    ],
-  });
+  browser = await launchBrowser([`--host-resolver-rules=MAP ${OTHER_SITE} 127.0.0.1`]);
 });
 
 after(async () => {
@@ -177,25 +123,7 @@ for (const backend of BACKENDS) {
     }
 
     /** Fills the inputs (found by name) and presses the button with this text; waits for the answer page. */
-    async function submitHosted(fields, buttonText) {
-      for (const [name, value] of Object.entries(fields)) {
-        const input = await page.$(`input[name="${name}"]`);
-        assert.ok(input, `expected an input name="${name}"\n${await describePage(page)}`);
-        await input.click({ count: 3 });
-        await page.evaluate((el) => {
-          el.value = '';
-        }, input);
-        await input.type(value);
-      }
-      const buttons = await page.$$('button, input[type="submit"]');
-      let button = null;
-      for (const b of buttons) {
-        const text = await b.evaluate((el) => (el.tagName === 'INPUT' ? el.value : el.textContent).trim());
-        if (text === buttonText) button = b;
-      }
-      assert.ok(button, `expected a button "${buttonText}" on the page\n${await describePage(page)}`);
-      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
-    }
+    const submitHosted = (fields, buttonText) => submitForm(page, fields, buttonText);
 
     /** Asserts the browser is back on the app's home page; returns what it shows once loaded. */
     async function expectAppHome(after, appUrl = app.url) {
