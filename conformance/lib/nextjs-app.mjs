@@ -5,7 +5,8 @@
 // `next build` when .next is missing or was built from other sources (both are recorded as a
 // SHA-256 stamp next to what they produced), so a test run on a fresh checkout does both and a
 // second run does neither. `startNextApp()` serves the build with `next start` on a given port,
-// with the ROQ_* environment of one Tandem instance (the app reads it at request time).
+// with the environment of one Tandem instance (ROQ_* for RoqAuth, TANDEM_* and NEXTAUTH_* for
+// next-auth; the app reads it at request time).
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,11 +25,11 @@ const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const MAX_CAPTURE = 256 * 1024;
 
-/** The environment for npm and next: the caller's, minus every ROQ_* (the app must not bake any in). */
+/** The environment for npm and next: the caller's, minus every ROQ_*, TANDEM_*, NEXT_*, NEXTAUTH_* (the app must not bake any in). */
 function cleanEnv(extra = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('ROQ_') && !k.startsWith('TANDEM_') && !k.startsWith('NEXT_') && k !== 'PORT') env[k] = v;
+    if (!k.startsWith('ROQ_') && !k.startsWith('TANDEM_') && !k.startsWith('NEXT_') && !k.startsWith('NEXTAUTH_') && k !== 'PORT') env[k] = v;
   }
   return { ...env, NEXT_TELEMETRY_DISABLED: '1', ...extra };
 }
