@@ -40,9 +40,23 @@ pub fn router(state: PlatformState) -> Router {
         .with_state(state)
 }
 
-/// The client's IP address as the connection shows it (no proxy headers are trusted).
+/// The key per-IP limits count under: the client's IPv4 address as the connection shows it,
+/// or its IPv6 /64 (one host usually holds a whole /64). No proxy headers are trusted.
 pub fn client_ip(peer: Option<&Extension<ConnectInfo<SocketAddr>>>) -> Option<String> {
-    peer.map(|Extension(ConnectInfo(addr))| addr.ip().to_string())
+    peer.map(|Extension(ConnectInfo(addr))| limit_key(addr.ip()))
+}
+
+fn limit_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 /// The issuer for this request: `--public-url`, or this request's host.
@@ -415,6 +429,17 @@ async fn revoke(State(state): State<PlatformState>, body: Bytes) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64() {
+        let a: std::net::IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: std::net::IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: std::net::IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(limit_key(a), limit_key(b));
+        assert_ne!(limit_key(a), limit_key(c));
+        let mapped: std::net::IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(limit_key(mapped), "192.0.2.7");
+    }
 
     #[test]
     fn basic_client_credentials_are_form_decoded() {

@@ -245,7 +245,16 @@ impl App {
                 )),
                 crate::cors::cors,
             ))
-            .layer(TraceLayer::new_for_http())
+            // The path only: query strings carry reset and confirmation tokens, id_token_hint.
+            .layer(TraceLayer::new_for_http().make_span_with(
+                |request: &axum::http::Request<axum::body::Body>| {
+                    tracing::debug_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                },
+            ))
     }
 
     /// Starts the sync engine and serves until `shutdown` resolves; then finishes in-flight
