@@ -77,6 +77,9 @@ pub enum PlatformError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// Overloaded for now (503); the client may retry.
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -114,6 +117,7 @@ impl PlatformError {
                 StatusCode::FORBIDDEN
             }
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -148,6 +152,7 @@ impl PlatformError {
             Self::Unsupported(_) => "NOT_SUPPORTED",
             Self::Unauthorized(_) => "UNAUTHORIZED_EXCEPTION",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::Busy(_) => "SERVER_BUSY",
             Self::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -185,6 +190,7 @@ impl PlatformError {
             Self::RateLimited { .. } => "slow_down",
             Self::Forbidden(_) | Self::SignUpDisabled | Self::EmailNotVerified => "access_denied",
             Self::Internal(_) => "server_error",
+            Self::Busy(_) => "temporarily_unavailable",
             _ => "invalid_request",
         }
     }
@@ -216,10 +222,15 @@ pub struct ErrorBody {
 impl IntoResponse for PlatformError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body())).into_response();
-        if let Self::RateLimited { retry_after_secs } = self {
+        let retry_after = match self {
+            Self::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            Self::Busy(_) => Some(5),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(retry_after_secs),
+                axum::http::HeaderValue::from(secs),
             );
         }
         response
@@ -254,7 +265,10 @@ impl From<CredentialsError> for PlatformError {
 
 impl From<HashingError> for PlatformError {
     fn from(err: HashingError) -> Self {
-        Self::internal(err)
+        match err {
+            HashingError::Busy => Self::Busy(err.to_string()),
+            failed @ HashingError::Failed(_) => Self::internal(failed),
+        }
     }
 }
 

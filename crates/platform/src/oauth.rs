@@ -80,6 +80,7 @@ fn oauth_error(err: &PlatformError) -> Response {
     let status = match code {
         "invalid_client" | "invalid_token" => StatusCode::UNAUTHORIZED,
         "slow_down" => StatusCode::TOO_MANY_REQUESTS,
+        "temporarily_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
         "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };

@@ -36,23 +36,31 @@ pub enum PasswordError {
 
 /// Hashing or verifying could not run: a server fault, never the password's.
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashingError(#[source] Box<dyn std::error::Error + Send + Sync>);
+pub enum HashingError {
+    #[error("password hashing failed: {0}")]
+    Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Every hash slot stayed taken for [`SLOT_WAIT`]: the server is overloaded.
+    #[error("the server is busy checking passwords; try again in a few seconds")]
+    Busy,
+}
 
 impl HashingError {
     fn new(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self(err.into())
+        Self::Failed(err.into())
     }
 }
+
+/// How long a request waits for a hash slot before it is told the server is busy, so a
+/// flood of log-ins queues a bounded amount of work instead of an unbounded one.
+pub const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A permit held by the blocking job itself, so it is released only when the hash is done —
 /// even if the request that asked for it was dropped meanwhile.
 async fn acquire_slot() -> Result<OwnedSemaphorePermit, HashingError> {
-    HASH_SLOTS
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(HashingError::new)
+    match tokio::time::timeout(SLOT_WAIT, HASH_SLOTS.clone().acquire_owned()).await {
+        Ok(permit) => permit.map_err(HashingError::new),
+        Err(_) => Err(HashingError::Busy),
+    }
 }
 
 /// A password that passed the policy; only this type can be hashed.
