@@ -2,9 +2,11 @@
 //! GCRA on the service's injected clock (so tests move time instead of sleeping).
 //!
 //! The rules (also in the README):
-//! - log-in: 10 attempts per account, then one more every minute; 30 per IP, then one every
-//!   2 seconds. Every attempt counts, right or wrong, so the answer does not tell whether
-//!   the password was right.
+//! - log-in: 10 attempts per account from one IP, then one more every minute; 100 per account
+//!   from all IPs together, then one every 6 seconds (so nobody can lock an account from one
+//!   address, and guessing spread over many addresses stays slow); 30 per IP, then one every 2
+//!   seconds. Every attempt counts, right or wrong, so the answer does not tell whether the
+//!   password was right.
 //! - sign-up: 5 per IP, then one every minute.
 //! - password-reset requests: 3 per account, then one every 10 minutes; 10 per IP, then one
 //!   a minute.
@@ -84,6 +86,7 @@ impl Limit {
 /// Every limit of the auth forms.
 pub(super) struct Limits {
     login_account: Limit,
+    login_account_ip: Limit,
     login_ip: Limit,
     signup_ip: Limit,
     reset_account: Limit,
@@ -94,7 +97,8 @@ impl Limits {
     pub(super) fn new(clock: Arc<dyn Clock>) -> Self {
         let clock = ServiceClock(clock);
         Self {
-            login_account: Limit::new(&clock, 10, Duration::from_secs(60)),
+            login_account: Limit::new(&clock, 100, Duration::from_secs(6)),
+            login_account_ip: Limit::new(&clock, 10, Duration::from_secs(60)),
             login_ip: Limit::new(&clock, 30, Duration::from_secs(2)),
             signup_ip: Limit::new(&clock, 5, Duration::from_secs(60)),
             reset_account: Limit::new(&clock, 3, Duration::from_secs(600)),
@@ -107,6 +111,8 @@ impl Limits {
         if let Some(ip) = ip {
             self.login_ip.check(ip)?;
         }
+        self.login_account_ip
+            .check(&format!("{account}\u{0}{}", ip.unwrap_or("-")))?;
         self.login_account.check(account)
     }
 

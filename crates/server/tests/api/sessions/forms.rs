@@ -105,6 +105,23 @@ on_both_backends! {
         assert_refused_link(&browser.get(&roq_authorize_path(&app, "http://app.test:4001/cb", "login")).await, "another port");
     }
 
+    async fn a_stranger_cannot_lock_you_out_from_their_address(app: TestApp) {
+        let user = user_with_password(&app, json!({"email": "target@example.com"})).await;
+        let email = user["email"].as_str().unwrap();
+        let mut stranger = Browser::from_address(&app, "127.0.0.9");
+        let form = stranger.get(&roq_authorize_path(&app, ROQ_CALLBACK, "login")).await;
+        for _ in 0..11 {
+            stranger.log_in(&form, email, "wrong-password-9").await;
+        }
+        let blocked = stranger.log_in(&form, email, PASSWORD).await;
+        assert!(blocked.alert().unwrap().contains("Too many attempts"), "{}", blocked.html);
+        // The owner, elsewhere, logs in as usual.
+        let mut owner = Browser::from_address(&app, "127.0.0.1");
+        let form = owner.get(&roq_authorize_path(&app, ROQ_CALLBACK, "login")).await;
+        let (_, query) = owner.log_in(&form, email, PASSWORD).await.redirect();
+        assert!(query.contains_key("authorization_code"));
+    }
+
     async fn ten_wrong_passwords_lock_the_account_for_a_while(app: TestApp) {
         let user = user_with_password(&app, json!({})).await;
         let email = user["email"].as_str().unwrap();

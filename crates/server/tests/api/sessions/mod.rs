@@ -56,6 +56,20 @@ impl Browser {
         }
     }
 
+    /// A browser on another machine: its connections come from `ip` (any 127.0.0.0/8 address
+    /// is this machine's loopback).
+    pub fn from_address(app: &TestApp, ip: &str) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .local_address(Some(ip.parse().unwrap()))
+                .build()
+                .unwrap(),
+            base_url: app.base_url.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies.get(name).map(String::as_str)
     }
