@@ -36,6 +36,7 @@ pub struct App {
     auth: Arc<Operators>,
     http: HttpLimits,
     cors_origins: Vec<String>,
+    trusted_proxies: Vec<crate::proxies::Network>,
 }
 
 /// Who holds the environment's credentials: the BaaS's super admin and the sync operator.
@@ -183,6 +184,7 @@ impl App {
             auth,
             http: config.http,
             cors_origins: config.cors_origins.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
         })
     }
 
@@ -238,6 +240,10 @@ impl App {
             ))
             .fallback(not_found)
             .layer(axum::middleware::map_response(json_framework_errors))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(crate::proxies::TrustedProxies(self.trusted_proxies.clone())),
+                crate::proxies::client_address,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 Arc::new(crate::cors::Cors::new(
                     self.platform().cloned(),

@@ -104,6 +104,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// Reverse proxies in front of Tandem (addresses or networks, comma-separated, e.g.
+    /// `10.0.0.0/8`): from them, the client's address is read from X-Forwarded-For, so per-IP
+    /// limits count people. Unset, the header is ignored.
+    #[arg(long, env = "TANDEM_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
     /// Replace the environment's stored API key with TANDEM_API_KEY (clients must switch).
     #[arg(long)]
     pub rotate_api_key: bool,

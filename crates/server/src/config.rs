@@ -31,6 +31,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `--cors-origins`: origins allowed besides the auth settings' (normalised `scheme://host[:port]`).
     pub cors_origins: Vec<String>,
+    /// `--trusted-proxies`: peers whose X-Forwarded-For names the client.
+    pub trusted_proxies: Vec<crate::proxies::Network>,
     /// Run one half only (split deployment); both when `None`.
     pub only: Option<Half>,
     /// The other half's base URL (split deployment).

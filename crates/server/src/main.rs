@@ -84,6 +84,18 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
             None => None,
         },
         cors_origins: cors_origins(&args.cors_origins)?,
+        trusted_proxies: args
+            .trusted_proxies
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                tandem::proxies::Network::parse(p).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--trusted-proxies: {p:?} is not an address or network like 10.0.0.0/8"
+                    )
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
         only: args.only,
         peer_url: args.peer_url.clone(),
         sync_secret: std::env::var("TANDEM_SYNC_SECRET")

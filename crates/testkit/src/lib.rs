@@ -251,6 +251,7 @@ async fn test_config(
         rotate_api_key: false,
         public_url: None,
         cors_origins: Vec::new(),
+        trusted_proxies: Vec::new(),
         only: None,
         peer_url: None,
         sync_secret: None,

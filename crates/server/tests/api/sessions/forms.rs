@@ -8,6 +8,13 @@ use serde_json::json;
 
 use super::*;
 
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
 /// What the person sees when the email or password is wrong.
 const INVALID_LOGIN: &str = "The email or password is not correct.";
 
@@ -103,6 +110,55 @@ on_both_backends! {
         let (url, _) = browser.log_in(&form, email, PASSWORD).await.redirect();
         assert_eq!(url.path(), "/", "a registered bare origin is its root, exactly");
         assert_refused_link(&browser.get(&roq_authorize_path(&app, "http://app.test:4001/cb", "login")).await, "another port");
+    }
+
+    async fn behind_a_trusted_proxy_each_client_has_its_own_budget(app: TestApp) {
+        let mut app = app;
+        let sign_up = |n: usize| {
+            vec![
+                ("firstName".to_owned(), "Pat".to_owned()),
+                ("lastName".to_owned(), format!("No{n}")),
+                ("tenantName".to_owned(), format!("Co {n}")),
+                ("email".to_owned(), format!("pat.{n}@example.com")),
+                ("password".to_owned(), PASSWORD.to_owned()),
+            ]
+        };
+        let mut n = 0;
+        // Each attempt: a new person's details, as the proxy forwards them.
+        let mut attempt = |browser: &mut Browser, forwarded: &str| {
+            n += 1;
+            browser.set_header("x-forwarded-for", forwarded);
+            sign_up(n)
+        };
+        // Untrusted: the header is ignored, so varying it does not buy more sign-ups.
+        let mut browser = Browser::new(&app);
+        let form = browser.get(&roq_authorize_path(&app, ROQ_CALLBACK, "signUp")).await;
+        for i in 0..5 {
+            let fields = attempt(&mut browser, &format!("198.51.100.{i}"));
+            let done = browser.submit(&form, "/authorize/signup", &pairs(&fields)).await;
+            assert!(done.location.is_some(), "sign-up {i}: {}", done.html);
+        }
+        let fields = attempt(&mut browser, "198.51.100.99");
+        let blocked = browser.submit(&form, "/authorize/signup", &pairs(&fields)).await;
+        assert!(blocked.alert().unwrap().contains("Too many attempts"), "{}", blocked.html);
+
+        // Trusted: each forwarded client counts on its own.
+        app.restart(|c| c.trusted_proxies = vec![tandem::proxies::Network::parse("127.0.0.1").unwrap()])
+            .await
+            .unwrap();
+        let mut browser = Browser::new(&app);
+        let form = browser.get(&roq_authorize_path(&app, ROQ_CALLBACK, "signUp")).await;
+        for i in 0..5 {
+            let fields = attempt(&mut browser, "203.0.113.1");
+            let done = browser.submit(&form, "/authorize/signup", &pairs(&fields)).await;
+            assert!(done.location.is_some(), "client A, sign-up {i}: {}", done.html);
+        }
+        let fields = attempt(&mut browser, "203.0.113.1");
+        let blocked = browser.submit(&form, "/authorize/signup", &pairs(&fields)).await;
+        assert!(blocked.alert().unwrap().contains("Too many attempts"), "{}", blocked.html);
+        let fields = attempt(&mut browser, "203.0.113.2");
+        let other = browser.submit(&form, "/authorize/signup", &pairs(&fields)).await;
+        assert!(other.location.is_some(), "client B has its own budget: {}", other.html);
     }
 
     async fn a_stranger_cannot_lock_you_out_from_their_address(app: TestApp) {

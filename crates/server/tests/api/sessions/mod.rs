@@ -33,6 +33,8 @@ pub struct Browser {
     client: reqwest::Client,
     base_url: String,
     cookies: BTreeMap<String, String>,
+    /// Sent with every request (e.g. what a proxy adds).
+    headers: Vec<(String, String)>,
 }
 
 /// What the browser got back.
@@ -53,6 +55,7 @@ impl Browser {
                 .unwrap(),
             base_url: app.base_url.clone(),
             cookies: BTreeMap::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -67,7 +70,14 @@ impl Browser {
                 .unwrap(),
             base_url: app.base_url.clone(),
             cookies: BTreeMap::new(),
+            headers: Vec::new(),
         }
+    }
+
+    /// Sends `name: value` with every later request.
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.headers.retain(|(n, _)| n != name);
+        self.headers.push((name.to_owned(), value.to_owned()));
     }
 
     pub fn cookie(&self, name: &str) -> Option<&str> {
@@ -94,6 +104,9 @@ impl Browser {
     }
 
     async fn send(&mut self, mut request: reqwest::RequestBuilder) -> Page {
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
         if !self.cookies.is_empty() {
             let jar: Vec<String> = self
                 .cookies
