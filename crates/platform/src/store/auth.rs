@@ -188,6 +188,29 @@ impl TryFrom<RefreshRow> for RefreshRecord {
     }
 }
 
+/// The insert of one refresh-token row.
+fn insert_refresh(token: &RefreshRecord) -> sea_query::InsertStatement {
+    Query::insert()
+        .into_table(RefreshTokens::Table)
+        .columns(REFRESH_COLUMNS)
+        .values_panic([
+            token.token_hash.clone().into(),
+            token.family_id.clone().into(),
+            token.user_id.to_string().into(),
+            token.client_id.clone().into(),
+            token.flow.as_str().into(),
+            token.scope.clone().into(),
+            token.nonce.clone().into(),
+            token.generation.into(),
+            millis(token.created_at).into(),
+            millis(token.expires_at).into(),
+            token.rotated_at.map(millis).into(),
+            token.revoked_at.map(millis).into(),
+            token.confidential.into(),
+        ])
+        .to_owned()
+}
+
 /// How long spent codes and dead refresh tokens are kept (to recognise a replay) before
 /// they are purged.
 const KEEP_DEAD: Duration = Duration::days(1);
@@ -373,25 +396,7 @@ impl AuthStore for SqlPlatformStore {
             .from_table(RefreshTokens::Table)
             .and_where(Expr::col(RefreshTokens::ExpiresAt).lt(millis(token.created_at - KEEP_DEAD)))
             .to_owned();
-        let insert = Query::insert()
-            .into_table(RefreshTokens::Table)
-            .columns(REFRESH_COLUMNS)
-            .values_panic([
-                token.token_hash.clone().into(),
-                token.family_id.clone().into(),
-                token.user_id.to_string().into(),
-                token.client_id.clone().into(),
-                token.flow.as_str().into(),
-                token.scope.clone().into(),
-                token.nonce.clone().into(),
-                token.generation.into(),
-                millis(token.created_at).into(),
-                millis(token.expires_at).into(),
-                token.rotated_at.map(millis).into(),
-                token.revoked_at.map(millis).into(),
-                token.confidential.into(),
-            ])
-            .to_owned();
+        let insert = insert_refresh(token);
         let mut tx = self.db.begin().await?;
         tx.execute(&purge).await?;
         tx.execute(&insert).await?;
@@ -426,25 +431,7 @@ impl AuthStore for SqlPlatformStore {
         if tx.execute(&rotate).await? != 1 {
             return Ok(false);
         }
-        let insert = Query::insert()
-            .into_table(RefreshTokens::Table)
-            .columns(REFRESH_COLUMNS)
-            .values_panic([
-                successor.token_hash.clone().into(),
-                successor.family_id.clone().into(),
-                successor.user_id.to_string().into(),
-                successor.client_id.clone().into(),
-                successor.flow.as_str().into(),
-                successor.scope.clone().into(),
-                successor.nonce.clone().into(),
-                successor.generation.into(),
-                millis(successor.created_at).into(),
-                millis(successor.expires_at).into(),
-                Option::<i64>::None.into(),
-                Option::<i64>::None.into(),
-                successor.confidential.into(),
-            ])
-            .to_owned();
+        let insert = insert_refresh(successor);
         tx.execute(&insert).await?;
         tx.commit().await?;
         Ok(true)

@@ -16,7 +16,6 @@
 //! nothing but the stylesheet.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
@@ -56,7 +55,7 @@ pub fn router(state: PlatformState) -> Router {
             "/authorize/reset",
             get(recovery::reset_page).post(recovery::reset_submit),
         )
-        .route("/authorize/verify", get(verify))
+        .route("/authorize/verify", get(recovery::verify))
         .route("/dev/mailbox", get(mailbox::mailbox))
         .route(pages::STYLESHEET_PATH, get(stylesheet))
         .with_state(state)
@@ -283,19 +282,32 @@ async fn roq_authorize(
         code_challenge: None,
         locale: q.default_locale,
     };
-    let carried = match validate(&state, &env, carried).await {
+    let wants_sign_up = q.initial_screen.as_deref() == Some("signUp");
+    open_form(&state, &env, &headers, carried, wants_sign_up).await
+}
+
+/// Checks the app's request and shows the log-in form, or the sign-up form when asked for
+/// and sign-up is on.
+async fn open_form(
+    state: &PlatformState,
+    env: &Env,
+    headers: &HeaderMap,
+    carried: Carried,
+    wants_sign_up: bool,
+) -> Response {
+    let carried = match validate(state, env, carried).await {
         Ok(c) => c,
         Err(page) => return page,
     };
-    let screen = if q.initial_screen.as_deref() == Some("signUp") && env.settings.sign_up_enabled {
+    let screen = if wants_sign_up && env.settings.sign_up_enabled {
         Screen::SignUp
     } else {
         Screen::Login
     };
     render(
-        &state,
-        &env,
-        &headers,
+        state,
+        env,
+        headers,
         &carried,
         screen,
         &Filled::default(),
@@ -324,18 +336,9 @@ async fn oidc_authorize(
     if q.response_type.as_deref() != Some("code") {
         return bad("response_type must be code (the authorization code flow).");
     }
-    let scope = q.scope.unwrap_or_default();
-    if !scope.split_whitespace().any(|s| s == "openid") {
-        return bad("scope must include openid.");
-    }
+    // Scope and challenge length are checked by `validate`, on every page of the flow.
     if q.code_challenge.is_some() && q.code_challenge_method.as_deref() != Some("S256") {
         return bad("code_challenge_method must be S256.");
-    }
-    if q.code_challenge
-        .as_ref()
-        .is_some_and(|c| !(43..=128).contains(&c.len()))
-    {
-        return bad("code_challenge must be 43 to 128 characters (RFC 7636).");
     }
     let carried = Carried {
         flow: Flow::Oidc.as_str().into(),
@@ -343,30 +346,14 @@ async fn oidc_authorize(
         redirect_uri: q.redirect_uri.unwrap_or_default(),
         state: q.state,
         nonce: q.nonce,
-        scope,
+        scope: q.scope.unwrap_or_default(),
         code_challenge: q.code_challenge,
         locale: q
             .ui_locales
             .and_then(|l| l.split_whitespace().next().map(str::to_owned)),
     };
-    let carried = match validate(&state, &env, carried).await {
-        Ok(c) => c,
-        Err(page) => return page,
-    };
-    let screen = if q.prompt.as_deref() == Some("create") && env.settings.sign_up_enabled {
-        Screen::SignUp
-    } else {
-        Screen::Login
-    };
-    render(
-        &state,
-        &env,
-        &headers,
-        &carried,
-        screen,
-        &Filled::default(),
-        &FormErrors::default(),
-    )
+    let wants_sign_up = q.prompt.as_deref() == Some("create");
+    open_form(&state, &env, &headers, carried, wants_sign_up).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -676,11 +663,11 @@ async fn submit(
         (_, base) => base.ok(),
     };
     let confirm_link = |token: &str| {
-        let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
-        format!(
-            "{}/authorize/verify?{}&token={token}",
-            link_base.clone().unwrap_or_default(),
-            carried.query()
+        mailed_link(
+            link_base.as_deref().unwrap_or_default(),
+            "/authorize/verify",
+            &carried,
+            token,
         )
     };
     let result = match screen {
@@ -793,72 +780,29 @@ async fn submit(
     }
 }
 
+/// The `token` of a mailed link's query string.
+fn token_param(uri: &axum::http::Uri) -> Option<String> {
+    #[derive(Deserialize)]
+    struct TokenQuery {
+        token: Option<String>,
+    }
+    uri.query()
+        .and_then(|q| serde_urlencoded::from_str::<TokenQuery>(q).ok())
+        .and_then(|t| t.token)
+        .filter(|t| !t.is_empty())
+}
+
+/// A link sent by mail: a hosted page carrying the app's request and a one-time token.
+fn mailed_link(base: &str, path: &str, carried: &Carried, token: &str) -> String {
+    let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    format!("{base}{path}?{}&token={token}", carried.query())
+}
+
 /// The base of links in mail for this request (see `PlatformService::link_base`).
 fn link_base_for(state: &PlatformState, headers: &HeaderMap) -> Result<String, PlatformError> {
     state
         .service()
         .link_base(headers.get(header::HOST).and_then(|h| h.to_str().ok()))
-}
-
-/// `GET /authorize/verify?token=…`: the link in the confirmation mail. It confirms the email
-/// and, when the app's request came along, logs the person in (back to the app with a code).
-async fn verify(
-    State(state): State<PlatformState>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    let env = match env(&state).await {
-        Ok(env) => env,
-        Err(page) => return page,
-    };
-    #[derive(Deserialize)]
-    struct TokenQuery {
-        token: Option<String>,
-    }
-    let token = uri
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<TokenQuery>(q).ok())
-        .and_then(|t| t.token)
-        .unwrap_or_default();
-    let user = match state.service().verify_email(&token).await {
-        Ok(user) => user,
-        Err(err) => {
-            return error_page(
-                "This link is not valid",
-                &sentence(&err.public_message()),
-                &env.settings.environment_name,
-                StatusCode::BAD_REQUEST,
-            );
-        }
-    };
-    let carried: Option<Carried> = uri.query().and_then(|q| serde_urlencoded::from_str(q).ok());
-    let carried = match carried {
-        Some(c) => validate(&state, &env, c).await.ok(),
-        None => None,
-    };
-    match carried {
-        Some(carried) => {
-            match redirect_with_code(&state, &headers, &carried, &user, Screen::SignUp).await {
-                Ok(response) => response,
-                Err(err) => error_page(
-                    "Something went wrong",
-                    &err.public_message(),
-                    &env.settings.environment_name,
-                    err.status(),
-                ),
-            }
-        }
-        None => html(
-            StatusCode::OK,
-            pages::message(&MessageView {
-                environment_name: &env.settings.environment_name,
-                title: "Your email is confirmed",
-                message: "Go back to the app and log in.",
-                tone: Tone::Success,
-                link: None,
-            }),
-        ),
-    }
 }
 
 /// Puts an error next to the field it is about, or at the top of the form.
@@ -1052,11 +996,6 @@ async fn stylesheet() -> Response {
         HeaderValue::from_static("public, max-age=3600"),
     );
     response
-}
-
-/// The service the router serves (for wiring in the binary).
-pub fn state(service: Arc<tandem_platform::PlatformService>) -> PlatformState {
-    PlatformState::new(service)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
-//! Forgot and reset password: `/authorize/forgot` asks for the email and sends a link (the page
+//! Links sent by mail. Forgot and reset password: `/authorize/forgot` asks for the email and sends a link (the page
 //! says the same whether or not there is an account); `/authorize/reset?token=…` sets the new
 //! password and goes back to the app's log-in page. The app's authorization request travels in
-//! the pages' query strings (and the link), so the person lands where they started.
+//! the pages' query strings (and the link), so the person lands where they started. And
+//! `/authorize/verify?token=…`, the email-confirmation link, which also logs the person in.
 
 use std::net::SocketAddr;
 
@@ -10,14 +11,14 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use serde::Deserialize;
 use tandem_platform::PlatformError;
 use tandem_platform::http::PlatformState;
 use tandem_platform::oauth::client_ip;
 
 use super::{
     Carried, Env, Filled, Screen, check_csrf, csrf_errors, csrf_for, env, error_page, form_errors,
-    html, render_with_notice, validate, with_cookie,
+    html, mailed_link, redirect_with_code, render_with_notice, sentence, token_param, validate,
+    with_cookie,
 };
 use crate::pages::{self, ForgotView, FormErrors, MessageView, ResetView, Tone};
 
@@ -170,11 +171,7 @@ pub(super) async fn forgot_submit(
             );
         }
     };
-    let query = carried.query();
-    let link = |token: &str| {
-        let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
-        format!("{base}/authorize/reset?{query}&token={token}")
-    };
+    let link = |token: &str| mailed_link(&base, "/authorize/reset", &carried, token);
     let ip = client_ip(peer.as_ref());
     match state
         .service()
@@ -205,11 +202,6 @@ pub(super) async fn forgot_submit(
     }
 }
 
-#[derive(Deserialize)]
-struct TokenQuery {
-    token: Option<String>,
-}
-
 pub(super) async fn reset_page(
     State(state): State<PlatformState>,
     headers: HeaderMap,
@@ -219,12 +211,7 @@ pub(super) async fn reset_page(
         Ok(env) => env,
         Err(page) => return page,
     };
-    let token = uri
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<TokenQuery>(q).ok())
-        .and_then(|t| t.token)
-        .filter(|t| !t.is_empty());
-    let Some(token) = token else {
+    let Some(token) = token_param(&uri) else {
         return error_page(
             "This link is not valid",
             "The reset link is incomplete. Copy the whole address from the message, or ask for a new link.",
@@ -310,5 +297,58 @@ pub(super) async fn reset_submit(
             };
             reset(&state, &env, &headers, carried.as_ref(), &token, &errors)
         }
+    }
+}
+
+/// `GET /authorize/verify?token=…`: the link in the confirmation mail. It confirms the email
+/// and, when the app's request came along, logs the person in (back to the app with a code).
+pub(super) async fn verify(
+    State(state): State<PlatformState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let env = match env(&state).await {
+        Ok(env) => env,
+        Err(page) => return page,
+    };
+    let token = token_param(&uri).unwrap_or_default();
+    let user = match state.service().verify_email(&token).await {
+        Ok(user) => user,
+        Err(err) => {
+            return error_page(
+                "This link is not valid",
+                &sentence(&err.public_message()),
+                &env.settings.environment_name,
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let carried: Option<Carried> = uri.query().and_then(|q| serde_urlencoded::from_str(q).ok());
+    let carried = match carried {
+        Some(c) => validate(&state, &env, c).await.ok(),
+        None => None,
+    };
+    match carried {
+        Some(carried) => {
+            match redirect_with_code(&state, &headers, &carried, &user, Screen::SignUp).await {
+                Ok(response) => response,
+                Err(err) => error_page(
+                    "Something went wrong",
+                    &err.public_message(),
+                    &env.settings.environment_name,
+                    err.status(),
+                ),
+            }
+        }
+        None => html(
+            StatusCode::OK,
+            pages::message(&MessageView {
+                environment_name: &env.settings.environment_name,
+                title: "Your email is confirmed",
+                message: "Go back to the app and log in.",
+                tone: Tone::Success,
+                link: None,
+            }),
+        ),
     }
 }
