@@ -45,11 +45,49 @@ pub enum BaasError {
     QueryTooLarge(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// The caller's rules refuse the operation, or let it run but not read its result.
+    #[error("{}", reason.message(model))]
+    PolicyRejected { model: String, reason: RejectReason },
+    /// A scoped permission on a model with several relations to `user` (or `tenant`): which
+    /// one decides is ambiguous.
+    #[error(
+        "model `{model}` has several relations to `{target}`, so which one scopes its rows to the caller is ambiguous; keep one relation to `{target}` or grant `all`"
+    )]
+    AmbiguousScope { model: String, target: &'static str },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 pub type BaasResult<T> = Result<T, BaasError>;
+
+/// Why the caller's rules refused an operation (ZenStack's `rejectReason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    /// The caller may not do this to these rows.
+    NoAccess,
+    /// The write ran but its result is not readable by the caller (and was rolled back).
+    CannotReadBack,
+}
+
+impl RejectReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NoAccess => "no-access",
+            Self::CannotReadBack => "cannot-read-back",
+        }
+    }
+
+    fn message(self, model: &str) -> String {
+        match self {
+            Self::NoAccess => format!(
+                "operation is not allowed by policy on model \"{model}\": the caller's roles do not permit it for these rows"
+            ),
+            Self::CannotReadBack => format!(
+                "result is not allowed to be read back on model \"{model}\": the caller may not read the row it wrote, so the write was undone"
+            ),
+        }
+    }
+}
 
 impl BaasError {
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
@@ -66,7 +104,8 @@ impl BaasError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
-            Self::Rejected { .. } => StatusCode::FORBIDDEN,
+            Self::Rejected { .. } | Self::PolicyRejected { .. } => StatusCode::FORBIDDEN,
+            Self::AmbiguousScope { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -101,6 +140,22 @@ impl BaasError {
             Self::Unauthorized(_) => {
                 json!({"message": message, "reason": "unauthorized", "code": "UNAUTHORIZED"})
             }
+            // ZenStack v3's shape, plus what `@roq/client`'s fetcher looks for to answer
+            // `undefined` for an unreadable result (`prisma`, `P2004`, `RESULT_NOT_READABLE`).
+            Self::PolicyRejected {
+                model,
+                reason: RejectReason::CannotReadBack,
+            } => json!({
+                "message": message, "reason": "RESULT_NOT_READABLE", "rejectedByPolicy": true,
+                "rejectReason": "cannot-read-back", "model": model, "prisma": true, "code": "P2004",
+            }),
+            Self::PolicyRejected { model, reason } => json!({
+                "message": message, "reason": "rejected-by-policy", "rejectedByPolicy": true,
+                "rejectReason": reason.code(), "model": model, "code": "REJECTED_BY_POLICY",
+            }),
+            Self::AmbiguousScope { model, .. } => json!({
+                "message": message, "reason": "invalid-input", "model": model, "code": "AMBIGUOUS_SCOPE",
+            }),
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, cause = ?cause, "BaaS request failed");
                 json!({"message": "internal error; the server log has the details", "reason": "internal-error"})

@@ -26,12 +26,18 @@ use tandem_sql::{Db, DbOptions, DbUrl, Dialect};
 
 use engine::Engine;
 use error::{BaasError, BaasResult};
+use query::access::{Caller, Guard, UserCaller};
 use schema::Schema;
 
-/// Who may call the BaaS: the environment's credentials make the super admin.
+/// Who may call the BaaS: the environment's credentials make the super admin; a user's
+/// access token (signed by the Platform) makes that user.
 #[async_trait]
 pub trait BaasAuth: Send + Sync + 'static {
     async fn is_super_admin(&self, environment_id: &str, api_key: &str) -> bool;
+
+    /// The user id of a valid (well signed, unexpired, this environment's) user access
+    /// token; otherwise why not, in words for the caller.
+    async fn verify_user_token(&self, token: &str) -> Result<String, String>;
 }
 
 #[derive(Debug, Clone)]
@@ -155,12 +161,75 @@ impl Baas {
             })?;
         let op = query::parse::OpName::parse(op)
             .ok_or_else(|| BaasError::BadRequest(format!("invalid operation: {op}")))?;
-        let operation =
+        self.call_as(Caller::SuperAdmin, model_id, op, args).await
+    }
+
+    /// Runs one operation as `caller` would through `/api/model/{model}/{op}`.
+    pub async fn call_as(
+        &self,
+        caller: Caller,
+        model_id: schema::ModelId,
+        op: query::parse::OpName,
+        args: &serde_json::Value,
+    ) -> BaasResult<serde_json::Value> {
+        let guard = Guard::new(&self.engine.schema, caller);
+        let mut operation =
             query::prepare(&self.engine.schema, model_id, op, args, self.is_postgres())?;
+        query::access::authorize(&guard, model_id, &mut operation)?;
         Ok(self
             .engine
-            .run(model_id, &operation, self.clock.now())
+            .run(model_id, &operation, self.clock.now(), &guard)
             .await?
             .data)
+    }
+
+    /// The user `user_id` as a caller: their synced row (they must be on the BaaS and
+    /// active) and their roles' grants.
+    pub async fn user_caller(&self, user_id: &str) -> BaasResult<UserCaller> {
+        let unknown = || {
+            BaasError::Unauthorized(
+                "the access token's user is not on the BaaS (a new user arrives within moments; try again)".into(),
+            )
+        };
+        let schema = &self.engine.schema;
+        let model = schema
+            .model_id(schema::Builtin::User.name())
+            .ok_or_else(|| BaasError::internal("no user model"))?;
+        let m = schema.model(model);
+        let field = |name: &str| {
+            m.field(name)
+                .map(|(id, _)| id)
+                .ok_or_else(|| BaasError::internal("a built-in user field is missing"))
+        };
+        let (id, tenant, active) = (field("id")?, field("tenant_id")?, field("active")?);
+        let mut args = query::ast::ReadArgs::all(
+            model,
+            query::ast::Selection {
+                scalars: vec![id, tenant, active],
+                ..Default::default()
+            },
+        );
+        args.filter = Some(engine::write::equals(
+            &[(id, schema::ScalarType::String)],
+            &[value::Value::String(user_id.to_owned())],
+        ));
+        let reader = engine::read::Reader::new(schema, self.engine.dialect());
+        let rows = reader
+            .find(&mut exec::Exec::Pool(&self.engine.db), &args)
+            .await?;
+        let row = rows.first().ok_or_else(unknown)?;
+        if row.value(active) != &value::Value::Bool(true) {
+            return Err(BaasError::Unauthorized(
+                "this user is deactivated: their access tokens are no longer accepted".into(),
+            ));
+        }
+        let value::Value::String(tenant_id) = row.value(tenant).clone() else {
+            return Err(BaasError::internal("a user row without a tenant"));
+        };
+        Ok(UserCaller {
+            id: user_id.to_owned(),
+            tenant_id,
+            grants: std::sync::Arc::new(query::access::Grants::default()),
+        })
     }
 }

@@ -19,6 +19,7 @@ use tandem_core::BasicCredentials;
 use crate::Baas;
 use crate::engine::Output;
 use crate::error::{BaasError, BaasResult};
+use crate::query::access::{self, Caller, Guard};
 use crate::query::{self, OpName};
 use crate::schema::lower_first;
 
@@ -37,29 +38,73 @@ async fn bad_path() -> Response {
 
 /// `Authorization: Basic base64(environmentId:apiKey)` is the super admin.
 async fn authorize(baas: &Baas, headers: &HeaderMap) -> BaasResult<()> {
-    let credentials = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(BasicCredentials::parse);
-    let Some(BasicCredentials {
-        environment_id,
-        api_key,
-    }) = credentials
-    else {
-        return Err(BaasError::Unauthorized(
+    match caller(baas, headers).await? {
+        Caller::SuperAdmin => Ok(()),
+        _ => Err(BaasError::Unauthorized(
             "authentication required: send `Authorization: Basic base64(environmentId:apiKey)`"
                 .into(),
-        ));
-    };
-    if baas.auth.is_super_admin(&environment_id, &api_key).await {
-        Ok(())
-    } else {
-        Err(BaasError::Unauthorized(
-            "the environment id or API key is not correct".into(),
-        ))
+        )),
     }
 }
 
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// Who is calling: `Authorization: Basic base64(environmentId:apiKey)` is the super admin;
+/// `Authorization: Bearer <access token>` (or `roq-platform-authorization: Bearer …`, as
+/// `@roq/client` sends it) is that user, if active; no credentials is anonymous.
+pub async fn caller(baas: &Baas, headers: &HeaderMap) -> BaasResult<Caller> {
+    let authorization = header(headers, axum::http::header::AUTHORIZATION.as_str());
+    if let Some(value) = authorization
+        && value.len() > 6
+        && value[..6].eq_ignore_ascii_case("basic ")
+    {
+        let Some(BasicCredentials {
+            environment_id,
+            api_key,
+        }) = BasicCredentials::parse(value)
+        else {
+            return Err(BaasError::Unauthorized(
+                "the Basic credentials are malformed: send base64(environmentId:apiKey)".into(),
+            ));
+        };
+        return if baas.auth.is_super_admin(&environment_id, &api_key).await {
+            Ok(Caller::SuperAdmin)
+        } else {
+            Err(BaasError::Unauthorized(
+                "the environment id or API key is not correct".into(),
+            ))
+        };
+    }
+    let bearer = authorization
+        .or_else(|| header(headers, "roq-platform-authorization"))
+        .map(|value| {
+            value
+                .get(..7)
+                .filter(|p| p.eq_ignore_ascii_case("bearer "))
+                .map(|_| value[7..].trim())
+                .ok_or_else(|| {
+                    BaasError::Unauthorized(
+                        "unsupported credentials: send `Authorization: Bearer <access token>` or `Basic base64(environmentId:apiKey)`".into(),
+                    )
+                })
+        })
+        .transpose()?;
+    let Some(token) = bearer else {
+        return Ok(Caller::Anonymous);
+    };
+    let user_id = baas
+        .auth
+        .verify_user_token(token)
+        .await
+        .map_err(BaasError::Unauthorized)?;
+    baas.user_caller(&user_id).await.map(Caller::User)
+}
 async fn schema(State(baas): State<Arc<Baas>>, headers: HeaderMap) -> Response {
     if let Err(e) = authorize(&baas, &headers).await {
         return e.into_response();
@@ -307,13 +352,14 @@ async fn handle(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> BaasResult<Response> {
-    authorize(baas, headers).await?;
+    let caller = caller(baas, headers).await?;
+    let guard = Guard::new(&baas.engine.schema, caller);
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let [model_name, op_name] = parts.as_slice() else {
         return Err(BaasError::BadRequest("invalid request path".into()));
     };
     if *model_name == "$transaction" {
-        return transaction(baas, method, op_name, body).await;
+        return transaction(baas, method, op_name, body, &guard).await;
     }
     let Some(op) = OpName::parse(op_name) else {
         return Err(BaasError::BadRequest(format!(
@@ -358,8 +404,12 @@ async fn handle(
     let model = baas.engine.schema.model_id(model_name).ok_or_else(|| {
         BaasError::BadRequest(format!("unknown model name: {}", lower_first(model_name)))
     })?;
-    let operation = query::prepare(&baas.engine.schema, model, op, &args, baas.is_postgres())?;
-    let output = baas.engine.run(model, &operation, baas.clock.now()).await?;
+    let mut operation = query::prepare(&baas.engine.schema, model, op, &args, baas.is_postgres())?;
+    access::authorize(&guard, model, &mut operation)?;
+    let output = baas
+        .engine
+        .run(model, &operation, baas.clock.now(), &guard)
+        .await?;
     if !matches!(
         op,
         FindMany | FindFirst | FindUnique | Count | Aggregate | GroupBy | Exists
@@ -374,6 +424,7 @@ async fn transaction(
     method: Method,
     kind: &str,
     body: &Bytes,
+    guard: &Guard<'_>,
 ) -> BaasResult<Response> {
     if method != Method::POST {
         return Err(BaasError::BadRequest(
@@ -444,12 +495,14 @@ async fn transaction(
                 ))
             })?;
         }
-        operations.push((
-            model,
-            query::prepare(schema, model, op, &args, baas.is_postgres())?,
-        ));
+        let mut operation = query::prepare(schema, model, op, &args, baas.is_postgres())?;
+        access::authorize(guard, model, &mut operation)?;
+        operations.push((model, operation));
     }
-    let outputs = baas.engine.run_all(&operations, baas.clock.now()).await?;
+    let outputs = baas
+        .engine
+        .run_all(&operations, baas.clock.now(), guard)
+        .await?;
     let mut annotations = crate::value::Annotations::default();
     let mut data = Vec::with_capacity(outputs.len());
     for (i, output) in outputs.into_iter().enumerate() {

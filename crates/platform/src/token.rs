@@ -87,6 +87,21 @@ impl Claims {
     }
 }
 
+impl Claims {
+    /// The user a user token of `environment_id` speaks for; otherwise why it is not one.
+    pub fn user_for(&self, environment_id: &str) -> Result<&str, &'static str> {
+        if self.env != environment_id {
+            return Err("the access token was issued for another environment");
+        }
+        match self.kind {
+            TokenKind::User => Ok(&self.sub),
+            TokenKind::ServiceAccount => Err(
+                "a service-account token does not speak for a user here: send a user's access token, or `Authorization: Basic base64(environmentId:apiKey)` for the super admin",
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("the access token is malformed")]
@@ -151,14 +166,14 @@ impl PublicKey {
 pub struct KeyRing {
     kid: String,
     signing: ed25519_dalek::SigningKey,
-    verifying: HashMap<String, PublicKey>,
+    keys: PublicKeys,
 }
 
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyRing")
             .field("kid", &self.kid)
-            .field("published", &self.verifying.len())
+            .field("published", &self.keys.verifying.len())
             .finish_non_exhaustive()
     }
 }
@@ -181,7 +196,7 @@ impl KeyRing {
         Self {
             kid,
             signing,
-            verifying,
+            keys: PublicKeys { verifying },
         }
     }
 
@@ -190,12 +205,12 @@ impl KeyRing {
     }
 
     pub fn knows(&self, kid: &str) -> bool {
-        self.verifying.contains_key(kid)
+        self.keys.knows(kid)
     }
 
     /// `{"keys": [...]}` for `/.well-known/jwks.json`, the signing key first.
     pub fn jwks(&self) -> Value {
-        let mut keys: Vec<&PublicKey> = self.verifying.values().collect();
+        let mut keys: Vec<&PublicKey> = self.keys.verifying.values().collect();
         keys.sort_by_key(|k| (k.kid != self.kid, k.kid.clone()));
         json!({ "keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>() })
     }
@@ -221,6 +236,54 @@ impl KeyRing {
         let header = token.trim().split('.').next()?;
         let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
         header.get("kid")?.as_str().map(str::to_owned)
+    }
+
+    /// Checks the signature and header and returns the payload (expiry is the caller's).
+    pub fn verify_payload<T: DeserializeOwned>(&self, token: &str) -> Result<T, TokenError> {
+        self.keys.verify_payload(token)
+    }
+
+    /// Checks signature, header and expiry against `now`.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
+        self.keys.verify(token, now)
+    }
+}
+
+/// Verification keys alone: what a process that only checks tokens holds (a BaaS-only
+/// process, from the Platform's `/.well-known/jwks.json`).
+#[derive(Debug, Clone, Default)]
+pub struct PublicKeys {
+    verifying: HashMap<String, PublicKey>,
+}
+
+impl PublicKeys {
+    pub fn new(keys: impl IntoIterator<Item = PublicKey>) -> Self {
+        Self {
+            verifying: keys.into_iter().map(|k| (k.kid.clone(), k)).collect(),
+        }
+    }
+
+    /// The Ed25519 keys of a JWKS document (`{"keys": [...]}`); others are skipped.
+    pub fn from_jwks(jwks: &Value) -> Self {
+        let keys = jwks
+            .get("keys")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|k| {
+                k.get("kty").and_then(Value::as_str) == Some("OKP")
+                    && k.get("crv").and_then(Value::as_str) == Some("Ed25519")
+            })
+            .filter_map(|k| PublicKey::parse(k.get("kid")?.as_str()?, k.get("x")?.as_str()?));
+        Self::new(keys)
+    }
+
+    pub fn knows(&self, kid: &str) -> bool {
+        self.verifying.contains_key(kid)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.verifying.is_empty()
     }
 
     /// Checks the signature and header and returns the payload (expiry is the caller's).

@@ -43,15 +43,16 @@ pub struct App {
 enum Operators {
     /// Checked against the Platform store (all-in-one, or the Platform half).
     Platform(Arc<PlatformService>),
-    /// A BaaS-only process checks the configured credentials.
-    Fixed(Credentials),
+    /// A BaaS-only process checks the configured credentials, and users' tokens with the
+    /// Platform's published keys.
+    Fixed(Credentials, crate::jwks::RemoteKeys),
 }
 
 impl Operators {
     async fn accepts(&self, environment_id: &str, api_key: &str) -> bool {
         match self {
             Self::Platform(p) => p.accepts_credentials(environment_id, api_key).await,
-            Self::Fixed(c) => {
+            Self::Fixed(c, _) => {
                 let id = c.environment_id.as_bytes().ct_eq(environment_id.as_bytes());
                 let key = c.api_key.as_bytes().ct_eq(api_key.as_bytes());
                 bool::from(id & key)
@@ -64,6 +65,13 @@ impl Operators {
 impl BaasAuth for Operators {
     async fn is_super_admin(&self, environment_id: &str, api_key: &str) -> bool {
         self.accepts(environment_id, api_key).await
+    }
+
+    async fn verify_user_token(&self, token: &str) -> Result<String, String> {
+        match self {
+            Self::Platform(p) => p.verify_user_token(token).await,
+            Self::Fixed(_, keys) => keys.verify_user_token(token).await,
+        }
     }
 }
 
@@ -93,7 +101,7 @@ impl OperatorAuth for Operators {
             Self::Platform(_) => {
                 "`Authorization: Basic base64(environmentId:apiKey)`, or `Bearer <token>` with a service-account token from POST /v01/authorize/serviceAccount"
             }
-            Self::Fixed(_) => {
+            Self::Fixed(..) => {
                 "`Authorization: Basic base64(environmentId:apiKey)` (this BaaS-only process issues no tokens, so it takes no Bearer token)"
             }
         }
@@ -137,7 +145,14 @@ impl App {
         };
         let auth = Arc::new(match &platform {
             Some((service, _)) => Operators::Platform(service.clone()),
-            None => Operators::Fixed(config.credentials.clone()),
+            None => Operators::Fixed(
+                config.credentials.clone(),
+                crate::jwks::RemoteKeys::new(
+                    config.peer_url.as_deref().unwrap_or_default(),
+                    &config.credentials.environment_id,
+                    clock.clone(),
+                ),
+            ),
         });
         let baas = if config.runs_baas() {
             let baas = Baas::open(

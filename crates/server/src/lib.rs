@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod cors;
+pub mod jwks;
 pub mod proxies;
 pub mod reply;
 pub mod sync_cli;

@@ -200,7 +200,12 @@ pub struct TestStores {
 }
 
 pub async fn build_stores(backend: Backend) -> TestStores {
-    let (config, data_dir, database) = test_config(backend, None).await;
+    build_stores_with_schema(backend, None).await
+}
+
+/// [`build_stores`] with the BaaS serving `schema` besides the built-in models.
+pub async fn build_stores_with_schema(backend: Backend, schema: Option<&str>) -> TestStores {
+    let (config, data_dir, database) = test_config(backend, schema).await;
     let clock = ManualClock::starting_now();
     let app = App::build(&config, Arc::new(clock.clone()))
         .await

@@ -4,6 +4,7 @@
 //! ("Query" here is always this tree; SQL statements are the engine's, and the URL's query
 //! string is the RPC layer's `url_args`.)
 
+pub mod access;
 pub mod ast;
 pub mod parse;
 #[cfg(test)]

@@ -408,7 +408,11 @@ fn writes_send_request_values_only_as_parameters() {
             return Ok(());
         };
         tandem_sql::capture::take();
-        let _ = runtime.block_on(engine.run(model, &operation, chrono::Utc::now()));
+        let guard = crate::query::access::Guard::new(
+            &engine.schema,
+            crate::query::access::Caller::SuperAdmin,
+        );
+        let _ = runtime.block_on(engine.run(model, &operation, chrono::Utc::now(), &guard));
         let statements = tandem_sql::capture::take();
         reached.set(reached.get() + u32::from(!statements.is_empty()));
         for sql in &statements {

@@ -187,6 +187,16 @@ pub enum Builtin {
     Tenant,
 }
 
+impl Builtin {
+    /// The model's name in every schema.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Tenant => "tenant",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub name: String,

@@ -193,6 +193,20 @@ impl PlatformService {
             )
     }
 
+    /// The user id of a valid user access token of this environment: signature, expiry and
+    /// environment only. Whether the user is still active is the verifier's to check (the
+    /// BaaS has the synced `user.active`).
+    pub async fn verify_user_token(&self, token: &str) -> Result<String, String> {
+        let ring = self.ring_for(token).await.map_err(|e| e.to_string())?;
+        let claims = ring
+            .verify(token, self.clock.now())
+            .map_err(|e| e.to_string())?;
+        claims
+            .user_for(&self.environment_id)
+            .map(str::to_owned)
+            .map_err(str::to_owned)
+    }
+
     /// A request that carries only an access token (the browser's GraphQL).
     pub async fn authenticate_bearer(&self, token: Option<&str>) -> PlatformResult<Principal> {
         self.principal_from_bearer(token).await

@@ -11,6 +11,7 @@ use crate::engine::not_found;
 use crate::engine::read::Record;
 use crate::error::{BaasError, BaasResult};
 use crate::exec::Exec;
+use crate::query::access::Action;
 use crate::query::ast::{Cond, CreateData, Filter, RelationWrite};
 use crate::query::rules;
 use crate::schema::{Default, FieldId, ModelId, Relation, ScalarType};
@@ -127,13 +128,18 @@ impl<'r, 's> Writer<'r, 's> {
         insert.returning(Query::returning().exprs(returning));
         let rows = exec.rows(&insert).await?;
         let types: Vec<ScalarType> = scalars.iter().map(|(_, t)| *t).collect();
-        Ok(decode_rows(&rows, &types).into_iter().next().map(|row| {
+        let record = decode_rows(&rows, &types).into_iter().next().map(|row| {
             let mut record = Record::default();
             for ((field, _), value) in scalars.iter().zip(row) {
                 record.values.insert(*field, value);
             }
             record
-        }))
+        });
+        if let Some(record) = &record {
+            self.check_written(exec, model, std::slice::from_ref(record), Action::Create)
+                .await?;
+        }
+        Ok(record)
     }
 
     /// createMany rows: scalars only; `None` when skipped as a duplicate.

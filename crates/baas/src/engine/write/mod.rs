@@ -23,9 +23,10 @@ use serde_json::Value as Json;
 
 use super::not_found;
 use super::read::{Reader, Record};
-use crate::error::{BaasError, BaasResult};
+use crate::error::{BaasError, BaasResult, RejectReason};
 use crate::exec::Exec;
 use crate::mirror::outbox::{LocalWrite, SyncHooks, record_local};
+use crate::query::access::{Action, Guard};
 use crate::query::ast::{Cond, FieldFilter, Filter, Operation, ReadArgs, Selection};
 use crate::query::rules;
 use crate::schema::{FieldId, ModelId, ScalarType};
@@ -37,6 +38,9 @@ pub struct Writer<'r, 's> {
     pub reader: &'r Reader<'s>,
     pub now: DateTime<Utc>,
     pub sync: &'r SyncHooks,
+    /// The caller's rules: rows created or changed must pass them afterwards, and the rows
+    /// a top-level write targets before.
+    pub guard: &'r Guard<'s>,
     /// Set when a write recorded sync events (the relay is woken after the commit).
     pub recorded: AtomicBool,
 }
@@ -124,7 +128,8 @@ impl<'r, 's> Writer<'r, 's> {
             .next())
     }
 
-    /// Reads back a written row with the caller's selection.
+    /// Reads back a written row with the caller's selection; a row the caller may not read
+    /// is refused (and the write undone by the caller's transaction).
     async fn read_back(
         &self,
         exec: &mut Exec<'_>,
@@ -134,12 +139,73 @@ impl<'r, 's> Writer<'r, 's> {
         annotations: &mut Annotations,
     ) -> BaasResult<Json> {
         let mut args = ReadArgs::all(model, selection.clone());
-        args.filter = Some(self.key_filter(model, record));
+        let rule = self.guard.rule(model, Action::Read)?;
+        args.filter = Some(and(self.key_filter(model, record), rule.as_ref()));
         let rows = self.reader.find(exec, &args).await?;
-        Ok(match rows.first() {
-            Some(row) => self.reader.render(model, selection, row, "", annotations),
-            None => Json::Null,
-        })
+        match rows.first() {
+            Some(row) => Ok(self.reader.render(model, selection, row, "", annotations)),
+            None if rule.is_some() => Err(self.rejected(model, RejectReason::CannotReadBack)),
+            None => Ok(Json::Null),
+        }
+    }
+
+    fn rejected(&self, model: ModelId, reason: RejectReason) -> BaasError {
+        BaasError::PolicyRejected {
+            model: self.schema().model(model).name.clone(),
+            reason,
+        }
+    }
+
+    /// Checks that written rows pass the caller's rule for `action` (a create's rows as
+    /// created, an update's as changed): otherwise the whole write is refused.
+    pub(super) async fn check_written(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        records: &[Record],
+        action: Action,
+    ) -> BaasResult<()> {
+        let Some(rule) = self.guard.rule(model, action)? else {
+            return Ok(());
+        };
+        for chunk in records.chunks(200) {
+            let keys = Filter::Or(chunk.iter().map(|r| self.key_filter(model, r)).collect());
+            let outside = Filter::And(vec![keys, Filter::Not(vec![rule.clone()])]);
+            if self.one(exec, model, outside).await?.is_some() {
+                return Err(self.rejected(model, RejectReason::NoAccess));
+            }
+        }
+        Ok(())
+    }
+
+    /// The one row a top-level update or delete targets, within the caller's rule for
+    /// `action`. A row the caller may read but not change is refused; one they may not even
+    /// read is not found.
+    async fn target(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        unique: &Filter,
+        action: Action,
+    ) -> BaasResult<Option<Record>> {
+        let rule = self.guard.rule(model, action)?;
+        if let Some(record) = self
+            .one(exec, model, and(unique.clone(), rule.as_ref()))
+            .await?
+        {
+            return Ok(Some(record));
+        }
+        if rule.is_some() {
+            let readable = self.guard.rule(model, Action::Read)?;
+            if self
+                .one(exec, model, and(unique.clone(), readable.as_ref()))
+                .await?
+                .is_some()
+            {
+                return Err(self.rejected(model, RejectReason::NoAccess));
+            }
+        }
+        Ok(None)
     }
 
     /// Reads back written rows with the caller's selection (`…AndReturn`), each row's
@@ -213,7 +279,7 @@ impl<'r, 's> Writer<'r, 's> {
                 selection,
             } => {
                 let record = self
-                    .one(exec, model, unique.clone())
+                    .target(exec, model, unique, Action::Update)
                     .await?
                     .ok_or_else(|| not_found(self.schema(), model))?;
                 self.update_record(exec, model, &record, data).await?;
@@ -226,6 +292,8 @@ impl<'r, 's> Writer<'r, 's> {
                 limit,
                 returning,
             } => {
+                let rule = self.guard.rule(model, Action::Update)?;
+                let filter = crate::query::access::and(filter.clone(), rule.as_ref());
                 let keys = self
                     .update_many(exec, model, filter.as_ref(), data, *limit)
                     .await?;
@@ -243,7 +311,7 @@ impl<'r, 's> Writer<'r, 's> {
                 update,
                 selection,
             } => {
-                let record = match self.one(exec, model, unique.clone()).await? {
+                let record = match self.target(exec, model, unique, Action::Update).await? {
                     Some(existing) => {
                         self.update_record(exec, model, &existing, update).await?;
                         existing
@@ -255,7 +323,7 @@ impl<'r, 's> Writer<'r, 's> {
             }
             Operation::Delete { unique, selection } => {
                 let record = self
-                    .one(exec, model, unique.clone())
+                    .target(exec, model, unique, Action::Delete)
                     .await?
                     .ok_or_else(|| not_found(self.schema(), model))?;
                 let json = self
@@ -265,6 +333,8 @@ impl<'r, 's> Writer<'r, 's> {
                 Ok(json)
             }
             Operation::DeleteMany { filter, limit } => {
+                let rule = self.guard.rule(model, Action::Delete)?;
+                let filter = crate::query::access::and(filter.clone(), rule.as_ref());
                 let count = self
                     .delete_many(exec, model, filter.as_ref(), *limit)
                     .await?;

@@ -7,6 +7,7 @@ use super::{Boxed, Writer};
 use crate::engine::read::Record;
 use crate::error::BaasResult;
 use crate::exec::Exec;
+use crate::query::access::Action;
 use crate::query::ast::{Filter, UpdateData, UpdateOp};
 use crate::schema::{FieldId, ModelId, ScalarType};
 use crate::value::{Value, decode_rows};
@@ -69,6 +70,8 @@ impl<'r, 's> Writer<'r, 's> {
                 record
             })
             .collect();
+        self.check_written(exec, model, &keys, Action::Update)
+            .await?;
         let written: Vec<FieldId> = data.scalars.iter().map(|(f, _)| *f).collect();
         self.record_sync(exec, model, &keys, &written).await?;
         Ok(keys)
@@ -126,6 +129,10 @@ impl<'r, 's> Writer<'r, 's> {
             }
             // Relations whose rows hold this row's key (after the row's own key may change).
             let current = self.reread_if_rekeyed(exec, model, record, data).await?;
+            // The changed row must still be within the caller's rule (it may not move itself
+            // to another tenant or owner).
+            self.check_written(exec, model, std::slice::from_ref(&current), Action::Update)
+                .await?;
             for (r, writes) in later {
                 for write in writes {
                     self.write_children(exec, model, &current, r, write).await?;

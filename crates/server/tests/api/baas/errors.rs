@@ -114,12 +114,18 @@ on_both_backends! {
         assert_eq!(get("/api/model/User/count").await.body, json!({"data": 5}), "the first letter's case is ignored");
     }
 
-    async fn requests_need_the_environment_credentials(app: TestApp) {
+    async fn wrong_credentials_are_refused_and_none_is_anonymous(app: TestApp) {
         let url = app.url("/api/model/user/findMany");
+        // No credentials is an anonymous caller: it sees no rows (nothing is public here).
         let none = app.client.get(&url).send().await.unwrap();
-        assert_eq!(none.status(), 401);
-        let body: serde_json::Value = none.json().await.unwrap();
-        assert_eq!(body["error"]["code"], "UNAUTHORIZED");
+        assert_eq!(none.status(), 200);
+        assert_eq!(none.json::<serde_json::Value>().await.unwrap(), json!({"data": []}));
+        for value in ["Basic not-base64!", "Token abc", "Bearer not.a.token"] {
+            let odd = app.client.get(&url).header("authorization", value).send().await.unwrap();
+            assert_eq!(odd.status(), 401, "{value}");
+            let body: serde_json::Value = odd.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "UNAUTHORIZED", "{value}");
+        }
         let wrong = app.client.get(&url).basic_auth(&app.credentials.environment_id, Some("wrong-key-wrong-key")).send().await.unwrap();
         assert_eq!(wrong.status(), 401);
         let schema = app.client.get(app.url("/api/schema")).send().await.unwrap();

@@ -1,7 +1,9 @@
 //! The BaaS over its RPC API: reads, writes, aggregates, errors, the user/tenant rules and
 //! schema handling — on the library schema below, seeded the same way for every test.
 
+mod access;
 mod errors;
+mod grants;
 mod reads;
 mod rules;
 mod schema;

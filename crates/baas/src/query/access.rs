@@ -1,0 +1,570 @@
+//! Access: who is asking, and which rows each operation may see or touch for them.
+//!
+//! A caller is the super admin (the environment's API key: no rules), a user (a verified
+//! access token), or anonymous. For a user, every model and action (create, read, update,
+//! delete) has a *rule*: a [`Filter`] a row must match, built from
+//! - the built-in rights every user has: read and update their own `user` row, read their own
+//!   `tenant`;
+//! - their roles' permissions ([`Grants`]): entity × action × scope, where the scope is `all`
+//!   (every row), `tenant` (rows of the caller's tenant) or `own` (rows the caller owns).
+//!
+//! Which rows belong to a tenant or an owner follows ROQ's convention, with no attribute in the
+//! schema: a model is in a tenant through its relation to `tenant` (its foreign key), or else
+//! through its relation to `user` (that user's tenant); its owner is its relation to `user`.
+//! A model with several relations to `user` (or to `tenant`) is ambiguous: a scoped grant on
+//! it refuses the request with a message naming the model.
+//!
+//! [`authorize`] rewrites a checked operation so that the rules are part of its SQL: every
+//! read (nested selections, relation filters and `_count`s included) is ANDed with the read
+//! rule of its model, and nested writes with the rule of their action. The top-level write's
+//! own rows and the rows it creates or changes are checked by the engine (`engine::write`),
+//! inside the write's transaction, through [`Guard::rule`]. Nothing is filtered in memory.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::ast::{
+    Cond, CreateData, FieldFilter, Filter, Operation, Quantifier, ReadArgs, RelationWrite,
+    Selection, UpdateData,
+};
+use crate::error::{BaasError, BaasResult};
+use crate::schema::{Builtin, FieldId, ModelId, ScalarType, Schema};
+use crate::value::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Create,
+    Read,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub const ALL: [Self; 4] = [Self::Create, Self::Read, Self::Update, Self::Delete];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Read => "read",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// How far a permission reaches; wider scopes include the narrower ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    Own,
+    Tenant,
+    All,
+}
+
+impl Scope {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "own" => Some(Self::Own),
+            "tenant" => Some(Self::Tenant),
+            "all" => Some(Self::All),
+            _ => None,
+        }
+    }
+}
+
+/// One permission of one role: `action` on the model named `entity`, within `scope`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permission {
+    pub entity: String,
+    pub action: Action,
+    pub scope: Scope,
+}
+
+/// What a user's roles permit: the widest scope per model and action.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    widest: HashMap<(String, Action), Scope>,
+}
+
+impl Grants {
+    /// The union of permissions (of all the caller's roles). Entity names compare as model
+    /// names do in the API: the first letter's case is ignored.
+    pub fn new<'a>(permissions: impl IntoIterator<Item = &'a Permission>) -> Self {
+        let mut widest: HashMap<(String, Action), Scope> = HashMap::new();
+        for p in permissions {
+            let key = (crate::schema::lower_first(&p.entity), p.action);
+            let entry = widest.entry(key).or_insert(p.scope);
+            *entry = (*entry).max(p.scope);
+        }
+        Self { widest }
+    }
+
+    pub fn scope(&self, model_name: &str, action: Action) -> Option<Scope> {
+        self.widest
+            .get(&(crate::schema::lower_first(model_name), action))
+            .copied()
+    }
+}
+
+/// A user as the BaaS knows them: their synced row and their roles' grants.
+#[derive(Debug, Clone)]
+pub struct UserCaller {
+    pub id: String,
+    pub tenant_id: String,
+    pub grants: Arc<Grants>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// The environment's API key: no rules.
+    SuperAdmin,
+    User(UserCaller),
+    Anonymous,
+}
+
+/// The rules of one caller over one schema.
+pub struct Guard<'s> {
+    schema: &'s Schema,
+    caller: Caller,
+}
+
+/// A rule that lets nothing through.
+const NOTHING: Filter = Filter::Const(false);
+
+fn eq(field: FieldId, value: &str) -> Filter {
+    Filter::Field {
+        field,
+        ty: ScalarType::String,
+        filter: FieldFilter {
+            insensitive: false,
+            conds: vec![Cond::Eq(Value::String(value.to_owned()))],
+        },
+    }
+}
+
+fn or(filters: Vec<Filter>) -> Filter {
+    let mut kept: Vec<Filter> = Vec::new();
+    for f in filters {
+        match f {
+            Filter::Const(true) => return Filter::Const(true),
+            Filter::Const(false) => {}
+            other => kept.push(other),
+        }
+    }
+    match kept.len() {
+        0 => NOTHING,
+        1 => kept.pop().unwrap_or(NOTHING),
+        _ => Filter::Or(kept),
+    }
+}
+
+/// `a AND b`, where `None` lets everything through.
+pub fn and(a: Option<Filter>, b: Option<&Filter>) -> Option<Filter> {
+    match (a, b) {
+        (a, None) => a,
+        (None, Some(b)) => Some(b.clone()),
+        (Some(a), Some(b)) => Some(Filter::And(vec![a, b.clone()])),
+    }
+}
+
+impl<'s> Guard<'s> {
+    pub fn new(schema: &'s Schema, caller: Caller) -> Self {
+        Self { schema, caller }
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    pub fn is_super_admin(&self) -> bool {
+        matches!(self.caller, Caller::SuperAdmin)
+    }
+
+    /// The filter a row of `model` must match for `action`: `None` when every row may.
+    pub fn rule(&self, model: ModelId, action: Action) -> BaasResult<Option<Filter>> {
+        let user = match &self.caller {
+            Caller::SuperAdmin => return Ok(None),
+            Caller::Anonymous => return Ok(Some(NOTHING)),
+            Caller::User(user) => user,
+        };
+        let m = self.schema.model(model);
+        let mut allowed = Vec::new();
+        // The built-in rights: a user reads and updates their own row (the Platform-owned
+        // fields stay refused by `rules`) and reads their own tenant.
+        match (m.builtin, action) {
+            (Some(Builtin::User), Action::Read | Action::Update) => {
+                allowed.push(eq(self.key(model)?, &user.id));
+            }
+            (Some(Builtin::Tenant), Action::Read) => {
+                allowed.push(eq(self.key(model)?, &user.tenant_id));
+            }
+            _ => {}
+        }
+        match user.grants.scope(&m.name, action) {
+            Some(Scope::All) => return Ok(None),
+            Some(scope) => allowed.push(self.scoped(model, scope, user)?),
+            None => {}
+        }
+        Ok(Some(or(allowed)))
+    }
+
+    /// The single-column key of a built-in model.
+    fn key(&self, model: ModelId) -> BaasResult<FieldId> {
+        match self.schema.model(model).primary_key.as_slice() {
+            [key] => Ok(*key),
+            _ => Err(BaasError::internal(
+                "a built-in model without a one-column key",
+            )),
+        }
+    }
+
+    /// The rows of `model` within `scope` (own or tenant) for `user`.
+    fn scoped(&self, model: ModelId, scope: Scope, user: &UserCaller) -> BaasResult<Filter> {
+        let m = self.schema.model(model);
+        match (m.builtin, scope) {
+            (Some(Builtin::User), Scope::Own) => return Ok(eq(self.key(model)?, &user.id)),
+            (Some(Builtin::User), _) => {
+                let (tenant_fk, _) = m
+                    .field("tenant_id")
+                    .ok_or_else(|| BaasError::internal("user model without tenant_id"))?;
+                return Ok(eq(tenant_fk, &user.tenant_id));
+            }
+            (Some(Builtin::Tenant), _) => return Ok(eq(self.key(model)?, &user.tenant_id)),
+            (None, _) => {}
+        }
+        let to_user = self.owning_relation(model, Builtin::User)?;
+        match scope {
+            Scope::Own => match to_user {
+                Some((_, fk)) => Ok(eq(fk, &user.id)),
+                None => Ok(NOTHING),
+            },
+            _ => {
+                if let Some((_, fk)) = self.owning_relation(model, Builtin::Tenant)? {
+                    return Ok(eq(fk, &user.tenant_id));
+                }
+                let Some((relation, _)) = to_user else {
+                    return Ok(NOTHING);
+                };
+                let user_model = self
+                    .schema
+                    .model_id(Builtin::User.name())
+                    .ok_or_else(|| BaasError::internal("no user model"))?;
+                let (tenant_fk, _) = self
+                    .schema
+                    .model(user_model)
+                    .field("tenant_id")
+                    .ok_or_else(|| BaasError::internal("user model without tenant_id"))?;
+                Ok(Filter::One {
+                    relation,
+                    negated: false,
+                    filter: Some(Box::new(eq(tenant_fk, &user.tenant_id))),
+                })
+            }
+        }
+    }
+
+    /// The relation of `model` that holds a one-column foreign key to the built-in `target`:
+    /// (relation field, foreign-key field). Several are ambiguous.
+    fn owning_relation(
+        &self,
+        model: ModelId,
+        target: Builtin,
+    ) -> BaasResult<Option<(FieldId, FieldId)>> {
+        let m = self.schema.model(model);
+        let found: Vec<(FieldId, FieldId)> = m
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(id, f)| {
+                let r = f.relation()?;
+                let to_target = self.schema.model(r.target).builtin == Some(target);
+                match (to_target && r.owner && !r.many, r.local.as_slice()) {
+                    (true, [fk]) => Some((id, *fk)),
+                    _ => None,
+                }
+            })
+            .collect();
+        match found.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            _ => Err(BaasError::AmbiguousScope {
+                model: m.name.clone(),
+                target: target.name(),
+            }),
+        }
+    }
+}
+
+/// Rewrites `operation` on `model` so that its reads, nested reads and nested writes carry
+/// `guard`'s rules. The top-level write's own rows are the engine's to check (see the module
+/// docs).
+pub fn authorize(guard: &Guard<'_>, model: ModelId, operation: &mut Operation) -> BaasResult<()> {
+    if guard.is_super_admin() {
+        return Ok(());
+    }
+    let r = Rewriter { guard };
+    match operation {
+        Operation::FindMany(args)
+        | Operation::FindOne(args)
+        | Operation::Exists(args)
+        | Operation::Count { args, .. }
+        | Operation::Aggregate { args, .. } => r.read_args(args),
+        Operation::GroupBy { filter, .. } => {
+            let rewritten = r.filter_opt(model, filter.take())?;
+            *filter = and(rewritten, guard.rule(model, Action::Read)?.as_ref());
+            Ok(())
+        }
+        Operation::Create { data, selection } => {
+            r.create_data(data)?;
+            r.selection(model, selection)
+        }
+        Operation::CreateMany {
+            data, returning, ..
+        } => {
+            for row in data.iter_mut() {
+                r.create_data(row)?;
+            }
+            match returning {
+                Some(selection) => r.selection(model, selection),
+                None => Ok(()),
+            }
+        }
+        Operation::Update {
+            unique,
+            data,
+            selection,
+        } => {
+            *unique = r.filter(model, unique)?;
+            r.update_data(data)?;
+            r.selection(model, selection)
+        }
+        Operation::UpdateMany {
+            filter,
+            data,
+            returning,
+            ..
+        } => {
+            *filter = r.filter_opt(model, filter.take())?;
+            r.update_data(data)?;
+            match returning {
+                Some(selection) => r.selection(model, selection),
+                None => Ok(()),
+            }
+        }
+        Operation::Upsert {
+            unique,
+            create,
+            update,
+            selection,
+        } => {
+            *unique = r.filter(model, unique)?;
+            r.create_data(create)?;
+            r.update_data(update)?;
+            r.selection(model, selection)
+        }
+        Operation::Delete { unique, selection } => {
+            *unique = r.filter(model, unique)?;
+            r.selection(model, selection)
+        }
+        Operation::DeleteMany { filter, .. } => {
+            *filter = r.filter_opt(model, filter.take())?;
+            Ok(())
+        }
+    }
+}
+
+struct Rewriter<'g, 's> {
+    guard: &'g Guard<'s>,
+}
+
+impl Rewriter<'_, '_> {
+    fn schema(&self) -> &Schema {
+        self.guard.schema
+    }
+
+    fn target(&self, model: ModelId, relation: FieldId) -> BaasResult<ModelId> {
+        self.schema().model(model).fields[relation]
+            .relation()
+            .map(|r| r.target)
+            .ok_or_else(|| BaasError::internal("a relation filter on a scalar field"))
+    }
+
+    fn read_args(&self, args: &mut ReadArgs) -> BaasResult<()> {
+        let rewritten = self.filter_opt(args.model, args.filter.take())?;
+        args.filter = and(
+            rewritten,
+            self.guard.rule(args.model, Action::Read)?.as_ref(),
+        );
+        self.selection(args.model, &mut args.selection)
+    }
+
+    fn selection(&self, model: ModelId, selection: &mut Selection) -> BaasResult<()> {
+        for (_, nested) in &mut selection.relations {
+            self.read_args(nested)?;
+        }
+        for (relation, filter) in &mut selection.counts {
+            let target = self.target(model, *relation)?;
+            let rewritten = self.filter_opt(target, filter.take())?;
+            *filter = and(rewritten, self.guard.rule(target, Action::Read)?.as_ref());
+        }
+        Ok(())
+    }
+
+    fn filter_opt(&self, model: ModelId, filter: Option<Filter>) -> BaasResult<Option<Filter>> {
+        filter.map(|f| self.filter(model, &f)).transpose()
+    }
+
+    /// A filter whose relation conditions see only the related rows the caller may read.
+    fn filter(&self, model: ModelId, filter: &Filter) -> BaasResult<Filter> {
+        let list = |items: &[Filter]| -> BaasResult<Vec<Filter>> {
+            items.iter().map(|f| self.filter(model, f)).collect()
+        };
+        Ok(match filter {
+            Filter::And(items) => Filter::And(list(items)?),
+            Filter::Or(items) => Filter::Or(list(items)?),
+            Filter::Not(items) => Filter::Not(list(items)?),
+            Filter::Many {
+                relation,
+                quantifier,
+                filter,
+            } => {
+                let target = self.target(model, *relation)?;
+                let inner = self.filter(target, filter)?;
+                let rule = self.guard.rule(target, Action::Read)?;
+                let filter = match (rule, quantifier) {
+                    (None, _) => inner,
+                    // Every readable related row matches: unreadable rows do not count.
+                    (Some(rule), Quantifier::Every) => {
+                        Filter::Or(vec![Filter::Not(vec![rule]), inner])
+                    }
+                    (Some(rule), _) => Filter::And(vec![rule, inner]),
+                };
+                Filter::Many {
+                    relation: *relation,
+                    quantifier: *quantifier,
+                    filter: Box::new(filter),
+                }
+            }
+            Filter::One {
+                relation,
+                negated,
+                filter,
+            } => {
+                let target = self.target(model, *relation)?;
+                let rule = self.guard.rule(target, Action::Read)?;
+                let owner = self.schema().model(model).fields[*relation]
+                    .relation()
+                    .is_some_and(|r| r.owner);
+                match (filter, rule) {
+                    (Some(f), rule) => {
+                        let inner = self.filter(target, f)?;
+                        Filter::One {
+                            relation: *relation,
+                            negated: *negated,
+                            filter: Some(Box::new(
+                                and(Some(inner), rule.as_ref()).unwrap_or(Filter::Const(true)),
+                            )),
+                        }
+                    }
+                    // `is: null` on the side without the key: no readable related row.
+                    (None, Some(rule)) if !owner => Filter::One {
+                        relation: *relation,
+                        negated: true,
+                        filter: Some(Box::new(rule)),
+                    },
+                    (None, _) => Filter::One {
+                        relation: *relation,
+                        negated: *negated,
+                        filter: None,
+                    },
+                }
+            }
+            other => other.clone(),
+        })
+    }
+
+    fn create_data(&self, data: &mut CreateData) -> BaasResult<()> {
+        for (relation, writes) in &mut data.relations {
+            let target = self.target(data.model, *relation)?;
+            for write in writes.iter_mut() {
+                self.relation_write(target, write)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn update_data(&self, data: &mut UpdateData) -> BaasResult<()> {
+        for (relation, writes) in &mut data.relations {
+            let target = self.target(data.model, *relation)?;
+            for write in writes.iter_mut() {
+                self.relation_write(target, write)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `filter` (rewritten) AND the rule of `action` on `target`.
+    fn scoped(
+        &self,
+        target: ModelId,
+        filter: Option<&Filter>,
+        action: Action,
+    ) -> BaasResult<Option<Filter>> {
+        let rewritten = filter.map(|f| self.filter(target, f)).transpose()?;
+        Ok(and(rewritten, self.guard.rule(target, action)?.as_ref()))
+    }
+
+    fn required(&self, target: ModelId, filter: &Filter, action: Action) -> BaasResult<Filter> {
+        Ok(self
+            .scoped(target, Some(filter), action)?
+            .unwrap_or(Filter::Const(true)))
+    }
+
+    /// A nested write through a relation to `target`: the related rows it touches must pass
+    /// the rule of what it does to them. Connecting or disconnecting a row changes it (or its
+    /// link), so it needs `update` on it; created rows are checked by the engine.
+    fn relation_write(&self, target: ModelId, write: &mut RelationWrite) -> BaasResult<()> {
+        use Action::{Delete, Update};
+        match write {
+            RelationWrite::Create(data) => self.create_data(data)?,
+            RelationWrite::CreateMany { data, .. } => {
+                for row in data.iter_mut() {
+                    self.create_data(row)?;
+                }
+            }
+            RelationWrite::Connect(filter) => *filter = self.required(target, filter, Update)?,
+            RelationWrite::ConnectOrCreate { unique, create } => {
+                *unique = self.required(target, unique, Update)?;
+                self.create_data(create)?;
+            }
+            RelationWrite::Set(filters) => {
+                for filter in filters.iter_mut() {
+                    *filter = self.required(target, filter, Update)?;
+                }
+            }
+            RelationWrite::Disconnect(filter) => {
+                *filter = self.scoped(target, filter.as_ref(), Update)?;
+            }
+            RelationWrite::Update { filter, data } | RelationWrite::UpdateMany { filter, data } => {
+                *filter = self.scoped(target, filter.as_ref(), Update)?;
+                self.update_data(data)?;
+            }
+            RelationWrite::Upsert {
+                unique,
+                create,
+                update,
+            } => {
+                *unique = self.scoped(target, unique.as_ref(), Update)?;
+                self.create_data(create)?;
+                self.update_data(update)?;
+            }
+            RelationWrite::Delete(filter) | RelationWrite::DeleteMany(filter) => {
+                *filter = self.scoped(target, filter.as_ref(), Delete)?;
+            }
+        }
+        Ok(())
+    }
+}
