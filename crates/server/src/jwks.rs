@@ -13,7 +13,7 @@ use tokio::sync::RwLock;
 /// How long fetched keys are trusted before they are fetched again.
 pub const MAX_AGE: Duration = Duration::from_secs(300);
 /// The least time between two fetches for an unknown key id.
-pub const REFETCH_AFTER: Duration = Duration::from_secs(5);
+pub const REFETCH_AFTER: Duration = Duration::from_secs(1);
 
 pub struct RemoteKeys {
     url: String,

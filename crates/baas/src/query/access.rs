@@ -568,3 +568,34 @@ impl Rewriter<'_, '_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_widest_scope_of_all_roles_wins_per_model_and_action() {
+        let p = |entity: &str, action, scope| Permission {
+            entity: entity.into(),
+            action,
+            scope,
+        };
+        let grants = Grants::new(&[
+            p("Project", Action::Read, Scope::Own),
+            p("project", Action::Read, Scope::Tenant),
+            p("project", Action::Update, Scope::Own),
+        ]);
+        assert_eq!(grants.scope("project", Action::Read), Some(Scope::Tenant));
+        assert_eq!(grants.scope("Project", Action::Update), Some(Scope::Own));
+        assert_eq!(grants.scope("project", Action::Delete), None);
+        assert_eq!(grants.scope("note", Action::Read), None);
+    }
+
+    #[test]
+    fn rules_that_let_nothing_through_fold_away_in_an_or() {
+        assert_eq!(or(vec![NOTHING, NOTHING]), NOTHING);
+        assert_eq!(or(vec![NOTHING, Filter::Const(true)]), Filter::Const(true));
+        let own = eq(0, "u1");
+        assert_eq!(or(vec![NOTHING, own.clone()]), own);
+    }
+}

@@ -312,6 +312,50 @@ on_both_backends! {
         assert_eq!(baas_user(&remote, &second).await["first_name"], "Sam");
         assert_eq!(platform_user(&remote, &second).await["synced"], true);
     }
+
+    async fn split_mode_the_baas_verifies_user_tokens_with_the_platforms_keys(stores: Stores) {
+        let mut platform = stores.node("platform", stores.half("platform"));
+        let mut baas = stores.node("baas", stores.half("baas"));
+        platform.args.extend(["--peer-url".into(), baas.url()]);
+        baas.args.extend(["--peer-url".into(), platform.url()]);
+        platform.start().await;
+        baas.start().await;
+        let (p, b) = (stores.remote(&platform), stores.remote(&baas));
+        let id = create_user(&p, json!({"firstName": "Ann"})).await;
+        p.wait_for_sync(Duration::from_secs(60)).await;
+        let user_token = || async {
+            let service = p.service_token().await.unwrap();
+            let answer: Value = p.client.post(format!("{}/v01/authorize", p.base))
+                .header("roq-platform-authorization", format!("Bearer {service}"))
+                .json(&json!({"environmentId": stores.credentials.environment_id, "apiKey": stores.credentials.api_key, "userId": id}))
+                .send().await.unwrap().json().await.unwrap();
+            answer["accessToken"].as_str().unwrap().to_owned()
+        };
+        let read = |token: String| {
+            let b = b.clone();
+            async move {
+                let response = b.client.get(format!("{}/api/model/user/findMany", b.base)).bearer_auth(token).send().await.unwrap();
+                (response.status().as_u16(), response.json::<Value>().await.unwrap())
+            }
+        };
+        let (status, body) = read(user_token().await).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"].as_array().unwrap().len(), 1, "only the user's own row: {body}");
+        assert_eq!(body["data"][0]["id"], json!(id));
+        let (status, _) = read("eyJhbGciOiJFZERTQSJ9.e30.AAAA".into()).await;
+        assert_eq!(status, 401, "a forged token");
+        // After a rotation the BaaS fetches the new key when a token names it.
+        let service = p.service_token().await.unwrap();
+        let rotated: Value = p.client.post(format!("{}/v01/server/graphql", p.base))
+            .header("roq-platform-authorization", format!("Bearer {service}"))
+            .header("roq-platform-server-authorization", p.basic())
+            .json(&json!({"query": "mutation { rotateSigningKey(revokePrevious: false) { kid } }"}))
+            .send().await.unwrap().json().await.unwrap();
+        assert!(rotated["errors"].is_null(), "{rotated}");
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let (status, body) = read(user_token().await).await;
+        assert_eq!(status, 200, "a token signed with the new key: {body}");
+    }
 }
 
 /// `tandem_sync_events_delivered_total{direction="…"}` of one process.
