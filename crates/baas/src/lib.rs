@@ -26,7 +26,7 @@ use tandem_sql::{Db, DbOptions, DbUrl, Dialect};
 
 use engine::Engine;
 use error::{BaasError, BaasResult};
-use query::access::{Caller, Guard, UserCaller};
+use query::access::{Caller, Guard};
 use schema::Schema;
 
 /// Who may call the BaaS: the environment's credentials make the super admin; a user's
@@ -181,55 +181,5 @@ impl Baas {
             .run(model_id, &operation, self.clock.now(), &guard)
             .await?
             .data)
-    }
-
-    /// The user `user_id` as a caller: their synced row (they must be on the BaaS and
-    /// active) and their roles' grants.
-    pub async fn user_caller(&self, user_id: &str) -> BaasResult<UserCaller> {
-        let unknown = || {
-            BaasError::Unauthorized(
-                "the access token's user is not on the BaaS (a new user arrives within moments; try again)".into(),
-            )
-        };
-        let schema = &self.engine.schema;
-        let model = schema
-            .model_id(schema::Builtin::User.name())
-            .ok_or_else(|| BaasError::internal("no user model"))?;
-        let m = schema.model(model);
-        let field = |name: &str| {
-            m.field(name)
-                .map(|(id, _)| id)
-                .ok_or_else(|| BaasError::internal("a built-in user field is missing"))
-        };
-        let (id, tenant, active) = (field("id")?, field("tenant_id")?, field("active")?);
-        let mut args = query::ast::ReadArgs::all(
-            model,
-            query::ast::Selection {
-                scalars: vec![id, tenant, active],
-                ..Default::default()
-            },
-        );
-        args.filter = Some(engine::write::equals(
-            &[(id, schema::ScalarType::String)],
-            &[value::Value::String(user_id.to_owned())],
-        ));
-        let reader = engine::read::Reader::new(schema, self.engine.dialect());
-        let rows = reader
-            .find(&mut exec::Exec::Pool(&self.engine.db), &args)
-            .await?;
-        let row = rows.first().ok_or_else(unknown)?;
-        if row.value(active) != &value::Value::Bool(true) {
-            return Err(BaasError::Unauthorized(
-                "this user is deactivated: their access tokens are no longer accepted".into(),
-            ));
-        }
-        let value::Value::String(tenant_id) = row.value(tenant).clone() else {
-            return Err(BaasError::internal("a user row without a tenant"));
-        };
-        Ok(UserCaller {
-            id: user_id.to_owned(),
-            tenant_id,
-            grants: std::sync::Arc::new(query::access::Grants::default()),
-        })
     }
 }

@@ -19,9 +19,12 @@ use tandem_core::BasicCredentials;
 use crate::Baas;
 use crate::engine::Output;
 use crate::error::{BaasError, BaasResult};
-use crate::query::access::{self, Caller, Guard};
+use crate::query::access::{self, Caller, Guard, UserCaller};
+use crate::query::ast::{ReadArgs, Selection};
 use crate::query::{self, OpName};
 use crate::schema::lower_first;
+use crate::schema::{Builtin, ScalarType};
+use crate::value::Value;
 
 pub fn router(baas: Arc<Baas>) -> Router {
     Router::new()
@@ -103,7 +106,57 @@ pub async fn caller(baas: &Baas, headers: &HeaderMap) -> BaasResult<Caller> {
         .verify_user_token(token)
         .await
         .map_err(BaasError::Unauthorized)?;
-    baas.user_caller(&user_id).await.map(Caller::User)
+    user_caller(baas, &user_id).await.map(Caller::User)
+}
+
+/// The user `user_id` as a caller: their synced row (they must be on the BaaS and
+/// active) and their roles' grants.
+async fn user_caller(baas: &Baas, user_id: &str) -> BaasResult<UserCaller> {
+    let unknown = || {
+        BaasError::Unauthorized(
+            "the access token's user is not on the BaaS (a new user arrives within moments; try again)".into(),
+        )
+    };
+    let schema = &baas.engine.schema;
+    let model = schema
+        .model_id(Builtin::User.name())
+        .ok_or_else(|| BaasError::internal("no user model"))?;
+    let m = schema.model(model);
+    let field = |name: &str| {
+        m.field(name)
+            .map(|(id, _)| id)
+            .ok_or_else(|| BaasError::internal("a built-in user field is missing"))
+    };
+    let (id, tenant, active) = (field("id")?, field("tenant_id")?, field("active")?);
+    let mut args = ReadArgs::all(
+        model,
+        Selection {
+            scalars: vec![id, tenant, active],
+            ..Default::default()
+        },
+    );
+    args.filter = Some(crate::engine::write::equals(
+        &[(id, ScalarType::String)],
+        &[Value::String(user_id.to_owned())],
+    ));
+    let reader = crate::engine::read::Reader::new(schema, baas.engine.dialect());
+    let rows = reader
+        .find(&mut crate::exec::Exec::Pool(&baas.engine.db), &args)
+        .await?;
+    let row = rows.first().ok_or_else(unknown)?;
+    if row.value(active) != &Value::Bool(true) {
+        return Err(BaasError::Unauthorized(
+            "this user is deactivated: their access tokens are no longer accepted".into(),
+        ));
+    }
+    let Value::String(tenant_id) = row.value(tenant).clone() else {
+        return Err(BaasError::internal("a user row without a tenant"));
+    };
+    Ok(UserCaller {
+        id: user_id.to_owned(),
+        tenant_id,
+        grants: std::sync::Arc::new(access::Grants::default()),
+    })
 }
 async fn schema(State(baas): State<Arc<Baas>>, headers: HeaderMap) -> Response {
     if let Err(e) = authorize(&baas, &headers).await {

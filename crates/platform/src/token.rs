@@ -247,6 +247,16 @@ impl KeyRing {
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
         self.keys.verify(token, now)
     }
+
+    /// See [`PublicKeys::verify_user`].
+    pub fn verify_user(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+        environment_id: &str,
+    ) -> Result<String, String> {
+        self.keys.verify_user(token, now, environment_id)
+    }
 }
 
 /// Verification keys alone: what a process that only checks tokens holds (a BaaS-only
@@ -280,10 +290,6 @@ impl PublicKeys {
 
     pub fn knows(&self, kid: &str) -> bool {
         self.verifying.contains_key(kid)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.verifying.is_empty()
     }
 
     /// Checks the signature and header and returns the payload (expiry is the caller's).
@@ -333,6 +339,22 @@ impl PublicKeys {
             return Err(TokenError::Expired);
         }
         Ok(claims)
+    }
+
+    /// The user id of a valid user access token of `environment_id` (signature, expiry,
+    /// environment, kind); otherwise why not, in words for the caller. Whether the user is
+    /// still active is the verifier's to check.
+    pub fn verify_user(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+        environment_id: &str,
+    ) -> Result<String, String> {
+        let claims = self.verify(token, now).map_err(|e| e.to_string())?;
+        claims
+            .user_for(environment_id)
+            .map(str::to_owned)
+            .map_err(str::to_owned)
     }
 }
 

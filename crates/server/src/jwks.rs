@@ -75,13 +75,8 @@ impl RemoteKeys {
 
     /// The user id of a valid user access token of this environment.
     pub async fn verify_user_token(&self, token: &str) -> Result<String, String> {
-        let keys = self.keys_for(token).await?;
-        let claims = keys
-            .verify(token, self.clock.now())
-            .map_err(|e| e.to_string())?;
-        claims
-            .user_for(&self.environment_id)
-            .map(str::to_owned)
-            .map_err(str::to_owned)
+        self.keys_for(token)
+            .await?
+            .verify_user(token, self.clock.now(), &self.environment_id)
     }
 }

@@ -16,9 +16,11 @@
 //!
 //! [`authorize`] rewrites a checked operation so that the rules are part of its SQL: every
 //! read (nested selections, relation filters and `_count`s included) is ANDed with the read
-//! rule of its model, and nested writes with the rule of their action. The top-level write's
-//! own rows and the rows it creates or changes are checked by the engine (`engine::write`),
-//! inside the write's transaction, through [`Guard::rule`]. Nothing is filtered in memory.
+//! rule of its model, many-row updates and deletes and nested writes with the rule of their
+//! action. The row a single-row update, upsert or delete targets (403 when readable but not
+//! changeable, 404 when not even readable), and every row a write creates or changes, are
+//! checked by the engine (`engine::write`) inside the write's transaction, through
+//! [`Guard::rule`]. Nothing is filtered in memory.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,40 +41,12 @@ pub enum Action {
     Delete,
 }
 
-impl Action {
-    pub const ALL: [Self; 4] = [Self::Create, Self::Read, Self::Update, Self::Delete];
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.name() == name)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Read => "read",
-            Self::Update => "update",
-            Self::Delete => "delete",
-        }
-    }
-}
-
 /// How far a permission reaches; wider scopes include the narrower ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
     Own,
     Tenant,
     All,
-}
-
-impl Scope {
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "own" => Some(Self::Own),
-            "tenant" => Some(Self::Tenant),
-            "all" => Some(Self::All),
-            _ => None,
-        }
-    }
 }
 
 /// One permission of one role: `action` on the model named `entity`, within `scope`.
@@ -161,22 +135,9 @@ fn or(filters: Vec<Filter>) -> Filter {
     }
 }
 
-/// `a AND b`, where `None` lets everything through.
-pub fn and(a: Option<Filter>, b: Option<&Filter>) -> Option<Filter> {
-    match (a, b) {
-        (a, None) => a,
-        (None, Some(b)) => Some(b.clone()),
-        (Some(a), Some(b)) => Some(Filter::And(vec![a, b.clone()])),
-    }
-}
-
 impl<'s> Guard<'s> {
     pub fn new(schema: &'s Schema, caller: Caller) -> Self {
         Self { schema, caller }
-    }
-
-    pub fn caller(&self) -> &Caller {
-        &self.caller
     }
 
     pub fn is_super_admin(&self) -> bool {
@@ -314,7 +275,7 @@ pub fn authorize(guard: &Guard<'_>, model: ModelId, operation: &mut Operation) -
         | Operation::Aggregate { args, .. } => r.read_args(args),
         Operation::GroupBy { filter, .. } => {
             let rewritten = r.filter_opt(model, filter.take())?;
-            *filter = and(rewritten, guard.rule(model, Action::Read)?.as_ref());
+            *filter = Filter::both(rewritten, guard.rule(model, Action::Read)?.as_ref());
             Ok(())
         }
         Operation::Create { data, selection } => {
@@ -347,7 +308,8 @@ pub fn authorize(guard: &Guard<'_>, model: ModelId, operation: &mut Operation) -
             returning,
             ..
         } => {
-            *filter = r.filter_opt(model, filter.take())?;
+            let rewritten = r.filter_opt(model, filter.take())?;
+            *filter = Filter::both(rewritten, guard.rule(model, Action::Update)?.as_ref());
             r.update_data(data)?;
             match returning {
                 Some(selection) => r.selection(model, selection),
@@ -370,7 +332,8 @@ pub fn authorize(guard: &Guard<'_>, model: ModelId, operation: &mut Operation) -
             r.selection(model, selection)
         }
         Operation::DeleteMany { filter, .. } => {
-            *filter = r.filter_opt(model, filter.take())?;
+            let rewritten = r.filter_opt(model, filter.take())?;
+            *filter = Filter::both(rewritten, guard.rule(model, Action::Delete)?.as_ref());
             Ok(())
         }
     }
@@ -394,7 +357,7 @@ impl Rewriter<'_, '_> {
 
     fn read_args(&self, args: &mut ReadArgs) -> BaasResult<()> {
         let rewritten = self.filter_opt(args.model, args.filter.take())?;
-        args.filter = and(
+        args.filter = Filter::both(
             rewritten,
             self.guard.rule(args.model, Action::Read)?.as_ref(),
         );
@@ -408,7 +371,7 @@ impl Rewriter<'_, '_> {
         for (relation, filter) in &mut selection.counts {
             let target = self.target(model, *relation)?;
             let rewritten = self.filter_opt(target, filter.take())?;
-            *filter = and(rewritten, self.guard.rule(target, Action::Read)?.as_ref());
+            *filter = Filter::both(rewritten, self.guard.rule(target, Action::Read)?.as_ref());
         }
         Ok(())
     }
@@ -464,9 +427,7 @@ impl Rewriter<'_, '_> {
                         Filter::One {
                             relation: *relation,
                             negated: *negated,
-                            filter: Some(Box::new(
-                                and(Some(inner), rule.as_ref()).unwrap_or(Filter::Const(true)),
-                            )),
+                            filter: Some(Box::new(inner.and(rule.as_ref()))),
                         }
                     }
                     // `is: null` on the side without the key: no readable related row.
@@ -514,7 +475,10 @@ impl Rewriter<'_, '_> {
         action: Action,
     ) -> BaasResult<Option<Filter>> {
         let rewritten = filter.map(|f| self.filter(target, f)).transpose()?;
-        Ok(and(rewritten, self.guard.rule(target, action)?.as_ref()))
+        Ok(Filter::both(
+            rewritten,
+            self.guard.rule(target, action)?.as_ref(),
+        ))
     }
 
     fn required(&self, target: ModelId, filter: &Filter, action: Action) -> BaasResult<Filter> {

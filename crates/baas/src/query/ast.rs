@@ -87,6 +87,24 @@ pub enum Filter {
     Const(bool),
 }
 
+impl Filter {
+    /// `self AND other`; no `other` adds nothing.
+    pub fn and(self, other: Option<&Filter>) -> Filter {
+        match other {
+            Some(other) => Filter::And(vec![self, other.clone()]),
+            None => self,
+        }
+    }
+
+    /// `a AND b`, where a missing filter lets every row through.
+    pub fn both(a: Option<Filter>, b: Option<&Filter>) -> Option<Filter> {
+        match a {
+            Some(a) => Some(a.and(b)),
+            None => b.cloned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nulls {
     First,

@@ -197,14 +197,10 @@ impl PlatformService {
     /// environment only. Whether the user is still active is the verifier's to check (the
     /// BaaS has the synced `user.active`).
     pub async fn verify_user_token(&self, token: &str) -> Result<String, String> {
-        let ring = self.ring_for(token).await.map_err(|e| e.to_string())?;
-        let claims = ring
-            .verify(token, self.clock.now())
-            .map_err(|e| e.to_string())?;
-        claims
-            .user_for(&self.environment_id)
-            .map(str::to_owned)
-            .map_err(str::to_owned)
+        self.ring_for(token)
+            .await
+            .map_err(|e| e.to_string())?
+            .verify_user(token, self.clock.now(), &self.environment_id)
     }
 
     /// A request that carries only an access token (the browser's GraphQL).

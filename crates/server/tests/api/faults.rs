@@ -81,6 +81,17 @@ impl Stores {
         Node::new(name, BIN, &args, &self.env(), self.path())
     }
 
+    /// A split deployment on these stores, both halves started and pointed at each other.
+    async fn split(&self) -> (Node, Node) {
+        let mut platform = self.node("platform", self.half("platform"));
+        let mut baas = self.node("baas", self.half("baas"));
+        platform.args.extend(["--peer-url".into(), baas.url()]);
+        baas.args.extend(["--peer-url".into(), platform.url()]);
+        platform.start().await;
+        baas.start().await;
+        (platform, baas)
+    }
+
     fn remote(&self, node: &Node) -> Remote {
         Remote::new(node.url(), self.credentials.clone())
     }
@@ -222,12 +233,7 @@ on_both_backends! {
     }
 
     async fn split_mode_the_platform_keeps_taking_writes_while_the_baas_is_down(stores: Stores) {
-        let mut platform = stores.node("platform", stores.half("platform"));
-        let mut baas = stores.node("baas", stores.half("baas"));
-        platform.args.extend(["--peer-url".into(), baas.url()]);
-        baas.args.extend(["--peer-url".into(), platform.url()]);
-        platform.start().await;
-        baas.start().await;
+        let (platform, mut baas) = stores.split().await;
         let (p, b) = (stores.remote(&platform), stores.remote(&baas));
 
         let first = create_user(&p, json!({"firstName": "Ann"})).await;
@@ -314,12 +320,7 @@ on_both_backends! {
     }
 
     async fn split_mode_the_baas_verifies_user_tokens_with_the_platforms_keys(stores: Stores) {
-        let mut platform = stores.node("platform", stores.half("platform"));
-        let mut baas = stores.node("baas", stores.half("baas"));
-        platform.args.extend(["--peer-url".into(), baas.url()]);
-        baas.args.extend(["--peer-url".into(), platform.url()]);
-        platform.start().await;
-        baas.start().await;
+        let (platform, baas) = stores.split().await;
         let (p, b) = (stores.remote(&platform), stores.remote(&baas));
         let id = create_user(&p, json!({"firstName": "Ann"})).await;
         p.wait_for_sync(Duration::from_secs(60)).await;

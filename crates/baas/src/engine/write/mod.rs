@@ -63,13 +63,6 @@ pub fn equals(model_fields: &[(FieldId, ScalarType)], values: &[Value]) -> Filte
     )
 }
 
-fn and(a: Filter, b: Option<&Filter>) -> Filter {
-    match b {
-        Some(b) => Filter::And(vec![a, b.clone()]),
-        None => a,
-    }
-}
-
 impl<'r, 's> Writer<'r, 's> {
     pub(super) fn schema(&self) -> &'s crate::schema::Schema {
         self.reader.schema()
@@ -140,7 +133,7 @@ impl<'r, 's> Writer<'r, 's> {
     ) -> BaasResult<Json> {
         let mut args = ReadArgs::all(model, selection.clone());
         let rule = self.guard.rule(model, Action::Read)?;
-        args.filter = Some(and(self.key_filter(model, record), rule.as_ref()));
+        args.filter = Some(self.key_filter(model, record).and(rule.as_ref()));
         let rows = self.reader.find(exec, &args).await?;
         match rows.first() {
             Some(row) => Ok(self.reader.render(model, selection, row, "", annotations)),
@@ -190,7 +183,7 @@ impl<'r, 's> Writer<'r, 's> {
     ) -> BaasResult<Option<Record>> {
         let rule = self.guard.rule(model, action)?;
         if let Some(record) = self
-            .one(exec, model, and(unique.clone(), rule.as_ref()))
+            .one(exec, model, unique.clone().and(rule.as_ref()))
             .await?
         {
             return Ok(Some(record));
@@ -198,7 +191,7 @@ impl<'r, 's> Writer<'r, 's> {
         if rule.is_some() {
             let readable = self.guard.rule(model, Action::Read)?;
             if self
-                .one(exec, model, and(unique.clone(), readable.as_ref()))
+                .one(exec, model, unique.clone().and(readable.as_ref()))
                 .await?
                 .is_some()
             {
@@ -292,8 +285,6 @@ impl<'r, 's> Writer<'r, 's> {
                 limit,
                 returning,
             } => {
-                let rule = self.guard.rule(model, Action::Update)?;
-                let filter = crate::query::access::and(filter.clone(), rule.as_ref());
                 let keys = self
                     .update_many(exec, model, filter.as_ref(), data, *limit)
                     .await?;
@@ -333,8 +324,6 @@ impl<'r, 's> Writer<'r, 's> {
                 Ok(json)
             }
             Operation::DeleteMany { filter, limit } => {
-                let rule = self.guard.rule(model, Action::Delete)?;
-                let filter = crate::query::access::and(filter.clone(), rule.as_ref());
                 let count = self
                     .delete_many(exec, model, filter.as_ref(), *limit)
                     .await?;

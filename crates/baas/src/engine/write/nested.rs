@@ -4,7 +4,7 @@
 
 use sea_query::{Alias, Query, SimpleExpr};
 
-use super::{Boxed, Writer, and, equals};
+use super::{Boxed, Writer, equals};
 use crate::engine::not_found;
 use crate::engine::read::Record;
 use crate::error::BaasResult;
@@ -24,7 +24,7 @@ impl<'r, 's> Writer<'r, 's> {
     ) -> Filter {
         let values: Vec<Value> = r.local.iter().map(|f| record.value(*f).clone()).collect();
         let _ = parent_model;
-        and(equals(&self.typed(r.target, &r.foreign), &values), extra)
+        equals(&self.typed(r.target, &r.foreign), &values).and(extra)
     }
 
     fn link_of(&self, record: &Record, r: &Relation) -> (Vec<FieldId>, Vec<Value>) {
@@ -184,7 +184,7 @@ impl<'r, 's> Writer<'r, 's> {
         if values.iter().any(Value::is_null) {
             return Ok(None);
         }
-        let target_filter = and(equals(&self.typed(r.target, &r.foreign), &values), filter);
+        let target_filter = equals(&self.typed(r.target, &r.foreign), &values).and(filter);
         self.one(exec, r.target, target_filter).await
     }
 

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use tandem_testkit::{Answer, TestApp};
 
-use super::{T1, U1, U2, U3, data, ids, library};
+use super::{T1, T2, U1, U2, U3, data, ids, library};
 
 async fn as_user(
     app: &TestApp,
@@ -98,8 +98,9 @@ on_both_backends! {
         assert_eq!(data(&bob)["first_name"], "Bob");
         assert_eq!(data(&bob)["locale"], "fr", "updateMany touched only the caller's own row");
         // Platform-owned fields stay read-only for users too.
-        let moved = put(json!({"where": {"id": U1}, "data": {"tenant_id": U3}})).await;
+        let moved = put(json!({"where": {"id": U1}, "data": {"tenant_id": T2}})).await;
         assert_eq!(moved.status, 403, "{}", moved.body);
+        assert_eq!(moved.body["error"]["code"], "PLATFORM_FIELD_READ_ONLY");
     }
 
     async fn a_user_without_grants_creates_and_deletes_nothing(app: TestApp) {
