@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { fetcher, makeUrl, marshal } from '@roq/client';
+import { Platform } from '@roq/nodejs';
 // Not re-exported by the package's main entry; the class `fetcher` throws.
 import { RoqBaasError } from '@roq/client/build/src/utils/fetcher.util.js';
 
@@ -116,6 +117,33 @@ for (const backend of BACKENDS) {
 
       const again = await query('user', 'findUnique', { where: { email: 'ann@client.example' }, select: { first_name: true, last_name: true } });
       assert.deepEqual(again, { first_name: 'Annie', last_name: 'New' });
+    });
+
+    it("as a logged-in user (the app's fetch adds roq-platform-authorization: Bearer <their access token>): their own row only", async () => {
+      // The token a browser holds after logging in; server code gets the same kind from @roq/nodejs.
+      const platform = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey });
+      const token = await platform.authorization.createUserToken(U2);
+      const userFetch = (url, init = {}) =>
+        fetch(url, { ...init, headers: { ...(init.headers ?? {}), 'roq-platform-authorization': `Bearer ${token}` } });
+      const asUser = (model, op, args) => fetcher(makeUrl(`${endpoint}/${model}/${op}`, args), undefined, userFetch, false);
+      assert.deepEqual(await asUser('user', 'findMany', { select: { id: true } }), [{ id: U2 }]);
+      assert.equal(await asUser('user', 'count', {}), 1);
+      assert.deepEqual(await asUser('tenant', 'findMany', { select: { id: true } }), [{ id: TENANT.id }]);
+      const update = (where) =>
+        fetcher(
+          `${endpoint}/user/update`,
+          { method: 'PUT', headers: { 'content-type': 'application/json' }, body: marshal({ where, data: { last_name: 'Mine' } }) },
+          userFetch,
+          true,
+        );
+      const mine = await update({ id: U2 });
+      assert.equal(mine.last_name, 'Mine');
+      // Another user of the same tenant is not readable to Ben, so it is not found.
+      await assert.rejects(update({ id: U1 }), (err) => err instanceof RoqBaasError && err.data.reason === 'not-found');
+      const ann = await query('user', 'findUnique', { where: { id: U1 }, select: { last_name: true } });
+      assert.notEqual(ann.last_name, 'Mine');
+      // Without credentials the page is anonymous: it sees no user.
+      assert.deepEqual(await fetcher(makeUrl(`${endpoint}/user/findMany`, {}), undefined, fetch, false), []);
     });
 
     it('errors surface as RoqBaasError with the server message', async () => {
