@@ -15,10 +15,10 @@ use tandem_platform::PlatformError;
 use tandem_platform::http::PlatformState;
 use tandem_platform::oauth::client_ip;
 
+use super::login::redirect_with_code;
 use super::{
     Carried, Env, Filled, Screen, check_csrf, csrf_errors, csrf_for, env, error_page, form_errors,
-    html, mailed_link, redirect_with_code, render_with_notice, sentence, token_param, validate,
-    with_cookie,
+    html, mailed_link, render_with_notice, sentence, token_param, validate, with_cookie,
 };
 use crate::pages::{self, ForgotView, FormErrors, MessageView, ResetView, Tone};
 
@@ -94,16 +94,8 @@ pub(super) async fn forgot_page(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let env = match env(&state).await {
-        Ok(env) => env,
-        Err(page) => return page,
-    };
-    let carried: Carried = uri
-        .query()
-        .and_then(|q| serde_urlencoded::from_str(q).ok())
-        .unwrap_or_default();
-    let carried = match validate(&state, &env, carried).await {
-        Ok(c) => c,
+    let (env, carried) = match super::opened(&state, uri.query()).await {
+        Ok(opened) => opened,
         Err(page) => return page,
     };
     forgot(
@@ -123,20 +115,8 @@ pub(super) async fn forgot_submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let env = match env(&state).await {
-        Ok(env) => env,
-        Err(page) => return page,
-    };
-    let Some(sub) = super::parse_submission(&body) else {
-        return error_page(
-            "This link is not valid",
-            "The form was incomplete. Open this page from the app you want to use.",
-            &env.settings.environment_name,
-            StatusCode::BAD_REQUEST,
-        );
-    };
-    let carried = match validate(&state, &env, sub.carried).await {
-        Ok(c) => c,
+    let (env, carried, sub) = match super::submitted(&state, &body).await {
+        Ok(submitted) => submitted,
         Err(page) => return page,
     };
     if !check_csrf(&state, &headers, &sub.csrf) {
@@ -150,16 +130,10 @@ pub(super) async fn forgot_submit(
             false,
         );
     }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let base = match state.service().link_base(host) {
+    let base = match super::link_base_for(&state, &headers) {
         Ok(base) => base,
         Err(err) => {
-            let errors = FormErrors {
-                form: Some(super::sentence(&err.public_message())),
-                fields: Vec::new(),
-            };
+            let errors = FormErrors::form(super::sentence(&err.public_message()));
             return forgot(
                 &state,
                 &env,
@@ -291,10 +265,7 @@ pub(super) async fn reset_submit(
             &form_errors(&err),
         ),
         Err(err) => {
-            let errors = FormErrors {
-                form: Some(super::sentence(&err.public_message())),
-                fields: Vec::new(),
-            };
+            let errors = FormErrors::form(super::sentence(&err.public_message()));
             reset(&state, &env, &headers, carried.as_ref(), &token, &errors)
         }
     }

@@ -36,6 +36,14 @@ pub struct FormErrors {
 }
 
 impl FormErrors {
+    /// One message about the form as a whole.
+    pub fn form(message: String) -> Self {
+        Self {
+            form: Some(message),
+            fields: Vec::new(),
+        }
+    }
+
     /// True when there is nothing to show.
     pub fn is_empty(&self) -> bool {
         self.form.is_none() && self.fields.is_empty()
