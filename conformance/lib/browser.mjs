@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 import puppeteer from 'puppeteer-core';
 
@@ -88,4 +89,39 @@ export async function submitForm(page, fields, buttonText) {
   }
   assert.ok(button, `expected a button "${buttonText}" on the page\n${await describePage(page)}`);
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
+}
+
+/**
+ * A browser journey of dependent steps: `step(name, fn)` registers a test that runs only when
+ * every step before it passed (a later step needs what an earlier one did), `shot(t, name)`
+ * keeps a numbered full-page screenshot of `page()` in `artifacts` as `<prefix>-NN-name.png`,
+ * and `failed()` names the first failed step (to dump logs after).
+ */
+export function journey({ it, artifacts, prefix, page }) {
+  let failed = null;
+  let shotNo = 0;
+  return {
+    failed: () => failed,
+    step(name, fn) {
+      it(name, async (t) => {
+        if (failed) {
+          t.skip(`an earlier step failed: ${failed}`);
+          return;
+        }
+        try {
+          await fn(t);
+        } catch (err) {
+          failed = name;
+          throw err;
+        }
+      });
+    },
+    async shot(t, name) {
+      shotNo += 1;
+      const file = path.join(artifacts, `${prefix}-${String(shotNo).padStart(2, '0')}-${name}.png`);
+      await page().screenshot({ path: file, fullPage: true });
+      t.diagnostic(`screenshot: ${file}`);
+      return file;
+    },
+  };
 }

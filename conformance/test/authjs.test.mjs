@@ -19,7 +19,7 @@ import { Platform } from '@roq/nodejs';
 
 import { BACKENDS, freePort, startTandem } from '../lib/tandem.mjs';
 import { buildNextApp, startNextApp } from '../lib/nextjs-app.mjs';
-import { describePage, launchBrowser, submitForm, watchConsole } from '../lib/browser.mjs';
+import { describePage, journey, launchBrowser, submitForm, watchConsole } from '../lib/browser.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.resolve(HERE, '..', 'artifacts', 'authjs');
@@ -43,8 +43,6 @@ for (const backend of BACKENDS) {
     let app;
     let context;
     let page;
-    let failed = null; // the first failed step; the later ones depend on it and do not run
-    let shotNo = 0;
     const authorizeRequests = []; // every request the browser sends to Tandem's /oauth/authorize
 
     const s = crypto.randomUUID().slice(0, 8);
@@ -55,29 +53,7 @@ for (const backend of BACKENDS) {
       password: `authjs-Secret-${s}-1`,
     };
 
-    /** A step that runs only when every step before it passed. */
-    function step(name, fn) {
-      it(name, async (t) => {
-        if (failed) {
-          t.skip(`an earlier step failed: ${failed}`);
-          return;
-        }
-        try {
-          await fn(t);
-        } catch (err) {
-          failed = name;
-          throw err;
-        }
-      });
-    }
-
-    async function shot(t, name) {
-      shotNo += 1;
-      const file = path.join(ARTIFACTS, `${backend}-${String(shotNo).padStart(2, '0')}-${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      t.diagnostic(`screenshot: ${file}`);
-      return file;
-    }
+    const { step, shot, failed } = journey({ it, artifacts: ARTIFACTS, prefix: backend, page: () => page });
 
     /** Asserts the browser is on the app's /nextauth page; returns what it shows. */
     async function expectNextAuthPage(after) {
@@ -147,7 +123,7 @@ for (const backend of BACKENDS) {
     });
 
     after(async () => {
-      if (failed) {
+      if (failed()) {
         const tail = (text) => (text.length > 6000 ? `…${text.slice(-6000)}` : text);
         if (app) console.error(tail(app.logs()));
         if (server) console.error(tail(`--- tandem output ---\n${server.logs()}`));

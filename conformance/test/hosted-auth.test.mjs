@@ -21,7 +21,7 @@ import { Platform } from '@roq/nodejs';
 
 import { BACKENDS, basicAuth, freePort, startTandem } from '../lib/tandem.mjs';
 import { buildNextApp, startNextApp } from '../lib/nextjs-app.mjs';
-import { describePage, launchBrowser, submitForm, watchConsole } from '../lib/browser.mjs';
+import { describePage, journey, launchBrowser, submitForm, watchConsole } from '../lib/browser.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.resolve(HERE, '..', 'artifacts', 'hosted-auth');
@@ -63,8 +63,6 @@ for (const backend of BACKENDS) {
     let context;
     let page;
     let admin;
-    let failed = null; // the first failed step; the later ones depend on it and do not run
-    let shotNo = 0;
 
     const s = crypto.randomUUID().slice(0, 8);
     const person = {
@@ -78,29 +76,7 @@ for (const backend of BACKENDS) {
     // What the steps learn and later steps check against.
     const seen = { userId: null, tenantId: null, accessToken: null };
 
-    /** A step that runs only when every step before it passed. */
-    function step(name, fn) {
-      it(name, async (t) => {
-        if (failed) {
-          t.skip(`an earlier step failed: ${failed}`);
-          return;
-        }
-        try {
-          await fn(t);
-        } catch (err) {
-          failed = name;
-          throw err;
-        }
-      });
-    }
-
-    async function shot(t, name) {
-      shotNo += 1;
-      const file = path.join(ARTIFACTS, `${backend}-${String(shotNo).padStart(2, '0')}-${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      t.diagnostic(`screenshot: ${file}`);
-      return file;
-    }
+    const { step, shot, failed } = journey({ it, artifacts: ARTIFACTS, prefix: backend, page: () => page });
 
     /** Follows a link on the current page and waits for the navigation (redirects included) to end. */
     async function follow(selector) {
@@ -287,7 +263,7 @@ for (const backend of BACKENDS) {
     });
 
     after(async () => {
-      if (failed) {
+      if (failed()) {
         const tail = (text) => (text.length > 6000 ? `…${text.slice(-6000)}` : text);
         if (app) console.error(tail(app.logs()));
         if (otherApp) console.error(tail(otherApp.logs()));

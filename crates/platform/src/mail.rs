@@ -25,6 +25,27 @@ pub struct Rendered {
     pub html: String,
 }
 
+impl Rendered {
+    /// The message of `kind` (`password_reset`, `email_verification`) to `recipient`, as
+    /// queued at `now`.
+    pub fn to(
+        self,
+        recipient: &str,
+        kind: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> crate::domain::auth::MailMessage {
+        crate::domain::auth::MailMessage {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: kind.to_owned(),
+            recipient: recipient.to_owned(),
+            subject: self.subject,
+            text_body: self.text,
+            html_body: self.html,
+            created_at: now,
+        }
+    }
+}
+
 /// "Reset your password": the link works once, for `minutes`.
 pub fn password_reset(environment_name: &str, link: &str, minutes: i64) -> Rendered {
     let subject = format!("Reset your password for {environment_name}");

@@ -3,7 +3,7 @@
 //! account gets a message. A reset ends every session of the user (next token generation).
 
 use chrono::Duration;
-use tandem_core::Email;
+use tandem_core::{Email, UserId};
 
 use super::PlatformService;
 use crate::domain::User;
@@ -55,15 +55,7 @@ impl PlatformService {
                     expires_at: now + RESET_LIFETIME,
                     used_at: None,
                 },
-                &MailMessage {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    kind: "password_reset".into(),
-                    recipient: user.email.as_str().to_owned(),
-                    subject: mail.subject,
-                    text_body: mail.text,
-                    html_body: mail.html,
-                    created_at: now,
-                },
+                &mail.to(user.email.as_str(), "password_reset", now),
             )
             .await?;
         tracing::info!(user = %user.id, "password reset link sent");
@@ -86,14 +78,7 @@ impl PlatformService {
                         .into(),
                 )
             })?;
-        let user = self
-            .store
-            .user(reset.user_id)
-            .await?
-            .ok_or_else(|| PlatformError::UserNotFound(reset.user_id.to_string()))?;
-        if !user.active {
-            return Err(PlatformError::UserDeactivated);
-        }
+        let user = self.active_user(reset.user_id).await?;
         let current = self.store.password_hash(user.id).await?.flatten();
         let hash = password::hash(new_password).await?;
         if !self
@@ -130,15 +115,7 @@ impl PlatformService {
                 user.email.as_str(),
                 &super::sessions::digest(&token),
                 now + VERIFY_LIFETIME,
-                &MailMessage {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    kind: "email_verification".into(),
-                    recipient: user.email.as_str().to_owned(),
-                    subject: mail.subject,
-                    text_body: mail.text,
-                    html_body: mail.html,
-                    created_at: now,
-                },
+                &mail.to(user.email.as_str(), "email_verification", now),
             )
             .await?;
         tracing::info!("email confirmation link sent");
@@ -178,16 +155,23 @@ impl PlatformService {
                         .into(),
                 )
             })?;
-        let user = self
-            .store
-            .user(verification.user_id)
-            .await?
-            .ok_or_else(|| PlatformError::UserNotFound(verification.user_id.to_string()))?;
-        if !user.active {
-            return Err(PlatformError::UserDeactivated);
-        }
+        let user = self.active_user(verification.user_id).await?;
         tracing::info!(user = %user.id, "email confirmed");
         Ok(user)
+    }
+
+    /// The user a mailed link was for, who must still exist and be active.
+    async fn active_user(&self, id: UserId) -> PlatformResult<User> {
+        let user = self
+            .store
+            .user(id)
+            .await?
+            .ok_or_else(|| PlatformError::UserNotFound(id.to_string()))?;
+        if user.active {
+            Ok(user)
+        } else {
+            Err(PlatformError::UserDeactivated)
+        }
     }
 
     /// Whether the user signed up while confirmation was required and has not confirmed yet.
