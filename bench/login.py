@@ -43,7 +43,6 @@ import http.client
 import json
 import math
 import os
-import platform
 import re
 import resource
 import shlex
@@ -58,7 +57,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from common import free_port, log, percentile
+from common import ensure_tandem, f2, free_port, loadavg, log, machine_info, output, summarize_ms, target_dir
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -75,29 +74,10 @@ HIDDEN = re.compile(r"<input\b[^>]*\btype=\"hidden\"[^>]*>")
 ATTR = re.compile(r"\b(name|value)=\"([^\"]*)\"")
 
 
-def output(cmd, timeout=30) -> str:
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
-def loadavg() -> list[str]:
-    return Path("/proc/loadavg").read_text().split()[:3]
 
 
-def summarize_ms(values_s: list[float]) -> dict:
-    v = sorted(x * 1000 for x in values_s)
-    if not v:
-        return {"n": 0}
-    return {
-        "n": len(v),
-        "p50_ms": round(percentile(v, 50), 2),
-        "p90_ms": round(percentile(v, 90), 2),
-        "p99_ms": round(percentile(v, 99), 2),
-        "max_ms": round(v[-1], 2),
-        "mean_ms": round(statistics.mean(v), 2),
-    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,19 +85,8 @@ def summarize_ms(values_s: list[float]) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def target_dir() -> Path:
-    return Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
 
 
-def ensure_tandem() -> str:
-    if os.environ.get("TANDEM_BIN"):
-        path = Path(os.environ["TANDEM_BIN"]).resolve()
-        if not path.is_file():
-            sys.exit(f"TANDEM_BIN={path} does not exist")
-        return str(path)
-    log(f"building Tandem (cargo build --release -p tandem, target dir {target_dir()})")
-    subprocess.run(["cargo", "build", "--release", "-p", "tandem"], cwd=REPO, check=True)
-    return str(target_dir() / "release" / "tandem")
 
 
 def ensure_bound() -> str:
@@ -619,31 +588,6 @@ def run_anchor(binary: str, threads: int, seconds: float) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def machine_info() -> dict:
-    cpu = ""
-    for line in output(["lscpu"]).splitlines():
-        if line.startswith("Model name:"):
-            cpu = line.split(":", 1)[1].strip()
-    mem_kb = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    os_name = ""
-    if Path("/etc/os-release").exists():
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                os_name = line.split("=", 1)[1].strip('"')
-    return {
-        "cpu": cpu,
-        "cpus": CPUS,
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "kernel": platform.release(),
-        "os": os_name,
-        "virtualization": output(["systemd-detect-virt"]) or "unknown",
-        "python": platform.python_version(),
-        "loadavg_at_start": loadavg(),
-    }
 
 
 def cpu_ms_per(cpu: dict, key: str, per_s: float) -> float | None:
@@ -814,8 +758,6 @@ def f1(x) -> str:
     return "–" if x is None else f"{x:.1f}"
 
 
-def f2(x) -> str:
-    return "–" if x is None else f"{x:.2f}"
 
 
 def pct(x: float) -> str:

@@ -29,12 +29,10 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
 import random
 import shutil
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,7 +43,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from common import free_port, log, percentile
+from common import ensure_tandem, free_port, log, machine_info, output, percentile
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -123,24 +121,9 @@ def ensure_pocketbase() -> str:
     return found
 
 
-def ensure_tandem() -> str:
-    if os.environ.get("TANDEM_BIN"):
-        path = Path(os.environ["TANDEM_BIN"]).resolve()
-        if not path.is_file():
-            sys.exit(f"TANDEM_BIN={path} does not exist")
-        return str(path)
-    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    log(f"building Tandem (cargo build --release -p tandem, target dir {target})")
-    run(["cargo", "build", "--release", "-p", "tandem"], cwd=REPO)
-    return str(target / "release" / "tandem")
 
 
 
-def output(cmd) -> str:
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -813,32 +796,6 @@ def check_row_counts(systems: list["System"], variants: list[Variant], cases: di
 # --------------------------------------------------------------------------------------------
 
 
-def machine_info() -> dict:
-    cpu = ""
-    for line in output(["lscpu"]).splitlines():
-        if line.startswith("Model name:"):
-            cpu = line.split(":", 1)[1].strip()
-    mem_kb = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    os_name = ""
-    if Path("/etc/os-release").exists():
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                os_name = line.split("=", 1)[1].strip('"')
-    virt = output(["systemd-detect-virt"]) or "unknown"
-    return {
-        "cpu": cpu,
-        "cpus": os.cpu_count(),
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "kernel": platform.release(),
-        "os": os_name,
-        "virtualization": virt,
-        "python": platform.python_version(),
-        "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
-    }
 
 
 def fmt_ms(us: float) -> str:

@@ -31,12 +31,10 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
 import re
 import shlex
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,7 +45,7 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-from common import free_port, log, percentile
+from common import ensure_tandem, f2, free_port, log, machine_info, output, summarize_ms
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -95,26 +93,9 @@ CREATE_USER = "mutation($user: UserCreateDto!) { createUser(user: $user) { id } 
 
 
 
-def output(cmd, timeout=30) -> str:
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
 
-def summarize_ms(values_s: list[float]) -> dict:
-    v = sorted(x * 1000 for x in values_s)
-    if not v:
-        return {"n": 0}
-    return {
-        "n": len(v),
-        "p50_ms": round(percentile(v, 50), 3),
-        "p90_ms": round(percentile(v, 90), 3),
-        "p99_ms": round(percentile(v, 99), 3),
-        "max_ms": round(v[-1], 3),
-        "mean_ms": round(statistics.mean(v), 3),
-    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -788,10 +769,10 @@ def run_probes(dep: Deployment, probe_users: dict[str, str], n: int, pace: float
     out = {}
     for k in kinds:
         out[k] = {
-            **summarize_ms(lat[k]),
+            **summarize_ms(lat[k], 3),
             "timeouts": timeouts[k],
             "gave_up": gave_up[k],
-            "write_rtt": summarize_ms(write_rtt[k]),
+            "write_rtt": summarize_ms(write_rtt[k], 3),
             "reads_mean": round(statistics.mean(reads[k]), 2) if reads[k] else 0,
             "reads_max": max(reads[k]) if reads[k] else 0,
         }
@@ -835,7 +816,7 @@ def load_stats(load: LoadGen, t0: float, t1: float) -> dict:
         "achieved_per_s": round(load.completed(t0, t1) / (t1 - t0), 1),
         "errors": load.errors,
         "first_error": load.first_error,
-        "write": summarize_ms(load.latencies(t0, t1)),
+        "write": summarize_ms(load.latencies(t0, t1), 3),
     }
 
 
@@ -910,7 +891,7 @@ def throughput_step(dep: Deployment, users: list[str], rate: float, seconds: flo
         "seconds": round(span, 1),
         "errors": load.errors,
         "first_error": load.first_error,
-        "write": summarize_ms(load.latencies(t0, t1)),
+        "write": summarize_ms(load.latencies(t0, t1), 3),
         "pending_max": max(pend) if pend else None,
         "pending_first_third_mean": round(first_mean, 1) if first else None,
         "pending_last_third_mean": round(last_mean, 1) if third else None,
@@ -1039,35 +1020,8 @@ def log_probe_line(key: str, phase: str, r: dict) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def machine_info() -> dict:
-    cpu = ""
-    for line in output(["lscpu"]).splitlines():
-        if line.startswith("Model name:"):
-            cpu = line.split(":", 1)[1].strip()
-    mem_kb = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    os_name = ""
-    if Path("/etc/os-release").exists():
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                os_name = line.split("=", 1)[1].strip('"')
-    return {
-        "cpu": cpu,
-        "cpus": CPUS,
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "kernel": platform.release(),
-        "os": os_name,
-        "virtualization": output(["systemd-detect-virt"]) or "unknown",
-        "python": platform.python_version(),
-        "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
-    }
 
 
-def f2(x) -> str:
-    return "–" if x is None else f"{x:.2f}"
 
 
 def ratio(a, b) -> str:
@@ -1121,7 +1075,7 @@ def render_section(results: dict) -> str:
     w("(not committed). Re-run: see `bench/README.md`, *Sync benchmark*.")
     w("")
     w(f"- **Commit:** `{results['git']}`; binary: `{results['tandem_version']}`")
-    w(f"- **Command:** `{results['command']}`" + (f" (configurations merged from earlier runs are marked with their own date)" if results.get("merged") else ""))
+    w(f"- **Command:** `{results['command']}`" + (" (configurations merged from earlier runs are marked with their own date)" if results.get("merged") else ""))
     w(f"- **Run:** {results['started']} → {results['finished']} UTC")
     w(f"- **Machine:** {m['cpu']}, {m['cpus']} vCPUs, {m['memory_gib']} GiB, {m['os']}, kernel {m['kernel']}, "
       f"virtualization {m['virtualization']}, Python {m['python']}; load average at start {' '.join(m['loadavg_at_start'])}")
@@ -1363,16 +1317,6 @@ def write_section(section: str, path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def ensure_tandem() -> str:
-    if os.environ.get("TANDEM_BIN"):
-        path = Path(os.environ["TANDEM_BIN"]).resolve()
-        if not path.is_file():
-            sys.exit(f"TANDEM_BIN={path} does not exist")
-        return str(path)
-    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    log(f"building Tandem (cargo build --release -p tandem, target dir {target})")
-    subprocess.run(["cargo", "build", "--release", "-p", "tandem"], cwd=REPO, check=True)
-    return str(target / "release" / "tandem")
 
 
 def main() -> None:
