@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import http.client
+import json
 import os
 import platform
+import shlex
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -107,3 +114,113 @@ def machine_info() -> dict:
         "python": platform.python_version(),
         "loadavg_at_start": loadavg(),
     }
+
+
+class Server:
+    """A release `tandem serve` on a fresh data directory (and, for PostgreSQL, a fresh pair of
+    databases, dropped by `cleanup`), with its environment credentials read back."""
+
+    def __init__(self, backend: str, binary: str, work: Path, pg_url: str, log_filter: str):
+        self.backend, self.binary, self.pg_url, self.log_filter = backend, binary, pg_url, log_filter
+        self.work = work / backend
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
+        self.log_path = self.work / "tandem.log"
+        self.dbs: list[str] = []
+        self.proc: subprocess.Popen | None = None
+        self.commands: list[str] = []
+        self.port = 0
+
+    def _pg_admin(self, sql: str) -> None:
+        subprocess.run(["psql", self.pg_url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], check=True, capture_output=True)
+
+    def _db_url(self, db: str) -> str:
+        parsed = urllib.parse.urlsplit(self.pg_url)
+        return urllib.parse.urlunsplit(parsed._replace(path="/" + db))
+
+    def start(self) -> None:
+        data = self.work / "data"
+        self.port = free_port()
+        cmd = [self.binary, "serve", "--data-dir", str(data), "--listen", f"127.0.0.1:{self.port}"]
+        if self.backend == "postgres":
+            stamp = f"{os.getpid()}_{int(time.time())}"
+            self.dbs = [f"bench_platform_{stamp}", f"bench_baas_{stamp}"]
+            for db in self.dbs:
+                self._pg_admin(f'CREATE DATABASE "{db}"')
+                self.commands.append(f"psql {self.pg_url} -c 'CREATE DATABASE \"{db}\"'")
+            cmd += ["--platform-db", self._db_url(self.dbs[0]), "--baas-db", self._db_url(self.dbs[1])]
+        env = {**os.environ, "RUST_LOG": self.log_filter}
+        for k in ("TANDEM_ENVIRONMENT_ID", "TANDEM_API_KEY", "TANDEM_SYNC_SECRET", "TANDEM_ONLY", "TANDEM_PEER_URL",
+                  "TANDEM_PLATFORM_DB", "TANDEM_BAAS_DB", "TANDEM_DATA_DIR", "TANDEM_SCHEMA", "TANDEM_LISTEN",
+                  "TANDEM_PUBLIC_URL"):
+            env.pop(k, None)
+        self.commands.append(f"RUST_LOG={self.log_filter} {shlex.join(cmd)}")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 120
+        while True:
+            if self.proc.poll() is not None:
+                sys.exit(f"tandem ({self.backend}) exited ({self.proc.returncode}); see {self.log_path}:\n"
+                         f"{self.log_path.read_text(errors='replace')[-3000:]}")
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c.request("GET", "/health")
+                ok = c.getresponse().status == 200
+                c.close()
+                if ok:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                sys.exit(f"tandem ({self.backend}) did not become healthy; see {self.log_path}")
+            time.sleep(0.2)
+        creds = json.loads(subprocess.run([self.binary, "credentials", "--data-dir", str(data), "--json"],
+                                          check=True, capture_output=True, text=True).stdout)
+        self.commands.append(f"{shlex.quote(self.binary)} credentials --data-dir {shlex.quote(str(data))} --json")
+        self.env_id, self.api_key = creds["environmentId"], creds["apiKey"]
+        self.basic = "Basic " + base64.b64encode(f"{self.env_id}:{self.api_key}".encode()).decode()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc
+        return self.proc.pid
+
+    def check_alive(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            raise RuntimeError(f"tandem ({self.backend}) is not running; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def cleanup(self) -> None:
+        for db in self.dbs:
+            try:
+                self._pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            except subprocess.CalledProcessError as e:
+                log(f"could not drop {db}: {e.stderr!r}")
+        self.dbs = []
+
+    def warnings(self) -> dict:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        lines = text.splitlines()
+        bad = [l for l in lines if "WARN" in l or "ERROR" in l or "panic" in l]
+        return {"lines": len(lines), "warn_or_error_lines": len(bad), "first": bad[:10]}
+
+    # -- setup through the server API
+
+    def post_json(self, path: str, body: dict, headers: dict) -> dict:
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            c.request("POST", path, body=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers})
+            r = c.getresponse()
+            raw = r.read()
+        finally:
+            c.close()
+        if r.status not in (200, 201):
+            raise RuntimeError(f"POST {path} -> {r.status}: {raw[:500]!r}")
+        return json.loads(raw)

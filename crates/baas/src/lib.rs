@@ -7,6 +7,7 @@
 //! sync: the built-in `user` and `tenant` models, their outbox and the applying of the
 //! Platform's events. The BaaS never touches the Platform's store.
 
+pub mod caller;
 pub mod engine;
 pub mod error;
 pub mod exec;
@@ -35,9 +36,17 @@ use schema::Schema;
 pub trait BaasAuth: Send + Sync + 'static {
     async fn is_super_admin(&self, environment_id: &str, api_key: &str) -> bool;
 
-    /// The user id of a valid (well signed, unexpired, this environment's) user access
-    /// token; otherwise why not, in words for the caller.
-    async fn verify_user_token(&self, token: &str) -> Result<String, String>;
+    /// Who a valid (well signed, unexpired, this environment's) user access token speaks
+    /// for; otherwise why not, in words for the caller.
+    async fn verify_user_token(&self, token: &str) -> Result<VerifiedUser, String>;
+}
+
+/// A verified user access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedUser {
+    pub user_id: String,
+    /// When the token expires (Unix seconds).
+    pub expires_at: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +113,8 @@ pub struct Baas {
     pub engine: Engine,
     pub clock: Arc<dyn Clock>,
     pub auth: Arc<dyn BaasAuth>,
+    /// Verified tokens and callers' synced rows, remembered briefly.
+    pub callers: caller::Callers,
     /// The effective schema in Prisma syntax (`GET /api/schema`).
     pub schema_text: String,
 }
@@ -136,6 +147,7 @@ impl Baas {
             },
             clock,
             auth,
+            callers: caller::Callers::default(),
         })
     }
 

@@ -14,17 +14,14 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde_json::{Value as Json, json};
-use tandem_core::BasicCredentials;
 
 use crate::Baas;
+use crate::caller::caller;
 use crate::engine::Output;
 use crate::error::{BaasError, BaasResult};
-use crate::query::access::{self, Caller, Guard, UserCaller};
-use crate::query::ast::{ReadArgs, Selection};
+use crate::query::access::{self, Caller, Guard};
 use crate::query::{self, OpName};
 use crate::schema::lower_first;
-use crate::schema::{Builtin, ScalarType};
-use crate::value::Value;
 
 pub fn router(baas: Arc<Baas>) -> Router {
     Router::new()
@@ -50,114 +47,6 @@ async fn authorize(baas: &Baas, headers: &HeaderMap) -> BaasResult<()> {
     }
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-}
-
-/// Who is calling: `Authorization: Basic base64(environmentId:apiKey)` is the super admin;
-/// `Authorization: Bearer <access token>` (or `roq-platform-authorization: Bearer …`, as
-/// `@roq/client` sends it) is that user, if active; no credentials is anonymous.
-pub async fn caller(baas: &Baas, headers: &HeaderMap) -> BaasResult<Caller> {
-    let authorization = header(headers, axum::http::header::AUTHORIZATION.as_str());
-    if let Some(value) = authorization
-        && value.len() > 6
-        && value[..6].eq_ignore_ascii_case("basic ")
-    {
-        let Some(BasicCredentials {
-            environment_id,
-            api_key,
-        }) = BasicCredentials::parse(value)
-        else {
-            return Err(BaasError::Unauthorized(
-                "the Basic credentials are malformed: send base64(environmentId:apiKey)".into(),
-            ));
-        };
-        return if baas.auth.is_super_admin(&environment_id, &api_key).await {
-            Ok(Caller::SuperAdmin)
-        } else {
-            Err(BaasError::Unauthorized(
-                "the environment id or API key is not correct".into(),
-            ))
-        };
-    }
-    let bearer = authorization
-        .or_else(|| header(headers, "roq-platform-authorization"))
-        .map(|value| {
-            value
-                .get(..7)
-                .filter(|p| p.eq_ignore_ascii_case("bearer "))
-                .map(|_| value[7..].trim())
-                .ok_or_else(|| {
-                    BaasError::Unauthorized(
-                        "unsupported credentials: send `Authorization: Bearer <access token>` or `Basic base64(environmentId:apiKey)`".into(),
-                    )
-                })
-        })
-        .transpose()?;
-    let Some(token) = bearer else {
-        return Ok(Caller::Anonymous);
-    };
-    let user_id = baas
-        .auth
-        .verify_user_token(token)
-        .await
-        .map_err(BaasError::Unauthorized)?;
-    user_caller(baas, &user_id).await.map(Caller::User)
-}
-
-/// The user `user_id` as a caller: their synced row (they must be on the BaaS and
-/// active) and their roles' grants.
-async fn user_caller(baas: &Baas, user_id: &str) -> BaasResult<UserCaller> {
-    let unknown = || {
-        BaasError::Unauthorized(
-            "the access token's user is not on the BaaS (a new user arrives within moments; try again)".into(),
-        )
-    };
-    let schema = &baas.engine.schema;
-    let model = schema
-        .model_id(Builtin::User.name())
-        .ok_or_else(|| BaasError::internal("no user model"))?;
-    let m = schema.model(model);
-    let field = |name: &str| {
-        m.field(name)
-            .map(|(id, _)| id)
-            .ok_or_else(|| BaasError::internal("a built-in user field is missing"))
-    };
-    let (id, tenant, active) = (field("id")?, field("tenant_id")?, field("active")?);
-    let mut args = ReadArgs::all(
-        model,
-        Selection {
-            scalars: vec![id, tenant, active],
-            ..Default::default()
-        },
-    );
-    args.filter = Some(crate::engine::write::equals(
-        &[(id, ScalarType::String)],
-        &[Value::String(user_id.to_owned())],
-    ));
-    let reader = crate::engine::read::Reader::new(schema, baas.engine.dialect());
-    let rows = reader
-        .find(&mut crate::exec::Exec::Pool(&baas.engine.db), &args)
-        .await?;
-    let row = rows.first().ok_or_else(unknown)?;
-    if row.value(active) != &Value::Bool(true) {
-        return Err(BaasError::Unauthorized(
-            "this user is deactivated: their access tokens are no longer accepted".into(),
-        ));
-    }
-    let Value::String(tenant_id) = row.value(tenant).clone() else {
-        return Err(BaasError::internal("a user row without a tenant"));
-    };
-    Ok(UserCaller {
-        id: user_id.to_owned(),
-        tenant_id,
-        grants: std::sync::Arc::new(access::Grants::default()),
-    })
-}
 async fn schema(State(baas): State<Arc<Baas>>, headers: HeaderMap) -> Response {
     if let Err(e) = authorize(&baas, &headers).await {
         return e.into_response();

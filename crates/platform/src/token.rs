@@ -254,7 +254,7 @@ impl KeyRing {
         token: &str,
         now: DateTime<Utc>,
         environment_id: &str,
-    ) -> Result<String, String> {
+    ) -> Result<(String, i64), String> {
         self.keys.verify_user(token, now, environment_id)
     }
 }
@@ -341,7 +341,7 @@ impl PublicKeys {
         Ok(claims)
     }
 
-    /// The user id of a valid user access token of `environment_id` (signature, expiry,
+    /// The user id and expiry (Unix seconds) of a valid user access token of `environment_id` (signature, expiry,
     /// environment, kind); otherwise why not, in words for the caller. Whether the user is
     /// still active is the verifier's to check.
     pub fn verify_user(
@@ -349,12 +349,10 @@ impl PublicKeys {
         token: &str,
         now: DateTime<Utc>,
         environment_id: &str,
-    ) -> Result<String, String> {
+    ) -> Result<(String, i64), String> {
         let claims = self.verify(token, now).map_err(|e| e.to_string())?;
-        claims
-            .user_for(environment_id)
-            .map(str::to_owned)
-            .map_err(str::to_owned)
+        let user = claims.user_for(environment_id)?;
+        Ok((user.to_owned(), claims.exp))
     }
 }
 

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use subtle::ConstantTimeEq;
-use tandem_baas::{Baas, BaasAuth, BaasConfig};
+use tandem_baas::{Baas, BaasAuth, BaasConfig, VerifiedUser};
 use tandem_core::{BasicCredentials, Clock};
 use tandem_platform::http::PlatformState;
 use tandem_platform::{Credentials, PlatformService, SqlPlatformStore, StartOptions};
@@ -67,11 +67,15 @@ impl BaasAuth for Operators {
         self.accepts(environment_id, api_key).await
     }
 
-    async fn verify_user_token(&self, token: &str) -> Result<String, String> {
-        match self {
+    async fn verify_user_token(&self, token: &str) -> Result<VerifiedUser, String> {
+        let (user_id, expires_at) = match self {
             Self::Platform(p) => p.verify_user_token(token).await,
             Self::Fixed(_, keys) => keys.verify_user_token(token).await,
-        }
+        }?;
+        Ok(VerifiedUser {
+            user_id,
+            expires_at,
+        })
     }
 }
 

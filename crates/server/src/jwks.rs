@@ -74,7 +74,7 @@ impl RemoteKeys {
     }
 
     /// The user id of a valid user access token of this environment.
-    pub async fn verify_user_token(&self, token: &str) -> Result<String, String> {
+    pub async fn verify_user_token(&self, token: &str) -> Result<(String, i64), String> {
         self.keys_for(token)
             .await?
             .verify_user(token, self.clock.now(), &self.environment_id)

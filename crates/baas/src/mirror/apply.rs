@@ -18,10 +18,13 @@ use crate::value::{self, Value};
 
 impl Baas {
     /// Takes note of applied events' stamps, after their commit, so later local stamps come
-    /// after them.
+    /// after them, and forgets the remembered rows of callers whose user row they changed.
     pub fn observe(&self, events: &[SyncEvent]) {
         for max in events.iter().filter_map(SyncEvent::max_stamp) {
             self.engine.sync.hlc.observe(max);
+        }
+        for event in events.iter().filter(|e| e.entity == Entity::User) {
+            self.callers.forget_user(&event.entity_id);
         }
     }
 

@@ -196,7 +196,7 @@ impl PlatformService {
     /// The user id of a valid user access token of this environment: signature, expiry and
     /// environment only. Whether the user is still active is the verifier's to check (the
     /// BaaS has the synced `user.active`).
-    pub async fn verify_user_token(&self, token: &str) -> Result<String, String> {
+    pub async fn verify_user_token(&self, token: &str) -> Result<(String, i64), String> {
         self.ring_for(token)
             .await
             .map_err(|e| e.to_string())?
