@@ -34,17 +34,23 @@ function cleanEnv(extra = {}) {
   return { ...env, NEXT_TELEMETRY_DISABLED: '1', ...extra };
 }
 
+/** Keeps the last MAX_CAPTURE characters a child prints (stdout and stderr); returns a reader. */
+function captureTail(child) {
+  let out = '';
+  const keep = (chunk) => {
+    out += chunk;
+    if (out.length > MAX_CAPTURE) out = out.slice(-MAX_CAPTURE);
+  };
+  child.stdout.setEncoding('utf8').on('data', keep);
+  child.stderr.setEncoding('utf8').on('data', keep);
+  return () => out;
+}
+
 /** Runs a command in the app folder; resolves with its output, rejects with it on failure. */
 function run(command, args, { env = cleanEnv(), timeoutMs = 15 * 60_000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: NEXT_APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const keep = (chunk) => {
-      out += chunk;
-      if (out.length > MAX_CAPTURE) out = out.slice(-MAX_CAPTURE);
-    };
-    child.stdout.setEncoding('utf8').on('data', keep);
-    child.stderr.setEncoding('utf8').on('data', keep);
+    const output = captureTail(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -52,11 +58,11 @@ function run(command, args, { env = cleanEnv(), timeoutMs = 15 * 60_000 } = {}) 
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) resolve(out);
+      if (code === 0) resolve(output());
       else {
         reject(
           new Error(
-            `\`${command} ${args.join(' ')}\` in ${NEXT_APP_DIR} failed (exit code ${code}, signal ${signal}):\n${out}`,
+            `\`${command} ${args.join(' ')}\` in ${NEXT_APP_DIR} failed (exit code ${code}, signal ${signal}):\n${output()}`,
           ),
         );
       }
@@ -127,13 +133,7 @@ export async function startNextApp({ port, env }) {
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  const keep = (chunk) => {
-    out += chunk;
-    if (out.length > MAX_CAPTURE) out = out.slice(-MAX_CAPTURE);
-  };
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
+  const output = captureTail(child);
   let exited = null;
   const exitPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
@@ -145,7 +145,7 @@ export async function startNextApp({ port, env }) {
       resolve(exited);
     });
   });
-  const logs = () => `--- next start (${url}) output ---\n${out}`;
+  const logs = () => `--- next start (${url}) output ---\n${output()}`;
   const onExit = () => child.kill('SIGKILL');
   process.on('exit', onExit);
 

@@ -16,15 +16,10 @@ use std::sync::{Arc, Mutex};
 use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, Utc};
 use tandem_core::BasicCredentials;
+use tandem_core::merge::Entity;
 
-use crate::engine::read::Reader;
-use crate::engine::write::equals;
 use crate::error::{BaasError, BaasResult};
-use crate::exec::Exec;
 use crate::query::access::{Caller, Grants, UserCaller};
-use crate::query::ast::{ReadArgs, Selection};
-use crate::schema::{Builtin, ScalarType};
-use crate::value::Value;
 use crate::{Baas, VerifiedUser};
 
 /// The longest a verified token is taken on trust.
@@ -189,44 +184,25 @@ pub async fn caller(baas: &Baas, headers: &HeaderMap) -> BaasResult<Caller> {
     }))
 }
 
-/// The synced row of `user_id` (who must be on the BaaS).
+/// The synced row of `user_id` (who must be on the BaaS), as sync keeps it.
 async fn user_row(baas: &Baas, user_id: &str) -> BaasResult<UserRow> {
-    let unknown = || {
-        BaasError::Unauthorized(
-            "the access token's user is not on the BaaS (a new user arrives within moments; try again)".into(),
-        )
-    };
-    let schema = &baas.engine.schema;
-    let model = schema
-        .model_id(Builtin::User.name())
-        .ok_or_else(|| BaasError::internal("no user model"))?;
-    let m = schema.model(model);
-    let field = |name: &str| {
-        m.field(name)
-            .map(|(id, _)| id)
-            .ok_or_else(|| BaasError::internal("a built-in user field is missing"))
-    };
-    let (id, tenant, active) = (field("id")?, field("tenant_id")?, field("active")?);
-    let mut args = ReadArgs::all(
-        model,
-        Selection {
-            scalars: vec![id, tenant, active],
-            ..Default::default()
-        },
-    );
-    args.filter = Some(equals(
-        &[(id, ScalarType::String)],
-        &[Value::String(user_id.to_owned())],
-    ));
-    let reader = Reader::new(schema, baas.engine.dialect());
-    let rows = reader.find(&mut Exec::Pool(&baas.engine.db), &args).await?;
-    let row = rows.first().ok_or_else(unknown)?;
-    let Value::String(tenant_id) = row.value(tenant).clone() else {
-        return Err(BaasError::internal("a user row without a tenant"));
-    };
+    let state = baas
+        .sync_states(Entity::User, &[user_id.to_owned()])
+        .await?
+        .pop()
+        .map(|(_, state)| state)
+        .ok_or_else(|| {
+            BaasError::Unauthorized(
+                "the access token's user is not on the BaaS (a new user arrives within moments; try again)".into(),
+            )
+        })?;
+    let field = |name: &str| state.get(name).map(|s| &s.value);
+    let tenant_id = field("tenant_id")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| BaasError::internal("a user row without a tenant"))?;
     Ok(UserRow {
-        tenant_id,
-        active: row.value(active) == &Value::Bool(true),
+        tenant_id: tenant_id.to_owned(),
+        active: field("active") == Some(&serde_json::Value::Bool(true)),
     })
 }
 
