@@ -154,7 +154,11 @@ impl<'s> Reader<'s> {
                 });
                 out.push((self.c.column(model, alias, *field), direction(*desc), nulls));
             }
-            OrderItem::Count { relation, desc } => {
+            OrderItem::Count {
+                relation,
+                desc,
+                visible,
+            } => {
                 let r = self.c.relation(model, *relation);
                 let child = self.c.alias();
                 let mut count = Query::select();
@@ -162,21 +166,32 @@ impl<'s> Reader<'s> {
                     .expr(Expr::col(Asterisk).count())
                     .from_as(self.c.table(r.target), Alias::new(child.as_str()))
                     .and_where(self.c.link(model, alias, r, &child));
+                if let Some(visible) = visible {
+                    count.and_where(self.c.filter(r.target, &child, visible));
+                }
                 out.push((
                     SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())),
                     direction(*desc),
                     None,
                 ));
             }
-            OrderItem::Relation { relation, inner } => {
+            OrderItem::Relation {
+                relation,
+                inner,
+                visible,
+            } => {
                 let r = self.c.relation(model, *relation);
                 let joined = self.c.alias();
+                let mut on = self.c.link(model, alias, r, &joined);
+                if let Some(visible) = visible {
+                    on = on.and(self.c.filter(r.target, &joined, visible));
+                }
                 select.left_join(
                     sea_query::TableRef::TableAlias(
                         sea_query::SeaRc::new(self.c.table(r.target)),
                         sea_query::SeaRc::new(Alias::new(joined.as_str())),
                     ),
-                    self.c.link(model, alias, r, &joined),
+                    on,
                 );
                 self.order_term(r.target, &joined, inner, reverse, select, out);
             }

@@ -26,8 +26,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::ast::{
-    Cond, CreateData, FieldFilter, Filter, Operation, Quantifier, ReadArgs, RelationWrite,
-    Selection, UpdateData,
+    Cond, CreateData, FieldFilter, Filter, Operation, OrderItem, Quantifier, ReadArgs,
+    RelationWrite, Selection, UpdateData,
 };
 use crate::error::{BaasError, BaasResult};
 use crate::schema::{Builtin, FieldId, ModelId, ScalarType, Schema};
@@ -356,12 +356,39 @@ impl Rewriter<'_, '_> {
     }
 
     fn read_args(&self, args: &mut ReadArgs) -> BaasResult<()> {
+        for item in &mut args.order_by {
+            self.order_item(args.model, item)?;
+        }
         let rewritten = self.filter_opt(args.model, args.filter.take())?;
         args.filter = Filter::both(
             rewritten,
             self.guard.rule(args.model, Action::Read)?.as_ref(),
         );
         self.selection(args.model, &mut args.selection)
+    }
+
+    /// Ordering by a related row's field or a relation's count sees only readable rows.
+    fn order_item(&self, model: ModelId, item: &mut OrderItem) -> BaasResult<()> {
+        match item {
+            OrderItem::Field { .. } => Ok(()),
+            OrderItem::Count {
+                relation, visible, ..
+            } => {
+                *visible = self
+                    .guard
+                    .rule(self.target(model, *relation)?, Action::Read)?;
+                Ok(())
+            }
+            OrderItem::Relation {
+                relation,
+                inner,
+                visible,
+            } => {
+                let target = self.target(model, *relation)?;
+                *visible = self.guard.rule(target, Action::Read)?;
+                self.order_item(target, inner)
+            }
+        }
     }
 
     fn selection(&self, model: ModelId, selection: &mut Selection) -> BaasResult<()> {

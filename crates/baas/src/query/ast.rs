@@ -118,13 +118,20 @@ pub enum OrderItem {
         desc: bool,
         nulls: Option<Nulls>,
     },
-    /// By a field of a to-one related row.
+    /// By a field of a to-one related row; a related row that does not match `visible` (the
+    /// caller's read rule) counts as none.
     Relation {
         relation: FieldId,
         inner: Box<OrderItem>,
+        visible: Option<Filter>,
     },
-    /// By how many rows a to-many relation has.
-    Count { relation: FieldId, desc: bool },
+    /// By how many rows a to-many relation has (of those matching `visible`, the caller's
+    /// read rule).
+    Count {
+        relation: FieldId,
+        desc: bool,
+        visible: Option<Filter>,
+    },
 }
 
 /// What to return for each row of a model.

@@ -456,7 +456,11 @@ impl Parser<'_> {
                     required(map, "_count", &join(&here, "_count"))?,
                     &join(&here, "_count"),
                 )?;
-                Ok(OrderItem::Count { relation: id, desc })
+                Ok(OrderItem::Count {
+                    relation: id,
+                    desc,
+                    visible: None,
+                })
             }
             FieldKind::Relation(relation) => {
                 let map = object(value, &here)?;
@@ -473,6 +477,7 @@ impl Parser<'_> {
                 Ok(OrderItem::Relation {
                     relation: id,
                     inner: Box::new(inner.remove(0)),
+                    visible: None,
                 })
             }
         }

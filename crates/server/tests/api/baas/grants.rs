@@ -361,6 +361,35 @@ async fn scoped_permissions_are_enforced(backend: Backend) {
         json!({"count": 1})
     );
 
+    // Ordering by a relation's count counts only the rows the caller may read: pa has three
+    // notes of another tenant's user, pa2 two of the caller's tenant.
+    admin(
+        "note",
+        "createMany",
+        json!({"data": [
+            {"id": "x1", "body": "x", "author_id": a2, "project_id": "pa2"},
+            {"id": "x2", "body": "x", "author_id": a2, "project_id": "pa2"},
+            {"id": "y1", "body": "y", "author_id": b1, "project_id": "pa"},
+            {"id": "y2", "body": "y", "author_id": b1, "project_id": "pa"},
+            {"id": "y3", "body": "y", "author_id": b1, "project_id": "pa"},
+        ]}),
+    )
+    .await;
+    let by_count = call(
+        "project",
+        "findMany",
+        json!({"orderBy": {"notes": {"_count": "desc"}}, "select": {"id": true}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_count, json!([{"id": "pa2"}, {"id": "pa"}]));
+    let raw = admin("project", "findMany", json!({"where": {"tenant_id": ta}, "orderBy": {"notes": {"_count": "desc"}}, "select": {"id": true}})).await;
+    assert_eq!(
+        raw,
+        json!([{"id": "pa"}, {"id": "pa2"}]),
+        "the super admin counts every note"
+    );
+
     // A model with two relations to `user` cannot be scoped to "own" by convention.
     match call("task", "findMany", json!({})).await {
         Err(e @ BaasError::AmbiguousScope { .. }) => assert!(e.to_string().contains("task")),
