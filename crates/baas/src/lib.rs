@@ -2,8 +2,9 @@
 //! RPC API (`/api/model/{model}/{op}`) with Prisma's query semantics, on SQLite or PostgreSQL.
 //!
 //! `schema` reads and checks the schema; `migrate` keeps the store's tables in step with it;
-//! `query` parses request arguments into a checked query tree; `engine` compiles that tree to
-//! SQL and runs it (through `exec`); `rpc` is the HTTP surface. `mirror` is the BaaS's half of
+//! `query` parses request arguments into a checked query tree and `query::access` ANDs the
+//! caller's rules into it; `engine` compiles that tree to SQL and runs it (through `exec`);
+//! `rpc` is the HTTP surface and `caller` tells who is calling. `mirror` is the BaaS's half of
 //! sync: the built-in `user` and `tenant` models, their outbox and the applying of the
 //! Platform's events. The BaaS never touches the Platform's store.
 
