@@ -11,7 +11,7 @@ import { Platform } from '@roq/nodejs';
 // Not re-exported by the package's main entry; the class `fetcher` throws.
 import { RoqBaasError } from '@roq/client/build/src/utils/fetcher.util.js';
 
-import { BACKENDS, createOnPlatform, startTandem } from '../lib/tandem.mjs';
+import { BACKENDS, basicAuth, createOnPlatform, startTandem, waitForSync } from '../lib/tandem.mjs';
 
 // Created on the Platform with these ids and creation times (the migration extension of
 // createTenant/createUser); they reach the BaaS through sync.
@@ -144,6 +144,47 @@ for (const backend of BACKENDS) {
       assert.notEqual(ann.last_name, 'Mine');
       // Without credentials the page is anonymous: it sees no user.
       assert.deepEqual(await fetcher(makeUrl(`${endpoint}/user/findMany`, {}), undefined, fetch, false), []);
+    });
+
+    it("a role's permissions, set through @roq/nodejs (updateProjectPermissions), widen what the user's hooks see", async () => {
+      const platform = new Platform({ host: server.host, environmentId: server.environmentId, apiKey: server.apiKey });
+      const admin = platform.asSuperAdmin();
+      const created = await admin.graphqlRequest(
+        'mutation($role: RoleCreateDto!) { createRole(role: $role) { id key } }',
+        { role: { key: 'member', name: 'Member', isSystemManaged: false, permissionAssignments: [] } },
+      );
+      const roleId = created.data.createRole.id;
+      const updated = await admin.graphqlRequest(
+        `mutation($roleId: ID!, $p: ProjectPermissionsDto!) {
+          updateProjectPermissions(roleId: $roleId, projectPermissions: $p) { id key } }`,
+        { roleId, p: { projectEntityId: 'user', permissionAssignments: [{ operation: 'read', scope: 'tenant' }], projectEntityPaths: [] } },
+      );
+      assert.equal(updated.data.updateProjectPermissions.key, 'member');
+      assert.deepEqual((await admin.assignRolesToUser({ userId: U2, roleKeys: ['member'] })).assignRolesToUser, true);
+      await waitForSync(server.host, basicAuth(server));
+
+      const token = await platform.authorization.createUserToken(U2);
+      const userFetch = (url, init = {}) =>
+        fetch(url, { ...init, headers: { ...(init.headers ?? {}), 'roq-platform-authorization': `Bearer ${token}` } });
+      const asUser = (model, op, args) => fetcher(makeUrl(`${endpoint}/${model}/${op}`, args), undefined, userFetch, false);
+      // useUserFindMany() as Ben: his tenant's users now, not only himself.
+      const users = await asUser('user', 'findMany', { select: { id: true }, orderBy: { created_at: 'asc' } });
+      assert.deepEqual(users, [{ id: U1 }, { id: U2 }]);
+      // Reading is all the role grants: Ann's row is readable now, yet not Ben's to change.
+      await assert.rejects(
+        fetcher(
+          `${endpoint}/user/update`,
+          { method: 'PUT', headers: { 'content-type': 'application/json' }, body: marshal({ where: { id: U1 }, data: { last_name: 'Ben was here' } }) },
+          userFetch,
+          true,
+        ),
+        (err) => err instanceof RoqBaasError && err.data.reason === 'rejected-by-policy',
+      );
+      const listed = await admin.graphqlRequest(
+        'query($r: ID!) { permissions(filter: {roleId: {equalTo: $r}}) { totalCount data { operation scope projectEntityId } } }',
+        { r: roleId },
+      );
+      assert.deepEqual(listed.data.permissions, { totalCount: 1, data: [{ operation: 'read', scope: 'tenant', projectEntityId: 'user' }] });
     });
 
     it('errors surface as RoqBaasError with the server message', async () => {

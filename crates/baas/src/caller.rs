@@ -9,6 +9,11 @@
 //! ([`crate::Baas::observe`]). So a deactivation stops the user's next request here, and on
 //! another BaaS replica within [`USER_MEMORY`]; a signing key withdrawn on the Platform stops
 //! working within [`TOKEN_MEMORY`].
+//!
+//! What a caller may do comes from the roles sync keeps here (`mirror::ACCESS_TABLES`): the
+//! user's role ids are remembered with their row, and every role's permissions in one
+//! [`RoleBook`], both for at most [`USER_MEMORY`] and forgotten as soon as sync changes them in
+//! this process. So a permission or role change takes effect on the next request here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,7 +21,9 @@ use std::sync::{Arc, Mutex};
 use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, Utc};
 use tandem_core::BasicCredentials;
-use tandem_core::merge::Entity;
+use tandem_core::access::{Rule, Scope, decode_role_ids, decode_rules};
+use tandem_core::merge::{Entity, FieldState};
+use tandem_sql::outbox::STATE_CHUNK;
 
 use crate::error::{BaasError, BaasResult};
 use crate::query::access::{Caller, Grants, UserCaller};
@@ -29,18 +36,55 @@ pub const USER_MEMORY: Duration = Duration::seconds(2);
 /// Remembered entries of each kind at most; past it, the expired ones go (or all).
 const MAX_REMEMBERED: usize = 10_000;
 
-/// What the BaaS needs of a caller's synced `user` row.
+/// What the BaaS needs of a caller's synced `user` row, and the ids of their roles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct UserRow {
     tenant_id: String,
     active: bool,
+    roles: Vec<String>,
 }
 
-/// Verified tokens and callers' rows, each with the time it may be used until.
+/// Every role's permissions, as synced here.
+#[derive(Debug, Default)]
+pub struct RoleBook {
+    roles: HashMap<String, Vec<Rule>>,
+    /// The `public` permissions of every role: what anybody may do.
+    public: Arc<Grants>,
+    public_rules: Vec<Rule>,
+}
+
+impl RoleBook {
+    pub fn new(roles: HashMap<String, Vec<Rule>>) -> Self {
+        let public_rules: Vec<Rule> = roles
+            .values()
+            .flatten()
+            .filter(|r| r.scope == Scope::Public)
+            .cloned()
+            .collect();
+        Self {
+            public: Arc::new(Grants::new(&public_rules)),
+            public_rules,
+            roles,
+        }
+    }
+
+    /// What a holder of `role_ids` may do: their roles' permissions and the public ones.
+    /// Ids of roles not (yet) here count for nothing.
+    pub fn grants(&self, role_ids: &[String]) -> Grants {
+        let held = role_ids
+            .iter()
+            .filter_map(|id| self.roles.get(id))
+            .flatten();
+        Grants::new(held.chain(&self.public_rules))
+    }
+}
+
+/// Verified tokens, callers' rows and the roles, each with the time it may be used until.
 #[derive(Debug, Default)]
 pub struct Callers {
     tokens: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
     users: Mutex<HashMap<String, (UserRow, DateTime<Utc>)>>,
+    roles: Mutex<Option<(Arc<RoleBook>, DateTime<Utc>)>>,
 }
 
 fn recall<V: Clone>(
@@ -92,10 +136,31 @@ impl Callers {
         remember(&self.users, user_id, row.clone(), now + USER_MEMORY, now);
     }
 
-    /// Forgets the remembered row of a user (sync changed it).
+    /// Forgets the remembered row and roles of a user (sync changed them).
     pub fn forget_user(&self, user_id: &str) {
         if let Ok(mut users) = self.users.lock() {
             users.remove(user_id);
+        }
+    }
+
+    fn roles(&self, now: DateTime<Utc>) -> Option<Arc<RoleBook>> {
+        let roles = self.roles.lock().ok()?;
+        roles
+            .as_ref()
+            .filter(|(_, until)| *until > now)
+            .map(|(book, _)| book.clone())
+    }
+
+    fn remember_roles(&self, book: Arc<RoleBook>, now: DateTime<Utc>) {
+        if let Ok(mut roles) = self.roles.lock() {
+            *roles = Some((book, now + USER_MEMORY));
+        }
+    }
+
+    /// Forgets the remembered roles (sync changed one).
+    pub fn forget_roles(&self) {
+        if let Ok(mut roles) = self.roles.lock() {
+            *roles = None;
         }
     }
 }
@@ -148,10 +213,12 @@ pub async fn caller(baas: &Baas, headers: &HeaderMap) -> BaasResult<Caller> {
                 })
         })
         .transpose()?;
-    let Some(token) = bearer else {
-        return Ok(Caller::Anonymous);
-    };
     let now = baas.clock.now();
+    let Some(token) = bearer else {
+        return Ok(Caller::Anonymous(
+            role_book(baas, now).await?.public.clone(),
+        ));
+    };
     let user_id = match baas.callers.token(token, now) {
         Some(user_id) => user_id,
         None => {
@@ -177,11 +244,46 @@ pub async fn caller(baas: &Baas, headers: &HeaderMap) -> BaasResult<Caller> {
             "this user is deactivated: their access tokens are no longer accepted".into(),
         ));
     }
+    let grants = role_book(baas, now).await?.grants(&row.roles);
     Ok(Caller::User(UserCaller {
         id: user_id,
         tenant_id: row.tenant_id,
-        grants: Arc::new(Grants::default()),
+        grants: Arc::new(grants),
     }))
+}
+
+/// Every role's permissions, remembered or read from the synced access table.
+async fn role_book(baas: &Baas, now: DateTime<Utc>) -> BaasResult<Arc<RoleBook>> {
+    if let Some(book) = baas.callers.roles(now) {
+        return Ok(book);
+    }
+    let mut roles = HashMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = baas
+            .sync_state_page(Entity::Role, after.as_deref(), STATE_CHUNK as u64)
+            .await?;
+        let full = page.len() >= STATE_CHUNK;
+        for (id, state) in page {
+            let rules = text_field(&state, "permissions")
+                .map(decode_rules)
+                .transpose()
+                .map_err(|e| BaasError::internal(format!("role {id}: {e}")))?
+                .unwrap_or_default();
+            after = Some(id.clone());
+            roles.insert(id, rules);
+        }
+        if !full {
+            break;
+        }
+    }
+    let book = Arc::new(RoleBook::new(roles));
+    baas.callers.remember_roles(book.clone(), now);
+    Ok(book)
+}
+
+fn text_field<'s>(state: &'s FieldState, name: &str) -> Option<&'s str> {
+    state.get(name).and_then(|s| s.value.as_str())
 }
 
 /// The synced row of `user_id` (who must be on the BaaS), as sync keeps it.
@@ -200,15 +302,29 @@ async fn user_row(baas: &Baas, user_id: &str) -> BaasResult<UserRow> {
     let tenant_id = field("tenant_id")
         .and_then(|v| v.as_str())
         .ok_or_else(|| BaasError::internal("a user row without a tenant"))?;
+    let roles = match baas
+        .sync_states(Entity::UserRoles, &[user_id.to_owned()])
+        .await?
+        .pop()
+    {
+        Some((_, state)) => text_field(&state, "roles")
+            .map(decode_role_ids)
+            .transpose()
+            .map_err(|e| BaasError::internal(format!("roles of user {user_id}: {e}")))?
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     Ok(UserRow {
         tenant_id: tenant_id.to_owned(),
         active: field("active") == Some(&serde_json::Value::Bool(true)),
+        roles,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tandem_core::access::Operation;
 
     #[test]
     fn a_token_is_remembered_until_it_expires_and_at_most_a_minute() {
@@ -249,6 +365,7 @@ mod tests {
         let row = UserRow {
             tenant_id: "t".into(),
             active: true,
+            roles: vec!["r1".into()],
         };
         callers.remember_user("u1", &row, now);
         assert_eq!(callers.user("u1", now), Some(row.clone()));
@@ -256,5 +373,60 @@ mod tests {
         callers.remember_user("u1", &row, now);
         callers.forget_user("u1");
         assert_eq!(callers.user("u1", now), None);
+    }
+
+    fn rule(entity: &str, operation: Operation, scope: Scope) -> Rule {
+        Rule {
+            entity: entity.into(),
+            operation,
+            scope,
+        }
+    }
+
+    #[test]
+    fn a_holder_gets_their_roles_permissions_and_everybody_the_public_ones() {
+        let book = RoleBook::new(HashMap::from([
+            (
+                "editor".to_owned(),
+                vec![rule("project", Operation::Update, Scope::Tenant)],
+            ),
+            (
+                "viewer".to_owned(),
+                vec![
+                    rule("project", Operation::Read, Scope::Own),
+                    rule("post", Operation::Read, Scope::Public),
+                ],
+            ),
+        ]));
+        let editor = book.grants(&["editor".into(), "gone".into()]);
+        assert_eq!(
+            editor.scope("project", Operation::Update),
+            Some(Scope::Tenant)
+        );
+        assert_eq!(editor.scope("project", Operation::Read), None);
+        assert_eq!(
+            editor.scope("post", Operation::Read),
+            Some(Scope::Public),
+            "public permissions of roles one does not hold count too"
+        );
+        assert_eq!(
+            book.public.scope("post", Operation::Read),
+            Some(Scope::Public)
+        );
+        assert_eq!(book.public.scope("project", Operation::Read), None);
+        let nobody = book.grants(&[]);
+        assert_eq!(nobody.scope("project", Operation::Read), None);
+    }
+
+    #[test]
+    fn the_roles_are_forgotten_when_sync_changes_one_or_after_a_while() {
+        let callers = Callers::default();
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
+        callers.remember_roles(Arc::new(RoleBook::default()), now);
+        assert!(callers.roles(now).is_some());
+        assert!(callers.roles(now + USER_MEMORY).is_none());
+        callers.remember_roles(Arc::new(RoleBook::default()), now);
+        callers.forget_roles();
+        assert!(callers.roles(now).is_none());
     }
 }

@@ -130,6 +130,7 @@ impl Baas {
         let schema = load_schema(config.schema_path.as_deref())?;
         let db = Db::connect(&config.db, config.db_options).await?;
         mirror::SYNC_TABLES.create_if_missing(&db).await?;
+        mirror::create_access_tables(&db).await?;
         let hooks = mirror::outbox::SyncHooks::new();
         if let Some(max) = mirror::SYNC_TABLES.max_stamp(&db).await? {
             hooks.hlc.observe(max);

@@ -70,6 +70,7 @@ macro_rules! id_type {
 id_type!(UserId, "user");
 id_type!(TenantId, "tenant");
 id_type!(RoleId, "role");
+id_type!(PermissionId, "permission");
 
 #[cfg(test)]
 mod tests {

@@ -23,15 +23,27 @@ use crate::profile::{self, FieldError, FieldProblem, TextShape};
 pub enum Entity {
     Tenant,
     User,
+    /// A role's key and its permissions (what the BaaS's access rules need of it).
+    Role,
+    /// Which roles one user holds (keyed by the user's id).
+    #[serde(rename = "user_roles")]
+    UserRoles,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 2] = [Entity::Tenant, Entity::User];
+    pub const ALL: [Entity; 4] = [
+        Entity::Tenant,
+        Entity::User,
+        Entity::Role,
+        Entity::UserRoles,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Tenant => "tenant",
             Self::User => "user",
+            Self::Role => "role",
+            Self::UserRoles => "user_roles",
         }
     }
 
@@ -39,6 +51,8 @@ impl Entity {
         match name {
             "tenant" => Some(Self::Tenant),
             "user" => Some(Self::User),
+            "role" => Some(Self::Role),
+            "user_roles" => Some(Self::UserRoles),
             _ => None,
         }
     }
@@ -48,6 +62,8 @@ impl Entity {
         match self {
             Self::Tenant => TENANT_FIELDS,
             Self::User => USER_FIELDS,
+            Self::Role => ROLE_FIELDS,
+            Self::UserRoles => USER_ROLES_FIELDS,
         }
     }
 
@@ -137,7 +153,7 @@ const fn field(
     }
 }
 
-use TextShape::{Email, HttpUrl, LanguageTag, Plain, TimeZone, Timestamp, Uuid};
+use TextShape::{Email, HttpUrl, Json, LanguageTag, Plain, TimeZone, Timestamp, Uuid};
 
 /// DESIGN's field-ownership table for users. `created_at` travels once, at create, so both
 /// sides show the same creation time.
@@ -157,6 +173,17 @@ pub const TENANT_FIELDS: &[SyncedField] = &[
     field("name", Flow::Both, true, Some(Plain)),
     field("created_at", Flow::PlatformToBaas, false, Some(Timestamp)),
 ];
+
+/// A role as the BaaS needs it: its key, and its permissions as a JSON array of
+/// `{"entity", "operation", "scope"}` (see [`crate::access`]).
+pub const ROLE_FIELDS: &[SyncedField] = &[
+    field("key", Flow::PlatformToBaas, true, Some(Plain)),
+    field("permissions", Flow::PlatformToBaas, true, Some(Json)),
+];
+
+/// A user's roles: a JSON array of role ids.
+pub const USER_ROLES_FIELDS: &[SyncedField] =
+    &[field("roles", Flow::PlatformToBaas, true, Some(Json))];
 
 /// A field's value and the stamp of the write that set it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -283,7 +310,8 @@ pub fn digest(entity: Entity, state: &FieldState) -> u64 {
 }
 
 fn canonical(value: &Value) -> String {
-    // Synced values are scalars (strings, booleans, null), whose JSON text is canonical.
+    // Synced values are scalars (strings, booleans, null), whose JSON text is canonical
+    // (JSON-valued fields travel as text their writer made canonical).
     value.to_string()
 }
 

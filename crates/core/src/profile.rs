@@ -7,6 +7,8 @@ use std::fmt;
 
 /// The longest text a synced field may hold (the Platform's limit for profile text).
 pub const MAX_TEXT_CHARS: usize = 1000;
+/// The longest JSON text a synced field holds (a role's permissions, a user's role ids).
+pub const MAX_JSON_CHARS: usize = 256 * 1024;
 
 /// What a synced text field must look like, besides being bounded text without control
 /// characters.
@@ -26,6 +28,8 @@ pub enum TextShape {
     Uuid,
     /// An RFC 3339 time stamp.
     Timestamp,
+    /// A JSON document as text (at most [`MAX_JSON_CHARS`] characters), machine-written.
+    Json,
 }
 
 impl TextShape {
@@ -39,6 +43,7 @@ impl TextShape {
             Self::Email => "an email address such as name@example.com",
             Self::Uuid => "a UUID",
             Self::Timestamp => "a time stamp such as 2026-01-31T12:00:00Z",
+            Self::Json => "a JSON document",
         }
     }
 }
@@ -66,7 +71,7 @@ impl fmt::Display for FieldError {
             FieldProblem::TooLong => {
                 write!(
                     f,
-                    "`{field}` is too long: at most {MAX_TEXT_CHARS} characters"
+                    "`{field}` is too long: at most {MAX_TEXT_CHARS} characters ({MAX_JSON_CHARS} for JSON)"
                 )
             }
             FieldProblem::ControlCharacter => write!(
@@ -90,7 +95,12 @@ pub fn check(field: &str, shape: TextShape, value: &str) -> Result<(), FieldErro
             problem,
         })
     };
-    if value.chars().count() > MAX_TEXT_CHARS {
+    // JSON is machine-written: it has its own bound.
+    let limit = match shape {
+        TextShape::Json => MAX_JSON_CHARS,
+        _ => MAX_TEXT_CHARS,
+    };
+    if value.chars().count() > limit {
         return fail(FieldProblem::TooLong);
     }
     if value.chars().any(char::is_control) {
@@ -104,6 +114,7 @@ pub fn check(field: &str, shape: TextShape, value: &str) -> Result<(), FieldErro
         TextShape::Email => crate::Email::parse(value).is_ok_and(|e| e.as_str() == value),
         TextShape::Uuid => uuid::Uuid::parse_str(value).is_ok(),
         TextShape::Timestamp => chrono::DateTime::parse_from_rfc3339(value).is_ok(),
+        TextShape::Json => serde_json::from_str::<serde_json::Value>(value).is_ok(),
     };
     if fits {
         Ok(())

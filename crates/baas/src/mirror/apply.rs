@@ -9,7 +9,7 @@ use tandem_core::merge::{ApplyOutcome, Entity, FieldState, SyncEvent, merge};
 use tandem_sql::Tx;
 use tandem_sql::outbox::{StateRows, WriteError};
 
-use super::{SYNC_TABLES, load_states, model_for};
+use super::{Home, SYNC_TABLES, access_table, load_states, model_id};
 use crate::Baas;
 use crate::error::BaasResult;
 use crate::exec::Exec;
@@ -23,8 +23,12 @@ impl Baas {
         for max in events.iter().filter_map(SyncEvent::max_stamp) {
             self.engine.sync.hlc.observe(max);
         }
-        for event in events.iter().filter(|e| e.entity == Entity::User) {
-            self.callers.forget_user(&event.entity_id);
+        for event in events {
+            match event.entity {
+                Entity::User | Entity::UserRoles => self.callers.forget_user(&event.entity_id),
+                Entity::Role => self.callers.forget_roles(),
+                Entity::Tenant => {}
+            }
         }
     }
 
@@ -44,7 +48,6 @@ impl Baas {
                 error: "the BaaS only applies events from the Platform".into(),
             });
         }
-        let model_id = model_for(self, event.entity)?;
         let schema = &self.engine.schema;
         if !SYNC_TABLES
             .first_apply(tx, &event.id, now.timestamp_millis())
@@ -56,7 +59,6 @@ impl Baas {
         let current = load_states(
             schema,
             &mut exec,
-            model_id,
             event.entity,
             StateRows::Ids(std::slice::from_ref(&event.entity_id)),
             true,
@@ -72,12 +74,16 @@ impl Baas {
             &event.fields,
             &event.changed,
         );
-        let written = if current.is_none() {
+        let written = if access_table(event.entity).is_some() {
+            write_access(tx, schema, event, &merged.writes, current.is_none()).await
+        } else if current.is_none() {
+            let model_id = model_id(schema, event.entity)?;
             self.insert_synced(tx, model_id, event, &merged.writes, now)
                 .await
         } else if merged.writes.is_empty() {
             Ok(())
         } else {
+            let model_id = model_id(schema, event.entity)?;
             self.update_synced(tx, model_id, event, &merged.writes, now)
                 .await
         };
@@ -220,6 +226,59 @@ impl Baas {
             .map_err(|e| write_error(e, event.entity))?;
         Ok(())
     }
+}
+
+/// Writes merged access fields (a role, a user's roles) into the BaaS's own table, inserting
+/// the row when it is `new`.
+async fn write_access(
+    tx: &mut Tx,
+    schema: &crate::schema::Schema,
+    event: &SyncEvent,
+    writes: &FieldState,
+    new: bool,
+) -> Result<(), WriteError> {
+    let entity = event.entity;
+    let home = Home::of(schema, entity).map_err(|e| WriteError::Refused(e.to_string()))?;
+    let mut cols: Vec<(Alias, SimpleExpr)> = Vec::new();
+    for field in entity.fields() {
+        let Some(s) = writes.get(field.name) else {
+            if new {
+                return Err(WriteError::Refused(format!(
+                    "the {} {} is not on the BaaS yet and the event lacks {}",
+                    entity.name(),
+                    event.entity_id,
+                    field.name
+                )));
+            }
+            continue;
+        };
+        field.check_value(&s.value).map_err(WriteError::Refused)?;
+        let text = s.value.as_str().unwrap_or_default().to_owned();
+        cols.push((Alias::new(field.name), SimpleExpr::from(Expr::val(text))));
+    }
+    if cols.is_empty() {
+        return Ok(());
+    }
+    let table = Alias::new(home.table.as_str());
+    if new {
+        cols.push((
+            Alias::new("id"),
+            SimpleExpr::from(Expr::val(event.entity_id.as_str())),
+        ));
+        let mut q = Query::insert();
+        q.into_table(table)
+            .columns(cols.iter().map(|(c, _)| c.clone()))
+            .values(cols.into_iter().map(|(_, v)| v))
+            .map_err(|e| WriteError::Refused(e.to_string()))?;
+        tx.execute(&q).await.map_err(|e| write_error(e, entity))?;
+    } else {
+        let mut q = Query::update();
+        q.table(table)
+            .values(cols)
+            .and_where(Expr::col(Alias::new("id")).eq(event.entity_id.as_str()));
+        tx.execute(&q).await.map_err(|e| write_error(e, entity))?;
+    }
+    Ok(())
 }
 
 fn write_error(err: tandem_sql::DbError, entity: Entity) -> WriteError {

@@ -1,5 +1,6 @@
 //! The BaaS's half of the sync engine's storage: the built-in `user` and `tenant` models,
-//! mirrored from the Platform. A local write to a synced field stamps the field and records an
+//! mirrored from the Platform, and the access data (roles with their permissions, each user's
+//! roles) in the BaaS's own tables ([`ACCESS_TABLES`]), which only sync writes. A local write to a synced field stamps the field and records an
 //! outbox event in the write's own transaction ([`outbox`]); events from the Platform are
 //! merged field by field under those stamps, creating the row when it is new ([`apply`]).
 //! This is the only way `user` and `tenant` rows are created here.
@@ -33,6 +34,74 @@ pub const SYNC_TABLES: SyncTables = SyncTables {
     nonces: "_tandem_sync_nonces",
 };
 
+/// Where the roles (`id`, `key`, `permissions`) and each user's roles (`id` = the user's id,
+/// `roles`) live: text columns named as the entity's fields, never part of the API.
+pub const ACCESS_TABLES: [(Entity, &str); 2] = [
+    (Entity::Role, "_tandem_roles"),
+    (Entity::UserRoles, "_tandem_user_roles"),
+];
+
+/// The BaaS's table of an access entity (`None` for `user` and `tenant`, which are models).
+pub fn access_table(entity: Entity) -> Option<&'static str> {
+    ACCESS_TABLES
+        .iter()
+        .find(|(e, _)| *e == entity)
+        .map(|(_, table)| *table)
+}
+
+/// Creates the access tables when they do not exist yet.
+pub async fn create_access_tables(db: &tandem_sql::Db) -> Result<(), tandem_sql::DbError> {
+    let mut ddl = String::new();
+    for (entity, table) in ACCESS_TABLES {
+        let columns: Vec<String> = entity
+            .fields()
+            .iter()
+            .map(|f| format!(", \"{}\" TEXT NOT NULL", f.name))
+            .collect();
+        ddl.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY{});\n",
+            columns.concat()
+        ));
+    }
+    let mut tx = db.begin().await?;
+    if db.dialect() == tandem_sql::Dialect::Postgres {
+        // Replicas starting together must not race on CREATE TABLE IF NOT EXISTS.
+        tx.execute_ddl("SELECT pg_advisory_xact_lock(7366434, 2)")
+            .await?;
+    }
+    tx.execute_ddl(&ddl).await?;
+    tx.commit().await
+}
+
+/// Where an entity's synced state lives here: its table and its fields' (column, name, type).
+pub(crate) struct Home {
+    pub table: String,
+    pub fields: Vec<(String, &'static str, ScalarType)>,
+}
+
+impl Home {
+    pub(crate) fn of(schema: &Schema, entity: Entity) -> BaasResult<Self> {
+        if let Some(table) = access_table(entity) {
+            return Ok(Self {
+                table: table.to_owned(),
+                fields: entity
+                    .fields()
+                    .iter()
+                    .map(|f| (f.name.to_owned(), f.name, ScalarType::String))
+                    .collect(),
+            });
+        }
+        let model = schema.model(model_id(schema, entity)?);
+        Ok(Self {
+            table: model.table.clone(),
+            fields: synced_fields(model, entity)
+                .into_iter()
+                .map(|(id, name, ty)| (model.fields[id].column.clone(), name, ty))
+                .collect(),
+        })
+    }
+}
+
 pub fn entity_of(model: &Model) -> Option<Entity> {
     model.builtin.map(|b| match b {
         Builtin::User => Entity::User,
@@ -61,25 +130,21 @@ fn internal(e: impl std::fmt::Display) -> BaasError {
     BaasError::internal(e.to_string())
 }
 
-/// Reads the synced state of a built-in model's rows (values and stamps); with `lock`, first
-/// locks the rows of the transaction's apply (see `SyncTables::lock_rows`).
+/// Reads the synced state of an entity's rows (values and stamps); with `lock`, first locks
+/// the rows of the transaction's apply (see `SyncTables::lock_rows`).
 async fn load_states(
     schema: &Schema,
     exec: &mut Exec<'_>,
-    model_id: ModelId,
     entity: Entity,
     which: StateRows<'_>,
     lock: bool,
 ) -> BaasResult<Vec<(String, FieldState)>> {
-    let model = schema.model(model_id);
-    let fields = synced_fields(model, entity);
-    let columns: Vec<&str> = fields
-        .iter()
-        .map(|(id, _, _)| model.fields[*id].column.as_str())
-        .collect();
-    let q = SYNC_TABLES.state_select(entity, &model.table, &columns, &which);
+    let home = Home::of(schema, entity)?;
+    let fields = &home.fields;
+    let columns: Vec<&str> = fields.iter().map(|(c, _, _)| c.as_str()).collect();
+    let q = SYNC_TABLES.state_select(entity, &home.table, &columns, &which);
     if let (true, StateRows::Ids(ids), Exec::Tx(tx)) = (lock, &which, &mut *exec) {
-        SYNC_TABLES.lock_rows(tx, &model.table, ids).await?;
+        SYNC_TABLES.lock_rows(tx, &home.table, ids).await?;
     }
     let rows = exec.rows(&q).await?;
     let mut types = vec![ScalarType::String];
@@ -109,9 +174,8 @@ async fn load_states(
     Ok(out)
 }
 
-fn model_for(baas: &Baas, entity: Entity) -> BaasResult<ModelId> {
-    baas.engine
-        .schema
+fn model_id(schema: &Schema, entity: Entity) -> BaasResult<ModelId> {
+    schema
         .model_id(entity.name())
         .ok_or_else(|| internal("built-in model missing"))
 }
@@ -124,14 +188,12 @@ impl Baas {
         entity: Entity,
         ids: &[String],
     ) -> BaasResult<Vec<(String, FieldState)>> {
-        let model = model_for(self, entity)?;
         let mut out = Vec::new();
         for chunk in ids.chunks(STATE_CHUNK) {
             out.extend(
                 load_states(
                     &self.engine.schema,
                     &mut Exec::Pool(&self.engine.db),
-                    model,
                     entity,
                     StateRows::Ids(chunk),
                     false,
@@ -142,6 +204,23 @@ impl Baas {
         Ok(out)
     }
 
+    /// The synced state of up to `limit` entities with ids after `after`, in id order.
+    pub async fn sync_state_page(
+        &self,
+        entity: Entity,
+        after: Option<&str>,
+        limit: u64,
+    ) -> BaasResult<Vec<(String, FieldState)>> {
+        load_states(
+            &self.engine.schema,
+            &mut Exec::Pool(&self.engine.db),
+            entity,
+            StateRows::After(after, limit),
+            false,
+        )
+        .await
+    }
+
     /// Digests of up to `limit` entities with ids after `after`, in id order.
     #[tracing::instrument(skip_all, fields(entity = entity.name(), after, limit))]
     pub async fn sync_digests(
@@ -150,16 +229,7 @@ impl Baas {
         after: Option<&str>,
         limit: u64,
     ) -> BaasResult<Vec<(String, u64)>> {
-        let model = model_for(self, entity)?;
-        let states = load_states(
-            &self.engine.schema,
-            &mut Exec::Pool(&self.engine.db),
-            model,
-            entity,
-            StateRows::After(after, limit),
-            false,
-        )
-        .await?;
+        let states = self.sync_state_page(entity, after, limit).await?;
         Ok(digests(entity, states))
     }
 }

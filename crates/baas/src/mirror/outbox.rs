@@ -81,8 +81,7 @@ pub(crate) async fn record_local(
         return Ok(false);
     }
     for chunk in ids.chunks(STATE_CHUNK) {
-        let states =
-            load_states(schema, exec, model_id, entity, StateRows::Ids(chunk), false).await?;
+        let states = load_states(schema, exec, entity, StateRows::Ids(chunk), false).await?;
         let tx = tx_of(exec)?;
         for (id, state) in states {
             record_row(tx, hooks, entity, id, state, &changed, now).await?;

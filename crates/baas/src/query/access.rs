@@ -6,7 +6,9 @@
 //! - the built-in rights every user has: read and update their own `user` row, read their own
 //!   `tenant`;
 //! - their roles' permissions ([`Grants`]): entity × action × scope, where the scope is `all`
-//!   (every row), `tenant` (rows of the caller's tenant) or `own` (rows the caller owns).
+//!   (every row), `tenant` (rows of the caller's tenant) or `own` (rows the caller owns);
+//! - `public` permissions, of any role: every row, for every caller, anonymous ones included
+//!   (an anonymous caller has only these).
 //!
 //! Which rows belong to a tenant or an owner follows ROQ's convention, with no attribute in the
 //! schema: a model is in a tenant through its relation to `tenant` (its foreign key), or else
@@ -33,29 +35,9 @@ use crate::error::{BaasError, BaasResult};
 use crate::schema::{Builtin, FieldId, ModelId, ScalarType, Schema};
 use crate::value::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Create,
-    Read,
-    Update,
-    Delete,
-}
-
-/// How far a permission reaches; wider scopes include the narrower ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Scope {
-    Own,
-    Tenant,
-    All,
-}
-
-/// One permission of one role: `action` on the model named `entity`, within `scope`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Permission {
-    pub entity: String,
-    pub action: Action,
-    pub scope: Scope,
-}
+/// The four operations a permission names (`Operation` in ROQ's words; here `Action`, since
+/// the query AST has its own `Operation`).
+pub use tandem_core::access::{Operation as Action, Rule, Scope};
 
 /// What a user's roles permit: the widest scope per model and action.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,10 +48,10 @@ pub struct Grants {
 impl Grants {
     /// The union of permissions (of all the caller's roles). Entity names compare as model
     /// names do in the API: the first letter's case is ignored.
-    pub fn new<'a>(permissions: impl IntoIterator<Item = &'a Permission>) -> Self {
+    pub fn new<'a>(permissions: impl IntoIterator<Item = &'a Rule>) -> Self {
         let mut widest: HashMap<(String, Action), Scope> = HashMap::new();
         for p in permissions {
-            let key = (crate::schema::lower_first(&p.entity), p.action);
+            let key = (crate::schema::lower_first(&p.entity), p.operation);
             let entry = widest.entry(key).or_insert(p.scope);
             *entry = (*entry).max(p.scope);
         }
@@ -96,7 +78,8 @@ pub enum Caller {
     /// The environment's API key: no rules.
     SuperAdmin,
     User(UserCaller),
-    Anonymous,
+    /// No credentials: only what a `public` permission opens (these grants).
+    Anonymous(Arc<Grants>),
 }
 
 /// The rules of one caller over one schema.
@@ -148,7 +131,10 @@ impl<'s> Guard<'s> {
     pub fn rule(&self, model: ModelId, action: Action) -> BaasResult<Option<Filter>> {
         let user = match &self.caller {
             Caller::SuperAdmin => return Ok(None),
-            Caller::Anonymous => return Ok(Some(NOTHING)),
+            Caller::Anonymous(public) => {
+                let open = public.scope(&self.schema.model(model).name, action);
+                return Ok((open != Some(Scope::Public)).then_some(NOTHING));
+            }
             Caller::User(user) => user,
         };
         let m = self.schema.model(model);
@@ -165,7 +151,7 @@ impl<'s> Guard<'s> {
             _ => {}
         }
         match user.grants.scope(&m.name, action) {
-            Some(Scope::All) => return Ok(None),
+            Some(Scope::All | Scope::Public) => return Ok(None),
             Some(scope) => allowed.push(self.scoped(model, scope, user)?),
             None => {}
         }
@@ -566,9 +552,9 @@ mod tests {
 
     #[test]
     fn the_widest_scope_of_all_roles_wins_per_model_and_action() {
-        let p = |entity: &str, action, scope| Permission {
+        let p = |entity: &str, operation, scope| Rule {
             entity: entity.into(),
-            action,
+            operation,
             scope,
         };
         let grants = Grants::new(&[

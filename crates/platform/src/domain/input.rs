@@ -8,7 +8,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::Change;
+use tandem_core::access::{Operation, Scope};
+
+use super::{Change, PermissionKind};
 
 /// A user to create (`createUser`).
 #[derive(Clone, Default)]
@@ -90,8 +92,29 @@ pub struct NewRole {
     pub is_system_managed: bool,
     pub key: String,
     pub name: String,
-    /// How many permission assignments came with the role. Tandem takes access rules from
-    /// the BaaS schema, so the service refuses any rather than silently dropping them.
-    pub permission_assignments: usize,
+    pub permission_assignments: Vec<PermissionAssignment>,
     pub reference: Option<String>,
+}
+
+/// One permission as a caller gives it (ROQ's `RolePermissionAssignDto`, whose fields are all
+/// optional): the service checks it into a [`crate::domain::Permission`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PermissionAssignment {
+    pub key: Option<String>,
+    pub operation: Option<Operation>,
+    pub scope: Option<Scope>,
+    pub kind: Option<PermissionKind>,
+    /// The BaaS model (ROQ's `projectEntityId`).
+    pub project_entity: Option<String>,
+    pub platform_entity: Option<String>,
+}
+
+/// `updateProjectPermissions`: the role's permissions on one model, replacing the ones it had.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectPermissions {
+    pub entity: String,
+    pub assignments: Vec<PermissionAssignment>,
+    /// ROQ's paths from the model to the user; Tandem follows its convention instead.
+    pub paths: usize,
+    pub user_id_field: Option<String>,
 }

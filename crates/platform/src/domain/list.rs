@@ -6,7 +6,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use tandem_core::{RoleId, TenantId, UserId};
+use tandem_core::{PermissionId, RoleId, TenantId, UserId};
 
 /// Default and maximum page sizes of every list.
 pub const DEFAULT_LIMIT: u32 = 100;
@@ -264,5 +264,37 @@ pub struct RoleQuery {
     pub tenant_scope: Option<TenantId>,
     pub search: Option<RoleSearch>,
     pub order: Option<RoleOrder>,
+    pub window: Window,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PermissionFilter {
+    pub id: Option<IdFilter<PermissionId>>,
+    pub key: Option<StringFilter>,
+    pub role_id: Option<IdFilter<RoleId>>,
+    pub scope: Option<StringFilter>,
+    pub kind: Option<StringFilter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionSort {
+    CreatedAt,
+    Key,
+    Scope,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PermissionOrder {
+    pub order: SortOrder,
+    pub sort: PermissionSort,
+}
+
+/// `permissions(…)`: ROQ's filters, a search on the key, order and window.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PermissionQuery {
+    pub filter: PermissionFilter,
+    pub key_search: Option<String>,
+    pub order: Option<PermissionOrder>,
     pub window: Window,
 }

@@ -10,7 +10,8 @@ pub mod list;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
-use tandem_core::{Email, RoleId, TenantId, UserId};
+use tandem_core::access::Rule;
+use tandem_core::{Email, PermissionId, RoleId, TenantId, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tenant {
@@ -56,6 +57,43 @@ pub struct Role {
     pub reference: Option<String>,
     pub is_system_managed: bool,
     pub invite_role_keys: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// ROQ's two kinds of permission: on a BaaS model (`project`) or on a Platform entity
+/// (`platform`, e.g. `user`, `tenant`, which are BaaS models too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionKind {
+    Project,
+    Platform,
+}
+
+impl PermissionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Project => "project",
+            Self::Platform => "platform",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Project, Self::Platform]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+}
+
+/// One permission of a role (ROQ's `PermissionModel`): `rule.operation` on rows of the BaaS
+/// model `rule.entity` within `rule.scope`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Permission {
+    pub id: PermissionId,
+    pub role_id: RoleId,
+    pub key: String,
+    pub rule: Rule,
+    pub kind: PermissionKind,
+    pub platform_entity: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

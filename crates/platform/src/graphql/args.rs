@@ -14,9 +14,9 @@ use std::str::FromStr;
 use async_graphql::{Enum, ID, InputObject};
 
 use crate::domain::list::{
-    BoolFilter, DateFilter, FilterId, IdFilter, RoleFilter, RoleOrder, RoleQuery, RoleSearch,
-    StringFilter, TenantFilter, TenantOrder, TenantQuery, UserFilter, UserOrder, UserQuery,
-    UserSearch,
+    BoolFilter, DateFilter, FilterId, IdFilter, PermissionFilter, PermissionOrder, PermissionQuery,
+    RoleFilter, RoleOrder, RoleQuery, RoleSearch, StringFilter, TenantFilter, TenantOrder,
+    TenantQuery, UserFilter, UserOrder, UserQuery, UserSearch,
 };
 use crate::error::{PlatformError, PlatformResult};
 use crate::graphql::scalars::Date;
@@ -298,6 +298,84 @@ pub enum RoleSearchKeyEnum {
 pub struct RoleSearchArgType {
     pub key: RoleSearchKeyEnum,
     pub value: String,
+}
+
+#[derive(Debug, Clone, Default, InputObject)]
+#[graphql(name = "PermissionFilterArgType")]
+pub struct PermissionFilterArgType {
+    pub id: Option<IdFilterArgType>,
+    pub key: Option<StringFilterArgType>,
+    pub resolver_mapping: Option<StringFilterArgType>,
+    pub role_id: Option<IdFilterArgType>,
+    pub scope: Option<StringFilterArgType>,
+    #[graphql(name = "type")]
+    pub kind: Option<StringFilterArgType>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(
+    name = "PermissionOrderSortEnum",
+    rename_items = "camelCase",
+    remote = "crate::domain::list::PermissionSort"
+)]
+pub enum PermissionOrderSortEnum {
+    CreatedAt,
+    Key,
+    Scope,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Copy, InputObject)]
+#[graphql(name = "PermissionOrderArgType")]
+pub struct PermissionOrderArgType {
+    pub order: OrderEnum,
+    pub sort: PermissionOrderSortEnum,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(name = "PermissionSearchKeyEnum", rename_items = "camelCase")]
+pub enum PermissionSearchKeyEnum {
+    Key,
+}
+
+#[derive(Debug, Clone, InputObject)]
+#[graphql(name = "PermissionSearchArgType")]
+pub struct PermissionSearchArgType {
+    pub key: PermissionSearchKeyEnum,
+    pub value: String,
+}
+
+pub fn permission_query(
+    filter: Option<PermissionFilterArgType>,
+    limit: Option<i32>,
+    offset: Option<i32>,
+    order: Option<PermissionOrderArgType>,
+    search: Option<PermissionSearchArgType>,
+) -> PlatformResult<PermissionQuery> {
+    let window = window(limit, offset)?;
+    let filter = filter.unwrap_or_default();
+    if filter.resolver_mapping.is_some() {
+        return Err(PlatformError::Unsupported(
+            "the `resolverMapping` permission filter is not supported by Tandem".into(),
+        ));
+    }
+    Ok(PermissionQuery {
+        filter: PermissionFilter {
+            id: filter.id.map(Into::into),
+            key: filter.key.map(Into::into),
+            role_id: filter.role_id.map(Into::into),
+            scope: filter.scope.map(Into::into),
+            kind: filter.kind.map(Into::into),
+        },
+        key_search: search.map(|s| match s.key {
+            PermissionSearchKeyEnum::Key => s.value,
+        }),
+        order: order.map(|o| PermissionOrder {
+            order: o.order.into(),
+            sort: o.sort.into(),
+        }),
+        window,
+    })
 }
 
 #[derive(InputObject, Default)]

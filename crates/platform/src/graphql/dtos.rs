@@ -7,8 +7,13 @@
 
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 
-use crate::domain::Change;
-use crate::domain::input::{NewRole, NewTenant, NewUser, PasswordChange, TenantUpdate, UserUpdate};
+use tandem_core::access::{Operation, Scope};
+
+use crate::domain::input::{
+    NewRole, NewTenant, NewUser, PasswordChange, PermissionAssignment, ProjectPermissions,
+    TenantUpdate, UserUpdate,
+};
+use crate::domain::{Change, PermissionKind};
 use crate::graphql::scalars::{Date, JsonObject};
 
 #[derive(Debug, Clone, Default, InputObject)]
@@ -108,8 +113,8 @@ pub enum PermissionType {
     Project,
 }
 
-/// ROQ's permission assignment. Tandem takes access rules from the BaaS schema, so a role
-/// created with assignments is refused rather than silently losing them.
+/// ROQ's permission assignment: `operation` on the BaaS model `projectEntityId` (or, for
+/// `type: platform`, the built-in model `platformEntity`: `user` or `tenant`) within `scope`.
 #[derive(Debug, Clone, InputObject)]
 #[graphql(name = "RolePermissionAssignDto")]
 pub struct RolePermissionAssignDto {
@@ -121,6 +126,67 @@ pub struct RolePermissionAssignDto {
     pub scope: Option<PermissionScope>,
     #[graphql(name = "type")]
     pub kind: Option<PermissionType>,
+}
+
+/// ROQ's path from a model to the user (`updateProjectPermissions`); Tandem follows its
+/// convention instead and refuses non-empty paths.
+#[derive(Debug, Clone, InputObject)]
+#[graphql(name = "ProjectEntityPathDto")]
+pub struct ProjectEntityPathDto {
+    pub id: ID,
+    pub path: Vec<ID>,
+    pub project_entity_id: ID,
+    pub role_id: ID,
+}
+
+#[derive(Debug, Clone, InputObject)]
+#[graphql(name = "ProjectPermissionsDto")]
+pub struct ProjectPermissionsDto {
+    pub permission_assignments: Vec<RolePermissionAssignDto>,
+    pub project_entity_id: ID,
+    pub project_entity_paths: Vec<ProjectEntityPathDto>,
+    pub user_id_field: Option<String>,
+}
+
+impl From<RolePermissionAssignDto> for PermissionAssignment {
+    fn from(dto: RolePermissionAssignDto) -> Self {
+        Self {
+            key: dto.key,
+            operation: dto.operation.map(|o| match o {
+                ResourceOperation::Create => Operation::Create,
+                ResourceOperation::Read => Operation::Read,
+                ResourceOperation::Update => Operation::Update,
+                ResourceOperation::Delete => Operation::Delete,
+            }),
+            scope: dto.scope.map(|s| match s {
+                PermissionScope::Own => Scope::Own,
+                PermissionScope::Tenant => Scope::Tenant,
+                PermissionScope::All => Scope::All,
+                PermissionScope::Public => Scope::Public,
+            }),
+            kind: dto.kind.map(|k| match k {
+                PermissionType::Project => PermissionKind::Project,
+                PermissionType::Platform => PermissionKind::Platform,
+            }),
+            project_entity: dto.project_entity_id,
+            platform_entity: dto.platform_entity.map(|id| id.0),
+        }
+    }
+}
+
+impl From<ProjectPermissionsDto> for ProjectPermissions {
+    fn from(dto: ProjectPermissionsDto) -> Self {
+        Self {
+            entity: dto.project_entity_id.0,
+            assignments: dto
+                .permission_assignments
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            paths: dto.project_entity_paths.len(),
+            user_id_field: dto.user_id_field,
+        }
+    }
 }
 
 #[derive(Debug, Clone, InputObject)]
@@ -230,7 +296,11 @@ impl From<RoleCreateDto> for NewRole {
             is_system_managed: dto.is_system_managed,
             key: dto.key,
             name: dto.name,
-            permission_assignments: dto.permission_assignments.len(),
+            permission_assignments: dto
+                .permission_assignments
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             reference: dto.reference,
         }
     }

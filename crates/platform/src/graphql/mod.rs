@@ -23,14 +23,18 @@ use async_graphql::{Context, EmptySubscription, ID, Object, Result, Schema};
 use crate::error::{IntoGraphql, PlatformError};
 use crate::service::{PlatformService, Principal};
 use args::{
-    RoleFilterArgType, RoleOrderArgType, RoleSearchArgType, TenantFilterArgType,
-    TenantOrderArgType, UserFilterArgType, UserOrderArgType, UserSearchArgType,
+    PermissionFilterArgType, PermissionOrderArgType, PermissionSearchArgType, RoleFilterArgType,
+    RoleOrderArgType, RoleSearchArgType, TenantFilterArgType, TenantOrderArgType,
+    UserFilterArgType, UserOrderArgType, UserSearchArgType,
 };
 use dtos::{
-    ChangeUserPasswordDto, RoleCreateDto, TenantCreateDto, TenantUpdateDto, UserCreateDto,
-    UserUpdateDto,
+    ChangeUserPasswordDto, ProjectPermissionsDto, RoleCreateDto, TenantCreateDto, TenantUpdateDto,
+    UserCreateDto, UserUpdateDto,
 };
-use models::{RoleModel, RolePageModel, TenantModel, TenantPageModel, UserModel, UserPageModel};
+use models::{
+    PermissionPageModel, RoleModel, RolePageModel, TenantModel, TenantPageModel, UserModel,
+    UserPageModel,
+};
 
 pub type PlatformSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -144,6 +148,21 @@ impl QueryRoot {
         service.role(&id).await.gql().map(RoleModel)
     }
 
+    /// The roles' permissions.
+    async fn permissions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PermissionFilterArgType>,
+        limit: Option<i32>,
+        offset: Option<i32>,
+        order: Option<PermissionOrderArgType>,
+        search: Option<PermissionSearchArgType>,
+    ) -> Result<PermissionPageModel> {
+        let (service, _) = parts(ctx)?;
+        let query = args::permission_query(filter, limit, offset, order, search).gql()?;
+        service.permissions(query).await.gql().map(Into::into)
+    }
+
     async fn roles(
         &self,
         ctx: &Context<'_>,
@@ -251,6 +270,23 @@ impl MutationRoot {
         let (service, principal) = parts(ctx)?;
         service
             .create_role(principal, role.into())
+            .await
+            .gql()
+            .map(RoleModel)
+    }
+
+    /// Replaces the role's permissions on one BaaS model (`projectEntityId`, the model's name)
+    /// with `permissionAssignments`; an empty list takes them all away. The BaaS enforces the
+    /// change from the next request after sync delivers it (milliseconds).
+    async fn update_project_permissions(
+        &self,
+        ctx: &Context<'_>,
+        role_id: ID,
+        project_permissions: ProjectPermissionsDto,
+    ) -> Result<RoleModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .update_project_permissions(principal, &role_id, project_permissions.into())
             .await
             .gql()
             .map(RoleModel)

@@ -7,7 +7,9 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use crate::domain::list::{FilterId, IdFilter};
-use crate::domain::{Page, Role, Tenant, User};
+use tandem_core::access::Scope;
+
+use crate::domain::{Page, Permission, PermissionKind, Role, Tenant, User};
 use crate::error::{IntoGraphql, PlatformError};
 use crate::service::{PlatformService, Principal};
 
@@ -15,6 +17,7 @@ use super::args::{
     RoleFilterArgType, RoleOrderArgType, RoleSearchArgType, UserGroupFilterArgType,
     UserGroupOrderArgType, UserGroupSearchArgType, role_query,
 };
+use super::dtos::{PermissionScope, PermissionType};
 use super::loaders::{RoleUserCountLoader, TenantLoader, TenantUserCountLoader, UserRolesLoader};
 use super::scalars::{Date, JsonObject};
 
@@ -213,6 +216,82 @@ impl From<Page<Tenant>> for TenantPageModel {
         Self {
             data: page.data.into_iter().map(TenantModel).collect(),
             total_count: count(page.total_count),
+        }
+    }
+}
+
+pub struct PermissionModel(pub Permission);
+
+/// One permission of a role: `operation` on rows of the BaaS model `projectEntityId` within
+/// `scope`.
+#[Object(name = "PermissionModel")]
+impl PermissionModel {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// Tandem names a permission by its key.
+    async fn name(&self) -> &str {
+        &self.0.key
+    }
+    async fn operation(&self) -> &str {
+        self.0.rule.operation.name()
+    }
+    async fn scope(&self) -> PermissionScope {
+        match self.0.rule.scope {
+            Scope::Own => PermissionScope::Own,
+            Scope::Tenant => PermissionScope::Tenant,
+            Scope::All => PermissionScope::All,
+            Scope::Public => PermissionScope::Public,
+        }
+    }
+    #[graphql(name = "type")]
+    async fn kind(&self) -> PermissionType {
+        match self.0.kind {
+            PermissionKind::Project => PermissionType::Project,
+            PermissionKind::Platform => PermissionType::Platform,
+        }
+    }
+    /// The BaaS model the permission is on.
+    async fn project_entity_id(&self) -> Option<ID> {
+        Some(ID(self.0.rule.entity.clone()))
+    }
+    async fn platform_entity(&self) -> Option<&str> {
+        self.0.platform_entity.as_deref()
+    }
+    async fn role_id(&self) -> ID {
+        ID(self.0.role_id.to_string())
+    }
+    async fn role(&self, ctx: &Context<'_>) -> Result<RoleModel> {
+        let service = ctx.data::<Arc<PlatformService>>()?;
+        service
+            .role(&self.0.role_id.to_string())
+            .await
+            .gql()
+            .map(RoleModel)
+    }
+    async fn created_at(&self) -> Date {
+        Date(self.0.created_at)
+    }
+    async fn updated_at(&self) -> Date {
+        Date(self.0.updated_at)
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "PermissionPageModel")]
+pub struct PermissionPageModel {
+    pub data: Vec<PermissionModel>,
+    pub total_count: i64,
+}
+
+impl From<Page<Permission>> for PermissionPageModel {
+    fn from(page: Page<Permission>) -> Self {
+        Self {
+            data: page.data.into_iter().map(PermissionModel).collect(),
+            total_count: page.total_count,
         }
     }
 }

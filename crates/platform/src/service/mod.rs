@@ -8,6 +8,7 @@
 mod access;
 mod keys;
 mod limits;
+mod permissions;
 mod recovery;
 mod roles;
 mod sessions;

@@ -1,4 +1,4 @@
-//! Roles: create, read, list, assign and unassign.
+//! Roles: create (with their permissions), read, list, assign and unassign.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,11 +14,6 @@ impl PlatformService {
     #[tracing::instrument(skip_all)]
     pub async fn create_role(&self, principal: &Principal, new: NewRole) -> PlatformResult<Role> {
         principal.require_service_account("createRole")?;
-        if new.permission_assignments > 0 {
-            return Err(PlatformError::Unsupported(
-                "permissionAssignments are not supported: pass an empty list; access rules come from the BaaS schema".into(),
-            ));
-        }
         let key = validate::role_key(&new.key)?;
         let name = new.name.trim().to_owned();
         if name.is_empty() {
@@ -35,8 +30,10 @@ impl PlatformService {
             .collect();
         self.roles_for_keys(&others).await?;
         let now = self.clock.now();
+        let id = RoleId::new();
+        let permissions = self.permissions_of(id, new.permission_assignments)?;
         let role = Role {
-            id: RoleId::new(),
+            id,
             key,
             name,
             description: validate::optional_text("description", new.description)?,
@@ -46,7 +43,7 @@ impl PlatformService {
             created_at: now,
             updated_at: now,
         };
-        self.store.insert_role(&role).await?;
+        self.store.insert_role(&role, &permissions).await?;
         Ok(role)
     }
 
@@ -101,7 +98,9 @@ impl PlatformService {
         let user = self.load_user(user_id).await?;
         let roles = self.roles_for_keys(keys).await?;
         let ids: Vec<RoleId> = roles.iter().map(|r| r.id).collect();
-        self.store.unassign_roles(user.id, &ids).await?;
+        self.store
+            .unassign_roles(user.id, &ids, self.clock.now())
+            .await?;
         Ok(true)
     }
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use tandem_core::profile::{self, TextShape};
 
 use crate::domain::Change;
-use crate::domain::list::{RoleFilter, StringFilter, TenantFilter, UserFilter};
+use crate::domain::list::{PermissionFilter, RoleFilter, StringFilter, TenantFilter, UserFilter};
 use crate::error::{PlatformError, PlatformResult};
 
 pub const MAX_TEXT_CHARS: usize = 1000;
@@ -173,6 +173,34 @@ pub fn role_filter(f: &RoleFilter) -> PlatformResult<()> {
         }
     }
     Ok(())
+}
+
+pub fn permission_filter(f: &PermissionFilter) -> PlatformResult<()> {
+    for (name, filter) in [("key", &f.key), ("scope", &f.scope), ("type", &f.kind)] {
+        if let Some(filter) = filter {
+            string_filter(name, filter)?;
+        }
+    }
+    Ok(())
+}
+
+/// The name of a BaaS model a permission is on: an identifier, as the schema's model names are.
+pub fn entity_name(field: &str, raw: &str) -> PlatformResult<String> {
+    let name = raw.trim();
+    let ok = name.len() <= 64
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(PlatformError::InvalidInput(format!(
+            "`{field}` must name a BaaS model (such as `project`): 1 to 64 letters, digits or `_`, not starting with a digit; got `{}`",
+            name.chars().take(80).collect::<String>()
+        )))
+    }
 }
 
 pub fn tenant_filter(f: &TenantFilter) -> PlatformResult<()> {

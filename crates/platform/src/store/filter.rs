@@ -9,12 +9,12 @@ use tandem_core::UserId;
 use tandem_sql::Dialect;
 use tandem_sql::escape_like;
 
-use super::tables::{CountRow, Roles, Tenants, UserRoles, Users, convert_all, millis};
+use super::tables::{CountRow, Permissions, Roles, Tenants, UserRoles, Users, convert_all, millis};
 use super::{SqlPlatformStore, StoreError, StoreResult, postgres, sqlite};
 use crate::domain::Page;
 use crate::domain::list::{
-    BoolFilter, DateFilter, DateOp, FilterId, IdFilter, RoleQuery, RoleSearchKey, SortOrder,
-    StringFilter, TenantQuery, UserQuery, UserSearchKey,
+    BoolFilter, DateFilter, DateOp, FilterId, IdFilter, PermissionQuery, RoleQuery, RoleSearchKey,
+    SortOrder, StringFilter, TenantQuery, UserQuery, UserSearchKey,
 };
 
 impl SqlPlatformStore {
@@ -280,6 +280,38 @@ impl SqlPlatformStore {
                 RoleSearchKey::Name => Roles::Name,
             };
             cond = cond.add(self.contains(Expr::col((Roles::Table, col)).into(), &search.value));
+        }
+        cond
+    }
+}
+
+impl SqlPlatformStore {
+    pub(super) fn permission_condition(&self, query: &PermissionQuery) -> Condition {
+        let f = &query.filter;
+        let mut cond = Cond::all();
+        if let Some(id) = &f.id {
+            cond = cond.add(id_filter((Permissions::Table, Permissions::Id), id));
+        }
+        if let Some(role_id) = &f.role_id {
+            cond = cond.add(id_filter(
+                (Permissions::Table, Permissions::RoleId),
+                role_id,
+            ));
+        }
+        for (col, filter) in [
+            (Permissions::Key, &f.key),
+            (Permissions::Scope, &f.scope),
+            (Permissions::Type, &f.kind),
+        ] {
+            if let Some(filter) = filter {
+                cond = cond.add(self.string_filter((Permissions::Table, col), filter, false));
+            }
+        }
+        if let Some(value) = &query.key_search {
+            cond = cond.add(self.contains(
+                Expr::col((Permissions::Table, Permissions::Key)).into(),
+                value,
+            ));
         }
         cond
     }

@@ -34,8 +34,8 @@ use crate::domain::auth::{
     AuthSettings, CodeRecord, EmailVerification, MailMessage, PasswordReset, RefreshRecord,
     SigningKeyRecord,
 };
-use crate::domain::list::{RoleQuery, TenantQuery, UserQuery};
-use crate::domain::{Change, Page, Role, Tenant, User, UserChanges};
+use crate::domain::list::{PermissionQuery, RoleQuery, TenantQuery, UserQuery};
+use crate::domain::{Change, Page, Permission, Role, Tenant, User, UserChanges};
 use crate::environment::EnvironmentRecord;
 
 /// What a store operation can fail with that the service must tell apart.
@@ -157,7 +157,18 @@ pub trait UserStore: Send + Sync + 'static {
 /// Roles and which users hold them.
 #[async_trait]
 pub trait RoleStore: Send + Sync + 'static {
-    async fn insert_role(&self, role: &Role) -> StoreResult<()>;
+    /// Creates a role with its permissions.
+    async fn insert_role(&self, role: &Role, permissions: &[Permission]) -> StoreResult<()>;
+    /// Replaces the role's permissions (only those on `entity`, when given) and touches its
+    /// `updatedAt`; `None` when there is no such role.
+    async fn replace_permissions(
+        &self,
+        role: RoleId,
+        entity: Option<&str>,
+        permissions: &[Permission],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Role>>;
+    async fn list_permissions(&self, query: &PermissionQuery) -> StoreResult<Page<Permission>>;
     async fn role(&self, id: RoleId) -> StoreResult<Option<Role>>;
     async fn roles_by_keys(&self, keys: &[String]) -> StoreResult<Vec<Role>>;
     async fn list_roles(&self, query: &RoleQuery) -> StoreResult<Page<Role>>;
@@ -168,7 +179,12 @@ pub trait RoleStore: Send + Sync + 'static {
         roles: &[RoleId],
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
-    async fn unassign_roles(&self, user: UserId, roles: &[RoleId]) -> StoreResult<()>;
+    async fn unassign_roles(
+        &self,
+        user: UserId,
+        roles: &[RoleId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn roles_of_users(&self, users: &[UserId]) -> StoreResult<HashMap<UserId, Vec<Role>>>;
     /// Users per role, counting only users of `tenant` when given.
     async fn count_users_by_role(

@@ -5,10 +5,10 @@
 //! read for reconciliation. The sync engine (`tandem-sync`) drives all of it; this module only
 //! touches the Platform's own tables and its sync tables ([`SYNC_TABLES`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_query::{Expr, Query};
+use sea_query::{Alias, Expr, Query};
 use serde_json::{Value, json};
 use tandem_core::merge::{ApplyOutcome, Entity, FieldState, Stamped, SyncEvent, merge};
 use tandem_core::{Hlc, Side};
@@ -17,9 +17,13 @@ use tandem_sql::outbox::{
     STATE_CHUNK, StateRows, SyncTables, WriteError, decode_stamps, digests, event_id,
 };
 
-use super::tables::{Tenants, Users, instant, millis};
+use tandem_core::access::{Rule, encode_role_ids, encode_rules};
+
+use super::tables::{
+    PermissionRow, Permissions, Tenants, UserRoles, Users, instant, millis, select_permissions,
+};
 use super::{SqlPlatformStore, StoreError, StoreResult};
-use crate::domain::{Tenant, User};
+use crate::domain::{Permission, Tenant, User};
 
 /// The Platform store's sync tables.
 pub const SYNC_TABLES: SyncTables = SyncTables {
@@ -81,6 +85,25 @@ struct UserSyncRow {
     active: bool,
     created_at: i64,
     stamps: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RoleSyncRow {
+    id: String,
+    key: String,
+    stamps: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct IdSyncRow {
+    id: String,
+    stamps: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct HeldRoleRow {
+    user_id: String,
+    role_id: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -183,8 +206,24 @@ impl SqlPlatformStore {
                 ],
             ),
             Entity::Tenant => ("tenants", &["name", "created_at"]),
+            Entity::Role => ("roles", &["key"]),
+            // A user's roles are gathered from `user_roles` below.
+            Entity::UserRoles => ("users", &[]),
         };
-        let q = SYNC_TABLES.state_select(entity, table, columns, &rows);
+        let mut q = SYNC_TABLES.state_select(entity, table, columns, &rows);
+        if entity == Entity::UserRoles {
+            // A user has this state once they held a role: a user who never did has none on
+            // either side (nothing to sync, nothing for reconcile to repair).
+            let held = Query::select()
+                .column(UserRoles::UserId)
+                .from(UserRoles::Table)
+                .to_owned();
+            q.and_where(
+                Expr::col((Alias::new(SYNC_TABLES.stamps), Alias::new("stamps")))
+                    .is_not_null()
+                    .or(Expr::col((Users::Table, Users::Id)).in_subquery(held)),
+            );
+        }
         if let (Some(tx), StateRows::Ids(ids)) = (exec.as_mut(), &rows) {
             // Applying reads, merges and writes: hold the entity's row meanwhile.
             SYNC_TABLES.lock_rows(tx, table, ids).await?;
@@ -226,8 +265,127 @@ impl SqlPlatformStore {
                     out.push((r.id, with_stamps(values, &stamps)));
                 }
             }
+            Entity::Role => {
+                let found: Vec<RoleSyncRow> = match exec {
+                    Some(tx) => tx.fetch_all(&q).await?,
+                    None => self.db.fetch_all(&q).await?,
+                };
+                let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
+                let mut rules = self.rules_of(exec, &ids).await?;
+                for r in found {
+                    let own = rules.remove(&r.id).unwrap_or_default();
+                    let values = vec![
+                        ("key", json!(r.key)),
+                        ("permissions", json!(encode_rules(&own))),
+                    ];
+                    let stamps = stamps_of(r.stamps.as_deref())?;
+                    out.push((r.id, with_stamps(values, &stamps)));
+                }
+            }
+            Entity::UserRoles => {
+                let found: Vec<IdSyncRow> = match exec {
+                    Some(tx) => tx.fetch_all(&q).await?,
+                    None => self.db.fetch_all(&q).await?,
+                };
+                let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
+                let mut held = self.role_ids_of(exec, &ids).await?;
+                for r in found {
+                    let own = held.remove(&r.id).unwrap_or_default();
+                    let values = vec![(
+                        "roles",
+                        json!(encode_role_ids(own.iter().map(String::as_str))),
+                    )];
+                    let stamps = stamps_of(r.stamps.as_deref())?;
+                    out.push((r.id, with_stamps(values, &stamps)));
+                }
+            }
         }
         Ok(out)
+    }
+
+    /// The permissions of these roles, as rules.
+    async fn rules_of(
+        &self,
+        exec: &mut Option<&mut Tx>,
+        roles: &[String],
+    ) -> StoreResult<HashMap<String, Vec<Rule>>> {
+        let mut out: HashMap<String, Vec<Rule>> = HashMap::new();
+        if roles.is_empty() {
+            return Ok(out);
+        }
+        let q = select_permissions()
+            .and_where(
+                Expr::col((Permissions::Table, Permissions::RoleId)).is_in(roles.iter().cloned()),
+            )
+            .to_owned();
+        let rows: Vec<PermissionRow> = match exec {
+            Some(tx) => tx.fetch_all(&q).await?,
+            None => self.db.fetch_all(&q).await?,
+        };
+        for row in rows {
+            let p = Permission::try_from(row)?;
+            out.entry(p.role_id.to_string()).or_default().push(p.rule);
+        }
+        Ok(out)
+    }
+
+    /// The role ids each of these users holds.
+    async fn role_ids_of(
+        &self,
+        exec: &mut Option<&mut Tx>,
+        users: &[String],
+    ) -> StoreResult<HashMap<String, Vec<String>>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        if users.is_empty() {
+            return Ok(out);
+        }
+        let q = Query::select()
+            .columns([UserRoles::UserId, UserRoles::RoleId])
+            .from(UserRoles::Table)
+            .and_where(Expr::col(UserRoles::UserId).is_in(users.iter().cloned()))
+            .to_owned();
+        let rows: Vec<HeldRoleRow> = match exec {
+            Some(tx) => tx.fetch_all(&q).await?,
+            None => self.db.fetch_all(&q).await?,
+        };
+        for row in rows {
+            out.entry(row.user_id).or_default().push(row.role_id);
+        }
+        Ok(out)
+    }
+
+    /// After a write to a role's permissions or a user's roles (`entity` is `Role` or
+    /// `UserRoles`), inside its transaction: records the entity's state as it now is. Reading
+    /// it locks the role's (or user's) row first, so concurrent changes are recorded in order,
+    /// each with all the earlier ones.
+    pub(super) async fn record_access(
+        &self,
+        tx: &mut Tx,
+        entity: Entity,
+        id: &str,
+        changed: &[&str],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let state = self
+            .states_in(
+                &mut Some(&mut *tx),
+                entity,
+                StateRows::Ids(std::slice::from_ref(&id.to_owned())),
+            )
+            .await?
+            .pop()
+            .map(|(_, state)| state)
+            .unwrap_or_default();
+        let values = entity
+            .fields()
+            .iter()
+            .map(|f| {
+                // Only a user who never held a role has no state yet: they hold none.
+                let value = state.get(f.name).map_or(json!("[]"), |s| s.value.clone());
+                (f.name, value)
+            })
+            .collect();
+        self.record(tx, entity, id, values, changed, now).await
     }
 
     /// The synced state (values and stamps) of the given entities that exist here.
@@ -369,6 +527,13 @@ impl SqlPlatformStore {
                 if let Some(s) = writes.get("name") {
                     q.value(Tenants::Name, text("name", &s.value)?);
                 }
+            }
+            // Every field of these is the Platform's: `merge` never lets the BaaS write one.
+            Entity::Role | Entity::UserRoles => {
+                return Err(WriteError::Refused(format!(
+                    "the BaaS cannot change a {}",
+                    event.entity.name()
+                )));
             }
         }
         tx.execute(&q)

@@ -8,19 +8,23 @@ use sea_query::{Alias, Expr, NullOrdering, OnConflict, Order, Query};
 use tandem_core::{RoleId, TenantId, UserId};
 use tandem_sql::Tx;
 
+use tandem_core::merge::Entity;
+
 use super::filter::order_of;
+use super::outbox;
 use super::tables::{
-    AssignedRoleRow, GroupCountRow, ROLE_COLUMNS, RoleRow, Roles, UserRoles, Users, convert_all,
-    millis, opt_json, parse_id, select_roles,
+    AssignedRoleRow, GroupCountRow, PERMISSION_COLUMNS, PermissionRow, Permissions, ROLE_COLUMNS,
+    RoleRow, Roles, UserRoles, Users, convert_all, millis, opt_json, parse_id, select_permissions,
+    select_roles,
 };
 use super::{RoleStore, SqlPlatformStore, StoreError, StoreResult, unique_violation};
-use crate::domain::list::{RoleQuery, RoleSort};
-use crate::domain::{Page, Role};
+use crate::domain::list::{PermissionQuery, PermissionSort, RoleQuery, RoleSort};
+use crate::domain::{Page, Permission, Role};
 
 #[async_trait]
 impl RoleStore for SqlPlatformStore {
-    #[tracing::instrument(skip_all, fields(role = %role.id, key = %role.key))]
-    async fn insert_role(&self, role: &Role) -> StoreResult<()> {
+    #[tracing::instrument(skip_all, fields(role = %role.id, key = %role.key, permissions = permissions.len()))]
+    async fn insert_role(&self, role: &Role, permissions: &[Permission]) -> StoreResult<()> {
         let insert = Query::insert()
             .into_table(Roles::Table)
             .columns(ROLE_COLUMNS)
@@ -36,11 +40,84 @@ impl RoleStore for SqlPlatformStore {
                 millis(role.updated_at).into(),
             ])
             .to_owned();
-        self.db
-            .execute(&insert)
+        let mut tx = self.db.begin().await?;
+        tx.execute(&insert)
             .await
             .map_err(|e| unique_violation(e, StoreError::DuplicateRoleKey))?;
+        Self::insert_permissions(&mut tx, permissions).await?;
+        let id = role.id.to_string();
+        self.record_access(
+            &mut tx,
+            Entity::Role,
+            &id,
+            &outbox::all_fields(Entity::Role),
+            role.created_at,
+        )
+        .await?;
+        tx.commit().await?;
+        self.signal_outbox();
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(role = %role, entity = ?entity, permissions = permissions.len()))]
+    async fn replace_permissions(
+        &self,
+        role: RoleId,
+        entity: Option<&str>,
+        permissions: &[Permission],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Role>> {
+        let mut tx = self.db.begin().await?;
+        let touch = Query::update()
+            .table(Roles::Table)
+            .value(Roles::UpdatedAt, millis(now))
+            .and_where(Expr::col(Roles::Id).eq(role.to_string()))
+            .returning(Query::returning().columns(ROLE_COLUMNS))
+            .to_owned();
+        let Some(row) = tx.fetch_optional::<RoleRow>(&touch).await? else {
+            return Ok(None);
+        };
+        let mut delete = Query::delete();
+        delete
+            .from_table(Permissions::Table)
+            .and_where(Expr::col(Permissions::RoleId).eq(role.to_string()));
+        if let Some(entity) = entity {
+            delete.and_where(Expr::col(Permissions::Entity).eq(entity));
+        }
+        tx.execute(&delete).await?;
+        Self::insert_permissions(&mut tx, permissions).await?;
+        self.record_access(
+            &mut tx,
+            Entity::Role,
+            &role.to_string(),
+            &["permissions"],
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.signal_outbox();
+        Ok(Some(Role::try_from(row)?))
+    }
+
+    #[tracing::instrument(skip_all, fields(window = ?query.window))]
+    async fn list_permissions(&self, query: &PermissionQuery) -> StoreResult<Page<Permission>> {
+        let (sort, order) = query
+            .order
+            .map(|o| (o.sort, order_of(o.order)))
+            .unwrap_or((PermissionSort::Key, Order::Asc));
+        let col = match sort {
+            PermissionSort::CreatedAt => Permissions::CreatedAt,
+            PermissionSort::Key => Permissions::Key,
+            PermissionSort::Scope => Permissions::Scope,
+            PermissionSort::UpdatedAt => Permissions::UpdatedAt,
+        };
+        let select = select_permissions()
+            .cond_where(self.permission_condition(query))
+            .order_by((Permissions::Table, col), order.clone())
+            .order_by((Permissions::Table, Permissions::Id), order)
+            .to_owned();
+        self.page::<PermissionRow, Permission>(select, query.window.limit, query.window.offset)
+            .await
     }
 
     #[tracing::instrument(skip_all, fields(role = %id))]
@@ -102,12 +179,26 @@ impl RoleStore for SqlPlatformStore {
                 StoreError::Db(db) => unique_violation(db, StoreError::ForeignKeyViolation),
                 other => other,
             })?;
+        self.record_access(
+            &mut tx,
+            Entity::UserRoles,
+            &user.to_string(),
+            &["roles"],
+            now,
+        )
+        .await?;
         tx.commit().await?;
+        self.signal_outbox();
         Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(user = %user, roles = roles.len()))]
-    async fn unassign_roles(&self, user: UserId, roles: &[RoleId]) -> StoreResult<()> {
+    async fn unassign_roles(
+        &self,
+        user: UserId,
+        roles: &[RoleId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         if roles.is_empty() {
             return Ok(());
         }
@@ -116,7 +207,18 @@ impl RoleStore for SqlPlatformStore {
             .and_where(Expr::col(UserRoles::UserId).eq(user.to_string()))
             .and_where(Expr::col(UserRoles::RoleId).is_in(roles.iter().map(ToString::to_string)))
             .to_owned();
-        self.db.execute(&delete).await?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(&delete).await?;
+        self.record_access(
+            &mut tx,
+            Entity::UserRoles,
+            &user.to_string(),
+            &["roles"],
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.signal_outbox();
         Ok(())
     }
 
@@ -185,6 +287,32 @@ impl RoleStore for SqlPlatformStore {
 }
 
 impl SqlPlatformStore {
+    async fn insert_permissions(tx: &mut Tx, permissions: &[Permission]) -> StoreResult<()> {
+        if permissions.is_empty() {
+            return Ok(());
+        }
+        let mut insert = Query::insert();
+        insert
+            .into_table(Permissions::Table)
+            .columns(PERMISSION_COLUMNS);
+        for p in permissions {
+            insert.values_panic([
+                p.id.to_string().into(),
+                p.role_id.to_string().into(),
+                p.key.clone().into(),
+                p.rule.entity.clone().into(),
+                p.rule.operation.name().into(),
+                p.rule.scope.name().into(),
+                p.kind.name().into(),
+                p.platform_entity.clone().into(),
+                millis(p.created_at).into(),
+                millis(p.updated_at).into(),
+            ]);
+        }
+        tx.execute(&insert).await?;
+        Ok(())
+    }
+
     pub(super) async fn insert_role_assignments(
         tx: &mut Tx,
         user: UserId,

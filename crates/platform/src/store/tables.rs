@@ -6,10 +6,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use sea_query::{Iden, Query, SelectStatement};
 use serde_json::{Map, Value};
 use sqlx::types::Json;
-use tandem_core::{Email, RoleId, TenantId, UserId};
+use tandem_core::access::{Operation, Rule, Scope};
+use tandem_core::{Email, PermissionId, RoleId, TenantId, UserId};
 
 use super::{StoreError, StoreResult};
-use crate::domain::{Role, Tenant, User};
+use crate::domain::{Permission, PermissionKind, Role, Tenant, User};
 
 #[derive(Iden, Clone, Copy)]
 pub(super) enum Environment {
@@ -70,6 +71,34 @@ pub(super) enum Roles {
     CreatedAt,
     UpdatedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(super) enum Permissions {
+    Table,
+    Id,
+    RoleId,
+    Key,
+    Entity,
+    Operation,
+    Scope,
+    Type,
+    PlatformEntity,
+    CreatedAt,
+    UpdatedAt,
+}
+
+pub(super) const PERMISSION_COLUMNS: [Permissions; 10] = [
+    Permissions::Id,
+    Permissions::RoleId,
+    Permissions::Key,
+    Permissions::Entity,
+    Permissions::Operation,
+    Permissions::Scope,
+    Permissions::Type,
+    Permissions::PlatformEntity,
+    Permissions::CreatedAt,
+    Permissions::UpdatedAt,
+];
 
 #[derive(Iden, Clone, Copy)]
 pub(super) enum UserRoles {
@@ -258,6 +287,50 @@ impl TryFrom<RoleRow> for Role {
             updated_at: instant(row.updated_at)?,
         })
     }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct PermissionRow {
+    pub(super) id: String,
+    pub(super) role_id: String,
+    pub(super) key: String,
+    pub(super) entity: String,
+    pub(super) operation: String,
+    pub(super) scope: String,
+    #[sqlx(rename = "type")]
+    pub(super) kind: String,
+    pub(super) platform_entity: Option<String>,
+    pub(super) created_at: i64,
+    pub(super) updated_at: i64,
+}
+
+impl TryFrom<PermissionRow> for Permission {
+    type Error = StoreError;
+    fn try_from(row: PermissionRow) -> StoreResult<Self> {
+        let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("permission {what} {v:?}"));
+        Ok(Permission {
+            id: parse_id(&row.id, PermissionId::parse)?,
+            role_id: parse_id(&row.role_id, RoleId::parse)?,
+            key: row.key,
+            rule: Rule {
+                operation: Operation::parse(&row.operation)
+                    .ok_or_else(|| corrupt("operation", &row.operation))?,
+                scope: Scope::parse(&row.scope).ok_or_else(|| corrupt("scope", &row.scope))?,
+                entity: row.entity,
+            },
+            kind: PermissionKind::parse(&row.kind).ok_or_else(|| corrupt("type", &row.kind))?,
+            platform_entity: row.platform_entity,
+            created_at: instant(row.created_at)?,
+            updated_at: instant(row.updated_at)?,
+        })
+    }
+}
+
+pub(super) fn select_permissions() -> SelectStatement {
+    Query::select()
+        .from(Permissions::Table)
+        .columns(PERMISSION_COLUMNS.map(|c| (Permissions::Table, c)))
+        .to_owned()
 }
 
 #[derive(sqlx::FromRow)]

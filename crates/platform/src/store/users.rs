@@ -301,6 +301,10 @@ impl SqlPlatformStore {
             user.created_at,
         )
         .await?;
+        if !roles.is_empty() {
+            self.record_access(tx, Entity::UserRoles, &id, &["roles"], user.created_at)
+                .await?;
+        }
         Ok(())
     }
 }

@@ -70,7 +70,8 @@ on_both_backends! {
             (json!({"key": ""}), "INVALID_INPUT", 400),
             (json!({"key": "ok", "name": " "}), "INVALID_INPUT", 400),
             (json!({"key": "ok", "inviteRoleKeys": ["ghost"]}), "ROLE_KEY_NOT_FOUND", 404),
-            (json!({"key": "ok", "permissionAssignments": [{"key": "read-all", "operation": "read", "scope": "all"}]}), "NOT_SUPPORTED", 400),
+            (json!({"key": "ok", "permissionAssignments": [{"key": "read-all", "operation": "read", "scope": "all"}]}), "INVALID_INPUT", 400),
+            (json!({"key": "ok", "permissionAssignments": [{"operation": "read", "projectEntityId": "book"}]}), "INVALID_INPUT", 400),
         ];
         for (fields, code, status) in cases {
             let mut role = base.clone();

@@ -8,7 +8,7 @@ use tandem_testkit::{Answer, TestApp};
 
 use super::{T1, T2, U1, U2, U3, data, ids, library};
 
-async fn as_user(
+pub(super) async fn as_user(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -29,12 +29,12 @@ async fn as_user(
     Answer { status, body }
 }
 
-fn q(args: Value) -> String {
+pub(super) fn q(args: Value) -> String {
     let url = reqwest::Url::parse_with_params("http://x/", &[("q", args.to_string())]).unwrap();
     format!("?{}", url.query().unwrap())
 }
 
-fn no_access(answer: &Answer) {
+pub(super) fn no_access(answer: &Answer) {
     assert_eq!(answer.status, 403, "{}", answer.body);
     assert_eq!(answer.body["error"]["reason"], "rejected-by-policy");
     assert_eq!(answer.body["error"]["rejectedByPolicy"], true);

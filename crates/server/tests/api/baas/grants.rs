@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tandem_baas::error::BaasError;
 use tandem_baas::query::OpName;
-use tandem_baas::query::access::{Action, Caller, Grants, Permission, Scope, UserCaller};
+use tandem_baas::query::access::{Action, Caller, Grants, Rule, Scope, UserCaller};
 use tandem_platform::domain::input::{NewTenant, NewUser};
 use tandem_platform::service::Principal;
 use tandem_testkit::{Backend, build_stores_with_schema, sync_idle};
@@ -51,10 +51,10 @@ model task {
 }
 "#;
 
-fn grant(entity: &str, action: Action, scope: Scope) -> Permission {
-    Permission {
+fn grant(entity: &str, operation: Action, scope: Scope) -> Rule {
+    Rule {
         entity: entity.into(),
-        action,
+        operation,
         scope,
     }
 }

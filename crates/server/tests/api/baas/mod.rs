@@ -4,6 +4,7 @@
 mod access;
 mod errors;
 mod grants;
+mod permissions;
 mod reads;
 mod rules;
 mod schema;
