@@ -16,6 +16,7 @@
 //! this process. So a permission or role change takes effect on the next request here.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderMap;
@@ -85,6 +86,9 @@ pub struct Callers {
     tokens: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
     users: Mutex<HashMap<String, (UserRow, DateTime<Utc>)>>,
     roles: Mutex<Option<(Arc<RoleBook>, DateTime<Utc>)>>,
+    /// Counts forgets: what was read before one (and so may predate the change that caused
+    /// it) is not remembered.
+    generation: AtomicU64,
 }
 
 fn recall<V: Clone>(
@@ -105,9 +109,18 @@ fn remember<V>(
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) {
-    let Ok(mut map) = map.lock() else {
-        return;
-    };
+    if let Ok(mut map) = map.lock() {
+        remember_in(&mut map, key, value, until, now);
+    }
+}
+
+fn remember_in<V>(
+    map: &mut HashMap<String, (V, DateTime<Utc>)>,
+    key: &str,
+    value: V,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) {
     if map.len() >= MAX_REMEMBERED {
         map.retain(|_, (_, until)| *until > now);
         if map.len() >= MAX_REMEMBERED {
@@ -132,12 +145,24 @@ impl Callers {
         recall(&self.users, user_id, now)
     }
 
-    fn remember_user(&self, user_id: &str, row: &UserRow, now: DateTime<Utc>) {
-        remember(&self.users, user_id, row.clone(), now + USER_MEMORY, now);
+    /// Where a read that may be remembered starts: see [`Self::remember_user`].
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Remembers a row read since `generation`, unless something was forgotten meanwhile.
+    fn remember_user(&self, user_id: &str, row: &UserRow, generation: u64, now: DateTime<Utc>) {
+        let Ok(mut users) = self.users.lock() else {
+            return;
+        };
+        if self.generation() == generation {
+            remember_in(&mut users, user_id, row.clone(), now + USER_MEMORY, now);
+        }
     }
 
     /// Forgets the remembered row and roles of a user (sync changed them).
     pub fn forget_user(&self, user_id: &str) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut users) = self.users.lock() {
             users.remove(user_id);
         }
@@ -151,14 +176,17 @@ impl Callers {
             .map(|(book, _)| book.clone())
     }
 
-    fn remember_roles(&self, book: Arc<RoleBook>, now: DateTime<Utc>) {
-        if let Ok(mut roles) = self.roles.lock() {
+    fn remember_roles(&self, book: Arc<RoleBook>, generation: u64, now: DateTime<Utc>) {
+        if let Ok(mut roles) = self.roles.lock()
+            && self.generation() == generation
+        {
             *roles = Some((book, now + USER_MEMORY));
         }
     }
 
     /// Forgets the remembered roles (sync changed one).
     pub fn forget_roles(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut roles) = self.roles.lock() {
             *roles = None;
         }
@@ -234,8 +262,9 @@ pub async fn caller(baas: &Baas, headers: &HeaderMap) -> BaasResult<Caller> {
     let row = match baas.callers.user(&user_id, now) {
         Some(row) => row,
         None => {
+            let generation = baas.callers.generation();
             let row = user_row(baas, &user_id).await?;
-            baas.callers.remember_user(&user_id, &row, now);
+            baas.callers.remember_user(&user_id, &row, generation, now);
             row
         }
     };
@@ -257,6 +286,7 @@ async fn role_book(baas: &Baas, now: DateTime<Utc>) -> BaasResult<Arc<RoleBook>>
     if let Some(book) = baas.callers.roles(now) {
         return Ok(book);
     }
+    let generation = baas.callers.generation();
     let mut roles = HashMap::new();
     let mut after: Option<String> = None;
     loop {
@@ -265,20 +295,25 @@ async fn role_book(baas: &Baas, now: DateTime<Utc>) -> BaasResult<Arc<RoleBook>>
             .await?;
         let full = page.len() >= STATE_CHUNK;
         for (id, state) in page {
-            let rules = text_field(&state, "permissions")
-                .map(decode_rules)
-                .transpose()
-                .map_err(|e| BaasError::internal(format!("role {id}: {e}")))?
-                .unwrap_or_default();
             after = Some(id.clone());
-            roles.insert(id, rules);
+            // Sync stores only what decodes; a role that does not (a manual edit) grants
+            // nothing rather than failing every caller's request.
+            match text_field(&state, "permissions").map(decode_rules) {
+                Some(Ok(rules)) => {
+                    roles.insert(id, rules);
+                }
+                Some(Err(e)) => {
+                    tracing::warn!(role = %id, error = %e, "a synced role's permissions do not decode; it grants nothing");
+                }
+                None => {}
+            }
         }
         if !full {
             break;
         }
     }
     let book = Arc::new(RoleBook::new(roles));
-    baas.callers.remember_roles(book.clone(), now);
+    baas.callers.remember_roles(book.clone(), generation, now);
     Ok(book)
 }
 
@@ -367,11 +402,16 @@ mod tests {
             active: true,
             roles: vec!["r1".into()],
         };
-        callers.remember_user("u1", &row, now);
+        callers.remember_user("u1", &row, callers.generation(), now);
         assert_eq!(callers.user("u1", now), Some(row.clone()));
         assert_eq!(callers.user("u1", now + USER_MEMORY), None);
-        callers.remember_user("u1", &row, now);
+        callers.remember_user("u1", &row, callers.generation(), now);
         callers.forget_user("u1");
+        assert_eq!(callers.user("u1", now), None);
+        // A row read before sync changed something is not remembered after it.
+        let before = callers.generation();
+        callers.forget_user("u2");
+        callers.remember_user("u1", &row, before, now);
         assert_eq!(callers.user("u1", now), None);
     }
 
@@ -422,11 +462,19 @@ mod tests {
     fn the_roles_are_forgotten_when_sync_changes_one_or_after_a_while() {
         let callers = Callers::default();
         let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
-        callers.remember_roles(Arc::new(RoleBook::default()), now);
+        let book = || Arc::new(RoleBook::default());
+        callers.remember_roles(book(), callers.generation(), now);
         assert!(callers.roles(now).is_some());
         assert!(callers.roles(now + USER_MEMORY).is_none());
-        callers.remember_roles(Arc::new(RoleBook::default()), now);
+        callers.remember_roles(book(), callers.generation(), now);
         callers.forget_roles();
         assert!(callers.roles(now).is_none());
+        let before = callers.generation();
+        callers.forget_roles();
+        callers.remember_roles(book(), before, now);
+        assert!(
+            callers.roles(now).is_none(),
+            "read before a change, not remembered"
+        );
     }
 }

@@ -20,7 +20,8 @@ use crate::caller::caller;
 use crate::engine::Output;
 use crate::error::{BaasError, BaasResult};
 use crate::query::access::{self, Caller, Guard};
-use crate::query::{self, OpName};
+use crate::query::ast::Filter;
+use crate::query::{self, OpName, Operation};
 use crate::schema::lower_first;
 
 pub fn router(baas: Arc<Baas>) -> Router {
@@ -303,6 +304,9 @@ async fn handle(
     if *model_name == "$transaction" {
         return transaction(baas, method, op_name, body, &guard).await;
     }
+    if *op_name == "check" {
+        return check(baas, method, model_name, params, &guard).await;
+    }
     let Some(op) = OpName::parse(op_name) else {
         return Err(BaasError::BadRequest(format!(
             "invalid operation: {op_name}"
@@ -359,6 +363,82 @@ async fn handle(
         tracing::debug!(model = %baas.engine.schema.model(model).name, op = op.name(), "BaaS write");
     }
     Ok(success(status, output))
+}
+
+/// `GET /api/model/{model}/check?q={"operation": "update", "where": {…}}`: whether the caller
+/// may do `operation` on the model at all (ROQ's `hasAccess`), or, with `where` (not for
+/// `create`), on a row that matches it. `{"data": true|false}`; a page uses it to hide a button.
+async fn check(
+    baas: &Baas,
+    method: Method,
+    model_name: &str,
+    params: &HashMap<String, String>,
+    guard: &Guard<'_>,
+) -> BaasResult<Response> {
+    if method != Method::GET {
+        return Err(BaasError::BadRequest(
+            "invalid request method, only GET is supported".into(),
+        ));
+    }
+    let invalid = |detail: &str| BaasError::InvalidInput {
+        op: "check".into(),
+        model: lower_first(model_name),
+        detail: detail.to_owned(),
+    };
+    let args = url_args(params)?;
+    let Json::Object(mut args) = args else {
+        return Err(invalid("expected an object with `operation` (and `where`)"));
+    };
+    let action = args
+        .remove("operation")
+        .and_then(|o| o.as_str().and_then(access::Action::parse))
+        .ok_or_else(|| {
+            invalid("`operation` must be \"create\", \"read\", \"update\" or \"delete\"")
+        })?;
+    let filter = args.remove("where");
+    if let Some(extra) = args.keys().next() {
+        return Err(invalid(&format!(
+            "unknown argument `{extra}`: give `operation` and `where`"
+        )));
+    }
+    let model = baas.engine.schema.model_id(model_name).ok_or_else(|| {
+        BaasError::BadRequest(format!("unknown model name: {}", lower_first(model_name)))
+    })?;
+    if filter.is_some() && action == access::Action::Create {
+        return Err(invalid("a check of `create` takes no `where`"));
+    }
+    let rule = guard.rule(model, action)?;
+    let allowed = match (filter, rule) {
+        (_, Some(Filter::Const(false))) => false,
+        (None, _) => true,
+        (Some(filter), rule) => {
+            let args = json!({ "where": filter });
+            let mut exists = query::prepare(
+                &baas.engine.schema,
+                model,
+                OpName::Exists,
+                &args,
+                baas.is_postgres(),
+            )?;
+            access::authorize(guard, model, &mut exists)?;
+            if let Operation::Exists(read) = &mut exists {
+                read.filter = Filter::both(read.filter.take(), rule.as_ref());
+            }
+            let output = baas
+                .engine
+                .run(model, &exists, baas.clock.now(), guard)
+                .await?;
+            output.data == Json::Bool(true)
+        }
+    };
+    Ok(success(
+        StatusCode::OK,
+        Output {
+            data: Json::Bool(allowed),
+            annotations: Default::default(),
+            recorded: false,
+        },
+    ))
 }
 
 async fn transaction(

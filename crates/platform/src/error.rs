@@ -246,6 +246,9 @@ impl From<StoreError> for PlatformError {
             StoreError::Db(too_many @ tandem_sql::DbError::TooManyValues { .. }) => {
                 Self::InvalidInput(too_many.to_string())
             }
+            too_many @ StoreError::TooManyPermissions { .. } => {
+                Self::InvalidInput(too_many.to_string())
+            }
             // Tenants, users and roles are never deleted, so a dangling reference is a bug.
             other @ (StoreError::ForeignKeyViolation
             | StoreError::Corrupt(_)

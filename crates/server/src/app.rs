@@ -132,6 +132,16 @@ impl App {
                         config.platform_db.redacted()
                     )
                 })?;
+            let backfilled = store
+                .backfill_user_roles(clock.now())
+                .await
+                .context("cannot record the users' roles for the BaaS")?;
+            if backfilled > 0 {
+                tracing::info!(
+                    users = backfilled,
+                    "recorded the roles of users who held some before roles synced to the BaaS"
+                );
+            }
             let service = PlatformService::start(
                 Arc::new(store.clone()),
                 clock.clone(),

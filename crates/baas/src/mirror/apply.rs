@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, Query, SimpleExpr};
 use tandem_core::Side;
+use tandem_core::access::{decode_role_ids, decode_rules};
 use tandem_core::merge::{ApplyOutcome, Entity, FieldState, SyncEvent, merge};
 use tandem_sql::Tx;
 use tandem_sql::outbox::{StateRows, WriteError};
@@ -254,6 +255,19 @@ async fn write_access(
         };
         field.check_value(&s.value).map_err(WriteError::Refused)?;
         let text = s.value.as_str().unwrap_or_default().to_owned();
+        // Stored only in a form the access checks can read (`caller`).
+        let decoded = match field.name {
+            "permissions" => decode_rules(&text).map(drop),
+            "roles" => decode_role_ids(&text).map(drop),
+            _ => Ok(()),
+        };
+        decoded.map_err(|e| {
+            WriteError::Refused(format!(
+                "the {}'s `{}` is not in the form this BaaS reads: {e}",
+                entity.name(),
+                field.name
+            ))
+        })?;
         cols.push((Alias::new(field.name), SimpleExpr::from(Expr::val(text))));
     }
     if cols.is_empty() {

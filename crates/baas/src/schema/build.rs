@@ -238,6 +238,15 @@ impl Builder {
         for attribute in &block.attributes {
             self.block_attribute(attribute, &mut model)?;
         }
+        if model.table.to_ascii_lowercase().starts_with("_tandem") {
+            return self.err(
+                block.pos,
+                format!(
+                    "the table `{}` of `{}` is reserved: names starting with `_tandem` are Tandem's own tables",
+                    model.table, block.name
+                ),
+            );
+        }
         if model.primary_key.is_empty() {
             return self.err(model.pos, format!(
                 "model `{}` has no id: mark a field with @id (e.g. `id String @id @default(uuid())`)",

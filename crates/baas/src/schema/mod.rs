@@ -397,6 +397,10 @@ mod tests {
         assert!(error_of("model user {\n  email Int\n}").contains("cannot be redeclared"));
         assert!(error_of("enum Role {\n A\n}").contains("not supported"));
         assert!(
+            error_of("model a {\n  id String @id\n  @@map(\"_tandem_roles\")\n}")
+                .starts_with("schema.prisma:1:7: the table `_tandem_roles` of `a` is reserved")
+        );
+        assert!(
             error_of("model a {\n  id String @id\n  tags String[]\n}").contains("scalar lists")
         );
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use tandem_core::access::Rule;
+use tandem_core::access::{Operation, Rule, Scope};
 use tandem_core::{PermissionId, RoleId};
 
 use super::{PlatformService, Principal, validate};
@@ -41,12 +41,13 @@ impl PlatformService {
         let entity = validate::entity_name("projectEntityId", &update.entity)?;
         let mut assignments = update.assignments;
         for (i, a) in assignments.iter_mut().enumerate() {
-            match a.project_entity.as_deref().map(str::trim) {
+            let field = format!("permissionAssignments[{i}].projectEntityId");
+            match a.project_entity.as_deref() {
                 None => a.project_entity = Some(entity.clone()),
-                Some(e) if e == entity => {}
+                Some(e) if validate::entity_name(&field, e)? == entity => {}
                 Some(other) => {
                     return Err(PlatformError::InvalidInput(format!(
-                        "permissionAssignments[{i}].projectEntityId is `{other}`, but this call changes the permissions on `{entity}`"
+                        "`{field}` is `{other}`, but this call changes the permissions on `{entity}`"
                     )));
                 }
             }
@@ -58,7 +59,13 @@ impl PlatformService {
         }
         let permissions = self.permissions_of(role, assignments)?;
         self.store
-            .replace_permissions(role, Some(&entity), &permissions, self.clock.now())
+            .replace_permissions(
+                role,
+                Some(&entity),
+                &permissions,
+                MAX_PERMISSIONS_PER_ROLE as i64,
+                self.clock.now(),
+            )
             .await?
             .ok_or_else(|| PlatformError::RoleNotFound(role_id.to_owned()))
     }
@@ -121,7 +128,15 @@ impl PlatformService {
                 }
             };
             let entity = validate::entity_name(&at(field), raw)?;
-            if !seen.insert((entity.to_ascii_lowercase(), operation)) {
+            if scope == Scope::Public
+                && (operation != Operation::Read || matches!(entity.as_str(), "user" | "tenant"))
+            {
+                return Err(PlatformError::InvalidInput(format!(
+                    "`{}`: scope `public` opens reading a model to everybody, anonymous callers included; it is for `read` only, and never on `user` or `tenant`",
+                    at("scope")
+                )));
+            }
+            if !seen.insert((entity.clone(), operation)) {
                 return Err(PlatformError::InvalidInput(format!(
                     "`{}`: the role already has a permission to {} `{entity}`; give one scope per model and operation",
                     at("operation"),

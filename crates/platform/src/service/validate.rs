@@ -184,7 +184,8 @@ pub fn permission_filter(f: &PermissionFilter) -> PlatformResult<()> {
     Ok(())
 }
 
-/// The name of a BaaS model a permission is on: an identifier, as the schema's model names are.
+/// The name of a BaaS model a permission is on: an identifier, as the schema's model names are,
+/// in the form the BaaS's API names models (first letter lower-case: `Project` → `project`).
 pub fn entity_name(field: &str, raw: &str) -> PlatformResult<String> {
     let name = raw.trim();
     let ok = name.len() <= 64
@@ -194,7 +195,11 @@ pub fn entity_name(field: &str, raw: &str) -> PlatformResult<String> {
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
-        Ok(name.to_owned())
+        let mut chars = name.chars();
+        Ok(chars
+            .next()
+            .map(|first| first.to_ascii_lowercase().to_string() + chars.as_str())
+            .unwrap_or_default())
     } else {
         Err(PlatformError::InvalidInput(format!(
             "`{field}` must name a BaaS model (such as `project`): 1 to 64 letters, digits or `_`, not starting with a digit; got `{}`",

@@ -49,6 +49,8 @@ pub enum StoreError {
     DuplicateId(&'static str, String),
     #[error("a referenced row does not exist")]
     ForeignKeyViolation,
+    #[error("a role holds at most {max} permissions; this change would give it {count}")]
+    TooManyPermissions { count: i64, max: i64 },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -161,11 +163,13 @@ pub trait RoleStore: Send + Sync + 'static {
     async fn insert_role(&self, role: &Role, permissions: &[Permission]) -> StoreResult<()>;
     /// Replaces the role's permissions (only those on `entity`, when given) and touches its
     /// `updatedAt`; `None` when there is no such role.
+    /// Refuses with `TooManyPermissions` (writing nothing) past `max` permissions in all.
     async fn replace_permissions(
         &self,
         role: RoleId,
         entity: Option<&str>,
         permissions: &[Permission],
+        max: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Role>>;
     async fn list_permissions(&self, query: &PermissionQuery) -> StoreResult<Page<Permission>>;

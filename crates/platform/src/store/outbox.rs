@@ -101,6 +101,11 @@ struct IdSyncRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct IdRow {
+    id: String,
+}
+
+#[derive(sqlx::FromRow)]
 struct HeldRoleRow {
     user_id: String,
     role_id: String,
@@ -352,6 +357,37 @@ impl SqlPlatformStore {
             out.entry(row.user_id).or_default().push(row.role_id);
         }
         Ok(out)
+    }
+
+    /// Records the roles of every user who holds some but whose roles were never recorded
+    /// (assigned before roles synced to the BaaS), so the BaaS learns them at once rather
+    /// than at the next reconcile. Returns how many; nothing to do on later starts.
+    pub async fn backfill_user_roles(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let recorded = Query::select()
+            .column(Alias::new("entity_id"))
+            .from(Alias::new(SYNC_TABLES.stamps))
+            .and_where(Expr::col(Alias::new("entity")).eq(Entity::UserRoles.name()))
+            .to_owned();
+        let q = Query::select()
+            .distinct()
+            .expr_as(Expr::col(UserRoles::UserId), Alias::new("id"))
+            .from(UserRoles::Table)
+            .and_where(Expr::col(UserRoles::UserId).not_in_subquery(recorded))
+            .to_owned();
+        let users: Vec<IdRow> = self.db.fetch_all(&q).await?;
+        for user in &users {
+            let mut tx = self.db.begin().await?;
+            SYNC_TABLES
+                .lock_rows(&mut tx, "users", std::slice::from_ref(&user.id))
+                .await?;
+            self.record_access(&mut tx, Entity::UserRoles, &user.id, &["roles"], now)
+                .await?;
+            tx.commit().await?;
+        }
+        if !users.is_empty() {
+            self.signal_outbox();
+        }
+        Ok(users.len() as u64)
     }
 
     /// After a write to a role's permissions or a user's roles (`entity` is `Role` or

@@ -13,9 +13,9 @@ use tandem_core::merge::Entity;
 use super::filter::order_of;
 use super::outbox;
 use super::tables::{
-    AssignedRoleRow, GroupCountRow, PERMISSION_COLUMNS, PermissionRow, Permissions, ROLE_COLUMNS,
-    RoleRow, Roles, UserRoles, Users, convert_all, millis, opt_json, parse_id, select_permissions,
-    select_roles,
+    AssignedRoleRow, CountRow, GroupCountRow, PERMISSION_COLUMNS, PermissionRow, Permissions,
+    ROLE_COLUMNS, RoleRow, Roles, UserRoles, Users, convert_all, millis, opt_json, parse_id,
+    select_permissions, select_roles,
 };
 use super::{RoleStore, SqlPlatformStore, StoreError, StoreResult, unique_violation};
 use crate::domain::list::{PermissionQuery, PermissionSort, RoleQuery, RoleSort};
@@ -65,6 +65,7 @@ impl RoleStore for SqlPlatformStore {
         role: RoleId,
         entity: Option<&str>,
         permissions: &[Permission],
+        max: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Role>> {
         let mut tx = self.db.begin().await?;
@@ -86,6 +87,22 @@ impl RoleStore for SqlPlatformStore {
         }
         tx.execute(&delete).await?;
         Self::insert_permissions(&mut tx, permissions).await?;
+        let count = Query::select()
+            .expr_as(Expr::col(sea_query::Asterisk).count(), Alias::new("count"))
+            .from(Permissions::Table)
+            .and_where(Expr::col(Permissions::RoleId).eq(role.to_string()))
+            .to_owned();
+        let count: CountRow = tx
+            .fetch_optional(&count)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("COUNT(*) returned no row".into()))?;
+        if count.count > max {
+            // Dropping `tx` rolls everything back.
+            return Err(StoreError::TooManyPermissions {
+                count: count.count,
+                max,
+            });
+        }
         self.record_access(
             &mut tx,
             Entity::Role,
@@ -173,6 +190,7 @@ impl RoleStore for SqlPlatformStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.db.begin().await?;
+        Self::lock_user(&mut tx, user).await?;
         Self::insert_role_assignments(&mut tx, user, roles, now)
             .await
             .map_err(|e| match e {
@@ -208,6 +226,7 @@ impl RoleStore for SqlPlatformStore {
             .and_where(Expr::col(UserRoles::RoleId).is_in(roles.iter().map(ToString::to_string)))
             .to_owned();
         let mut tx = self.db.begin().await?;
+        Self::lock_user(&mut tx, user).await?;
         tx.execute(&delete).await?;
         self.record_access(
             &mut tx,
@@ -287,6 +306,17 @@ impl RoleStore for SqlPlatformStore {
 }
 
 impl SqlPlatformStore {
+    /// Before changing a user's roles: holds the user's row, first thing, so concurrent
+    /// changes of one user's roles run one after the other, each recording all the earlier
+    /// ones (taking it later, after the assignment's foreign-key check has share-locked the
+    /// row, would deadlock two such changes).
+    async fn lock_user(tx: &mut Tx, user: UserId) -> StoreResult<()> {
+        outbox::SYNC_TABLES
+            .lock_rows(tx, "users", &[user.to_string()])
+            .await?;
+        Ok(())
+    }
+
     async fn insert_permissions(tx: &mut Tx, permissions: &[Permission]) -> StoreResult<()> {
         if permissions.is_empty() {
             return Ok(());

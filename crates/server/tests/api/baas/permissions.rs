@@ -107,6 +107,15 @@ on_both_backends! {
             {"key": "read-book", "operation": "read", "scope": "all", "type": "project", "projectEntityId": "book", "roleId": role, "role": {"key": "reader"}},
         ]}));
 
+        // Narrowing works whatever the case of the model's first letter.
+        let narrowed = app.graphql(UPDATE, json!({"roleId": role, "p": {"projectEntityId": "Book", "permissionAssignments": [{"operation": "read", "scope": "own"}], "projectEntityPaths": []}})).await;
+        assert_eq!(narrowed.data("updateProjectPermissions")["key"], "reader");
+        app.wait_for_sync().await;
+        let mut own = vec!["b1".to_owned(), "b2".to_owned(), data(&mine)["id"].as_str().unwrap().to_owned()];
+        own.sort();
+        assert_eq!(books(&app, &token).await, own, "U1's own books only");
+        no_access(&create_book(&app, &token, "Not any more", U1).await);
+
         // Taking the role away takes its rights away.
         let unassigned = app.graphql(UNASSIGN, json!({"u": U1, "k": ["reader"]})).await;
         assert_eq!(unassigned.data("unassignRolesFromUser"), &json!(true));
@@ -165,8 +174,21 @@ on_both_backends! {
         let token = app.user_token(U1).await;
         let as_user = app.graphql_with(&token, UPDATE, json!({"roleId": role, "p": {"projectEntityId": "book", "permissionAssignments": [], "projectEntityPaths": []}})).await;
         assert_eq!(error_code(&as_user), "FORBIDDEN", "{}", as_user.body);
-        let read = app.graphql_with(&token, "query { permissions { totalCount } }", json!({})).await;
-        assert_eq!(read.data("permissions")["totalCount"], 0);
+        create_role(&app, "viewer", json!([{"operation": "read", "scope": "own", "projectEntityId": "chapter"}])).await;
+        let read = app.graphql_with(&token, "query { permissions { totalCount data { key scope } } }", json!({})).await;
+        assert_eq!(read.data("permissions"), &json!({"totalCount": 1, "data": [{"key": "read-chapter", "scope": "own"}]}));
+
+        // `public` opens reading only, and never the people: a mistake here would expose every
+        // tenant's rows to the whole internet.
+        for (assignment, why) in [
+            (json!({"operation": "update", "scope": "public", "projectEntityId": "book"}), "a public write"),
+            (json!({"operation": "read", "scope": "public", "projectEntityId": "user"}), "public users"),
+            (json!({"operation": "read", "scope": "public", "platformEntity": "tenant", "type": "platform"}), "public tenants"),
+        ] {
+            let answer = refused(json!([assignment])).await;
+            assert_eq!(error_code(&answer), "INVALID_INPUT", "{why}: {}", answer.body);
+            assert!(answer.body["errors"][0]["message"].as_str().unwrap().contains("public"), "{}", answer.body);
+        }
     }
 
     async fn reconcile_restores_lost_access_data_and_finds_nothing_to_repair_otherwise(app: TestApp) {
@@ -197,5 +219,98 @@ on_both_backends! {
         assert_eq!(repaired["repaired"], 3, "the role, U1's roles and U2's: {repaired}");
         assert_eq!(books(&app, &token).await, ["b1", "b2"], "enforced again from the restored copy");
         assert_eq!(reconcile().await["repaired"], 0);
+    }
+
+    async fn concurrent_changes_of_one_users_roles_all_reach_the_baas(app: TestApp) {
+        let keys: Vec<String> = (0..6).map(|i| format!("r{i}")).collect();
+        for key in &keys {
+            create_role(&app, key, json!([])).await;
+        }
+        let assign = |i: usize| {
+            let app = &app;
+            async move { app.graphql(ASSIGN, json!({"u": U1, "k": [format!("r{i}")]})).await }
+        };
+        let (a, b, c, d, e, f) = tokio::join!(assign(0), assign(1), assign(2), assign(3), assign(4), assign(5));
+        for answer in [a, b, c, d, e, f] {
+            assert_eq!(answer.data("assignRolesToUser"), &json!(true));
+        }
+        app.wait_for_sync().await;
+        let held = app.graphql("query($id: ID!) { user(id: $id) { roles { data { key } } } }", json!({"id": U1})).await;
+        assert_eq!(held.data("user")["roles"]["data"].as_array().unwrap().len(), keys.len(), "{}", held.body);
+        // The BaaS's copy is the Platform's: nothing for reconcile to repair.
+        let report = app.post_json("/sync/v1/reconcile", &json!({}), &[("authorization", app.server_authorization())]).await;
+        assert_eq!(report.body["repaired"], 0, "{}", report.body);
+    }
+
+    async fn roles_held_before_they_synced_reach_the_baas_when_the_platform_starts(app: TestApp) {
+        let mut app = app;
+        create_role(&app, "reader", json!([{"operation": "read", "scope": "tenant", "projectEntityId": "book"}])).await;
+        app.graphql(ASSIGN, json!({"u": U1, "k": ["reader"]})).await.data("assignRolesToUser");
+        app.wait_for_sync().await;
+        // As an older Tandem left it: the assignment, but never recorded for the BaaS.
+        for (url, sql) in [
+            (&app.config.platform_db, "DELETE FROM sync_stamps WHERE entity = 'user_roles'"),
+            (&app.config.baas_db, "DELETE FROM _tandem_user_roles"),
+        ] {
+            let db = tandem_sql::Db::connect(url, Default::default()).await.unwrap();
+            let mut tx = db.begin().await.unwrap();
+            tx.execute_ddl(sql).await.unwrap();
+            tx.commit().await.unwrap();
+            db.close().await;
+        }
+        app.restart(|_| {}).await.unwrap();
+        app.wait_for_sync().await;
+        let token = app.user_token(U1).await;
+        assert_eq!(books(&app, &token).await, ["b1", "b2"]);
+    }
+
+    async fn a_role_holds_at_most_a_thousand_permissions(app: TestApp) {
+        let full: Vec<Value> = (0..250)
+            .flat_map(|m| ["create", "read", "update", "delete"].map(|op| json!({"operation": op, "scope": "own", "projectEntityId": format!("model{m}")})))
+            .collect();
+        let role = create_role(&app, "busy", json!(full)).await;
+        let more = app.graphql(UPDATE, json!({"roleId": role, "p": {"projectEntityId": "book", "permissionAssignments": [{"operation": "read", "scope": "all"}], "projectEntityPaths": []}})).await;
+        assert_eq!(error_code(&more), "INVALID_INPUT", "{}", more.body);
+        assert!(more.body["errors"][0]["message"].as_str().unwrap().contains("at most 1000"), "{}", more.body);
+        let count = app.graphql("query($r: ID!) { permissions(filter: {roleId: {equalTo: $r}}) { totalCount } }", json!({"r": role})).await;
+        assert_eq!(count.data("permissions")["totalCount"], 1000, "the refused change wrote nothing");
+        // Replacing one model's permissions within the bound still works.
+        let replaced = app.graphql(UPDATE, json!({"roleId": role, "p": {"projectEntityId": "model0", "permissionAssignments": [{"operation": "read", "scope": "all"}], "projectEntityPaths": []}})).await;
+        assert_eq!(replaced.data("updateProjectPermissions")["key"], "busy");
+    }
+
+    async fn a_page_asks_whether_the_caller_may_do_something(app: TestApp) {
+        create_role(&app, "author", json!([
+            {"operation": "read", "scope": "tenant", "projectEntityId": "book"},
+            {"operation": "update", "scope": "own", "projectEntityId": "book"},
+        ])).await;
+        app.graphql(ASSIGN, json!({"u": U1, "k": ["author"]})).await.data("assignRolesToUser");
+        app.wait_for_sync().await;
+        let token = app.user_token(U1).await;
+        let check = |args: Value| {
+            let token = token.clone();
+            let app = &app;
+            async move { as_user(app, reqwest::Method::GET, &format!("/api/model/book/check{}", q(args)), &token, "authorization", None).await }
+        };
+        for (args, expected) in [
+            (json!({"operation": "read"}), true),
+            (json!({"operation": "update"}), true),
+            (json!({"operation": "create"}), false),
+            (json!({"operation": "delete"}), false),
+            (json!({"operation": "update", "where": {"id": "b1"}}), true),
+            (json!({"operation": "update", "where": {"id": "b3"}}), false),
+            (json!({"operation": "read", "where": {"title": "Cooking"}}), false),
+            (json!({"operation": "read", "where": {"title": "Advanced Rust"}}), true),
+        ] {
+            assert_eq!(data(&check(args.clone()).await), &json!(expected), "{args}");
+        }
+        let anonymous = app.client.get(app.url(&format!("/api/model/book/check{}", q(json!({"operation": "read"}))))).send().await.unwrap();
+        assert_eq!(anonymous.json::<Value>().await.unwrap()["data"], false);
+        let admin = app.rpc_get("book", "check", json!({"operation": "delete", "where": {"id": "b3"}})).await;
+        assert_eq!(data(&admin), &json!(true));
+        for bad in [json!({"operation": "write"}), json!({}), json!({"operation": "create", "where": {"id": "b1"}}), json!({"operation": "read", "take": 1})] {
+            let answer = check(bad.clone()).await;
+            assert_eq!(answer.status, 422, "{bad}: {}", answer.body);
+        }
     }
 }
