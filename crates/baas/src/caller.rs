@@ -27,7 +27,11 @@ use tandem_core::merge::{Entity, FieldState};
 use tandem_sql::outbox::STATE_CHUNK;
 
 use crate::error::{BaasError, BaasResult};
-use crate::query::access::{Caller, Grants, UserCaller};
+use crate::query::access::{Caller, Grants, Guard, UserCaller};
+use crate::query::policy::AuthRow;
+use crate::query::{self, OpName};
+use crate::schema::{Builtin, ScalarType};
+use crate::value::{self, Value};
 use crate::{Baas, VerifiedUser};
 
 /// The longest a verified token is taken on trust.
@@ -38,11 +42,13 @@ pub const USER_MEMORY: Duration = Duration::seconds(2);
 const MAX_REMEMBERED: usize = 10_000;
 
 /// What the BaaS needs of a caller's synced `user` row, and the ids of their roles.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 struct UserRow {
     tenant_id: String,
     active: bool,
     roles: Vec<String>,
+    /// Their whole `user` row, for `auth()` in the schema's policies (empty without any).
+    auth: Arc<AuthRow>,
 }
 
 /// Every role's permissions, as synced here.
@@ -278,6 +284,7 @@ pub async fn caller(baas: &Baas, headers: &HeaderMap) -> BaasResult<Caller> {
         id: user_id,
         tenant_id: row.tenant_id,
         grants: Arc::new(grants),
+        auth: row.auth,
     }))
 }
 
@@ -349,11 +356,43 @@ async fn user_row(baas: &Baas, user_id: &str) -> BaasResult<UserRow> {
             .unwrap_or_default(),
         None => Vec::new(),
     };
+    let schema = &baas.engine.schema;
+    let auth = if schema.models.iter().any(|m| !m.policies.is_empty()) {
+        auth_row(baas, user_id).await?
+    } else {
+        AuthRow::new()
+    };
     Ok(UserRow {
         tenant_id: tenant_id.to_owned(),
         active: field("active") == Some(&serde_json::Value::Bool(true)),
         roles,
+        auth: Arc::new(auth),
     })
+}
+
+/// The scalar fields of the caller's `user` row, as `auth()` in a policy reads them.
+async fn auth_row(baas: &Baas, user_id: &str) -> BaasResult<AuthRow> {
+    let schema = &baas.engine.schema;
+    let model = schema
+        .model_id(Builtin::User.name())
+        .ok_or_else(|| BaasError::internal("no user model"))?;
+    let args = serde_json::json!({"where": {"id": user_id}});
+    let find = query::prepare(schema, model, OpName::FindUnique, &args, baas.is_postgres())?;
+    let guard = Guard::new(schema, Caller::SuperAdmin);
+    let found = baas
+        .engine
+        .run(model, &find, baas.clock.now(), &guard)
+        .await?
+        .data;
+    Ok(schema
+        .model(model)
+        .scalar_fields()
+        .map(|(id, f)| {
+            let ty = f.scalar().unwrap_or(ScalarType::String);
+            let value = value::from_json(&found[&f.name], ty).unwrap_or(Value::Null);
+            (id, value)
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -401,6 +440,7 @@ mod tests {
             tenant_id: "t".into(),
             active: true,
             roles: vec!["r1".into()],
+            auth: Arc::new(AuthRow::new()),
         };
         callers.remember_user("u1", &row, callers.generation(), now);
         assert_eq!(callers.user("u1", now), Some(row.clone()));

@@ -133,6 +133,13 @@ impl<'s> Compiler<'s> {
                 };
                 inner.not()
             }
+            Filter::NotTrue(parts) => {
+                let inner: SimpleExpr = parts
+                    .iter()
+                    .fold(Cond::all(), |c, p| c.add(self.filter(model, alias, p)))
+                    .into();
+                SimpleExpr::from(Func::coalesce([inner, always(false)])).not()
+            }
             Filter::Json {
                 field,
                 path,

@@ -31,6 +31,7 @@ use super::ast::{
     Cond, CreateData, FieldFilter, Filter, Operation, OrderItem, Quantifier, ReadArgs,
     RelationWrite, Selection, UpdateData,
 };
+use super::policy::{self, AuthRow};
 use crate::error::{BaasError, BaasResult};
 use crate::schema::{Builtin, FieldId, ModelId, ScalarType, Schema};
 use crate::value::Value;
@@ -65,12 +66,14 @@ impl Grants {
     }
 }
 
-/// A user as the BaaS knows them: their synced row and their roles' grants.
+/// A user as the BaaS knows them: their synced row and their roles' grants, and (when the
+/// schema has policies) their whole `user` row, which `auth()` reads.
 #[derive(Debug, Clone)]
 pub struct UserCaller {
     pub id: String,
     pub tenant_id: String,
     pub grants: Arc<Grants>,
+    pub auth: Arc<AuthRow>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,18 +130,82 @@ impl<'s> Guard<'s> {
         matches!(self.caller, Caller::SuperAdmin)
     }
 
-    /// The filter a row of `model` must match for `action`: `None` when every row may.
+    /// The filter a row of `model` must match for `action`: `None` when every row may. A row
+    /// passes when something allows it (a built-in right, a role's permission, an `@@allow`)
+    /// and no `@@deny` of the action holds for it (a deny that cannot be decided, because of
+    /// a NULL, does not deny: ZenStack's rule).
     pub fn rule(&self, model: ModelId, action: Action) -> BaasResult<Option<Filter>> {
+        if self.is_super_admin() {
+            return Ok(None);
+        }
+        let allowed = self.allowed(model, action, true)?;
+        let denies = self.policies(model, action, false)?;
+        if denies.is_empty() {
+            return Ok(allowed);
+        }
+        let denied = Filter::NotTrue(vec![Filter::Or(denies)]);
+        Ok(Some(match allowed {
+            None => denied,
+            Some(allowed) => Filter::And(vec![allowed, denied]),
+        }))
+    }
+
+    /// What a row must still match after an update: the caller's role scope (a row cannot be
+    /// moved out of it). A model whose updates `@@allow` governs is checked before the change
+    /// only, as ZenStack does.
+    pub fn after_update_rule(&self, model: ModelId) -> BaasResult<Option<Filter>> {
+        let governed = self
+            .schema
+            .model(model)
+            .policies
+            .iter()
+            .any(|p| p.allow && p.operations.contains(&Action::Update));
+        if self.is_super_admin() || governed {
+            return Ok(None);
+        }
+        self.allowed(model, Action::Update, false)
+    }
+
+    /// The conditions of the model's `@@allow`s (`allow`) or `@@deny`s for `action`.
+    fn policies(&self, model: ModelId, action: Action, allow: bool) -> BaasResult<Vec<Filter>> {
+        let auth = match &self.caller {
+            Caller::User(user) => Some(user.auth.as_ref()),
+            _ => None,
+        };
+        self.schema
+            .model(model)
+            .policies
+            .iter()
+            .filter(|p| p.allow == allow && p.operations.contains(&action))
+            .map(|p| policy::filter(&p.condition, auth))
+            .collect()
+    }
+
+    /// What lets rows through for `action`: the built-in rights, the roles' permissions and,
+    /// with `policies`, the `@@allow`s. `None` when every row may.
+    fn allowed(
+        &self,
+        model: ModelId,
+        action: Action,
+        policies: bool,
+    ) -> BaasResult<Option<Filter>> {
+        let mut allowed = if policies {
+            self.policies(model, action, true)?
+        } else {
+            Vec::new()
+        };
         let user = match &self.caller {
             Caller::SuperAdmin => return Ok(None),
             Caller::Anonymous(public) => {
                 let open = public.scope(&self.schema.model(model).name, action);
-                return Ok((open != Some(Scope::Public)).then_some(NOTHING));
+                if open == Some(Scope::Public) {
+                    return Ok(None);
+                }
+                return Ok(Some(or(allowed)));
             }
             Caller::User(user) => user,
         };
         let m = self.schema.model(model);
-        let mut allowed = Vec::new();
         // The built-in rights: a user reads and updates their own row (the Platform-owned
         // fields stay refused by `rules`) and reads their own tenant.
         match (m.builtin, action) {
@@ -402,6 +469,7 @@ impl Rewriter<'_, '_> {
             Filter::And(items) => Filter::And(list(items)?),
             Filter::Or(items) => Filter::Or(list(items)?),
             Filter::Not(items) => Filter::Not(list(items)?),
+            Filter::NotTrue(items) => Filter::NotTrue(list(items)?),
             Filter::Many {
                 relation,
                 quantifier,
@@ -414,7 +482,7 @@ impl Rewriter<'_, '_> {
                     (None, _) => inner,
                     // Every readable related row matches: unreadable rows do not count.
                     (Some(rule), Quantifier::Every) => {
-                        Filter::Or(vec![Filter::Not(vec![rule]), inner])
+                        Filter::Or(vec![Filter::NotTrue(vec![rule]), inner])
                     }
                     (Some(rule), _) => Filter::And(vec![rule, inner]),
                 };

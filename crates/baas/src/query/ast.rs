@@ -59,6 +59,10 @@ pub enum Filter {
     Or(Vec<Filter>),
     /// NOT (a AND b AND …)
     Not(Vec<Filter>),
+    /// Rows for which (a AND b AND …) is not true: false, or unknown because of a NULL. Access
+    /// rules use it where SQL's `NOT` would drop the unknown rows (a deny that cannot be
+    /// decided does not deny; a row a rule cannot vouch for is outside it).
+    NotTrue(Vec<Filter>),
     Field {
         field: FieldId,
         ty: ScalarType,

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod ast;
 pub mod parse;
+pub mod policy;
 #[cfg(test)]
 mod proptests;
 pub mod rules;

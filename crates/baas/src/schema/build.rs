@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::parser::{Arg, Attribute, Expr, FieldDecl, ModelBlock, Pos};
+use super::policy::Checker;
 use super::{
     Builtin, Default, Field, FieldId, FieldKind, Model, ModelId, ReferentialAction, Relation,
     ScalarType, Schema, SchemaError, lower_first,
@@ -94,7 +95,23 @@ impl Builder {
             models.push(self.scalars(draft, &names)?);
         }
         self.resolve_relations(&drafts, &names, &mut models)?;
-        Ok(Schema { models })
+        let mut schema = Schema { models };
+        let checker = Checker {
+            schema: &schema,
+            file: &self.file,
+        };
+        let mut policies = Vec::new();
+        for (id, draft) in drafts.iter().enumerate() {
+            for attribute in &draft.block.attributes {
+                if attribute.name == "allow" || attribute.name == "deny" {
+                    policies.push((id, checker.policy(id, attribute)?));
+                }
+            }
+        }
+        for (id, policy) in policies {
+            schema.models[id].policies.push(policy);
+        }
+        Ok(schema)
     }
 
     /// The built-in model with the app's additions. Built-in fields the app repeats must keep
@@ -208,6 +225,7 @@ impl Builder {
             uniques: Vec::new(),
             indexes: Vec::new(),
             builtin: draft.builtin,
+            policies: Vec::new(),
         };
         let mut field_names = BTreeSet::new();
         let mut single_uniques = Vec::new();
@@ -317,6 +335,16 @@ impl Builder {
     fn block_attribute(&self, attribute: &Attribute, model: &mut Model) -> Result<(), SchemaError> {
         match attribute.name.as_str() {
             "map" => model.table = self.string_arg(attribute, "name")?,
+            // Checked once every model's relations are known (`policy`).
+            "allow" | "deny" => {}
+            // ZModel's marker of the model `auth()` returns: here always the built-in `user`.
+            "auth" if model.builtin == Some(Builtin::User) => {}
+            "auth" => {
+                return self.err(
+                    attribute.pos,
+                    "`@@auth` belongs on the built-in `user` model: `auth()` is always the caller's user row",
+                );
+            }
             "id" | "unique" | "index" => {
                 let ids = self.listed_scalars(attribute, model)?;
                 match attribute.name.as_str() {
@@ -447,6 +475,15 @@ impl Builder {
             }
             name if name.starts_with("db.") => {}
             "ignore" => return self.err(attribute.pos, "@ignore is not supported"),
+            "allow" | "deny" => {
+                return self.err(
+                    attribute.pos,
+                    format!(
+                        "field-level `@{}` is not supported yet: use `@@{}` on the model",
+                        attribute.name, attribute.name
+                    ),
+                );
+            }
             other => return self.err(attribute.pos, format!("unknown attribute `@{other}`")),
         }
         Ok(())

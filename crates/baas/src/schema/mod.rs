@@ -6,6 +6,7 @@
 
 mod build;
 pub mod parser;
+pub mod policy;
 pub mod print;
 
 use std::fmt;
@@ -208,6 +209,8 @@ pub struct Model {
     pub uniques: Vec<Vec<FieldId>>,
     pub indexes: Vec<Vec<FieldId>>,
     pub builtin: Option<Builtin>,
+    /// `@@allow` / `@@deny`, in the order declared.
+    pub policies: Vec<policy::Policy>,
 }
 
 impl Model {

@@ -86,6 +86,34 @@ pub enum Expr {
     Ident(String),
     Call(String, Vec<Arg>),
     Array(Vec<Expr>),
+    /// `value.name` (ZenStack's member access: `auth().id`, `author.tenant_id`).
+    Member(Box<Expr>, String, Pos),
+    /// `a == b`, `a && b`, … (ZenStack's policy expressions).
+    Binary(BinOp, Box<Expr>, Box<Expr>, Pos),
+    /// `!a`
+    Not(Box<Expr>, Pos),
+    /// `relation?[cond]` (some), `relation![cond]` (none), `relation^[cond]` (every).
+    Collection(Box<Expr>, CollectionOp, Box<Expr>, Pos),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    And,
+    Or,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionOp {
+    Some,
+    None,
+    Every,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +134,16 @@ enum Tok {
     Question,
     Equals,
     Dot,
+    EqEq,
+    NotEq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    AndAnd,
+    OrOr,
+    Bang,
+    Caret,
     Newline,
     Eof,
 }
@@ -129,6 +167,16 @@ impl fmt::Display for Tok {
             Tok::Question => f.write_str("`?`"),
             Tok::Equals => f.write_str("`=`"),
             Tok::Dot => f.write_str("`.`"),
+            Tok::EqEq => f.write_str("`==`"),
+            Tok::NotEq => f.write_str("`!=`"),
+            Tok::Lt => f.write_str("`<`"),
+            Tok::Le => f.write_str("`<=`"),
+            Tok::Gt => f.write_str("`>`"),
+            Tok::Ge => f.write_str("`>=`"),
+            Tok::AndAnd => f.write_str("`&&`"),
+            Tok::OrOr => f.write_str("`||`"),
+            Tok::Bang => f.write_str("`!`"),
+            Tok::Caret => f.write_str("`^`"),
             Tok::Newline => f.write_str("end of line"),
             Tok::Eof => f.write_str("end of file"),
         }
@@ -160,7 +208,8 @@ fn lex(source: &str) -> Result<Vec<(Tok, Pos)>, SyntaxError> {
                     col += 1;
                 }
             }
-            '"' => {
+            // ZModel writes strings in single quotes too (`@@allow('read', …)`).
+            '"' | '\'' => {
                 let mut text = String::new();
                 let mut j = i + 1;
                 loop {
@@ -171,7 +220,7 @@ fn lex(source: &str) -> Result<Vec<(Tok, Pos)>, SyntaxError> {
                                 message: "unterminated string".into(),
                             });
                         }
-                        Some('"') => break,
+                        Some(q) if *q == c => break,
                         Some('\\') => {
                             let escaped = chars.get(j + 1).copied().unwrap_or('\\');
                             text.push(match escaped {
@@ -197,6 +246,35 @@ fn lex(source: &str) -> Result<Vec<(Tok, Pos)>, SyntaxError> {
             }
             '@' => {
                 out.push((Tok::At, pos));
+                advance(1, &mut i, &mut col);
+            }
+            '=' | '!' | '<' | '>' | '&' | '|'
+                if {
+                    let pair: String = chars[i..chars.len().min(i + 2)].iter().collect();
+                    matches!(pair.as_str(), "==" | "!=" | "<=" | ">=" | "&&" | "||")
+                } =>
+            {
+                let tok = match (c, chars[i + 1]) {
+                    ('=', _) => Tok::EqEq,
+                    ('!', _) => Tok::NotEq,
+                    ('<', _) => Tok::Le,
+                    ('>', _) => Tok::Ge,
+                    ('&', _) => Tok::AndAnd,
+                    _ => Tok::OrOr,
+                };
+                out.push((tok, pos));
+                advance(2, &mut i, &mut col);
+            }
+            '!' | '<' | '>' | '^' => {
+                out.push((
+                    match c {
+                        '!' => Tok::Bang,
+                        '<' => Tok::Lt,
+                        '>' => Tok::Gt,
+                        _ => Tok::Caret,
+                    },
+                    pos,
+                ));
                 advance(1, &mut i, &mut col);
             }
             '{' | '}' | '(' | ')' | '[' | ']' | ',' | ':' | '?' | '=' | '.' => {
@@ -321,7 +399,8 @@ impl Parser {
                         self.bump();
                         file.models.push(self.model()?);
                     }
-                    "datasource" | "generator" => {
+                    // ZModel's `plugin` blocks configure ZenStack's generators: nothing here.
+                    "datasource" | "generator" | "plugin" => {
                         self.bump();
                         self.ident("a block name")?;
                         self.skip_block()?;
@@ -491,8 +570,118 @@ impl Parser {
         }
     }
 
+    /// An attribute argument: a value, or one of ZenStack's policy expressions.
     fn expr(&mut self) -> Result<Expr, SyntaxError> {
+        self.or_expr()
+    }
+
+    /// `&&` and `||`: one precedence level, left to right, as in ZModel (`a || b && c` is
+    /// `(a || b) && c`).
+    fn or_expr(&mut self) -> Result<Expr, SyntaxError> {
+        let mut left = self.equality()?;
+        loop {
+            let op = match self.peek() {
+                Tok::AndAnd => BinOp::And,
+                Tok::OrOr => BinOp::Or,
+                _ => return Ok(left),
+            };
+            let pos = self.bump().1;
+            self.skip_newlines();
+            let right = self.equality()?;
+            left = Expr::Binary(op, Box::new(left), Box::new(right), pos);
+        }
+    }
+
+    /// `==`, `!=`; below them `<`, `<=`, `>`, `>=`; below those `in` (ZModel's order).
+    fn equality(&mut self) -> Result<Expr, SyntaxError> {
+        self.binary_level(
+            &[(Tok::EqEq, BinOp::Eq), (Tok::NotEq, BinOp::Ne)],
+            Self::relational,
+        )
+    }
+
+    fn relational(&mut self) -> Result<Expr, SyntaxError> {
+        self.binary_level(
+            &[
+                (Tok::Lt, BinOp::Lt),
+                (Tok::Le, BinOp::Le),
+                (Tok::Gt, BinOp::Gt),
+                (Tok::Ge, BinOp::Ge),
+            ],
+            Self::membership,
+        )
+    }
+
+    fn membership(&mut self) -> Result<Expr, SyntaxError> {
+        self.binary_level(&[(Tok::Ident("in".into()), BinOp::In)], Self::unary)
+    }
+
+    fn binary_level(
+        &mut self,
+        ops: &[(Tok, BinOp)],
+        next: fn(&mut Self) -> Result<Expr, SyntaxError>,
+    ) -> Result<Expr, SyntaxError> {
+        let mut left = next(self)?;
+        while let Some(op) = ops
+            .iter()
+            .find(|(tok, _)| tok == self.peek())
+            .map(|(_, op)| *op)
+        {
+            let pos = self.bump().1;
+            self.skip_newlines();
+            let right = next(self)?;
+            left = Expr::Binary(op, Box::new(left), Box::new(right), pos);
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, SyntaxError> {
+        if *self.peek() == Tok::Bang {
+            let pos = self.bump().1;
+            let inner = self.unary()?;
+            return Ok(Expr::Not(Box::new(inner), pos));
+        }
+        self.postfix()
+    }
+
+    fn postfix(&mut self) -> Result<Expr, SyntaxError> {
+        let mut value = self.primary()?;
+        loop {
+            let next = self.toks.get(self.at + 1).map(|t| &t.0);
+            let collection = match (self.peek(), next) {
+                (Tok::Question, Some(Tok::LBracket)) => Some(CollectionOp::Some),
+                (Tok::Bang, Some(Tok::LBracket)) => Some(CollectionOp::None),
+                (Tok::Caret, Some(Tok::LBracket)) => Some(CollectionOp::Every),
+                _ => None,
+            };
+            if let Some(op) = collection {
+                let pos = self.bump().1;
+                self.bump();
+                self.skip_newlines();
+                let condition = self.expr()?;
+                self.skip_newlines();
+                self.expect(Tok::RBracket, "`]` closing the collection condition")?;
+                value = Expr::Collection(Box::new(value), op, Box::new(condition), pos);
+            } else if *self.peek() == Tok::Dot {
+                let pos = self.bump().1;
+                let (name, _) = self.ident("a field name after `.`")?;
+                value = Expr::Member(Box::new(value), name, pos);
+            } else {
+                return Ok(value);
+            }
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, SyntaxError> {
         match self.peek().clone() {
+            Tok::LParen => {
+                self.bump();
+                self.skip_newlines();
+                let inner = self.expr()?;
+                self.skip_newlines();
+                self.expect(Tok::RParen, "`)`")?;
+                Ok(inner)
+            }
             Tok::Str(s) => {
                 self.bump();
                 Ok(Expr::String(s))
@@ -521,14 +710,8 @@ impl Parser {
                     }
                 }
             }
-            Tok::Ident(mut name) => {
+            Tok::Ident(name) => {
                 self.bump();
-                while *self.peek() == Tok::Dot {
-                    self.bump();
-                    let (part, _) = self.ident("a name")?;
-                    name.push('.');
-                    name.push_str(&part);
-                }
                 if *self.peek() == Tok::LParen {
                     let args = self.args()?;
                     Ok(Expr::Call(name, args))
@@ -613,6 +796,81 @@ model book {
             book.attributes[1].arg("name", 0).unwrap().value,
             Expr::String("books".into())
         );
+    }
+
+    fn policy(source: &str) -> Expr {
+        let file = parse(&format!(
+            "model a {{\n  id String @id\n  @@allow('read', {source})\n}}"
+        ))
+        .unwrap_or_else(|e| panic!("{source}: {}: {}", e.pos, e.message));
+        file.models[0].attributes[0].args[1].value.clone()
+    }
+
+    fn at(line: u32, col: u32) -> Pos {
+        Pos { line, col }
+    }
+
+    #[test]
+    fn policy_expressions_parse_with_precedence_and_positions() {
+        let ident = |n: &str| Box::new(Expr::Ident(n.into()));
+        let auth = || Box::new(Expr::Call("auth".into(), vec![]));
+        // `&&` and `||` share one level, left to right (ZModel's grammar); comparisons bind
+        // tighter.
+        assert_eq!(
+            policy("a || b && !c"),
+            Expr::Binary(
+                BinOp::And,
+                Box::new(Expr::Binary(BinOp::Or, ident("a"), ident("b"), at(3, 21))),
+                Box::new(Expr::Not(ident("c"), at(3, 29))),
+                at(3, 26)
+            )
+        );
+        assert!(matches!(
+            policy("x == 1 || y < 2"),
+            Expr::Binary(BinOp::Or, l, r, _)
+                if matches!(*l, Expr::Binary(BinOp::Eq, ..)) && matches!(*r, Expr::Binary(BinOp::Lt, ..))
+        ));
+        assert_eq!(
+            policy("auth().tenant_id == tenant_id"),
+            Expr::Binary(
+                BinOp::Eq,
+                Box::new(Expr::Member(auth(), "tenant_id".into(), at(3, 25))),
+                ident("tenant_id"),
+                at(3, 36)
+            )
+        );
+        assert_eq!(
+            policy("members?[user == auth()] && (x != null)"),
+            Expr::Binary(
+                BinOp::And,
+                Box::new(Expr::Collection(
+                    ident("members"),
+                    CollectionOp::Some,
+                    Box::new(Expr::Binary(BinOp::Eq, ident("user"), auth(), at(3, 33))),
+                    at(3, 26)
+                )),
+                Box::new(Expr::Binary(
+                    BinOp::Ne,
+                    ident("x"),
+                    ident("null"),
+                    at(3, 50)
+                )),
+                at(3, 44)
+            )
+        );
+        assert!(matches!(
+            policy("tags![x in ['a', 'b']]"),
+            Expr::Collection(_, CollectionOp::None, _, _)
+        ));
+        assert!(matches!(
+            policy("items^[n >= 1]"),
+            Expr::Collection(_, CollectionOp::Every, _, _)
+        ));
+        assert!(matches!(policy("n < 3"), Expr::Binary(BinOp::Lt, _, _, _)));
+        let unclosed =
+            parse("model a {\n  id String @id\n  @@allow('read', members?[x == 1)\n}").unwrap_err();
+        assert_eq!(unclosed.pos, at(3, 34));
+        assert!(unclosed.message.contains("`]`"), "{}", unclosed.message);
     }
 
     #[test]

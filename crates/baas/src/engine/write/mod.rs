@@ -158,12 +158,17 @@ impl<'r, 's> Writer<'r, 's> {
         records: &[Record],
         action: Action,
     ) -> BaasResult<()> {
-        let Some(rule) = self.guard.rule(model, action)? else {
+        let rule = match action {
+            Action::Update => self.guard.after_update_rule(model)?,
+            _ => self.guard.rule(model, action)?,
+        };
+        let Some(rule) = rule else {
             return Ok(());
         };
         for chunk in records.chunks(200) {
             let keys = Filter::Or(chunk.iter().map(|r| self.key_filter(model, r)).collect());
-            let outside = Filter::And(vec![keys, Filter::Not(vec![rule.clone()])]);
+            // A row the rule cannot vouch for (unknown, for a NULL) is outside it too.
+            let outside = Filter::And(vec![keys, Filter::NotTrue(vec![rule.clone()])]);
             if self.one(exec, model, outside).await?.is_some() {
                 return Err(self.rejected(model, RejectReason::NoAccess));
             }

@@ -169,6 +169,7 @@ async fn scoped_permissions_are_enforced(backend: Backend) {
         id: a1.clone(),
         tenant_id: ta.clone(),
         grants: Arc::new(Grants::new(&permissions)),
+        auth: Default::default(),
     });
     let call = |model: &'static str, op: &'static str, args: Value| {
         let baas = baas.clone();
@@ -400,6 +401,7 @@ async fn scoped_permissions_are_enforced(backend: Backend) {
         id: b1.clone(),
         tenant_id: tb.clone(),
         grants: Arc::new(Grants::default()),
+        auth: Default::default(),
     });
     let model_id = baas.engine.schema.model_id("project").unwrap();
     assert_eq!(

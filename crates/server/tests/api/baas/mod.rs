@@ -5,6 +5,7 @@ mod access;
 mod errors;
 mod grants;
 mod permissions;
+mod policies;
 mod reads;
 mod rules;
 mod schema;

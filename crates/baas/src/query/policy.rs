@@ -1,0 +1,236 @@
+//! A model's `@@allow`/`@@deny` conditions (`schema::policy`) for one caller: a [`Filter`]
+//! the query compiler ANDs into SQL like every other rule. `auth()` is the caller's `user` row
+//! ([`AuthRow`]), absent for anonymous callers; what depends only on it is decided here, so the
+//! SQL carries plain `true`/`false` for it.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::ast::{CmpOp, Cond, FieldFilter, Filter, Quantifier};
+use crate::error::{BaasError, BaasResult};
+use crate::schema::parser::CollectionOp;
+use crate::schema::policy::{Compare, Condition, Operand};
+use crate::schema::{FieldId, ScalarType};
+use crate::value::{self, Value};
+
+/// The caller's `user` row as policies read it: its scalar fields by field id.
+pub type AuthRow = HashMap<FieldId, Value>;
+
+fn literal(json: &serde_json::Value, ty: ScalarType) -> BaasResult<Value> {
+    value::from_json(json, ty)
+        .map_err(|m| BaasError::internal(format!("a policy literal is not a {}", m.expected)))
+}
+
+fn operand(value: &Operand, ty: ScalarType, auth: Option<&AuthRow>) -> BaasResult<Vec<Value>> {
+    Ok(match value {
+        Operand::Literal(json) => vec![literal(json, ty)?],
+        Operand::List(items) => items
+            .iter()
+            .map(|j| literal(j, ty))
+            .collect::<BaasResult<_>>()?,
+        Operand::Auth(field) => vec![
+            auth.and_then(|row| row.get(field))
+                .cloned()
+                .unwrap_or(Value::Null),
+        ],
+    })
+}
+
+/// `condition` over rows of its model, for a caller whose row is `auth`.
+pub fn filter(condition: &Condition, auth: Option<&AuthRow>) -> BaasResult<Filter> {
+    Ok(match condition {
+        Condition::Const(b) => Filter::Const(*b),
+        Condition::And(items) => Filter::And(
+            items
+                .iter()
+                .map(|c| filter(c, auth))
+                .collect::<BaasResult<_>>()?,
+        ),
+        Condition::Or(items) => Filter::Or(
+            items
+                .iter()
+                .map(|c| filter(c, auth))
+                .collect::<BaasResult<_>>()?,
+        ),
+        Condition::Not(inner) => Filter::Not(vec![filter(inner, auth)?]),
+        Condition::LoggedIn => Filter::Const(auth.is_some()),
+        Condition::Field {
+            field,
+            ty,
+            op,
+            value,
+        } => {
+            let values = operand(value, *ty, auth)?;
+            let one = values.first().cloned().unwrap_or(Value::Null);
+            let cond = match op {
+                Compare::Eq => Cond::Eq(one),
+                Compare::Ne => Cond::Not(FieldFilter {
+                    insensitive: false,
+                    conds: vec![Cond::Eq(one)],
+                }),
+                Compare::In => Cond::In(values),
+                // Ordering against a missing value holds for no row (SQL's NULL).
+                _ if one.is_null() => return Ok(Filter::Const(false)),
+                Compare::Lt => Cond::Cmp(CmpOp::Lt, one),
+                Compare::Le => Cond::Cmp(CmpOp::Lte, one),
+                Compare::Gt => Cond::Cmp(CmpOp::Gt, one),
+                Compare::Ge => Cond::Cmp(CmpOp::Gte, one),
+            };
+            Filter::Field {
+                field: *field,
+                ty: *ty,
+                filter: FieldFilter {
+                    insensitive: false,
+                    conds: vec![cond],
+                },
+            }
+        }
+        Condition::AuthField {
+            field,
+            ty,
+            op,
+            value,
+        } => {
+            let mine = auth
+                .and_then(|row| row.get(field))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let values = operand(value, *ty, auth)?;
+            Filter::Const(holds(&mine, *op, &values))
+        }
+        Condition::Via {
+            relation,
+            condition,
+        } => Filter::One {
+            relation: *relation,
+            negated: false,
+            filter: Some(Box::new(filter(condition, auth)?)),
+        },
+        Condition::NoRelated { relation } => Filter::One {
+            relation: *relation,
+            negated: false,
+            filter: None,
+        },
+        Condition::Rows {
+            relation,
+            op,
+            condition,
+        } => Filter::Many {
+            relation: *relation,
+            quantifier: match op {
+                CollectionOp::Some => Quantifier::Some,
+                CollectionOp::None => Quantifier::None,
+                CollectionOp::Every => Quantifier::Every,
+            },
+            filter: Box::new(filter(condition, auth)?),
+        },
+    })
+}
+
+/// `a OP b` for values known now (the caller's own fields): equality treats two nulls as
+/// equal; an ordering with a null is false.
+fn holds(a: &Value, op: Compare, values: &[Value]) -> bool {
+    let b = values.first().unwrap_or(&Value::Null);
+    match op {
+        Compare::Eq => a == b,
+        Compare::Ne => a != b,
+        Compare::In => !a.is_null() && values.contains(a),
+        Compare::Lt => order(a, b) == Some(Ordering::Less),
+        Compare::Le => matches!(order(a, b), Some(Ordering::Less | Ordering::Equal)),
+        Compare::Gt => order(a, b) == Some(Ordering::Greater),
+        Compare::Ge => matches!(order(a, b), Some(Ordering::Greater | Ordering::Equal)),
+    }
+}
+
+fn order(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Float(y)) => (*x as f64).partial_cmp(y),
+        (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::DateTime(x), Value::DateTime(y)) => Some(x.cmp(y)),
+        (Value::Decimal(x), Value::Decimal(y)) => {
+            x.parse::<f64>().ok()?.partial_cmp(&y.parse::<f64>().ok()?)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_depends_only_on_the_caller_is_decided_before_sql() {
+        let role = |v: Option<&str>| -> AuthRow {
+            HashMap::from([(3, v.map_or(Value::Null, |s| Value::String(s.into())))])
+        };
+        let admin = Condition::AuthField {
+            field: 3,
+            ty: ScalarType::String,
+            op: Compare::Eq,
+            value: Operand::Literal(serde_json::json!("ADMIN")),
+        };
+        assert_eq!(
+            filter(&admin, Some(&role(Some("ADMIN")))).unwrap(),
+            Filter::Const(true)
+        );
+        assert_eq!(
+            filter(&admin, Some(&role(Some("MEMBER")))).unwrap(),
+            Filter::Const(false)
+        );
+        assert_eq!(
+            filter(&admin, None).unwrap(),
+            Filter::Const(false),
+            "anonymous"
+        );
+        assert_eq!(
+            filter(&Condition::LoggedIn, None).unwrap(),
+            Filter::Const(false)
+        );
+        let within = Condition::AuthField {
+            field: 3,
+            ty: ScalarType::String,
+            op: Compare::In,
+            value: Operand::List(vec![serde_json::json!("A"), serde_json::json!("B")]),
+        };
+        assert_eq!(
+            filter(&within, Some(&role(Some("B")))).unwrap(),
+            Filter::Const(true)
+        );
+        assert_eq!(
+            filter(&within, Some(&role(None))).unwrap(),
+            Filter::Const(false)
+        );
+    }
+
+    #[test]
+    fn a_field_compared_with_a_missing_caller_value_matches_by_sql_rules() {
+        let own = Condition::Field {
+            field: 1,
+            ty: ScalarType::String,
+            op: Compare::Eq,
+            value: Operand::Auth(0),
+        };
+        // Anonymous: `owner_id == null`, which SQL answers for rows without an owner only.
+        assert_eq!(
+            filter(&own, None).unwrap(),
+            Filter::Field {
+                field: 1,
+                ty: ScalarType::String,
+                filter: FieldFilter {
+                    insensitive: false,
+                    conds: vec![Cond::Eq(Value::Null)]
+                }
+            }
+        );
+        let newer = Condition::Field {
+            field: 1,
+            ty: ScalarType::Int,
+            op: Compare::Gt,
+            value: Operand::Auth(0),
+        };
+        assert_eq!(filter(&newer, None).unwrap(), Filter::Const(false));
+    }
+}

@@ -1,0 +1,656 @@
+//! ZenStack's access policies in the schema (`@@allow(operations, condition)`,
+//! `@@deny(operations, condition)`), checked against the models: every name resolved, every
+//! comparison typed. What the query layer turns into SQL for one caller
+//! (`query::access`); anything outside the supported subset is refused at start with its
+//! file, line and column.
+//!
+//! The subset: `true`/`false`; a Boolean field; `field OP value` where OP is `==`, `!=`, `<`,
+//! `<=`, `>`, `>=` or `in` (a list), and the value a literal, `null`, or `auth().field`;
+//! `auth() == null` / `auth() != null`; `relation == auth()` (a relation to `user`), `auth() ==
+//! this`-style `id == auth().id`; member access through to-one relations (`author.tenant_id`);
+//! collection predicates on to-many relations (`?[…]` some, `![…]` none, `^[…]` every); `&&`,
+//! `||`, `!`, parentheses. `auth()` is the caller's `user` row (null when anonymous).
+
+use std::fmt;
+
+use serde_json::Value as Json;
+
+use super::parser::{Arg, Attribute, BinOp, CollectionOp, Expr, Pos};
+use super::{Builtin, FieldId, FieldKind, ModelId, ScalarType, Schema, SchemaError};
+
+/// The operations a policy names (`all` is all four).
+pub use tandem_core::access::Operation as PolicyOp;
+
+/// One `@@allow` or `@@deny` of a model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub allow: bool,
+    pub operations: Vec<PolicyOp>,
+    pub condition: Condition,
+    pub pos: Pos,
+}
+
+/// A value a field is compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    /// A literal of the field's type (as JSON), or `null`.
+    Literal(Json),
+    /// A list literal, for `in`.
+    List(Vec<Json>),
+    /// A scalar field of the caller's `user` row (`auth().field`); null when anonymous.
+    Auth(FieldId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+}
+
+impl fmt::Display for Compare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Eq => "==",
+            Self::Ne => "!=",
+            Self::Lt => "<",
+            Self::Le => "<=",
+            Self::Gt => ">",
+            Self::Ge => ">=",
+            Self::In => "in",
+        })
+    }
+}
+
+/// A checked policy condition over rows of one model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    Const(bool),
+    And(Vec<Condition>),
+    Or(Vec<Condition>),
+    Not(Box<Condition>),
+    /// A scalar field of this model against a value.
+    Field {
+        field: FieldId,
+        ty: ScalarType,
+        op: Compare,
+        value: Operand,
+    },
+    /// Whether the caller is logged in (`auth() != null`).
+    LoggedIn,
+    /// A value of the caller's row against a value (`auth().role == 'ADMIN'`).
+    AuthField {
+        field: FieldId,
+        ty: ScalarType,
+        op: Compare,
+        value: Operand,
+    },
+    /// Through a to-one relation: the related row exists and matches.
+    Via {
+        relation: FieldId,
+        condition: Box<Condition>,
+    },
+    /// A to-one relation has no related row (`author == null`).
+    NoRelated {
+        relation: FieldId,
+    },
+    /// A to-many relation's rows: some / none / every match.
+    Rows {
+        relation: FieldId,
+        op: CollectionOp,
+        condition: Box<Condition>,
+    },
+}
+
+impl Condition {
+    /// Whether the condition reads the caller's row beyond its id (so it must be loaded).
+    pub fn reads_auth(&self) -> bool {
+        match self {
+            Self::And(items) | Self::Or(items) => items.iter().any(Self::reads_auth),
+            Self::Not(c) => c.reads_auth(),
+            Self::Via { condition, .. } | Self::Rows { condition, .. } => condition.reads_auth(),
+            Self::Field { value, .. } => matches!(value, Operand::Auth(_)),
+            Self::AuthField { .. } => true,
+            Self::Const(_) | Self::LoggedIn | Self::NoRelated { .. } => false,
+        }
+    }
+}
+
+/// What an expression stands for while it is being checked.
+enum Term {
+    /// A boolean condition.
+    Cond(Condition),
+    /// A field of the model in scope, reached through `path` (to-one relations).
+    Field {
+        path: Vec<FieldId>,
+        field: FieldId,
+        model: ModelId,
+    },
+    /// `auth()`.
+    Auth,
+    /// `auth().field`.
+    AuthField(FieldId, ScalarType),
+    Literal(Json),
+    List(Vec<Json>),
+}
+
+pub(super) struct Checker<'s> {
+    pub schema: &'s Schema,
+    pub file: &'s str,
+}
+
+impl Checker<'_> {
+    fn err<T>(&self, pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
+        Err(SchemaError {
+            file: self.file.to_owned(),
+            pos,
+            message: message.into(),
+        })
+    }
+
+    /// Checks one `@@allow`/`@@deny` of `model`.
+    pub fn policy(&self, model: ModelId, attribute: &Attribute) -> Result<Policy, SchemaError> {
+        let allow = attribute.name == "allow";
+        let (ops, condition) = match attribute.args.as_slice() {
+            [
+                Arg {
+                    value: Expr::String(ops),
+                    pos: ops_pos,
+                    name: None,
+                },
+                condition,
+            ] => (self.operations(ops, *ops_pos)?, condition),
+            _ => {
+                return self.err(
+                    attribute.pos,
+                    format!(
+                        "`@@{}` takes two arguments: the operations ('create', 'read', 'update', 'delete' or 'all', comma-separated) and a condition",
+                        attribute.name
+                    ),
+                );
+            }
+        };
+        let condition = self.condition(model, &condition.value, condition.pos)?;
+        Ok(Policy {
+            allow,
+            operations: ops,
+            condition,
+            pos: attribute.pos,
+        })
+    }
+
+    fn operations(&self, text: &str, pos: Pos) -> Result<Vec<PolicyOp>, SchemaError> {
+        let mut out = Vec::new();
+        for word in text.split(',').map(str::trim) {
+            let ops: &[PolicyOp] = match word {
+                "create" => &[PolicyOp::Create],
+                "read" => &[PolicyOp::Read],
+                "update" => &[PolicyOp::Update],
+                "delete" => &[PolicyOp::Delete],
+                "all" => &PolicyOp::ALL,
+                "post-update" => {
+                    return self.err(pos, "'post-update' policies are not supported yet");
+                }
+                other => {
+                    return self.err(
+                        pos,
+                        format!(
+                            "unknown operation '{other}': use 'create', 'read', 'update', 'delete' or 'all'"
+                        ),
+                    );
+                }
+            };
+            for op in ops {
+                if !out.contains(op) {
+                    out.push(*op);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `expr` as a condition on rows of `model`.
+    fn condition(&self, model: ModelId, expr: &Expr, pos: Pos) -> Result<Condition, SchemaError> {
+        match self.term(model, expr, pos)? {
+            Term::Cond(c) => Ok(c),
+            Term::Field {
+                path,
+                field,
+                model: owner,
+            } => {
+                let f = &self.schema.model(owner).fields[field];
+                if f.scalar() != Some(ScalarType::Boolean) {
+                    return self.err(
+                        pos,
+                        format!("`{}` is not a Boolean: compare it with a value", f.name),
+                    );
+                }
+                Ok(via(
+                    path,
+                    Condition::Field {
+                        field,
+                        ty: ScalarType::Boolean,
+                        op: Compare::Eq,
+                        value: Operand::Literal(Json::Bool(true)),
+                    },
+                ))
+            }
+            Term::AuthField(field, ScalarType::Boolean) => Ok(Condition::AuthField {
+                field,
+                ty: ScalarType::Boolean,
+                op: Compare::Eq,
+                value: Operand::Literal(Json::Bool(true)),
+            }),
+            Term::Literal(Json::Bool(b)) => Ok(Condition::Const(b)),
+            _ => self.err(pos, "expected a condition (true or false)"),
+        }
+    }
+
+    fn term(&self, model: ModelId, expr: &Expr, pos: Pos) -> Result<Term, SchemaError> {
+        match expr {
+            Expr::String(s) => Ok(Term::Literal(Json::String(s.clone()))),
+            Expr::Number(n) => n
+                .parse::<serde_json::Number>()
+                .map(|n| Term::Literal(Json::Number(n)))
+                .or_else(|_| self.err(pos, format!("`{n}` is not a number"))),
+            Expr::Array(items) => {
+                let mut values = Vec::new();
+                for item in items {
+                    match self.term(model, item, pos)? {
+                        Term::Literal(v) => values.push(v),
+                        _ => return self.err(pos, "a list in a policy holds literals only"),
+                    }
+                }
+                Ok(Term::List(values))
+            }
+            Expr::Ident(name) => match name.as_str() {
+                "true" => Ok(Term::Literal(Json::Bool(true))),
+                "false" => Ok(Term::Literal(Json::Bool(false))),
+                "null" => Ok(Term::Literal(Json::Null)),
+                _ => self.field(model, Vec::new(), model, name, pos),
+            },
+            Expr::Call(name, args) => match (name.as_str(), args.is_empty()) {
+                ("auth", true) => Ok(Term::Auth),
+                (
+                    "future" | "check" | "now" | "currentModel" | "currentOperation" | "before",
+                    _,
+                ) => self.err(pos, format!("`{name}()` is not supported in policies yet")),
+                _ => self.err(pos, format!("unknown function `{name}()` in a policy")),
+            },
+            Expr::Member(base, name, at) => match self.term(model, base, *at)? {
+                Term::Auth => {
+                    let user = self.user_model();
+                    match self.schema.model(user).field(name) {
+                        Some((id, f)) => match f.scalar() {
+                            Some(ty) => Ok(Term::AuthField(id, ty)),
+                            None => self.err(
+                                *at,
+                                format!("`auth().{name}` is a relation: only the caller's own fields can be used"),
+                            ),
+                        },
+                        None => self.err(*at, format!("the `user` model has no field `{name}`")),
+                    }
+                }
+                Term::Field {
+                    path,
+                    field,
+                    model: owner,
+                } => {
+                    let f = &self.schema.model(owner).fields[field];
+                    match &f.kind {
+                        FieldKind::Relation(r) if !r.many => {
+                            let mut path = path;
+                            path.push(field);
+                            self.field(model, path, r.target, name, *at)
+                        }
+                        _ => self.err(
+                            *at,
+                            format!(
+                                "`{}` is not a to-one relation: `.{name}` cannot follow it",
+                                f.name
+                            ),
+                        ),
+                    }
+                }
+                _ => self.err(
+                    *at,
+                    format!("`.{name}` follows something that has no fields"),
+                ),
+            },
+            Expr::Not(inner, at) => Ok(Term::Cond(Condition::Not(Box::new(
+                self.condition(model, inner, *at)?,
+            )))),
+            Expr::Binary(op, left, right, at) => self.binary(model, *op, left, right, *at),
+            Expr::Collection(base, op, inner, at) => match self.term(model, base, *at)? {
+                Term::Field {
+                    path,
+                    field,
+                    model: owner,
+                } => {
+                    let f = &self.schema.model(owner).fields[field];
+                    match &f.kind {
+                        FieldKind::Relation(r) if r.many => {
+                            let condition = self.condition(r.target, inner, *at)?;
+                            Ok(Term::Cond(via(
+                                path,
+                                Condition::Rows {
+                                    relation: field,
+                                    op: *op,
+                                    condition: Box::new(condition),
+                                },
+                            )))
+                        }
+                        _ => self.err(
+                            *at,
+                            format!("`{}` is not a to-many relation: `?[…]`, `![…]` and `^[…]` apply to lists of rows", f.name),
+                        ),
+                    }
+                }
+                _ => self.err(*at, "`?[…]`, `![…]` and `^[…]` apply to a to-many relation"),
+            },
+        }
+    }
+
+    /// `name` on `owner` (reached from the model in scope through `path`).
+    fn field(
+        &self,
+        _scope: ModelId,
+        path: Vec<FieldId>,
+        owner: ModelId,
+        name: &str,
+        pos: Pos,
+    ) -> Result<Term, SchemaError> {
+        match self.schema.model(owner).field(name) {
+            Some((field, _)) => Ok(Term::Field {
+                path,
+                field,
+                model: owner,
+            }),
+            None => self.err(
+                pos,
+                format!("`{}` has no field `{name}`", self.schema.model(owner).name),
+            ),
+        }
+    }
+
+    fn user_model(&self) -> ModelId {
+        self.schema
+            .models
+            .iter()
+            .position(|m| m.builtin == Some(Builtin::User))
+            .unwrap_or_default()
+    }
+
+    fn binary(
+        &self,
+        model: ModelId,
+        op: BinOp,
+        left: &Expr,
+        right: &Expr,
+        pos: Pos,
+    ) -> Result<Term, SchemaError> {
+        let compare = match op {
+            BinOp::And | BinOp::Or => {
+                let (a, b) = (
+                    self.condition(model, left, pos)?,
+                    self.condition(model, right, pos)?,
+                );
+                return Ok(Term::Cond(if op == BinOp::And {
+                    Condition::And(vec![a, b])
+                } else {
+                    Condition::Or(vec![a, b])
+                }));
+            }
+            BinOp::Eq => Compare::Eq,
+            BinOp::Ne => Compare::Ne,
+            BinOp::Lt => Compare::Lt,
+            BinOp::Le => Compare::Le,
+            BinOp::Gt => Compare::Gt,
+            BinOp::Ge => Compare::Ge,
+            BinOp::In => Compare::In,
+        };
+        let (a, b) = (self.term(model, left, pos)?, self.term(model, right, pos)?);
+        // Put the row's side (or auth()) on the left.
+        let (a, b, compare) = match (&a, &b) {
+            (
+                Term::Literal(_) | Term::List(_),
+                Term::Field { .. } | Term::Auth | Term::AuthField(..),
+            )
+            | (Term::AuthField(..) | Term::Auth, Term::Field { .. })
+                if compare != Compare::In =>
+            {
+                (b, a, flip(compare))
+            }
+            _ => (a, b, compare),
+        };
+        match (a, b) {
+            (Term::Auth, Term::Literal(Json::Null)) => match compare {
+                Compare::Eq => Ok(Term::Cond(Condition::Not(Box::new(Condition::LoggedIn)))),
+                Compare::Ne => Ok(Term::Cond(Condition::LoggedIn)),
+                _ => self.err(pos, "`auth()` can only be compared with `==` or `!=`"),
+            },
+            (
+                Term::Field {
+                    path,
+                    field,
+                    model: owner,
+                },
+                Term::Auth,
+            ) => {
+                // `relation == auth()`: the related row is the caller.
+                let f = &self.schema.model(owner).fields[field];
+                let target = match &f.kind {
+                    FieldKind::Relation(r)
+                        if !r.many
+                            && self.schema.model(r.target).builtin == Some(Builtin::User) =>
+                    {
+                        r.target
+                    }
+                    _ if self.schema.model(owner).builtin == Some(Builtin::User) => {
+                        return self.err(
+                            pos,
+                            format!(
+                                "compare `{}` with `auth().{}`, or `id` with `auth().id`",
+                                f.name, f.name
+                            ),
+                        );
+                    }
+                    _ => {
+                        return self.err(
+                            pos,
+                            format!(
+                                "`{}` is not a relation to `user`: only a user can equal `auth()`",
+                                f.name
+                            ),
+                        );
+                    }
+                };
+                let (id, _) = self
+                    .schema
+                    .model(target)
+                    .field("id")
+                    .ok_or_else(|| self.internal(pos))?;
+                let is_caller = Condition::Via {
+                    relation: field,
+                    condition: Box::new(Condition::Field {
+                        field: id,
+                        ty: ScalarType::String,
+                        op: Compare::Eq,
+                        value: Operand::Auth(id),
+                    }),
+                };
+                let cond = match compare {
+                    Compare::Eq => is_caller,
+                    Compare::Ne => Condition::Not(Box::new(is_caller)),
+                    _ => return self.err(pos, "a relation can only be compared with `==` or `!=`"),
+                };
+                Ok(Term::Cond(via(path, cond)))
+            }
+            (
+                Term::Field {
+                    path,
+                    field,
+                    model: owner,
+                },
+                value,
+            ) => {
+                let f = &self.schema.model(owner).fields[field];
+                let ty = match &f.kind {
+                    FieldKind::Scalar(ty) => *ty,
+                    FieldKind::Relation(r)
+                        if !r.many && matches!(value, Term::Literal(Json::Null)) =>
+                    {
+                        let cond = match compare {
+                            Compare::Eq => Condition::NoRelated { relation: field },
+                            Compare::Ne => {
+                                Condition::Not(Box::new(Condition::NoRelated { relation: field }))
+                            }
+                            _ => {
+                                return self
+                                    .err(pos, "a relation can only be compared with `==` or `!=`");
+                            }
+                        };
+                        return Ok(Term::Cond(via(path, cond)));
+                    }
+                    FieldKind::Relation(_) => {
+                        return self.err(
+                            pos,
+                            format!(
+                                "`{}` is a relation: compare one of its fields (`{}.id`)",
+                                f.name, f.name
+                            ),
+                        );
+                    }
+                };
+                let value = self.operand(value, ty, compare, pos)?;
+                Ok(Term::Cond(via(
+                    path,
+                    Condition::Field {
+                        field,
+                        ty,
+                        op: compare,
+                        value,
+                    },
+                )))
+            }
+            (Term::AuthField(field, ty), value) => {
+                if matches!(value, Term::Field { .. }) {
+                    return self.err(pos, "comparing two fields of the row is not supported yet");
+                }
+                let value = self.operand(value, ty, compare, pos)?;
+                Ok(Term::Cond(Condition::AuthField {
+                    field,
+                    ty,
+                    op: compare,
+                    value,
+                }))
+            }
+            _ => self.err(
+                pos,
+                format!(
+                    "`{compare}` needs a field or `auth()` on one side and a value on the other"
+                ),
+            ),
+        }
+    }
+
+    fn internal(&self, pos: Pos) -> SchemaError {
+        SchemaError {
+            file: self.file.to_owned(),
+            pos,
+            message: "the `user` model has no `id`".into(),
+        }
+    }
+
+    /// The value a field of type `ty` is compared with.
+    fn operand(
+        &self,
+        term: Term,
+        ty: ScalarType,
+        compare: Compare,
+        pos: Pos,
+    ) -> Result<Operand, SchemaError> {
+        match (term, compare) {
+            (Term::List(items), Compare::In) => {
+                for item in &items {
+                    self.literal_fits(item, ty, pos)?;
+                }
+                Ok(Operand::List(items))
+            }
+            (_, Compare::In) => self.err(pos, "`in` takes a list of values: `field in ['a', 'b']`"),
+            (Term::Literal(v), _) => {
+                if v.is_null() && !matches!(compare, Compare::Eq | Compare::Ne) {
+                    return self.err(pos, "`null` can only be compared with `==` or `!=`");
+                }
+                self.literal_fits(&v, ty, pos)?;
+                Ok(Operand::Literal(v))
+            }
+            (Term::AuthField(field, auth_ty), _) => {
+                if auth_ty != ty {
+                    return self.err(
+                        pos,
+                        format!(
+                            "a {ty:?} field cannot be compared with a {auth_ty:?} field of `auth()`"
+                        ),
+                    );
+                }
+                Ok(Operand::Auth(field))
+            }
+            (Term::Auth, _) => self.err(
+                pos,
+                "compare a field with `auth().id` (or a relation to `user` with `auth()`)",
+            ),
+            (Term::Field { .. }, _) => {
+                self.err(pos, "comparing two fields of the row is not supported yet")
+            }
+            _ => self.err(pos, "expected a value"),
+        }
+    }
+
+    fn literal_fits(&self, value: &Json, ty: ScalarType, pos: Pos) -> Result<(), SchemaError> {
+        let fits = match (value, ty) {
+            (Json::Null, _) => true,
+            (Json::String(_), ScalarType::String | ScalarType::Decimal | ScalarType::BigInt) => {
+                true
+            }
+            (Json::String(s), ScalarType::DateTime) => {
+                chrono::DateTime::parse_from_rfc3339(s).is_ok()
+            }
+            (
+                Json::Number(_),
+                ScalarType::Int | ScalarType::BigInt | ScalarType::Float | ScalarType::Decimal,
+            ) => true,
+            (Json::Bool(_), ScalarType::Boolean) => true,
+            _ => false,
+        };
+        if fits {
+            Ok(())
+        } else {
+            self.err(pos, format!("{value} is not a value of a {ty:?} field"))
+        }
+    }
+}
+
+fn flip(compare: Compare) -> Compare {
+    match compare {
+        Compare::Lt => Compare::Gt,
+        Compare::Le => Compare::Ge,
+        Compare::Gt => Compare::Lt,
+        Compare::Ge => Compare::Le,
+        other => other,
+    }
+}
+
+/// `condition` on the row reached through the to-one relations of `path`.
+fn via(path: Vec<FieldId>, condition: Condition) -> Condition {
+    path.into_iter()
+        .rev()
+        .fold(condition, |inner, relation| Condition::Via {
+            relation,
+            condition: Box::new(inner),
+        })
+}
