@@ -35,7 +35,7 @@ const POLYFILL = path.join(HERE, 'polyfill.cjs');
  * into baas-diff/.generated/<name>/schema.ts (inside the package so that its imports resolve)
  * and returns the loaded `schema` object.
  */
-export async function generateSchema(prismaSchema, provider, name) {
+export async function generateSchema(prismaSchema, provider, name, { policy = false } = {}) {
   const dir = path.join(BAAS_DIFF, '.generated', name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -43,7 +43,9 @@ export async function generateSchema(prismaSchema, provider, name) {
   const url = provider === 'sqlite' ? 'file:./unused.db' : 'postgres://unused';
   await writeFile(
     zmodel,
-    `datasource db {\n  provider = "${provider}"\n  url      = "${url}"\n}\n\n${prismaSchema}`,
+    `datasource db {\n  provider = "${provider}"\n  url      = "${url}"\n}\n\n` +
+      (policy ? 'plugin policy {\n  provider = "@zenstackhq/plugin-policy"\n}\n\n' : '') +
+      prismaSchema,
   );
   const cli = path.join(path.dirname(require.resolve('@zenstackhq/cli/package.json')), 'bin', 'cli');
   try {
@@ -70,13 +72,17 @@ function send(res, status, body) {
 /**
  * Starts ZenStack for `backend` ('sqlite' | 'postgres') with the given effective Prisma schema.
  * For postgres, `pgUrl` is the (already created, empty) database to use.
+ *
+ * With `policy`, the schema's `@@allow`/`@@deny` are enforced by ZenStack's policy plugin, and
+ * each request says who is calling in the `x-zs-auth` header: `superuser` (the plugin-free
+ * client, for seeding), the JSON of a user row (`$setAuth`), or nothing (anonymous).
  * Returns {host, stop()}.
  */
-export async function startZenStack({ backend, prismaSchema, pgUrl }) {
+export async function startZenStack({ backend, prismaSchema, pgUrl, policy = false }) {
   const { ZenStackClient } = await import('@zenstackhq/orm');
   const { RPCApiHandler } = await import('@zenstackhq/server/api');
   const provider = backend === 'postgres' ? 'postgresql' : 'sqlite';
-  const schema = await generateSchema(prismaSchema, provider, backend);
+  const schema = await generateSchema(prismaSchema, provider, policy ? `${backend}-policy` : backend, { policy });
 
   let dialect;
   if (backend === 'sqlite') {
@@ -93,6 +99,18 @@ export async function startZenStack({ backend, prismaSchema, pgUrl }) {
   const client = new ZenStackClient(schema, { dialect });
   await client.$pushSchema();
   const handler = new RPCApiHandler({ schema });
+  let guarded = null;
+  if (policy) {
+    const { PolicyPlugin } = await import('@zenstackhq/plugin-policy');
+    guarded = client.$use(new PolicyPlugin());
+  }
+  /** The client a request runs as (see x-zs-auth above). */
+  const clientFor = (req) => {
+    if (!guarded) return client;
+    const who = req.headers['x-zs-auth'];
+    if (who === 'superuser') return client;
+    return who ? guarded.$setAuth(JSON.parse(who)) : guarded;
+  };
 
   const server = http.createServer(async (req, res) => {
     try {
@@ -121,7 +139,7 @@ export async function startZenStack({ backend, prismaSchema, pgUrl }) {
         path: url.pathname.slice('/api/model'.length) || '/',
         query: Object.fromEntries(url.searchParams),
         requestBody,
-        client,
+        client: clientFor(req),
       });
       send(res, r.status, r.body);
     } catch (err) {

@@ -149,9 +149,10 @@ impl BaasError {
                 "message": message, "reason": "RESULT_NOT_READABLE", "rejectedByPolicy": true,
                 "rejectReason": "cannot-read-back", "model": model, "prisma": true, "code": "P2004",
             }),
+            // ZenStack v3's shape exactly (its policy plugin's): `reason` is the stable code.
             Self::PolicyRejected { model, reason } => json!({
                 "message": message, "reason": "rejected-by-policy", "rejectedByPolicy": true,
-                "rejectReason": reason.code(), "model": model, "code": "REJECTED_BY_POLICY",
+                "rejectReason": reason.code(), "model": model,
             }),
             Self::AmbiguousScope { model, .. } => json!({
                 "message": message, "reason": "invalid-input", "model": model, "code": "AMBIGUOUS_SCOPE",

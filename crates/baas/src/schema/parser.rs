@@ -92,7 +92,8 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>, Pos),
     /// `!a`
     Not(Box<Expr>, Pos),
-    /// `relation?[cond]` (some), `relation![cond]` (none), `relation^[cond]` (every).
+    /// `relation?[cond]` (some), `relation![cond]` (every), `relation^[cond]` (none): ZModel's
+    /// collection predicates.
     Collection(Box<Expr>, CollectionOp, Box<Expr>, Pos),
 }
 
@@ -650,8 +651,8 @@ impl Parser {
             let next = self.toks.get(self.at + 1).map(|t| &t.0);
             let collection = match (self.peek(), next) {
                 (Tok::Question, Some(Tok::LBracket)) => Some(CollectionOp::Some),
-                (Tok::Bang, Some(Tok::LBracket)) => Some(CollectionOp::None),
-                (Tok::Caret, Some(Tok::LBracket)) => Some(CollectionOp::Every),
+                (Tok::Bang, Some(Tok::LBracket)) => Some(CollectionOp::Every),
+                (Tok::Caret, Some(Tok::LBracket)) => Some(CollectionOp::None),
                 _ => None,
             };
             if let Some(op) = collection {
@@ -720,6 +721,61 @@ impl Parser {
                 }
             }
             other => self.error(format!("expected a value, found {other}")),
+        }
+    }
+}
+
+/// `expr` written back as schema text; every operation is parenthesised, so the grouping
+/// survives whatever the reader's precedence.
+pub fn expr_text(expr: &Expr) -> String {
+    let quote = |s: &str| {
+        format!(
+            "\"{}\"",
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n")
+        )
+    };
+    match expr {
+        Expr::String(s) => quote(s),
+        Expr::Number(n) | Expr::Ident(n) => n.clone(),
+        Expr::Call(name, args) => {
+            let args: Vec<String> = args
+                .iter()
+                .map(|a| match &a.name {
+                    Some(n) => format!("{n}: {}", expr_text(&a.value)),
+                    None => expr_text(&a.value),
+                })
+                .collect();
+            format!("{name}({})", args.join(", "))
+        }
+        Expr::Array(items) => format!(
+            "[{}]",
+            items.iter().map(expr_text).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::Member(base, name, _) => format!("{}.{name}", expr_text(base)),
+        Expr::Not(inner, _) => format!("!{}", expr_text(inner)),
+        Expr::Binary(op, a, b, _) => {
+            let op = match op {
+                BinOp::Eq => "==",
+                BinOp::Ne => "!=",
+                BinOp::Lt => "<",
+                BinOp::Le => "<=",
+                BinOp::Gt => ">",
+                BinOp::Ge => ">=",
+                BinOp::In => "in",
+                BinOp::And => "&&",
+                BinOp::Or => "||",
+            };
+            format!("({} {op} {})", expr_text(a), expr_text(b))
+        }
+        Expr::Collection(base, op, inner, _) => {
+            let mark = match op {
+                CollectionOp::Some => '?',
+                CollectionOp::Every => '!',
+                CollectionOp::None => '^',
+            };
+            format!("{}{mark}[{}]", expr_text(base), expr_text(inner))
         }
     }
 }
@@ -860,11 +916,22 @@ model book {
         );
         assert!(matches!(
             policy("tags![x in ['a', 'b']]"),
-            Expr::Collection(_, CollectionOp::None, _, _)
+            Expr::Collection(_, CollectionOp::Every, _, _)
         ));
+        // Written back with every operation in parentheses, it parses to the same tree.
+        for source in [
+            "a || b && !c",
+            "members?[user == auth()] && (x != \"q\\\"\")",
+            "auth().n >= -2",
+        ] {
+            let text = expr_text(&policy(source));
+            let again = policy(&text);
+            assert_eq!(expr_text(&again), text, "{source} → {text}");
+        }
+        assert_eq!(expr_text(&policy("a || b && !c")), "((a || b) && !c)");
         assert!(matches!(
             policy("items^[n >= 1]"),
-            Expr::Collection(_, CollectionOp::Every, _, _)
+            Expr::Collection(_, CollectionOp::None, _, _)
         ));
         assert!(matches!(policy("n < 3"), Expr::Binary(BinOp::Lt, _, _, _)));
         let unclosed =

@@ -8,14 +8,14 @@
 //! `<=`, `>`, `>=` or `in` (a list), and the value a literal, `null`, or `auth().field`;
 //! `auth() == null` / `auth() != null`; `relation == auth()` (a relation to `user`), `auth() ==
 //! this`-style `id == auth().id`; member access through to-one relations (`author.tenant_id`);
-//! collection predicates on to-many relations (`?[…]` some, `![…]` none, `^[…]` every); `&&`,
+//! collection predicates on to-many relations (`?[…]` some, `![…]` every, `^[…]` none); `&&`,
 //! `||`, `!`, parentheses. `auth()` is the caller's `user` row (null when anonymous).
 
 use std::fmt;
 
 use serde_json::Value as Json;
 
-use super::parser::{Arg, Attribute, BinOp, CollectionOp, Expr, Pos};
+use super::parser::{Arg, Attribute, BinOp, CollectionOp, Expr, Pos, expr_text};
 use super::{Builtin, FieldId, FieldKind, ModelId, ScalarType, Schema, SchemaError};
 
 /// The operations a policy names (`all` is all four).
@@ -28,6 +28,8 @@ pub struct Policy {
     pub operations: Vec<PolicyOp>,
     pub condition: Condition,
     pub pos: Pos,
+    /// As declared, written back (`@@allow("read", (published || (author == auth())))`).
+    pub text: String,
 }
 
 /// A value a field is compared with.
@@ -98,7 +100,7 @@ pub enum Condition {
     NoRelated {
         relation: FieldId,
     },
-    /// A to-many relation's rows: some / none / every match.
+    /// A to-many relation's rows: some / every / none match.
     Rows {
         relation: FieldId,
         op: CollectionOp,
@@ -174,12 +176,19 @@ impl Checker<'_> {
                 );
             }
         };
+        let text = format!(
+            "@@{}({}, {})",
+            attribute.name,
+            expr_text(&attribute.args[0].value),
+            expr_text(&condition.value)
+        );
         let condition = self.condition(model, &condition.value, condition.pos)?;
         Ok(Policy {
             allow,
             operations: ops,
             condition,
             pos: attribute.pos,
+            text,
         })
     }
 

@@ -94,6 +94,14 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
     if model.table != model.name {
         let _ = writeln!(out, "  @@map(\"{}\")", model.table);
     }
+    // ZModel wants `auth()`'s model marked when it is not named `User`.
+    let policies = schema.models.iter().any(|m| !m.policies.is_empty());
+    if policies && model.builtin == Some(super::Builtin::User) {
+        out.push_str("  @@auth\n");
+    }
+    for policy in &model.policies {
+        let _ = writeln!(out, "  {}", policy.text);
+    }
     out.push_str("}\n");
 }
 
@@ -109,5 +117,52 @@ mod tests {
         assert_eq!(print(&again), printed);
         assert_eq!(again.models.len(), schema.models.len());
         assert!(printed.contains("author    user      @relation(fields: [author_id], references: [id], onDelete: Restrict)") || printed.contains("@relation(fields: [author_id], references: [id], onDelete: Restrict)"), "{printed}");
+    }
+
+    #[test]
+    fn policies_are_printed_so_they_parse_back_the_same() {
+        let source = r#"
+model user {
+  posts post[]
+}
+model post {
+  id        String  @id
+  published Boolean
+  author_id String
+  author    user    @relation(fields: [author_id], references: [id])
+  @@allow('read', published || author == auth() && auth().locale != "x\"y")
+  @@deny('update,delete', published)
+}
+"#;
+        let schema = Schema::from_source("s", source).unwrap();
+        let printed = print(&schema);
+        assert!(printed.contains("  @@auth\n"), "{printed}");
+        assert!(
+            printed.contains(r#"@@allow("read", ((published || (author == auth())) && (auth().locale != "x\"y")))"#),
+            "{printed}"
+        );
+        assert!(
+            printed.contains(r#"@@deny("update,delete", published)"#),
+            "{printed}"
+        );
+        let again = Schema::from_source("printed", &printed).unwrap();
+        assert_eq!(print(&again), printed);
+        let post = again.model(again.model_id("post").unwrap());
+        assert_eq!(post.policies.len(), 2);
+        let meaning = |s: &Schema| {
+            let post = s.model(s.model_id("post").unwrap());
+            post.policies
+                .iter()
+                .map(|p| {
+                    (
+                        p.allow,
+                        p.operations.clone(),
+                        p.condition.clone(),
+                        p.text.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(meaning(&again), meaning(&schema));
     }
 }

@@ -1,0 +1,141 @@
+// The access-policy corpus: the same requests sent to Tandem and to ZenStack v3 with its policy
+// plugin, as each caller (anonymous; Alice, an admin of tenant 1; Bob, a member of tenant 1;
+// Carol, an admin of tenant 2), over policy/schema.prisma and the rows below. Entries run in
+// order, and writes change what later entries see, on both sides alike.
+
+export const ID = {
+  t1: '00000000-0000-4000-8000-000000000201',
+  t2: '00000000-0000-4000-8000-000000000202',
+  alice: '00000000-0000-4000-8000-000000000211',
+  bob: '00000000-0000-4000-8000-000000000212',
+  carol: '00000000-0000-4000-8000-000000000213',
+};
+
+const d = (s) => `${s}.000Z`;
+
+export const tenants = [
+  { id: ID.t1, name: 'Acme', created_at: d('2024-01-01T09:00:00'), updated_at: d('2024-01-01T09:00:00') },
+  { id: ID.t2, name: 'Globex', created_at: d('2024-01-02T09:00:00'), updated_at: d('2024-01-02T09:00:00') },
+];
+
+const user = (id, email, first_name, tenant_id, role, created) => ({
+  id,
+  email,
+  first_name,
+  last_name: null,
+  locale: null,
+  timezone: null,
+  avatar_url: null,
+  tenant_id,
+  active: true,
+  created_at: d(created),
+  updated_at: d(created),
+  role,
+});
+
+export const users = [
+  user(ID.alice, 'alice@policy.example', 'Alice', ID.t1, 'ADMIN', '2024-02-01T08:00:00'),
+  user(ID.bob, 'bob@policy.example', 'Bob', ID.t1, null, '2024-02-02T08:00:00'),
+  user(ID.carol, 'carol@policy.example', 'Carol', ID.t2, 'ADMIN', '2024-02-03T08:00:00'),
+];
+
+/** The callers of the corpus, by name; `null` is anonymous. */
+export const CALLERS = { anon: null, alice: ID.alice, bob: ID.bob, carol: ID.carol };
+
+const post = (id, title, tenant_id, author_id, extra = {}) => ({ id, title, tenant_id, author_id, published: false, secret: false, rank: 0, ...extra });
+
+/** The app's rows, created by the super admin (both sides) in this order. */
+export const rows = [
+  ['post', [
+    post('p1', 'Alice draft', ID.t1, ID.alice),
+    post('p2', 'Alice published', ID.t1, ID.alice, { published: true, rank: 3 }),
+    post('p3', 'Bob draft', ID.t1, ID.bob, { score: 4 }),
+    post('p4', 'Bob published', ID.t1, ID.bob, { published: true, rank: 1, score: 2 }),
+    post('p5', 'Bob secret', ID.t1, ID.bob, { published: true, secret: true }),
+    post('p6', 'Bob downvoted', ID.t1, ID.bob, { published: true, score: -1 }),
+    post('p7', 'Carol published', ID.t2, ID.carol, { published: true, rank: 5 }),
+    post('p8', 'Carol draft', ID.t2, ID.carol),
+  ]],
+  ['comment', [
+    { id: 'c1', body: 'on Alice draft', post_id: 'p1' },
+    { id: 'c2', body: 'on Alice published', post_id: 'p2' },
+    { id: 'c3', body: 'on Bob draft', post_id: 'p3' },
+    { id: 'c4', body: 'on Carol published', post_id: 'p7' },
+  ]],
+  // Null columns are left out, not sent as null: ZenStack's createMany on PostgreSQL fails on
+  // a null among numbers ("insufficient data left in message").
+  ['topic', [
+    { id: 't1', name: 'Alice and Bob write here', tags: 'a' },
+    { id: 't2', name: 'Nobody writes here' },
+    { id: 't3', name: 'Advanced', level: 3, tags: 'b' },
+    { id: 't4', name: 'Beginners', level: 1, tags: 'a' },
+    { id: 't5', name: 'Only Bob', level: 2, tags: 'c' },
+  ]],
+  ['entry', [
+    { id: 'e1', topic_id: 't1', author_id: ID.alice },
+    { id: 'e2', topic_id: 't1', author_id: ID.bob },
+    { id: 'e3', topic_id: 't4', author_id: ID.alice },
+    { id: 'e4', topic_id: 't5', author_id: ID.bob },
+  ]],
+];
+
+const get = (id, as, model, op, q = {}) => ({ id, as, method: 'GET', path: `/api/model/${model}/${op}`, q });
+const post_ = (id, as, model, op, body) => ({ id, as, method: 'POST', path: `/api/model/${model}/${op}`, body });
+const put = (id, as, model, op, body) => ({ id, as, method: 'PUT', path: `/api/model/${model}/${op}`, body });
+const del = (id, as, model, op, q) => ({ id, as, method: 'DELETE', path: `/api/model/${model}/${op}`, q });
+
+export function buildCorpus() {
+  const out = [];
+  const everyone = Object.keys(CALLERS);
+  // Reads, as every caller.
+  for (const as of everyone) {
+    out.push(get(`read.post.all.${as}`, as, 'post', 'findMany', { orderBy: { id: 'asc' } }));
+    out.push(get(`read.post.count.${as}`, as, 'post', 'count', {}));
+    out.push(get(`read.post.aggregate.${as}`, as, 'post', 'aggregate', { _count: { _all: true }, _sum: { rank: true }, _max: { rank: true } }));
+    out.push(get(`read.post.group.${as}`, as, 'post', 'groupBy', { by: ['author_id'], _count: { _all: true }, orderBy: { author_id: 'asc' } }));
+    out.push(get(`read.post.unique-secret.${as}`, as, 'post', 'findUnique', { where: { id: 'p5' } }));
+    out.push(get(`read.post.filtered.${as}`, as, 'post', 'findMany', { where: { rank: { gt: 0 } }, select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.post.with-comments.${as}`, as, 'post', 'findMany', { include: { comments: { orderBy: { id: 'asc' } }, _count: { select: { comments: true } } }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.post.by-comment.${as}`, as, 'post', 'findMany', { where: { comments: { some: {} } }, select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.comment.all.${as}`, as, 'comment', 'findMany', { orderBy: { id: 'asc' } }));
+    out.push(get(`read.comment.with-post.${as}`, as, 'comment', 'findMany', { include: { post: { select: { id: true } } }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.user.all.${as}`, as, 'user', 'findMany', { select: { id: true, role: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.user.posts.${as}`, as, 'user', 'findMany', { select: { id: true, posts: { select: { id: true }, orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.tenant.all.${as}`, as, 'tenant', 'findMany', { select: { id: true, name: true, _count: { select: { posts: true } } }, where: { id: { in: [ID.t1, ID.t2] } }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.topic.all.${as}`, as, 'topic', 'findMany', { orderBy: { id: 'asc' } }));
+    out.push(get(`read.entry.topics.${as}`, as, 'entry', 'findMany', { include: { topic: { select: { id: true } } }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.post.exists.${as}`, as, 'post', 'exists', { where: { id: 'p8' } }));
+  }
+  // Creates.
+  out.push(post_('create.post.own', 'bob', 'post', 'create', { data: { id: 'n1', title: 'New by Bob', tenant_id: ID.t1, author_id: ID.bob } }));
+  out.push(post_('create.post.forged-author', 'bob', 'post', 'create', { data: { id: 'n2', title: 'Forged', tenant_id: ID.t1, author_id: ID.alice } }));
+  out.push(post_('create.post.other-tenant', 'bob', 'post', 'create', { data: { id: 'n3', title: 'Elsewhere', tenant_id: ID.t2, author_id: ID.bob } }));
+  out.push(post_('create.post.anon', 'anon', 'post', 'create', { data: { id: 'n4', title: 'Anon', tenant_id: ID.t1, author_id: ID.bob } }));
+  out.push(post_('create.post.many-one-bad', 'bob', 'post', 'createMany', { data: [
+    { id: 'n5', title: 'Good', tenant_id: ID.t1, author_id: ID.bob },
+    { id: 'n6', title: 'Bad', tenant_id: ID.t1, author_id: ID.alice },
+  ] }));
+  out.push(post_('create.comment.own-post', 'alice', 'comment', 'create', { data: { id: 'c9', body: 'mine', post_id: 'p2' } }));
+  out.push(post_('create.comment.other-post', 'alice', 'comment', 'create', { data: { id: 'c10', body: 'theirs', post_id: 'p4' } }));
+  out.push(post_('create.topic.tag-ok', 'carol', 'topic', 'create', { data: { id: 't6', name: 'Tagged', tags: 'b', level: 4 } }));
+  out.push(post_('create.topic.tag-bad', 'carol', 'topic', 'create', { data: { id: 't7', name: 'Untagged', tags: 'z', level: 4 } }));
+  // Updates: checked on the row before the change.
+  out.push(put('update.post.own-draft', 'bob', 'post', 'update', { where: { id: 'p3' }, data: { title: 'Bob draft, edited', published: true } }));
+  out.push(put('update.post.own-published', 'bob', 'post', 'update', { where: { id: 'p4' }, data: { title: 'again' } }));
+  out.push(put('update.post.invisible', 'bob', 'post', 'update', { where: { id: 'p8' }, data: { title: 'not mine' } }));
+  out.push(put('update.post.many', 'bob', 'post', 'updateMany', { data: { rank: 9 } }));
+  out.push(put('update.user.self', 'bob', 'user', 'update', { where: { id: ID.bob }, data: { first_name: 'Robert' } }));
+  out.push(put('update.topic.every-entry', 'bob', 'topic', 'updateMany', { data: { name: 'Renamed' } }));
+  // Deletes.
+  out.push(del('delete.post.admin', 'alice', 'post', 'delete', { where: { id: 'p4' } }));
+  out.push(del('delete.post.admin-other-tenant', 'alice', 'post', 'delete', { where: { id: 'p7' } }));
+  out.push(del('delete.post.many-admin', 'carol', 'post', 'deleteMany', { where: { title: { contains: 'Carol' } } }));
+  out.push(del('delete.entry.co-author', 'alice', 'entry', 'deleteMany', {}));
+  // And what every caller reads afterwards.
+  for (const as of everyone) {
+    out.push(get(`after.post.all.${as}`, as, 'post', 'findMany', { select: { id: true, title: true, rank: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`after.topic.all.${as}`, as, 'topic', 'findMany', { select: { id: true, name: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`after.entry.all.${as}`, as, 'entry', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
+  }
+  return out;
+}
