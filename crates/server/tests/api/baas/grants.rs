@@ -77,7 +77,18 @@ fn rejected(result: Result<Value, BaasError>, what: &str) {
     }
 }
 
-async fn scoped_permissions_are_enforced(backend: Backend) {
+/// The stores with SCHEMA, and two tenants' people, synced to the BaaS: A has a1 and a2, B has b1.
+pub(super) struct World {
+    pub stores: tandem_testkit::TestStores,
+    pub baas: Arc<tandem_baas::Baas>,
+    pub ta: String,
+    pub tb: String,
+    pub a1: String,
+    pub a2: String,
+    pub b1: String,
+}
+
+pub(super) async fn world(backend: Backend) -> World {
     let stores = build_stores_with_schema(backend, Some(SCHEMA)).await;
     let platform = stores.app.platform().expect("platform").clone();
     let baas = stores.app.baas().expect("baas").clone();
@@ -121,6 +132,27 @@ async fn scoped_permissions_are_enforced(backend: Backend) {
         assert!(std::time::Instant::now() < deadline, "sync did not finish");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    World {
+        stores,
+        baas,
+        ta,
+        tb,
+        a1,
+        a2,
+        b1,
+    }
+}
+
+async fn scoped_permissions_are_enforced(backend: Backend) {
+    let World {
+        stores,
+        baas,
+        ta,
+        tb,
+        a1,
+        a2,
+        b1,
+    } = world(backend).await;
     let admin = |model: &'static str, op: &'static str, args: Value| {
         let baas = baas.clone();
         async move {

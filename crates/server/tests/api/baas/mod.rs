@@ -3,6 +3,7 @@
 
 mod access;
 mod errors;
+mod grant_props;
 mod grants;
 mod permissions;
 mod policies;
