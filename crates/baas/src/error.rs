@@ -80,7 +80,7 @@ impl RejectReason {
     fn message(self, model: &str) -> String {
         match self {
             Self::NoAccess => format!(
-                "operation is not allowed by policy on model \"{model}\": the caller's roles do not permit it for these rows"
+                "operation is not allowed by policy on model \"{model}\": neither the caller's roles nor the schema's @@allow rules permit it for these rows, or an @@deny forbids it"
             ),
             Self::CannotReadBack => format!(
                 "result is not allowed to be read back on model \"{model}\": the caller may not read the row it wrote, so the write was undone"

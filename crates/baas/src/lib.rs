@@ -64,7 +64,8 @@ pub const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BaasStartError {
-    #[error("cannot read the schema {path}: {source}")]
+    // Each error's source is printed after it (`{:#}`), so no message repeats its source.
+    #[error("cannot read the schema {path}")]
     SchemaFile {
         path: String,
         source: std::io::Error,
@@ -75,11 +76,11 @@ pub enum BaasStartError {
     SchemaNotAFile { path: String },
     #[error("the schema {path} is larger than {} MiB; is it the right file?", MAX_SCHEMA_BYTES / 1024 / 1024)]
     SchemaTooLarge { path: String },
-    #[error("{0}")]
+    #[error(transparent)]
     Schema(#[from] schema::SchemaError),
-    #[error("{0}")]
+    #[error(transparent)]
     Migrate(#[from] migrate::MigrateError),
-    #[error("cannot open the BaaS store: {0}")]
+    #[error("cannot open the BaaS store")]
     Db(#[from] tandem_sql::DbError),
 }
 

@@ -37,7 +37,7 @@ pub enum PasswordError {
 /// Hashing or verifying could not run: a server fault, never the password's.
 #[derive(Debug, thiserror::Error)]
 pub enum HashingError {
-    #[error("password hashing failed: {0}")]
+    #[error("password hashing failed")]
     Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Every hash slot stayed taken for [`SLOT_WAIT`]: the server is overloaded.
     #[error("the server is busy checking passwords; try again in a few seconds")]

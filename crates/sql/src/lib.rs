@@ -166,7 +166,8 @@ pub enum DbError {
     ConstraintViolation { code: String, message: String },
     #[error("database configuration: {0}")]
     Config(String),
-    #[error("database migration failed: {0}")]
+    // Its source is printed after it (`{:#}`).
+    #[error("database migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),

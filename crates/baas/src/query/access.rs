@@ -140,7 +140,7 @@ impl<'s> Guard<'s> {
         }
         let allowed = self.allowed(model, action, true)?;
         let denies = self.policies(model, action, false)?;
-        if denies.is_empty() {
+        if denies.is_empty() || allowed == Some(NOTHING) {
             return Ok(allowed);
         }
         let denied = Filter::NotTrue(vec![Filter::Or(denies)]);

@@ -213,6 +213,12 @@ on_both_backends! {
         // beginners' (denied), while a deny that a NULL leaves undecided does not deny (t1).
         assert_eq!(sorted(&get(&app, Some(&alice), "topic", "findMany", json!({})).await), ["t1", "t3"]);
         assert_eq!(sorted(&get(&app, Some(&bob), "topic", "findMany", json!({})).await), ["t3"]);
+        // A page may ask first: deleting posts is for admins (a deny on the model does not
+        // make it look possible to others).
+        for (token, expected) in [(&alice, false), (&bob, true)] {
+            let check = get(&app, Some(token), "post", "check", json!({"operation": "delete"})).await;
+            assert_eq!(data(&check), &json!(expected));
+        }
         // The super admin is not bound by policies.
         assert_eq!(sorted(&app.rpc_get("post", "findMany", json!({})).await), ["p1", "p2", "p3", "p4", "p5"]);
     }
