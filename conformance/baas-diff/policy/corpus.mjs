@@ -71,6 +71,17 @@ export const rows = [
     { id: 't4', name: 'Beginners', level: 1, tags: 'a' },
     { id: 't5', name: 'Only Bob', level: 2, tags: 'c' },
   ]],
+  ['doc', [
+    { id: 'd1', title: 'pub notes' },
+    { id: 'd2', title: 'Team plan' },
+    { id: 'd3', title: 'TEAM secrets', expires_at: d('2000-01-01T00:00:00') },
+    { id: 'd4', title: 'private', owner_email: 'alice@policy.example' },
+    { id: 'd5', title: 'pub old', expires_at: d('2000-01-01T00:00:00') },
+    { id: 'd6', title: 'pub future', expires_at: d('2999-01-01T00:00:00') },
+    { id: 'd7', title: 'teams', owner_email: 'bob@policy.example' },
+    { id: 'd8', title: 'Pub caps' },
+    { id: 'd9', title: '50% pub', owner_email: 'x_bob@policy.example' },
+  ]],
   ['entry', [
     { id: 'e1', topic_id: 't1', author_id: ID.alice },
     { id: 'e2', topic_id: 't1', author_id: ID.bob },
@@ -105,6 +116,7 @@ export function buildCorpus() {
     out.push(get(`read.topic.all.${as}`, as, 'topic', 'findMany', { orderBy: { id: 'asc' } }));
     out.push(get(`read.entry.topics.${as}`, as, 'entry', 'findMany', { include: { topic: { select: { id: true } } }, orderBy: { id: 'asc' } }));
     out.push(get(`read.post.exists.${as}`, as, 'post', 'exists', { where: { id: 'p8' } }));
+    out.push(get(`read.doc.all.${as}`, as, 'doc', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
   }
   // Creates.
   out.push(post_('create.post.own', 'bob', 'post', 'create', { data: { id: 'n1', title: 'New by Bob', tenant_id: ID.t1, author_id: ID.bob } }));

@@ -378,7 +378,7 @@ async fn auth_row(baas: &Baas, user_id: &str) -> BaasResult<AuthRow> {
         .ok_or_else(|| BaasError::internal("no user model"))?;
     let args = serde_json::json!({"where": {"id": user_id}});
     let find = query::prepare(schema, model, OpName::FindUnique, &args, baas.is_postgres())?;
-    let guard = Guard::new(schema, Caller::SuperAdmin);
+    let guard = Guard::new(schema, Caller::SuperAdmin, baas.clock.now());
     let found = baas
         .engine
         .run(model, &find, baas.clock.now(), &guard)

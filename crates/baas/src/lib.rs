@@ -187,7 +187,7 @@ impl Baas {
         op: query::parse::OpName,
         args: &serde_json::Value,
     ) -> BaasResult<serde_json::Value> {
-        let guard = Guard::new(&self.engine.schema, caller);
+        let guard = Guard::new(&self.engine.schema, caller, self.clock.now());
         let mut operation =
             query::prepare(&self.engine.schema, model_id, op, args, self.is_postgres())?;
         query::access::authorize(&guard, model_id, &mut operation)?;

@@ -296,7 +296,7 @@ async fn handle(
     body: &Bytes,
 ) -> BaasResult<Response> {
     let caller = caller(baas, headers).await?;
-    let guard = Guard::new(&baas.engine.schema, caller);
+    let guard = Guard::new(&baas.engine.schema, caller, baas.clock.now());
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let [model_name, op_name] = parts.as_slice() else {
         return Err(BaasError::BadRequest("invalid request path".into()));

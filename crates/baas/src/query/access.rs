@@ -31,7 +31,9 @@ use super::ast::{
     Cond, CreateData, FieldFilter, Filter, Operation, OrderItem, Quantifier, ReadArgs,
     RelationWrite, Selection, UpdateData,
 };
-use super::policy::{self, AuthRow};
+use chrono::{DateTime, Utc};
+
+use super::policy::{self, AuthRow, Env};
 use crate::error::{BaasError, BaasResult};
 use crate::schema::{Builtin, FieldId, ModelId, ScalarType, Schema};
 use crate::value::Value;
@@ -85,10 +87,11 @@ pub enum Caller {
     Anonymous(Arc<Grants>),
 }
 
-/// The rules of one caller over one schema.
+/// The rules of one caller over one schema, for one request (at `now`).
 pub struct Guard<'s> {
     schema: &'s Schema,
     caller: Caller,
+    now: DateTime<Utc>,
 }
 
 /// A rule that lets nothing through.
@@ -122,8 +125,12 @@ fn or(filters: Vec<Filter>) -> Filter {
 }
 
 impl<'s> Guard<'s> {
-    pub fn new(schema: &'s Schema, caller: Caller) -> Self {
-        Self { schema, caller }
+    pub fn new(schema: &'s Schema, caller: Caller, now: DateTime<Utc>) -> Self {
+        Self {
+            schema,
+            caller,
+            now,
+        }
     }
 
     pub fn is_super_admin(&self) -> bool {
@@ -168,16 +175,19 @@ impl<'s> Guard<'s> {
 
     /// The conditions of the model's `@@allow`s (`allow`) or `@@deny`s for `action`.
     fn policies(&self, model: ModelId, action: Action, allow: bool) -> BaasResult<Vec<Filter>> {
-        let auth = match &self.caller {
-            Caller::User(user) => Some(user.auth.as_ref()),
-            _ => None,
+        let env = Env {
+            auth: match &self.caller {
+                Caller::User(user) => Some(user.auth.as_ref()),
+                _ => None,
+            },
+            now: self.now,
         };
         self.schema
             .model(model)
             .policies
             .iter()
             .filter(|p| p.allow == allow && p.operations.contains(&action))
-            .map(|p| policy::filter(&p.condition, auth))
+            .map(|p| policy::filter(&p.condition, &env))
             .collect()
     }
 

@@ -6,23 +6,35 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use super::ast::{CmpOp, Cond, FieldFilter, Filter, Quantifier};
 use crate::error::{BaasError, BaasResult};
 use crate::schema::parser::CollectionOp;
-use crate::schema::policy::{Compare, Condition, Operand};
+use crate::schema::policy::{Compare, Condition, Operand, TextMatch};
 use crate::schema::{FieldId, ScalarType};
 use crate::value::{self, Value};
 
 /// The caller's `user` row as policies read it: its scalar fields by field id.
 pub type AuthRow = HashMap<FieldId, Value>;
 
+/// What a policy is evaluated against: the caller's row (`auth()`, absent when anonymous) and
+/// the request's time (`now()`).
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'a> {
+    pub auth: Option<&'a AuthRow>,
+    pub now: DateTime<Utc>,
+}
+
 fn literal(json: &serde_json::Value, ty: ScalarType) -> BaasResult<Value> {
     value::from_json(json, ty)
         .map_err(|m| BaasError::internal(format!("a policy literal is not a {}", m.expected)))
 }
 
-fn operand(value: &Operand, ty: ScalarType, auth: Option<&AuthRow>) -> BaasResult<Vec<Value>> {
+fn operand(value: &Operand, ty: ScalarType, env: &Env<'_>) -> BaasResult<Vec<Value>> {
+    let auth = env.auth;
     Ok(match value {
+        Operand::Now => vec![Value::DateTime(env.now)],
         Operand::Literal(json) => vec![literal(json, ty)?],
         Operand::List(items) => items
             .iter()
@@ -36,31 +48,56 @@ fn operand(value: &Operand, ty: ScalarType, auth: Option<&AuthRow>) -> BaasResul
     })
 }
 
-/// `condition` over rows of its model, for a caller whose row is `auth`.
-pub fn filter(condition: &Condition, auth: Option<&AuthRow>) -> BaasResult<Filter> {
+/// `condition` over rows of its model, for the caller and time of `env`.
+pub fn filter(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
+    let auth = env.auth;
     Ok(match condition {
         Condition::Const(b) => Filter::Const(*b),
         Condition::And(items) => Filter::And(
             items
                 .iter()
-                .map(|c| filter(c, auth))
+                .map(|c| filter(c, env))
                 .collect::<BaasResult<_>>()?,
         ),
         Condition::Or(items) => Filter::Or(
             items
                 .iter()
-                .map(|c| filter(c, auth))
+                .map(|c| filter(c, env))
                 .collect::<BaasResult<_>>()?,
         ),
-        Condition::Not(inner) => Filter::Not(vec![filter(inner, auth)?]),
+        Condition::Not(inner) => Filter::Not(vec![filter(inner, env)?]),
         Condition::LoggedIn => Filter::Const(auth.is_some()),
+        Condition::Text {
+            field,
+            how,
+            value,
+            insensitive,
+        } => {
+            let Some(Value::String(text)) = operand(value, ScalarType::String, env)?.pop() else {
+                // Matching against a missing value holds for no row.
+                return Ok(Filter::Const(false));
+            };
+            let text = tandem_sql::escape_like(&text);
+            Filter::Field {
+                field: *field,
+                ty: ScalarType::String,
+                filter: FieldFilter {
+                    insensitive: *insensitive,
+                    conds: vec![Cond::Like(match how {
+                        TextMatch::Contains => format!("%{text}%"),
+                        TextMatch::StartsWith => format!("{text}%"),
+                        TextMatch::EndsWith => format!("%{text}"),
+                    })],
+                },
+            }
+        }
         Condition::Field {
             field,
             ty,
             op,
             value,
         } => {
-            let values = operand(value, *ty, auth)?;
+            let values = operand(value, *ty, env)?;
             let one = values.first().cloned().unwrap_or(Value::Null);
             let cond = match op {
                 Compare::Eq => Cond::Eq(one),
@@ -95,7 +132,7 @@ pub fn filter(condition: &Condition, auth: Option<&AuthRow>) -> BaasResult<Filte
                 .and_then(|row| row.get(field))
                 .cloned()
                 .unwrap_or(Value::Null);
-            let values = operand(value, *ty, auth)?;
+            let values = operand(value, *ty, env)?;
             Filter::Const(holds(&mine, *op, &values))
         }
         Condition::Via {
@@ -104,7 +141,7 @@ pub fn filter(condition: &Condition, auth: Option<&AuthRow>) -> BaasResult<Filte
         } => Filter::One {
             relation: *relation,
             negated: false,
-            filter: Some(Box::new(filter(condition, auth)?)),
+            filter: Some(Box::new(filter(condition, env)?)),
         },
         Condition::NoRelated { relation } => Filter::One {
             relation: *relation,
@@ -122,7 +159,7 @@ pub fn filter(condition: &Condition, auth: Option<&AuthRow>) -> BaasResult<Filte
                 CollectionOp::None => Quantifier::None,
                 CollectionOp::Every => Quantifier::Every,
             },
-            filter: Box::new(filter(condition, auth)?),
+            filter: Box::new(filter(condition, env)?),
         },
     })
 }
@@ -161,6 +198,13 @@ fn order(a: &Value, b: &Value) -> Option<Ordering> {
 mod tests {
     use super::*;
 
+    fn env(auth: Option<&AuthRow>) -> Env<'_> {
+        Env {
+            auth,
+            now: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        }
+    }
+
     #[test]
     fn what_depends_only_on_the_caller_is_decided_before_sql() {
         let role = |v: Option<&str>| -> AuthRow {
@@ -173,20 +217,20 @@ mod tests {
             value: Operand::Literal(serde_json::json!("ADMIN")),
         };
         assert_eq!(
-            filter(&admin, Some(&role(Some("ADMIN")))).unwrap(),
+            filter(&admin, &env(Some(&role(Some("ADMIN"))))).unwrap(),
             Filter::Const(true)
         );
         assert_eq!(
-            filter(&admin, Some(&role(Some("MEMBER")))).unwrap(),
+            filter(&admin, &env(Some(&role(Some("MEMBER"))))).unwrap(),
             Filter::Const(false)
         );
         assert_eq!(
-            filter(&admin, None).unwrap(),
+            filter(&admin, &env(None)).unwrap(),
             Filter::Const(false),
             "anonymous"
         );
         assert_eq!(
-            filter(&Condition::LoggedIn, None).unwrap(),
+            filter(&Condition::LoggedIn, &env(None)).unwrap(),
             Filter::Const(false)
         );
         let within = Condition::AuthField {
@@ -196,11 +240,11 @@ mod tests {
             value: Operand::List(vec![serde_json::json!("A"), serde_json::json!("B")]),
         };
         assert_eq!(
-            filter(&within, Some(&role(Some("B")))).unwrap(),
+            filter(&within, &env(Some(&role(Some("B"))))).unwrap(),
             Filter::Const(true)
         );
         assert_eq!(
-            filter(&within, Some(&role(None))).unwrap(),
+            filter(&within, &env(Some(&role(None)))).unwrap(),
             Filter::Const(false)
         );
     }
@@ -215,7 +259,7 @@ mod tests {
         };
         // Anonymous: `owner_id == null`, which SQL answers for rows without an owner only.
         assert_eq!(
-            filter(&own, None).unwrap(),
+            filter(&own, &env(None)).unwrap(),
             Filter::Field {
                 field: 1,
                 ty: ScalarType::String,
@@ -231,6 +275,6 @@ mod tests {
             op: Compare::Gt,
             value: Operand::Auth(0),
         };
-        assert_eq!(filter(&newer, None).unwrap(), Filter::Const(false));
+        assert_eq!(filter(&newer, &env(None)).unwrap(), Filter::Const(false));
     }
 }

@@ -411,6 +411,7 @@ fn writes_send_request_values_only_as_parameters() {
         let guard = crate::query::access::Guard::new(
             &engine.schema,
             crate::query::access::Caller::SuperAdmin,
+            chrono::Utc::now(),
         );
         let _ = runtime.block_on(engine.run(model, &operation, chrono::Utc::now(), &guard));
         let statements = tandem_sql::capture::take();

@@ -7,7 +7,8 @@
 //! The subset: `true`/`false`; a Boolean field; `field OP value` where OP is `==`, `!=`, `<`,
 //! `<=`, `>`, `>=` or `in` (a list), and the value a literal, `null`, or `auth().field`;
 //! `auth() == null` / `auth() != null`; `relation == auth()` (a relation to `user`), `auth() ==
-//! this`-style `id == auth().id`; member access through to-one relations (`author.tenant_id`);
+//! this`-style `id == auth().id`; `now()` against DateTime fields; `contains`, `startsWith`,
+//! `endsWith` on String fields; member access through to-one relations (`author.tenant_id`);
 //! collection predicates on to-many relations (`?[…]` some, `![…]` every, `^[…]` none); `&&`,
 //! `||`, `!`, parentheses. `auth()` is the caller's `user` row (null when anonymous).
 
@@ -41,6 +42,16 @@ pub enum Operand {
     List(Vec<Json>),
     /// A scalar field of the caller's `user` row (`auth().field`); null when anonymous.
     Auth(FieldId),
+    /// `now()`: the time of the request.
+    Now,
+}
+
+/// ZModel's string functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextMatch {
+    Contains,
+    StartsWith,
+    EndsWith,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +95,14 @@ pub enum Condition {
     },
     /// Whether the caller is logged in (`auth() != null`).
     LoggedIn,
+    /// `contains(field, text)`, `startsWith(…)`, `endsWith(…)`; the third argument `true`
+    /// ignores case.
+    Text {
+        field: FieldId,
+        how: TextMatch,
+        value: Operand,
+        insensitive: bool,
+    },
     /// A value of the caller's row against a value (`auth().role == 'ADMIN'`).
     AuthField {
         field: FieldId,
@@ -115,7 +134,9 @@ impl Condition {
             Self::And(items) | Self::Or(items) => items.iter().any(Self::reads_auth),
             Self::Not(c) => c.reads_auth(),
             Self::Via { condition, .. } | Self::Rows { condition, .. } => condition.reads_auth(),
-            Self::Field { value, .. } => matches!(value, Operand::Auth(_)),
+            Self::Field { value, .. } | Self::Text { value, .. } => {
+                matches!(value, Operand::Auth(_))
+            }
             Self::AuthField { .. } => true,
             Self::Const(_) | Self::LoggedIn | Self::NoRelated { .. } => false,
         }
@@ -134,6 +155,8 @@ enum Term {
     },
     /// `auth()`.
     Auth,
+    /// `now()`.
+    Now,
     /// `auth().field`.
     AuthField(FieldId, ScalarType),
     Literal(Json),
@@ -284,8 +307,13 @@ impl Checker<'_> {
             },
             Expr::Call(name, args) => match (name.as_str(), args.is_empty()) {
                 ("auth", true) => Ok(Term::Auth),
+                ("now", true) => Ok(Term::Now),
+                ("contains" | "startsWith" | "endsWith", false) => {
+                    self.text_match(model, name, args, pos)
+                }
                 (
-                    "future" | "check" | "now" | "currentModel" | "currentOperation" | "before",
+                    "future" | "check" | "currentModel" | "currentOperation" | "before" | "has"
+                    | "hasSome" | "hasEvery" | "isEmpty",
                     _,
                 ) => self.err(pos, format!("`{name}()` is not supported in policies yet")),
                 _ => self.err(pos, format!("unknown function `{name}()` in a policy")),
@@ -364,6 +392,64 @@ impl Checker<'_> {
         }
     }
 
+    /// `contains(field, text[, ignoreCase])`, `startsWith(…)`, `endsWith(…)`: `field` a String
+    /// field of the row (through to-one relations too), `text` a string or `auth().field`.
+    fn text_match(
+        &self,
+        model: ModelId,
+        name: &str,
+        args: &[Arg],
+        pos: Pos,
+    ) -> Result<Term, SchemaError> {
+        let how = match name {
+            "contains" => TextMatch::Contains,
+            "startsWith" => TextMatch::StartsWith,
+            _ => TextMatch::EndsWith,
+        };
+        let usage = || {
+            format!(
+                "`{name}(field, text)` takes a String field of the row, a string or `auth().field`, and optionally `true` to ignore case"
+            )
+        };
+        let (field, text, case) = match args {
+            [f, t] => (f, t, None),
+            [f, t, c] => (f, t, Some(c)),
+            _ => return self.err(pos, usage()),
+        };
+        let (path, field) = match self.term(model, &field.value, field.pos)? {
+            Term::Field {
+                path,
+                field,
+                model: owner,
+            } if self.schema.model(owner).fields[field].scalar() == Some(ScalarType::String) => {
+                (path, field)
+            }
+            _ => return self.err(pos, usage()),
+        };
+        let value = match self.term(model, &text.value, text.pos)? {
+            Term::Literal(Json::String(t)) => Operand::Literal(Json::String(t)),
+            Term::AuthField(f, ScalarType::String) => Operand::Auth(f),
+            _ => return self.err(pos, usage()),
+        };
+        let insensitive = match case
+            .map(|c| self.term(model, &c.value, c.pos))
+            .transpose()?
+        {
+            None => false,
+            Some(Term::Literal(Json::Bool(b))) => b,
+            Some(_) => return self.err(pos, usage()),
+        };
+        Ok(Term::Cond(via(
+            path,
+            Condition::Text {
+                field,
+                how,
+                value,
+                insensitive,
+            },
+        )))
+    }
+
     /// `name` on `owner` (reached from the model in scope through `path`).
     fn field(
         &self,
@@ -426,7 +512,7 @@ impl Checker<'_> {
         // Put the row's side (or auth()) on the left.
         let (a, b, compare) = match (&a, &b) {
             (
-                Term::Literal(_) | Term::List(_),
+                Term::Literal(_) | Term::List(_) | Term::Now,
                 Term::Field { .. } | Term::Auth | Term::AuthField(..),
             )
             | (Term::AuthField(..) | Term::Auth, Term::Field { .. })
@@ -609,6 +695,11 @@ impl Checker<'_> {
                 }
                 Ok(Operand::Auth(field))
             }
+            (Term::Now, _) if ty == ScalarType::DateTime => Ok(Operand::Now),
+            (Term::Now, _) => self.err(
+                pos,
+                format!("`now()` is a DateTime; a {ty:?} field cannot be compared with it"),
+            ),
             (Term::Auth, _) => self.err(
                 pos,
                 "compare a field with `auth().id` (or a relation to `user` with `auth()`)",
