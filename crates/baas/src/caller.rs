@@ -62,10 +62,19 @@ pub struct RoleBook {
 
 impl RoleBook {
     pub fn new(roles: HashMap<String, Vec<Rule>>) -> Self {
+        // The Platform lets `public` open only reading, never of the people; the BaaS holds
+        // to that whatever it is sent.
         let public_rules: Vec<Rule> = roles
             .values()
             .flatten()
-            .filter(|r| r.scope == Scope::Public)
+            .filter(|r| {
+                r.scope == Scope::Public
+                    && r.operation == tandem_core::access::Operation::Read
+                    && !matches!(
+                        crate::schema::lower_first(&r.entity).as_str(),
+                        "user" | "tenant"
+                    )
+            })
             .cloned()
             .collect();
         Self {
@@ -81,7 +90,8 @@ impl RoleBook {
         let held = role_ids
             .iter()
             .filter_map(|id| self.roles.get(id))
-            .flatten();
+            .flatten()
+            .filter(|r| r.scope != Scope::Public);
         Grants::new(held.chain(&self.public_rules))
     }
 }
@@ -384,6 +394,11 @@ async fn auth_row(baas: &Baas, user_id: &str) -> BaasResult<AuthRow> {
         .run(model, &find, baas.clock.now(), &guard)
         .await?
         .data;
+    if found.is_null() {
+        return Err(BaasError::Unauthorized(
+            "the access token's user is not on the BaaS (a new user arrives within moments; try again)".into(),
+        ));
+    }
     Ok(schema
         .model(model)
         .scalar_fields()

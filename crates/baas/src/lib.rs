@@ -187,9 +187,10 @@ impl Baas {
         op: query::parse::OpName,
         args: &serde_json::Value,
     ) -> BaasResult<serde_json::Value> {
-        let guard = Guard::new(&self.engine.schema, caller, self.clock.now());
         let mut operation =
             query::prepare(&self.engine.schema, model_id, op, args, self.is_postgres())?;
+        let guard =
+            Guard::new(&self.engine.schema, caller, self.clock.now()).for_operations([&operation]);
         query::access::authorize(&guard, model_id, &mut operation)?;
         Ok(self
             .engine

@@ -351,6 +351,7 @@ async fn handle(
         BaasError::BadRequest(format!("unknown model name: {}", lower_first(model_name)))
     })?;
     let mut operation = query::prepare(&baas.engine.schema, model, op, &args, baas.is_postgres())?;
+    let guard = guard.for_operations([&operation]);
     access::authorize(&guard, model, &mut operation)?;
     let output = baas
         .engine
@@ -517,13 +518,18 @@ async fn transaction(
                 ))
             })?;
         }
-        let mut operation = query::prepare(schema, model, op, &args, baas.is_postgres())?;
-        access::authorize(guard, model, &mut operation)?;
-        operations.push((model, operation));
+        operations.push((
+            model,
+            query::prepare(schema, model, op, &args, baas.is_postgres())?,
+        ));
+    }
+    let guard = guard.for_operations(operations.iter().map(|(_, op)| op));
+    for (model, operation) in &mut operations {
+        access::authorize(&guard, *model, operation)?;
     }
     let outputs = baas
         .engine
-        .run_all(&operations, baas.clock.now(), guard)
+        .run_all(&operations, baas.clock.now(), &guard)
         .await?;
     let mut annotations = crate::value::Annotations::default();
     let mut data = Vec::with_capacity(outputs.len());

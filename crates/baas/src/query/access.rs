@@ -92,6 +92,66 @@ pub struct Guard<'s> {
     schema: &'s Schema,
     caller: Caller,
     now: DateTime<Utc>,
+    /// The request writes no field of a `user` row beyond the synced profile (first_name, …):
+    /// only then does a user's built-in right to update their own row count. The fields an app
+    /// adds to `user` (a `role`, say) need a role's permission or an `@@allow`.
+    profile_writes_only: bool,
+}
+
+/// Whether `operation` writes a field of the built-in `user` model that is not a synced
+/// profile field, at the top or in any nested write.
+pub fn writes_beyond_profile(schema: &Schema, operation: &Operation) -> bool {
+    let user = schema.model_id(Builtin::User.name());
+    let profile = |model: ModelId, field: FieldId| {
+        let name = &schema.model(model).fields[field].name;
+        tandem_core::merge::Entity::User
+            .field(name)
+            .is_some_and(|f| f.flow == tandem_core::merge::Flow::Both)
+    };
+    fn update(d: &UpdateData, beyond: &dyn Fn(&UpdateData) -> bool) -> bool {
+        beyond(d)
+            || d.relations
+                .iter()
+                .any(|(_, ws)| ws.iter().any(|w| write(w, beyond)))
+    }
+    fn create(d: &CreateData, beyond: &dyn Fn(&UpdateData) -> bool) -> bool {
+        d.relations
+            .iter()
+            .any(|(_, ws)| ws.iter().any(|w| write(w, beyond)))
+    }
+    fn write(w: &RelationWrite, beyond: &dyn Fn(&UpdateData) -> bool) -> bool {
+        match w {
+            RelationWrite::Create(d) | RelationWrite::ConnectOrCreate { create: d, .. } => {
+                create(d, beyond)
+            }
+            RelationWrite::CreateMany { data, .. } => data.iter().any(|d| create(d, beyond)),
+            RelationWrite::Update { data, .. } | RelationWrite::UpdateMany { data, .. } => {
+                update(data, beyond)
+            }
+            RelationWrite::Upsert {
+                create: c,
+                update: u,
+                ..
+            } => create(c, beyond) || update(u, beyond),
+            _ => false,
+        }
+    }
+    let beyond = |d: &UpdateData| {
+        Some(d.model) == user && d.scalars.iter().any(|(f, _)| !profile(d.model, *f))
+    };
+    match operation {
+        Operation::Update { data, .. } | Operation::UpdateMany { data, .. } => {
+            update(data, &beyond)
+        }
+        Operation::Upsert {
+            create: c,
+            update: u,
+            ..
+        } => create(c, &beyond) || update(u, &beyond),
+        Operation::Create { data, .. } => create(data, &beyond),
+        Operation::CreateMany { data, .. } => data.iter().any(|d| create(d, &beyond)),
+        _ => false,
+    }
 }
 
 /// A rule that lets nothing through.
@@ -105,6 +165,37 @@ fn eq(field: FieldId, value: &str) -> Filter {
             insensitive: false,
             conds: vec![Cond::Eq(Value::String(value.to_owned()))],
         },
+    }
+}
+
+/// `filter` with its constant parts folded: `x AND false` is `false`, `x OR true` is `true`,
+/// `NOT true` is `false`, and so on (constants are never unknown, so this holds in SQL too).
+fn fold(filter: Filter) -> Filter {
+    let negate = |items: Vec<Filter>, not_true: bool| match fold(Filter::And(items)) {
+        Filter::Const(b) => Filter::Const(!b),
+        inner if not_true => Filter::NotTrue(vec![inner]),
+        inner => Filter::Not(vec![inner]),
+    };
+    match filter {
+        Filter::And(items) => {
+            let mut kept = Vec::new();
+            for item in items {
+                match fold(item) {
+                    Filter::Const(true) => {}
+                    Filter::Const(false) => return NOTHING,
+                    other => kept.push(other),
+                }
+            }
+            match kept.len() {
+                0 => Filter::Const(true),
+                1 => kept.pop().unwrap_or(NOTHING),
+                _ => Filter::And(kept),
+            }
+        }
+        Filter::Or(items) => or(items.into_iter().map(fold).collect()),
+        Filter::Not(items) => negate(items, false),
+        Filter::NotTrue(items) => negate(items, true),
+        other => other,
     }
 }
 
@@ -130,6 +221,19 @@ impl<'s> Guard<'s> {
             schema,
             caller,
             now,
+            profile_writes_only: true,
+        }
+    }
+
+    /// This guard for a request that runs `operations`.
+    pub fn for_operations<'o>(&self, operations: impl IntoIterator<Item = &'o Operation>) -> Self {
+        Self {
+            schema: self.schema,
+            caller: self.caller.clone(),
+            now: self.now,
+            profile_writes_only: !operations
+                .into_iter()
+                .any(|op| writes_beyond_profile(self.schema, op)),
         }
     }
 
@@ -147,14 +251,22 @@ impl<'s> Guard<'s> {
         }
         let allowed = self.allowed(model, action, true)?;
         let denies = self.policies(model, action, false)?;
-        if denies.is_empty() || allowed == Some(NOTHING) {
-            return Ok(allowed);
-        }
-        let denied = Filter::NotTrue(vec![Filter::Or(denies)]);
-        Ok(Some(match allowed {
-            None => denied,
-            Some(allowed) => Filter::And(vec![allowed, denied]),
-        }))
+        let rule = if denies.is_empty() {
+            allowed
+        } else {
+            let denied = Filter::NotTrue(vec![Filter::Or(denies)]);
+            Some(match allowed {
+                None => denied,
+                Some(allowed) => Filter::And(vec![allowed, denied]),
+            })
+        };
+        // Conditions decided before SQL (on `auth()`, constants) fold away, so a rule that lets
+        // nothing through is plainly `false` (what `check` answers from) and one that lets
+        // everything through is no rule.
+        Ok(match rule.map(fold) {
+            Some(Filter::Const(true)) => None,
+            other => other,
+        })
     }
 
     /// What a row must still match after an update: the caller's role scope (a row cannot be
@@ -219,7 +331,8 @@ impl<'s> Guard<'s> {
         // The built-in rights: a user reads and updates their own row (the Platform-owned
         // fields stay refused by `rules`) and reads their own tenant.
         match (m.builtin, action) {
-            (Some(Builtin::User), Action::Read | Action::Update) => {
+            (Some(Builtin::User), Action::Read) => allowed.push(eq(self.key(model)?, &user.id)),
+            (Some(Builtin::User), Action::Update) if self.profile_writes_only => {
                 allowed.push(eq(self.key(model)?, &user.id));
             }
             (Some(Builtin::Tenant), Action::Read) => {
@@ -422,11 +535,13 @@ impl Rewriter<'_, '_> {
         for item in &mut args.order_by {
             self.order_item(args.model, item)?;
         }
+        let rule = self.guard.rule(args.model, Action::Read)?;
         let rewritten = self.filter_opt(args.model, args.filter.take())?;
-        args.filter = Filter::both(
-            rewritten,
-            self.guard.rule(args.model, Action::Read)?.as_ref(),
-        );
+        args.filter = Filter::both(rewritten, rule.as_ref());
+        // The cursor's row is looked up too: only among readable rows (else it would tell what
+        // an unreadable row holds).
+        let cursor = self.filter_opt(args.model, args.cursor.take())?;
+        args.cursor = cursor.map(|c| c.and(rule.as_ref()));
         self.selection(args.model, &mut args.selection)
     }
 
@@ -644,6 +759,31 @@ mod tests {
         assert_eq!(grants.scope("Project", Action::Update), Some(Scope::Own));
         assert_eq!(grants.scope("project", Action::Delete), None);
         assert_eq!(grants.scope("note", Action::Read), None);
+    }
+
+    #[test]
+    fn constant_parts_of_a_rule_fold_away() {
+        let own = eq(0, "u1");
+        let t = || Filter::Const(true);
+        assert_eq!(fold(Filter::And(vec![own.clone(), NOTHING])), NOTHING);
+        assert_eq!(fold(Filter::And(vec![own.clone(), t()])), own);
+        assert_eq!(
+            fold(Filter::NotTrue(vec![Filter::Or(vec![NOTHING, t()])])),
+            NOTHING
+        );
+        assert_eq!(
+            fold(Filter::And(vec![
+                NOTHING,
+                Filter::NotTrue(vec![own.clone()])
+            ])),
+            NOTHING,
+            "nothing allowed stays nothing whatever the deny"
+        );
+        assert_eq!(
+            fold(Filter::NotTrue(vec![own.clone()])),
+            Filter::NotTrue(vec![own.clone()])
+        );
+        assert_eq!(fold(Filter::Not(vec![NOTHING])), t());
     }
 
     #[test]

@@ -333,9 +333,14 @@ fn lex(source: &str) -> Result<Vec<(Tok, Pos)>, SyntaxError> {
     Ok(out)
 }
 
+/// How deep a policy expression may nest (`!`, parentheses, operands), so a pathological
+/// schema is refused rather than overflowing the stack.
+const MAX_EXPR_DEPTH: usize = 64;
+
 struct Parser {
     toks: Vec<(Tok, Pos)>,
     at: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -637,6 +642,18 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_EXPR_DEPTH {
+            return self.error(format!(
+                "the expression nests deeper than {MAX_EXPR_DEPTH} levels"
+            ));
+        }
+        let out = self.unary_inner();
+        self.depth -= 1;
+        out
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, SyntaxError> {
         if *self.peek() == Tok::Bang {
             let pos = self.bump().1;
             let inner = self.unary()?;
@@ -754,7 +771,7 @@ pub fn expr_text(expr: &Expr) -> String {
             items.iter().map(expr_text).collect::<Vec<_>>().join(", ")
         ),
         Expr::Member(base, name, _) => format!("{}.{name}", expr_text(base)),
-        Expr::Not(inner, _) => format!("!{}", expr_text(inner)),
+        Expr::Not(inner, _) => format!("!({})", expr_text(inner)),
         Expr::Binary(op, a, b, _) => {
             let op = match op {
                 BinOp::Eq => "==",
@@ -782,7 +799,12 @@ pub fn expr_text(expr: &Expr) -> String {
 
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
     let toks = lex(source)?;
-    Parser { toks, at: 0 }.file()
+    Parser {
+        toks,
+        at: 0,
+        depth: 0,
+    }
+    .file()
 }
 
 #[cfg(test)]
@@ -928,7 +950,7 @@ model book {
             let again = policy(&text);
             assert_eq!(expr_text(&again), text, "{source} → {text}");
         }
-        assert_eq!(expr_text(&policy("a || b && !c")), "((a || b) && !c)");
+        assert_eq!(expr_text(&policy("a || b && !c")), "((a || b) && !(c))");
         assert!(matches!(
             policy("items^[n >= 1]"),
             Expr::Collection(_, CollectionOp::None, _, _)
@@ -937,6 +959,22 @@ model book {
         let unclosed =
             parse("model a {\n  id String @id\n  @@allow('read', members?[x == 1)\n}").unwrap_err();
         assert_eq!(unclosed.pos, at(3, 34));
+        let deep = format!(
+            "model a {{\n  id String @id\n  @@allow('read', {}x{})\n}}",
+            "(".repeat(500),
+            ")".repeat(500)
+        );
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .message
+                .contains("nests deeper than 64")
+        );
+        let nots = format!(
+            "model a {{\n  id String @id\n  @@allow('read', {}x)\n}}",
+            "!".repeat(5000)
+        );
+        assert!(parse(&nots).unwrap_err().message.contains("nests deeper"));
         assert!(unclosed.message.contains("`]`"), "{}", unclosed.message);
     }
 

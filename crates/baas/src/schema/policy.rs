@@ -712,18 +712,20 @@ impl Checker<'_> {
     }
 
     fn literal_fits(&self, value: &Json, ty: ScalarType, pos: Pos) -> Result<(), SchemaError> {
+        // What the query layer reads at request time (`value::from_json`) must be accepted
+        // here, and nothing more: a literal it refused would fail every request.
         let fits = match (value, ty) {
             (Json::Null, _) => true,
-            (Json::String(_), ScalarType::String | ScalarType::Decimal | ScalarType::BigInt) => {
-                true
-            }
+            (Json::String(_), ScalarType::String) => true,
+            (Json::String(s), ScalarType::Decimal) => s.trim().parse::<f64>().is_ok(),
             (Json::String(s), ScalarType::DateTime) => {
                 chrono::DateTime::parse_from_rfc3339(s).is_ok()
             }
-            (
-                Json::Number(_),
-                ScalarType::Int | ScalarType::BigInt | ScalarType::Float | ScalarType::Decimal,
-            ) => true,
+            (Json::Number(n), ScalarType::Int) => {
+                n.as_i64().is_some_and(|i| i32::try_from(i).is_ok())
+            }
+            (Json::Number(n), ScalarType::BigInt) => n.as_i64().is_some(),
+            (Json::Number(_), ScalarType::Float | ScalarType::Decimal) => true,
             (Json::Bool(_), ScalarType::Boolean) => true,
             _ => false,
         };

@@ -238,8 +238,11 @@ impl<'r, 's> Writer<'r, 's> {
     ) -> BaasResult<Json> {
         match operation {
             Operation::Create { data, selection } => {
-                if super::single_statement(operation) {
-                    // The INSERT returned every field; no second read.
+                if super::single_statement(operation)
+                    && self.guard.rule(model, Action::Read)?.is_none()
+                {
+                    // The INSERT returned every field, and the caller may read any row: no
+                    // second read.
                     let record = self
                         .insert_values(exec, data.model, data.scalars.clone(), false)
                         .await?

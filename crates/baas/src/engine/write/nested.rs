@@ -9,6 +9,7 @@ use crate::engine::not_found;
 use crate::engine::read::Record;
 use crate::error::BaasResult;
 use crate::exec::Exec;
+use crate::query::access::Action;
 use crate::query::ast::{Filter, RelationWrite};
 use crate::schema::{FieldId, ModelId, Relation, ScalarType};
 use crate::value::Value;
@@ -107,7 +108,9 @@ impl<'r, 's> Writer<'r, 's> {
                     }
                 }
                 RelationWrite::Set(list) => {
-                    self.set_link(exec, r, ours(None), None).await?;
+                    // Only the children the caller may update are let go; others stay linked.
+                    let mine = self.guard.rule(r.target, Action::Update)?;
+                    self.set_link(exec, r, ours(mine.as_ref()), None).await?;
                     for unique in list {
                         self.connect_child(exec, r, unique, &our_values).await?;
                     }

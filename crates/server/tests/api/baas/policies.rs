@@ -231,15 +231,35 @@ on_both_backends! {
         let mine = write(&app, &alice, post.clone(), "post", "create", json!({"data": {"id": "n1", "title": "New", "author_id": U1}})).await;
         assert_eq!(data(&mine)["id"], "n1");
         no_access(&write(&app, &alice, post.clone(), "post", "create", json!({"data": {"id": "n2", "title": "Forged", "author_id": U2}})).await);
-        // A created row Alice could not read back is undone (secret, and she is no admin).
-        let hidden = write(&app, &alice, post.clone(), "post", "create", json!({"data": {"id": "n3", "title": "Hush", "secret": true, "author_id": U1}})).await;
-        assert_eq!(hidden.status, 403, "{}", hidden.body);
+        // A secret post is refused outright (the deny covers create), and a comment on her own
+        // draft may be created but not read back, so it is undone.
+        let secret = write(&app, &alice, post.clone(), "post", "create", json!({"data": {"id": "n3", "title": "Hush", "secret": true, "author_id": U1}})).await;
+        no_access(&secret);
+        let unreadable = write(&app, &alice, post.clone(), "comment", "create", json!({"data": {"id": "c7", "body": "draft note", "post_id": "p1"}})).await;
+        assert_eq!(unreadable.body["error"]["rejectReason"], "cannot-read-back", "{}", unreadable.body);
+        assert_eq!(data(&app.rpc_get("comment", "findUnique", json!({"where": {"id": "c7"}})).await), &Value::Null, "undone");
         // Update: checked on the row before the change; a published post is no longer hers to edit.
         let edited = write(&app, &alice, reqwest::Method::PUT, "post", "update", json!({"where": {"id": "p1"}, "data": {"title": "Edited", "published": true}})).await;
         assert_eq!(data(&edited)["title"], "Edited", "the policy holds before the change, which is what counts");
         no_access(&write(&app, &alice, reqwest::Method::PUT, "post", "update", json!({"where": {"id": "p2"}, "data": {"title": "Again"}})).await);
         let many = write(&app, &alice, reqwest::Method::PUT, "post", "updateMany", json!({"data": {"rank": 7}})).await;
         assert_eq!(data(&many), &json!({"count": 1}), "only her remaining draft");
+        // Her own profile is hers to change; the fields the app added to `user` are not, unless
+        // a rule says so (else anyone could make themselves an admin).
+        let renamed = write(&app, &alice, reqwest::Method::PUT, "user", "update", json!({"where": {"id": U1}, "data": {"first_name": "Ally"}})).await;
+        assert_eq!(data(&renamed)["first_name"], "Ally");
+        for (op, body) in [
+            ("update", json!({"where": {"id": U1}, "data": {"role": "ADMIN"}})),
+            ("update", json!({"where": {"id": U1}, "data": {"first_name": "A", "role": "ADMIN"}})),
+            ("updateMany", json!({"data": {"role": "ADMIN"}})),
+        ] {
+            let escalate = write(&app, &alice, reqwest::Method::PUT, "user", op, body).await;
+            assert!(escalate.status == 403 || escalate.body["data"] == json!({"count": 0}), "{op}: {}", escalate.body);
+        }
+        let nested = write(&app, &alice, reqwest::Method::PUT, "post", "update", json!({"where": {"id": "n1"}, "data": {"author": {"update": {"role": "ADMIN"}}}})).await;
+        assert_ne!(nested.status, 200, "{}", nested.body);
+        assert_eq!(data(&app.rpc_get("user", "findUnique", json!({"where": {"id": U1}})).await)["role"], Value::Null);
+
         // Delete: admins only.
         no_access(&write(&app, &alice, reqwest::Method::DELETE, "post", "delete", json!({"where": {"id": "n1"}})).await);
         let removed = write(&app, &bob, reqwest::Method::DELETE, "post", "delete", json!({"where": {"id": "p3"}})).await;
@@ -296,4 +316,7 @@ fn policies_outside_the_supported_subset_are_refused_with_their_position() {
             .contains("'post-update' policies are not supported yet")
     );
     assert!(error("@@allow('read')").contains("takes two arguments"));
+    // A literal the field cannot hold is refused at start, not on every request.
+    assert!(error("@@allow('read', n > 1.5)").contains("is not a value of a Int field"));
+    assert!(error("@@allow('read', n == 3000000000)").contains("is not a value of a Int field"));
 }
