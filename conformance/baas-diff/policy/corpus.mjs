@@ -82,6 +82,12 @@ export const rows = [
     { id: 'd8', title: 'Pub caps' },
     { id: 'd9', title: '50% pub', owner_email: 'x_bob@policy.example' },
   ]],
+  ['memo', [
+    { id: 'm1', text: 'Alice memo', owner_id: ID.alice },
+    { id: 'm2', text: 'Bob memo', owner_id: ID.bob },
+    { id: 'm3', text: 'nobody memo' },
+    { id: 'm4', text: 'Carol memo', owner_id: ID.carol },
+  ]],
   ['entry', [
     { id: 'e1', topic_id: 't1', author_id: ID.alice },
     { id: 'e2', topic_id: 't1', author_id: ID.bob },
@@ -117,6 +123,7 @@ export function buildCorpus() {
     out.push(get(`read.entry.topics.${as}`, as, 'entry', 'findMany', { include: { topic: { select: { id: true } } }, orderBy: { id: 'asc' } }));
     out.push(get(`read.post.exists.${as}`, as, 'post', 'exists', { where: { id: 'p8' } }));
     out.push(get(`read.doc.all.${as}`, as, 'doc', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.memo.all.${as}`, as, 'memo', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
   }
   // Creates.
   out.push(post_('create.post.own', 'bob', 'post', 'create', { data: { id: 'n1', title: 'New by Bob', tenant_id: ID.t1, author_id: ID.bob } }));
@@ -138,6 +145,8 @@ export function buildCorpus() {
   out.push(put('update.post.many', 'bob', 'post', 'updateMany', { data: { rank: 9 } }));
   out.push(put('update.user.self', 'bob', 'user', 'update', { where: { id: ID.bob }, data: { first_name: 'Robert' } }));
   out.push(put('update.topic.every-entry', 'bob', 'topic', 'updateMany', { data: { name: 'Renamed' } }));
+  out.push(put('update.memo.not-mine.alice', 'alice', 'memo', 'updateMany', { data: { text: 'touched by Alice' } }));
+  out.push(put('update.memo.not-mine.anon', 'anon', 'memo', 'updateMany', { data: { text: 'touched by nobody' } }));
   // Deletes.
   out.push(del('delete.post.admin', 'alice', 'post', 'delete', { where: { id: 'p4' } }));
   out.push(del('delete.post.admin-other-tenant', 'alice', 'post', 'delete', { where: { id: 'p7' } }));
@@ -148,6 +157,7 @@ export function buildCorpus() {
     out.push(get(`after.post.all.${as}`, as, 'post', 'findMany', { select: { id: true, title: true, rank: true }, orderBy: { id: 'asc' } }));
     out.push(get(`after.topic.all.${as}`, as, 'topic', 'findMany', { select: { id: true, name: true }, orderBy: { id: 'asc' } }));
     out.push(get(`after.entry.all.${as}`, as, 'entry', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`after.memo.all.${as}`, as, 'memo', 'findMany', { select: { id: true, text: true }, orderBy: { id: 'asc' } }));
   }
   return out;
 }

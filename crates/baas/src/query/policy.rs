@@ -49,7 +49,19 @@ fn operand(value: &Operand, ty: ScalarType, env: &Env<'_>) -> BaasResult<Vec<Val
 }
 
 /// `condition` over rows of its model, for the caller and time of `env`.
+///
+/// Negations are pushed down to the leaves, so each part keeps ZenStack's meaning, where a
+/// field through a to-one relation (`author.banned`) is a value that is unknown (SQL's NULL)
+/// when there is no related row: unknown allows nothing and denies nothing, and stays unknown
+/// under `!`. What SQL cannot be asked (a comparison decided before SQL, on `auth()`) is decided
+/// here; an unknown result is `false` wherever it stands, since after the push-down no `!` is
+/// above it.
 pub fn filter(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
+    positive(condition, env)
+}
+
+fn positive(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
+    let filter = positive;
     let auth = env.auth;
     Ok(match condition {
         Condition::Const(b) => Filter::Const(*b),
@@ -65,7 +77,7 @@ pub fn filter(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
                 .map(|c| filter(c, env))
                 .collect::<BaasResult<_>>()?,
         ),
-        Condition::Not(inner) => Filter::Not(vec![filter(inner, env)?]),
+        Condition::Not(inner) => negative(inner, env)?,
         Condition::LoggedIn => Filter::Const(auth.is_some()),
         Condition::Text {
             field,
@@ -133,7 +145,34 @@ pub fn filter(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
                 .cloned()
                 .unwrap_or(Value::Null);
             let values = operand(value, *ty, env)?;
-            Filter::Const(holds(&mine, *op, &values))
+            Filter::Const(holds(&mine, *op, &values) == Some(true))
+        }
+        // `path.field == null` also holds when there is no related row (the path's value is
+        // null then).
+        Condition::Via {
+            relation,
+            condition,
+        } if matches!(
+            condition.as_ref(),
+            Condition::Field {
+                op: Compare::Eq,
+                value: Operand::Literal(serde_json::Value::Null),
+                ..
+            }
+        ) =>
+        {
+            Filter::Or(vec![
+                Filter::One {
+                    relation: *relation,
+                    negated: false,
+                    filter: None,
+                },
+                Filter::One {
+                    relation: *relation,
+                    negated: false,
+                    filter: Some(Box::new(filter(condition, env)?)),
+                },
+            ])
         }
         Condition::Via {
             relation,
@@ -164,18 +203,78 @@ pub fn filter(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
     })
 }
 
-/// `a OP b` for values known now (the caller's own fields): equality treats two nulls as
-/// equal; an ordering with a null is false.
-fn holds(a: &Value, op: Compare, values: &[Value]) -> bool {
+/// `NOT condition`, pushed down to the leaves (see [`filter`]).
+fn negative(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
+    Ok(match condition {
+        Condition::Const(b) => Filter::Const(!b),
+        Condition::And(items) => Filter::Or(
+            items
+                .iter()
+                .map(|c| negative(c, env))
+                .collect::<BaasResult<_>>()?,
+        ),
+        Condition::Or(items) => Filter::And(
+            items
+                .iter()
+                .map(|c| negative(c, env))
+                .collect::<BaasResult<_>>()?,
+        ),
+        Condition::Not(inner) => positive(inner, env)?,
+        Condition::LoggedIn => Filter::Const(env.auth.is_none()),
+        Condition::AuthField {
+            field,
+            ty,
+            op,
+            value,
+        } => {
+            let mine = env
+                .auth
+                .and_then(|row| row.get(field))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let values = operand(value, *ty, env)?;
+            Filter::Const(holds(&mine, *op, &values) == Some(false))
+        }
+        // The related row must exist: without it the path's value is unknown, and so is its
+        // negation.
+        Condition::Via {
+            relation,
+            condition,
+        } => Filter::One {
+            relation: *relation,
+            negated: false,
+            filter: Some(Box::new(negative(condition, env)?)),
+        },
+        Condition::NoRelated { relation } => Filter::One {
+            relation: *relation,
+            negated: false,
+            filter: Some(Box::new(Filter::Const(true))),
+        },
+        // SQL's NOT keeps unknown unknown; a value decided unknown here stays `false`.
+        Condition::Field { .. } | Condition::Text { .. } | Condition::Rows { .. } => {
+            match positive(condition, env)? {
+                Filter::Const(false) => Filter::Const(false),
+                leaf => Filter::Not(vec![leaf]),
+            }
+        }
+    })
+}
+
+/// `a OP b` for values known now (the caller's own fields), as ZenStack's SQL has it: `==` and
+/// `!=` with a null are `IS NULL` / `IS NOT NULL`; an ordering or `in` with a null is unknown
+/// (`None`).
+fn holds(a: &Value, op: Compare, values: &[Value]) -> Option<bool> {
     let b = values.first().unwrap_or(&Value::Null);
+    let ordered = |want: &[Ordering]| order(a, b).map(|o| want.contains(&o));
     match op {
-        Compare::Eq => a == b,
-        Compare::Ne => a != b,
-        Compare::In => !a.is_null() && values.contains(a),
-        Compare::Lt => order(a, b) == Some(Ordering::Less),
-        Compare::Le => matches!(order(a, b), Some(Ordering::Less | Ordering::Equal)),
-        Compare::Gt => order(a, b) == Some(Ordering::Greater),
-        Compare::Ge => matches!(order(a, b), Some(Ordering::Greater | Ordering::Equal)),
+        Compare::Eq => Some(a == b),
+        Compare::Ne => Some(a != b),
+        Compare::In if a.is_null() => None,
+        Compare::In => Some(values.contains(a)),
+        Compare::Lt => ordered(&[Ordering::Less]),
+        Compare::Le => ordered(&[Ordering::Less, Ordering::Equal]),
+        Compare::Gt => ordered(&[Ordering::Greater]),
+        Compare::Ge => ordered(&[Ordering::Greater, Ordering::Equal]),
     }
 }
 
@@ -276,5 +375,61 @@ mod tests {
             value: Operand::Auth(0),
         };
         assert_eq!(filter(&newer, &env(None)).unwrap(), Filter::Const(false));
+    }
+
+    #[test]
+    fn a_negation_keeps_a_missing_related_row_unknown() {
+        let banned = Condition::Field {
+            field: 2,
+            ty: ScalarType::Boolean,
+            op: Compare::Eq,
+            value: Operand::Literal(serde_json::json!(true)),
+        };
+        let leaf = || positive(&banned, &env(None)).unwrap();
+        let via = Condition::Via {
+            relation: 5,
+            condition: Box::new(banned.clone()),
+        };
+        // `!author.banned`: the author exists and is not banned (no author: unknown, not true).
+        assert_eq!(
+            filter(&Condition::Not(Box::new(via.clone())), &env(None)).unwrap(),
+            Filter::One {
+                relation: 5,
+                negated: false,
+                filter: Some(Box::new(Filter::Not(vec![leaf()]))),
+            }
+        );
+        // `!(a && !b)` is `!a || b`.
+        let both = Condition::And(vec![via.clone(), Condition::Not(Box::new(banned.clone()))]);
+        assert!(matches!(
+            filter(&Condition::Not(Box::new(both)), &env(None)).unwrap(),
+            Filter::Or(items) if items.len() == 2 && items[1] == leaf()
+        ));
+        // `author.name == null` also holds without an author.
+        let unnamed = Condition::Via {
+            relation: 5,
+            condition: Box::new(Condition::Field {
+                field: 3,
+                ty: ScalarType::String,
+                op: Compare::Eq,
+                value: Operand::Literal(serde_json::Value::Null),
+            }),
+        };
+        assert!(matches!(
+            filter(&unnamed, &env(None)).unwrap(),
+            Filter::Or(items) if items[0] == Filter::One { relation: 5, negated: false, filter: None }
+        ));
+        // An ordering with an unknown caller value is unknown, also under `!`.
+        let older = Condition::AuthField {
+            field: 3,
+            ty: ScalarType::Int,
+            op: Compare::Gt,
+            value: Operand::Literal(serde_json::json!(18)),
+        };
+        assert_eq!(filter(&older, &env(None)).unwrap(), Filter::Const(false));
+        assert_eq!(
+            filter(&Condition::Not(Box::new(older)), &env(None)).unwrap(),
+            Filter::Const(false)
+        );
     }
 }
