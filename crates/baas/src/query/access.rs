@@ -269,20 +269,22 @@ impl<'s> Guard<'s> {
         })
     }
 
-    /// What a row must still match after an update: the caller's role scope (a row cannot be
-    /// moved out of it). A model whose updates `@@allow` governs is checked before the change
-    /// only, as ZenStack does.
+    /// What a row must still match after an update: when a built-in right or a role's scope
+    /// let the caller change it, that scope (a row cannot be moved out of it), unless an
+    /// `@@allow('update')` holds for the row as changed. An update only policies allowed is
+    /// checked before the change only, as ZenStack does.
     pub fn after_update_rule(&self, model: ModelId) -> BaasResult<Option<Filter>> {
-        let governed = self
-            .schema
-            .model(model)
-            .policies
-            .iter()
-            .any(|p| p.allow && p.operations.contains(&Action::Update));
-        if self.is_super_admin() || governed {
+        if self.is_super_admin() {
             return Ok(None);
         }
-        self.allowed(model, Action::Update, false)
+        let scope = match self.allowed(model, Action::Update, false)? {
+            None => return Ok(None),
+            Some(scope) if scope == NOTHING => return Ok(None),
+            Some(scope) => scope,
+        };
+        let mut kept = vec![scope];
+        kept.extend(self.policies(model, Action::Update, true)?);
+        Ok(Some(fold(or(kept))))
     }
 
     /// The conditions of the model's `@@allow`s (`allow`) or `@@deny`s for `action`.

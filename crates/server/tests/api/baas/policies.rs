@@ -284,6 +284,16 @@ on_both_backends! {
         app.wait_for_sync().await;
         let carol = app.user_token(U3).await;
         assert_eq!(sorted(&get(&app, Some(&carol), "post", "findMany", json!({})).await), ["p1", "p2", "p3", "p5"], "every post but the denied secret one");
+        // A role's scope keeps a row inside it, next to a policy that governs updates too.
+        let granted = app.graphql("mutation($role: RoleCreateDto!) { createRole(role: $role) { id } }", json!({"role": {"key": "mover", "name": "Mover", "isSystemManaged": false, "permissionAssignments": [{"operation": "update", "scope": "tenant", "projectEntityId": "post"}]}})).await;
+        granted.data("createRole");
+        app.graphql("mutation { assignRolesToUser(userId: \"00000000-0000-4000-8000-000000000003\", roleKeys: [\"mover\"]) }", json!({})).await.data("assignRolesToUser");
+        app.wait_for_sync().await;
+        let retitled = write(&app, &carol, reqwest::Method::PUT, "post", "update", json!({"where": {"id": "p5"}, "data": {"title": "Carol's, retitled"}})).await;
+        assert_eq!(data(&retitled)["title"], "Carol's, retitled", "her tenant's post, by the role");
+        let moved = write(&app, &carol, reqwest::Method::PUT, "post", "update", json!({"where": {"id": "p5"}, "data": {"author_id": U1}})).await;
+        no_access(&moved);
+        assert_eq!(data(&app.rpc_get("post", "findUnique", json!({"where": {"id": "p5"}})).await)["author_id"], U3, "not moved to another tenant");
     }
 }
 
