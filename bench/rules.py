@@ -61,14 +61,6 @@ def make_people(n_users: int, n_posts: int, seed: int = 7):
 class RulesTandem(run.Tandem):
     """Tandem with bench/rules.prisma; users and tenants on its Platform."""
 
-    def start(self) -> None:
-        saved = run.SCHEMA
-        run.SCHEMA = SCHEMA
-        try:
-            super().start()
-        finally:
-            run.SCHEMA = saved
-
     def _gql(self, c: run.Client, query: str, variables: dict) -> dict:
         out = c.json("POST", "/v01/server/graphql", {"query": query, "variables": variables})
         if out.get("errors"):
@@ -155,33 +147,15 @@ class RulesPocketBase(run.PocketBase):
 
     def _setup_collections(self) -> None:
         c = run.Client(self.port, self.auth)
-        c.json("PATCH", "/api/settings", {"batch": {"enabled": True, "maxRequests": 1000, "timeout": 120, "maxBodySize": 0}, "logs": {"maxDays": 0}})
+        self._settings(c)
         members = c.json(
             "POST",
             "/api/collections",
             {"name": "members", "type": "auth", "fields": [{"name": "tenant", "type": "text", "required": True}], "passwordAuth": {"enabled": True, "identityFields": ["email"]}},
         )
         rule = "author.tenant = @request.auth.tenant"
-        c.json(
-            "POST",
-            "/api/collections",
-            {
-                "name": "posts",
-                "type": "base",
-                "listRule": rule,
-                "viewRule": rule,
-                "createRule": "author = @request.auth.id",
-                "fields": [
-                    {"name": "title", "type": "text", "required": True},
-                    {"name": "views", "type": "number", "onlyInt": True},
-                    {"name": "published", "type": "bool"},
-                    {"name": "score", "type": "number"},
-                    {"name": "created_at", "type": "autodate", "onCreate": True, "onUpdate": False},
-                    {"name": "author", "type": "relation", "collectionId": members["id"], "maxSelect": 1, "required": True},
-                ],
-                "indexes": ["CREATE INDEX idx_posts_views ON posts (views)"],
-            },
-        )
+        rules = {"listRule": rule, "viewRule": rule, "createRule": "author = @request.auth.id"}
+        c.json("POST", "/api/collections", self.posts_collection(members["id"], rules))
         c.close()
 
     def load(self, people, posts, batch: int) -> None:
@@ -189,20 +163,14 @@ class RulesPocketBase(run.PocketBase):
         c = run.Client(self.port, self.auth)
         self.user_ids = [f"mb{i:013d}" for i in range(len(users))]
         self.user_tenant = {self.user_ids[i]: t for i, t in enumerate(users)}
-
-        def send(collection: str, rows) -> None:
-            reqs = [{"method": "POST", "url": f"/api/collections/{collection}/records", "body": r} for r in rows]
-            out = c.json("POST", "/api/batch", {"requests": reqs})
-            assert len(out) == len(rows) and all(r["status"] == 200 for r in out), str(out)[:500]
-
         members = [
             {"id": self.user_ids[i], "email": f"member{i}@bench.example", "password": PASSWORD, "passwordConfirm": PASSWORD, "tenant": f"t{t}"}
             for i, t in enumerate(users)
         ]
-        for i in range(0, len(members), 50):
-            send("members", members[i : i + 50])
-        for i in range(0, len(posts), batch):
-            send("posts", [{**{k: v for k, v in p.items() if k != "author"}, "author": self.user_ids[p["author"]]} for p in posts[i : i + batch]])
+        # Small batches: each member's password is hashed.
+        self.create_batches(c, "members", members, 50)
+        rows = [{**{k: v for k, v in p.items() if k != "author"}, "author": self.user_ids[p["author"]]} for p in posts]
+        self.create_batches(c, "posts", rows, batch)
         anon = run.Client(self.port, None)
         out = anon.json("POST", "/api/collections/members/auth-with-password", {"identity": f"member{CALLER}@bench.example", "password": PASSWORD})
         anon.close()
@@ -343,7 +311,7 @@ def main() -> None:
         },
     }
     people = make_people(args.users, args.posts)
-    tandem = RulesTandem(work, tandem_bin)
+    tandem = RulesTandem(work, tandem_bin, schema=SCHEMA)
     pocketbase = RulesPocketBase(work, pb_bin)
     systems = [tandem, pocketbase]
     variants = [
@@ -356,9 +324,6 @@ def main() -> None:
         for s in systems:
             log(f"{s.label}: starting and loading")
             s.start()
-            if isinstance(s, RulesTandem):
-                creds = json.loads(run.subprocess.run([tandem_bin, "credentials", "--data-dir", str(s.work / "data"), "--json"], check=True, capture_output=True, text=True).stdout)
-                s.environment_id, s.api_key = creds["environmentId"], creds["apiKey"]
             t0 = time.time()
             s.load(people, people[1], args.batch)
             log(f"{s.label}: loaded in {time.time() - t0:.1f}s")

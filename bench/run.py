@@ -362,12 +362,13 @@ class System:
 
 
 class Tandem(System):
-    def __init__(self, work: Path, binary: str, pg_url: str | None = None):
+    def __init__(self, work: Path, binary: str, pg_url: str | None = None, schema: Path = SCHEMA):
         self.name = "tandem-postgres" if pg_url else "tandem-sqlite"
         self.label = "Tandem PostgreSQL" if pg_url else "Tandem SQLite"
         super().__init__(work)
         self.binary = binary
         self.pg_url = pg_url
+        self.schema = schema
         self.uses_postgres = bool(pg_url)
         self.dbs: list[str] = []
 
@@ -382,7 +383,7 @@ class Tandem(System):
         data_dir = self.work / "data"
         data_dir.mkdir(mode=0o700)
         schema = data_dir / "schema.prisma"
-        shutil.copy(SCHEMA, schema)
+        shutil.copy(self.schema, schema)
         self.port = free_port()
         cmd = [self.binary, "serve", "--data-dir", str(data_dir), "--listen", f"127.0.0.1:{self.port}", "--schema", str(schema)]
         if self.pg_url:
@@ -400,7 +401,8 @@ class Tandem(System):
         creds = json.loads(
             subprocess.run([self.binary, "credentials", "--data-dir", str(data_dir), "--json"], check=True, capture_output=True, text=True).stdout
         )
-        token = base64.b64encode(f"{creds['environmentId']}:{creds['apiKey']}".encode()).decode()
+        self.environment_id, self.api_key = creds["environmentId"], creds["apiKey"]
+        token = base64.b64encode(f"{self.environment_id}:{self.api_key}".encode()).decode()
         self.auth = f"Basic {token}"
 
     def cleanup(self) -> None:
@@ -482,8 +484,7 @@ class PocketBase(System):
         self.auth = out["token"]  # PocketBase takes the bare token in Authorization
         self._setup_collections()
 
-    def _setup_collections(self) -> None:
-        c = Client(self.port, self.auth)
+    def _settings(self, c: Client) -> None:
         # /api/batch is off by default; loading uses it.
         settings = {"batch": {"enabled": True, "maxRequests": 1000, "timeout": 120, "maxBodySize": 0}}
         if not self.request_logs:
@@ -491,44 +492,50 @@ class PocketBase(System):
             # logs none. logs.maxDays = 0 turns PocketBase's request log off.
             settings["logs"] = {"maxDays": 0}
         c.json("PATCH", "/api/settings", settings)
+
+    @staticmethod
+    def posts_collection(author_collection_id: str, rules: dict) -> dict:
+        """The `posts` collection (the same fields and index as Tandem's `post`), with `rules`."""
+        return {
+            "name": "posts",
+            "type": "base",
+            **rules,
+            "fields": [
+                {"name": "title", "type": "text", "required": True},
+                {"name": "views", "type": "number", "onlyInt": True},
+                {"name": "published", "type": "bool"},
+                {"name": "score", "type": "number"},
+                {"name": "created_at", "type": "autodate", "onCreate": True, "onUpdate": False},
+                {"name": "author", "type": "relation", "collectionId": author_collection_id, "maxSelect": 1, "required": True},
+            ],
+            "indexes": ["CREATE INDEX idx_posts_views ON posts (views)"],
+        }
+
+    @staticmethod
+    def create_batches(c: Client, collection: str, rows: list, batch: int) -> None:
+        """Creates `rows` through `/api/batch`, `batch` at a time; every one must succeed."""
+        for i in range(0, len(rows), batch):
+            part = rows[i : i + batch]
+            reqs = [{"method": "POST", "url": f"/api/collections/{collection}/records", "body": r} for r in part]
+            out = c.json("POST", "/api/batch", {"requests": reqs})
+            assert len(out) == len(part) and all(r["status"] == 200 for r in out), str(out)[:500]
+
+    def _setup_collections(self) -> None:
+        c = Client(self.port, self.auth)
+        self._settings(c)
         public = {"listRule": "", "viewRule": "", "createRule": ""}
         authors = c.json(
             "POST",
             "/api/collections",
             {"name": "authors", "type": "base", **public, "fields": [{"name": "name", "type": "text", "required": True}]},
         )
-        c.json(
-            "POST",
-            "/api/collections",
-            {
-                "name": "posts",
-                "type": "base",
-                **public,
-                "fields": [
-                    {"name": "title", "type": "text", "required": True},
-                    {"name": "views", "type": "number", "onlyInt": True},
-                    {"name": "published", "type": "bool"},
-                    {"name": "score", "type": "number"},
-                    {"name": "created_at", "type": "autodate", "onCreate": True, "onUpdate": False},
-                    {"name": "author", "type": "relation", "collectionId": authors["id"], "maxSelect": 1, "required": True},
-                ],
-                "indexes": ["CREATE INDEX idx_posts_views ON posts (views)"],
-            },
-        )
+        c.json("POST", "/api/collections", self.posts_collection(authors["id"], public))
         c.close()
 
     def load(self, authors, posts, batch: int) -> None:
         c = Client(self.port, self.auth)
-
-        def send(collection: str, rows) -> None:
-            reqs = [{"method": "POST", "url": f"/api/collections/{collection}/records", "body": r} for r in rows]
-            out = c.json("POST", "/api/batch", {"requests": reqs})
-            assert len(out) == len(rows) and all(r["status"] == 200 for r in out), str(out)[:500]
-
-        for i in range(0, len(authors), batch):
-            send("authors", authors[i : i + batch])
-        for i in range(0, len(posts), batch):
-            send("posts", posts[i : i + batch])
+        self.create_batches(c, "authors", authors, batch)
+        self.create_batches(c, "posts", posts, batch)
         c.close()
 
     def count_posts(self) -> int:

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 import { BACKENDS, TANDEM_BIN } from '../lib/tandem.mjs';
 import { buildCorpus } from './corpus.mjs';
-import { allowlistEntry, checkAllowed, loadAllowlist, writeReport } from './lib/report.mjs';
+import { judge, loadAllowlist, writeReport } from './lib/report.mjs';
 import { runCorpus, startPair } from './lib/runner.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -44,27 +44,7 @@ for (const backend of BACKENDS) {
     it(`answers all ${corpus.length} corpus queries like ZenStack`, async () => {
       const t0 = Date.now();
       const results = await runCorpus(pair, corpus);
-      const allowlisted = new Map();
-      const problems = []; // allowlist problems: each one fails the test
-      const unexpected = []; // mismatches with no allowlist entry
-      for (const r of results) {
-        const allowed = allowlistEntry(allowlist, r.entry.id, backend);
-        if (r.match) {
-          if (allowed) problems.push(`allowlisted \`${r.entry.id}\` now matches ZenStack: remove it from known-differences.json`);
-          continue;
-        }
-        if (!allowed) {
-          unexpected.push(r);
-          continue;
-        }
-        allowlisted.set(r.entry.id, allowed);
-        for (const p of checkAllowed(allowed, r.actual, r.rawDiff)) problems.push(`allowlisted \`${r.entry.id}\`: ${p}`);
-      }
-      for (const e of allowlist) {
-        if ((!e.backends || e.backends.includes(backend)) && !results.some((r) => r.entry.id === e.id)) {
-          problems.push(`known-differences.json names \`${e.id}\`, which is not in the corpus`);
-        }
-      }
+      const { allowlisted, problems, unexpected } = judge(results, allowlist, backend, 'known-differences.json');
       run = { backend, results, allowlisted, problems, durationMs: Date.now() - t0 };
       runs.push(run);
       writeReport(REPORT, runs, { reference: REFERENCE, tandemBin: TANDEM_BIN });

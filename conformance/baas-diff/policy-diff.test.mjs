@@ -14,9 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { Platform } from '@roq/nodejs';
 
 import { BACKENDS, PG_ADMIN_URL, TANDEM_BIN, basicAuth, createOnPlatform, pgUrlFor, psql, startTandem, waitForSync } from '../lib/tandem.mjs';
-import { canonical, differences, normalise, summariseDifferences } from './lib/compare.mjs';
-import { allowlistEntry, checkAllowed, loadAllowlist, writeReport } from './lib/report.mjs';
-import { entryUrl } from './lib/runner.mjs';
+import { judge, loadAllowlist, writeReport } from './lib/report.mjs';
+import { compareAnswers, entryUrl } from './lib/runner.mjs';
 import { startZenStack } from './lib/zenstack.mjs';
 import { CALLERS, buildCorpus, rows, tenants, users } from './policy/corpus.mjs';
 
@@ -126,33 +125,9 @@ for (const backend of BACKENDS) {
         const url = entryUrl(entry);
         const expected = await call(pair.zenstack.host, entry.method, url, entry.body, who.zenstack);
         const actual = await call(pair.tandem.host, entry.method, url, entry.body, who.tandem);
-        const ne = normalise(expected, since);
-        const na = normalise(actual, since);
-        const match = canonical(ne) === canonical(na);
-        const rawDiff = match ? [] : differences(ne, na, '$', [], Infinity);
-        results.push({ entry, expected, actual, match, rawDiff, diff: summariseDifferences(rawDiff) });
+        results.push(compareAnswers(entry, expected, actual, since));
       }
-      const allowlisted = new Map();
-      const problems = [];
-      const unexpected = [];
-      for (const r of results) {
-        const allowed = allowlistEntry(allowlist, r.entry.id, backend);
-        if (r.match) {
-          if (allowed) problems.push(`allowlisted \`${r.entry.id}\` now matches ZenStack: remove it from policy/known-differences.json`);
-          continue;
-        }
-        if (!allowed) {
-          unexpected.push(r);
-          continue;
-        }
-        allowlisted.set(r.entry.id, allowed);
-        for (const p of checkAllowed(allowed, r.actual, r.rawDiff)) problems.push(`allowlisted \`${r.entry.id}\`: ${p}`);
-      }
-      for (const e of allowlist) {
-        if ((!e.backends || e.backends.includes(backend)) && !results.some((r) => r.entry.id === e.id)) {
-          problems.push(`policy/known-differences.json names \`${e.id}\`, which is not in the corpus`);
-        }
-      }
+      const { allowlisted, problems, unexpected } = judge(results, allowlist, backend, 'policy/known-differences.json');
       runs.push({ backend, results, allowlisted, problems, durationMs: Date.now() - t0 });
       writeReport(REPORT, runs, { reference: 'ZenStack v3 + @zenstackhq/plugin-policy (policy/schema.prisma)', tandemBin: TANDEM_BIN });
       const matches = results.filter((r) => r.match).length;

@@ -142,6 +142,37 @@ export function checkAllowed(entry, actual, rawDiff) {
 }
 
 /** A coarse kind of mismatch, to help triage. */
+/**
+ * Holds a run's results against an allowlist (`file` names it in messages): the mismatches it
+ * allows (id → entry), the ones it does not (`unexpected`), and its `problems` — an allowed
+ * mismatch whose differences are not exactly the listed ones, an entry whose query now matches,
+ * an entry naming a query not in the corpus.
+ */
+export function judge(results, allowlist, backend, file) {
+  const allowlisted = new Map();
+  const problems = [];
+  const unexpected = [];
+  for (const r of results) {
+    const allowed = allowlistEntry(allowlist, r.entry.id, backend);
+    if (r.match) {
+      if (allowed) problems.push(`allowlisted \`${r.entry.id}\` now matches ZenStack: remove it from ${file}`);
+      continue;
+    }
+    if (!allowed) {
+      unexpected.push(r);
+      continue;
+    }
+    allowlisted.set(r.entry.id, allowed);
+    for (const p of checkAllowed(allowed, r.actual, r.rawDiff)) problems.push(`allowlisted \`${r.entry.id}\`: ${p}`);
+  }
+  for (const e of allowlist) {
+    if ((!e.backends || e.backends.includes(backend)) && !results.some((r) => r.entry.id === e.id)) {
+      problems.push(`${file} names \`${e.id}\`, which is not in the corpus`);
+    }
+  }
+  return { allowlisted, problems, unexpected };
+}
+
 export function kindOf(result) {
   const { expected, actual, diff } = result;
   if (expected.status !== actual.status) return `status ${expected.status} → ${actual.status}`;

@@ -113,11 +113,19 @@ export async function runCorpus(pair, corpus) {
   for (const entry of corpus) {
     const expected = await send(pair.zenstack.host, entry, null);
     const actual = await send(pair.tandem.host, entry, pair.auth);
-    const ne = normalise(expected, since);
-    const na = normalise(actual, since);
-    const match = canonical(ne) === canonical(na);
-    const rawDiff = match ? [] : differences(ne, na, '$', [], Infinity);
-    results.push({ entry, expected, actual, match, rawDiff, diff: summariseDifferences(rawDiff) });
+    results.push(compareAnswers(entry, expected, actual, since));
   }
   return results;
+}
+
+/**
+ * One corpus entry's result: ZenStack's answer (`expected`) and Tandem's (`actual`), compared
+ * after normalising (write times at or after `since`). `rawDiff` is every difference line.
+ */
+export function compareAnswers(entry, expected, actual, since) {
+  const ne = normalise(expected, since);
+  const na = normalise(actual, since);
+  const match = canonical(ne) === canonical(na);
+  const rawDiff = match ? [] : differences(ne, na, '$', [], Infinity);
+  return { entry, expected, actual, match, rawDiff, diff: summariseDifferences(rawDiff) };
 }

@@ -57,28 +57,93 @@ fn operand(value: &Operand, ty: ScalarType, env: &Env<'_>) -> BaasResult<Vec<Val
 /// here; an unknown result is `false` wherever it stands, since after the push-down no `!` is
 /// above it.
 pub fn filter(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
-    positive(condition, env)
+    compile(condition, env, false)
 }
 
-fn positive(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
-    let filter = positive;
-    let auth = env.auth;
+/// `condition`, or with `negated` its negation, pushed down to the leaves.
+fn compile(condition: &Condition, env: &Env<'_>, negated: bool) -> BaasResult<Filter> {
+    let each = |items: &[Condition]| -> BaasResult<Vec<Filter>> {
+        items.iter().map(|c| compile(c, env, negated)).collect()
+    };
+    let one = |relation: &FieldId, filter: Option<Filter>| Filter::One {
+        relation: *relation,
+        negated: false,
+        filter: filter.map(Box::new),
+    };
     Ok(match condition {
-        Condition::Const(b) => Filter::Const(*b),
-        Condition::And(items) => Filter::And(
-            items
-                .iter()
-                .map(|c| filter(c, env))
-                .collect::<BaasResult<_>>()?,
-        ),
-        Condition::Or(items) => Filter::Or(
-            items
-                .iter()
-                .map(|c| filter(c, env))
-                .collect::<BaasResult<_>>()?,
-        ),
-        Condition::Not(inner) => negative(inner, env)?,
-        Condition::LoggedIn => Filter::Const(auth.is_some()),
+        Condition::Const(b) => Filter::Const(*b != negated),
+        // De Morgan: NOT (a AND b) is NOT a OR NOT b.
+        Condition::And(items) if negated => Filter::Or(each(items)?),
+        Condition::And(items) => Filter::And(each(items)?),
+        Condition::Or(items) if negated => Filter::And(each(items)?),
+        Condition::Or(items) => Filter::Or(each(items)?),
+        Condition::Not(inner) => compile(inner, env, !negated)?,
+        Condition::LoggedIn => Filter::Const(env.auth.is_some() != negated),
+        Condition::AuthField {
+            field,
+            ty,
+            op,
+            value,
+        } => {
+            let mine = env
+                .auth
+                .and_then(|row| row.get(field))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let values = operand(value, *ty, env)?;
+            // Unknown (`None`) is false either way.
+            Filter::Const(holds(&mine, *op, &values) == Some(!negated))
+        }
+        // `path.field == null` also holds when there is no related row (the path's value is
+        // null then).
+        Condition::Via {
+            relation,
+            condition,
+        } if !negated
+            && matches!(
+                condition.as_ref(),
+                Condition::Field {
+                    op: Compare::Eq,
+                    value: Operand::Literal(serde_json::Value::Null),
+                    ..
+                }
+            ) =>
+        {
+            Filter::Or(vec![
+                one(relation, None),
+                one(relation, Some(compile(condition, env, false)?)),
+            ])
+        }
+        // Otherwise the related row must exist: without it the path's value is unknown, and
+        // so is its negation.
+        Condition::Via {
+            relation,
+            condition,
+        } => one(relation, Some(compile(condition, env, negated)?)),
+        Condition::NoRelated { relation } if negated => one(relation, Some(Filter::Const(true))),
+        Condition::NoRelated { relation } => one(relation, None),
+        // SQL's NOT keeps unknown unknown; a leaf decided unknown here stays `false`.
+        Condition::Field { .. } | Condition::Text { .. } | Condition::Rows { .. } => {
+            match leaf(condition, env)? {
+                Filter::Const(false) => Filter::Const(false),
+                leaf if negated => Filter::Not(vec![leaf]),
+                leaf => leaf,
+            }
+        }
+    })
+}
+
+/// A comparison, text match or collection predicate, as it stands (not negated).
+fn leaf(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
+    let scalar = |field: &FieldId, ty: ScalarType, insensitive: bool, cond: Cond| Filter::Field {
+        field: *field,
+        ty,
+        filter: FieldFilter {
+            insensitive,
+            conds: vec![cond],
+        },
+    };
+    Ok(match condition {
         Condition::Text {
             field,
             how,
@@ -86,22 +151,16 @@ fn positive(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
             insensitive,
         } => {
             let Some(Value::String(text)) = operand(value, ScalarType::String, env)?.pop() else {
-                // Matching against a missing value holds for no row.
+                // Matching against a missing value is unknown.
                 return Ok(Filter::Const(false));
             };
             let text = tandem_sql::escape_like(&text);
-            Filter::Field {
-                field: *field,
-                ty: ScalarType::String,
-                filter: FieldFilter {
-                    insensitive: *insensitive,
-                    conds: vec![Cond::Like(match how {
-                        TextMatch::Contains => format!("%{text}%"),
-                        TextMatch::StartsWith => format!("{text}%"),
-                        TextMatch::EndsWith => format!("%{text}"),
-                    })],
-                },
-            }
+            let pattern = match how {
+                TextMatch::Contains => format!("%{text}%"),
+                TextMatch::StartsWith => format!("{text}%"),
+                TextMatch::EndsWith => format!("%{text}"),
+            };
+            scalar(field, ScalarType::String, *insensitive, Cond::Like(pattern))
         }
         Condition::Field {
             field,
@@ -118,75 +177,15 @@ fn positive(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
                     conds: vec![Cond::Eq(one)],
                 }),
                 Compare::In => Cond::In(values),
-                // Ordering against a missing value holds for no row (SQL's NULL).
+                // Ordering against a missing value is unknown (SQL's NULL).
                 _ if one.is_null() => return Ok(Filter::Const(false)),
                 Compare::Lt => Cond::Cmp(CmpOp::Lt, one),
                 Compare::Le => Cond::Cmp(CmpOp::Lte, one),
                 Compare::Gt => Cond::Cmp(CmpOp::Gt, one),
                 Compare::Ge => Cond::Cmp(CmpOp::Gte, one),
             };
-            Filter::Field {
-                field: *field,
-                ty: *ty,
-                filter: FieldFilter {
-                    insensitive: false,
-                    conds: vec![cond],
-                },
-            }
+            scalar(field, *ty, false, cond)
         }
-        Condition::AuthField {
-            field,
-            ty,
-            op,
-            value,
-        } => {
-            let mine = auth
-                .and_then(|row| row.get(field))
-                .cloned()
-                .unwrap_or(Value::Null);
-            let values = operand(value, *ty, env)?;
-            Filter::Const(holds(&mine, *op, &values) == Some(true))
-        }
-        // `path.field == null` also holds when there is no related row (the path's value is
-        // null then).
-        Condition::Via {
-            relation,
-            condition,
-        } if matches!(
-            condition.as_ref(),
-            Condition::Field {
-                op: Compare::Eq,
-                value: Operand::Literal(serde_json::Value::Null),
-                ..
-            }
-        ) =>
-        {
-            Filter::Or(vec![
-                Filter::One {
-                    relation: *relation,
-                    negated: false,
-                    filter: None,
-                },
-                Filter::One {
-                    relation: *relation,
-                    negated: false,
-                    filter: Some(Box::new(filter(condition, env)?)),
-                },
-            ])
-        }
-        Condition::Via {
-            relation,
-            condition,
-        } => Filter::One {
-            relation: *relation,
-            negated: false,
-            filter: Some(Box::new(filter(condition, env)?)),
-        },
-        Condition::NoRelated { relation } => Filter::One {
-            relation: *relation,
-            negated: false,
-            filter: None,
-        },
         Condition::Rows {
             relation,
             op,
@@ -200,63 +199,7 @@ fn positive(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
             },
             filter: Box::new(filter(condition, env)?),
         },
-    })
-}
-
-/// `NOT condition`, pushed down to the leaves (see [`filter`]).
-fn negative(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
-    Ok(match condition {
-        Condition::Const(b) => Filter::Const(!b),
-        Condition::And(items) => Filter::Or(
-            items
-                .iter()
-                .map(|c| negative(c, env))
-                .collect::<BaasResult<_>>()?,
-        ),
-        Condition::Or(items) => Filter::And(
-            items
-                .iter()
-                .map(|c| negative(c, env))
-                .collect::<BaasResult<_>>()?,
-        ),
-        Condition::Not(inner) => positive(inner, env)?,
-        Condition::LoggedIn => Filter::Const(env.auth.is_none()),
-        Condition::AuthField {
-            field,
-            ty,
-            op,
-            value,
-        } => {
-            let mine = env
-                .auth
-                .and_then(|row| row.get(field))
-                .cloned()
-                .unwrap_or(Value::Null);
-            let values = operand(value, *ty, env)?;
-            Filter::Const(holds(&mine, *op, &values) == Some(false))
-        }
-        // The related row must exist: without it the path's value is unknown, and so is its
-        // negation.
-        Condition::Via {
-            relation,
-            condition,
-        } => Filter::One {
-            relation: *relation,
-            negated: false,
-            filter: Some(Box::new(negative(condition, env)?)),
-        },
-        Condition::NoRelated { relation } => Filter::One {
-            relation: *relation,
-            negated: false,
-            filter: Some(Box::new(Filter::Const(true))),
-        },
-        // SQL's NOT keeps unknown unknown; a value decided unknown here stays `false`.
-        Condition::Field { .. } | Condition::Text { .. } | Condition::Rows { .. } => {
-            match positive(condition, env)? {
-                Filter::Const(false) => Filter::Const(false),
-                leaf => Filter::Not(vec![leaf]),
-            }
-        }
+        _ => return Err(BaasError::internal("a policy leaf that is not one")),
     })
 }
 
@@ -385,7 +328,7 @@ mod tests {
             op: Compare::Eq,
             value: Operand::Literal(serde_json::json!(true)),
         };
-        let leaf = || positive(&banned, &env(None)).unwrap();
+        let leaf = || filter(&banned, &env(None)).unwrap();
         let via = Condition::Via {
             relation: 5,
             condition: Box::new(banned.clone()),
