@@ -116,6 +116,26 @@ def machine_info() -> dict:
     }
 
 
+def wait_health(port: int, path: str, proc: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:
+    """Waits until `GET path` answers 200; exits with the end of the server's log when it
+    stops or does not become healthy in time."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"the server exited ({proc.returncode}); see {log_path}:\n{log_path.read_text(errors='replace')[-3000:]}")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", path)
+            ok = c.getresponse().status == 200
+            c.close()
+            if ok:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    sys.exit(f"the server did not become healthy on {path} within {timeout}s; see {log_path}")
+
+
 class Server:
     """A release `tandem serve` on a fresh data directory (and, for PostgreSQL, a fresh pair of
     databases, dropped by `cleanup`), with its environment credentials read back."""
@@ -156,23 +176,7 @@ class Server:
             env.pop(k, None)
         self.commands.append(f"RUST_LOG={self.log_filter} {shlex.join(cmd)}")
         self.proc = subprocess.Popen(cmd, env=env, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT)
-        deadline = time.time() + 120
-        while True:
-            if self.proc.poll() is not None:
-                sys.exit(f"tandem ({self.backend}) exited ({self.proc.returncode}); see {self.log_path}:\n"
-                         f"{self.log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                c.request("GET", "/health")
-                ok = c.getresponse().status == 200
-                c.close()
-                if ok:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                sys.exit(f"tandem ({self.backend}) did not become healthy; see {self.log_path}")
-            time.sleep(0.2)
+        wait_health(self.port, "/health", self.proc, self.log_path)
         creds = json.loads(subprocess.run([self.binary, "credentials", "--data-dir", str(data), "--json"],
                                           check=True, capture_output=True, text=True).stdout)
         self.commands.append(f"{shlex.quote(self.binary)} credentials --data-dir {shlex.quote(str(data))} --json")

@@ -43,7 +43,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from common import ensure_tandem, free_port, log, machine_info, output, percentile
+from common import ensure_tandem, free_port, log, machine_info, output, percentile, wait_health
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -255,24 +255,6 @@ class Client:
 
     def close(self) -> None:
         self.conn.close()
-
-
-def wait_health(port: int, path: str, proc: subprocess.Popen, log_path: Path, timeout=120) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"the server exited ({proc.returncode}); see {log_path}:\n{log_path.read_text()[-3000:]}")
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", path)
-            if c.getresponse().status == 200:
-                c.close()
-                return
-            c.close()
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"the server did not become healthy on {path} within {timeout}s; see {log_path}")
 
 
 # --------------------------------------------------------------------------------------------

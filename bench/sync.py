@@ -45,7 +45,7 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-from common import ensure_tandem, f2, free_port, log, machine_info, output, summarize_ms
+from common import ensure_tandem, f2, free_port, log, machine_info, output, summarize_ms, wait_health
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -388,21 +388,7 @@ class Proc:
         self.proc = subprocess.Popen(cmd, env=env, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
 
     def wait_health(self, timeout: float = 120) -> None:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                sys.exit(f"{self.name} exited ({self.proc.returncode}); see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                c.request("GET", "/health")
-                ok = c.getresponse().status == 200
-                c.close()
-                if ok:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        sys.exit(f"{self.name} did not become healthy within {timeout}s; see {self.log_path}")
+        wait_health(self.port, "/health", self.proc, self.log_path, timeout)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
