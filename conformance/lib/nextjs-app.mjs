@@ -1,8 +1,9 @@
 // Builds and serves the Next.js test app in ../nextjs-app (a real App Router app using
-// @roq/nextjs's RoqAuth), for the tests that drive Tandem's hosted log-in through it.
+// @roq/nextjs's RoqAuth, and ZenStack's TanStack Query hooks on its /team page), for the tests
+// that drive Tandem's hosted log-in and the BaaS as the logged-in user through it.
 //
 // `buildNextApp()` runs `npm ci` when node_modules does not match package-lock.json, and
-// `next build` when .next is missing or was built from other sources (both are recorded as a
+// `zen generate` + `next build` when .next is missing or was built from other sources (both are recorded as a
 // SHA-256 stamp next to what they produced), so a test run on a fresh checkout does both and a
 // second run does neither. `startNextApp()` serves the build with `next start` on a given port,
 // with the environment of one Tandem instance (ROQ_* for RoqAuth, TANDEM_* and NEXTAUTH_* for
@@ -11,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const NEXT_APP_DIR = path.resolve(HERE, '..', 'nextjs-app');
 
 const NEXT_BIN = path.join(NEXT_APP_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
+// The app's ZModel, compiled by the conformance package's `zen generate` into schema.ts (the
+// schema object ZenStack's hooks take) before each build.
+const ZMODEL = path.join(NEXT_APP_DIR, 'zenstack', 'schema.zmodel');
+const ZEN_CLI = path.join(path.dirname(createRequire(import.meta.url).resolve('@zenstackhq/cli/package.json')), 'bin', 'cli');
+/** Node 20 lacks Object.groupBy, which the zen CLI uses. */
+const ZEN_POLYFILL = path.resolve(HERE, '..', 'baas-diff', 'lib', 'polyfill.cjs');
 const LOCK_STAMP = path.join(NEXT_APP_DIR, 'node_modules', '.tandem-lock-sha256');
 const BUILD_STAMP = path.join(NEXT_APP_DIR, '.next', 'tandem-sources-sha256');
 const START_TIMEOUT_MS = 60_000;
@@ -81,9 +89,11 @@ async function sha256OfFiles(files) {
   return hash.digest('hex');
 }
 
-/** Every file the build depends on: manifest, lockfile, config and everything under app/. */
+/** Every file the build depends on: manifest, lockfile, config, the ZModel and everything under app/. */
 async function sourceFiles() {
-  const files = ['package.json', 'package-lock.json', 'next.config.js'].map((f) => path.join(NEXT_APP_DIR, f));
+  const files = ['package.json', 'package-lock.json', 'next.config.js', ZMODEL].map((f) =>
+    path.resolve(NEXT_APP_DIR, f),
+  );
   const walk = async (dir) => {
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
@@ -113,6 +123,10 @@ export async function buildNextApp() {
   const srcHash = await sha256OfFiles(await sourceFiles());
   if ((await readStamp(BUILD_STAMP)) !== srcHash || !existsSync(path.join(NEXT_APP_DIR, '.next', 'BUILD_ID'))) {
     const started = Date.now();
+    await run(process.execPath, [
+      '-r', ZEN_POLYFILL, ZEN_CLI, 'generate', '--schema', ZMODEL, '-o', path.dirname(ZMODEL), '--silent',
+      '--no-version-check', '--no-tips', '--generate-models', 'false', '--generate-input', 'false',
+    ], { env: cleanEnv({ DO_NOT_TRACK: '1' }) });
     await run(process.execPath, [NEXT_BIN, 'build']);
     await writeFile(BUILD_STAMP, `${srcHash}\n`);
     done.push(`next build (${((Date.now() - started) / 1000).toFixed(1)} s)`);

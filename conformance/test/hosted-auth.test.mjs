@@ -2,8 +2,10 @@
 // @roq/nextjs@2.0.3's RoqAuth exactly as ROQ's docs set it up) served by `next start`, driven by
 // headless Chromium (puppeteer-core), against a freshly started tandem binary per backend.
 // The user signs up and logs in on Tandem's hosted pages, the app's session carries what the
-// ID token says (email, tenant, roles), the user and tenant reach the BaaS, the app refreshes
-// its tokens, the password changes, and a deactivated user is shut out.
+// ID token says (email, tenant, roles), the user and tenant reach the BaaS, the app's /team page
+// (ZenStack's TanStack Query hooks, calling the BaaS from the browser with the user's own access
+// token) lists only the user's tenant and renames the user all the way to the Platform, the app
+// refreshes its tokens, the password changes, and a deactivated user is shut out.
 //
 // Needs Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`; .ci/run installs it)
 // or at TANDEM_CHROMIUM. The app is installed (`npm ci`) and built (`next build`) on the first
@@ -74,7 +76,10 @@ for (const backend of BACKENDS) {
     };
     const newPassword = `second-Secret-${s}-2`;
     // What the steps learn and later steps check against.
-    const seen = { userId: null, tenantId: null, accessToken: null };
+    const seen = { userId: null, tenantId: null, accessToken: null, ownerRoleId: null };
+    // Created by the admin for the team page: one in the new user's tenant, one in another.
+    const colleague = { email: `grace.${s}@example.com`, firstName: 'Grace', lastName: `Hopper ${s}` };
+    const stranger = { email: `alan.${s}@example.com`, firstName: 'Alan', lastName: `Turing ${s}` };
 
     const { step, shot, failed } = journey({ it, artifacts: ARTIFACTS, prefix: backend, page: () => page });
 
@@ -131,6 +136,27 @@ for (const backend of BACKENDS) {
           cookieToken: document.querySelector('[data-testid="cookie-token"]')?.dataset.token ?? null,
         };
       });
+    }
+
+    /** Waits for the /team page's list (ZenStack's useFindMany) and returns its members. */
+    async function teamMembers(when) {
+      try {
+        await page.waitForFunction(
+          () => ['ready', 'error'].includes(document.querySelector('[data-testid="list-status"]')?.textContent),
+          { timeout: 15_000 },
+        );
+      } catch {
+        assert.fail(`the team list never loaded ${when}\n${await describePage(page)}`);
+      }
+      const error = await page.evaluate(() => document.querySelector('[data-testid="list-error"]')?.textContent ?? null);
+      assert.equal(error, null, `the team list failed ${when}\n${await describePage(page)}`);
+      return page.evaluate(() =>
+        [...document.querySelectorAll('[data-testid="member"]')].map((li) => ({
+          id: li.dataset.id,
+          email: li.dataset.email,
+          firstName: li.dataset.firstName,
+        })),
+      );
     }
 
     /** A same-origin request from the page (so the SameSite=Strict session cookie goes along). */
@@ -246,6 +272,7 @@ for (const backend of BACKENDS) {
           ROQ_API_KEY: crypto.randomBytes(32).toString('base64url'),
           ROQ_BASE_URL: appUrl,
           ROQ_AUTH_CALLBACK_URL: `${appUrl}/api/auth/callback`,
+          TANDEM_BAAS_URL: server.baasHost,
         },
       });
       return { ...served, url: appUrl };
@@ -281,6 +308,7 @@ for (const backend of BACKENDS) {
         { role: { key: 'owner', name: 'Owner', isSystemManaged: false, permissionAssignments: [] } },
       );
       assert.equal(role?.data?.createRole?.key, 'owner', `createRole answered ${JSON.stringify(role)}`);
+      seen.ownerRoleId = role.data.createRole.id;
       // Redirect URIs match exactly: each app's @roq/nextjs callback.
       const callbacks = [app, otherApp].map((a) => `${a.url}/api/auth/callback`);
       const res = await admin.graphqlRequest(
@@ -418,6 +446,130 @@ for (const backend of BACKENDS) {
         const now = await expectSession('authenticated', `after refetch-session #${round}`);
         assert.equal(now.session.roqAccessToken, seen.accessToken, `the session cookie holds the new access token after #${round}`);
       }
+    });
+
+    step('e2. setup: "owner" may read its tenant\'s users; a colleague joins the tenant, a stranger another tenant', async () => {
+      const res = await admin.graphqlRequest(
+        `mutation($roleId: ID!, $p: ProjectPermissionsDto!) {
+          updateProjectPermissions(roleId: $roleId, projectPermissions: $p) { id key } }`,
+        {
+          roleId: seen.ownerRoleId,
+          p: { projectEntityId: 'user', permissionAssignments: [{ operation: 'read', scope: 'tenant' }], projectEntityPaths: [] },
+        },
+      );
+      assert.equal(res?.data?.updateProjectPermissions?.key, 'owner', `updateProjectPermissions answered ${JSON.stringify(res)}`);
+      const other = await admin.graphqlRequest('mutation($t: TenantCreateDto!) { createTenant(tenant: $t) { id } }', {
+        t: { name: `Bletchley ${s}` },
+      });
+      assert.ok(other?.data?.createTenant?.id, `createTenant answered ${JSON.stringify(other)}`);
+      for (const [who, tenantId] of [
+        [colleague, seen.tenantId],
+        [stranger, other.data.createTenant.id],
+      ]) {
+        const created = await admin.createUser({ user: { reference: crypto.randomUUID(), ...who, tenantId, roles: ['owner'] } });
+        assert.ok(created?.createUser?.id, `createUser(${who.email}) answered ${JSON.stringify(created)}`);
+        who.id = created.createUser.id;
+        await baasRow('user', who.id);
+      }
+    });
+
+    step('e3. the ZenStack hooks page lists the tenant\'s users, as the logged-in user, with no API key in the page', async (t) => {
+      // Everything the browser sends to the BaaS, and everything the app serves it.
+      const baasRequests = [];
+      const appBodies = [];
+      const onRequest = (req) => {
+        // (CORS preflights carry no credentials by design: only the requests themselves count.)
+        if (req.url().startsWith(`${server.baasHost}/api/model/`) && req.method() !== 'OPTIONS') {
+          baasRequests.push({ url: req.url(), method: req.method(), authorization: req.headers().authorization ?? null });
+        }
+      };
+      const onResponse = async (res) => {
+        if (res.url().startsWith(app.url) && res.request().method() === 'GET') {
+          try {
+            appBodies.push({ url: res.url(), text: await res.text() });
+          } catch {
+            /* redirects have no body */
+          }
+        }
+      };
+      page.on('request', onRequest);
+      page.on('response', onResponse);
+      try {
+        await page.goto(`${app.url}/`, { waitUntil: 'load' });
+        await expectAppHome('opening the app');
+        await follow('#team');
+        const members = await teamMembers('opening the team page');
+        await shot(t, 'team-page');
+        assert.deepEqual(
+          members.map((m) => m.email),
+          [person.email, colleague.email].sort(),
+          `the team page lists the user and the colleague (their tenant), never the stranger of another tenant\n${await describePage(page)}`,
+        );
+      } finally {
+        page.off('request', onRequest);
+        page.off('response', onResponse);
+      }
+      assert.ok(baasRequests.length > 0, 'the hooks called the BaaS from the browser');
+      for (const r of baasRequests) {
+        assert.match(
+          r.authorization ?? '',
+          /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/,
+          `every BaaS request from the page carries the user's access token, not a key: ${r.method} ${r.url} had ${r.authorization}`,
+        );
+      }
+      assert.ok(appBodies.some((b) => /\.js(\?|$)/.test(b.url)), `the page's scripts were seen: ${appBodies.map((b) => b.url).join(', ')}`);
+      for (const b of appBodies) {
+        assert.ok(!b.text.includes(server.apiKey), `the API key must never reach the browser, but ${b.url} contains it`);
+      }
+    });
+
+    step('e4. the user renames themself through the hook: the list shows it, the Platform has it, the next ID token says it', async (t) => {
+      const newFirstName = `Augusta ${s}`;
+      await page.type('#first-name', newFirstName);
+      const [button] = await page.$$('xpath/.//button[normalize-space(.)="Save name"]');
+      assert.ok(button, `expected a "Save name" button\n${await describePage(page)}`);
+      await button.click();
+      try {
+        await page.waitForFunction(
+          () => ['success', 'error'].includes(document.querySelector('[data-testid="save-status"]')?.textContent),
+          { timeout: 15_000 },
+        );
+      } catch {
+        assert.fail(`the update never finished\n${await describePage(page)}`);
+      }
+      const saved = await page.evaluate(() => ({
+        status: document.querySelector('[data-testid="save-status"]')?.textContent,
+        error: document.querySelector('[data-testid="save-error"]')?.textContent ?? null,
+      }));
+      assert.equal(saved.status, 'success', `useUpdate() on the user's own row: ${saved.error}\n${await describePage(page)}`);
+      // The hooks invalidate the user queries after the mutation: the list refetches.
+      try {
+        await page.waitForFunction(
+          (id, name) => document.querySelector(`[data-testid="member"][data-id="${id}"]`)?.dataset.firstName === name,
+          { timeout: 15_000 },
+          seen.userId,
+          newFirstName,
+        );
+      } catch {
+        assert.fail(`the list never showed the new name ${newFirstName}\n${await describePage(page)}`);
+      }
+      await shot(t, 'team-page-after-rename');
+
+      // BaaS → Platform: the profile change flows back.
+      const deadline = Date.now() + BAAS_SYNC_TIMEOUT_MS;
+      let profile;
+      for (;;) {
+        profile = await admin.userProfile({ id: seen.userId });
+        if (profile?.user?.firstName === newFirstName) break;
+        if (Date.now() > deadline) {
+          assert.fail(`the Platform user never got firstName ${newFirstName}; it has ${JSON.stringify(profile?.user)}`);
+        }
+        await sleep(100);
+      }
+      // From now on the ID token (and so the app's session) carries the new name.
+      person.firstName = newFirstName;
+      await page.goto(`${app.url}/`, { waitUntil: 'load' });
+      await expectAppHome('going back from the team page');
     });
 
     step('f. change the password through the app: the old one is refused, the new one works', async (t) => {

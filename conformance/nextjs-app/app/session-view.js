@@ -78,7 +78,7 @@ export default function SessionView() {
       </dl>
       <nav>
         <a id="login" href="/api/auth/login">Log in</a> | <a id="signup" href="/api/auth/signup">Sign up</a> |{' '}
-        <a id="logout" href="/api/auth/logout">Log out</a>
+        <a id="logout" href="/api/auth/logout">Log out</a> | <a id="team" href="/team">Your team</a>
       </nav>
     </section>
   );
