@@ -66,12 +66,17 @@ impl Engine {
         now: chrono::DateTime<chrono::Utc>,
         guard: &Guard<'_>,
     ) -> BaasResult<Output> {
-        // A caller with rules has the created row checked after the INSERT: that needs a
-        // transaction to undo it.
-        if single_statement(operation) && guard.is_super_admin() {
-            return self
-                .run_in(&mut Exec::Single(&self.db), model, operation, now, guard)
-                .await;
+        if single_statement(operation) {
+            if guard.is_super_admin() {
+                return self
+                    .run_in(&mut Exec::Single(&self.db), model, operation, now, guard)
+                    .await;
+            }
+            // A caller with rules: one INSERT that writes the row only if the rules pass;
+            // if it does not, the transaction below writes, checks and undoes, telling why.
+            if let Some(out) = self.create_checked(model, operation, now, guard).await? {
+                return Ok(out);
+            }
         }
         if operation_writes(operation) {
             let mut tx = self.db.begin().await?;
@@ -87,6 +92,41 @@ impl Engine {
             self.run_in(&mut Exec::Pool(&self.db), model, operation, now, guard)
                 .await
         }
+    }
+
+    /// A single-statement create by a caller with rules, when its rules pass on the new row
+    /// (`Writer::insert_checked`); `None` when nothing was written.
+    async fn create_checked(
+        &self,
+        model: ModelId,
+        operation: &Operation,
+        now: chrono::DateTime<chrono::Utc>,
+        guard: &Guard<'_>,
+    ) -> BaasResult<Option<Output>> {
+        let Operation::Create { data, selection } = operation else {
+            return Ok(None);
+        };
+        let reader = read::Reader::new(&self.schema, self.dialect());
+        let writer = write::Writer {
+            reader: &reader,
+            now,
+            sync: &self.sync,
+            guard,
+            recorded: std::sync::atomic::AtomicBool::new(false),
+        };
+        let Some(record) = writer
+            .insert_checked(&mut Exec::Single(&self.db), data)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut annotations = Annotations::default();
+        let data = reader.render(model, selection, &record, "", &mut annotations);
+        Ok(Some(Output {
+            data,
+            annotations,
+            recorded: false,
+        }))
     }
 
     /// Runs several operations in one transaction (`$transaction/sequential`).

@@ -60,17 +60,12 @@ impl<'r, 's> Writer<'r, 's> {
         }
     }
 
-    /// INSERT one row with these column values (defaults filled), returning every scalar.
-    pub(super) async fn insert_values(
+    /// `values` with the defaults filled in for the fields they leave out.
+    fn with_defaults(
         &self,
-        exec: &mut Exec<'_>,
         model: ModelId,
         mut values: Vec<(FieldId, Value)>,
-        skip_duplicates: bool,
-    ) -> BaasResult<Option<Record>> {
-        if let Some(err) = rules::create_refused(self.schema(), model) {
-            return Err(err);
-        }
+    ) -> Vec<(FieldId, Value)> {
         let m = self.schema().model(model);
         for (id, field) in m.scalar_fields() {
             if values.iter().any(|(f, _)| *f == id) {
@@ -86,29 +81,24 @@ impl<'r, 's> Writer<'r, 's> {
                 values.push((id, v));
             }
         }
-        let mut insert = Query::insert();
-        insert.into_table(Alias::new(m.table.as_str()));
-        if values.is_empty() {
-            insert.or_default_values();
-        } else {
-            insert.columns(
-                values
-                    .iter()
-                    .map(|(f, _)| Alias::new(m.fields[*f].column.as_str())),
-            );
-            let row: Vec<SimpleExpr> = values
-                .iter()
-                .map(|(f, v)| {
-                    self.reader
-                        .c
-                        .value(v, m.fields[*f].scalar().unwrap_or(ScalarType::String))
-                })
-                .collect();
-            insert.values_panic(row);
-        }
-        if skip_duplicates {
-            insert.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
-        }
+        values
+    }
+
+    fn bound(&self, model: ModelId, field: FieldId, value: &Value) -> SimpleExpr {
+        let ty = self.schema().model(model).fields[field]
+            .scalar()
+            .unwrap_or(ScalarType::String);
+        self.reader.c.value(value, ty)
+    }
+
+    /// Runs an INSERT that returns every scalar of `model`; the row it wrote, if any.
+    async fn insert_returning(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        insert: &mut sea_query::InsertStatement,
+    ) -> BaasResult<Option<Record>> {
+        let m = self.schema().model(model);
         let scalars: Vec<(FieldId, ScalarType)> = m
             .scalar_fields()
             .map(|(id, f)| (id, f.scalar().unwrap_or(ScalarType::String)))
@@ -126,20 +116,152 @@ impl<'r, 's> Writer<'r, 's> {
             })
             .collect();
         insert.returning(Query::returning().exprs(returning));
-        let rows = exec.rows(&insert).await?;
+        let rows = exec.rows(&*insert).await?;
         let types: Vec<ScalarType> = scalars.iter().map(|(_, t)| *t).collect();
-        let record = decode_rows(&rows, &types).into_iter().next().map(|row| {
+        Ok(decode_rows(&rows, &types).into_iter().next().map(|row| {
             let mut record = Record::default();
             for ((field, _), value) in scalars.iter().zip(row) {
                 record.values.insert(*field, value);
             }
             record
-        });
+        }))
+    }
+
+    /// INSERT one row with these column values (defaults filled), returning every scalar.
+    pub(super) async fn insert_values(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        values: Vec<(FieldId, Value)>,
+        skip_duplicates: bool,
+    ) -> BaasResult<Option<Record>> {
+        if let Some(err) = rules::create_refused(self.schema(), model) {
+            return Err(err);
+        }
+        let m = self.schema().model(model);
+        let values = self.with_defaults(model, values);
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new(m.table.as_str()));
+        if values.is_empty() {
+            insert.or_default_values();
+        } else {
+            insert.columns(
+                values
+                    .iter()
+                    .map(|(f, _)| Alias::new(m.fields[*f].column.as_str())),
+            );
+            let row: Vec<SimpleExpr> = values
+                .iter()
+                .map(|(f, v)| self.bound(model, *f, v))
+                .collect();
+            insert.values_panic(row);
+        }
+        if skip_duplicates {
+            insert.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
+        }
+        let record = self.insert_returning(exec, model, &mut insert).await?;
         if let Some(record) = &record {
             self.check_written(exec, model, std::slice::from_ref(record), Action::Create)
                 .await?;
         }
         Ok(record)
+    }
+
+    /// A single-row create by a caller with rules, as one statement that needs no
+    /// transaction: `INSERT INTO t (…) SELECT … FROM (SELECT <values>) AS n WHERE <create
+    /// rule> AND <read rule> RETURNING …`, both rules judged on the new row's values before it
+    /// exists. `None` when nothing was written — the rules refused the row, or cannot be
+    /// judged that way (below) — and the caller then takes the transactional path, which
+    /// checks the stored row and tells why it is refused.
+    ///
+    /// Judged before the row exists, a rule that reaches the model's own table again (a
+    /// self-relation, or `author.posts` from a post) could see a different world than after
+    /// the INSERT, and a field the database fills (autoincrement) has no value yet: such rules
+    /// always take the transactional path.
+    pub(in crate::engine) async fn insert_checked(
+        &self,
+        exec: &mut Exec<'_>,
+        data: &CreateData,
+    ) -> BaasResult<Option<Record>> {
+        let model = data.model;
+        if rules::create_refused(self.schema(), model).is_some() {
+            return Ok(None);
+        }
+        let mut parts = Vec::new();
+        for action in [Action::Create, Action::Read] {
+            parts.extend(self.guard.rule(model, action)?);
+        }
+        let rule = Filter::And(parts);
+        if self.reaches(model, &rule, model) {
+            return Ok(None);
+        }
+        let m = self.schema().model(model);
+        let values = self.with_defaults(model, data.scalars.clone());
+        if values.is_empty() {
+            return Ok(None);
+        }
+        // The new row as a one-row table: the values, and a typed NULL for each field left
+        // empty (one the database would fill instead sends the row the long way).
+        let mut row = Query::select();
+        for (id, field) in m.scalar_fields() {
+            let value = match values.iter().find(|(f, _)| *f == id) {
+                Some((_, v)) => v,
+                None if field.default.is_some() => return Ok(None),
+                None => &Value::Null,
+            };
+            row.expr_as(
+                self.bound(model, id, value),
+                Alias::new(field.column.as_str()),
+            );
+        }
+        let alias = self.reader.c.alias();
+        let mut select = Query::select();
+        select
+            .columns(values.iter().map(|(f, _)| {
+                (
+                    Alias::new(alias.as_str()),
+                    Alias::new(m.fields[*f].column.as_str()),
+                )
+            }))
+            .from_subquery(row, Alias::new(alias.as_str()))
+            .and_where(self.reader.c.filter(model, &alias, &rule));
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new(m.table.as_str()))
+            .columns(
+                values
+                    .iter()
+                    .map(|(f, _)| Alias::new(m.fields[*f].column.as_str())),
+            )
+            .select_from(select)
+            .map_err(|e| BaasError::internal(format!("INSERT … SELECT: {e}")))?;
+        self.insert_returning(exec, model, &mut insert).await
+    }
+
+    /// Whether `filter` on rows of `model` follows a relation to `target`'s table.
+    fn reaches(&self, model: ModelId, filter: &Filter, target: ModelId) -> bool {
+        match filter {
+            Filter::And(parts)
+            | Filter::Or(parts)
+            | Filter::Not(parts)
+            | Filter::NotTrue(parts) => parts.iter().any(|p| self.reaches(model, p, target)),
+            Filter::Many {
+                relation, filter, ..
+            } => {
+                let related = self.reader.c.relation(model, *relation).target;
+                related == target || self.reaches(related, filter, target)
+            }
+            Filter::One {
+                relation, filter, ..
+            } => {
+                let related = self.reader.c.relation(model, *relation).target;
+                related == target
+                    || filter
+                        .as_deref()
+                        .is_some_and(|f| self.reaches(related, f, target))
+            }
+            Filter::Field { .. } | Filter::Json { .. } | Filter::Const(_) => false,
+        }
     }
 
     /// createMany rows: scalars only; `None` when skipped as a duplicate.
