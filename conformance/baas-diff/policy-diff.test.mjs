@@ -5,6 +5,7 @@
 // policy/known-differences.json (same rules as the main corpus: see lib/report.mjs); writes
 // POLICY-REPORT.md.
 
+import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +23,9 @@ import { CALLERS, buildCorpus, rows, tenants, users } from './policy/corpus.mjs'
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCHEMA = path.join(HERE, 'policy', 'schema.prisma');
 const REPORT = process.env.BAAS_POLICY_REPORT || path.join(HERE, 'POLICY-REPORT.md');
+// Set to a file name to get every request's two answers there (to read what was compared).
+const DUMP = process.env.BAAS_POLICY_DUMP;
+const dumped = [];
 const ALLOWLIST = path.join(HERE, 'policy', 'known-differences.json');
 
 const corpus = buildCorpus();
@@ -126,7 +130,9 @@ for (const backend of BACKENDS) {
         const expected = await call(pair.zenstack.host, entry.method, url, entry.body, who.zenstack);
         const actual = await call(pair.tandem.host, entry.method, url, entry.body, who.tandem);
         results.push(compareAnswers(entry, expected, actual, since));
+        if (DUMP) dumped.push({ id: entry.id, backend, zenstack: expected, tandem: actual });
       }
+      if (DUMP) await writeFile(DUMP, JSON.stringify(dumped, null, 1));
       const { allowlisted, problems, unexpected } = judge(results, allowlist, backend, 'policy/known-differences.json');
       runs.push({ backend, results, allowlisted, problems, durationMs: Date.now() - t0 });
       writeReport(REPORT, runs, { reference: 'ZenStack v3 + @zenstackhq/plugin-policy (policy/schema.prisma)', tandemBin: TANDEM_BIN });

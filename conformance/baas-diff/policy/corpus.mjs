@@ -88,6 +88,11 @@ export const rows = [
     { id: 'm3', text: 'nobody memo' },
     { id: 'm4', text: 'Carol memo', owner_id: ID.carol },
   ]],
+  ['card', [
+    { id: 'k1', title: 'Alice card', owner_id: ID.alice, pin: 1, memo: 'alice memo', color: 'red' },
+    { id: 'k2', title: 'Bob card', owner_id: ID.bob, pin: 2, memo: 'bob memo', color: 'red' },
+    { id: 'k3', title: 'Carol card', owner_id: ID.carol, pin: 3, color: 'blue' },
+  ]],
   ['entry', [
     { id: 'e1', topic_id: 't1', author_id: ID.alice },
     { id: 'e2', topic_id: 't1', author_id: ID.bob },
@@ -124,6 +129,18 @@ export function buildCorpus() {
     out.push(get(`read.post.exists.${as}`, as, 'post', 'exists', { where: { id: 'p8' } }));
     out.push(get(`read.doc.all.${as}`, as, 'doc', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
     out.push(get(`read.memo.all.${as}`, as, 'memo', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
+    // Field-level policies.
+    out.push(get(`read.card.all.${as}`, as, 'card', 'findMany', { orderBy: { id: 'asc' } }));
+    out.push(get(`read.card.unique.${as}`, as, 'card', 'findUnique', { where: { id: 'k2' }, select: { pin: true, memo: true, color: true } }));
+    out.push(get(`read.card.filter-hidden.${as}`, as, 'card', 'findMany', { where: { pin: { gt: 1 } }, select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.card.filter-null.${as}`, as, 'card', 'findMany', { where: { memo: null }, select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.card.order.${as}`, as, 'card', 'findMany', { orderBy: [{ pin: { sort: 'desc', nulls: 'last' } }, { id: 'asc' }], select: { id: true } }));
+    out.push(get(`read.card.aggregate.${as}`, as, 'card', 'aggregate', { _sum: { pin: true }, _max: { pin: true }, _count: { memo: true, _all: true } }));
+    out.push(get(`read.card.group.${as}`, as, 'card', 'groupBy', { by: ['color'], _count: { _all: true }, orderBy: { color: 'asc' } }));
+    out.push(get(`read.card.count-pin.${as}`, as, 'card', 'count', { where: { pin: { not: null } } }));
+    out.push(get(`read.user.emails.${as}`, as, 'user', 'findMany', { select: { id: true, email: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.user.cards.${as}`, as, 'user', 'findMany', { select: { id: true, cards: { select: { id: true, pin: true, memo: true } } }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.user.by-card-pin.${as}`, as, 'user', 'findMany', { where: { cards: { some: { pin: { gte: 2 } } } }, select: { id: true }, orderBy: { id: 'asc' } }));
   }
   // Creates.
   out.push(post_('create.post.own', 'bob', 'post', 'create', { data: { id: 'n1', title: 'New by Bob', tenant_id: ID.t1, author_id: ID.bob } }));
@@ -147,6 +164,14 @@ export function buildCorpus() {
   out.push(put('update.topic.every-entry', 'bob', 'topic', 'updateMany', { data: { name: 'Renamed' } }));
   out.push(put('update.memo.not-mine.alice', 'alice', 'memo', 'updateMany', { data: { text: 'touched by Alice' } }));
   out.push(put('update.memo.not-mine.anon', 'anon', 'memo', 'updateMany', { data: { text: 'touched by nobody' } }));
+  out.push(put('update.card.pin.member', 'bob', 'card', 'update', { where: { id: 'k2' }, data: { pin: 20 } }));
+  out.push(put('update.card.pin.admin', 'alice', 'card', 'update', { where: { id: 'k2' }, data: { pin: 22 } }));
+  out.push(put('update.card.memo.not-owner', 'alice', 'card', 'update', { where: { id: 'k2' }, data: { memo: 'by Alice' } }));
+  out.push(put('update.card.memo.owner', 'bob', 'card', 'update', { where: { id: 'k2' }, data: { memo: 'by Bob' } }));
+  out.push(put('update.card.title.other', 'bob', 'card', 'update', { where: { id: 'k1' }, data: { title: 'Alice card, by Bob' } }));
+  out.push(put('update.card.many.member', 'bob', 'card', 'updateMany', { data: { title: 'all', pin: 0 } }));
+  out.push(put('update.card.many.title', 'carol', 'card', 'updateMany', { where: { id: { in: ['k2', 'k3'] } }, data: { title: 'by Carol' } }));
+  out.push(post_('create.card.for-other', 'bob', 'card', 'create', { data: { id: 'k4', title: 'For Alice', owner_id: ID.alice, pin: 4, memo: 'psst', color: 'green' } }));
   // Deletes.
   out.push(del('delete.post.admin', 'alice', 'post', 'delete', { where: { id: 'p4' } }));
   out.push(del('delete.post.admin-other-tenant', 'alice', 'post', 'delete', { where: { id: 'p7' } }));
@@ -158,6 +183,7 @@ export function buildCorpus() {
     out.push(get(`after.topic.all.${as}`, as, 'topic', 'findMany', { select: { id: true, name: true }, orderBy: { id: 'asc' } }));
     out.push(get(`after.entry.all.${as}`, as, 'entry', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
     out.push(get(`after.memo.all.${as}`, as, 'memo', 'findMany', { select: { id: true, text: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`after.card.all.${as}`, as, 'card', 'findMany', { orderBy: { id: 'asc' } }));
   }
   return out;
 }

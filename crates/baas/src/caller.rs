@@ -367,7 +367,7 @@ async fn user_row(baas: &Baas, user_id: &str) -> BaasResult<UserRow> {
         None => Vec::new(),
     };
     let schema = &baas.engine.schema;
-    let auth = if schema.models.iter().any(|m| !m.policies.is_empty()) {
+    let auth = if schema.has_policies() {
         auth_row(baas, user_id).await?
     } else {
         AuthRow::new()

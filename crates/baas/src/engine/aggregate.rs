@@ -278,7 +278,7 @@ pub async fn group_by(
         aggregate_expr(
             reader.c.dialect,
             a,
-            a.field.map(|f| reader.c.column(model, &alias, f)),
+            a.field.map(|f| reader.c.visible(model, &alias, f)),
             ty,
         )
     };
@@ -290,7 +290,7 @@ pub async fn group_by(
         select.and_where(reader.c.filter(model, &alias, filter));
     }
     for field in by {
-        select.add_group_by([reader.c.column(model, &alias, *field)]);
+        select.add_group_by([reader.c.visible(model, &alias, *field)]);
     }
     if let Some(having) = having {
         select.cond_having(Cond::all().add(having_expr(reader, model, &alias, having)));
@@ -299,7 +299,7 @@ pub async fn group_by(
         match item {
             GroupOrder::Field { field, desc, nulls } => {
                 let order = if *desc { Order::Desc } else { Order::Asc };
-                let col = reader.c.column(model, &alias, *field);
+                let col = reader.c.visible(model, &alias, *field);
                 match nulls {
                     Some(crate::query::ast::Nulls::First) => {
                         select.order_by_expr_with_nulls(col, order, sea_query::NullOrdering::First)
@@ -366,7 +366,7 @@ fn having_expr(reader: &Reader<'_>, model: ModelId, alias: &str, having: &Having
         Having::Field { field, ty, filter } => {
             reader
                 .c
-                .field_filter(reader.c.column(model, alias, *field), *ty, filter)
+                .field_filter(reader.c.visible(model, alias, *field), *ty, filter)
         }
         Having::Aggregate {
             aggregate,
@@ -377,7 +377,7 @@ fn having_expr(reader: &Reader<'_>, model: ModelId, alias: &str, having: &Having
             let expr = aggregate_expr(
                 reader.c.dialect,
                 aggregate,
-                aggregate.field.map(|f| reader.c.column(model, alias, f)),
+                aggregate.field.map(|f| reader.c.visible(model, alias, f)),
                 field_ty,
             );
             reader.c.field_filter(expr, *ty, filter)

@@ -19,7 +19,7 @@ use crate::error::{BaasError, BaasResult};
 use crate::exec::Exec;
 use crate::mirror::outbox::SyncHooks;
 use crate::query::access::Guard;
-use crate::query::ast::Operation;
+use crate::query::ast::{Masks, Operation};
 use crate::schema::{ModelId, Schema};
 use crate::value::Annotations;
 
@@ -66,22 +66,33 @@ impl Engine {
         now: chrono::DateTime<chrono::Utc>,
         guard: &Guard<'_>,
     ) -> BaasResult<Output> {
+        let masks = Arc::new(guard.read_masks()?);
         if single_statement(operation) {
             if guard.is_super_admin() {
                 return self
-                    .run_in(&mut Exec::Single(&self.db), model, operation, now, guard)
+                    .run_in(
+                        &mut Exec::Single(&self.db),
+                        model,
+                        operation,
+                        now,
+                        guard,
+                        &masks,
+                    )
                     .await;
             }
             // A caller with rules: one INSERT that writes the row only if the rules pass;
             // if it does not, the transaction below writes, checks and undoes, telling why.
-            if let Some(out) = self.create_checked(model, operation, now, guard).await? {
+            // (Not when some field reads as NULL for them: the row is then read back.)
+            if masks.is_empty()
+                && let Some(out) = self.create_checked(model, operation, now, guard).await?
+            {
                 return Ok(out);
             }
         }
         if operation_writes(operation) {
             let mut tx = self.db.begin().await?;
             let out = self
-                .run_in(&mut Exec::Tx(&mut tx), model, operation, now, guard)
+                .run_in(&mut Exec::Tx(&mut tx), model, operation, now, guard, &masks)
                 .await?;
             tx.commit().await?;
             if out.recorded {
@@ -89,8 +100,15 @@ impl Engine {
             }
             Ok(out)
         } else {
-            self.run_in(&mut Exec::Pool(&self.db), model, operation, now, guard)
-                .await
+            self.run_in(
+                &mut Exec::Pool(&self.db),
+                model,
+                operation,
+                now,
+                guard,
+                &masks,
+            )
+            .await
         }
     }
 
@@ -109,6 +127,7 @@ impl Engine {
         let reader = read::Reader::new(&self.schema, self.dialect());
         let writer = write::Writer {
             reader: &reader,
+            output: &reader,
             now,
             sync: &self.sync,
             guard,
@@ -137,11 +156,12 @@ impl Engine {
         now: chrono::DateTime<chrono::Utc>,
         guard: &Guard<'_>,
     ) -> BaasResult<Vec<Output>> {
+        let masks = Arc::new(guard.read_masks()?);
         let mut tx = self.db.begin().await?;
         let mut outputs = Vec::with_capacity(ops.len());
         for (model, op) in ops {
             outputs.push(
-                self.run_in(&mut Exec::Tx(&mut tx), *model, op, now, guard)
+                self.run_in(&mut Exec::Tx(&mut tx), *model, op, now, guard, &masks)
                     .await?,
             );
         }
@@ -159,8 +179,11 @@ impl Engine {
         operation: &Operation,
         now: chrono::DateTime<chrono::Utc>,
         guard: &Guard<'_>,
+        masks: &Arc<Masks>,
     ) -> BaasResult<Output> {
-        let reader = read::Reader::new(&self.schema, self.dialect());
+        // Reads answer as the caller sees the rows; a write's own lookups see them as they are.
+        let reader = read::Reader::masked(&self.schema, self.dialect(), masks.clone());
+        let raw = read::Reader::new(&self.schema, self.dialect());
         let mut annotations = Annotations::default();
         let mut recorded = false;
         let data = match operation {
@@ -189,7 +212,8 @@ impl Engine {
             }
             _ => {
                 let writer = write::Writer {
-                    reader: &reader,
+                    reader: &raw,
+                    output: &reader,
                     now,
                     sync: &self.sync,
                     guard,

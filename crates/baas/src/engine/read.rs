@@ -3,6 +3,7 @@
 //! take/skip), stitched into records and rendered as ZenStack renders them.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use sea_query::{
     Alias, Asterisk, Cond, Expr, ExprTrait, NullOrdering, Order, OverStatement, Query,
@@ -14,7 +15,7 @@ use tandem_sql::Dialect;
 use super::sql::{Compiler, always};
 use crate::error::{BaasError, BaasResult};
 use crate::exec::Exec;
-use crate::query::ast::{Filter, Nulls, OrderItem, ReadArgs, Selection};
+use crate::query::ast::{Filter, Masks, Nulls, OrderItem, ReadArgs, Selection};
 use crate::schema::{FieldId, ModelId, ScalarType, Schema};
 use crate::value::{Annotations, Value, decode_rows};
 
@@ -87,6 +88,13 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// A reader that answers with what `masks` let the caller see.
+    pub fn masked(schema: &'s Schema, dialect: Dialect, masks: Arc<Masks>) -> Self {
+        Self {
+            c: Compiler::masked(schema, dialect, masks),
+        }
+    }
+
     pub fn schema(&self) -> &'s Schema {
         self.c.schema
     }
@@ -152,7 +160,11 @@ impl<'s> Reader<'s> {
                     Nulls::First => NullOrdering::First,
                     Nulls::Last => NullOrdering::Last,
                 });
-                out.push((self.c.column(model, alias, *field), direction(*desc), nulls));
+                out.push((
+                    self.c.visible(model, alias, *field),
+                    direction(*desc),
+                    nulls,
+                ));
             }
             OrderItem::Count {
                 relation,
@@ -227,7 +239,7 @@ impl<'s> Reader<'s> {
         let cursor_value = |field: FieldId| -> SimpleExpr {
             let ca = self.c.alias();
             let mut sub = Query::select();
-            sub.expr(self.c.column(model, &ca, field))
+            sub.expr(self.c.visible(model, &ca, field))
                 .from_as(self.c.table(model), Alias::new(ca.as_str()))
                 .and_where(self.c.filter(model, &ca, cursor));
             SimpleExpr::SubQuery(None, Box::new(sub.into_sub_query_statement()))
@@ -236,10 +248,14 @@ impl<'s> Reader<'s> {
         for i in (0..keys.len()).rev() {
             let mut all = Cond::all();
             for (field, _) in &keys[..i] {
-                all = all.add(self.c.column(model, alias, *field).eq(cursor_value(*field)));
+                all = all.add(
+                    self.c
+                        .visible(model, alias, *field)
+                        .eq(cursor_value(*field)),
+                );
             }
             let (field, desc) = keys[i];
-            let col = self.c.column(model, alias, field);
+            let col = self.c.visible(model, alias, field);
             all = all.add(if desc != reverse {
                 col.lte(cursor_value(field))
             } else {
@@ -269,7 +285,7 @@ impl<'s> Reader<'s> {
             let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
             // Aggregates read raw columns; results read PostgreSQL's NUMERIC as text.
             let column = if raw {
-                self.c.column(model, &alias, *field)
+                self.c.visible(model, &alias, *field)
             } else {
                 self.c.read_column(model, &alias, *field)
             };
@@ -383,7 +399,7 @@ impl<'s> Reader<'s> {
         let distinct: Vec<SimpleExpr> = args
             .distinct
             .iter()
-            .map(|f| self.c.column(args.model, alias, *f))
+            .map(|f| self.c.visible(args.model, alias, *f))
             .collect();
         select.distinct_on(
             args.distinct

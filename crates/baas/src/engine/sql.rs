@@ -1,13 +1,14 @@
 //! The checked query tree → sea-query expressions, per dialect. Values are always bound
 //! parameters; identifiers come from the schema, never from the request.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sea_query::extension::postgres::PgBinOper;
 use sea_query::{Alias, Cond, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr};
 use tandem_sql::Dialect;
 
-use crate::query::ast::{CmpOp, Cond as C, FieldFilter, Filter, Quantifier};
+use crate::query::ast::{CmpOp, Cond as C, FieldFilter, Filter, Masks, Quantifier};
 use crate::schema::{FieldId, Model, ModelId, Relation, ScalarType, Schema};
 use crate::value::Value;
 
@@ -15,6 +16,9 @@ pub struct Compiler<'s> {
     pub schema: &'s Schema,
     pub dialect: Dialect,
     aliases: AtomicUsize,
+    /// The caller's field read rules: what `visible` columns show (none for the super
+    /// admin, and for the lookups writes make).
+    masks: Option<Arc<Masks>>,
 }
 
 pub fn always(b: bool) -> SimpleExpr {
@@ -27,7 +31,43 @@ impl<'s> Compiler<'s> {
             schema,
             dialect,
             aliases: AtomicUsize::new(0),
+            masks: None,
         }
+    }
+
+    /// A compiler whose `visible` columns show what `masks` let the caller see.
+    pub fn masked(schema: &'s Schema, dialect: Dialect, masks: Arc<Masks>) -> Self {
+        Self {
+            masks: (!masks.is_empty()).then_some(masks),
+            ..Self::new(schema, dialect)
+        }
+    }
+
+    /// Whether some field reads as NULL on some rows for this caller.
+    pub fn hides_fields(&self) -> bool {
+        self.masks.is_some()
+    }
+
+    /// The column as the caller sees it: NULL on the rows where a field read rule hides it
+    /// (`CASE WHEN <rule> THEN col END`).
+    pub fn visible(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
+        let col = self.column(model, alias, field);
+        match self.masks.as_ref().and_then(|m| m.get(&(model, field))) {
+            Some(mask) => self.masked_column(model, alias, mask, col),
+            None => col,
+        }
+    }
+
+    fn masked_column(
+        &self,
+        model: ModelId,
+        alias: &str,
+        mask: &Filter,
+        col: SimpleExpr,
+    ) -> SimpleExpr {
+        sea_query::CaseStatement::new()
+            .case(self.filter(model, alias, mask), col)
+            .into()
     }
 
     /// A fresh table alias (`t1`, `t2`, …).
@@ -52,9 +92,10 @@ impl<'s> Compiler<'s> {
         .into()
     }
 
-    /// The column as read back: PostgreSQL's NUMERIC is read as text, so no precision is lost.
+    /// The column as read back (as the caller sees it): PostgreSQL's NUMERIC is read as text,
+    /// so no precision is lost.
     pub fn read_column(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
-        let col = self.column(model, alias, field);
+        let col = self.visible(model, alias, field);
         match (self.dialect, self.model(model).fields[field].scalar()) {
             (Dialect::Postgres, Some(ScalarType::Decimal)) => col.cast_as(Alias::new("text")),
             _ => col,
@@ -154,6 +195,28 @@ impl<'s> Compiler<'s> {
             Filter::Field { field, ty, filter } => {
                 self.field_filter(self.column(model, alias, *field), *ty, filter)
             }
+            Filter::Masked { mask, filter } => match filter.as_ref() {
+                Filter::Field { field, ty, filter } => {
+                    let col = self.column(model, alias, *field);
+                    self.field_filter(self.masked_column(model, alias, mask, col), *ty, filter)
+                }
+                Filter::Json {
+                    field,
+                    path,
+                    insensitive,
+                    conds,
+                } => {
+                    let col = self.column(model, alias, *field);
+                    self.json_filter(
+                        self.masked_column(model, alias, mask, col),
+                        path.as_deref(),
+                        *insensitive,
+                        conds,
+                    )
+                }
+                // Only field filters are masked (`query::access`).
+                other => self.filter(model, alias, other),
+            },
             Filter::Many {
                 relation,
                 quantifier,

@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::ast::{
-    Cond, CreateData, FieldFilter, Filter, Operation, OrderItem, Quantifier, ReadArgs,
+    Cond, CreateData, FieldFilter, Filter, Masks, Operation, OrderItem, Quantifier, ReadArgs,
     RelationWrite, Selection, UpdateData,
 };
 use chrono::{DateTime, Utc};
@@ -289,6 +289,15 @@ impl<'s> Guard<'s> {
 
     /// The conditions of the model's `@@allow`s (`allow`) or `@@deny`s for `action`.
     fn policies(&self, model: ModelId, action: Action, allow: bool) -> BaasResult<Vec<Filter>> {
+        self.conditions(&self.schema.model(model).policies, action, allow)
+    }
+
+    fn conditions(
+        &self,
+        policies: &[crate::schema::policy::Policy],
+        action: Action,
+        allow: bool,
+    ) -> BaasResult<Vec<Filter>> {
         let env = Env {
             auth: match &self.caller {
                 Caller::User(user) => Some(user.auth.as_ref()),
@@ -296,13 +305,80 @@ impl<'s> Guard<'s> {
             },
             now: self.now,
         };
-        self.schema
-            .model(model)
-            .policies
+        policies
             .iter()
             .filter(|p| p.allow == allow && p.operations.contains(&action))
             .map(|p| policy::filter(&p.condition, &env))
             .collect()
+    }
+
+    /// Where the caller may `action` (read or update) `field` of `model`'s rows, by the
+    /// field's `@allow`s (any of them; none declared allows) and `@deny`s (none may hold, a
+    /// deny a NULL leaves undecided does not deny): ZenStack's field-level rule. `None` when
+    /// everywhere.
+    pub fn field_rule(
+        &self,
+        model: ModelId,
+        field: FieldId,
+        action: Action,
+    ) -> BaasResult<Option<Filter>> {
+        let policies = &self.schema.model(model).fields[field].policies;
+        if self.is_super_admin() || policies.is_empty() {
+            return Ok(None);
+        }
+        let allows = self.conditions(policies, action, true)?;
+        let denies = self.conditions(policies, action, false)?;
+        let mut rule = vec![if allows.is_empty() {
+            Filter::Const(true)
+        } else {
+            or(allows)
+        }];
+        if !denies.is_empty() {
+            rule.push(Filter::NotTrue(vec![Filter::Or(denies)]));
+        }
+        Ok(match fold(Filter::And(rule)) {
+            Filter::Const(true) => None,
+            other => Some(other),
+        })
+    }
+
+    /// Every field the caller may not read on every row, with where they may: what reads
+    /// answer with (NULL elsewhere), order, aggregate and filter on.
+    pub fn read_masks(&self) -> BaasResult<Masks> {
+        let mut masks = Masks::new();
+        if self.is_super_admin() {
+            return Ok(masks);
+        }
+        for (model, m) in self.schema.models.iter().enumerate() {
+            for (field, _) in m
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !f.policies.is_empty())
+            {
+                if let Some(rule) = self.field_rule(model, field, Action::Read)? {
+                    masks.insert((model, field), rule);
+                }
+            }
+        }
+        Ok(masks)
+    }
+
+    /// What the rows an update changes must match for the fields it sets: every set
+    /// field's update rule. `None` when no set field has one.
+    pub fn fields_update_rule(
+        &self,
+        model: ModelId,
+        fields: impl IntoIterator<Item = FieldId>,
+    ) -> BaasResult<Option<Filter>> {
+        let mut rules = Vec::new();
+        for field in fields {
+            rules.extend(self.field_rule(model, field, Action::Update)?);
+        }
+        Ok(match rules.len() {
+            0 => None,
+            _ => Some(fold(Filter::And(rules))),
+        })
     }
 
     /// What lets rows through for `action`: the built-in rights, the roles' permissions and,
@@ -649,6 +725,16 @@ impl Rewriter<'_, '_> {
                         negated: *negated,
                         filter: None,
                     },
+                }
+            }
+            Filter::Field { field, .. } | Filter::Json { field, .. } => {
+                match self.guard.field_rule(model, *field, Action::Read)? {
+                    // The caller filters on the field as they see it.
+                    Some(mask) => Filter::Masked {
+                        mask: Box::new(mask),
+                        filter: Box::new(filter.clone()),
+                    },
+                    None => filter.clone(),
                 }
             }
             other => other.clone(),

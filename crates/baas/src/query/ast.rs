@@ -2,8 +2,14 @@
 //! read by its field's type; nothing carries request text that could reach SQL except as a
 //! bound value.
 
+use std::collections::HashMap;
+
 use crate::schema::{FieldId, ModelId, ScalarType};
 use crate::value::Value;
+
+/// Fields a caller may read only on some rows, with the rule saying on which
+/// (`Guard::read_masks`): elsewhere they read as NULL.
+pub type Masks = HashMap<(ModelId, FieldId), Filter>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
@@ -89,6 +95,12 @@ pub enum Filter {
         filter: Option<Box<Filter>>,
     },
     Const(bool),
+    /// `filter` (a `Field` or `Json` filter of the caller's) on the field as the caller may
+    /// see it: its value where `mask` (the field's read rule) holds, NULL elsewhere.
+    Masked {
+        mask: Box<Filter>,
+        filter: Box<Filter>,
+    },
 }
 
 impl Filter {

@@ -108,8 +108,25 @@ impl Builder {
                 }
             }
         }
+        let mut field_policies = Vec::new();
+        for (id, draft) in drafts.iter().enumerate() {
+            for (field, decl) in draft.block.fields.iter().enumerate() {
+                for attribute in &decl.attributes {
+                    if attribute.name == "allow" || attribute.name == "deny" {
+                        field_policies.push((
+                            id,
+                            field,
+                            checker.field_policy(id, field, attribute)?,
+                        ));
+                    }
+                }
+            }
+        }
         for (id, policy) in policies {
             schema.models[id].policies.push(policy);
+        }
+        for (id, field, policy) in field_policies {
+            schema.models[id].fields[field].policies.push(policy);
         }
         Ok(schema)
     }
@@ -139,6 +156,17 @@ impl Builder {
                             field.type_name,
                             if field.optional { "?" } else if field.list { "[]" } else { "" },
                         ));
+                    }
+                    // A repeated built-in field may carry field-level policies (hiding
+                    // `email` from other users); its other attributes stay the built-in's.
+                    let policies = field
+                        .attributes
+                        .iter()
+                        .filter(|a| a.name == "allow" || a.name == "deny")
+                        .cloned();
+                    if let Some(base_field) = base.fields.iter_mut().find(|f| f.name == field.name)
+                    {
+                        base_field.attributes.extend(policies);
                     }
                 }
                 None => {
@@ -328,6 +356,7 @@ impl Builder {
             optional: decl.optional,
             default: None,
             updated_at: false,
+            policies: Vec::new(),
         })
     }
 
@@ -475,15 +504,8 @@ impl Builder {
             }
             name if name.starts_with("db.") => {}
             "ignore" => return self.err(attribute.pos, "@ignore is not supported"),
-            "allow" | "deny" => {
-                return self.err(
-                    attribute.pos,
-                    format!(
-                        "field-level `@{}` is not supported yet: use `@@{}` on the model",
-                        attribute.name, attribute.name
-                    ),
-                );
-            }
+            // Checked once every model's relations are known (`field_policy`).
+            "allow" | "deny" => needs_scalar(self)?,
             other => return self.err(attribute.pos, format!("unknown attribute `@{other}`")),
         }
         Ok(())

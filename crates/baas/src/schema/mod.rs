@@ -163,6 +163,24 @@ pub struct Field {
     pub optional: bool,
     pub default: Option<Default>,
     pub updated_at: bool,
+    /// Field-level `@allow` / `@deny` (operations `read` and `update` only), in the order
+    /// declared.
+    pub policies: Vec<policy::Policy>,
+}
+
+impl Schema {
+    /// Whether any model or field has access policies (`auth()` may then be consulted).
+    pub fn has_policies(&self) -> bool {
+        self.models
+            .iter()
+            .any(|m| !m.policies.is_empty() || m.has_field_policies())
+    }
+}
+
+impl Model {
+    pub fn has_field_policies(&self) -> bool {
+        self.fields.iter().any(|f| !f.policies.is_empty())
+    }
 }
 
 impl Field {

@@ -179,6 +179,48 @@ impl Checker<'_> {
 
     /// Checks one `@@allow`/`@@deny` of `model`.
     pub fn policy(&self, model: ModelId, attribute: &Attribute) -> Result<Policy, SchemaError> {
+        self.checked(model, attribute, None)
+    }
+
+    /// Checks one field-level `@allow`/`@deny` of `field` (operations `read` and `update`):
+    /// its condition is over the field's row, like a model's.
+    pub fn field_policy(
+        &self,
+        model: ModelId,
+        field: FieldId,
+        attribute: &Attribute,
+    ) -> Result<Policy, SchemaError> {
+        let policy = self.checked(model, attribute, Some(field))?;
+        let m = self.schema.model(model);
+        if policy.operations.contains(&PolicyOp::Read) {
+            let name = &m.fields[field].name;
+            if m.primary_key.contains(&field) {
+                return self.err(attribute.pos, format!(
+                    "`{name}` is the id of `{}`: a row's id cannot be hidden (a row the caller may not see at all is for `@@allow('read', …)`)",
+                    m.name
+                ));
+            }
+            let holder = m.fields.iter().find(|f| {
+                f.relation()
+                    .is_some_and(|r| r.owner && r.local.contains(&field))
+            });
+            if let Some(relation) = holder {
+                return self.err(attribute.pos, format!(
+                    "`{name}` holds the key of the relation `{}`: a relation's key cannot be hidden (hide the related model's fields, or the rows, instead)",
+                    relation.name
+                ));
+            }
+        }
+        Ok(policy)
+    }
+
+    fn checked(
+        &self,
+        model: ModelId,
+        attribute: &Attribute,
+        field: Option<FieldId>,
+    ) -> Result<Policy, SchemaError> {
+        let at = if field.is_some() { "@" } else { "@@" };
         let allow = attribute.name == "allow";
         let (ops, condition) = match attribute.args.as_slice() {
             [
@@ -188,7 +230,16 @@ impl Checker<'_> {
                     name: None,
                 },
                 condition,
-            ] => (self.operations(ops, *ops_pos)?, condition),
+            ] => (self.operations(ops, *ops_pos, field.is_some())?, condition),
+            _ if field.is_some() => {
+                return self.err(
+                    attribute.pos,
+                    format!(
+                        "`@{}` takes two arguments: the operations ('read', 'update' or 'all', comma-separated) and a condition",
+                        attribute.name
+                    ),
+                );
+            }
             _ => {
                 return self.err(
                     attribute.pos,
@@ -200,7 +251,7 @@ impl Checker<'_> {
             }
         };
         let text = format!(
-            "@@{}({}, {})",
+            "{at}{}({}, {})",
             attribute.name,
             expr_text(&attribute.args[0].value),
             expr_text(&condition.value)
@@ -215,13 +266,27 @@ impl Checker<'_> {
         })
     }
 
-    fn operations(&self, text: &str, pos: Pos) -> Result<Vec<PolicyOp>, SchemaError> {
+    fn operations(
+        &self,
+        text: &str,
+        pos: Pos,
+        field_level: bool,
+    ) -> Result<Vec<PolicyOp>, SchemaError> {
         let mut out = Vec::new();
         for word in text.split(',').map(str::trim) {
             let ops: &[PolicyOp] = match word {
-                "create" => &[PolicyOp::Create],
                 "read" => &[PolicyOp::Read],
                 "update" => &[PolicyOp::Update],
+                "all" if field_level => &[PolicyOp::Read, PolicyOp::Update],
+                other if field_level => {
+                    return self.err(
+                        pos,
+                        format!(
+                            "a field-level policy applies to 'read' and 'update' (or 'all' for both), not '{other}': rules on whole rows go in `@@allow`/`@@deny` on the model"
+                        ),
+                    );
+                }
+                "create" => &[PolicyOp::Create],
                 "delete" => &[PolicyOp::Delete],
                 "all" => &PolicyOp::ALL,
                 "post-update" => {

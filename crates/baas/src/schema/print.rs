@@ -63,6 +63,9 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
         if field.column != field.name {
             let _ = write!(line, " @map(\"{}\")", field.column);
         }
+        for policy in &field.policies {
+            let _ = write!(line, " {}", policy.text);
+        }
         if let FieldKind::Relation(r) = &field.kind {
             let mut parts = Vec::new();
             if let Some(name) = &r.name {
@@ -95,8 +98,7 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
         let _ = writeln!(out, "  @@map(\"{}\")", model.table);
     }
     // ZModel wants `auth()`'s model marked when it is not named `User`.
-    let policies = schema.models.iter().any(|m| !m.policies.is_empty());
-    if policies && model.builtin == Some(super::Builtin::User) {
+    if schema.has_policies() && model.builtin == Some(super::Builtin::User) {
         out.push_str("  @@auth\n");
     }
     for policy in &model.policies {

@@ -260,6 +260,9 @@ impl<'r, 's> Writer<'r, 's> {
                         .as_deref()
                         .is_some_and(|f| self.reaches(related, f, target))
             }
+            Filter::Masked { mask, filter } => {
+                self.reaches(model, mask, target) || self.reaches(model, filter, target)
+            }
             Filter::Field { .. } | Filter::Json { .. } | Filter::Const(_) => false,
         }
     }

@@ -35,7 +35,10 @@ use crate::value::{Annotations, Value};
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = BaasResult<T>> + Send + 'a>>;
 
 pub struct Writer<'r, 's> {
+    /// Reads rows as they are (the lookups a write makes).
     pub reader: &'r Reader<'s>,
+    /// Reads written rows back as the caller sees them (field read rules applied).
+    pub output: &'r Reader<'s>,
     pub now: DateTime<Utc>,
     pub sync: &'r SyncHooks,
     /// The caller's rules: rows created or changed must pass them afterwards, and the rows
@@ -134,9 +137,9 @@ impl<'r, 's> Writer<'r, 's> {
         let mut args = ReadArgs::all(model, selection.clone());
         let rule = self.guard.rule(model, Action::Read)?;
         args.filter = Some(self.key_filter(model, record).and(rule.as_ref()));
-        let rows = self.reader.find(exec, &args).await?;
+        let rows = self.output.find(exec, &args).await?;
         match rows.first() {
-            Some(row) => Ok(self.reader.render(model, selection, row, "", annotations)),
+            Some(row) => Ok(self.output.render(model, selection, row, "", annotations)),
             None if rule.is_some() => Err(self.rejected(model, RejectReason::CannotReadBack)),
             None => Ok(Json::Null),
         }
@@ -240,9 +243,10 @@ impl<'r, 's> Writer<'r, 's> {
             Operation::Create { data, selection } => {
                 if super::single_statement(operation)
                     && self.guard.rule(model, Action::Read)?.is_none()
+                    && !self.output.c.hides_fields()
                 {
-                    // The INSERT returned every field, and the caller may read any row: no
-                    // second read.
+                    // The INSERT returned every field, and the caller may read any row and
+                    // field: no second read.
                     let record = self
                         .insert_values(exec, data.model, data.scalars.clone(), false)
                         .await?

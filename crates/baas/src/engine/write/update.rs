@@ -5,7 +5,7 @@ use sea_query::{Alias, Expr, Query, SimpleExpr};
 
 use super::{Boxed, Writer};
 use crate::engine::read::Record;
-use crate::error::BaasResult;
+use crate::error::{BaasResult, RejectReason};
 use crate::exec::Exec;
 use crate::query::access::Action;
 use crate::query::ast::{Filter, UpdateData, UpdateOp};
@@ -50,6 +50,13 @@ impl<'r, 's> Writer<'r, 's> {
                 .await?;
             return Ok(rows);
         }
+        self.check_field_updates(
+            exec,
+            model,
+            filter.cloned().unwrap_or(Filter::Const(true)),
+            data.scalars.iter().map(|(f, _)| *f),
+        )
+        .await?;
         update.cond_where(self.many_condition(model, filter, limit));
         update.returning(
             Query::returning().exprs(
@@ -75,6 +82,26 @@ impl<'r, 's> Writer<'r, 's> {
         let written: Vec<FieldId> = data.scalars.iter().map(|(f, _)| *f).collect();
         self.record_sync(exec, model, &keys, &written).await?;
         Ok(keys)
+    }
+
+    /// Refuses the whole update when a row it targets (`targets`) may not have one of
+    /// `fields` changed by the caller (the fields' `@allow('update')` / `@deny('update')`),
+    /// checked before the change, as ZenStack does.
+    async fn check_field_updates(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        targets: Filter,
+        fields: impl Iterator<Item = FieldId>,
+    ) -> BaasResult<()> {
+        let Some(rule) = self.guard.fields_update_rule(model, fields)? else {
+            return Ok(());
+        };
+        let refused = Filter::And(vec![targets, Filter::NotTrue(vec![rule])]);
+        if self.one(exec, model, refused).await?.is_some() {
+            return Err(self.rejected(model, RejectReason::NoAccess));
+        }
+        Ok(())
     }
 
     /// The SET expression of one scalar update operator.
@@ -125,6 +152,13 @@ impl<'r, 's> Writer<'r, 's> {
                 }
             }
             if !sets.is_empty() {
+                self.check_field_updates(
+                    exec,
+                    model,
+                    self.key_filter(model, record),
+                    sets.iter().map(|(f, _)| *f),
+                )
+                .await?;
                 self.update_row(exec, model, record, sets).await?;
             }
             // Relations whose rows hold this row's key (after the row's own key may change).

@@ -14,9 +14,11 @@ plugin policy {
 }
 
 model user {
+  email    String    @allow('read', id == auth().id || auth().role == 'ADMIN')
   role     String?
   posts    post[]
   entries  entry[]
+  profiles profile[]
 
   @@auth
   @@allow('read', auth() != null && auth().tenant_id == tenant_id)
@@ -67,6 +69,17 @@ model entry {
   author    user   @relation(fields: [author_id], references: [id])
 
   @@allow('read', true)
+}
+
+model profile {
+  id       String  @id
+  owner_id String
+  owner    user    @relation(fields: [owner_id], references: [id])
+  bio      String
+  salary   Int?    @allow('read', owner_id == auth().id || auth().role == 'ADMIN') @deny('update', auth().role != 'ADMIN')
+  note     String? @deny('read', owner_id != auth().id)
+
+  @@allow('all', auth() != null)
 }
 
 model folder {
@@ -130,6 +143,14 @@ async fn blog(backend: Backend) -> TestApp {
         (
             "entry",
             json!([{"id": "e1", "topic_id": "t1", "author_id": U1}, {"id": "e2", "topic_id": "t4", "author_id": U1}]),
+        ),
+        (
+            "profile",
+            json!([
+                {"id": "pa", "owner_id": U1, "bio": "Alice's", "salary": 100, "note": "a note"},
+                {"id": "pb", "owner_id": U2, "bio": "Bob's", "salary": 200, "note": "b note"},
+                {"id": "pc", "owner_id": U3, "bio": "Carol's", "note": "c note"},
+            ]),
         ),
     ] {
         let seeded = app
@@ -300,6 +321,51 @@ on_both_backends! {
         assert_eq!(sorted(&left), ["f1", "f3"], "nothing refused was written");
     }
 
+    async fn field_policies_hide_values_and_guard_changes(app: TestApp) {
+        let alice = app.user_token(U1).await;
+        let bob = app.user_token(U2).await;
+        let profiles = |token, args| { let app = &app; async move { data(&get(app, Some(token), "profile", "findMany", args).await).clone() } };
+        let by_id = json!({"orderBy": {"id": "asc"}});
+        // Every row, each field as its reader may see it: NULL where a field rule hides it.
+        let mine = profiles(&alice, by_id.clone()).await;
+        let seen: Vec<(Value, Value)> = mine.as_array().unwrap().iter().map(|p| (p["salary"].clone(), p["note"].clone())).collect();
+        assert_eq!(seen, [(json!(100), json!("a note")), (Value::Null, Value::Null), (Value::Null, Value::Null)]);
+        assert_eq!(mine[1]["bio"], "Bob's", "fields without rules stay readable");
+        let boss = profiles(&bob, by_id.clone()).await;
+        let salaries: Vec<&Value> = boss.as_array().unwrap().iter().map(|p| &p["salary"]).collect();
+        assert_eq!(salaries, [&json!(100), &json!(200), &Value::Null], "the admin sees every salary");
+        // Filters, order and aggregates see the field as the caller does: a hidden value
+        // cannot be found by searching for it.
+        let found = profiles(&alice, json!({"where": {"salary": {"gte": 150}}})).await;
+        assert_eq!(found, json!([]), "Bob's salary is hidden from Alice, so no filter finds it");
+        let found = profiles(&alice, json!({"where": {"OR": [{"salary": null}, {"note": {"contains": "b"}}]}, "orderBy": {"id": "asc"}, "select": {"id": true}})).await;
+        assert_eq!(found, json!([{"id": "pb"}, {"id": "pc"}]), "hidden values are null to the filter");
+        let sum = get(&app, Some(&alice), "profile", "aggregate", json!({"_sum": {"salary": true}, "_count": {"note": true}})).await;
+        assert_eq!(data(&sum), &json!({"_sum": {"salary": 100}, "_count": {"note": 1}}));
+        let ordered = profiles(&alice, json!({"orderBy": [{"salary": {"sort": "desc", "nulls": "last"}}, {"id": "asc"}], "select": {"id": true}})).await;
+        assert_eq!(ordered, json!([{"id": "pa"}, {"id": "pb"}, {"id": "pc"}]));
+        let users = get(&app, Some(&alice), "user", "findMany", json!({"orderBy": {"id": "asc"}, "select": {"id": true, "email": true}})).await;
+        assert_eq!(data(&users), &json!([{"id": U1, "email": "alice@example.com"}, {"id": U2, "email": null}]), "other users' emails are hidden, even in her tenant");
+        let nested = get(&app, Some(&alice), "user", "findUnique", json!({"where": {"id": U2}, "include": {"profiles": true}})).await;
+        assert_eq!(data(&nested)["profiles"][0]["salary"], Value::Null, "inside an include too");
+        // Updates: a field an update rule guards is refused as a whole, before any change.
+        let bio = write(&app, &alice, reqwest::Method::PUT, "profile", "update", json!({"where": {"id": "pa"}, "data": {"bio": "new"}})).await;
+        assert_eq!(data(&bio)["bio"], "new");
+        assert_eq!(data(&bio)["salary"], 100, "the row read back as she may see it");
+        no_access(&write(&app, &alice, reqwest::Method::PUT, "profile", "update", json!({"where": {"id": "pa"}, "data": {"salary": 1000}})).await);
+        no_access(&write(&app, &alice, reqwest::Method::PUT, "profile", "updateMany", json!({"data": {"bio": "x", "salary": 0}})).await);
+        let raise = write(&app, &bob, reqwest::Method::PUT, "profile", "update", json!({"where": {"id": "pa"}, "data": {"salary": 150}})).await;
+        assert_eq!(data(&raise)["salary"], 150, "{}", raise.body);
+        let left = app.rpc_get("profile", "findMany", json!({"orderBy": {"id": "asc"}, "select": {"bio": true, "salary": true}})).await;
+        assert_eq!(data(&left), &json!([{"bio": "new", "salary": 150}, {"bio": "Bob's", "salary": 200}, {"bio": "Carol's", "salary": null}]), "nothing refused was written; the super admin sees every field");
+        // A created row answers as the caller may see it.
+        let created = write(&app, &bob, reqwest::Method::POST, "profile", "create", json!({"data": {"id": "pd", "owner_id": U1, "bio": "by Bob", "note": "for Alice"}})).await;
+        assert_eq!(data(&created)["note"], Value::Null, "{}", created.body);
+        // The schema says so.
+        let printed = app.client.get(app.url("/api/schema")).header("authorization", app.server_authorization()).send().await.unwrap().json::<Value>().await.unwrap();
+        assert!(printed["schema"].as_str().unwrap().contains(r#"salary   Int? @allow("read", ((owner_id == auth().id) || (auth().role == "ADMIN"))) @deny("update", (auth().role != "ADMIN"))"#), "{printed}");
+    }
+
     async fn policies_and_role_permissions_combine(app: TestApp) {
         // A role grants reading every post; the deny still holds.
         let role = app.graphql("mutation($role: RoleCreateDto!) { createRole(role: $role) { id } }", json!({"role": {"key": "editor", "name": "Editor", "isSystemManaged": false, "permissionAssignments": [{"operation": "read", "scope": "all", "projectEntityId": "post"}]}})).await;
@@ -350,6 +416,30 @@ fn policies_outside_the_supported_subset_are_refused_with_their_position() {
             .contains("'post-update' policies are not supported yet")
     );
     assert!(error("@@allow('read')").contains("takes two arguments"));
+    let field = |policy: &str| {
+        let schema = format!(
+            "model post {{
+  id String @id {policy}
+  n Int @deny('create', true)
+}}
+"
+        );
+        tandem_baas::schema::Schema::from_source("schema.prisma", &schema)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        field("@allow('read', n > 1)").starts_with("schema.prisma:2:18: `id` is the id of `post`"),
+        "{}",
+        field("@allow('read', n > 1)")
+    );
+    assert!(
+        field("")
+            .starts_with("schema.prisma:3:15: a field-level policy applies to 'read' and 'update'"),
+        "{}",
+        field("")
+    );
     // A literal the field cannot hold is refused at start, not on every request.
     assert!(error("@@allow('read', n > 1.5)").contains("is not a value of a Int field"));
     assert!(error("@@allow('read', n == 3000000000)").contains("is not a value of a Int field"));
