@@ -93,6 +93,11 @@ export const rows = [
     { id: 'k2', title: 'Bob card', owner_id: ID.bob, pin: 2, memo: 'bob memo', color: 'red' },
     { id: 'k3', title: 'Carol card', owner_id: ID.carol, pin: 3, color: 'blue' },
   ]],
+  ['task', [
+    { id: 'x1', title: 'Write', status: 'open', owner_id: ID.bob },
+    { id: 'x2', title: 'Ship', status: 'done', owner_id: ID.bob },
+    { id: 'x3', title: 'Plan', status: 'open', owner_id: ID.alice },
+  ]],
   ['entry', [
     { id: 'e1', topic_id: 't1', author_id: ID.alice },
     { id: 'e2', topic_id: 't1', author_id: ID.bob },
@@ -172,6 +177,15 @@ export function buildCorpus() {
   out.push(put('update.card.many.member', 'bob', 'card', 'updateMany', { data: { title: 'all', pin: 0 } }));
   out.push(put('update.card.many.title', 'carol', 'card', 'updateMany', { where: { id: { in: ['k2', 'k3'] } }, data: { title: 'by Carol' } }));
   out.push(post_('create.card.for-other', 'bob', 'card', 'create', { data: { id: 'k4', title: 'For Alice', owner_id: ID.alice, pin: 4, memo: 'psst', color: 'green' } }));
+  out.push(put('post-update.task.close', 'bob', 'task', 'update', { where: { id: 'x1' }, data: { status: 'done' } }));
+  out.push(put('post-update.task.reopen', 'bob', 'task', 'update', { where: { id: 'x1' }, data: { status: 'open' } }));
+  out.push(put('post-update.task.reopen-admin', 'alice', 'task', 'update', { where: { id: 'x2' }, data: { status: 'open' } }));
+  out.push(put('post-update.task.rename-done', 'bob', 'task', 'update', { where: { id: 'x2' }, data: { title: 'Shipped' } }));
+  out.push(put('post-update.task.hand-over', 'bob', 'task', 'update', { where: { id: 'x2' }, data: { owner_id: ID.alice } }));
+  out.push(put('post-update.task.hand-over-admin', 'alice', 'task', 'update', { where: { id: 'x3' }, data: { owner_id: ID.bob } }));
+  out.push(put('post-update.task.many-reopen', 'bob', 'task', 'updateMany', { data: { status: 'open' } }));
+  out.push(put('post-update.task.many-rename', 'bob', 'task', 'updateMany', { where: { owner_id: ID.bob }, data: { title: 'Bob task' } }));
+  out.push(put('post-update.task.anon', 'anon', 'task', 'updateMany', { data: { title: 'nobody' } }));
   // Deletes.
   out.push(del('delete.post.admin', 'alice', 'post', 'delete', { where: { id: 'p4' } }));
   out.push(del('delete.post.admin-other-tenant', 'alice', 'post', 'delete', { where: { id: 'p7' } }));
@@ -184,6 +198,7 @@ export function buildCorpus() {
     out.push(get(`after.entry.all.${as}`, as, 'entry', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
     out.push(get(`after.memo.all.${as}`, as, 'memo', 'findMany', { select: { id: true, text: true }, orderBy: { id: 'asc' } }));
     out.push(get(`after.card.all.${as}`, as, 'card', 'findMany', { orderBy: { id: 'asc' } }));
+    out.push(get(`after.task.all.${as}`, as, 'task', 'findMany', { orderBy: { id: 'asc' } }));
   }
   return out;
 }

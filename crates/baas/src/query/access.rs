@@ -298,18 +298,72 @@ impl<'s> Guard<'s> {
         action: Action,
         allow: bool,
     ) -> BaasResult<Vec<Filter>> {
-        let env = Env {
-            auth: match &self.caller {
-                Caller::User(user) => Some(user.auth.as_ref()),
-                _ => None,
-            },
-            now: self.now,
-        };
+        let env = self.env(None);
         policies
             .iter()
             .filter(|p| p.allow == allow && p.operations.contains(&action))
             .map(|p| policy::filter(&p.condition, &env))
             .collect()
+    }
+
+    fn env<'e>(&'e self, before: Option<&'e AuthRow>) -> Env<'e> {
+        Env {
+            auth: match &self.caller {
+                Caller::User(user) => Some(user.auth.as_ref()),
+                _ => None,
+            },
+            now: self.now,
+            before,
+        }
+    }
+
+    /// Whether `model` has `post-update` policies (for every caller but the super admin).
+    pub fn checks_post_update(&self, model: ModelId) -> bool {
+        !self.is_super_admin()
+            && self
+                .schema
+                .model(model)
+                .policies
+                .iter()
+                .any(|p| p.post_update)
+    }
+
+    /// What a row an update changed must match, as changed, given the row `before` it
+    /// (`before()`): one of the model's `post-update` allows (none declared allows) and none
+    /// of its `post-update` denies. `None` when nothing is asked.
+    pub fn post_update_rule(&self, model: ModelId, before: &AuthRow) -> BaasResult<Option<Filter>> {
+        if !self.checks_post_update(model) {
+            return Ok(None);
+        }
+        let env = self.env(Some(before));
+        let mut allows = Vec::new();
+        let mut denies = Vec::new();
+        for p in self
+            .schema
+            .model(model)
+            .policies
+            .iter()
+            .filter(|p| p.post_update)
+        {
+            let condition = policy::filter(&p.condition, &env)?;
+            if p.allow {
+                allows.push(condition);
+            } else {
+                denies.push(condition);
+            }
+        }
+        let mut rule = vec![if allows.is_empty() {
+            Filter::Const(true)
+        } else {
+            or(allows)
+        }];
+        if !denies.is_empty() {
+            rule.push(Filter::NotTrue(vec![Filter::Or(denies)]));
+        }
+        Ok(match fold(Filter::And(rule)) {
+            Filter::Const(true) => None,
+            other => Some(other),
+        })
     }
 
     /// Where the caller may `action` (read or update) `field` of `model`'s rows, by the

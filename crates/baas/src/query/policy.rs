@@ -24,6 +24,8 @@ pub type AuthRow = HashMap<FieldId, Value>;
 pub struct Env<'a> {
     pub auth: Option<&'a AuthRow>,
     pub now: DateTime<Utc>,
+    /// The row as it was before an update (`before()`), for `post-update` policies.
+    pub before: Option<&'a AuthRow>,
 }
 
 fn literal(json: &serde_json::Value, ty: ScalarType) -> BaasResult<Value> {
@@ -42,6 +44,12 @@ fn operand(value: &Operand, ty: ScalarType, env: &Env<'_>) -> BaasResult<Vec<Val
             .collect::<BaasResult<_>>()?,
         Operand::Auth(field) => vec![
             auth.and_then(|row| row.get(field))
+                .cloned()
+                .unwrap_or(Value::Null),
+        ],
+        Operand::Before(field) => vec![
+            env.before
+                .and_then(|row| row.get(field))
                 .cloned()
                 .unwrap_or(Value::Null),
         ],
@@ -93,6 +101,20 @@ fn compile(condition: &Condition, env: &Env<'_>, negated: bool) -> BaasResult<Fi
             let values = operand(value, *ty, env)?;
             // Unknown (`None`) is false either way.
             Filter::Const(holds(&mine, *op, &values) == Some(!negated))
+        }
+        Condition::BeforeField {
+            field,
+            ty,
+            op,
+            value,
+        } => {
+            let was = env
+                .before
+                .and_then(|row| row.get(field))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let values = operand(value, *ty, env)?;
+            Filter::Const(holds(&was, *op, &values) == Some(!negated))
         }
         // `path.field == null` also holds when there is no related row (the path's value is
         // null then).
@@ -244,6 +266,7 @@ mod tests {
         Env {
             auth,
             now: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            before: None,
         }
     }
 

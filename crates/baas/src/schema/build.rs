@@ -99,6 +99,7 @@ impl Builder {
         let checker = Checker {
             schema: &schema,
             file: &self.file,
+            before: std::cell::Cell::new(None),
         };
         let mut policies = Vec::new();
         for (id, draft) in drafts.iter().enumerate() {

@@ -28,6 +28,9 @@ pub struct Policy {
     pub allow: bool,
     pub operations: Vec<PolicyOp>,
     pub condition: Condition,
+    /// A `post-update` policy: checked on the rows an update changed, as changed (`before()`
+    /// reads them as they were). Not among `operations`; `all` does not include it.
+    pub post_update: bool,
     pub pos: Pos,
     /// As declared, written back (`@@allow("read", (published || (author == auth())))`).
     pub text: String,
@@ -44,6 +47,9 @@ pub enum Operand {
     Auth(FieldId),
     /// `now()`: the time of the request.
     Now,
+    /// A scalar field of the row as it was before the update (`before().field`), in a
+    /// `post-update` policy.
+    Before(FieldId),
 }
 
 /// ZModel's string functions.
@@ -110,6 +116,13 @@ pub enum Condition {
         op: Compare,
         value: Operand,
     },
+    /// A value of the row before the update against a value (`before().status == 'done'`).
+    BeforeField {
+        field: FieldId,
+        ty: ScalarType,
+        op: Compare,
+        value: Operand,
+    },
     /// Through a to-one relation: the related row exists and matches.
     Via {
         relation: FieldId,
@@ -138,6 +151,7 @@ impl Condition {
                 matches!(value, Operand::Auth(_))
             }
             Self::AuthField { .. } => true,
+            Self::BeforeField { value, .. } => matches!(value, Operand::Auth(_)),
             Self::Const(_) | Self::LoggedIn | Self::NoRelated { .. } => false,
         }
     }
@@ -159,6 +173,10 @@ enum Term {
     Now,
     /// `auth().field`.
     AuthField(FieldId, ScalarType),
+    /// `before()`, in a `post-update` policy.
+    BeforeRow,
+    /// `before().field`.
+    BeforeField(FieldId, ScalarType),
     Literal(Json),
     List(Vec<Json>),
 }
@@ -166,6 +184,8 @@ enum Term {
 pub(super) struct Checker<'s> {
     pub schema: &'s Schema,
     pub file: &'s str,
+    /// The model whose `post-update` policy is being checked: `before()` means its row.
+    pub before: std::cell::Cell<Option<ModelId>>,
 }
 
 impl Checker<'_> {
@@ -222,7 +242,7 @@ impl Checker<'_> {
     ) -> Result<Policy, SchemaError> {
         let at = if field.is_some() { "@" } else { "@@" };
         let allow = attribute.name == "allow";
-        let (ops, condition) = match attribute.args.as_slice() {
+        let (ops, post_update, condition) = match attribute.args.as_slice() {
             [
                 Arg {
                     value: Expr::String(ops),
@@ -230,7 +250,10 @@ impl Checker<'_> {
                     name: None,
                 },
                 condition,
-            ] => (self.operations(ops, *ops_pos, field.is_some())?, condition),
+            ] => {
+                let (ops, post_update) = self.operations(ops, *ops_pos, field.is_some())?;
+                (ops, post_update, condition)
+            }
             _ if field.is_some() => {
                 return self.err(
                     attribute.pos,
@@ -256,23 +279,30 @@ impl Checker<'_> {
             expr_text(&attribute.args[0].value),
             expr_text(&condition.value)
         );
-        let condition = self.condition(model, &condition.value, condition.pos)?;
+        // `before()` is the row before an update: only a policy of `post-update` alone has one.
+        self.before
+            .set((post_update && ops.is_empty()).then_some(model));
+        let condition = self.condition(model, &condition.value, condition.pos);
+        self.before.set(None);
         Ok(Policy {
             allow,
             operations: ops,
-            condition,
+            condition: condition?,
+            post_update,
             pos: attribute.pos,
             text,
         })
     }
 
+    /// The operations named, and whether `post-update` is among them.
     fn operations(
         &self,
         text: &str,
         pos: Pos,
         field_level: bool,
-    ) -> Result<Vec<PolicyOp>, SchemaError> {
+    ) -> Result<(Vec<PolicyOp>, bool), SchemaError> {
         let mut out = Vec::new();
+        let mut post_update = false;
         for word in text.split(',').map(str::trim) {
             let ops: &[PolicyOp] = match word {
                 "read" => &[PolicyOp::Read],
@@ -290,7 +320,8 @@ impl Checker<'_> {
                 "delete" => &[PolicyOp::Delete],
                 "all" => &PolicyOp::ALL,
                 "post-update" => {
-                    return self.err(pos, "'post-update' policies are not supported yet");
+                    post_update = true;
+                    &[]
                 }
                 other => {
                     return self.err(
@@ -307,7 +338,7 @@ impl Checker<'_> {
                 }
             }
         }
-        Ok(out)
+        Ok((out, post_update))
     }
 
     /// `expr` as a condition on rows of `model`.
@@ -337,6 +368,12 @@ impl Checker<'_> {
                 ))
             }
             Term::AuthField(field, ScalarType::Boolean) => Ok(Condition::AuthField {
+                field,
+                ty: ScalarType::Boolean,
+                op: Compare::Eq,
+                value: Operand::Literal(Json::Bool(true)),
+            }),
+            Term::BeforeField(field, ScalarType::Boolean) => Ok(Condition::BeforeField {
                 field,
                 ty: ScalarType::Boolean,
                 op: Compare::Eq,
@@ -373,6 +410,11 @@ impl Checker<'_> {
             Expr::Call(name, args) => match (name.as_str(), args.is_empty()) {
                 ("auth", true) => Ok(Term::Auth),
                 ("now", true) => Ok(Term::Now),
+                ("before", true) if self.before.get() == Some(model) => Ok(Term::BeforeRow),
+                ("before", true) => self.err(
+                    pos,
+                    "`before()` is the row before an update: it is only known in a policy of 'post-update' alone, outside collection predicates",
+                ),
                 ("contains" | "startsWith" | "endsWith", false) => {
                     self.text_match(model, name, args, pos)
                 }
@@ -384,6 +426,19 @@ impl Checker<'_> {
                 _ => self.err(pos, format!("unknown function `{name}()` in a policy")),
             },
             Expr::Member(base, name, at) => match self.term(model, base, *at)? {
+                Term::BeforeRow => match self.schema.model(model).field(name) {
+                    Some((id, f)) => match f.scalar() {
+                        Some(ty) => Ok(Term::BeforeField(id, ty)),
+                        None => self.err(
+                            *at,
+                            format!("`before().{name}` is a relation: only the row's own fields can be used"),
+                        ),
+                    },
+                    None => self.err(
+                        *at,
+                        format!("`{}` has no field `{name}`", self.schema.model(model).name),
+                    ),
+                },
                 Term::Auth => {
                     let user = self.user_model();
                     match self.schema.model(user).field(name) {
@@ -578,9 +633,10 @@ impl Checker<'_> {
         let (a, b, compare) = match (&a, &b) {
             (
                 Term::Literal(_) | Term::List(_) | Term::Now,
-                Term::Field { .. } | Term::Auth | Term::AuthField(..),
+                Term::Field { .. } | Term::Auth | Term::AuthField(..) | Term::BeforeField(..),
             )
-            | (Term::AuthField(..) | Term::Auth, Term::Field { .. })
+            | (Term::AuthField(..) | Term::Auth | Term::BeforeField(..), Term::Field { .. })
+            | (Term::AuthField(..), Term::BeforeField(..))
                 if compare != Compare::In =>
             {
                 (b, a, flip(compare))
@@ -709,6 +765,15 @@ impl Checker<'_> {
                     value,
                 }))
             }
+            (Term::BeforeField(field, ty), value) => {
+                let value = self.operand(value, ty, compare, pos)?;
+                Ok(Term::Cond(Condition::BeforeField {
+                    field,
+                    ty,
+                    op: compare,
+                    value,
+                }))
+            }
             _ => self.err(
                 pos,
                 format!(
@@ -759,6 +824,15 @@ impl Checker<'_> {
                     );
                 }
                 Ok(Operand::Auth(field))
+            }
+            (Term::BeforeField(field, before_ty), _) => {
+                if before_ty != ty {
+                    return self.err(
+                        pos,
+                        format!("a {ty:?} field cannot be compared with a {before_ty:?} field of `before()`"),
+                    );
+                }
+                Ok(Operand::Before(field))
             }
             (Term::Now, _) if ty == ScalarType::DateTime => Ok(Operand::Now),
             (Term::Now, _) => self.err(

@@ -5,10 +5,11 @@ use sea_query::{Alias, Expr, Query, SimpleExpr};
 
 use super::{Boxed, Writer};
 use crate::engine::read::Record;
-use crate::error::{BaasResult, RejectReason};
+use crate::error::{BaasError, BaasResult, RejectReason};
 use crate::exec::Exec;
 use crate::query::access::Action;
 use crate::query::ast::{Filter, UpdateData, UpdateOp};
+use crate::query::policy::AuthRow;
 use crate::schema::{FieldId, ModelId, ScalarType};
 use crate::value::{Value, decode_rows};
 
@@ -57,6 +58,24 @@ impl<'r, 's> Writer<'r, 's> {
             data.scalars.iter().map(|(f, _)| *f),
         )
         .await?;
+        // `post-update` policies compare each changed row with how it was: read it first.
+        let before = if self.guard.checks_post_update(model) {
+            if data.scalars.iter().any(|(f, _)| m.primary_key.contains(f)) {
+                return Err(BaasError::NotSupported(format!(
+                    "updating the id of `{}` rows, which have 'post-update' policies",
+                    m.name
+                )));
+            }
+            self.rows(
+                exec,
+                model,
+                filter.cloned().unwrap_or(Filter::Const(true)),
+                limit,
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
         update.cond_where(self.many_condition(model, filter, limit));
         update.returning(
             Query::returning().exprs(
@@ -79,6 +98,15 @@ impl<'r, 's> Writer<'r, 's> {
             .collect();
         self.check_written(exec, model, &keys, Action::Update)
             .await?;
+        let changed: Vec<(&Record, Filter)> = before
+            .iter()
+            .map(|row| (row, self.key_filter(model, row)))
+            .filter(|(row, _)| {
+                keys.iter()
+                    .any(|k| k.values.iter().all(|(f, v)| row.value(*f) == v))
+            })
+            .collect();
+        self.check_post_update(exec, model, &changed).await?;
         let written: Vec<FieldId> = data.scalars.iter().map(|(f, _)| *f).collect();
         self.record_sync(exec, model, &keys, &written).await?;
         Ok(keys)
@@ -100,6 +128,32 @@ impl<'r, 's> Writer<'r, 's> {
         let refused = Filter::And(vec![targets, Filter::NotTrue(vec![rule])]);
         if self.one(exec, model, refused).await?.is_some() {
             return Err(self.rejected(model, RejectReason::NoAccess));
+        }
+        Ok(())
+    }
+
+    /// Refuses the whole update when a changed row fails the model's `post-update` policies:
+    /// each `(row as it was, filter finding it now)`.
+    async fn check_post_update(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        changed: &[(&Record, Filter)],
+    ) -> BaasResult<()> {
+        if !self.guard.checks_post_update(model) {
+            return Ok(());
+        }
+        for chunk in changed.chunks(100) {
+            let mut failing = Vec::new();
+            for (before, now) in chunk {
+                let was: AuthRow = before.values.iter().map(|(f, v)| (*f, v.clone())).collect();
+                if let Some(rule) = self.guard.post_update_rule(model, &was)? {
+                    failing.push(Filter::And(vec![now.clone(), Filter::NotTrue(vec![rule])]));
+                }
+            }
+            if !failing.is_empty() && self.one(exec, model, Filter::Or(failing)).await?.is_some() {
+                return Err(self.rejected(model, RejectReason::NoAccess));
+            }
         }
         Ok(())
     }
@@ -166,6 +220,8 @@ impl<'r, 's> Writer<'r, 's> {
             // The changed row must still be within the caller's rule (it may not move itself
             // to another tenant or owner).
             self.check_written(exec, model, std::slice::from_ref(&current), Action::Update)
+                .await?;
+            self.check_post_update(exec, model, &[(record, self.key_filter(model, &current))])
                 .await?;
             for (r, writes) in later {
                 for write in writes {
