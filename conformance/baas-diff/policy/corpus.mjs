@@ -93,6 +93,13 @@ export const rows = [
     { id: 'k2', title: 'Bob card', owner_id: ID.bob, pin: 2, memo: 'bob memo', color: 'red' },
     { id: 'k3', title: 'Carol card', owner_id: ID.carol, pin: 3, color: 'blue' },
   ]],
+  ['note', [
+    { id: 'o1', text: 'on Alice draft', post_id: 'p1' },
+    { id: 'o2', text: 'on Bob draft', post_id: 'p3' },
+    { id: 'o3', text: 'on Bob published', post_id: 'p4' },
+    { id: 'o4', text: 'on Bob secret', post_id: 'p5' },
+    { id: 'o5', text: 'on Carol published', post_id: 'p7' },
+  ]],
   ['task', [
     { id: 'x1', title: 'Write', status: 'open', owner_id: ID.bob },
     { id: 'x2', title: 'Ship', status: 'done', owner_id: ID.bob },
@@ -134,6 +141,8 @@ export function buildCorpus() {
     out.push(get(`read.post.exists.${as}`, as, 'post', 'exists', { where: { id: 'p8' } }));
     out.push(get(`read.doc.all.${as}`, as, 'doc', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
     out.push(get(`read.memo.all.${as}`, as, 'memo', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.note.all.${as}`, as, 'note', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.note.count.${as}`, as, 'note', 'count', {}));
     // Field-level policies.
     out.push(get(`read.card.all.${as}`, as, 'card', 'findMany', { orderBy: { id: 'asc' } }));
     out.push(get(`read.card.unique.${as}`, as, 'card', 'findUnique', { where: { id: 'k2' }, select: { pin: true, memo: true, color: true } }));
@@ -186,6 +195,10 @@ export function buildCorpus() {
   out.push(put('post-update.task.many-reopen', 'bob', 'task', 'updateMany', { data: { status: 'open' } }));
   out.push(put('post-update.task.many-rename', 'bob', 'task', 'updateMany', { where: { owner_id: ID.bob }, data: { title: 'Bob task' } }));
   out.push(put('post-update.task.anon', 'anon', 'task', 'updateMany', { data: { title: 'nobody' } }));
+  out.push(post_('check.note.on-own-draft', 'bob', 'note', 'create', { data: { id: 'o6', text: 'Bob on his new draft', post_id: 'n1' } }));
+  out.push(post_('check.note.on-published', 'bob', 'note', 'create', { data: { id: 'o7', text: 'Bob on his published', post_id: 'p4' } }));
+  out.push(post_('check.note.anon', 'anon', 'note', 'create', { data: { id: 'o8', text: 'nobody', post_id: 'p1' } }));
+  out.push(del('check.note.delete-many.bob', 'bob', 'note', 'deleteMany', {}));
   // Deletes.
   out.push(del('delete.post.admin', 'alice', 'post', 'delete', { where: { id: 'p4' } }));
   out.push(del('delete.post.admin-other-tenant', 'alice', 'post', 'delete', { where: { id: 'p7' } }));
@@ -199,6 +212,7 @@ export function buildCorpus() {
     out.push(get(`after.memo.all.${as}`, as, 'memo', 'findMany', { select: { id: true, text: true }, orderBy: { id: 'asc' } }));
     out.push(get(`after.card.all.${as}`, as, 'card', 'findMany', { orderBy: { id: 'asc' } }));
     out.push(get(`after.task.all.${as}`, as, 'task', 'findMany', { orderBy: { id: 'asc' } }));
+    out.push(get(`after.note.all.${as}`, as, 'note', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
   }
   return out;
 }

@@ -298,7 +298,7 @@ impl<'s> Guard<'s> {
         action: Action,
         allow: bool,
     ) -> BaasResult<Vec<Filter>> {
-        let env = self.env(None);
+        let env = self.env(None, Some(action));
         policies
             .iter()
             .filter(|p| p.allow == allow && p.operations.contains(&action))
@@ -306,7 +306,7 @@ impl<'s> Guard<'s> {
             .collect()
     }
 
-    fn env<'e>(&'e self, before: Option<&'e AuthRow>) -> Env<'e> {
+    fn env<'e>(&'e self, before: Option<&'e AuthRow>, action: Option<Action>) -> Env<'e> {
         Env {
             auth: match &self.caller {
                 Caller::User(user) => Some(user.auth.as_ref()),
@@ -314,6 +314,8 @@ impl<'s> Guard<'s> {
             },
             now: self.now,
             before,
+            schema: Some(self.schema),
+            action,
         }
     }
 
@@ -335,7 +337,7 @@ impl<'s> Guard<'s> {
         if !self.checks_post_update(model) {
             return Ok(None);
         }
-        let env = self.env(Some(before));
+        let env = self.env(Some(before), None);
         let mut allows = Vec::new();
         let mut denies = Vec::new();
         for p in self

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use super::ast::{CmpOp, Cond, FieldFilter, Filter, Quantifier};
 use crate::error::{BaasError, BaasResult};
 use crate::schema::parser::CollectionOp;
-use crate::schema::policy::{Compare, Condition, Operand, TextMatch};
-use crate::schema::{FieldId, ScalarType};
+use crate::schema::policy::{Compare, Condition, Operand, PolicyOp, TextMatch};
+use crate::schema::{FieldId, ScalarType, Schema};
 use crate::value::{self, Value};
 
 /// The caller's `user` row as policies read it: its scalar fields by field id.
@@ -26,6 +26,11 @@ pub struct Env<'a> {
     pub now: DateTime<Utc>,
     /// The row as it was before an update (`before()`), for `post-update` policies.
     pub before: Option<&'a AuthRow>,
+    /// The models, for `check()` (which reads another model's policies).
+    pub schema: Option<&'a Schema>,
+    /// The operation being decided, which `check(relation)` asks of the related row; `None`
+    /// for `post-update`.
+    pub action: Option<PolicyOp>,
 }
 
 fn literal(json: &serde_json::Value, ty: ScalarType) -> BaasResult<Value> {
@@ -142,6 +147,57 @@ fn compile(condition: &Condition, env: &Env<'_>, negated: bool) -> BaasResult<Fi
             relation,
             condition,
         } => one(relation, Some(compile(condition, env, negated)?)),
+        Condition::Check {
+            relation,
+            target,
+            op,
+        } => {
+            let schema = env
+                .schema
+                .ok_or_else(|| BaasError::internal("check() compiled without the schema"))?;
+            let op = op.or(env.action);
+            let inner = Env {
+                before: None,
+                action: op,
+                ..*env
+            };
+            let mut allows = Vec::new();
+            let mut denies = Vec::new();
+            for p in &schema.model(*target).policies {
+                let applies = match op {
+                    Some(op) => p.operations.contains(&op),
+                    None => p.post_update,
+                };
+                if applies {
+                    let c = compile(&p.condition, &inner, false)?;
+                    if p.allow {
+                        allows.push(c)
+                    } else {
+                        denies.push(c)
+                    }
+                }
+            }
+            // The related row's policies as ZenStack's `check()` reads them: no allow lets
+            // nothing through (but for post-update), a deny that NULL leaves open denies nothing.
+            let mut passes = vec![if allows.is_empty() {
+                Filter::Const(op.is_none())
+            } else {
+                Filter::Or(allows)
+            }];
+            if !denies.is_empty() {
+                passes.push(Filter::NotTrue(vec![Filter::Or(denies)]));
+            }
+            let passes = Filter::And(passes);
+            // No related row: unknown, under `!` too.
+            one(
+                relation,
+                Some(if negated {
+                    Filter::Not(vec![passes])
+                } else {
+                    passes
+                }),
+            )
+        }
         Condition::NoRelated { relation } if negated => one(relation, Some(Filter::Const(true))),
         Condition::NoRelated { relation } => one(relation, None),
         // SQL's NOT keeps unknown unknown; a leaf decided unknown here stays `false`.
@@ -267,6 +323,8 @@ mod tests {
             auth,
             now: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
             before: None,
+            schema: None,
+            action: None,
         }
     }
 

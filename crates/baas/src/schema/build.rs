@@ -129,7 +129,54 @@ impl Builder {
         for (id, field, policy) in field_policies {
             schema.models[id].fields[field].policies.push(policy);
         }
+        self.no_check_circles(&schema)?;
         Ok(schema)
+    }
+
+    /// `check()` reads the related model's policies, which may `check()` further: a path that
+    /// comes back to where it started would never end.
+    fn no_check_circles(&self, schema: &Schema) -> Result<(), SchemaError> {
+        let edges: Vec<Vec<(ModelId, Pos)>> = schema
+            .models
+            .iter()
+            .map(|m| {
+                let mut out = Vec::new();
+                for p in &m.policies {
+                    let mut targets = Vec::new();
+                    p.condition.checked_models(&mut targets);
+                    out.extend(targets.into_iter().map(|t| (t, p.pos)));
+                }
+                out
+            })
+            .collect();
+        for start in 0..schema.models.len() {
+            // Depth-first from `start`, remembering the path.
+            let mut stack: Vec<(ModelId, usize)> = vec![(start, 0)];
+            while let Some((model, next)) = stack.pop() {
+                let Some(&(target, pos)) = edges[model].get(next) else {
+                    continue;
+                };
+                stack.push((model, next + 1));
+                if target == start {
+                    let mut names: Vec<&str> = stack
+                        .iter()
+                        .map(|(m, _)| schema.models[*m].name.as_str())
+                        .collect();
+                    names.push(&schema.models[start].name);
+                    return self.err(
+                        pos,
+                        format!(
+                            "`check()` goes round in a circle ({}): it would never end",
+                            names.join(" → ")
+                        ),
+                    );
+                }
+                if !stack.iter().any(|(m, _)| *m == target) {
+                    stack.push((target, 0));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The built-in model with the app's additions. Built-in fields the app repeats must keep

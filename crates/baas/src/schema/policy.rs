@@ -132,6 +132,13 @@ pub enum Condition {
     NoRelated {
         relation: FieldId,
     },
+    /// `check(relation, 'op')`: the related row passes its own model's policies for `op`
+    /// (none given: the operation being decided). Unknown when there is no related row.
+    Check {
+        relation: FieldId,
+        target: ModelId,
+        op: Option<PolicyOp>,
+    },
     /// A to-many relation's rows: some / every / none match.
     Rows {
         relation: FieldId,
@@ -141,6 +148,21 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// The models whose policies `check()` reads.
+    pub fn checked_models(&self, out: &mut Vec<ModelId>) {
+        match self {
+            Self::And(items) | Self::Or(items) => {
+                items.iter().for_each(|c| c.checked_models(out));
+            }
+            Self::Not(c) => c.checked_models(out),
+            Self::Via { condition, .. } | Self::Rows { condition, .. } => {
+                condition.checked_models(out);
+            }
+            Self::Check { target, .. } => out.push(*target),
+            _ => {}
+        }
+    }
+
     /// Whether the condition reads the caller's row beyond its id (so it must be loaded).
     pub fn reads_auth(&self) -> bool {
         match self {
@@ -150,7 +172,7 @@ impl Condition {
             Self::Field { value, .. } | Self::Text { value, .. } => {
                 matches!(value, Operand::Auth(_))
             }
-            Self::AuthField { .. } => true,
+            Self::AuthField { .. } | Self::Check { .. } => true,
             Self::BeforeField { value, .. } => matches!(value, Operand::Auth(_)),
             Self::Const(_) | Self::LoggedIn | Self::NoRelated { .. } => false,
         }
@@ -418,8 +440,13 @@ impl Checker<'_> {
                 ("contains" | "startsWith" | "endsWith", false) => {
                     self.text_match(model, name, args, pos)
                 }
+                ("check", false) => self.check_call(model, args, pos),
+                ("future", _) => self.err(
+                    pos,
+                    "`future()` is ZenStack v2's: in v3 write a 'post-update' policy (its fields are the row after the update, `before().field` the row before)",
+                ),
                 (
-                    "future" | "check" | "currentModel" | "currentOperation" | "before" | "has"
+                    "currentModel" | "currentOperation" | "before" | "has"
                     | "hasSome" | "hasEvery" | "isEmpty",
                     _,
                 ) => self.err(pos, format!("`{name}()` is not supported in policies yet")),
@@ -514,6 +541,49 @@ impl Checker<'_> {
 
     /// `contains(field, text[, ignoreCase])`, `startsWith(…)`, `endsWith(…)`: `field` a String
     /// field of the row (through to-one relations too), `text` a string or `auth().field`.
+    /// `check(relation)` / `check(relation, 'op')` on a to-one relation of `model`.
+    fn check_call(&self, model: ModelId, args: &[Arg], pos: Pos) -> Result<Term, SchemaError> {
+        let usage = "`check(relation, 'operation')` takes a to-one relation of the row and optionally 'create', 'read', 'update' or 'delete'";
+        let (relation, op) = match args {
+            [r] => (r, None),
+            [r, o] => (r, Some(o)),
+            _ => return self.err(pos, usage),
+        };
+        let Expr::Ident(name) = &relation.value else {
+            return self.err(relation.pos, usage);
+        };
+        let m = self.schema.model(model);
+        let Some((field, f)) = m.field(name) else {
+            return self.err(relation.pos, format!("`{}` has no field `{name}`", m.name));
+        };
+        let target = match f.relation() {
+            Some(r) if !r.many => r.target,
+            Some(_) => {
+                return self.err(
+                    relation.pos,
+                    format!("`{name}` is a to-many relation: `check()` takes a to-one relation"),
+                );
+            }
+            None => return self.err(relation.pos, format!("`{name}` is not a relation: {usage}")),
+        };
+        let op = match op.map(|o| &o.value) {
+            None => None,
+            Some(Expr::String(op)) => Some(match op.as_str() {
+                "create" => PolicyOp::Create,
+                "read" => PolicyOp::Read,
+                "update" => PolicyOp::Update,
+                "delete" => PolicyOp::Delete,
+                _ => return self.err(pos, usage),
+            }),
+            Some(_) => return self.err(pos, usage),
+        };
+        Ok(Term::Cond(Condition::Check {
+            relation: field,
+            target,
+            op,
+        }))
+    }
+
     fn text_match(
         &self,
         model: ModelId,
