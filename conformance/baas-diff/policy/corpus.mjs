@@ -93,6 +93,12 @@ export const rows = [
     { id: 'k2', title: 'Bob card', owner_id: ID.bob, pin: 2, memo: 'bob memo', color: 'red' },
     { id: 'k3', title: 'Carol card', owner_id: ID.carol, pin: 3, color: 'blue' },
   ]],
+  ['bid', [
+    { id: 'b1', price: 5, cap: 10 },
+    { id: 'b2', price: 15, cap: 10 },
+    { id: 'b3', price: 5 },
+    { id: 'b4', price: 10, cap: 10 },
+  ]],
   ['note', [
     { id: 'o1', text: 'on Alice draft', post_id: 'p1' },
     { id: 'o2', text: 'on Bob draft', post_id: 'p3' },
@@ -142,6 +148,7 @@ export function buildCorpus() {
     out.push(get(`read.doc.all.${as}`, as, 'doc', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
     out.push(get(`read.memo.all.${as}`, as, 'memo', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
     out.push(get(`read.note.all.${as}`, as, 'note', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`read.bid.all.${as}`, as, 'bid', 'findMany', { orderBy: { id: 'asc' } }));
     out.push(get(`read.note.count.${as}`, as, 'note', 'count', {}));
     // Field-level policies.
     out.push(get(`read.card.all.${as}`, as, 'card', 'findMany', { orderBy: { id: 'asc' } }));
@@ -195,6 +202,10 @@ export function buildCorpus() {
   out.push(put('post-update.task.many-reopen', 'bob', 'task', 'updateMany', { data: { status: 'open' } }));
   out.push(put('post-update.task.many-rename', 'bob', 'task', 'updateMany', { where: { owner_id: ID.bob }, data: { title: 'Bob task' } }));
   out.push(put('post-update.task.anon', 'anon', 'task', 'updateMany', { data: { title: 'nobody' } }));
+  out.push(post_('columns.bid.over-cap', 'bob', 'bid', 'create', { data: { id: 'b5', price: 20, cap: 10 } }));
+  out.push(post_('columns.bid.no-cap', 'bob', 'bid', 'create', { data: { id: 'b6', price: 20 } }));
+  out.push(post_('columns.bid.under-cap', 'bob', 'bid', 'create', { data: { id: 'b7', price: 1, cap: 2 } }));
+  out.push(put('columns.bid.update-many', 'bob', 'bid', 'updateMany', { data: { price: 3 } }));
   out.push(post_('check.note.on-own-draft', 'bob', 'note', 'create', { data: { id: 'o6', text: 'Bob on his new draft', post_id: 'n1' } }));
   out.push(post_('check.note.on-published', 'bob', 'note', 'create', { data: { id: 'o7', text: 'Bob on his published', post_id: 'p4' } }));
   out.push(post_('check.note.anon', 'anon', 'note', 'create', { data: { id: 'o8', text: 'nobody', post_id: 'p1' } }));
@@ -213,6 +224,7 @@ export function buildCorpus() {
     out.push(get(`after.card.all.${as}`, as, 'card', 'findMany', { orderBy: { id: 'asc' } }));
     out.push(get(`after.task.all.${as}`, as, 'task', 'findMany', { orderBy: { id: 'asc' } }));
     out.push(get(`after.note.all.${as}`, as, 'note', 'findMany', { select: { id: true }, orderBy: { id: 'asc' } }));
+    out.push(get(`after.bid.all.${as}`, as, 'bid', 'findMany', { orderBy: { id: 'asc' } }));
   }
   return out;
 }

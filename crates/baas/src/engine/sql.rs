@@ -8,7 +8,7 @@ use sea_query::extension::postgres::PgBinOper;
 use sea_query::{Alias, Cond, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr};
 use tandem_sql::Dialect;
 
-use crate::query::ast::{CmpOp, Cond as C, FieldFilter, Filter, Masks, Quantifier};
+use crate::query::ast::{CmpOp, ColumnOp, Cond as C, FieldFilter, Filter, Masks, Quantifier};
 use crate::schema::{FieldId, Model, ModelId, Relation, ScalarType, Schema};
 use crate::value::Value;
 
@@ -194,6 +194,20 @@ impl<'s> Compiler<'s> {
             ),
             Filter::Field { field, ty, filter } => {
                 self.field_filter(self.column(model, alias, *field), *ty, filter)
+            }
+            Filter::Columns { left, op, right } => {
+                let (l, r) = (
+                    self.column(model, alias, *left),
+                    self.column(model, alias, *right),
+                );
+                match op {
+                    ColumnOp::Eq => l.eq(r),
+                    ColumnOp::Ne => l.ne(r),
+                    ColumnOp::Lt => l.lt(r),
+                    ColumnOp::Lte => l.lte(r),
+                    ColumnOp::Gt => l.gt(r),
+                    ColumnOp::Gte => l.gte(r),
+                }
             }
             Filter::Masked { mask, filter } => match filter.as_ref() {
                 Filter::Field { field, ty, filter } => {

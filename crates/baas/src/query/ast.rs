@@ -95,6 +95,13 @@ pub enum Filter {
         filter: Option<Box<Filter>>,
     },
     Const(bool),
+    /// Two scalar columns of the row compared (`a < b`; unknown when either is NULL). Only
+    /// access policies produce it.
+    Columns {
+        left: FieldId,
+        op: ColumnOp,
+        right: FieldId,
+    },
     /// `filter` (a `Field` or `Json` filter of the caller's) on the field as the caller may
     /// see it: its value where `mask` (the field's read rule) holds, NULL elsewhere.
     Masked {
@@ -119,6 +126,16 @@ impl Filter {
             None => b.cloned(),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnOp {
+    Eq,
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::ast::{CmpOp, Cond, FieldFilter, Filter, Quantifier};
+use super::ast::{CmpOp, ColumnOp, Cond, FieldFilter, Filter, Quantifier};
 use crate::error::{BaasError, BaasResult};
 use crate::schema::parser::CollectionOp;
 use crate::schema::policy::{Compare, Condition, Operand, PolicyOp, TextMatch};
@@ -201,13 +201,14 @@ fn compile(condition: &Condition, env: &Env<'_>, negated: bool) -> BaasResult<Fi
         Condition::NoRelated { relation } if negated => one(relation, Some(Filter::Const(true))),
         Condition::NoRelated { relation } => one(relation, None),
         // SQL's NOT keeps unknown unknown; a leaf decided unknown here stays `false`.
-        Condition::Field { .. } | Condition::Text { .. } | Condition::Rows { .. } => {
-            match leaf(condition, env)? {
-                Filter::Const(false) => Filter::Const(false),
-                leaf if negated => Filter::Not(vec![leaf]),
-                leaf => leaf,
-            }
-        }
+        Condition::Field { .. }
+        | Condition::Text { .. }
+        | Condition::Rows { .. }
+        | Condition::Columns { .. } => match leaf(condition, env)? {
+            Filter::Const(false) => Filter::Const(false),
+            leaf if negated => Filter::Not(vec![leaf]),
+            leaf => leaf,
+        },
     })
 }
 
@@ -276,6 +277,19 @@ fn leaf(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
                 CollectionOp::Every => Quantifier::Every,
             },
             filter: Box::new(filter(condition, env)?),
+        },
+        Condition::Columns { left, op, right } => Filter::Columns {
+            left: *left,
+            op: match op {
+                Compare::Eq => ColumnOp::Eq,
+                Compare::Ne => ColumnOp::Ne,
+                Compare::Lt => ColumnOp::Lt,
+                Compare::Le => ColumnOp::Lte,
+                Compare::Gt => ColumnOp::Gt,
+                Compare::Ge => ColumnOp::Gte,
+                Compare::In => return Err(BaasError::internal("`in` between two fields")),
+            },
+            right: *right,
         },
         _ => return Err(BaasError::internal("a policy leaf that is not one")),
     })

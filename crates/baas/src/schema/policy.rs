@@ -116,6 +116,12 @@ pub enum Condition {
         op: Compare,
         value: Operand,
     },
+    /// Two scalar fields of the row compared (`updated_by != created_by`).
+    Columns {
+        left: FieldId,
+        op: Compare,
+        right: FieldId,
+    },
     /// A value of the row before the update against a value (`before().status == 'done'`).
     BeforeField {
         field: FieldId,
@@ -174,7 +180,9 @@ impl Condition {
             }
             Self::AuthField { .. } | Self::Check { .. } => true,
             Self::BeforeField { value, .. } => matches!(value, Operand::Auth(_)),
-            Self::Const(_) | Self::LoggedIn | Self::NoRelated { .. } => false,
+            Self::Const(_) | Self::LoggedIn | Self::NoRelated { .. } | Self::Columns { .. } => {
+                false
+            }
         }
     }
 }
@@ -699,6 +707,21 @@ impl Checker<'_> {
             BinOp::In => Compare::In,
         };
         let (a, b) = (self.term(model, left, pos)?, self.term(model, right, pos)?);
+        if let (
+            Term::Field {
+                path: p1,
+                field: f1,
+                model: m1,
+            },
+            Term::Field {
+                path: p2,
+                field: f2,
+                model: m2,
+            },
+        ) = (&a, &b)
+        {
+            return self.columns(model, (p1, *f1, *m1), (p2, *f2, *m2), compare, pos);
+        }
         // Put the row's side (or auth()) on the left.
         let (a, b, compare) = match (&a, &b) {
             (
@@ -848,6 +871,50 @@ impl Checker<'_> {
                 pos,
                 format!(
                     "`{compare}` needs a field or `auth()` on one side and a value on the other"
+                ),
+            ),
+        }
+    }
+
+    /// `a OP b` for two scalar fields of the row itself, of one type.
+    fn columns(
+        &self,
+        model: ModelId,
+        (p1, f1, m1): (&[FieldId], FieldId, ModelId),
+        (p2, f2, m2): (&[FieldId], FieldId, ModelId),
+        compare: Compare,
+        pos: Pos,
+    ) -> Result<Term, SchemaError> {
+        if !p1.is_empty() || !p2.is_empty() || m1 != model || m2 != model {
+            return self.err(
+                pos,
+                "two fields can be compared only when both are the row's own (not through a relation)",
+            );
+        }
+        let m = self.schema.model(model);
+        let (a, b) = (&m.fields[f1], &m.fields[f2]);
+        match (a.scalar(), b.scalar()) {
+            (Some(ta), Some(tb))
+                if ta == tb && ta != ScalarType::Json && compare != Compare::In =>
+            {
+                Ok(Term::Cond(Condition::Columns {
+                    left: f1,
+                    op: compare,
+                    right: f2,
+                }))
+            }
+            (Some(ta), Some(tb)) if ta != tb => self.err(
+                pos,
+                format!(
+                    "`{}` ({ta:?}) and `{}` ({tb:?}) are of different types",
+                    a.name, b.name
+                ),
+            ),
+            _ => self.err(
+                pos,
+                format!(
+                    "`{}` and `{}` cannot be compared with `{compare}`",
+                    a.name, b.name
                 ),
             ),
         }

@@ -263,7 +263,10 @@ impl<'r, 's> Writer<'r, 's> {
             Filter::Masked { mask, filter } => {
                 self.reaches(model, mask, target) || self.reaches(model, filter, target)
             }
-            Filter::Field { .. } | Filter::Json { .. } | Filter::Const(_) => false,
+            Filter::Field { .. }
+            | Filter::Json { .. }
+            | Filter::Columns { .. }
+            | Filter::Const(_) => false,
         }
     }
 
