@@ -396,6 +396,9 @@ impl<'s> Reader<'s> {
                 "\"distinct\" is not supported by \"sqlite\" provider".into(),
             ));
         }
+        self.c
+            .refuse_masked(args.model, &args.distinct, "\"distinct\" on")
+            .map_err(BaasError::NotSupported)?;
         let distinct: Vec<SimpleExpr> = args
             .distinct
             .iter()

@@ -43,6 +43,31 @@ impl<'s> Compiler<'s> {
         }
     }
 
+    /// Whether `field` of `model` reads as NULL on some rows for this caller.
+    pub fn is_masked(&self, model: ModelId, field: FieldId) -> bool {
+        self.masks
+            .as_ref()
+            .is_some_and(|m| m.contains_key(&(model, field)))
+    }
+
+    /// The refusal of grouping or `distinct` on hidden fields on PostgreSQL, where each copy
+    /// of the masking expression carries its own parameters, so the database cannot tell they
+    /// are the same expression.
+    pub fn refuse_masked(
+        &self,
+        model: ModelId,
+        fields: &[FieldId],
+        what: &str,
+    ) -> Result<(), String> {
+        match fields.iter().find(|f| self.is_masked(model, **f)) {
+            Some(f) if self.dialect == Dialect::Postgres => Err(format!(
+                "{what} `{}`, a field that field-level policies hide from this caller on some rows, is not supported on PostgreSQL yet",
+                self.model(model).fields[*f].name
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether some field reads as NULL on some rows for this caller.
     pub fn hides_fields(&self) -> bool {
         self.masks.is_some()

@@ -119,7 +119,12 @@ fn compile(condition: &Condition, env: &Env<'_>, negated: bool) -> BaasResult<Fi
                 .cloned()
                 .unwrap_or(Value::Null);
             let values = operand(value, *ty, env)?;
-            Filter::Const(holds(&was, *op, &values) == Some(!negated))
+            // ZenStack compares the row before in SQL: a NULL there (or on the other side,
+            // unless it is the literal `null`) makes the comparison unknown.
+            let null_literal = matches!(value, Operand::Literal(serde_json::Value::Null));
+            let unknown =
+                !null_literal && (was.is_null() || values.first().is_none_or(Value::is_null));
+            Filter::Const(!unknown && holds(&was, *op, &values) == Some(!negated))
         }
         // `path.field == null` also holds when there is no related row (the path's value is
         // null then).
@@ -249,6 +254,10 @@ fn leaf(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
         } => {
             let values = operand(value, *ty, env)?;
             let one = values.first().cloned().unwrap_or(Value::Null);
+            // A NULL of the row before is a NULL in ZenStack's SQL: unknown.
+            if matches!(value, Operand::Before(_)) && one.is_null() {
+                return Ok(Filter::Const(false));
+            }
             let cond = match op {
                 Compare::Eq => Cond::Eq(one),
                 Compare::Ne => Cond::Not(FieldFilter {

@@ -192,7 +192,7 @@ impl<'r, 's> Writer<'r, 's> {
             parts.extend(self.guard.rule(model, action)?);
         }
         let rule = Filter::And(parts);
-        if self.reaches(model, &rule, model) {
+        if self.reaches(model, &rule, model) || !self.judged_alike(model, &rule) {
             return Ok(None);
         }
         let m = self.schema().model(model);
@@ -236,6 +236,32 @@ impl<'r, 's> Writer<'r, 's> {
             .select_from(select)
             .map_err(|e| BaasError::internal(format!("INSERT … SELECT: {e}")))?;
         self.insert_returning(exec, model, &mut insert).await
+    }
+
+    /// Whether `filter` judges the new row's bound values as it would the stored row: not
+    /// when it compares a Decimal (SQLite compares the bound text as text, the stored column as
+    /// a number) or a DateTime (PostgreSQL rounds the stored one to milliseconds) of the row.
+    fn judged_alike(&self, model: ModelId, filter: &Filter) -> bool {
+        let m = self.schema().model(model);
+        let plain = |field: &FieldId| {
+            !matches!(
+                m.fields[*field].scalar(),
+                Some(ScalarType::Decimal | ScalarType::DateTime)
+            )
+        };
+        match filter {
+            Filter::And(parts)
+            | Filter::Or(parts)
+            | Filter::Not(parts)
+            | Filter::NotTrue(parts) => parts.iter().all(|p| self.judged_alike(model, p)),
+            Filter::Masked { mask, filter } => {
+                self.judged_alike(model, mask) && self.judged_alike(model, filter)
+            }
+            Filter::Field { field, .. } | Filter::Json { field, .. } => plain(field),
+            Filter::Columns { left, right, .. } => plain(left) && plain(right),
+            // Related rows are stored ones; the link compares key columns.
+            Filter::Many { .. } | Filter::One { .. } | Filter::Const(_) => true,
+        }
     }
 
     /// Whether `filter` on rows of `model` follows a relation to `target`'s table.

@@ -58,7 +58,14 @@ impl<'r, 's> Writer<'r, 's> {
                 );
             }
             self.where_key(&mut update, r.target, row);
+            // Moving a row to another parent changes its key fields: their update rules and
+            // the model's post-update policies hold here as for any update.
+            let key = self.key_filter(r.target, row);
+            self.check_field_updates(exec, r.target, key.clone(), r.foreign.iter().copied())
+                .await?;
             changed += exec.execute(&update).await?;
+            self.check_post_update(exec, r.target, &[(row, key)])
+                .await?;
         }
         Ok(changed)
     }

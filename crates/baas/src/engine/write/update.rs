@@ -1,7 +1,7 @@
 //! Updates: one row at a time with its nested writes (`update`, `upsert`), or every matching
 //! row in one UPDATE (`updateMany`, scalars only).
 
-use sea_query::{Alias, Expr, Query, SimpleExpr};
+use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
 
 use super::{Boxed, Writer};
 use crate::engine::read::Record;
@@ -76,7 +76,32 @@ impl<'r, 's> Writer<'r, 's> {
         } else {
             Vec::new()
         };
-        update.cond_where(self.many_condition(model, filter, limit));
+        if self.guard.checks_post_update(model) {
+            // Exactly the rows read above (and still matching), so each changed row is judged
+            // against how it was.
+            let c = &self.reader.c;
+            let read: SimpleExpr = match m.primary_key.as_slice() {
+                [pk] => c.column(model, &m.table, *pk).is_in(
+                    before
+                        .iter()
+                        .map(|row| c.value(row.value(*pk), types[0]))
+                        .collect::<Vec<_>>(),
+                ),
+                _ => c.filter(
+                    model,
+                    &m.table,
+                    &Filter::Or(
+                        before
+                            .iter()
+                            .map(|row| self.key_filter(model, row))
+                            .collect(),
+                    ),
+                ),
+            };
+            update.cond_where(self.many_condition(model, filter, None).and(read));
+        } else {
+            update.cond_where(self.many_condition(model, filter, limit));
+        }
         update.returning(
             Query::returning().exprs(
                 m.primary_key.iter().map(|pk| {
@@ -115,7 +140,7 @@ impl<'r, 's> Writer<'r, 's> {
     /// Refuses the whole update when a row it targets (`targets`) may not have one of
     /// `fields` changed by the caller (the fields' `@allow('update')` / `@deny('update')`),
     /// checked before the change, as ZenStack does.
-    async fn check_field_updates(
+    pub(super) async fn check_field_updates(
         &self,
         exec: &mut Exec<'_>,
         model: ModelId,
@@ -134,7 +159,7 @@ impl<'r, 's> Writer<'r, 's> {
 
     /// Refuses the whole update when a changed row fails the model's `post-update` policies:
     /// each `(row as it was, filter finding it now)`.
-    async fn check_post_update(
+    pub(super) async fn check_post_update(
         &self,
         exec: &mut Exec<'_>,
         model: ModelId,
