@@ -59,7 +59,14 @@ impl<'s> Compiler<'s> {
         fields: &[FieldId],
         what: &str,
     ) -> Result<(), String> {
-        match fields.iter().find(|f| self.is_masked(model, **f)) {
+        // A mask decided before SQL (`CASE WHEN 1 = 0 …`) has no parameters and is fine.
+        let parametrised = |f: &FieldId| {
+            self.masks
+                .as_ref()
+                .and_then(|m| m.get(&(model, *f)))
+                .is_some_and(|mask| !matches!(mask, Filter::Const(_)))
+        };
+        match fields.iter().find(|f| parametrised(f)) {
             Some(f) if self.dialect == Dialect::Postgres => Err(format!(
                 "{what} `{}`, a field that field-level policies hide from this caller on some rows, is not supported on PostgreSQL yet",
                 self.model(model).fields[*f].name
