@@ -51,7 +51,7 @@ pub enum BaasError {
     /// A scoped permission on a model with several relations to `user` (or `tenant`): which
     /// one decides is ambiguous.
     #[error(
-        "model `{model}` has several relations to `{target}`, so which one scopes its rows to the caller is ambiguous; keep one relation to `{target}` or grant `all`"
+        "model `{model}` has several relations to `{target}`, so which one scopes its rows to the caller is ambiguous; name the one that does with `@@owner(relation)` (to `user`) or `@@tenant(relation)` (to `tenant`) on the model, or grant `all`"
     )]
     AmbiguousScope { model: String, target: &'static str },
     #[error("internal error")]

@@ -545,6 +545,16 @@ impl<'s> Guard<'s> {
         target: Builtin,
     ) -> BaasResult<Option<(FieldId, FieldId)>> {
         let m = self.schema.model(model);
+        let declared = match target {
+            Builtin::User => m.scope_owner,
+            Builtin::Tenant => m.scope_tenant,
+        };
+        if let Some(relation) = declared
+            && let Some(r) = m.fields[relation].relation()
+            && let [fk] = r.local.as_slice()
+        {
+            return Ok(Some((relation, *fk)));
+        }
         let found: Vec<(FieldId, FieldId)> = m
             .fields
             .iter()

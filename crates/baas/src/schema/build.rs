@@ -126,11 +126,76 @@ impl Builder {
         for (id, policy) in policies {
             schema.models[id].policies.push(policy);
         }
+        for (id, draft) in drafts.iter().enumerate() {
+            for attribute in &draft.block.attributes {
+                let target = match attribute.name.as_str() {
+                    "owner" => Builtin::User,
+                    "tenant" => Builtin::Tenant,
+                    _ => continue,
+                };
+                let field = self.scope_relation(&schema, id, attribute, target)?;
+                let m = &mut schema.models[id];
+                match target {
+                    Builtin::User => m.scope_owner = Some(field),
+                    Builtin::Tenant => m.scope_tenant = Some(field),
+                }
+            }
+        }
         for (id, field, policy) in field_policies {
             schema.models[id].fields[field].policies.push(policy);
         }
         self.no_check_circles(&schema)?;
         Ok(schema)
+    }
+
+    /// The relation `@@owner(…)` (to `user`) or `@@tenant(…)` (to `tenant`) names: a to-one
+    /// relation of the model holding a one-column key.
+    fn scope_relation(
+        &self,
+        schema: &Schema,
+        model: ModelId,
+        attribute: &Attribute,
+        target: Builtin,
+    ) -> Result<FieldId, SchemaError> {
+        let m = schema.model(model);
+        let usage = format!(
+            "`@@{}(relation)` names the relation of `{}` to `{}` that scopes its rows for roles' permissions",
+            attribute.name,
+            m.name,
+            target.name()
+        );
+        let name = match attribute.args.as_slice() {
+            [
+                Arg {
+                    value: Expr::Ident(name),
+                    ..
+                },
+            ] => name,
+            _ => return self.err(attribute.pos, usage),
+        };
+        let Some((id, field)) = m.field(name) else {
+            return self.err(
+                attribute.pos,
+                format!("`{}` has no field `{name}`: {usage}", m.name),
+            );
+        };
+        match field.relation() {
+            Some(r)
+                if !r.many
+                    && r.owner
+                    && r.local.len() == 1
+                    && schema.model(r.target).builtin == Some(target) =>
+            {
+                Ok(id)
+            }
+            _ => self.err(
+                attribute.pos,
+                format!(
+                    "`{name}` is not a relation to `{}` holding its key: {usage}",
+                    target.name()
+                ),
+            ),
+        }
     }
 
     /// `check()` reads the related model's policies, which may `check()` further: a path that
@@ -302,6 +367,8 @@ impl Builder {
             indexes: Vec::new(),
             builtin: draft.builtin,
             policies: Vec::new(),
+            scope_owner: None,
+            scope_tenant: None,
         };
         let mut field_names = BTreeSet::new();
         let mut single_uniques = Vec::new();
@@ -412,8 +479,8 @@ impl Builder {
     fn block_attribute(&self, attribute: &Attribute, model: &mut Model) -> Result<(), SchemaError> {
         match attribute.name.as_str() {
             "map" => model.table = self.string_arg(attribute, "name")?,
-            // Checked once every model's relations are known (`policy`).
-            "allow" | "deny" => {}
+            // Checked once every model's relations are known (`policy`, `scope_relation`).
+            "allow" | "deny" | "owner" | "tenant" => {}
             // ZModel's marker of the model `auth()` returns: here always the built-in `user`.
             "auth" if model.builtin == Some(Builtin::User) => {}
             "auth" => {

@@ -229,6 +229,10 @@ pub struct Model {
     pub builtin: Option<Builtin>,
     /// `@@allow` / `@@deny`, in the order declared.
     pub policies: Vec<policy::Policy>,
+    /// `@@owner(relation)` / `@@tenant(relation)`: the relation to `user` / `tenant` that
+    /// scopes the rows for roles' `own` and `tenant` permissions, where the model has several.
+    pub scope_owner: Option<FieldId>,
+    pub scope_tenant: Option<FieldId>,
 }
 
 impl Model {

@@ -97,6 +97,12 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
     if model.table != model.name {
         let _ = writeln!(out, "  @@map(\"{}\")", model.table);
     }
+    if let Some(owner) = model.scope_owner {
+        let _ = writeln!(out, "  @@owner({})", model.fields[owner].name);
+    }
+    if let Some(tenant) = model.scope_tenant {
+        let _ = writeln!(out, "  @@tenant({})", model.fields[tenant].name);
+    }
     // ZModel wants `auth()`'s model marked when it is not named `User`.
     if schema.has_policies() && model.builtin == Some(super::Builtin::User) {
         out.push_str("  @@auth\n");

@@ -22,6 +22,8 @@ model user {
   notes    note[]
   assigned task[] @relation("assignee")
   created  task[] @relation("creator")
+  chores   chore[] @relation("chore_assignee")
+  made     chore[] @relation("chore_creator")
 }
 
 model project {
@@ -48,6 +50,17 @@ model task {
   assignee    user   @relation("assignee", fields: [assignee_id], references: [id])
   creator_id  String
   creator     user   @relation("creator", fields: [creator_id], references: [id])
+}
+
+model chore {
+  id          String @id @default(uuid())
+  title       String
+  assignee_id String
+  assignee    user   @relation("chore_assignee", fields: [assignee_id], references: [id])
+  creator_id  String
+  creator     user   @relation("chore_creator", fields: [creator_id], references: [id])
+
+  @@owner(assignee)
 }
 "#;
 
@@ -186,6 +199,15 @@ async fn scoped_permissions_are_enforced(backend: Backend) {
         json!({"data": {"id": "t1", "title": "t", "assignee_id": a1, "creator_id": a2}}),
     )
     .await;
+    admin(
+        "chore",
+        "createMany",
+        json!({"data": [
+            {"id": "c1", "title": "mine", "assignee_id": a1, "creator_id": a2},
+            {"id": "c2", "title": "made by me", "assignee_id": a2, "creator_id": a1},
+        ]}),
+    )
+    .await;
 
     let permissions = [
         grant("project", Action::Read, Scope::Tenant),
@@ -196,6 +218,7 @@ async fn scoped_permissions_are_enforced(backend: Backend) {
         grant("note", Action::Update, Scope::Own),
         grant("note", Action::Delete, Scope::Own),
         grant("task", Action::Read, Scope::Own),
+        grant("chore", Action::Read, Scope::Own),
     ];
     let caller = Caller::User(UserCaller {
         id: a1.clone(),
@@ -428,6 +451,11 @@ async fn scoped_permissions_are_enforced(backend: Backend) {
         Err(e @ BaasError::AmbiguousScope { .. }) => assert!(e.to_string().contains("task")),
         other => panic!("expected an ambiguity error, got {other:?}"),
     }
+    // `@@owner(assignee)` settles it: the caller's chores are those assigned to them.
+    assert_eq!(
+        ids(&call("chore", "findMany", json!({})).await.unwrap()),
+        vec!["c1"]
+    );
     // Another tenant's user with no grants sees nothing of this.
     let stranger = Caller::User(UserCaller {
         id: b1.clone(),

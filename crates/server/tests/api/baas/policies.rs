@@ -571,6 +571,7 @@ fn policies_outside_the_supported_subset_are_refused_with_their_position() {
     );
     assert!(error("@@allow('read')").contains("takes two arguments"));
     assert!(error("@@allow('read', check(n))").contains("`n` is not a relation"));
+    assert!(error("@@owner(n)").contains("`n` is not a relation to `user` holding its key"));
     assert!(
         error("@@allow('read', n == id)")
             .contains("`n` (Int) and `id` (String) are of different types")
