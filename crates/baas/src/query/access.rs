@@ -199,6 +199,24 @@ fn fold(filter: Filter) -> Filter {
     }
 }
 
+/// Rows one of `allows` lets through (every row when there is none) and none of `denies`
+/// holds for (a deny a NULL leaves undecided does not deny): field-level and post-update
+/// policies, as ZenStack combines them. `None` when that is every row.
+fn allowed_unless_denied(allows: Vec<Filter>, denies: Vec<Filter>) -> Option<Filter> {
+    let mut rule = vec![if allows.is_empty() {
+        Filter::Const(true)
+    } else {
+        or(allows)
+    }];
+    if !denies.is_empty() {
+        rule.push(Filter::NotTrue(vec![Filter::Or(denies)]));
+    }
+    match fold(Filter::And(rule)) {
+        Filter::Const(true) => None,
+        other => Some(other),
+    }
+}
+
 fn or(filters: Vec<Filter>) -> Filter {
     let mut kept: Vec<Filter> = Vec::new();
     for f in filters {
@@ -354,18 +372,7 @@ impl<'s> Guard<'s> {
                 denies.push(condition);
             }
         }
-        let mut rule = vec![if allows.is_empty() {
-            Filter::Const(true)
-        } else {
-            or(allows)
-        }];
-        if !denies.is_empty() {
-            rule.push(Filter::NotTrue(vec![Filter::Or(denies)]));
-        }
-        Ok(match fold(Filter::And(rule)) {
-            Filter::Const(true) => None,
-            other => Some(other),
-        })
+        Ok(allowed_unless_denied(allows, denies))
     }
 
     /// Where the caller may `action` (read or update) `field` of `model`'s rows, by the
@@ -384,18 +391,7 @@ impl<'s> Guard<'s> {
         }
         let allows = self.conditions(policies, action, true)?;
         let denies = self.conditions(policies, action, false)?;
-        let mut rule = vec![if allows.is_empty() {
-            Filter::Const(true)
-        } else {
-            or(allows)
-        }];
-        if !denies.is_empty() {
-            rule.push(Filter::NotTrue(vec![Filter::Or(denies)]));
-        }
-        Ok(match fold(Filter::And(rule)) {
-            Filter::Const(true) => None,
-            other => Some(other),
-        })
+        Ok(allowed_unless_denied(allows, denies))
     }
 
     /// Every field the caller may not read on every row, with where they may: what reads
