@@ -31,7 +31,7 @@ use crate::store::PlatformStore;
 pub use access::{IssuedToken, SERVICE_ACCOUNT_EMAIL, SERVICE_TOKEN_LIFETIME};
 pub use keys::{KEYS_TTL, ROTATION_OVERLAP};
 pub use recovery::{RESET_LIFETIME, VERIFY_LIFETIME};
-pub use sessions::{CODE_LIFETIME, CodeExchange, RefreshExchange, SignUp, TokenSet};
+pub use sessions::{CODE_LIFETIME, CodeExchange, RefreshExchange, SignUp, TokenSet, digest};
 pub use settings::{AuthSettingsUpdate, SETTINGS_TTL};
 
 pub const DEFAULT_TENANT_NAME: &str = "Default";

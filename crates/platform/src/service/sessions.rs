@@ -71,7 +71,7 @@ pub struct RefreshExchange<'a> {
 }
 
 /// SHA-256 (hex) of a code or refresh token: only this is stored.
-pub(super) fn digest(secret: &str) -> String {
+pub fn digest(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -324,7 +324,8 @@ impl PlatformService {
         let user = self.session_user(code.user_id, code.generation).await?;
         let settings = self.auth_settings().await?;
         let refresh_token = random_secret()?;
-        self.store
+        let stored = self
+            .store
             .insert_refresh_token(&RefreshRecord {
                 token_hash: digest(&refresh_token),
                 family_id: code.family_id.clone(),
@@ -341,6 +342,12 @@ impl PlatformService {
                 confidential,
             })
             .await?;
+        if !stored {
+            // The code was presented again while this exchange ran: neither gets tokens.
+            return Err(bad_grant(
+                "the authorization code was already used; the tokens issued for it are revoked — log in again",
+            ));
+        }
         let mut set = self
             .token_set(&user, &code.client_id, &code.grant, &code.family_id, issuer)
             .await?;

@@ -43,6 +43,7 @@ enum AuthorizationCodes {
     CreatedAt,
     ExpiresAt,
     UsedAt,
+    ReplayedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -384,24 +385,48 @@ impl AuthStore for SqlPlatformStore {
             .and_where(Expr::col(AuthorizationCodes::CodeHash).eq(code_hash))
             .to_owned();
         let row: Option<CodeRow> = self.db.fetch_optional(&select).await?;
-        Ok(match row {
-            Some(row) => CodeTake::Replayed(row.try_into()?),
-            None => CodeTake::Unknown,
-        })
+        let Some(row) = row else {
+            return Ok(CodeTake::Unknown);
+        };
+        // Marked first: an exchange of this code still finishing stores no refresh token
+        // after this (`insert_refresh_token` reads the mark under the row's lock).
+        let mark = Query::update()
+            .table(AuthorizationCodes::Table)
+            .value(AuthorizationCodes::ReplayedAt, millis(now))
+            .and_where(Expr::col(AuthorizationCodes::CodeHash).eq(code_hash))
+            .and_where(Expr::col(AuthorizationCodes::ReplayedAt).is_null())
+            .to_owned();
+        self.db.execute(&mark).await?;
+        Ok(CodeTake::Replayed(row.try_into()?))
     }
 
     #[tracing::instrument(skip_all, fields(user = %token.user_id, family = %token.family_id))]
-    async fn insert_refresh_token(&self, token: &RefreshRecord) -> StoreResult<()> {
+    async fn insert_refresh_token(&self, token: &RefreshRecord) -> StoreResult<bool> {
         let purge = Query::delete()
             .from_table(RefreshTokens::Table)
             .and_where(Expr::col(RefreshTokens::ExpiresAt).lt(millis(token.created_at - KEEP_DEAD)))
             .to_owned();
         let insert = insert_refresh(token);
+        // The code that started the family, locked (PostgreSQL; SQLite's writes are one at a
+        // time anyway) against a replay marking it meanwhile.
+        let mut replayed = Query::select();
+        replayed
+            .from(AuthorizationCodes::Table)
+            .column(AuthorizationCodes::ReplayedAt)
+            .and_where(Expr::col(AuthorizationCodes::FamilyId).eq(token.family_id.as_str()));
+        if self.db.dialect() == tandem_sql::Dialect::Postgres {
+            replayed.lock(sea_query::LockType::Update);
+        }
         let mut tx = self.db.begin().await?;
+        let marked: Option<(Option<i64>,)> = tx.fetch_optional(&replayed).await?;
+        if matches!(marked, Some((Some(_),))) {
+            tx.commit().await?;
+            return Ok(false);
+        }
         tx.execute(&purge).await?;
         tx.execute(&insert).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>> {

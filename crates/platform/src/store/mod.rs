@@ -222,7 +222,9 @@ pub trait AuthStore: Send + Sync + 'static {
     async fn insert_code(&self, code: &CodeRecord) -> StoreResult<()>;
     /// Marks the code used, atomically: only one caller ever gets it [`CodeTake::Fresh`].
     async fn take_code(&self, code_hash: &str, now: DateTime<Utc>) -> StoreResult<CodeTake>;
-    async fn insert_refresh_token(&self, token: &RefreshRecord) -> StoreResult<()>;
+    /// Stores the first refresh token of a family; `false` (nothing stored) when the code
+    /// that started it was replayed meanwhile.
+    async fn insert_refresh_token(&self, token: &RefreshRecord) -> StoreResult<bool>;
     async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>>;
     /// Marks the token rotated and stores its successor, if it was neither rotated nor
     /// revoked yet; `false` otherwise (someone else used it first).

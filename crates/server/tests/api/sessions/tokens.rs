@@ -79,6 +79,45 @@ on_both_backends! {
         assert!(expired.body["message"].as_str().unwrap().contains("expired"), "{}", expired.body);
     }
 
+    async fn a_replay_during_the_first_exchange_leaves_it_no_tokens(app: TestApp) {
+        use tandem_platform::domain::auth::RefreshRecord;
+        use tandem_platform::store::{AuthStore, CodeTake};
+        let user = user_with_password(&app, json!({})).await;
+        let code = login(&app, user["email"].as_str().unwrap(), PASSWORD).await;
+        let store = app.platform_store.clone().expect("the Platform store");
+        let now = chrono::Utc::now();
+        // The first exchange has taken the code, and not yet stored its refresh token…
+        let CodeTake::Fresh(taken) = store.take_code(&tandem_platform::service::digest(&code), now).await.unwrap() else {
+            panic!("the code was fresh");
+        };
+        // …when the code is presented again.
+        let replay = exchange(&app, &code).await;
+        assert_eq!(replay.status, StatusCode::BAD_REQUEST, "{}", replay.body);
+        assert_eq!(replay.body["errorCode"], "INVALID_GRANT");
+        // The first exchange, finishing, stores nothing: its tokens would have outlived the
+        // replay's revocation.
+        let record = RefreshRecord {
+            token_hash: tandem_platform::service::digest("a refresh token"),
+            family_id: taken.family_id.clone(),
+            user_id: taken.user_id,
+            client_id: taken.client_id.clone(),
+            flow: taken.flow,
+            scope: taken.grant.scope.clone(),
+            nonce: None,
+            generation: taken.generation,
+            created_at: now,
+            expires_at: now + Duration::days(1),
+            rotated_at: None,
+            revoked_at: None,
+            confidential: true,
+        };
+        assert!(!store.insert_refresh_token(&record).await.unwrap(), "a replayed code's family takes no refresh token");
+        assert!(store.refresh_token(&record.token_hash).await.unwrap().is_none());
+        // Another code's first exchange is unaffected.
+        let other = login(&app, user["email"].as_str().unwrap(), PASSWORD).await;
+        assert_eq!(exchange(&app, &other).await.status, StatusCode::OK);
+    }
+
     async fn roq_refresh_tokens_keep_working_when_reused(app: TestApp) {
         let user = user_with_password(&app, json!({})).await;
         let tokens = log_in_tokens(&app, user["email"].as_str().unwrap(), PASSWORD).await;
