@@ -192,6 +192,29 @@ pub async fn verify_against_nobody(candidate: String) -> Result<(), HashingError
 mod tests {
     use super::*;
 
+    /// With every hash slot taken for longer than [`SLOT_WAIT`] (on tokio's paused clock, so
+    /// nothing really waits), a hash is refused as busy — the 503 `SERVER_BUSY` a log-in flood
+    /// gets — and works again once a slot is free.
+    #[tokio::test(start_paused = true)]
+    async fn a_hash_that_gets_no_slot_in_time_is_refused_as_busy() {
+        let slots = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, MAX_CONCURRENT_HASHES);
+        let held = HASH_SLOTS
+            .clone()
+            .acquire_many_owned(u32::try_from(slots).unwrap())
+            .await
+            .unwrap();
+        assert!(matches!(acquire_slot().await, Err(HashingError::Busy)));
+        let refused = crate::error::PlatformError::from(HashingError::Busy);
+        let body = refused.body();
+        assert_eq!((body.status_code, body.error_code), (503, "SERVER_BUSY"));
+        let response = axum::response::IntoResponse::into_response(refused);
+        assert_eq!(response.headers()[axum::http::header::RETRY_AFTER], "5");
+        drop(held);
+        assert!(acquire_slot().await.is_ok());
+    }
+
     #[test]
     fn the_policy_bounds_length_in_characters() {
         assert!(matches!(
