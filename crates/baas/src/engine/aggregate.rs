@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json};
 use tandem_sql::Dialect;
 
 use super::read::Reader;
-use crate::error::{BaasError, BaasResult};
+use crate::error::BaasResult;
 use crate::exec::Exec;
 use crate::query::ast::{
     Aggregate, AggregateFn, AggregateSpec, CountShape, GroupOrder, Having, Operation, ReadArgs,
@@ -265,10 +265,7 @@ pub async fn group_by(
     };
     let model = *model;
     let m = reader.c.model(model);
-    reader
-        .c
-        .refuse_masked(model, by, "grouping by")
-        .map_err(BaasError::NotSupported)?;
+    reader.c.refuse_masked(model, by, "grouping by")?;
     let alias = reader.c.alias();
     let mut select = Query::select();
     select.from_as(reader.c.table(model), Alias::new(alias.as_str()));

@@ -397,8 +397,7 @@ impl<'s> Reader<'s> {
             ));
         }
         self.c
-            .refuse_masked(args.model, &args.distinct, "\"distinct\" on")
-            .map_err(BaasError::NotSupported)?;
+            .refuse_masked(args.model, &args.distinct, "\"distinct\" on")?;
         let distinct: Vec<SimpleExpr> = args
             .distinct
             .iter()

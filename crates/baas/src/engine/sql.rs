@@ -8,7 +8,9 @@ use sea_query::extension::postgres::PgBinOper;
 use sea_query::{Alias, Cond, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr};
 use tandem_sql::Dialect;
 
-use crate::query::ast::{CmpOp, ColumnOp, Cond as C, FieldFilter, Filter, Masks, Quantifier};
+use crate::error::{BaasError, BaasResult};
+use crate::query::ast::{CmpOp, Cond as C, FieldFilter, Filter, Masks, Quantifier};
+use crate::schema::policy::Compare;
 use crate::schema::{FieldId, Model, ModelId, Relation, ScalarType, Schema};
 use crate::value::Value;
 
@@ -53,12 +55,7 @@ impl<'s> Compiler<'s> {
     /// The refusal of grouping or `distinct` on hidden fields on PostgreSQL, where each copy
     /// of the masking expression carries its own parameters, so the database cannot tell they
     /// are the same expression.
-    pub fn refuse_masked(
-        &self,
-        model: ModelId,
-        fields: &[FieldId],
-        what: &str,
-    ) -> Result<(), String> {
+    pub fn refuse_masked(&self, model: ModelId, fields: &[FieldId], what: &str) -> BaasResult<()> {
         // A mask decided before SQL (`CASE WHEN 1 = 0 …`) has no parameters and is fine.
         let parametrised = |f: &FieldId| {
             self.masks
@@ -67,10 +64,10 @@ impl<'s> Compiler<'s> {
                 .is_some_and(|mask| !matches!(mask, Filter::Const(_)))
         };
         match fields.iter().find(|f| parametrised(f)) {
-            Some(f) if self.dialect == Dialect::Postgres => Err(format!(
+            Some(f) if self.dialect == Dialect::Postgres => Err(BaasError::NotSupported(format!(
                 "{what} `{}`, a field that field-level policies hide from this caller on some rows, is not supported on PostgreSQL yet",
                 self.model(model).fields[*f].name
-            )),
+            ))),
             _ => Ok(()),
         }
     }
@@ -233,12 +230,13 @@ impl<'s> Compiler<'s> {
                     self.column(model, alias, *right),
                 );
                 match op {
-                    ColumnOp::Eq => l.eq(r),
-                    ColumnOp::Ne => l.ne(r),
-                    ColumnOp::Lt => l.lt(r),
-                    ColumnOp::Lte => l.lte(r),
-                    ColumnOp::Gt => l.gt(r),
-                    ColumnOp::Gte => l.gte(r),
+                    Compare::Eq => l.eq(r),
+                    Compare::Ne => l.ne(r),
+                    Compare::Lt => l.lt(r),
+                    Compare::Le => l.lte(r),
+                    Compare::Gt => l.gt(r),
+                    Compare::Ge => l.gte(r),
+                    Compare::In => l.is_in([r]),
                 }
             }
             Filter::Masked { mask, filter } => match filter.as_ref() {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::schema::policy::Compare;
 use crate::schema::{FieldId, ModelId, ScalarType};
 use crate::value::Value;
 
@@ -99,7 +100,7 @@ pub enum Filter {
     /// access policies produce it.
     Columns {
         left: FieldId,
-        op: ColumnOp,
+        op: Compare,
         right: FieldId,
     },
     /// `filter` (a `Field` or `Json` filter of the caller's) on the field as the caller may
@@ -126,16 +127,6 @@ impl Filter {
             None => b.cloned(),
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnOp {
-    Eq,
-    Ne,
-    Lt,
-    Lte,
-    Gt,
-    Gte,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

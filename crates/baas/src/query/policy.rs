@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::ast::{CmpOp, ColumnOp, Cond, FieldFilter, Filter, Quantifier};
+use super::ast::{CmpOp, Cond, FieldFilter, Filter, Quantifier};
 use crate::error::{BaasError, BaasResult};
 use crate::schema::parser::CollectionOp;
 use crate::schema::policy::{Compare, Condition, Operand, PolicyOp, TextMatch};
@@ -38,8 +38,14 @@ fn literal(json: &serde_json::Value, ty: ScalarType) -> BaasResult<Value> {
         .map_err(|m| BaasError::internal(format!("a policy literal is not a {}", m.expected)))
 }
 
+/// A field of a row known before SQL (`auth()`, `before()`); null when there is no row.
+fn value_of(row: Option<&AuthRow>, field: FieldId) -> Value {
+    row.and_then(|row| row.get(&field))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
 fn operand(value: &Operand, ty: ScalarType, env: &Env<'_>) -> BaasResult<Vec<Value>> {
-    let auth = env.auth;
     Ok(match value {
         Operand::Now => vec![Value::DateTime(env.now)],
         Operand::Literal(json) => vec![literal(json, ty)?],
@@ -47,17 +53,8 @@ fn operand(value: &Operand, ty: ScalarType, env: &Env<'_>) -> BaasResult<Vec<Val
             .iter()
             .map(|j| literal(j, ty))
             .collect::<BaasResult<_>>()?,
-        Operand::Auth(field) => vec![
-            auth.and_then(|row| row.get(field))
-                .cloned()
-                .unwrap_or(Value::Null),
-        ],
-        Operand::Before(field) => vec![
-            env.before
-                .and_then(|row| row.get(field))
-                .cloned()
-                .unwrap_or(Value::Null),
-        ],
+        Operand::Auth(field) => vec![value_of(env.auth, *field)],
+        Operand::Before(field) => vec![value_of(env.before, *field)],
     })
 }
 
@@ -98,11 +95,7 @@ fn compile(condition: &Condition, env: &Env<'_>, negated: bool) -> BaasResult<Fi
             op,
             value,
         } => {
-            let mine = env
-                .auth
-                .and_then(|row| row.get(field))
-                .cloned()
-                .unwrap_or(Value::Null);
+            let mine = value_of(env.auth, *field);
             let values = operand(value, *ty, env)?;
             // Unknown (`None`) is false either way.
             Filter::Const(holds(&mine, *op, &values) == Some(!negated))
@@ -113,11 +106,7 @@ fn compile(condition: &Condition, env: &Env<'_>, negated: bool) -> BaasResult<Fi
             op,
             value,
         } => {
-            let was = env
-                .before
-                .and_then(|row| row.get(field))
-                .cloned()
-                .unwrap_or(Value::Null);
+            let was = value_of(env.before, *field);
             let values = operand(value, *ty, env)?;
             // ZenStack compares the row before in SQL: a NULL there (or on the other side,
             // unless it is the literal `null`) makes the comparison unknown.
@@ -289,15 +278,7 @@ fn leaf(condition: &Condition, env: &Env<'_>) -> BaasResult<Filter> {
         },
         Condition::Columns { left, op, right } => Filter::Columns {
             left: *left,
-            op: match op {
-                Compare::Eq => ColumnOp::Eq,
-                Compare::Ne => ColumnOp::Ne,
-                Compare::Lt => ColumnOp::Lt,
-                Compare::Le => ColumnOp::Lte,
-                Compare::Gt => ColumnOp::Gt,
-                Compare::Ge => ColumnOp::Gte,
-                Compare::In => return Err(BaasError::internal("`in` between two fields")),
-            },
+            op: *op,
             right: *right,
         },
         _ => return Err(BaasError::internal("a policy leaf that is not one")),

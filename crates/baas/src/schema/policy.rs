@@ -461,31 +461,13 @@ impl Checker<'_> {
                 _ => self.err(pos, format!("unknown function `{name}()` in a policy")),
             },
             Expr::Member(base, name, at) => match self.term(model, base, *at)? {
-                Term::BeforeRow => match self.schema.model(model).field(name) {
-                    Some((id, f)) => match f.scalar() {
-                        Some(ty) => Ok(Term::BeforeField(id, ty)),
-                        None => self.err(
-                            *at,
-                            format!("`before().{name}` is a relation: only the row's own fields can be used"),
-                        ),
-                    },
-                    None => self.err(
-                        *at,
-                        format!("`{}` has no field `{name}`", self.schema.model(model).name),
-                    ),
-                },
+                Term::BeforeRow => {
+                    let (id, ty) = self.row_scalar(model, name, *at, "before()")?;
+                    Ok(Term::BeforeField(id, ty))
+                }
                 Term::Auth => {
-                    let user = self.user_model();
-                    match self.schema.model(user).field(name) {
-                        Some((id, f)) => match f.scalar() {
-                            Some(ty) => Ok(Term::AuthField(id, ty)),
-                            None => self.err(
-                                *at,
-                                format!("`auth().{name}` is a relation: only the caller's own fields can be used"),
-                            ),
-                        },
-                        None => self.err(*at, format!("the `user` model has no field `{name}`")),
-                    }
+                    let (id, ty) = self.row_scalar(self.user_model(), name, *at, "auth()")?;
+                    Ok(Term::AuthField(id, ty))
                 }
                 Term::Field {
                     path,
@@ -549,6 +531,28 @@ impl Checker<'_> {
 
     /// `contains(field, text[, ignoreCase])`, `startsWith(…)`, `endsWith(…)`: `field` a String
     /// field of the row (through to-one relations too), `text` a string or `auth().field`.
+    /// The scalar field `name` of a row known before SQL (`auth()`, `before()`), which is a
+    /// row of `model`.
+    fn row_scalar(
+        &self,
+        model: ModelId,
+        name: &str,
+        at: Pos,
+        row: &str,
+    ) -> Result<(FieldId, ScalarType), SchemaError> {
+        let m = self.schema.model(model);
+        match m.field(name) {
+            Some((id, f)) => match f.scalar() {
+                Some(ty) => Ok((id, ty)),
+                None => self.err(
+                    at,
+                    format!("`{row}.{name}` is a relation: only the row's own fields can be used"),
+                ),
+            },
+            None => self.err(at, format!("the `{}` model has no field `{name}`", m.name)),
+        }
+    }
+
     /// `check(relation)` / `check(relation, 'op')` on a to-one relation of `model`.
     fn check_call(&self, model: ModelId, args: &[Arg], pos: Pos) -> Result<Term, SchemaError> {
         let usage = "`check(relation, 'operation')` takes a to-one relation of the row and optionally 'create', 'read', 'update' or 'delete'";
