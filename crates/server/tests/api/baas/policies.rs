@@ -567,7 +567,8 @@ fn policies_outside_the_supported_subset_are_refused_with_their_position() {
             .contains("`before()` is the row before an update: it is only known in a policy of 'post-update' alone")
     );
     assert!(
-        error("@@deny('post-update', before().nope == 1)").contains("the `post` model has no field `nope`")
+        error("@@deny('post-update', before().nope == 1)")
+            .contains("the `post` model has no field `nope`")
     );
     assert!(error("@@allow('read')").contains("takes two arguments"));
     assert!(error("@@allow('read', check(n))").contains("`n` is not a relation"));
