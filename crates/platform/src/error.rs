@@ -43,6 +43,15 @@ pub enum PlatformError {
     DuplicateRoleKey,
     #[error("the current password is not correct")]
     WrongPassword,
+    #[error(
+        "this email already has a pending invitation; resend it (resendUserInvite) or cancel it first"
+    )]
+    InvitePending,
+    #[error("invitation {0} does not exist")]
+    InviteNotFound(String),
+    /// The invitation was accepted or canceled: nothing more can happen to it.
+    #[error("{0}")]
+    InviteClosed(String),
     #[error("user {0} has no password yet; it is set through the invitation or sign-up flow")]
     PasswordNotSet(String),
     #[error(
@@ -102,12 +111,15 @@ impl PlatformError {
             | Self::TooManyPasswordOperations(_)
             | Self::GraphqlValidation(_)
             | Self::Unsupported(_) => StatusCode::BAD_REQUEST,
-            Self::DuplicateEmail | Self::DuplicateRoleKey | Self::DuplicateId(..) => {
-                StatusCode::CONFLICT
-            }
+            Self::DuplicateEmail
+            | Self::DuplicateRoleKey
+            | Self::DuplicateId(..)
+            | Self::InvitePending
+            | Self::InviteClosed(_) => StatusCode::CONFLICT,
             Self::TenantNotFound(_)
             | Self::RoleKeyNotFound(_)
             | Self::RoleNotFound(_)
+            | Self::InviteNotFound(_)
             | Self::UserNotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized(_) | Self::InvalidLogin | Self::InvalidClient(_) => {
                 StatusCode::UNAUTHORIZED
@@ -137,6 +149,9 @@ impl PlatformError {
             Self::MissingReference => "USER_REFERENCE_REQUIRED",
             Self::DuplicateRoleKey => "ROLE_KEY_ALREADY_EXISTS",
             Self::WrongPassword => "WRONG_PASSWORD",
+            Self::InvitePending => "USER_INVITE_PENDING",
+            Self::InviteNotFound(_) => "USER_INVITE_NOT_FOUND",
+            Self::InviteClosed(_) => "USER_INVITE_CLOSED",
             Self::PasswordNotSet(_) => "PASSWORD_NOT_SET",
             Self::InvalidInput(_) => "INVALID_INPUT",
             Self::InvalidLogin => "INVALID_CREDENTIALS",
@@ -242,6 +257,7 @@ impl From<StoreError> for PlatformError {
         match err {
             StoreError::DuplicateEmail => Self::DuplicateEmail,
             StoreError::DuplicateRoleKey => Self::DuplicateRoleKey,
+            StoreError::DuplicateInvite => Self::InvitePending,
             StoreError::DuplicateId(kind, id) => Self::DuplicateId(kind, id),
             StoreError::Db(too_many @ tandem_sql::DbError::TooManyValues { .. }) => {
                 Self::InvalidInput(too_many.to_string())

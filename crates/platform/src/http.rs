@@ -170,7 +170,7 @@ async fn graphql(State(state): State<PlatformState>, headers: HeaderMap, body: B
         Ok(principal) => principal,
         Err(err) => return graphql_failure(err),
     };
-    execute(&state, principal, &body).await
+    execute(&state, principal, &headers, &body).await
 }
 
 /// `POST /v01/graphql`: the browser's GraphQL (`@roq/client`), as the user whose access token
@@ -188,10 +188,15 @@ async fn user_graphql(
         Ok(principal) => principal,
         Err(err) => return graphql_failure(err),
     };
-    execute(&state, principal, &body).await
+    execute(&state, principal, &headers, &body).await
 }
 
-async fn execute(state: &PlatformState, principal: crate::Principal, body: &Bytes) -> Response {
+async fn execute(
+    state: &PlatformState,
+    principal: crate::Principal,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
     let request: async_graphql::Request = match serde_json::from_slice(body) {
         Ok(request) => request,
         Err(e) => {
@@ -200,8 +205,10 @@ async fn execute(state: &PlatformState, principal: crate::Principal, body: &Byte
             )));
         }
     };
-    let request =
-        loaders::attach(request, &state.service, principal).data(PasswordBudget::default());
+    let host = header(headers, "host").map(str::to_owned);
+    let request = loaders::attach(request, &state.service, principal)
+        .data(PasswordBudget::default())
+        .data(crate::graphql::invites::RequestHost(host));
     let response = state.schema.execute(request).await;
     let mut value = serde_json::to_value(&response).unwrap_or_else(|_| json!({"data": null}));
     if let Some(errors) = value.get_mut("errors").and_then(Value::as_array_mut) {

@@ -15,6 +15,7 @@ use subtle::ConstantTimeEq;
 use tandem_baas::{Baas, BaasAuth, BaasConfig, VerifiedUser};
 use tandem_core::{BasicCredentials, Clock};
 use tandem_platform::http::PlatformState;
+use tandem_platform::mail::delivery::{DevMailbox, Smtp, Transport};
 use tandem_platform::{Credentials, PlatformService, SqlPlatformStore, StartOptions};
 use tandem_sql::Db;
 use tandem_sync::SyncEngine;
@@ -37,6 +38,8 @@ pub struct App {
     http: HttpLimits,
     cors_origins: Vec<String>,
     trusted_proxies: Vec<crate::proxies::Network>,
+    /// Where the Platform's mail goes (with the Platform only).
+    mail: Option<Arc<dyn Transport>>,
 }
 
 /// Who holds the environment's credentials: the BaaS's super admin and the sync operator.
@@ -149,6 +152,7 @@ impl App {
                 StartOptions {
                     rotate_api_key: config.rotate_api_key,
                     public_url: config.public_url.clone(),
+                    mail_templates: Some(config.data_dir.join("mail")),
                 },
             )
             .await
@@ -206,7 +210,21 @@ impl App {
             }
             (None, None) => anyhow::bail!("nothing to run"),
         };
+        let mail: Option<Arc<dyn Transport>> = match (&platform, &config.mail.smtp_url) {
+            (None, _) => None,
+            (Some(_), None) => {
+                tracing::info!(
+                    "no SMTP server configured (--smtp-url): mail is kept in the dev mailbox at /dev/mailbox"
+                );
+                Some(Arc::new(DevMailbox))
+            }
+            (Some(_), Some(url)) => Some(Arc::new(
+                Smtp::new(url, &config.mail.from)
+                    .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?,
+            )),
+        };
         Ok(Self {
+            mail,
             platform,
             baas,
             sync: Arc::new(sync),
@@ -301,9 +319,27 @@ impl App {
     ) -> anyhow::Result<()> {
         let router = self.router();
         self.sync.start();
+        let (stop_mail, stopped) = tokio::sync::watch::channel(false);
+        let sender = match (&self.platform, &self.mail) {
+            (Some((service, store)), Some(transport)) => {
+                Some(tokio::spawn(tandem_platform::service::run_mail_sender(
+                    service.clone(),
+                    transport.clone(),
+                    store.mail_signal().clone(),
+                    stopped,
+                )))
+            }
+            _ => None,
+        };
         let served = crate::connections::serve(listener, router, self.http, shutdown)
             .await
             .context("the HTTP server failed");
+        let _ = stop_mail.send(true);
+        if let Some(sender) = sender {
+            // A message in the middle of an SMTP conversation gets its timeout to finish; one
+            // cut off is sent again by the next start (its lease ends).
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(35), sender).await;
+        }
         self.sync.stop().await;
         for (_, db) in self.stores() {
             db.close().await;

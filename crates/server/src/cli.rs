@@ -99,6 +99,16 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// The SMTP server the Platform's mail goes through: `smtp://host:port` (plain),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://user:password@host:465`
+    /// (TLS). Unset, no mail leaves the machine: the embedded dev mailbox (`/dev/mailbox`) shows it.
+    #[arg(long, env = "TANDEM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of the Platform's mail, e.g. `Acme <no-reply@acme.com>`.
+    #[arg(long, env = "TANDEM_MAIL_FROM", default_value = crate::config::DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+
     /// Browser origins allowed to call the APIs (CORS), comma-separated, besides those in the
     /// auth settings. A BaaS-only process (`--only baas`) has no auth settings: list them here.
     #[arg(long, env = "TANDEM_CORS_ORIGINS", value_delimiter = ',')]

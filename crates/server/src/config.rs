@@ -42,6 +42,40 @@ pub struct Config {
     pub sync: tandem_sync::SyncConfig,
     /// Bounds on client connections: timeouts, sizes, how many at once.
     pub http: crate::connections::HttpLimits,
+    /// How the Platform's mail goes out.
+    pub mail: MailConfig,
+}
+
+/// The sender of the Platform's mail: SMTP when a URL is set, else the embedded dev mailbox.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// `--smtp-url`; may hold a password, so it is never printed.
+    pub smtp_url: Option<String>,
+    /// `--mail-from`: the From of every message.
+    pub from: String,
+}
+
+pub const DEFAULT_MAIL_FROM: &str = "Tandem <no-reply@localhost>";
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: DEFAULT_MAIL_FROM.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(tandem_sql::redact_url),
+            )
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 /// One half of Tandem, for `--only`.

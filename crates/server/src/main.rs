@@ -114,6 +114,15 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
             max_connections: args.max_connections,
             ..Default::default()
         },
+        mail: tandem::config::MailConfig {
+            smtp_url: args
+                .smtp_url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned),
+            from: args.mail_from.trim().to_owned(),
+        },
     })
 }
 

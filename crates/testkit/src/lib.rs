@@ -25,6 +25,7 @@ use tandem_sql::{DbOptions, DbUrl};
 use tokio::sync::oneshot;
 
 pub mod process;
+pub mod smtp;
 
 /// Whether a `GET /sync/v1/status` answer shows both directions with nothing pending or failed.
 pub fn sync_idle(status: &Value) -> bool {
@@ -262,6 +263,7 @@ async fn test_config(
         sync_secret: None,
         sync: tandem_sync::SyncConfig::default(),
         http: tandem::HttpLimits::default(),
+        mail: tandem::config::MailConfig::default(),
     };
     (config, data_dir, database)
 }

@@ -41,6 +41,8 @@ pub struct AuthSettings {
     pub access_token_lifetime: i64,
     /// Seconds a refresh token lives.
     pub refresh_token_lifetime: i64,
+    /// Seconds an invitation link works.
+    pub invite_lifetime: i64,
     /// Sign-ups must confirm their email (by a link in a mail) before they can log in.
     pub email_verification_required: bool,
 }
@@ -59,6 +61,7 @@ impl Default for AuthSettings {
             allowed_origins: Vec::new(),
             access_token_lifetime: 3600,
             refresh_token_lifetime: 30 * 24 * 3600,
+            invite_lifetime: 7 * 24 * 3600,
             email_verification_required: false,
         }
     }
@@ -156,17 +159,50 @@ pub struct RefreshRecord {
     pub confidential: bool,
 }
 
-/// A message the Platform sends (to SMTP later; today to the embedded dev mailbox).
+/// A message the Platform sends: queued in the transaction of what it is about, then delivered
+/// by the mail sender (SMTP, or kept in the embedded dev mailbox).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailMessage {
     pub id: String,
-    /// What it is for (`password_reset`).
+    /// What it is for (`password_reset`, `invitation`, …).
     pub kind: String,
     pub recipient: String,
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
     pub created_at: DateTime<Utc>,
+    pub delivery: Delivery,
+}
+
+/// Where a message is on its way out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// `queued`, `sent` or `failed` (gave up after the last attempt).
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// How it went out: `smtp`, or `mailbox` (kept for the dev mailbox only).
+    pub transport: Option<String>,
+}
+
+impl Delivery {
+    pub fn queued() -> Self {
+        Self {
+            status: "queued".to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
+/// The mail queue at a glance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailQueueStatus {
+    pub queued: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub oldest_queued_at: Option<DateTime<Utc>>,
 }
 
 /// A password-reset link as stored (its token only as a digest).

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod input;
+pub mod invite;
 pub mod list;
 
 use chrono::{DateTime, Utc};

@@ -53,6 +53,8 @@ pub struct AuthSettingsModel {
     pub access_token_lifetime: i64,
     /// Seconds a refresh token lives.
     pub refresh_token_lifetime: i64,
+    /// Seconds an invitation link works (default 7 days).
+    pub invite_lifetime: i64,
     /// Sign-ups must confirm their email by a mailed link before they can log in.
     pub email_verification_required: bool,
 }
@@ -68,6 +70,7 @@ impl From<AuthSettings> for AuthSettingsModel {
             allowed_origins: s.allowed_origins,
             access_token_lifetime: s.access_token_lifetime,
             refresh_token_lifetime: s.refresh_token_lifetime,
+            invite_lifetime: s.invite_lifetime,
             email_verification_required: s.email_verification_required,
         }
     }
@@ -85,6 +88,7 @@ pub struct AuthSettingsUpdateDto {
     pub allowed_origins: Option<Vec<String>>,
     pub access_token_lifetime: Option<i64>,
     pub refresh_token_lifetime: Option<i64>,
+    pub invite_lifetime: Option<i64>,
     pub email_verification_required: Option<bool>,
 }
 
@@ -99,6 +103,7 @@ impl From<AuthSettingsUpdateDto> for AuthSettingsUpdate {
             allowed_origins: d.allowed_origins,
             access_token_lifetime: d.access_token_lifetime,
             refresh_token_lifetime: d.refresh_token_lifetime,
+            invite_lifetime: d.invite_lifetime,
             email_verification_required: d.email_verification_required,
         }
     }

@@ -6,11 +6,13 @@
 //! names of GraphQL types are ROQ's type names, whose suffix says what they are: `…Model`
 //! output types in `models`, `…Dto` mutation inputs in `dtos`, `…ArgType` list arguments (and
 //! their `…Enum`s) in `args`; `scalars` holds `Date` and `JsonObject`, `loaders` the
-//! per-request batch loaders.
+//! per-request batch loaders. Two areas keep all their types in one module each: `auth` (the
+//! end-user auth settings and signing keys) and `invites` (invitations).
 
 pub mod args;
 pub mod auth;
 pub mod dtos;
+pub mod invites;
 pub mod loaders;
 pub mod models;
 pub mod scalars;
@@ -143,6 +145,45 @@ impl QueryRoot {
             .map(Into::into)
     }
 
+    /// One invitation by id.
+    async fn user_invite(&self, ctx: &Context<'_>, id: ID) -> Result<invites::UserInviteModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .invite(principal, &id)
+            .await
+            .gql()
+            .map(invites::UserInviteModel)
+    }
+
+    /// Invitations, oldest first by default; a user token sees its tenant's only.
+    async fn user_invites(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<invites::UserInviteFilterArgType>,
+        limit: Option<i32>,
+        offset: Option<i32>,
+        order: Option<invites::UserInviteOrderArgType>,
+        search: Option<invites::UserInviteSearchArgType>,
+    ) -> Result<invites::UserInvitePageModel> {
+        let (service, principal) = parts(ctx)?;
+        let query = invites::invite_query(filter, limit, offset, order, search).gql()?;
+        service
+            .invites(principal, query)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Whether an invitation link's token can still be accepted (service account only).
+    async fn check_user_invite_token(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> Result<invites::CheckUserInviteTokenModel> {
+        let (service, principal) = parts(ctx)?;
+        invites::check_token(service, principal, &token).await.gql()
+    }
+
     async fn role(&self, ctx: &Context<'_>, id: ID) -> Result<RoleModel> {
         let (service, _) = parts(ctx)?;
         service.role(&id).await.gql().map(RoleModel)
@@ -263,6 +304,109 @@ impl MutationRoot {
             .await
             .gql()
             .map(TenantModel)
+    }
+
+    /// Invites people by email into one tenant (ROQ's v2). Each invitation succeeds or fails on
+    /// its own: failures come back in `errors` with a stable code. The link is mailed (SMTP, or
+    /// the dev mailbox) and works once, for the environment's `inviteLifetime`.
+    async fn send_user_invites_v2(
+        &self,
+        ctx: &Context<'_>,
+        data: invites::UserInvitesCreateV2Dto,
+    ) -> Result<invites::CreateUserInvitesModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .send_invites(principal, data.into(), invites::host(ctx))
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Invites people by email (ROQ's v1: each invitation may name its tenant).
+    async fn send_user_invites(
+        &self,
+        ctx: &Context<'_>,
+        user_invites: invites::UserInvitesCreateDto,
+    ) -> Result<invites::CreateUserInvitesModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .send_invites(principal, user_invites.into(), invites::host(ctx))
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Mails a pending or expired invitation again with a new link; the old link stops working.
+    async fn resend_user_invite(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<invites::UserInviteModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .resend_invite(principal, &id, invites::host(ctx))
+            .await
+            .gql()
+            .map(invites::UserInviteModel)
+    }
+
+    /// Cancels a pending invitation: its link then shows "canceled".
+    async fn cancel_user_invite(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<invites::UserInviteModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .cancel_invite(principal, &id)
+            .await
+            .gql()
+            .map(invites::UserInviteModel)
+    }
+
+    /// Changes the names, locale or data an open invitation carries to its user.
+    async fn update_user_invite(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        user_invite: invites::UserInviteUpdateDto,
+    ) -> Result<invites::UserInviteModel> {
+        let (service, principal) = parts(ctx)?;
+        let update = user_invite.try_into().gql()?;
+        service
+            .update_invite(principal, &id, update)
+            .await
+            .gql()
+            .map(invites::UserInviteModel)
+    }
+
+    /// Accepts an invitation on the person's behalf (service account): the user is created in
+    /// the invited tenant with the invited roles, without a password.
+    async fn accept_user_invite_v2(
+        &self,
+        ctx: &Context<'_>,
+        data: invites::AcceptUserInviteV2Dto,
+    ) -> Result<invites::UserInviteModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .accept_invite_for(principal, &data.token)
+            .await
+            .gql()
+            .map(invites::UserInviteModel)
+    }
+
+    /// ROQ's v1 name of `acceptUserInviteV2`.
+    async fn accept_user_invite(
+        &self,
+        ctx: &Context<'_>,
+        accept_user_invite: invites::AcceptUserInviteDto,
+    ) -> Result<invites::UserInviteModel> {
+        let (service, principal) = parts(ctx)?;
+        service
+            .accept_invite_for(principal, &accept_user_invite.token)
+            .await
+            .gql()
+            .map(invites::UserInviteModel)
     }
 
     /// Creates a role. (ROQ manages roles only in its Console; Tandem offers this API too.)

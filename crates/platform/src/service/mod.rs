@@ -6,8 +6,10 @@
 //! ([`crate::domain::input`], [`crate::domain::list`]); nothing here knows GraphQL.
 
 mod access;
+mod invites;
 mod keys;
 mod limits;
+mod mail;
 mod permissions;
 mod recovery;
 mod roles;
@@ -29,7 +31,9 @@ use crate::error::{PlatformError, PlatformResult};
 use crate::store::PlatformStore;
 
 pub use access::{IssuedToken, SERVICE_ACCOUNT_EMAIL, SERVICE_TOKEN_LIFETIME};
+pub use invites::{InviteView, MAX_INVITES_PER_REQUEST, invite_link};
 pub use keys::{KEYS_TTL, ROTATION_OVERLAP};
+pub use mail::run_mail_sender;
 pub use recovery::{RESET_LIFETIME, VERIFY_LIFETIME};
 pub use sessions::{CODE_LIFETIME, CodeExchange, RefreshExchange, SignUp, TokenSet, digest};
 pub use settings::{AuthSettingsUpdate, SETTINGS_TTL};
@@ -84,6 +88,8 @@ pub struct StartOptions {
     /// The public base URL (`--public-url`): the issuer of tokens and the base of links.
     /// When unset, each request's `Host` decides.
     pub public_url: Option<String>,
+    /// Where mail templates may be overridden (`<data-dir>/mail`); built-in ones only if unset.
+    pub mail_templates: Option<std::path::PathBuf>,
 }
 
 pub struct PlatformService {
@@ -96,6 +102,7 @@ pub struct PlatformService {
     settings: settings::CachedSettings,
     limits: limits::Limits,
     public_url: Option<String>,
+    templates: crate::mail::Templates,
     /// The stored environment, re-read at most every [`CREDENTIALS_TTL`]: every request
     /// checks credentials, and a rotated key reaches every replica within that time.
     credentials_cache: std::sync::RwLock<Option<(EnvironmentRecord, std::time::Instant)>>,
@@ -184,6 +191,7 @@ impl PlatformService {
                 .map(|u| u.trim().trim_end_matches('/').to_owned())
                 .filter(|u| !u.is_empty()),
             credentials_cache: std::sync::RwLock::new(None),
+            templates: crate::mail::Templates::new(options.mail_templates),
         };
         service.ensure_default_tenant().await?;
         Ok(service)

@@ -10,6 +10,7 @@ use crate::domain::User;
 use crate::domain::auth::{MailMessage, PasswordReset};
 use crate::environment::random_secret;
 use crate::error::{PlatformError, PlatformResult};
+use crate::mail::Kind;
 use crate::password::{self, Password};
 
 /// How long a reset link works.
@@ -41,11 +42,20 @@ impl PlatformService {
         let token = random_secret()?;
         let now = self.clock.now();
         let settings = self.auth_settings().await?;
-        let mail = crate::mail::password_reset(
-            &settings.environment_name,
-            &link(&token),
-            RESET_LIFETIME.num_minutes(),
-        );
+        let mail = self
+            .templates
+            .render(
+                Kind::PasswordReset,
+                &[
+                    ("environment_name", &settings.environment_name),
+                    ("link", &link(&token)),
+                    (
+                        "valid_for",
+                        &format!("{} minutes", RESET_LIFETIME.num_minutes()),
+                    ),
+                ],
+            )
+            .await;
         self.store
             .create_password_reset(
                 &PasswordReset {
@@ -55,7 +65,7 @@ impl PlatformService {
                     expires_at: now + RESET_LIFETIME,
                     used_at: None,
                 },
-                &mail.to(user.email.as_str(), "password_reset", now),
+                &mail.to(user.email.as_str(), now),
             )
             .await?;
         tracing::info!(user = %user.id, "password reset link sent");
@@ -104,18 +114,27 @@ impl PlatformService {
         let token = random_secret()?;
         let now = self.clock.now();
         let settings = self.auth_settings().await?;
-        let mail = crate::mail::verify_email(
-            &settings.environment_name,
-            &link(&token),
-            VERIFY_LIFETIME.num_hours(),
-        );
+        let mail = self
+            .templates
+            .render(
+                Kind::EmailVerification,
+                &[
+                    ("environment_name", &settings.environment_name),
+                    ("link", &link(&token)),
+                    (
+                        "valid_for",
+                        &format!("{} hours", VERIFY_LIFETIME.num_hours()),
+                    ),
+                ],
+            )
+            .await;
         self.store
             .start_email_verification(
                 user.id,
                 user.email.as_str(),
                 &super::sessions::digest(&token),
                 now + VERIFY_LIFETIME,
-                &mail.to(user.email.as_str(), "email_verification", now),
+                &mail.to(user.email.as_str(), now),
             )
             .await?;
         tracing::info!("email confirmation link sent");

@@ -143,7 +143,7 @@ impl PlatformService {
     }
 }
 
-fn dedupe(keys: Vec<String>) -> Vec<String> {
+pub(super) fn dedupe(keys: Vec<String>) -> Vec<String> {
     let mut seen = BTreeSet::new();
     keys.into_iter()
         .map(|k| k.trim().to_owned())

@@ -568,7 +568,7 @@ impl PlatformService {
     }
 }
 
-fn required_name(field: &'static str, raw: &str) -> PlatformResult<String> {
+pub(super) fn required_name(field: &'static str, raw: &str) -> PlatformResult<String> {
     let value = raw.trim();
     if value.is_empty() {
         return Err(PlatformError::InvalidInput(format!("{field} is required")));

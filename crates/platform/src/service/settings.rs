@@ -27,12 +27,14 @@ pub struct AuthSettingsUpdate {
     pub allowed_origins: Option<Vec<String>>,
     pub access_token_lifetime: Option<i64>,
     pub refresh_token_lifetime: Option<i64>,
+    pub invite_lifetime: Option<i64>,
     pub email_verification_required: Option<bool>,
 }
 
 const MAX_LIST: usize = 50;
 const ACCESS_LIFETIME: (i64, i64) = (60, 24 * 3600);
 const REFRESH_LIFETIME: (i64, i64) = (300, 365 * 24 * 3600);
+const INVITE_LIFETIME: (i64, i64) = (3600, 90 * 24 * 3600);
 
 impl PlatformService {
     /// The current settings (the defaults until someone changes them).
@@ -111,6 +113,9 @@ impl PlatformService {
         if let Some(secs) = update.access_token_lifetime {
             settings.access_token_lifetime =
                 check_range("accessTokenLifetime", secs, ACCESS_LIFETIME)?;
+        }
+        if let Some(secs) = update.invite_lifetime {
+            settings.invite_lifetime = check_range("inviteLifetime", secs, INVITE_LIFETIME)?;
         }
         if let Some(secs) = update.refresh_token_lifetime {
             settings.refresh_token_lifetime =

@@ -3,12 +3,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_query::{Expr, Iden, OnConflict, Order, Query};
+use sea_query::{Cond, Expr, Iden, OnConflict, Order, Query};
 use tandem_core::UserId;
 
 use super::tables::{instant, millis, parse_id};
 use super::{MailStore, SqlPlatformStore, StoreResult};
-use crate::domain::auth::{EmailVerification, MailMessage, PasswordReset};
+use crate::domain::auth::{
+    Delivery, EmailVerification, MailMessage, MailQueueStatus, PasswordReset,
+};
 
 #[derive(Iden, Clone, Copy)]
 enum MailMessages {
@@ -20,6 +22,13 @@ enum MailMessages {
     TextBody,
     HtmlBody,
     CreatedAt,
+    Status,
+    Attempts,
+    NextAttemptAt,
+    ClaimedUntil,
+    LastError,
+    SentAt,
+    Transport,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -71,6 +80,22 @@ const MAIL_COLUMNS: [MailMessages; 7] = [
     MailMessages::CreatedAt,
 ];
 
+/// What is read of a message: its content, then where its delivery stands.
+const READ_COLUMNS: [MailMessages; 12] = [
+    MailMessages::Id,
+    MailMessages::Kind,
+    MailMessages::Recipient,
+    MailMessages::Subject,
+    MailMessages::TextBody,
+    MailMessages::HtmlBody,
+    MailMessages::CreatedAt,
+    MailMessages::Status,
+    MailMessages::Attempts,
+    MailMessages::LastError,
+    MailMessages::SentAt,
+    MailMessages::Transport,
+];
+
 #[derive(sqlx::FromRow)]
 struct MailRow {
     id: String,
@@ -80,7 +105,44 @@ struct MailRow {
     text_body: String,
     html_body: String,
     created_at: i64,
+    status: String,
+    attempts: i64,
+    last_error: Option<String>,
+    sent_at: Option<i64>,
+    transport: Option<String>,
 }
+
+impl TryFrom<MailRow> for MailMessage {
+    type Error = super::StoreError;
+    fn try_from(r: MailRow) -> StoreResult<Self> {
+        Ok(Self {
+            id: r.id,
+            kind: r.kind,
+            recipient: r.recipient,
+            subject: r.subject,
+            text_body: r.text_body,
+            html_body: r.html_body,
+            created_at: instant(r.created_at)?,
+            delivery: Delivery {
+                status: r.status,
+                attempts: r.attempts,
+                last_error: r.last_error,
+                sent_at: r.sent_at.map(instant).transpose()?,
+                transport: r.transport,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StatusRow {
+    status: String,
+    count: i64,
+    oldest: Option<i64>,
+}
+
+/// Longest delivery error kept (an SMTP server's answer can be long).
+const MAX_ERROR_CHARS: usize = 500;
 
 #[derive(sqlx::FromRow)]
 struct ResetRow {
@@ -94,10 +156,15 @@ struct ResetRow {
 /// Spent and expired resets are kept this long, then purged.
 const KEEP_DEAD: chrono::Duration = chrono::Duration::days(1);
 
-fn insert_mail(mail: &MailMessage) -> sea_query::InsertStatement {
+/// Queues a message (due at once).
+pub(super) fn insert_mail(mail: &MailMessage) -> sea_query::InsertStatement {
     Query::insert()
         .into_table(MailMessages::Table)
-        .columns(MAIL_COLUMNS)
+        .columns(
+            MAIL_COLUMNS
+                .into_iter()
+                .chain([MailMessages::Status, MailMessages::NextAttemptAt]),
+        )
         .values_panic([
             mail.id.clone().into(),
             mail.kind.clone().into(),
@@ -105,6 +172,8 @@ fn insert_mail(mail: &MailMessage) -> sea_query::InsertStatement {
             mail.subject.clone().into(),
             mail.text_body.clone().into(),
             mail.html_body.clone().into(),
+            millis(mail.created_at).into(),
+            "queued".into(),
             millis(mail.created_at).into(),
         ])
         .to_owned()
@@ -155,6 +224,7 @@ impl MailStore for SqlPlatformStore {
         tx.execute(&upsert).await?;
         tx.execute(&insert_mail(mail)).await?;
         tx.commit().await?;
+        self.signal_mail();
         Ok(())
     }
 
@@ -232,6 +302,7 @@ impl MailStore for SqlPlatformStore {
         tx.execute(&insert_reset).await?;
         tx.execute(&insert_mail).await?;
         tx.commit().await?;
+        self.signal_mail();
         Ok(())
     }
 
@@ -283,24 +354,123 @@ impl MailStore for SqlPlatformStore {
     async fn mailbox(&self, limit: u64) -> StoreResult<Vec<MailMessage>> {
         let select = Query::select()
             .from(MailMessages::Table)
-            .columns(MAIL_COLUMNS)
+            .columns(READ_COLUMNS)
             .order_by(MailMessages::CreatedAt, Order::Desc)
             .order_by(MailMessages::Id, Order::Desc)
             .limit(limit)
             .to_owned();
         let rows: Vec<MailRow> = self.db.fetch_all(&select).await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(MailMessage {
-                    id: r.id,
-                    kind: r.kind,
-                    recipient: r.recipient,
-                    subject: r.subject,
-                    text_body: r.text_body,
-                    html_body: r.html_body,
-                    created_at: instant(r.created_at)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(MailMessage::try_from).collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn claim_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u64,
+    ) -> StoreResult<Vec<MailMessage>> {
+        let claimable = || {
+            Cond::all()
+                .add(Expr::col(MailMessages::Status).eq("queued"))
+                .add(Expr::col(MailMessages::NextAttemptAt).lte(millis(now)))
+                .add(
+                    Cond::any()
+                        .add(Expr::col(MailMessages::ClaimedUntil).is_null())
+                        .add(Expr::col(MailMessages::ClaimedUntil).lte(millis(now))),
+                )
+        };
+        let due = Query::select()
+            .column(MailMessages::Id)
+            .from(MailMessages::Table)
+            .cond_where(claimable())
+            .order_by(MailMessages::NextAttemptAt, Order::Asc)
+            .order_by(MailMessages::Id, Order::Asc)
+            .limit(limit)
+            .to_owned();
+        // The outer condition is checked again on the row as it is when updated, so of two
+        // senders racing for a message only the first claims it.
+        let claim = Query::update()
+            .table(MailMessages::Table)
+            .value(MailMessages::ClaimedUntil, millis(lease_until))
+            .value(
+                MailMessages::Attempts,
+                Expr::col(MailMessages::Attempts).add(1),
+            )
+            .and_where(Expr::col(MailMessages::Id).in_subquery(due))
+            .cond_where(claimable())
+            .returning(Query::returning().columns(READ_COLUMNS))
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        let rows: Vec<MailRow> = tx.fetch_all(&claim).await?;
+        tx.commit().await?;
+        rows.into_iter().map(MailMessage::try_from).collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(mail = %id))]
+    async fn mail_sent(&self, id: &str, transport: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let update = Query::update()
+            .table(MailMessages::Table)
+            .value(MailMessages::Status, "sent")
+            .value(MailMessages::SentAt, millis(now))
+            .value(MailMessages::Transport, transport)
+            .value(MailMessages::ClaimedUntil, Option::<i64>::None)
+            .value(MailMessages::LastError, Option::<String>::None)
+            .and_where(Expr::col(MailMessages::Id).eq(id))
+            .to_owned();
+        self.db.execute(&update).await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(mail = %id))]
+    async fn mail_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
+        let mut update = Query::update();
+        update
+            .table(MailMessages::Table)
+            .value(MailMessages::LastError, error)
+            .value(MailMessages::ClaimedUntil, Option::<i64>::None)
+            .and_where(Expr::col(MailMessages::Id).eq(id));
+        match retry_at {
+            Some(at) => update.value(MailMessages::NextAttemptAt, millis(at)),
+            None => update.value(MailMessages::Status, "failed"),
+        };
+        self.db.execute(&update).await?;
+        Ok(())
+    }
+
+    async fn mail_queue_status(&self) -> StoreResult<MailQueueStatus> {
+        let select = Query::select()
+            .from(MailMessages::Table)
+            .column(MailMessages::Status)
+            .expr_as(
+                Expr::col(sea_query::Asterisk).count(),
+                sea_query::Alias::new("count"),
+            )
+            .expr_as(
+                Expr::col(MailMessages::CreatedAt).min(),
+                sea_query::Alias::new("oldest"),
+            )
+            .group_by_col(MailMessages::Status)
+            .to_owned();
+        let rows: Vec<StatusRow> = self.db.fetch_all(&select).await?;
+        let mut status = MailQueueStatus::default();
+        for row in rows {
+            match row.status.as_str() {
+                "queued" => {
+                    status.queued = row.count;
+                    status.oldest_queued_at = row.oldest.map(instant).transpose()?;
+                }
+                "sent" => status.sent = row.count,
+                "failed" => status.failed = row.count,
+                _ => {}
+            }
+        }
+        Ok(status)
     }
 }

@@ -12,6 +12,7 @@
 mod auth;
 mod environment;
 mod filter;
+mod invites;
 mod mail;
 pub mod outbox;
 mod postgres;
@@ -31,9 +32,10 @@ use tandem_sql::{Db, DbError, DbOptions, DbUrl, Dialect, Migrations};
 use tokio::sync::Notify;
 
 use crate::domain::auth::{
-    AuthSettings, CodeRecord, EmailVerification, MailMessage, PasswordReset, RefreshRecord,
-    SigningKeyRecord,
+    AuthSettings, CodeRecord, EmailVerification, MailMessage, MailQueueStatus, PasswordReset,
+    RefreshRecord, SigningKeyRecord,
 };
+use crate::domain::invite::{InviteQuery, InviteUpdate, UserInvite};
 use crate::domain::list::{PermissionQuery, RoleQuery, TenantQuery, UserQuery};
 use crate::domain::{Change, Page, Permission, Role, Tenant, User, UserChanges};
 use crate::environment::EnvironmentRecord;
@@ -45,6 +47,8 @@ pub enum StoreError {
     DuplicateEmail,
     #[error("a role with this key already exists")]
     DuplicateRoleKey,
+    #[error("this email already has a pending invitation")]
+    DuplicateInvite,
     #[error("a {0} with id {1} already exists")]
     DuplicateId(&'static str, String),
     #[error("a referenced row does not exist")]
@@ -76,12 +80,12 @@ fn unique_violation(err: DbError, duplicate: StoreError) -> StoreError {
 
 /// Everything the Platform service needs from storage.
 pub trait PlatformStore:
-    EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore + MailStore
+    EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore + MailStore + InviteStore
 {
 }
 
 impl<T> PlatformStore for T where
-    T: EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore + MailStore
+    T: EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore + MailStore + InviteStore
 {
 }
 
@@ -237,6 +241,59 @@ pub trait AuthStore: Send + Sync + 'static {
     async fn revoke_family(&self, family_id: &str, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 
+/// Invitations: sent with their message, renewed, canceled, accepted with the user they create.
+#[async_trait]
+pub trait InviteStore: Send + Sync + 'static {
+    /// Stores a pending invite and the message with its link, together. Earlier pending invites
+    /// of the email past their expiry become expired first; `DuplicateInvite` when one is
+    /// still open.
+    async fn insert_invite(
+        &self,
+        invite: &UserInvite,
+        token_hash: &str,
+        mail: &MailMessage,
+    ) -> StoreResult<()>;
+    async fn invite(&self, id: &str) -> StoreResult<Option<UserInvite>>;
+    /// The invite whose current link this is, in whatever status.
+    async fn invite_by_token(&self, token_hash: &str) -> StoreResult<Option<UserInvite>>;
+    async fn list_invites(
+        &self,
+        query: &InviteQuery,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Page<UserInvite>>;
+    /// Gives a pending or expired invite a new link (the old one stops working) and expiry,
+    /// with its message; `None` when it is accepted or canceled (or unknown).
+    async fn renew_invite(
+        &self,
+        id: &str,
+        token_hash: &str,
+        user_token_id: &str,
+        expires_at: DateTime<Utc>,
+        mail: &MailMessage,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserInvite>>;
+    /// Cancels a pending or expired invite; `None` when it is accepted or canceled (or unknown).
+    async fn cancel_invite(&self, id: &str, now: DateTime<Utc>) -> StoreResult<Option<UserInvite>>;
+    async fn update_invite(
+        &self,
+        id: &str,
+        update: &InviteUpdate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserInvite>>;
+    /// Accepts the pending, unexpired invite with this link and creates its user (with roles,
+    /// and optionally a welcome message) in one transaction; `None` when the link does not
+    /// (any more) accept.
+    async fn accept_invite(
+        &self,
+        token_hash: &str,
+        user: &User,
+        password_hash: Option<&str>,
+        roles: &[RoleId],
+        mail: Option<&MailMessage>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserInvite>>;
+}
+
 /// Mail and password resets.
 #[async_trait]
 pub trait MailStore: Send + Sync + 'static {
@@ -254,6 +311,25 @@ pub trait MailStore: Send + Sync + 'static {
     ) -> StoreResult<Option<PasswordReset>>;
     /// The newest messages first.
     async fn mailbox(&self, limit: u64) -> StoreResult<Vec<MailMessage>>;
+    /// Claims up to `limit` queued messages due at `now` until `lease_until` (each counts an
+    /// attempt): nobody else is handed them before the lease ends, unless marked first.
+    async fn claim_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u64,
+    ) -> StoreResult<Vec<MailMessage>>;
+    /// Marks a claimed message delivered (by `transport`: `smtp` or `mailbox`).
+    async fn mail_sent(&self, id: &str, transport: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Records a failed attempt: retried from `retry_at`, or failed for good when `None`.
+    async fn mail_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
+    /// How many messages are queued, sent and failed; the oldest queued one's age.
+    async fn mail_queue_status(&self) -> StoreResult<MailQueueStatus>;
     /// Starts (or restarts, with a new link) a user's email verification, with its message.
     async fn start_email_verification(
         &self,
@@ -280,6 +356,8 @@ pub struct SqlPlatformStore {
     hlc: Arc<HlcClock>,
     /// Notified after each commit that recorded sync events.
     signal: Arc<Notify>,
+    /// Notified after each commit that queued mail.
+    mail_signal: Arc<Notify>,
 }
 
 impl SqlPlatformStore {
@@ -300,6 +378,7 @@ impl SqlPlatformStore {
             db,
             hlc: Arc::new(hlc),
             signal: Arc::new(Notify::new()),
+            mail_signal: Arc::new(Notify::new()),
         })
     }
 
@@ -315,6 +394,15 @@ impl SqlPlatformStore {
     /// Notified whenever a commit recorded sync events (the relay waits on it).
     pub fn outbox_signal(&self) -> &Arc<Notify> {
         &self.signal
+    }
+
+    /// Notified whenever a commit queued mail (the mail sender waits on it).
+    pub fn mail_signal(&self) -> &Arc<Notify> {
+        &self.mail_signal
+    }
+
+    fn signal_mail(&self) {
+        self.mail_signal.notify_one();
     }
 
     fn dialect(&self) -> Dialect {

@@ -31,6 +31,17 @@ fn challenge() -> Response {
     response
 }
 
+/// The delivery state in words (never by colour alone).
+fn delivery_words(d: &tandem_platform::domain::auth::Delivery) -> String {
+    match (d.status.as_str(), d.transport.as_deref()) {
+        ("sent", Some("smtp")) => "sent by SMTP".to_owned(),
+        ("sent", _) => "kept here (no SMTP server)".to_owned(),
+        ("failed", _) => format!("failed after {} attempts", d.attempts),
+        (_, _) if d.attempts > 0 => format!("queued, retrying ({} attempts so far)", d.attempts),
+        _ => "queued".to_owned(),
+    }
+}
+
 /// The first http(s) link in a text, to make it clickable.
 fn first_link(text: &str) -> Option<&str> {
     let start = text.find("http://").or_else(|| text.find("https://"))?;
@@ -69,6 +80,11 @@ pub(super) async fn mailbox(State(state): State<PlatformState>, headers: HeaderM
                 json!({
                     "id": m.id, "kind": m.kind, "to": m.recipient, "subject": m.subject,
                     "text": m.text_body, "html": m.html_body, "createdAt": m.created_at,
+                    "delivery": {
+                        "status": m.delivery.status, "attempts": m.delivery.attempts,
+                        "lastError": m.delivery.last_error, "sentAt": m.delivery.sent_at,
+                        "transport": m.delivery.transport,
+                    },
                 })
             })
             .collect();
@@ -91,7 +107,7 @@ pub(super) async fn mailbox(State(state): State<PlatformState>, headers: HeaderM
             body {
                 main class="card mailbox" {
                     h1 { "Dev mailbox" }
-                    p { "Every message Tandem wrote, newest first. No mail server is configured, so nothing left this machine." }
+                    p { "Every message Tandem wrote, newest first, and how its delivery went. Without an SMTP server (--smtp-url) nothing leaves this machine: the messages are only here." }
                     @if messages.is_empty() {
                         p { "No messages yet." }
                     }
@@ -100,6 +116,12 @@ pub(super) async fn mailbox(State(state): State<PlatformState>, headers: HeaderM
                             h2 { (m.subject) }
                             p {
                                 "To " strong { (m.recipient) } " · " (m.created_at.format("%Y-%m-%d %H:%M:%S UTC"))
+                            }
+                            p {
+                                "Delivery: " strong { (delivery_words(&m.delivery)) }
+                                @if let Some(error) = &m.delivery.last_error {
+                                    " · last error: " (error)
+                                }
                             }
                             @if let Some(link) = first_link(&m.text_body) {
                                 p { a href=(link) { "Open the link in this message" } }

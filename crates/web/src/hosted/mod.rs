@@ -12,7 +12,7 @@
 //! - `GET /oauth/logout`: OIDC RP-initiated log-out.
 //!
 //! `login` has the log-in and sign-up flow, `recovery` the forgot/reset password and email
-//! confirmation pages, `mailbox` the dev mailbox. Here: the router and what the pages share —
+//! confirmation pages, `invite` the page behind an invitation link, `mailbox` the dev mailbox. Here: the router and what the pages share —
 //! the carried request and its checks, page rendering, the CSRF cookie, form parsing and
 //! errors, mailed links.
 //!
@@ -33,6 +33,7 @@ use tandem_platform::oauth::issuer_for;
 
 use crate::pages::{self, FormErrors, LoginView, MessageView, SignupView, Tone};
 
+mod invite;
 mod login;
 mod mailbox;
 mod recovery;
@@ -62,6 +63,10 @@ pub fn router(state: PlatformState) -> Router {
             get(recovery::reset_page).post(recovery::reset_submit),
         )
         .route("/authorize/verify", get(recovery::verify))
+        .route(
+            "/authorize/invite",
+            get(invite::invite_page).post(invite::invite_submit),
+        )
         .route("/dev/mailbox", get(mailbox::mailbox))
         .route(pages::STYLESHEET_PATH, get(stylesheet))
         .with_state(state)

@@ -1,4 +1,5 @@
-//! The hosted auth pages: log-in, sign-up, forgot and reset password, and a plain message page.
+//! The hosted auth pages: log-in, sign-up, forgot and reset password, accepting an invitation,
+//! and a plain message page.
 //!
 //! Every page is a function from a view to a complete HTML document. Values reach the markup
 //! only through maud's escaping; nothing a user or an operator typed is ever inserted raw.
@@ -7,12 +8,14 @@
 
 mod form;
 mod icon;
+mod invite;
 mod layout;
 mod login;
 mod message;
 mod password;
 mod signup;
 
+pub use invite::{InviteView, accept_invite};
 pub use login::{LoginView, login};
 pub use message::{MessageView, Tone, message};
 pub use password::{ForgotView, ResetView, forgot_password, reset_password};
