@@ -261,13 +261,15 @@ async function twoFreePorts() {
  *   `tandem serve --only baas`, each with its own data directory (and, on PostgreSQL, its own
  *   database: `--platform-db` / `--baas-db`), each `--peer-url` the other, sharing a random
  *   `TANDEM_SYNC_SECRET` and credentials generated here (`TANDEM_ENVIRONMENT_ID` /
- *   `TANDEM_API_KEY`, passed to both).
+ *   `TANDEM_API_KEY`, passed to both);
+ * - `env` — extra environment variables for every process (e.g. `TANDEM_SMTP_URL`).
  */
 export async function startTandem({
   backend = 'sqlite',
   schema,
   separateBaasDb = false,
   deployment = 'all-in-one',
+  env: extraEnv = {},
 } = {}) {
   if (!KNOWN_BACKENDS.includes(backend)) {
     throw new Error(`startTandem: unknown backend '${backend}'`);
@@ -319,6 +321,7 @@ export async function startTandem({
       await mkdir(baasDataDir, { mode: 0o700 });
       creds = { environmentId: randomUUID(), apiKey: randomBytes(32).toString('base64url') };
       const env = childEnv({
+        ...extraEnv,
         TANDEM_ENVIRONMENT_ID: creds.environmentId,
         TANDEM_API_KEY: creds.apiKey,
         TANDEM_SYNC_SECRET: randomBytes(32).toString('base64url'),
@@ -345,7 +348,7 @@ export async function startTandem({
       const port = await freePort();
       args.push('--listen', `127.0.0.1:${port}`);
       procs.push(
-        spawnTandemProcess({ name: `tandem (${backend})`, args, env: childEnv(), host: `http://127.0.0.1:${port}` }),
+        spawnTandemProcess({ name: `tandem (${backend})`, args, env: childEnv(extraEnv), host: `http://127.0.0.1:${port}` }),
       );
     }
 

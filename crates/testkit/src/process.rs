@@ -224,6 +224,24 @@ impl Remote {
         ))
     }
 
+    /// The dev mailbox's messages (newest first), with their delivery state.
+    pub async fn mailbox(&self) -> Vec<Value> {
+        let (status, body) = self
+            .send(
+                Method::GET,
+                "/dev/mailbox",
+                &[
+                    ("authorization", self.basic()),
+                    ("accept", "application/json".into()),
+                ],
+                None,
+            )
+            .await
+            .expect("GET /dev/mailbox");
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["messages"].as_array().cloned().unwrap_or_default()
+    }
+
     pub async fn service_token(&self) -> Result<String, reqwest::Error> {
         let (status, body) = self
             .send(

@@ -2,6 +2,7 @@
 //! `kill -9` in the middle of a stream of updates from both sides; the BaaS half of a split
 //! deployment down while the Platform keeps taking writes; an event the other side cannot apply,
 //! parked, visible in the status, and delivered by `tandem sync retry` once its cause is fixed.
+//! And the mail queue: a message queued just before `kill -9` goes out once after the restart.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -9,7 +10,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tandem_platform::Credentials;
-use tandem_testkit::process::{Node, Remote, credentials_env};
+use tandem_testkit::process::{Node, Remote, credentials_env, free_port};
+use tandem_testkit::smtp::FakeSmtp;
 use tandem_testkit::{Backend, TestDatabase};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tandem");
@@ -230,6 +232,45 @@ on_both_backends! {
             assert!(tracked[user][0].allows("p", &p["firstName"]), "user {user}: first name {} after {:?}", p["firstName"], tracked[user][0]);
             assert!(tracked[user][1].allows("b", &p["lastName"]), "user {user}: last name {} after {:?}", p["lastName"], tracked[user][1]);
         }
+    }
+
+    async fn kill_9_right_after_mail_is_queued_then_restart_sends_it_exactly_once(stores: Stores) {
+        // The SMTP server is down at first: the message cannot leave before the kill.
+        let port = free_port();
+        let mut node = stores.node("tandem", stores.all_in_one());
+        node.env.push(("TANDEM_SMTP_URL".into(), format!("smtp://127.0.0.1:{port}")));
+        node.start().await;
+        let remote = stores.remote(&node);
+        let inviter = create_user(&remote, json!({"firstName": "Ann"})).await;
+        let email = format!("{}@faults.example", uuid::Uuid::new_v4());
+        let answer = remote
+            .graphql(
+                "mutation($i: UserInvitesCreateDto!) { sendUserInvites(userInvites: $i) { success { id } errors { error } } }",
+                json!({"i": {"userInvites": [{"email": email, "createdByUserId": inviter}]}}),
+            )
+            .await
+            .expect("sendUserInvites");
+        assert_eq!(data(&answer, "sendUserInvites")["errors"], json!([]), "{answer}");
+        node.kill();
+
+        let smtp = FakeSmtp::start(port).await;
+        node.start().await;
+        // Due at once, or when the lease of an attempt cut off by the kill ends (60 s).
+        let got = smtp.wait_for(1, 90).await;
+        assert_eq!(got[0].to, vec![email.clone()]);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let messages = remote.mailbox().await;
+            if messages[0]["delivery"]["status"] == "sent" {
+                assert_eq!(messages[0]["delivery"]["transport"], "smtp");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "not marked sent: {messages:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // And never again.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(smtp.received().len(), 1, "{:?}", smtp.received());
     }
 
     async fn split_mode_the_platform_keeps_taking_writes_while_the_baas_is_down(stores: Stores) {

@@ -8,6 +8,7 @@
 
 mod cors;
 mod forms;
+mod invites;
 mod oidc;
 mod recovery;
 mod tokens;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::*;
 
 /// The messages in the dev mailbox, newest first (as the environment's operator sees them).
-async fn mailbox(app: &TestApp) -> Vec<Value> {
+pub(super) async fn mailbox(app: &TestApp) -> Vec<Value> {
     let response = reqwest::Client::new()
         .get(format!("{}/dev/mailbox", app.base_url))
         .basic_auth(
