@@ -23,8 +23,9 @@ CREATE TABLE user_invites (
     created_at           BIGINT NOT NULL,
     updated_at           BIGINT NOT NULL
 );
--- At most one open invitation per email.
-CREATE UNIQUE INDEX user_invites_one_pending_per_email ON user_invites (email) WHERE status = 'pending';
+-- At most one open invitation per email and tenant (another tenant's does not block; the first
+-- to be accepted creates the user, the others then find the email taken).
+CREATE UNIQUE INDEX user_invites_one_pending_per_email ON user_invites (tenant_id, email) WHERE status = 'pending';
 CREATE INDEX user_invites_tenant_idx ON user_invites (tenant_id, created_at);
 CREATE INDEX user_invites_expiry_idx ON user_invites (status, expires_at);
 

@@ -5,6 +5,7 @@
 //! nothing here depends on them.
 
 pub mod auth;
+pub mod console;
 pub mod input;
 pub mod invite;
 pub mod list;

@@ -24,12 +24,15 @@ use crate::domain::auth::MailMessage;
 
 /// Attempts before a message is marked failed.
 pub const MAX_ATTEMPTS: i64 = 12;
-/// How long a claimed message is left to its sender: twice the SMTP timeout. Messages are
+/// How long a claimed message is left to its sender: twice [`SEND_TIMEOUT`]. Messages are
 /// claimed one at a time, so a slow server cannot make a claimed message outlive its lease; a
 /// sender killed mid-conversation delays that message by at most this.
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
-/// How long one SMTP conversation may take.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting to the SMTP server may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long handing one message to the transport may take in all (lettre's own timeout covers
+/// only the connection); half the lease.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why a message was not delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,12 +6,15 @@
 //! Who may invite: the service account, into any tenant, with any roles. A user token, only into
 //! its own tenant, in its own name (`createdByUserId` is the caller), and only with roles that
 //! one of its roles lists in `inviteRoleKeys` (ROQ's rule); a user none of whose roles lists any
-//! may not invite. Each invitation of a batch succeeds or fails on its own, with a stable code.
+//! may not invite. A user token may resend, cancel or change only invitations it could have sent
+//! (its tenant's, with roles it may hand out). Each invitation of a batch succeeds or fails on
+//! its own, with a stable code; who invites and into which tenant are checked for the whole
+//! batch before anything is sent.
 
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::Duration;
-use tandem_core::{Email, RoleId, TenantId, UserId};
+use tandem_core::{Email, RoleId, UserId};
 
 use super::roles::dedupe;
 use super::sessions::{digest, required_name};
@@ -85,23 +88,32 @@ impl PlatformService {
         }
         let base = self.link_base(host)?;
         let settings = self.auth_settings().await?;
+        // Who invites and into which tenant are the request's to get right: a mistake there
+        // fails the whole request, before anything is sent.
         let mut inviters: HashMap<String, Inviter> = HashMap::new();
-        let mut tenants: HashMap<TenantId, Tenant> = HashMap::new();
-        let mut results = InviteResults::default();
-        for new in batch.invites {
-            let tenant_id = new.tenant_id.clone().or_else(|| batch.tenant_id.clone());
-            // Who invites and into which tenant are the request's to get right: a mistake there
-            // fails the whole request.
+        let mut tenants: HashMap<Option<String>, Tenant> = HashMap::new();
+        for new in &batch.invites {
             let inviter_key = new.created_by_user_id.trim().to_owned();
             if !inviters.contains_key(&inviter_key) {
                 let inviter = self.inviter(principal, &inviter_key).await?;
-                inviters.insert(inviter_key.clone(), inviter);
+                inviters.insert(inviter_key, inviter);
             }
-            let tenant = self.invite_tenant(principal, tenant_id.as_deref()).await?;
-            tenants.entry(tenant.id).or_insert_with(|| tenant.clone());
-            let Some(inviter) = inviters.get(&inviter_key) else {
+            let tenant_key = new.tenant_id.clone().or_else(|| batch.tenant_id.clone());
+            if !tenants.contains_key(&tenant_key) {
+                let tenant = self.invite_tenant(principal, tenant_key.as_deref()).await?;
+                tenants.insert(tenant_key, tenant);
+            }
+        }
+        let mut results = InviteResults::default();
+        for new in batch.invites {
+            let tenant_key = new.tenant_id.clone().or_else(|| batch.tenant_id.clone());
+            let (Some(inviter), Some(tenant)) = (
+                inviters.get(new.created_by_user_id.trim()),
+                tenants.get(&tenant_key),
+            ) else {
                 continue;
             };
+            let tenant = tenant.clone();
             let (email, first_name, last_name) = (
                 new.email.clone(),
                 new.first_name.clone(),
@@ -274,6 +286,32 @@ impl PlatformService {
             .to(invite.email.as_str(), self.clock.now())
     }
 
+    /// An invitation the principal may resend, cancel or change: the service account any; a
+    /// user token one of its tenant's whose roles it may hand out itself.
+    async fn manageable_invite(
+        &self,
+        principal: &Principal,
+        id: &str,
+    ) -> PlatformResult<UserInvite> {
+        let invite = self.visible_invite(principal, id).await?;
+        if let Principal::User { id: caller, .. } = principal {
+            let roles = self.store.roles_of_users(&[*caller]).await?;
+            let allowed: BTreeSet<&String> = roles
+                .get(caller)
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r.invite_role_keys.iter())
+                .collect();
+            if allowed.is_empty() || invite.role_keys.iter().any(|k| !allowed.contains(k)) {
+                return Err(PlatformError::Forbidden(
+                    "a user token may only manage invitations with roles its own roles may invite"
+                        .into(),
+                ));
+            }
+        }
+        Ok(invite)
+    }
+
     /// An invitation the principal may see.
     async fn visible_invite(&self, principal: &Principal, id: &str) -> PlatformResult<UserInvite> {
         let invite = self
@@ -317,7 +355,7 @@ impl PlatformService {
         id: &str,
         host: Option<&str>,
     ) -> PlatformResult<UserInvite> {
-        let invite = self.visible_invite(principal, id).await?;
+        let invite = self.manageable_invite(principal, id).await?;
         closed(&invite)?;
         let base = self.link_base(host)?;
         let settings = self.auth_settings().await?;
@@ -368,7 +406,7 @@ impl PlatformService {
         principal: &Principal,
         id: &str,
     ) -> PlatformResult<UserInvite> {
-        let invite = self.visible_invite(principal, id).await?;
+        let invite = self.manageable_invite(principal, id).await?;
         closed(&invite)?;
         match self
             .store
@@ -389,7 +427,7 @@ impl PlatformService {
         id: &str,
         update: InviteUpdate,
     ) -> PlatformResult<UserInvite> {
-        let invite = self.visible_invite(principal, id).await?;
+        let invite = self.manageable_invite(principal, id).await?;
         closed(&invite)?;
         let update = InviteUpdate {
             first_name: validate::optional_text("firstName", update.first_name)?,
@@ -398,11 +436,10 @@ impl PlatformService {
             data: update.data.map(validate::custom_data).transpose()?,
         };
         let now = self.clock.now();
-        self.store
-            .update_invite(&invite.id, &update, now)
-            .await?
-            .map(|i| i.as_of(now))
-            .ok_or_else(|| PlatformError::InviteNotFound(id.to_owned()))
+        match self.store.update_invite(&invite.id, &update, now).await? {
+            Some(invite) => Ok(invite.as_of(now)),
+            None => Err(self.why_closed(&invite.id).await),
+        }
     }
 
     async fn why_closed(&self, id: &str) -> PlatformError {

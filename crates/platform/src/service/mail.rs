@@ -8,7 +8,7 @@ use tokio::sync::{Notify, watch};
 
 use super::PlatformService;
 use crate::error::PlatformResult;
-use crate::mail::delivery::{LEASE, MAX_ATTEMPTS, Transport, backoff};
+use crate::mail::delivery::{LEASE, MAX_ATTEMPTS, SEND_TIMEOUT, SendError, Transport, backoff};
 
 /// How often the queue is looked at when nothing signals new mail (retries fall due, and
 /// other replicas queue mail too).
@@ -54,17 +54,32 @@ impl PlatformService {
         let mut count = 0;
         while (count as u64) < limit {
             let now = self.clock.now();
-            let Some(message) = self.store.claim_mail(now, now + LEASE, 1).await?.pop() else {
+            let lease = now + LEASE;
+            let Some(message) = self.store.claim_mail(now, lease, 1).await?.pop() else {
                 break;
             };
             count += 1;
-            let outcome = transport.send(&message).await;
+            // Bounded well inside the lease, so no other sender can claim it meanwhile.
+            let outcome = tokio::time::timeout(SEND_TIMEOUT, transport.send(&message))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(SendError {
+                        permanent: false,
+                        message: format!(
+                            "the mail server did not finish within {} s",
+                            SEND_TIMEOUT.as_secs()
+                        ),
+                    })
+                });
             let store = &self.store;
             match outcome {
                 Ok(()) => {
-                    store
-                        .mail_sent(&message.id, transport.name(), self.clock.now())
+                    let marked = store
+                        .mail_sent(&message.id, lease, transport.name(), self.clock.now())
                         .await?;
+                    if !marked {
+                        tracing::warn!(mail = %message.id, "mail sent, but its claim had lapsed: another sender may send it too");
+                    }
                     tracing::info!(mail = %message.id, kind = %message.kind, transport = transport.name(), "mail sent");
                 }
                 Err(err) => {
@@ -72,7 +87,7 @@ impl PlatformService {
                     let retry_at = (!err.permanent && attempts < MAX_ATTEMPTS)
                         .then(|| self.clock.now() + backoff(attempts));
                     store
-                        .mail_failed(&message.id, &err.message, retry_at)
+                        .mail_failed(&message.id, lease, &err.message, retry_at)
                         .await?;
                     tracing::warn!(
                         mail = %message.id,

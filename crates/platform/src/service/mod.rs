@@ -6,6 +6,7 @@
 //! ([`crate::domain::input`], [`crate::domain::list`]); nothing here knows GraphQL.
 
 mod access;
+mod console;
 mod invites;
 mod keys;
 mod limits;
@@ -31,6 +32,7 @@ use crate::error::{PlatformError, PlatformResult};
 use crate::store::PlatformStore;
 
 pub use access::{IssuedToken, SERVICE_ACCOUNT_EMAIL, SERVICE_TOKEN_LIFETIME};
+pub use console::{CONSOLE_SESSION_LIFETIME, create_console_admin, reset_console_admin_password};
 pub use invites::{InviteView, MAX_INVITES_PER_REQUEST, invite_link};
 pub use keys::{KEYS_TTL, ROTATION_OVERLAP};
 pub use mail::run_mail_sender;

@@ -239,6 +239,7 @@ impl InviteStore for SqlPlatformStore {
         let mut tx = self.db.begin().await?;
         self.expire_invites(&mut tx, Some(invite.email.as_str()), invite.created_at)
             .await?;
+        // (Expiring every tenant's invites of this email is harmless: they were expired anyway.)
         tx.execute(&insert).await.map_err(pending_exists)?;
         tx.execute(&insert_mail(mail)).await?;
         tx.commit().await?;
@@ -363,6 +364,10 @@ impl InviteStore for SqlPlatformStore {
             .table(UserInvites::Table)
             .value(UserInvites::UpdatedAt, millis(now))
             .and_where(Expr::col(UserInvites::Id).eq(id))
+            .and_where(Expr::col(UserInvites::Status).is_in([
+                InviteStatus::Pending.as_str(),
+                InviteStatus::Expired.as_str(),
+            ]))
             .returning(returning());
         if let Some(v) = &update.first_name {
             statement.value(UserInvites::FirstName, v.clone());

@@ -141,6 +141,10 @@ struct StatusRow {
     oldest: Option<i64>,
 }
 
+/// What replaces the body of a message once an SMTP server took it: its one-time links must
+/// not outlive the mail in the database (the dev mailbox keeps bodies, as it is their only copy).
+const SENT_BODY: &str = "(delivered by SMTP; the body is not kept)";
+
 /// Longest delivery error kept (an SMTP server's answer can be long).
 const MAX_ERROR_CHARS: usize = 500;
 
@@ -408,8 +412,15 @@ impl MailStore for SqlPlatformStore {
     }
 
     #[tracing::instrument(skip_all, fields(mail = %id))]
-    async fn mail_sent(&self, id: &str, transport: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        let update = Query::update()
+    async fn mail_sent(
+        &self,
+        id: &str,
+        lease: DateTime<Utc>,
+        transport: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut update = Query::update();
+        update
             .table(MailMessages::Table)
             .value(MailMessages::Status, "sent")
             .value(MailMessages::SentAt, millis(now))
@@ -417,31 +428,38 @@ impl MailStore for SqlPlatformStore {
             .value(MailMessages::ClaimedUntil, Option::<i64>::None)
             .value(MailMessages::LastError, Option::<String>::None)
             .and_where(Expr::col(MailMessages::Id).eq(id))
-            .to_owned();
-        self.db.execute(&update).await?;
-        Ok(())
+            .and_where(Expr::col(MailMessages::Status).eq("queued"))
+            .and_where(Expr::col(MailMessages::ClaimedUntil).eq(millis(lease)));
+        if transport != "mailbox" {
+            update
+                .value(MailMessages::TextBody, SENT_BODY)
+                .value(MailMessages::HtmlBody, SENT_BODY);
+        }
+        Ok(self.db.execute(&update).await? == 1)
     }
 
     #[tracing::instrument(skip_all, fields(mail = %id))]
     async fn mail_failed(
         &self,
         id: &str,
+        lease: DateTime<Utc>,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
         let mut update = Query::update();
         update
             .table(MailMessages::Table)
             .value(MailMessages::LastError, error)
             .value(MailMessages::ClaimedUntil, Option::<i64>::None)
-            .and_where(Expr::col(MailMessages::Id).eq(id));
+            .and_where(Expr::col(MailMessages::Id).eq(id))
+            .and_where(Expr::col(MailMessages::Status).eq("queued"))
+            .and_where(Expr::col(MailMessages::ClaimedUntil).eq(millis(lease)));
         match retry_at {
             Some(at) => update.value(MailMessages::NextAttemptAt, millis(at)),
             None => update.value(MailMessages::Status, "failed"),
         };
-        self.db.execute(&update).await?;
-        Ok(())
+        Ok(self.db.execute(&update).await? == 1)
     }
 
     async fn mail_queue_status(&self) -> StoreResult<MailQueueStatus> {

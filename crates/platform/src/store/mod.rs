@@ -10,6 +10,7 @@
 //! pattern matching) is in `sqlite` and `postgres`.
 
 mod auth;
+mod console;
 mod environment;
 mod filter;
 mod invites;
@@ -35,6 +36,7 @@ use crate::domain::auth::{
     AuthSettings, CodeRecord, EmailVerification, MailMessage, MailQueueStatus, PasswordReset,
     RefreshRecord, SigningKeyRecord,
 };
+use crate::domain::console::{AuditEntry, ConsoleAdmin, ConsoleSession};
 use crate::domain::invite::{InviteQuery, InviteUpdate, UserInvite};
 use crate::domain::list::{PermissionQuery, RoleQuery, TenantQuery, UserQuery};
 use crate::domain::{Change, Page, Permission, Role, Tenant, User, UserChanges};
@@ -80,13 +82,69 @@ fn unique_violation(err: DbError, duplicate: StoreError) -> StoreError {
 
 /// Everything the Platform service needs from storage.
 pub trait PlatformStore:
-    EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore + MailStore + InviteStore
+    EnvironmentStore
+    + TenantStore
+    + UserStore
+    + RoleStore
+    + AuthStore
+    + MailStore
+    + InviteStore
+    + ConsoleStore
 {
 }
 
 impl<T> PlatformStore for T where
-    T: EnvironmentStore + TenantStore + UserStore + RoleStore + AuthStore + MailStore + InviteStore
+    T: EnvironmentStore
+        + TenantStore
+        + UserStore
+        + RoleStore
+        + AuthStore
+        + MailStore
+        + InviteStore
+        + ConsoleStore
 {
+}
+
+/// The Console's administrators, their sessions (tokens as digests) and the audit log.
+#[async_trait]
+pub trait ConsoleStore: Send + Sync + 'static {
+    /// `DuplicateEmail` when an admin with this email exists.
+    async fn insert_console_admin(
+        &self,
+        admin: &ConsoleAdmin,
+        password_hash: &str,
+    ) -> StoreResult<()>;
+    /// Replaces an admin's password and ends their sessions; `false` when there is no such admin.
+    async fn set_console_admin_password(
+        &self,
+        email: &Email,
+        password_hash: &str,
+    ) -> StoreResult<bool>;
+    /// The admin and their password hash.
+    async fn console_admin_by_email(
+        &self,
+        email: &Email,
+    ) -> StoreResult<Option<(ConsoleAdmin, String)>>;
+    async fn count_console_admins(&self) -> StoreResult<i64>;
+    /// Stores a new session (and drops expired ones).
+    async fn insert_console_session(
+        &self,
+        token_hash: &str,
+        admin_id: &str,
+        csrf: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The live session with this token digest, and its admin.
+    async fn console_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ConsoleSession>>;
+    async fn delete_console_session(&self, token_hash: &str) -> StoreResult<()>;
+    async fn insert_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// The newest entries first, about one user or about anything.
+    async fn audit(&self, user: Option<UserId>, limit: u64) -> StoreResult<Vec<AuditEntry>>;
 }
 
 /// The environment: its credentials digest and token-key salt.
@@ -274,6 +332,7 @@ pub trait InviteStore: Send + Sync + 'static {
     ) -> StoreResult<Option<UserInvite>>;
     /// Cancels a pending or expired invite; `None` when it is accepted or canceled (or unknown).
     async fn cancel_invite(&self, id: &str, now: DateTime<Utc>) -> StoreResult<Option<UserInvite>>;
+    /// Changes an open (pending or expired) invite; `None` when it is closed (or unknown).
     async fn update_invite(
         &self,
         id: &str,
@@ -319,15 +378,25 @@ pub trait MailStore: Send + Sync + 'static {
         lease_until: DateTime<Utc>,
         limit: u64,
     ) -> StoreResult<Vec<MailMessage>>;
-    /// Marks a claimed message delivered (by `transport`: `smtp` or `mailbox`).
-    async fn mail_sent(&self, id: &str, transport: &str, now: DateTime<Utc>) -> StoreResult<()>;
-    /// Records a failed attempt: retried from `retry_at`, or failed for good when `None`.
+    /// Marks a message delivered (by `transport`: `smtp` or `mailbox`) if it is still claimed
+    /// with `lease` (the claim's `lease_until`); `false` when the claim had lapsed. A message sent
+    /// by SMTP keeps no body: its links must not outlive the mail in the database.
+    async fn mail_sent(
+        &self,
+        id: &str,
+        lease: DateTime<Utc>,
+        transport: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Records a failed attempt under the claim `lease`: retried from `retry_at`, or failed for
+    /// good when `None`. `false` when the claim had lapsed (nothing written).
     async fn mail_failed(
         &self,
         id: &str,
+        lease: DateTime<Utc>,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// How many messages are queued, sent and failed; the oldest queued one's age.
     async fn mail_queue_status(&self) -> StoreResult<MailQueueStatus>;
     /// Starts (or restarts, with a new link) a user's email verification, with its message.

@@ -258,6 +258,24 @@ on_both_backends! {
         invite(&app, &tenant, &inviter, &email).await;
     }
 
+    async fn two_tenants_may_invite_the_same_address_and_the_first_acceptance_wins(app: TestApp) {
+        let (tenant, inviter) = setup(&app).await;
+        let other = create_tenant(&app, "Other").await;
+        let other_inviter = create_user(&app, json!({"tenantId": other, "firstName": "Oz"})).await;
+        let email = unique_email("both");
+        invite(&app, &tenant, &inviter, &email).await;
+        let first = link_to(&app, &email).await;
+        app.clock.advance(Duration::seconds(1));
+        invite(&app, &other, &other_inviter, &email).await;
+        let second = link_to(&app, &email).await;
+        assert_ne!(first, second);
+        let done = accept(&app, &second, "a-good-password-1").await;
+        assert!(done.html.contains("Welcome aboard"), "{}", done.html);
+        let late = accept(&app, &first, "a-good-password-1").await;
+        assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.html);
+        assert!(late.html.contains("You already have an account"), "{}", late.html);
+    }
+
     async fn an_invitation_expires_with_the_clock_and_resending_opens_it_again(app: TestApp) {
         let (tenant, inviter) = setup(&app).await;
         let email = unique_email("eve");
@@ -331,9 +349,19 @@ on_both_backends! {
         let refused = send(&app, Some(&member_token), &tenant, json!([{"email": unique_email("e"), "createdByUserId": member["id"]}])).await;
         assert_eq!(refused.data("sendUserInvitesV2")["errors"][0]["error"], "FORBIDDEN");
 
-        // A user sees its tenant's invitations only.
+        // Managing invitations takes the same rights as sending them.
+        let sent_by_lead = result["success"][0]["id"].clone();
+        for op in ["resendUserInvite", "cancelUserInvite"] {
+            let refused = app.graphql_with(&member_token, &one_doc(op), json!({"id": sent_by_lead})).await;
+            assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{op}: {}", refused.body);
+        }
+        // A user sees its tenant's invitations only, and cannot touch another tenant's.
         let outsider = create_user(&app, json!({"tenantId": other})).await;
-        invite(&app, &other, &outsider, &unique_email("f")).await;
+        let theirs = invite(&app, &other, &outsider, &unique_email("f")).await;
+        let hidden = app.graphql_with(&lead_token, &one_doc("cancelUserInvite"), json!({"id": theirs["id"]})).await;
+        assert_eq!(hidden.error_code(), Some("USER_INVITE_NOT_FOUND"), "{}", hidden.body);
+        let canceled = app.graphql_with(&lead_token, &one_doc("cancelUserInvite"), json!({"id": sent_by_lead})).await;
+        assert_eq!(canceled.data("cancelUserInvite")["status"], "canceled");
         let listed = app
             .graphql_with(&lead_token, "query { userInvites { totalCount data { tenantId } } }", json!({}))
             .await;
@@ -375,6 +403,9 @@ on_both_backends! {
         assert!(got[0].data.contains("Subject: Ann Admin invited you to Acme on Tandem"), "{}", got[0].data);
         let sent = wait_for_delivery(&app, |d| d["status"] == "sent").await;
         assert_eq!(sent["delivery"]["transport"], "smtp");
+        // Once the SMTP server has it, the one-time link is not kept in the database.
+        assert!(!sent["text"].as_str().unwrap().contains("token="), "{sent}");
+        assert!(!sent["html"].as_str().unwrap().contains("token="), "{sent}");
         // Never twice.
         app.clock.advance(Duration::minutes(5));
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
