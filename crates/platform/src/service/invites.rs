@@ -11,6 +11,7 @@
 //! its own, with a stable code; who invites and into which tenant are checked for the whole
 //! batch before anything is sent.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::Duration;
@@ -94,14 +95,14 @@ impl PlatformService {
         let mut tenants: HashMap<Option<String>, Tenant> = HashMap::new();
         for new in &batch.invites {
             let inviter_key = new.created_by_user_id.trim().to_owned();
-            if !inviters.contains_key(&inviter_key) {
-                let inviter = self.inviter(principal, &inviter_key).await?;
-                inviters.insert(inviter_key, inviter);
+            if let Entry::Vacant(slot) = inviters.entry(inviter_key) {
+                let inviter = self.inviter(principal, slot.key()).await?;
+                slot.insert(inviter);
             }
             let tenant_key = new.tenant_id.clone().or_else(|| batch.tenant_id.clone());
-            if !tenants.contains_key(&tenant_key) {
-                let tenant = self.invite_tenant(principal, tenant_key.as_deref()).await?;
-                tenants.insert(tenant_key, tenant);
+            if let Entry::Vacant(slot) = tenants.entry(tenant_key) {
+                let tenant = self.invite_tenant(principal, slot.key().as_deref()).await?;
+                slot.insert(tenant);
             }
         }
         let mut results = InviteResults::default();
