@@ -27,6 +27,6 @@ pub use environment::Credentials;
 pub use error::PlatformError;
 pub use service::{PlatformService, Principal, StartOptions};
 pub use store::{
-    AuthStore, EnvironmentStore, MailStore, PlatformStore, RoleStore, SqlPlatformStore,
-    TenantStore, UserStore,
+    AuthStore, ConsoleStore, EnvironmentStore, InviteStore, MailStore, PlatformStore, RoleStore,
+    SqlPlatformStore, TenantStore, UserStore,
 };

@@ -272,10 +272,19 @@ impl App {
         let mut router = Router::new().merge(health);
         if let Some((service, _)) = &self.platform {
             let state = PlatformState::new(service.clone());
+            let baas = self
+                .baas
+                .clone()
+                .map(|b| Arc::new(InProcessBaas(b)) as Arc<dyn tandem_console::BaasReader>);
             router = router
                 .merge(tandem_platform::http::router(state.clone()))
                 .merge(tandem_platform::oauth::router(state.clone()))
-                .merge(tandem_web::hosted::router(state));
+                .merge(tandem_web::hosted::router(state))
+                .merge(tandem_console::router(tandem_console::ConsoleState {
+                    service: service.clone(),
+                    sync: self.sync.clone(),
+                    baas,
+                }));
         }
         if let Some(baas) = &self.baas {
             router = router.merge(tandem_baas::rpc::router(baas.clone()));
@@ -345,6 +354,34 @@ impl App {
             db.close().await;
         }
         served
+    }
+}
+
+/// The Console reads the BaaS of this process as its super admin.
+struct InProcessBaas(Arc<Baas>);
+
+#[async_trait::async_trait]
+impl tandem_console::BaasReader for InProcessBaas {
+    fn models(&self) -> Vec<String> {
+        self.0
+            .engine
+            .schema
+            .models
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
+    async fn call(
+        &self,
+        model: &str,
+        op: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        self.0
+            .call(model, op, &args)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -35,6 +35,36 @@ pub enum Command {
     /// Inspect and repair the Platform ⇄ BaaS sync of a running server.
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// Console administrators: who may log in at /console.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a Console admin; prints a generated password unless --password-stdin gives one.
+    Create(AdminArgs),
+    /// Give a Console admin a new password (their sessions end); generated unless --password-stdin.
+    Password(AdminArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct AdminArgs {
+    /// The admin's email (what they log in with).
+    #[arg(long)]
+    pub email: String,
+
+    /// Read the password from the first line of standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// Directory of the embedded databases.
+    #[arg(long, env = "TANDEM_DATA_DIR", default_value = "./tandem_data")]
+    pub data_dir: PathBuf,
+
+    /// Platform store: a postgres:// URL, or a SQLite file (default <data-dir>/platform.db).
+    #[arg(long, env = "TANDEM_PLATFORM_DB")]
+    pub platform_db: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

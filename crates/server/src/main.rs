@@ -24,6 +24,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate(args) => migrate(args).await,
         Command::Credentials(args) => credentials(args),
         Command::Sync(cmd) => sync(cmd).await,
+        Command::Admin(cmd) => admin(cmd).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -145,6 +146,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let app = App::build(&config, Arc::new(SystemClock)).await?;
+    if let Some(platform) = app.platform()
+        && !platform.console_has_admins().await.unwrap_or(true)
+    {
+        tracing::warn!(
+            "no Console admin yet: create one with `tandem admin create --email you@example.com --data-dir {}`, then open http://{}/console",
+            config.data_dir.display(),
+            listener.local_addr()?
+        );
+    }
     tracing::info!(
         address = %listener.local_addr()?,
         mode = app.sync().mode.name(),
@@ -156,6 +166,54 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("tandem stopped");
+    Ok(())
+}
+
+async fn admin(command: tandem::cli::AdminCommand) -> anyhow::Result<()> {
+    use tandem::cli::AdminCommand;
+    let (args, create) = match command {
+        AdminCommand::Create(args) => (args, true),
+        AdminCommand::Password(args) => (args, false),
+    };
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        Some(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        None
+    };
+    let url = config::platform_db_url(&args.data_dir, args.platform_db.as_deref())?;
+    let store = SqlPlatformStore::open(&url, DbOptions::default())
+        .await
+        .with_context(|| format!("cannot open the Platform store at {}", url.redacted()))?;
+    let result = if create {
+        tandem_platform::service::create_console_admin(
+            &store,
+            &args.email,
+            password.as_deref(),
+            tandem_core::Clock::now(&SystemClock),
+        )
+        .await
+        .map(|(admin, generated)| (admin.email.as_str().to_owned(), generated))
+    } else {
+        tandem_platform::service::reset_console_admin_password(
+            &store,
+            &args.email,
+            password.as_deref(),
+        )
+        .await
+        .map(|generated| (args.email.trim().to_lowercase(), generated))
+    };
+    store.db().close().await;
+    let (email, generated) = result.map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    match generated {
+        Some(password) => println!(
+            "Console admin {email}: password {password}\n(shown once; log in at /console and keep it in a password manager)"
+        ),
+        None => println!("Console admin {email}: password set"),
+    }
     Ok(())
 }
 

@@ -13,7 +13,8 @@ CREATE TABLE user_invites (
     data                 JSONB,                             -- JSON object (ROQ's data / injectableVariables)
     role_keys            TEXT NOT NULL,                    -- JSON array of role keys
     tenant_id            TEXT NOT NULL REFERENCES tenants (id),
-    created_by_user_id   TEXT NOT NULL REFERENCES users (id),
+    created_by_user_id   TEXT REFERENCES users (id),       -- the inviting user, or NULL when
+    created_by_admin     TEXT,                             -- a Console admin (their email) invited
     accepted_by_user_id  TEXT REFERENCES users (id),
     status               TEXT NOT NULL,                    -- pending | accepted | canceled | expired
     status_updated_at    BIGINT NOT NULL,

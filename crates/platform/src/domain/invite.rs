@@ -48,7 +48,10 @@ pub struct UserInvite {
     pub data: Option<Map<String, Value>>,
     pub role_keys: Vec<String>,
     pub tenant_id: TenantId,
-    pub created_by_user_id: UserId,
+    /// The inviting user; `None` when a Console admin invited (`created_by_admin`).
+    pub created_by_user_id: Option<UserId>,
+    /// The Console admin (email) who invited, when no user did.
+    pub created_by_admin: Option<String>,
     pub accepted_by_user_id: Option<UserId>,
     /// As stored: an invite past `expires_at` may still say pending; see [`Self::status_at`].
     pub status: InviteStatus,

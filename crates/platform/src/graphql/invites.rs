@@ -94,16 +94,20 @@ impl UserInviteModel {
     async fn tenant_id(&self) -> Option<ID> {
         Some(ID(self.0.tenant_id.to_string()))
     }
-    async fn created_by_user_id(&self) -> ID {
-        ID(self.0.created_by_user_id.to_string())
+    /// The inviting user; null when an administrator invited from the Console.
+    async fn created_by_user_id(&self) -> Option<ID> {
+        self.0.created_by_user_id.map(|id| ID(id.to_string()))
     }
-    async fn created_by(&self, ctx: &Context<'_>) -> Result<UserModel> {
+    async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<UserModel>> {
+        let Some(id) = self.0.created_by_user_id else {
+            return Ok(None);
+        };
         let (service, principal) = super::parts(ctx)?;
         service
-            .user(principal, &self.0.created_by_user_id.to_string())
+            .user(principal, &id.to_string())
             .await
             .gql()
-            .map(UserModel)
+            .map(|u| Some(UserModel(u)))
     }
     async fn accepted_by_user_id(&self) -> Option<ID> {
         self.0.accepted_by_user_id.map(|id| ID(id.to_string()))

@@ -44,10 +44,12 @@ pub struct InviteView {
     pub environment_name: String,
 }
 
-/// Someone who invites: the user, their name as the mail shows it, and (for user tokens) the
-/// role keys they may hand out.
+/// Someone who invites: a user, or a Console admin (by email); the name the mail shows; and
+/// (for user tokens) the role keys they may hand out.
 struct Inviter {
-    user: User,
+    user: Option<User>,
+    admin: Option<String>,
+    name: String,
     may_invite: Option<BTreeSet<String>>,
 }
 
@@ -170,7 +172,12 @@ impl PlatformService {
                 )
             }
         };
-        Ok(Inviter { user, may_invite })
+        Ok(Inviter {
+            name: display_name(&user),
+            user: Some(user),
+            admin: None,
+            may_invite,
+        })
     }
 
     /// The tenant an invitation is into: the named one (a user token: its own), else the
@@ -240,7 +247,8 @@ impl PlatformService {
             data,
             role_keys,
             tenant_id: tenant.id,
-            created_by_user_id: inviter.user.id,
+            created_by_user_id: inviter.user.as_ref().map(|u| u.id),
+            created_by_admin: inviter.admin.clone(),
             accepted_by_user_id: None,
             status: InviteStatus::Pending,
             status_updated_at: now,
@@ -251,7 +259,7 @@ impl PlatformService {
         };
         let token = random_secret()?;
         let mail = self
-            .invite_mail(&invite, &inviter.user, tenant, settings, base, &token)
+            .invite_mail(&invite, &inviter.name, tenant, settings, base, &token)
             .await;
         self.store
             .insert_invite(&invite, &digest(&token), &mail)
@@ -262,7 +270,7 @@ impl PlatformService {
     async fn invite_mail(
         &self,
         invite: &UserInvite,
-        inviter: &User,
+        inviter_name: &str,
         tenant: &Tenant,
         settings: &crate::domain::auth::AuthSettings,
         base: &str,
@@ -277,7 +285,7 @@ impl PlatformService {
                 &[
                     ("environment_name", &settings.environment_name),
                     ("tenant_name", &tenant.name),
-                    ("inviter_name", &display_name(inviter)),
+                    ("inviter_name", inviter_name),
                     ("first_name", &first_name),
                     ("link", &link),
                     ("valid_for", &valid_for),
@@ -360,11 +368,7 @@ impl PlatformService {
         closed(&invite)?;
         let base = self.link_base(host)?;
         let settings = self.auth_settings().await?;
-        let inviter = self
-            .store
-            .user(invite.created_by_user_id)
-            .await?
-            .ok_or_else(|| PlatformError::UserNotFound(invite.created_by_user_id.to_string()))?;
+        let inviter = self.inviter_name(&invite, &settings).await?;
         let tenant = self
             .store
             .tenant(invite.tenant_id)
@@ -453,6 +457,77 @@ impl PlatformService {
         }
     }
 
+    /// Who the invitation's mail and page say invited: the user, or (for a Console admin's
+    /// invitation) the environment.
+    async fn inviter_name(
+        &self,
+        invite: &UserInvite,
+        settings: &crate::domain::auth::AuthSettings,
+    ) -> PlatformResult<String> {
+        Ok(match invite.created_by_user_id {
+            Some(id) => match self.store.user(id).await? {
+                Some(user) => display_name(&user),
+                None => String::new(),
+            },
+            None => settings.environment_name.clone(),
+        })
+    }
+
+    /// Invites people from the Console: `admin` (an admin's email) into `tenant_id` with
+    /// `role_keys`; each of `people` is (email, first name, last name).
+    #[tracing::instrument(skip_all, fields(count = people.len()))]
+    pub async fn console_invite(
+        &self,
+        admin: &str,
+        tenant_id: &str,
+        role_keys: Vec<String>,
+        people: Vec<(String, Option<String>, Option<String>)>,
+        host: Option<&str>,
+    ) -> PlatformResult<InviteResults> {
+        if people.is_empty() || people.len() > MAX_INVITES_PER_REQUEST {
+            return Err(PlatformError::InvalidInput(format!(
+                "invite 1 to {MAX_INVITES_PER_REQUEST} people at once, not {}",
+                people.len()
+            )));
+        }
+        let base = self.link_base(host)?;
+        let settings = self.auth_settings().await?;
+        let tenant = self
+            .invite_tenant(&Principal::ServiceAccount, Some(tenant_id))
+            .await?;
+        let inviter = Inviter {
+            user: None,
+            admin: Some(admin.to_owned()),
+            name: settings.environment_name.clone(),
+            may_invite: None,
+        };
+        let mut results = InviteResults::default();
+        for (email, first_name, last_name) in people {
+            let new = NewInvite {
+                email: email.clone(),
+                first_name: first_name.clone(),
+                last_name: last_name.clone(),
+                role_keys: role_keys.clone(),
+                ..NewInvite::default()
+            };
+            match self
+                .send_one(new, &inviter, &tenant, &settings, &base)
+                .await
+            {
+                Ok(invite) => results.sent.push(invite),
+                Err(err @ PlatformError::Internal(_)) => return Err(err),
+                Err(err) => results.failed.push(InviteFailure {
+                    email,
+                    first_name,
+                    last_name,
+                    code: err.code(),
+                    message: err.public_message(),
+                }),
+            }
+        }
+        Ok(results)
+    }
+
     /// The invitation behind a link, as the accept page shows it; `None` for a link that is
     /// not (any more) an invitation's — never issued, or replaced by a resend.
     pub async fn invite_for_link(&self, token: &str) -> PlatformResult<Option<InviteView>> {
@@ -464,10 +539,7 @@ impl PlatformService {
             Some(tenant) => tenant.name,
             None => String::new(),
         };
-        let inviter_name = match self.store.user(invite.created_by_user_id).await? {
-            Some(user) => display_name(&user),
-            None => String::new(),
-        };
+        let inviter_name = self.inviter_name(&invite, &settings).await?;
         Ok(Some(InviteView {
             invite: invite.as_of(self.clock.now()),
             tenant_name,

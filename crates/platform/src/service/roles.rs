@@ -71,6 +71,17 @@ impl PlatformService {
     }
 
     #[tracing::instrument(skip_all)]
+    /// The keys of the roles `user` holds.
+    pub async fn roles_of_user(&self, user: tandem_core::UserId) -> PlatformResult<Vec<String>> {
+        let roles = self.store.roles_of_users(&[user]).await?;
+        Ok(roles
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .map(|r| r.key.clone())
+            .collect())
+    }
+
     pub async fn assign_roles(
         &self,
         principal: &Principal,

@@ -32,6 +32,7 @@ pub(super) enum UserInvites {
     RoleKeys,
     TenantId,
     CreatedByUserId,
+    CreatedByAdmin,
     AcceptedByUserId,
     Status,
     StatusUpdatedAt,
@@ -42,7 +43,7 @@ pub(super) enum UserInvites {
     UpdatedAt,
 }
 
-const INVITE_COLUMNS: [UserInvites; 16] = [
+const INVITE_COLUMNS: [UserInvites; 17] = [
     UserInvites::Id,
     UserInvites::Email,
     UserInvites::FirstName,
@@ -52,6 +53,7 @@ const INVITE_COLUMNS: [UserInvites; 16] = [
     UserInvites::RoleKeys,
     UserInvites::TenantId,
     UserInvites::CreatedByUserId,
+    UserInvites::CreatedByAdmin,
     UserInvites::AcceptedByUserId,
     UserInvites::Status,
     UserInvites::StatusUpdatedAt,
@@ -71,7 +73,8 @@ struct InviteRow {
     data: Option<Json<Map<String, Value>>>,
     role_keys: String,
     tenant_id: String,
-    created_by_user_id: String,
+    created_by_user_id: Option<String>,
+    created_by_admin: Option<String>,
     accepted_by_user_id: Option<String>,
     status: String,
     status_updated_at: i64,
@@ -93,7 +96,12 @@ impl TryFrom<InviteRow> for UserInvite {
             role_keys: serde_json::from_str(&r.role_keys)
                 .map_err(|e| StoreError::Corrupt(format!("invite role keys: {e}")))?,
             tenant_id: parse_id(&r.tenant_id, TenantId::parse)?,
-            created_by_user_id: parse_id(&r.created_by_user_id, UserId::parse)?,
+            created_by_user_id: r
+                .created_by_user_id
+                .as_deref()
+                .map(|id| parse_id(id, UserId::parse))
+                .transpose()?,
+            created_by_admin: r.created_by_admin,
             accepted_by_user_id: r
                 .accepted_by_user_id
                 .as_deref()
@@ -225,7 +233,8 @@ impl InviteStore for SqlPlatformStore {
                     .unwrap_or_else(|_| "[]".into())
                     .into(),
                 invite.tenant_id.to_string().into(),
-                invite.created_by_user_id.to_string().into(),
+                invite.created_by_user_id.map(|id| id.to_string()).into(),
+                invite.created_by_admin.clone().into(),
                 invite.accepted_by_user_id.map(|id| id.to_string()).into(),
                 invite.status.as_str().into(),
                 millis(invite.status_updated_at).into(),

@@ -43,6 +43,7 @@ mod auth;
 mod baas;
 mod common;
 mod connections;
+mod console;
 mod faults;
 mod health;
 mod passwords;

@@ -1,0 +1,197 @@
+//! Auth settings: the environment's name, sign-up (on/off, roles), redirect URIs and CORS
+//! origins, token and invitation lifetimes, email confirmation; and rotating the signing key.
+
+use axum::body::Bytes;
+use axum::extract::State as Extract;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use maud::html;
+use tandem_platform::Principal;
+use tandem_platform::service::AuthSettingsUpdate;
+
+use crate::State;
+use crate::users::all_roles;
+use crate::web::{Notice, admin, after, csrf, failure, html_response, page, posted, when};
+
+const SA: Principal = Principal::ServiceAccount;
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
+    let admin = match admin(state, headers, uri).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (settings, roles, keys) = match (
+        state.service.auth_settings().await,
+        all_roles(state).await,
+        state.service.signing_keys(&SA).await,
+    ) {
+        (Ok(s), Ok(r), Ok(k)) => (s, r, k),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return failure(&e),
+    };
+    let number = |id: &str, label: &str, value: i64, hint: &str| {
+        html! {
+            div.field {
+                label for=(id) { (label) }
+                input id=(id) name=(id) type="number" min="1" value=(value) aria-describedby=(format!("{id}-hint"));
+                p.muted id=(format!("{id}-hint")) { (hint) }
+            }
+        }
+    };
+    let content = html! {
+        h1 { "Auth settings" }
+        form.stack.panel method="post" action="/console/settings" {
+            (csrf(&admin))
+            div.field { label for="environmentName" { "Name shown on the hosted pages and in mail" } input id="environmentName" name="environmentName" type="text" value=(settings.environment_name) required; }
+            label.check { input type="checkbox" name="signUpEnabled" value="on" checked[settings.sign_up_enabled]; "People may sign up" }
+            label.check { input type="checkbox" name="emailVerificationRequired" value="on" checked[settings.email_verification_required]; "Sign-ups confirm their email before they can log in" }
+            @if !roles.is_empty() {
+                fieldset {
+                    legend { "Roles a sign-up gets" }
+                    @for r in &roles { label.check { input type="checkbox" name="signUpRole" value=(r.key) checked[settings.sign_up_role_keys.contains(&r.key)]; (r.name) } }
+                }
+            }
+            div.field {
+                label for="redirectUris" { "Redirect URIs, one per line" }
+                textarea id="redirectUris" name="redirectUris" aria-describedby="redirect-hint" { (settings.redirect_uris.join("\n")) }
+                p.muted id="redirect-hint" { "Where the hosted pages may send people back (matched exactly); their origins may also call the APIs." }
+            }
+            div.field {
+                label for="allowedOrigins" { "Other allowed browser origins (CORS), one per line" }
+                textarea id="allowedOrigins" name="allowedOrigins" { (settings.allowed_origins.join("\n")) }
+            }
+            (number("accessTokenLifetime", "Access token lifetime (seconds)", settings.access_token_lifetime, "60 to 86400"))
+            (number("refreshTokenLifetime", "Refresh token lifetime (seconds)", settings.refresh_token_lifetime, "300 to a year"))
+            (number("inviteLifetime", "Invitation link lifetime (seconds)", settings.invite_lifetime, "an hour to 90 days"))
+            div { button type="submit" { "Save settings" } }
+        }
+        section.panel aria-labelledby="keys-h" {
+            h2 id="keys-h" { "Token-signing keys" }
+            ul {
+                @for k in &keys {
+                    li { code { (k.kid) } " created " (when(k.created_at))
+                        @if let Some(at) = k.retire_at { " · published until " (when(at)) } @else { " · current" } }
+                }
+            }
+            form.inline method="post" action="/console/settings/rotate-key" {
+                (csrf(&admin))
+                button.secondary type="submit" { "Rotate the signing key" }
+            }
+            p.muted { "The previous key stays published for 30 days, so tokens it signed keep working until they expire." }
+        }
+    };
+    html_response(
+        StatusCode::OK,
+        page(
+            Some(&admin),
+            "Settings",
+            "/console/settings",
+            Notice::from_query(uri),
+            content,
+        ),
+    )
+}
+
+pub async fn show(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
+    render(&state, &headers, &uri).await
+}
+
+pub async fn save(
+    Extract(state): Extract<State>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    let number = |name: &str| -> Result<i64, String> {
+        form.get(name)
+            .parse::<i64>()
+            .map_err(|_| format!("{name} must be a whole number of seconds"))
+    };
+    let (access, refresh, invite) = match (
+        number("accessTokenLifetime"),
+        number("refreshTokenLifetime"),
+        number("inviteLifetime"),
+    ) {
+        (Ok(a), Ok(r), Ok(i)) => (a, r, i),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            return after("/console/settings", Err(e));
+        }
+    };
+    let update = AuthSettingsUpdate {
+        environment_name: Some(form.get("environmentName")),
+        sign_up_enabled: Some(form.has("signUpEnabled")),
+        email_verification_required: Some(form.has("emailVerificationRequired")),
+        sign_up_role_keys: Some(form.all("signUpRole")),
+        redirect_uris: Some(lines(&form.get("redirectUris"))),
+        allowed_origins: Some(lines(&form.get("allowedOrigins"))),
+        access_token_lifetime: Some(access),
+        refresh_token_lifetime: Some(refresh),
+        invite_lifetime: Some(invite),
+        ..AuthSettingsUpdate::default()
+    };
+    match state.service.update_auth_settings(&SA, update).await {
+        Ok(_) => {
+            if let Err(e) = state
+                .service
+                .audit(
+                    &admin.email,
+                    "settings.update",
+                    None,
+                    "changed the auth settings".into(),
+                )
+                .await
+            {
+                return failure(&e);
+            }
+            after(
+                "/console/settings",
+                Ok("Settings saved; every replica uses them within two seconds.".into()),
+            )
+        }
+        Err(e) => after("/console/settings", Err(e.public_message())),
+    }
+}
+
+pub async fn rotate_key(
+    Extract(state): Extract<State>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    match state.service.rotate_signing_key(&SA, false).await {
+        Ok(key) => {
+            if let Err(e) = state
+                .service
+                .audit(
+                    &admin.email,
+                    "keys.rotate",
+                    None,
+                    format!("rotated the signing key (new key {})", key.kid),
+                )
+                .await
+            {
+                return failure(&e);
+            }
+            after(
+                "/console/settings",
+                Ok("A new signing key is in use.".into()),
+            )
+        }
+        Err(e) => after("/console/settings", Err(e.public_message())),
+    }
+}

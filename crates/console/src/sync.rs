@@ -1,0 +1,174 @@
+//! Sync: each direction's pending, retrying and parked events with their errors, the oldest
+//! pending age, and the operator's two repairs — retry the parked events (after fixing their
+//! cause) and reconcile both sides now.
+
+use axum::body::Bytes;
+use axum::extract::State as Extract;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use maud::html;
+
+use crate::State;
+use crate::web::{Notice, admin, after, badge, csrf, failure, html_response, page, posted};
+
+fn age(ms: Option<i64>) -> String {
+    match ms {
+        None => "—".into(),
+        Some(ms) if ms < 1000 => format!("{ms} ms"),
+        Some(ms) if ms < 120_000 => format!("{} s", ms / 1000),
+        Some(ms) => format!("{} min", ms / 60_000),
+    }
+}
+
+async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
+    let admin = match admin(state, headers, uri).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let status = state.sync.status().await;
+    let content = html! {
+        h1 { "Sync" }
+        p.muted { "Mode: " (status.mode) ". Platform → BaaS carries users, tenants and roles; BaaS → Platform carries profile edits." }
+        @for u in &status.unreachable {
+            div.notice.bad role="alert" { "Error: " (u.direction) " cannot be asked: " (u.error) }
+        }
+        div.grid2 {
+            @for d in &status.directions {
+                section.panel aria-label=(d.direction) {
+                    h2 { (d.direction.replace('_', " ")) " "
+                        @if d.failed > 0 { (badge("Failed events", "bad")) }
+                        @else if d.retrying > 0 { (badge("Retrying", "warn")) }
+                        @else if d.pending > 0 { (badge("Pending", "info")) }
+                        @else { (badge("Up to date", "ok")) }
+                    }
+                    dl.fields {
+                        dt { "Pending" } dd { (d.pending) }
+                        dt { "Retrying" } dd { (d.retrying) }
+                        dt { "Failed (parked)" } dd { (d.failed) }
+                        dt { "Oldest pending" } dd { (age(d.oldest_pending_age_ms)) }
+                        dt { "Delivered" } dd { (d.delivered) }
+                        dt { "Last delivery" } dd { (d.last_delivery_at.clone().unwrap_or_else(|| "—".into())) }
+                        dt { "Conflicts settled" } dd { (d.conflicts_resolved) }
+                    }
+                    @if !d.failed_events.is_empty() {
+                        h3 { "Failed events" }
+                        div.table-wrap tabindex="0" role="region" aria-label="Scrollable table" {
+                            table {
+                                thead { tr { th scope="col" { "Entity" } th scope="col" { "Attempts" } th scope="col" { "Error" } } }
+                                tbody {
+                                    @for e in &d.failed_events {
+                                        tr {
+                                            td { (format!("{:?}", e.entity).to_lowercase()) " " code { (e.entity_id) } }
+                                            td { (e.attempts) }
+                                            td { (e.error) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if !d.retrying_events.is_empty() {
+                        h3 { "Retrying" }
+                        ul { @for e in &d.retrying_events { li { code { (e.entity_id) } ": " (e.error) } } }
+                    }
+                }
+            }
+        }
+        section.panel aria-labelledby="repair-h" {
+            h2 id="repair-h" { "Repair" }
+            div.actions {
+                form.inline method="post" action="/console/sync/retry" {
+                    (csrf(&admin))
+                    button type="submit" { "Retry failed events" }
+                }
+                form.inline method="post" action="/console/sync/reconcile" {
+                    (csrf(&admin))
+                    button.secondary type="submit" { "Reconcile now" }
+                }
+            }
+            p.muted { "Retry after fixing what made the events fail (the error says). Reconcile compares both sides and repairs every difference." }
+        }
+    };
+    html_response(
+        StatusCode::OK,
+        page(
+            Some(&admin),
+            "Sync",
+            "/console/sync",
+            Notice::from_query(uri),
+            content,
+        ),
+    )
+}
+
+pub async fn show(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
+    render(&state, &headers, &uri).await
+}
+
+pub async fn retry(
+    Extract(state): Extract<State>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    match state.sync.retry().await {
+        Ok(n) => {
+            if let Err(e) = state
+                .service
+                .audit(
+                    &admin.email,
+                    "sync.retry",
+                    None,
+                    format!("re-queued {n} failed sync event(s)"),
+                )
+                .await
+            {
+                return failure(&e);
+            }
+            after(
+                "/console/sync",
+                Ok(format!("Re-queued {n} failed event(s).")),
+            )
+        }
+        Err(e) => after("/console/sync", Err(e.to_string())),
+    }
+}
+
+pub async fn reconcile(
+    Extract(state): Extract<State>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    match state.sync.reconcile().await {
+        Ok(report) => {
+            let text = format!(
+                "Reconciled: {} checked, {} repaired{}.",
+                report.checked,
+                report.repaired,
+                if report.unrepaired.is_empty() {
+                    String::new()
+                } else {
+                    format!(", not repaired: {}", report.unrepaired.join("; "))
+                }
+            );
+            if let Err(e) = state
+                .service
+                .audit(&admin.email, "sync.reconcile", None, text.clone())
+                .await
+            {
+                return failure(&e);
+            }
+            after("/console/sync", Ok(text))
+        }
+        Err(e) => after("/console/sync", Err(e.to_string())),
+    }
+}
