@@ -252,6 +252,17 @@ for (const backend of BACKENDS) {
         assert.equal(await go(p), 200, p);
         await look(t, name);
       }
+      // A role, and its permissions grid.
+      await go('/console/roles');
+      await page.type('#key', 'member');
+      await page.type('#name', 'Member');
+      await press('/console/roles', 'Create role');
+      assert.match(await text(), /Created the role Member/);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('tbody a')]);
+      await page.select('select[name="user:read"]', 'tenant');
+      await press(new URL(page.url()).pathname, 'Save permissions');
+      assert.match(await text(), /Permissions saved/);
+      await look(t, 'role-permissions');
       t.diagnostic(`checked with axe-core: ${checked.join(', ')}`);
     });
 

@@ -91,6 +91,10 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/console/tenants", get(tenants::list).post(tenants::create))
         .route("/console/tenants/{id}", post(tenants::rename))
         .route("/console/roles", get(roles::list).post(roles::create))
+        .route(
+            "/console/roles/{id}",
+            get(roles::grid).post(roles::save_grid),
+        )
         .route("/console/sync", get(sync::show))
         .route("/console/sync/retry", post(sync::retry))
         .route("/console/sync/reconcile", post(sync::reconcile))

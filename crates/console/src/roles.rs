@@ -1,18 +1,23 @@
-//! Roles: the list (with which roles each may invite) and creating one. Permissions are set
-//! through the server GraphQL's `updateProjectPermissions` (the Console shows them).
+//! Roles: the list (with which roles each may invite), creating one, and a role's permissions
+//! as a grid — each BaaS model × create/read/update/delete, each cell a scope (none, own,
+//! tenant, all, public) — saved per model as `updateProjectPermissions` does.
+
+use std::collections::BTreeSet;
 
 use axum::body::Bytes;
-use axum::extract::State as Extract;
+use axum::extract::{Path, State as Extract};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use maud::html;
+use tandem_core::access::{Operation, Scope};
 use tandem_platform::Principal;
-use tandem_platform::domain::input::NewRole;
+use tandem_platform::domain::input::{NewRole, PermissionAssignment, ProjectPermissions};
 use tandem_platform::domain::list::{PermissionQuery, Window};
+use tandem_platform::domain::{Permission, PermissionKind, Role};
 
 use crate::State;
 use crate::users::all_roles;
-use crate::web::{Notice, admin, after, csrf, failure, html_response, page, posted};
+use crate::web::{Notice, admin, after, csrf, failure, html_response, message_page, page, posted};
 
 const SA: Principal = Principal::ServiceAccount;
 
@@ -62,7 +67,7 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
                 tbody {
                     @for r in &roles {
                         tr {
-                            td { (r.name) }
+                            td { a href=(format!("/console/roles/{}", r.id)) { (r.name) } }
                             td { code { (r.key) } }
                             td { @if r.invite_role_keys.is_empty() { span.muted { "nobody" } } @else { (r.invite_role_keys.join(", ")) } }
                             td {
@@ -77,7 +82,7 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
                 }
             }
         }
-        p.muted { "Change a role's permissions with the server GraphQL's " code { "updateProjectPermissions" } "; the BaaS enforces them within milliseconds." }
+        p.muted { "Open a role to edit its permissions; the BaaS enforces a change within milliseconds." }
     };
     html_response(
         StatusCode::OK,
@@ -128,4 +133,207 @@ pub async fn create(
         }
         Err(e) => after("/console/roles", Err(e.public_message())),
     }
+}
+
+async fn all_permissions(state: &State) -> Result<Vec<Permission>, tandem_platform::PlatformError> {
+    Ok(state
+        .service
+        .permissions(PermissionQuery {
+            window: Window {
+                limit: 1000,
+                offset: 0,
+            },
+            ..PermissionQuery::default()
+        })
+        .await?
+        .data)
+}
+
+/// The models a grid shows: the BaaS's, and any a permission names.
+fn grid_models(state: &State, permissions: &[Permission]) -> Vec<String> {
+    let mut models: BTreeSet<String> = state
+        .baas
+        .as_ref()
+        .map(|b| b.models().into_iter().collect())
+        .unwrap_or_default();
+    models.extend(
+        permissions
+            .iter()
+            .filter(|p| p.kind == PermissionKind::Project)
+            .map(|p| p.rule.entity.clone()),
+    );
+    models.into_iter().collect()
+}
+
+async fn role_by_id(
+    state: &State,
+    id: &str,
+) -> Result<Option<Role>, tandem_platform::PlatformError> {
+    Ok(all_roles(state)
+        .await?
+        .into_iter()
+        .find(|r| r.id.to_string() == id))
+}
+
+pub async fn grid(
+    Extract(state): Extract<State>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let admin = match admin(&state, &headers, &uri).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (role, permissions) = match (role_by_id(&state, &id).await, all_permissions(&state).await) {
+        (Ok(Some(r)), Ok(p)) => (r, p),
+        (Ok(None), _) => {
+            return message_page(
+                Some(&admin),
+                StatusCode::NOT_FOUND,
+                "No such role",
+                "There is no role with that id.",
+            );
+        }
+        (Err(e), _) | (_, Err(e)) => return failure(&e),
+    };
+    let models = grid_models(&state, &permissions);
+    let scope_of = |model: &str, op: Operation| {
+        permissions
+            .iter()
+            .find(|p| p.role_id == role.id && p.rule.entity == model && p.rule.operation == op)
+            .map(|p| p.rule.scope)
+    };
+    let content = html! {
+        p { a href="/console/roles" { "← All roles" } }
+        h1 { "Permissions of " (role.name) }
+        p.muted { "Each cell: which rows of the model holders of " code { (role.key) } " may reach — their own, their tenant's, all, or all for everybody (public). Nothing means no access through this role." }
+        form.panel method="post" action=(format!("/console/roles/{}", role.id)) {
+            (csrf(&admin))
+            div.table-wrap tabindex="0" role="region" aria-label="Permissions grid" {
+                table {
+                    thead { tr { th scope="col" { "Model" } @for op in Operation::ALL { th scope="col" { (op.name()) } } } }
+                    tbody {
+                        @for model in &models {
+                            tr {
+                                th scope="row" { (model) }
+                                @for op in Operation::ALL {
+                                    @let current = scope_of(model, op);
+                                    td {
+                                        select name=(format!("{model}:{}", op.name())) aria-label=(format!("{} on {model}", op.name())) {
+                                            option value="" selected[current.is_none()] { "none" }
+                                            @for scope in Scope::ALL {
+                                                option value=(scope.name()) selected[current == Some(scope)] { (scope.name()) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            div.actions { button type="submit" { "Save permissions" } }
+        }
+    };
+    html_response(
+        StatusCode::OK,
+        page(
+            Some(&admin),
+            &format!("Permissions of {}", role.name),
+            "/console/roles",
+            Notice::from_query(&uri),
+            content,
+        ),
+    )
+}
+
+pub async fn save_grid(
+    Extract(state): Extract<State>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    let back = format!("/console/roles/{id}");
+    let (role, permissions) = match (role_by_id(&state, &id).await, all_permissions(&state).await) {
+        (Ok(Some(r)), Ok(p)) => (r, p),
+        (Ok(None), _) => return after("/console/roles", Err("there is no such role".into())),
+        (Err(e), _) | (_, Err(e)) => return failure(&e),
+    };
+    let mut changed = Vec::new();
+    for model in grid_models(&state, &permissions) {
+        let mut wanted = Vec::new();
+        for op in Operation::ALL {
+            let raw = form.get(&format!("{model}:{}", op.name()));
+            if raw.is_empty() {
+                continue;
+            }
+            let Some(scope) = Scope::parse(&raw) else {
+                return after(&back, Err(format!("`{raw}` is not a scope")));
+            };
+            wanted.push((op, scope));
+        }
+        let mut had: Vec<(Operation, Scope)> = permissions
+            .iter()
+            .filter(|p| {
+                p.role_id == role.id && p.rule.entity == model && p.kind == PermissionKind::Project
+            })
+            .map(|p| (p.rule.operation, p.rule.scope))
+            .collect();
+        had.sort();
+        wanted.sort();
+        if had == wanted {
+            continue;
+        }
+        let update = ProjectPermissions {
+            entity: model.clone(),
+            assignments: wanted
+                .iter()
+                .map(|(op, scope)| PermissionAssignment {
+                    operation: Some(*op),
+                    scope: Some(*scope),
+                    kind: Some(PermissionKind::Project),
+                    project_entity: Some(model.clone()),
+                    ..PermissionAssignment::default()
+                })
+                .collect(),
+            ..ProjectPermissions::default()
+        };
+        if let Err(e) = state
+            .service
+            .update_project_permissions(&SA, &role.id.to_string(), update)
+            .await
+        {
+            return after(&back, Err(format!("{model}: {}", e.public_message())));
+        }
+        let words: Vec<String> = wanted
+            .iter()
+            .map(|(o, s)| format!("{} {}", o.name(), s.name()))
+            .collect();
+        changed.push(format!("{model} [{}]", words.join(", ")));
+    }
+    if changed.is_empty() {
+        return after(&back, Ok("Nothing changed.".into()));
+    }
+    let detail = format!(
+        "set the permissions of {}: {}",
+        role.key,
+        changed.join("; ")
+    );
+    if let Err(e) = state
+        .service
+        .audit(&admin.email, "role.permissions", None, detail)
+        .await
+    {
+        return failure(&e);
+    }
+    after(
+        &back,
+        Ok("Permissions saved; the BaaS enforces them within milliseconds.".into()),
+    )
 }

@@ -164,4 +164,39 @@ on_both_backends! {
         assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(limited.html.contains("too many attempts"), "{}", limited.html);
     }
+
+    async fn the_roles_grid_sets_a_roles_permissions_and_audits_it(app: TestApp) {
+        with_admin(&app).await;
+        let role = crate::common::create_role(&app, "member").await;
+        let mut browser = Browser::new(&app);
+        log_in(&mut browser, PASSWORD).await;
+        let path = format!("/console/roles/{}", role["id"].as_str().unwrap());
+        let grid = browser.get(&path).await;
+        assert_eq!(grid.status, StatusCode::OK, "{}", grid.html);
+        assert!(grid.html.contains("name=\"user:read\""), "a cell per model and operation");
+        let saved = browser
+            .post_form(&path, &[("csrf".into(), csrf_of(&grid)), ("user:read".into(), "tenant".into()), ("user:update".into(), "own".into())])
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        assert!(saved.location.as_deref().unwrap().contains("done="), "{:?}", saved.location);
+        let answer = app
+            .graphql("query { permissions(limit: 100) { data { operation scope projectEntityId roleId } } }", serde_json::json!({}))
+            .await;
+        let mut got: Vec<String> = answer.data("permissions")["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["roleId"] == role["id"])
+            .map(|p| format!("{} {} {}", p["projectEntityId"].as_str().unwrap(), p["operation"].as_str().unwrap(), p["scope"].as_str().unwrap()))
+            .collect();
+        got.sort();
+        assert_eq!(got, ["user read tenant", "user update own"]);
+        let lines = tandem_platform::ConsoleStore::audit(app.platform_store.as_ref().unwrap(), None, 1).await.unwrap();
+        assert_eq!(lines[0].action, "role.permissions");
+        assert!(lines[0].detail.contains("user [read tenant, update own]"), "{}", lines[0].detail);
+        // A made-up scope changes nothing.
+        let grid = browser.get(&path).await;
+        let refused = browser.post_form(&path, &[("csrf".into(), csrf_of(&grid)), ("user:read".into(), "everything".into())]).await;
+        assert!(refused.location.as_deref().unwrap().contains("error="), "{:?}", refused.location);
+    }
 }
