@@ -252,6 +252,13 @@ for (const backend of BACKENDS) {
         assert.equal(await go(p), 200, p);
         await look(t, name);
       }
+      // A user's tenant_id leads to the tenant's row.
+      await go('/console/data/user');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('td a[href^="/console/data/tenant?field=id"]')]);
+      assert.match(await text(), /1 row\(s\)/);
+      // The Sync page's lag chart has the last hour's deliveries.
+      await go('/console/sync');
+      assert.match(await text(), /Last hour: \d+ event\(s\) delivered/);
       // A role, and its permissions grid.
       await go('/console/roles');
       await page.type('#key', 'member');

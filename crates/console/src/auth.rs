@@ -131,6 +131,12 @@ pub async fn login_submit(
         return form_page(&state, &headers, &next, &email, Some(expired));
     }
     let ip = client_ip(peer.as_ref());
+    // A session this browser already had ends: one browser, one session.
+    if let Some(previous) = cookie_value(&headers, SESSION_COOKIE)
+        && let Err(err) = state.service.console_log_out(&previous).await
+    {
+        return crate::web::failure(&err);
+    }
     let password = form
         .0
         .iter()
@@ -193,4 +199,25 @@ pub async fn logout(
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_of;
+
+    #[test]
+    fn after_log_in_only_console_paths_are_followed() {
+        assert_eq!(next_of(Some("next=%2Fconsole%2Fsync")), "/console/sync");
+        for bad in [
+            "next=https%3A%2F%2Fevil.test",
+            "next=%2F%2Fevil.test",
+            "next=%2Fconsole%2F%2Fevil.test",
+            "next=%2Fconsole%2F%5Cevil",
+            "next=%2Fother",
+            "next=",
+        ] {
+            assert_eq!(next_of(Some(bad)), "/console/users", "{bad}");
+        }
+        assert_eq!(next_of(None), "/console/users");
+    }
 }

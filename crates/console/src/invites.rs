@@ -176,7 +176,7 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
             Some(&admin),
             "Invitations",
             "/console/invitations",
-            Notice::from_query(&uri),
+            Notice::from_query(&state, &uri),
             content,
         ),
     )
@@ -231,12 +231,12 @@ pub async fn invite(
                 text.push_str(&format!(" Not sent to {}: {}", f.email, f.message));
             }
             if results.sent.is_empty() {
-                after(back, Err(text))
+                after(&state, back, Err(text))
             } else {
-                after(back, Ok(text))
+                after(&state, back, Ok(text))
             }
         }
-        Err(e) => after(back, Err(e.public_message())),
+        Err(e) => after(&state, back, Err(e.public_message())),
     }
 }
 
@@ -263,6 +263,7 @@ pub async fn resend(
                 return failure(&e);
             }
             after(
+                &state,
                 "/console/invitations",
                 Ok(format!(
                     "Sent a new link to {}; the old one no longer works.",
@@ -270,7 +271,7 @@ pub async fn resend(
                 )),
             )
         }
-        Err(e) => after("/console/invitations", Err(e.public_message())),
+        Err(e) => after(&state, "/console/invitations", Err(e.public_message())),
     }
 }
 
@@ -296,6 +297,7 @@ pub async fn cancel(
                 return failure(&e);
             }
             after(
+                &state,
                 "/console/invitations",
                 Ok(format!(
                     "Canceled the invitation to {}.",
@@ -303,7 +305,7 @@ pub async fn cancel(
                 )),
             )
         }
-        Err(e) => after("/console/invitations", Err(e.public_message())),
+        Err(e) => after(&state, "/console/invitations", Err(e.public_message())),
     }
 }
 

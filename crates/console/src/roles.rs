@@ -12,7 +12,7 @@ use maud::html;
 use tandem_core::access::{Operation, Scope};
 use tandem_platform::Principal;
 use tandem_platform::domain::input::{NewRole, PermissionAssignment, ProjectPermissions};
-use tandem_platform::domain::list::{PermissionQuery, Window};
+use tandem_platform::domain::list::{FilterId, IdFilter, PermissionQuery, Window};
 use tandem_platform::domain::{Permission, PermissionKind, Role};
 
 use crate::State;
@@ -90,7 +90,7 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
             Some(&admin),
             "Roles",
             "/console/roles",
-            Notice::from_query(&uri),
+            Notice::from_query(&state, &uri),
             content,
         ),
     )
@@ -127,52 +127,66 @@ pub async fn create(
                 return failure(&e);
             }
             after(
+                &state,
                 "/console/roles",
                 Ok(format!("Created the role {}.", r.name)),
             )
         }
-        Err(e) => after("/console/roles", Err(e.public_message())),
+        Err(e) => after(&state, "/console/roles", Err(e.public_message())),
     }
 }
 
-async fn all_permissions(state: &State) -> Result<Vec<Permission>, tandem_platform::PlatformError> {
+/// The role's permissions on BaaS models (Platform-kind ones are not the grid's to change).
+async fn role_permissions(
+    state: &State,
+    role: &Role,
+) -> Result<Vec<Permission>, tandem_platform::PlatformError> {
+    let mut query = PermissionQuery {
+        window: Window {
+            limit: 1000,
+            offset: 0,
+        },
+        ..PermissionQuery::default()
+    };
+    query.filter.role_id = Some(IdFilter {
+        equal_to: Some(FilterId::Id(role.id)),
+        ..IdFilter::default()
+    });
     Ok(state
         .service
-        .permissions(PermissionQuery {
-            window: Window {
-                limit: 1000,
-                offset: 0,
-            },
-            ..PermissionQuery::default()
-        })
+        .permissions(query)
         .await?
-        .data)
+        .data
+        .into_iter()
+        .filter(|p| p.kind == PermissionKind::Project)
+        .collect())
 }
 
-/// The models a grid shows: the BaaS's, and any a permission names.
+/// The models a grid shows: the BaaS's, and any the role's permissions name.
 fn grid_models(state: &State, permissions: &[Permission]) -> Vec<String> {
     let mut models: BTreeSet<String> = state
         .baas
         .as_ref()
         .map(|b| b.models().into_iter().collect())
         .unwrap_or_default();
-    models.extend(
-        permissions
-            .iter()
-            .filter(|p| p.kind == PermissionKind::Project)
-            .map(|p| p.rule.entity.clone()),
-    );
+    models.extend(permissions.iter().map(|p| p.rule.entity.clone()));
     models.into_iter().collect()
 }
 
-async fn role_by_id(
+/// The role with this id and its BaaS-model permissions.
+async fn role_and_permissions(
     state: &State,
     id: &str,
-) -> Result<Option<Role>, tandem_platform::PlatformError> {
-    Ok(all_roles(state)
+) -> Result<Option<(Role, Vec<Permission>)>, tandem_platform::PlatformError> {
+    let Some(role) = all_roles(state)
         .await?
         .into_iter()
-        .find(|r| r.id.to_string() == id))
+        .find(|r| r.id.to_string() == id)
+    else {
+        return Ok(None);
+    };
+    let permissions = role_permissions(state, &role).await?;
+    Ok(Some((role, permissions)))
 }
 
 pub async fn grid(
@@ -185,9 +199,9 @@ pub async fn grid(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let (role, permissions) = match (role_by_id(&state, &id).await, all_permissions(&state).await) {
-        (Ok(Some(r)), Ok(p)) => (r, p),
-        (Ok(None), _) => {
+    let (role, permissions) = match role_and_permissions(&state, &id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
             return message_page(
                 Some(&admin),
                 StatusCode::NOT_FOUND,
@@ -195,13 +209,13 @@ pub async fn grid(
                 "There is no role with that id.",
             );
         }
-        (Err(e), _) | (_, Err(e)) => return failure(&e),
+        Err(e) => return failure(&e),
     };
     let models = grid_models(&state, &permissions);
     let scope_of = |model: &str, op: Operation| {
         permissions
             .iter()
-            .find(|p| p.role_id == role.id && p.rule.entity == model && p.rule.operation == op)
+            .find(|p| p.rule.entity == model && p.rule.operation == op)
             .map(|p| p.rule.scope)
     };
     let content = html! {
@@ -242,7 +256,7 @@ pub async fn grid(
             Some(&admin),
             &format!("Permissions of {}", role.name),
             "/console/roles",
-            Notice::from_query(&uri),
+            Notice::from_query(&state, &uri),
             content,
         ),
     )
@@ -259,14 +273,28 @@ pub async fn save_grid(
         Ok(ok) => ok,
         Err(r) => return r,
     };
-    let back = format!("/console/roles/{id}");
-    let (role, permissions) = match (role_by_id(&state, &id).await, all_permissions(&state).await) {
-        (Ok(Some(r)), Ok(p)) => (r, p),
-        (Ok(None), _) => return after("/console/roles", Err("there is no such role".into())),
-        (Err(e), _) | (_, Err(e)) => return failure(&e),
+    let (role, permissions) = match role_and_permissions(&state, &id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return after(
+                &state,
+                "/console/roles",
+                Err("there is no such role".into()),
+            );
+        }
+        Err(e) => return failure(&e),
     };
-    let mut changed = Vec::new();
+    let back = format!("/console/roles/{}", role.id);
+    // Every cell is read and checked before anything is saved. A model the form has no cells
+    // for (added since the page was drawn) is left as it is.
+    let mut updates = Vec::new();
     for model in grid_models(&state, &permissions) {
+        if !Operation::ALL
+            .iter()
+            .any(|op| form.has(&format!("{model}:{}", op.name())))
+        {
+            continue;
+        }
         let mut wanted = Vec::new();
         for op in Operation::ALL {
             let raw = form.get(&format!("{model}:{}", op.name()));
@@ -274,27 +302,37 @@ pub async fn save_grid(
                 continue;
             }
             let Some(scope) = Scope::parse(&raw) else {
-                return after(&back, Err(format!("`{raw}` is not a scope")));
+                return after(&state, &back, Err(format!("`{raw}` is not a scope")));
             };
             wanted.push((op, scope));
         }
-        let mut had: Vec<(Operation, Scope)> = permissions
+        let mine: Vec<&Permission> = permissions
             .iter()
-            .filter(|p| {
-                p.role_id == role.id && p.rule.entity == model && p.kind == PermissionKind::Project
-            })
+            .filter(|p| p.rule.entity == model)
+            .collect();
+        let mut had: Vec<(Operation, Scope)> = mine
+            .iter()
             .map(|p| (p.rule.operation, p.rule.scope))
             .collect();
         had.sort();
         wanted.sort();
-        if had == wanted {
-            continue;
+        if had != wanted {
+            updates.push((model, wanted, mine));
         }
+    }
+    let mut changed = Vec::new();
+    let mut failed = None;
+    for (model, wanted, mine) in updates {
         let update = ProjectPermissions {
             entity: model.clone(),
             assignments: wanted
                 .iter()
                 .map(|(op, scope)| PermissionAssignment {
+                    // An operation that keeps its permission keeps its key.
+                    key: mine
+                        .iter()
+                        .find(|p| p.rule.operation == *op)
+                        .map(|p| p.key.clone()),
                     operation: Some(*op),
                     scope: Some(*scope),
                     kind: Some(PermissionKind::Project),
@@ -309,7 +347,8 @@ pub async fn save_grid(
             .update_project_permissions(&SA, &role.id.to_string(), update)
             .await
         {
-            return after(&back, Err(format!("{model}: {}", e.public_message())));
+            failed = Some(format!("{model}: {}", e.public_message()));
+            break;
         }
         let words: Vec<String> = wanted
             .iter()
@@ -317,23 +356,27 @@ pub async fn save_grid(
             .collect();
         changed.push(format!("{model} [{}]", words.join(", ")));
     }
-    if changed.is_empty() {
-        return after(&back, Ok("Nothing changed.".into()));
+    if !changed.is_empty() {
+        let detail = format!(
+            "set the permissions of {}: {}",
+            role.key,
+            changed.join("; ")
+        );
+        if let Err(e) = state
+            .service
+            .audit(&admin.email, "role.permissions", None, detail)
+            .await
+        {
+            return failure(&e);
+        }
     }
-    let detail = format!(
-        "set the permissions of {}: {}",
-        role.key,
-        changed.join("; ")
-    );
-    if let Err(e) = state
-        .service
-        .audit(&admin.email, "role.permissions", None, detail)
-        .await
-    {
-        return failure(&e);
+    match (failed, changed.is_empty()) {
+        (Some(why), _) => after(&state, &back, Err(why)),
+        (None, true) => after(&state, &back, Ok("Nothing changed.".into())),
+        (None, false) => after(
+            &state,
+            &back,
+            Ok("Permissions saved; the BaaS enforces them within milliseconds.".into()),
+        ),
     }
-    after(
-        &back,
-        Ok("Permissions saved; the BaaS enforces them within milliseconds.".into()),
-    )
 }

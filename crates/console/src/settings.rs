@@ -93,7 +93,7 @@ async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
             Some(&admin),
             "Settings",
             "/console/settings",
-            Notice::from_query(uri),
+            Notice::from_query(state, uri),
             content,
         ),
     )
@@ -125,7 +125,7 @@ pub async fn save(
     ) {
         (Ok(a), Ok(r), Ok(i)) => (a, r, i),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-            return after("/console/settings", Err(e));
+            return after(&state, "/console/settings", Err(e));
         }
     };
     let update = AuthSettingsUpdate {
@@ -155,11 +155,12 @@ pub async fn save(
                 return failure(&e);
             }
             after(
+                &state,
                 "/console/settings",
                 Ok("Settings saved; every replica uses them within two seconds.".into()),
             )
         }
-        Err(e) => after("/console/settings", Err(e.public_message())),
+        Err(e) => after(&state, "/console/settings", Err(e.public_message())),
     }
 }
 
@@ -188,10 +189,11 @@ pub async fn rotate_key(
                 return failure(&e);
             }
             after(
+                &state,
                 "/console/settings",
                 Ok("A new signing key is in use.".into()),
             )
         }
-        Err(e) => after("/console/settings", Err(e.public_message())),
+        Err(e) => after(&state, "/console/settings", Err(e.public_message())),
     }
 }

@@ -6,10 +6,41 @@ use axum::body::Bytes;
 use axum::extract::State as Extract;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use maud::html;
+use maud::{Markup, html};
+use tandem_core::hlc::Side;
+use tandem_sync::metrics::LagMinute;
 
 use crate::State;
 use crate::web::{Notice, admin, after, badge, csrf, failure, html_response, page, posted};
+
+/// The last hour's delivery lag as bars, a minute each (height: that minute's largest lag),
+/// with the same in words for screen readers and for people who read numbers.
+fn lag_chart(recent: &[LagMinute]) -> Markup {
+    let events: u64 = recent.iter().map(|b| b.count).sum();
+    if events == 0 {
+        return html! { p.muted { "No deliveries by this process in the last hour." } };
+    }
+    let max = recent.iter().map(|b| b.max_ms).max().unwrap_or(0).max(1);
+    let avg = recent.iter().map(|b| b.sum_ms).sum::<i64>() / events as i64;
+    let last_minute = recent.last().map(|b| b.minute_ms).unwrap_or(0);
+    let summary =
+        format!("Last hour: {events} event(s) delivered; largest lag {max} ms, average {avg} ms.");
+    html! {
+        figure {
+            svg width="100%" height="80" viewBox="0 0 600 80" preserveAspectRatio="none" role="img" aria-label=(summary) {
+                line x1="0" y1="79" x2="600" y2="79" stroke="currentColor" stroke-opacity="0.3" {}
+                @for b in recent {
+                    @let slot = 59 - ((last_minute - b.minute_ms) / 60_000).clamp(0, 59);
+                    @let h = ((b.max_ms as f64 / max as f64) * 76.0).max(2.0);
+                    rect x=(slot * 10 + 1) y=(79.0 - h) width="8" height=(h) fill="currentColor" opacity="0.7" {
+                        title { (format!("{} event(s), largest lag {} ms", b.count, b.max_ms)) }
+                    }
+                }
+            }
+            figcaption.muted { (summary) " One bar per minute, the newest on the right." }
+        }
+    }
+}
 
 fn age(ms: Option<i64>) -> String {
     match ms {
@@ -50,6 +81,8 @@ async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
                         dt { "Last delivery" } dd { (d.last_delivery_at.clone().unwrap_or_else(|| "—".into())) }
                         dt { "Conflicts settled" } dd { (d.conflicts_resolved) }
                     }
+                    h3 { "Lag, last hour" }
+                    (lag_chart(&state.sync.metrics.lag_last_hour(if d.direction == "platform_to_baas" { Side::Platform } else { Side::Baas })))
                     @if !d.failed_events.is_empty() {
                         h3 { "Failed events" }
                         div.table-wrap tabindex="0" role="region" aria-label="Scrollable table" {
@@ -95,7 +128,7 @@ async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
             Some(&admin),
             "Sync",
             "/console/sync",
-            Notice::from_query(uri),
+            Notice::from_query(state, uri),
             content,
         ),
     )
@@ -130,11 +163,12 @@ pub async fn retry(
                 return failure(&e);
             }
             after(
+                &state,
                 "/console/sync",
                 Ok(format!("Re-queued {n} failed event(s).")),
             )
         }
-        Err(e) => after("/console/sync", Err(e.to_string())),
+        Err(e) => after(&state, "/console/sync", Err(e.to_string())),
     }
 }
 
@@ -167,8 +201,8 @@ pub async fn reconcile(
             {
                 return failure(&e);
             }
-            after("/console/sync", Ok(text))
+            after(&state, "/console/sync", Ok(text))
         }
-        Err(e) => after("/console/sync", Err(e.to_string())),
+        Err(e) => after(&state, "/console/sync", Err(e.to_string())),
     }
 }

@@ -68,7 +68,7 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
             Some(&admin),
             "Tenants",
             "/console/tenants",
-            Notice::from_query(&uri),
+            Notice::from_query(&state, &uri),
             content,
         ),
     )
@@ -102,9 +102,13 @@ pub async fn create(
             {
                 return failure(&e);
             }
-            after("/console/tenants", Ok(format!("Created {}.", t.name)))
+            after(
+                &state,
+                "/console/tenants",
+                Ok(format!("Created {}.", t.name)),
+            )
         }
-        Err(e) => after("/console/tenants", Err(e.public_message())),
+        Err(e) => after(&state, "/console/tenants", Err(e.public_message())),
     }
 }
 
@@ -137,8 +141,12 @@ pub async fn rename(
             {
                 return failure(&e);
             }
-            after("/console/tenants", Ok(format!("Renamed to {}.", t.name)))
+            after(
+                &state,
+                "/console/tenants",
+                Ok(format!("Renamed to {}.", t.name)),
+            )
         }
-        Err(e) => after("/console/tenants", Err(e.public_message())),
+        Err(e) => after(&state, "/console/tenants", Err(e.public_message())),
     }
 }

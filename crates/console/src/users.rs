@@ -10,7 +10,9 @@ use axum::extract::{Path, State as Extract};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use maud::{Markup, html};
-use serde_json::{Value, json};
+use serde_json::Value;
+use tandem_core::hlc::Side;
+use tandem_core::merge::{Entity, FieldState, Stamped};
 use tandem_platform::domain::input::UserUpdate;
 use tandem_platform::domain::list::{
     BoolFilter, FilterId, IdFilter, RoleQuery, StringFilter, TenantQuery, UserFilter, UserQuery,
@@ -18,6 +20,7 @@ use tandem_platform::domain::list::{
 };
 use tandem_platform::domain::{Change, Role, Tenant, User};
 use tandem_platform::{PlatformError, Principal};
+use tandem_sync::link::Peer;
 
 use crate::State;
 use crate::web::{
@@ -224,20 +227,41 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
             Some(&admin),
             "Users",
             "/console/users",
-            Notice::from_query(&uri),
+            Notice::from_query(&state, &uri),
             content,
         ),
     )
 }
 
-/// The BaaS's copy of the user, when this process can read the BaaS.
-async fn baas_row(state: &State, id: &str) -> Result<Option<Value>, String> {
-    match &state.baas {
-        None => Err("the BaaS runs in another process; its row is not shown here".into()),
-        Some(baas) => baas
-            .call("user", "findUnique", json!({"where": {"id": id}}))
-            .await
-            .map(|v| (!v.is_null()).then_some(v)),
+/// The user's synced fields as one side holds them — each value with the stamp of the write
+/// that set it — asked through the sync engine (in process, or over the signed link of a split
+/// deployment); `None` when that side has no such user yet.
+async fn synced(peer: &dyn Peer, id: &str) -> Result<Option<FieldState>, String> {
+    peer.states(Entity::User, &[id.to_owned()])
+        .await
+        .map(|states| states.into_iter().next().map(|(_, fields)| fields))
+        .map_err(|e| e.to_string())
+}
+
+/// Which side wrote a field last, and when (the newer of the two sides' stamps).
+fn last_write(a: Option<&Stamped>, b: Option<&Stamped>) -> String {
+    let stamp = match (a, b) {
+        (Some(a), Some(b)) => Some(a.stamp.max(b.stamp)),
+        (Some(x), None) | (None, Some(x)) => Some(x.stamp),
+        (None, None) => None,
+    };
+    match stamp {
+        None => "—".to_owned(),
+        Some(stamp) => {
+            let side = match stamp.side {
+                Side::Platform => "Platform",
+                Side::Baas => "BaaS",
+            };
+            let at = chrono::DateTime::from_timestamp_millis(stamp.ms)
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_default();
+            format!("{side}, {at}")
+        }
     }
 }
 
@@ -294,7 +318,8 @@ pub async fn detail(
         (Ok(r), Ok(h), Ok(t), Ok(a)) => (r, h.data, t, a),
         (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => return failure(&e),
     };
-    let baas = baas_row(&state, &user.id.to_string()).await;
+    let platform_fields = synced(state.sync.platform.as_ref(), &user.id.to_string()).await;
+    let baas = synced(state.sync.baas.as_ref(), &user.id.to_string()).await;
     let rows: Vec<(&str, String, Option<&str>)> = vec![
         ("Email", user.email.as_str().to_owned(), Some("email")),
         (
@@ -333,9 +358,16 @@ pub async fn detail(
     ];
     let baas_value = |field: &str| -> Option<String> {
         match &baas {
-            Ok(Some(row)) => Some(show(row.get(field)).replace('—', "")),
+            Ok(Some(fields)) => Some(show(fields.get(field).map(|f| &f.value)).replace('—', "")),
             _ => None,
         }
+    };
+    let written = |field: &str| -> String {
+        let on = |side: &Result<Option<FieldState>, String>| match side {
+            Ok(Some(fields)) => fields.get(field).cloned(),
+            _ => None,
+        };
+        last_write(on(&platform_fields).as_ref(), on(&baas).as_ref())
     };
     let held_keys: Vec<&str> = held.iter().map(|r| r.key.as_str()).collect();
     let content = html! {
@@ -347,14 +379,14 @@ pub async fn detail(
                 p.muted {
                     "Tenant " strong { (tenant.name) } ". "
                     @match &baas {
-                        Ok(Some(_)) => { "Synced fields show the BaaS's copy beside the Platform's." }
+                        Ok(Some(_)) => { "Synced fields show the BaaS's copy beside the Platform's, and which side wrote each last." }
                         Ok(None) => { "Not on the BaaS yet (sync pending)." }
-                        Err(why) => { "BaaS: " (why) "." }
+                        Err(why) => { "The BaaS could not be asked: " (why) "." }
                     }
                 }
                 div.table-wrap tabindex="0" role="region" aria-label="Scrollable table" {
                     table {
-                        thead { tr { th scope="col" { "Field" } th scope="col" { "Platform" } th scope="col" { "BaaS" } } }
+                        thead { tr { th scope="col" { "Field" } th scope="col" { "Platform" } th scope="col" { "BaaS" } th scope="col" { "Last written" } } }
                         tbody {
                             @for (label, platform, field) in &rows {
                                 @let on_baas = field.and_then(&baas_value);
@@ -368,6 +400,7 @@ pub async fn detail(
                                             Some(v) => { span.diff { (v) " (differs: sync pending)" } }
                                         }
                                     }
+                                    td.muted { @if let Some(f) = field { (written(f)) } @else { "—" } }
                                 }
                             }
                         }
@@ -443,7 +476,7 @@ pub async fn detail(
             Some(&admin),
             &full_name(&user),
             "/console/users",
-            Notice::from_query(&uri),
+            Notice::from_query(&state, &uri),
             content,
         ),
     )
@@ -467,7 +500,7 @@ pub async fn update(
     let back = format!("/console/users/{id}");
     let before = match state.service.user(&SA, &id).await {
         Ok(u) => u,
-        Err(e) => return after(&back, Err(e.public_message())),
+        Err(e) => return after(&state, &back, Err(e.public_message())),
     };
     let update = UserUpdate {
         first_name: text_change(form.get("firstName")),
@@ -494,7 +527,7 @@ pub async fn update(
                 }
             }
             if changed.is_empty() {
-                return after(&back, Ok("Nothing changed.".into()));
+                return after(&state, &back, Ok("Nothing changed.".into()));
             }
             let detail = format!("changed {}", changed.join(", "));
             if let Err(e) = state
@@ -504,9 +537,13 @@ pub async fn update(
             {
                 return failure(&e);
             }
-            after(&back, Ok("Profile saved; the BaaS gets it by sync.".into()))
+            after(
+                &state,
+                &back,
+                Ok("Profile saved; the BaaS gets it by sync.".into()),
+            )
         }
-        Err(e) => after(&back, Err(e.public_message())),
+        Err(e) => after(&state, &back, Err(e.public_message())),
     }
 }
 
@@ -579,7 +616,13 @@ pub async fn set_active(
     let active = match form.get("active").as_str() {
         "true" => true,
         "false" => false,
-        _ => return after(&back, Err("say whether to activate or deactivate".into())),
+        _ => {
+            return after(
+                &state,
+                &back,
+                Err("say whether to activate or deactivate".into()),
+            );
+        }
     };
     let update = UserUpdate {
         active: Change::Set(active),
@@ -600,6 +643,7 @@ pub async fn set_active(
                 return failure(&e);
             }
             after(
+                &state,
                 &back,
                 Ok(if active {
                     "User reactivated."
@@ -609,7 +653,7 @@ pub async fn set_active(
                 .into()),
             )
         }
-        Err(e) => after(&back, Err(e.public_message())),
+        Err(e) => after(&state, &back, Err(e.public_message())),
     }
 }
 
@@ -627,7 +671,7 @@ pub async fn set_roles(
     let back = format!("/console/users/{id}");
     let user = match state.service.user(&SA, &id).await {
         Ok(u) => u,
-        Err(e) => return after(&back, Err(e.public_message())),
+        Err(e) => return after(&state, &back, Err(e.public_message())),
     };
     let wanted = form.all("role");
     let held = match state.service.roles_of_user(user.id).await {
@@ -644,32 +688,38 @@ pub async fn set_roles(
         .filter(|k| !wanted.contains(k))
         .cloned()
         .collect();
-    if !add.is_empty()
-        && let Err(e) = state.service.assign_roles(&SA, &id, &add).await
-    {
-        return after(&back, Err(e.public_message()));
+    // Each step that succeeded is audited, even when a later one fails.
+    let mut failed = None;
+    let mut done: Vec<String> = Vec::new();
+    if !add.is_empty() {
+        match state.service.assign_roles(&SA, &id, &add).await {
+            Ok(_) => done.push(format!("assigned [{}]", add.join(", "))),
+            Err(e) => failed = Some(e.public_message()),
+        }
     }
-    if !remove.is_empty()
-        && let Err(e) = state.service.unassign_roles(&SA, &id, &remove).await
-    {
-        return after(&back, Err(e.public_message()));
+    if failed.is_none() && !remove.is_empty() {
+        match state.service.unassign_roles(&SA, &id, &remove).await {
+            Ok(_) => done.push(format!("unassigned [{}]", remove.join(", "))),
+            Err(e) => failed = Some(e.public_message()),
+        }
     }
     if add.is_empty() && remove.is_empty() {
-        return after(&back, Ok("Nothing changed.".into()));
+        return after(&state, &back, Ok("Nothing changed.".into()));
     }
-    let detail = format!(
-        "roles: assigned [{}], unassigned [{}]",
-        add.join(", "),
-        remove.join(", ")
-    );
-    if let Err(e) = state
-        .service
-        .audit(&admin.email, "user.roles", Some(user.id), detail)
-        .await
-    {
-        return failure(&e);
+    if !done.is_empty() {
+        let detail = format!("roles: {}", done.join(", "));
+        if let Err(e) = state
+            .service
+            .audit(&admin.email, "user.roles", Some(user.id), detail)
+            .await
+        {
+            return failure(&e);
+        }
     }
-    after(&back, Ok("Roles saved.".into()))
+    if let Some(why) = failed {
+        return after(&state, &back, Err(why));
+    }
+    after(&state, &back, Ok("Roles saved.".into()))
 }
 
 pub async fn send_reset(
@@ -686,10 +736,11 @@ pub async fn send_reset(
     let back = format!("/console/users/{id}");
     let user = match state.service.user(&SA, &id).await {
         Ok(u) => u,
-        Err(e) => return after(&back, Err(e.public_message())),
+        Err(e) => return after(&state, &back, Err(e.public_message())),
     };
     if !user.active {
         return after(
+            &state,
             &back,
             Err("the user is deactivated: reactivate them first".into()),
         );
@@ -697,7 +748,7 @@ pub async fn send_reset(
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let base = match state.service.link_base(host) {
         Ok(b) => b,
-        Err(e) => return after(&back, Err(e.public_message())),
+        Err(e) => return after(&state, &back, Err(e.public_message())),
     };
     let link = |token: &str| {
         let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
@@ -722,6 +773,7 @@ pub async fn send_reset(
                 return failure(&e);
             }
             after(
+                &state,
                 &back,
                 Ok(format!(
                     "A reset link is on its way to {}.",
@@ -729,6 +781,6 @@ pub async fn send_reset(
                 )),
             )
         }
-        Err(e) => after(&back, Err(e.public_message())),
+        Err(e) => after(&state, &back, Err(e.public_message())),
     }
 }

@@ -94,7 +94,9 @@ pub async fn posted(
     uri: &Uri,
     body: &Bytes,
 ) -> Result<(Admin, Form), Response> {
-    let admin = admin(state, headers, uri).await?;
+    let admin = admin(state, headers, uri)
+        .await
+        .map_err(|_| see_other("/console/login"))?;
     let form = Form::parse(body);
     let sent = form.get("csrf");
     if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(admin.csrf.as_bytes())) {
@@ -111,9 +113,9 @@ pub async fn posted(
 /// A 303 to `to` (after a form, or to log in).
 pub fn see_other(to: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(to) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
+    // A path made from a URL's (decoded) segment may not be a valid header value.
+    let value = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/console/users"));
+    response.headers_mut().insert(header::LOCATION, value);
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -223,9 +225,18 @@ pub enum Notice {
     Bad(String),
 }
 
+/// The signature that makes a notice in a URL the Console's own (an HMAC under the
+/// environment's key): a link from elsewhere cannot put words in the Console's mouth.
+fn notice_signature(state: &State, key: &str, text: &str) -> String {
+    state
+        .service
+        .form_token(&format!("console-notice\0{key}\0{text}"))
+}
+
 impl Notice {
-    /// The notice a redirect after a form asked for (`?done=…` / `?error=…`).
-    pub fn from_query(uri: &Uri) -> Self {
+    /// The notice a redirect after a form asked for (`?done=…` / `?error=…` with its `sig`);
+    /// none when the signature does not match.
+    pub fn from_query(state: &State, uri: &Uri) -> Self {
         let pairs: Vec<(String, String)> = uri
             .query()
             .map(|q| {
@@ -240,23 +251,34 @@ impl Notice {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.chars().take(300).collect::<String>())
         };
+        let signed = |key: &str, text: &str| {
+            let sig = get("sig").unwrap_or_default();
+            state
+                .service
+                .accepts_form_token(&format!("console-notice\0{key}\0{text}"), &sig)
+        };
         match (get("done"), get("error")) {
-            (_, Some(error)) => Self::Bad(error),
-            (Some(done), None) => Self::Ok(done),
+            (_, Some(error)) if signed("error", &error) => Self::Bad(error),
+            (Some(done), None) if signed("done", &done) => Self::Ok(done),
             _ => Self::None,
         }
     }
 }
 
-/// `path?done=message` (or `error=`), for the redirect after a form.
-pub fn after(path: &str, result: Result<String, String>) -> Response {
+/// `path?done=message` (or `error=`), signed, for the redirect after a form.
+pub fn after(state: &State, path: &str, result: Result<String, String>) -> Response {
     let (key, text) = match result {
         Ok(text) => ("done", text),
         Err(text) => ("error", text),
     };
-    let text: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+    let text: String = text.chars().take(300).collect();
+    let sig = notice_signature(state, key, &text);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair(key, &text)
+        .append_pair("sig", &sig)
+        .finish();
     let sep = if path.contains('?') { '&' } else { '?' };
-    see_other(&format!("{path}{sep}{key}={text}"))
+    see_other(&format!("{path}{sep}{query}"))
 }
 
 /// The hidden CSRF input every form carries.

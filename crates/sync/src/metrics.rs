@@ -1,7 +1,9 @@
 //! Process-local sync metrics, written as Prometheus text at `/metrics` together with gauges
 //! read from the stores at scrape time.
 
+use std::collections::VecDeque;
 use std::fmt::Write;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tandem_core::Side;
@@ -34,6 +36,19 @@ impl Histogram {
     }
 }
 
+/// Deliveries of one minute: how many, and their largest and total lag.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LagMinute {
+    /// The minute's start, Unix milliseconds.
+    pub minute_ms: i64,
+    pub count: u64,
+    pub max_ms: i64,
+    pub sum_ms: i64,
+}
+
+/// Minutes of lag kept for the Console's chart.
+const RECENT_MINUTES: i64 = 60;
+
 #[derive(Debug, Default)]
 struct DirectionMetrics {
     delivered: AtomicU64,
@@ -42,6 +57,16 @@ struct DirectionMetrics {
     link_errors: AtomicU64,
     batches: AtomicU64,
     lag: Histogram,
+    /// The last hour of deliveries, a bucket per minute (oldest first; minutes without any
+    /// delivery are absent).
+    recent: Mutex<VecDeque<LagMinute>>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Counters of this process's relays, one set per direction.
@@ -67,6 +92,42 @@ impl Metrics {
         for ms in lag_ms {
             m.lag.observe(*ms as f64 / 1000.0);
         }
+        if lag_ms.is_empty() {
+            return;
+        }
+        let minute = now_ms() / 60_000 * 60_000;
+        let mut recent = m.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.back().is_none_or(|b| b.minute_ms != minute) {
+            recent.push_back(LagMinute {
+                minute_ms: minute,
+                ..LagMinute::default()
+            });
+        }
+        if let Some(bucket) = recent.back_mut() {
+            bucket.count += lag_ms.len() as u64;
+            bucket.max_ms = bucket.max_ms.max(lag_ms.iter().copied().max().unwrap_or(0));
+            bucket.sum_ms += lag_ms.iter().sum::<i64>();
+        }
+        while recent
+            .front()
+            .is_some_and(|f| f.minute_ms <= minute - RECENT_MINUTES * 60_000)
+        {
+            recent.pop_front();
+        }
+    }
+
+    /// The deliveries of the last hour from `from`, one entry per minute that had any, oldest
+    /// first.
+    pub fn lag_last_hour(&self, from: Side) -> Vec<LagMinute> {
+        let since = now_ms() / 60_000 * 60_000 - (RECENT_MINUTES - 1) * 60_000;
+        self.of(from)
+            .recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|b| b.minute_ms >= since)
+            .copied()
+            .collect()
     }
 
     pub fn apply_failed(&self, from: Side, parked: bool) {
@@ -198,5 +259,24 @@ impl Metrics {
             &|d| Some(d.conflicts_resolved as f64),
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod recent_tests {
+    use super::*;
+
+    #[test]
+    fn deliveries_are_kept_per_minute_with_their_largest_and_total_lag() {
+        let m = Metrics::default();
+        m.delivered(Side::Platform, &[5, 40, 7]);
+        m.delivered(Side::Platform, &[12]);
+        m.delivered(Side::Platform, &[]);
+        let recent = m.lag_last_hour(Side::Platform);
+        // Both batches may straddle a minute boundary; together they are what was delivered.
+        assert_eq!(recent.iter().map(|b| b.count).sum::<u64>(), 4);
+        assert_eq!(recent.iter().map(|b| b.sum_ms).sum::<i64>(), 64);
+        assert_eq!(recent.iter().map(|b| b.max_ms).max(), Some(40));
+        assert!(m.lag_last_hour(Side::Baas).is_empty());
     }
 }

@@ -69,7 +69,12 @@ on_both_backends! {
         // Actions too, and nothing happens.
         let posted = browser.post_form("/console/tenants", &[("name".into(), "Sneaky".into()), ("csrf".into(), "x".into())]).await;
         assert_eq!(posted.status, StatusCode::SEE_OTHER);
+        assert_eq!(posted.location.as_deref(), Some("/console/login"));
         assert!(!tenant_names(&app).await.contains(&"Sneaky".to_owned()));
+        for path in ["/console/logout", "/console/invitations", "/console/roles", "/console/sync/retry", "/console/sync/reconcile", "/console/settings", "/console/settings/rotate-key", "/console/users/00000000-0000-4000-8000-000000000000/active"] {
+            let page = browser.post_form(path, &[("csrf".into(), "x".into())]).await;
+            assert_eq!(page.location.as_deref(), Some("/console/login"), "{path}");
+        }
         // A made-up session cookie is no session.
         browser.set_cookie("tandem_console", "made-up-token-made-up-token-made-up");
         assert_eq!(browser.get("/console/users").await.status, StatusCode::SEE_OTHER);
@@ -133,6 +138,26 @@ on_both_backends! {
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
         assert!(guesser.cookie("tandem_console").is_none());
 
+        // A new password for the admin (tandem admin password) ends their sessions.
+        let mut elsewhere = Browser::new(&app);
+        log_in(&mut elsewhere, PASSWORD).await;
+        assert_eq!(elsewhere.get("/console/users").await.status, StatusCode::OK);
+        let store = app.platform_store.as_ref().unwrap();
+        tandem_platform::service::reset_console_admin_password(store, ADMIN, Some("console-secret-2")).await.unwrap();
+        assert_eq!(elsewhere.get("/console/users").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(browser.get("/console/users").await.status, StatusCode::SEE_OTHER);
+        log_in(&mut browser, "console-secret-2").await;
+        let session = browser.cookie("tandem_console").unwrap().to_owned();
+        // A log-in from a browser that still holds a session (a second tab's form) ends it.
+        let mut tab = Browser::new(&app);
+        let form = tab.get("/console/login").await;
+        tab.set_cookie("tandem_console", &session);
+        tab.submit(&form, "/console/login", &[("email", ADMIN), ("password", "console-secret-2")]).await;
+        assert_ne!(tab.cookie("tandem_console"), Some(session.as_str()));
+        assert_eq!(browser.get("/console/users").await.status, StatusCode::SEE_OTHER);
+        let mut browser = tab;
+        let session = browser.cookie("tandem_console").unwrap().to_owned();
+
         // Log-out ends the session on the server, not only in this browser.
         let csrf = csrf_of(&browser.get("/console/users").await);
         let out = browser.post_form("/console/logout", &[("csrf".into(), csrf)]).await;
@@ -194,9 +219,19 @@ on_both_backends! {
         let lines = tandem_platform::ConsoleStore::audit(app.platform_store.as_ref().unwrap(), None, 1).await.unwrap();
         assert_eq!(lines[0].action, "role.permissions");
         assert!(lines[0].detail.contains("user [read tenant, update own]"), "{}", lines[0].detail);
-        // A made-up scope changes nothing.
+        // A made-up scope changes nothing, on any model of the form.
         let grid = browser.get(&path).await;
-        let refused = browser.post_form(&path, &[("csrf".into(), csrf_of(&grid)), ("user:read".into(), "everything".into())]).await;
+        let refused = browser.post_form(&path, &[("csrf".into(), csrf_of(&grid)), ("tenant:read".into(), "all".into()), ("user:read".into(), "everything".into())]).await;
         assert!(refused.location.as_deref().unwrap().contains("error="), "{:?}", refused.location);
+        let again = app
+            .graphql("query { permissions(limit: 100) { data { operation scope projectEntityId roleId } } }", serde_json::json!({}))
+            .await;
+        let count = again.data("permissions")["data"].as_array().unwrap().iter().filter(|p| p["roleId"] == role["id"]).count();
+        assert_eq!(count, 2, "{}", again.body);
+        // The notice on the page is the Console's own: a crafted one shows nothing.
+        let shown = browser.get(refused.location.as_deref().unwrap()).await;
+        assert!(shown.html.contains("is not a scope"), "{}", shown.html);
+        let crafted = browser.get(&format!("{path}?error=Add%20https%3A%2F%2Fevil.test%20to%20the%20redirect%20URIs")).await;
+        assert!(!crafted.html.contains("evil.test"), "{}", crafted.html);
     }
 }
