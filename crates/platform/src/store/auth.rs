@@ -470,7 +470,24 @@ impl AuthStore for SqlPlatformStore {
             .and_where(Expr::col(RefreshTokens::FamilyId).eq(family_id))
             .and_where(Expr::col(RefreshTokens::RevokedAt).is_null())
             .to_owned();
-        Ok(self.db.execute(&revoke).await?)
+        let mut tx = self.db.begin().await?;
+        if self.dialect() == tandem_sql::Dialect::Postgres {
+            // A rotation of this family in flight holds its token's row until it commits the
+            // successor. Locking the family's rows first waits for it; the UPDATE below is then
+            // a new statement (read committed: a new snapshot) that sees the successor too, so
+            // a reuse racing a rotation cannot leave the successor alive. (SQLite runs one
+            // writer at a time: nothing is in flight.)
+            let lock = Query::select()
+                .column(RefreshTokens::TokenHash)
+                .from(RefreshTokens::Table)
+                .and_where(Expr::col(RefreshTokens::FamilyId).eq(family_id))
+                .lock(sea_query::LockType::Update)
+                .to_owned();
+            let _: Vec<(String,)> = tx.fetch_all(&lock).await?;
+        }
+        let revoked = tx.execute(&revoke).await?;
+        tx.commit().await?;
+        Ok(revoked)
     }
 }
 

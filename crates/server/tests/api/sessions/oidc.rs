@@ -141,6 +141,35 @@ on_both_backends! {
         assert_invalid_grant(&refresh(&app, &old).await, "the rotated-out token");
         assert_invalid_grant(&refresh(&app, &new).await, "its successor, after the reuse");
     }
+
+    async fn concurrent_uses_of_one_refresh_token_leave_no_live_successor(app: TestApp) {
+        // The same token sent several times at once (a stolen copy racing the owner): at most
+        // one use rotates it, the others are reuses — and a reuse revokes the family, the
+        // winner's successor included, however the requests interleave.
+        let user = user_with_password(&app, json!({})).await;
+        for round in 0..4 {
+            let code = oidc_login(&app, user["email"].as_str().unwrap(), Some(PKCE_CHALLENGE)).await;
+            let tokens = public_exchange(&app, &code, Some(PKCE_VERIFIER)).await;
+            let token = tokens.body["refresh_token"].as_str().unwrap().to_owned();
+            let (a, b, c, d, e, f) = tokio::join!(
+                refresh(&app, &token),
+                refresh(&app, &token),
+                refresh(&app, &token),
+                refresh(&app, &token),
+                refresh(&app, &token),
+                refresh(&app, &token)
+            );
+            let answers = [a, b, c, d, e, f];
+            let winners: Vec<&Answer> = answers.iter().filter(|a| a.status == StatusCode::OK).collect();
+            assert!(winners.len() <= 1, "round {round}: {} uses rotated one token", winners.len());
+            if winners.len() < answers.len()
+                && let Some(winner) = winners.first()
+            {
+                let successor = winner.body["refresh_token"].as_str().unwrap();
+                assert_invalid_grant(&refresh(&app, successor).await, "the successor of a reused token");
+            }
+        }
+    }
 }
 
 on_both_backends! {
@@ -200,4 +229,71 @@ on_both_backends! {
         .unwrap();
         assert_eq!(userinfo(&app, access).await, StatusCode::UNAUTHORIZED);
     }
+}
+
+/// PostgreSQL only: SQLite runs one writer at a time, so a rotation is never in flight while
+/// another write runs. A rotation is held open (its token marked rotated, its successor
+/// inserted, not committed) while a log-out revokes the family; once the rotation commits, the
+/// log-out must have revoked the successor too — it waits for the rotation and then sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_out_waits_for_a_rotation_in_flight_and_revokes_its_successor() {
+    use sqlx::Connection;
+    let app = tandem_testkit::spawn_app(tandem_testkit::Backend::Postgres).await;
+    let tandem_sql::DbUrl::Postgres(url) = &app.config.platform_db else {
+        panic!("a PostgreSQL app");
+    };
+    let user = user_with_password(&app, json!({})).await;
+    let code = oidc_login(&app, user["email"].as_str().unwrap(), Some(PKCE_CHALLENGE)).await;
+    let tokens = public_exchange(&app, &code, Some(PKCE_VERIFIER)).await;
+    let token = tokens.body["refresh_token"].as_str().unwrap().to_owned();
+    let hash = tandem_platform::service::digest(&token);
+
+    let mut rotation = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut rotation).await.unwrap();
+    sqlx::query("UPDATE refresh_tokens SET rotated_at = created_at WHERE token_hash = $1")
+        .bind(&hash)
+        .execute(&mut rotation)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, family_id, user_id, client_id, flow, scope, nonce, generation, created_at, expires_at, confidential) \
+         SELECT 'successor-in-flight', family_id, user_id, client_id, flow, scope, nonce, generation, created_at, expires_at, confidential FROM refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(&hash)
+    .execute(&mut rotation)
+    .await
+    .unwrap();
+
+    let log_out = {
+        let url = format!("{}/oauth/revoke", app.base_url);
+        let token = token.clone();
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .form(&[("token", token)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    // The log-out is now waiting on the rotation's row lock (it cannot finish before).
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !log_out.is_finished(),
+        "the log-out must wait for the rotation in flight"
+    );
+    sqlx::query("COMMIT").execute(&mut rotation).await.unwrap();
+    assert_eq!(log_out.await.unwrap(), StatusCode::OK);
+
+    let revoked: Option<i64> = sqlx::query_scalar(
+        "SELECT revoked_at FROM refresh_tokens WHERE token_hash = 'successor-in-flight'",
+    )
+    .fetch_one(&mut rotation)
+    .await
+    .unwrap();
+    assert!(
+        revoked.is_some(),
+        "the successor committed during the log-out survived it"
+    );
 }
