@@ -466,6 +466,8 @@ export function buildCorpus() {
   gb('order-by-sum', 'book', { by: ['author_id'], _sum: { pages: true }, orderBy: [{ _sum: { pages: 'desc' } }, { author_id: 'asc' }] });
   gb('order-by-avg', 'chapter', { by: ['book_id'], _avg: { words: true }, orderBy: [{ _avg: { words: 'asc' } }, { book_id: 'asc' }] });
   gb('skip-take', 'chapter', { by: ['book_id'], _count: true, orderBy: { book_id: 'asc' }, skip: 3, take: 4 });
+  gb('negative-take', 'chapter', { by: ['book_id'], _count: true, orderBy: { book_id: 'asc' }, take: -3 });
+  gb('negative-take-skip', 'book', { by: ['author_id'], _sum: { pages: true }, orderBy: [{ _sum: { pages: 'desc' } }, { author_id: 'asc' }], skip: 1, take: -2 });
   gb('nullable-key', 'product', { by: ['category'], _count: { _all: true }, _sum: { qty: true }, orderBy: { category: 'asc' } });
   gb('bigint-decimal', 'product', { by: ['active'], _sum: { stock: true, price: true }, _avg: { price: true }, _max: { stock: true }, orderBy: { active: 'asc' } });
   gb('datetime-key', 'employee', { by: ['hired_at'], _count: true, orderBy: { hired_at: 'asc' } });

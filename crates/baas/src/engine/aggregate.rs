@@ -296,10 +296,25 @@ pub async fn group_by(
     if let Some(having) = having {
         select.cond_having(Cond::all().add(having_expr(reader, model, &alias, having)));
     }
+    // A negative take reads the groups' order backwards and the result is turned back (as
+    // findMany does, and ZenStack for both).
+    let backwards = take.is_some_and(|t| t < 0);
+    let flip = |desc: bool| {
+        if desc != backwards {
+            Order::Desc
+        } else {
+            Order::Asc
+        }
+    };
     for item in order_by {
         match item {
             GroupOrder::Field { field, desc, nulls } => {
-                let order = if *desc { Order::Desc } else { Order::Asc };
+                let order = flip(*desc);
+                let nulls = nulls.map(|n| match (n, backwards) {
+                    (n, false) => n,
+                    (crate::query::ast::Nulls::First, true) => crate::query::ast::Nulls::Last,
+                    (crate::query::ast::Nulls::Last, true) => crate::query::ast::Nulls::First,
+                });
                 let col = reader.c.visible(model, &alias, *field);
                 match nulls {
                     Some(crate::query::ast::Nulls::First) => {
@@ -312,7 +327,7 @@ pub async fn group_by(
                 };
             }
             GroupOrder::Aggregate { aggregate, desc } => {
-                select.order_by_expr(agg(aggregate), if *desc { Order::Desc } else { Order::Asc });
+                select.order_by_expr(agg(aggregate), flip(*desc));
             }
         }
     }
@@ -327,7 +342,11 @@ pub async fn group_by(
     }
     let rows = exec.rows(&select).await?;
     let mut list = Vec::new();
-    for (i, values) in decode_rows(&rows, &types).into_iter().enumerate() {
+    let mut decoded = decode_rows(&rows, &types);
+    if backwards {
+        decoded.reverse();
+    }
+    for (i, values) in decoded.into_iter().enumerate() {
         let mut out = Map::new();
         for (field, value) in by.iter().zip(&values) {
             let f = &m.fields[*field];

@@ -197,6 +197,11 @@ on_both_backends! {
         ]));
         let having = app.rpc_get("user", "groupBy", json!({"by": ["tenant_id"], "_count": {"id": true}, "having": {"id": {"_count": {"gte": 3}}}, "orderBy": {"tenant_id": "asc"}})).await;
         assert_eq!(data(&having), &json!([{"tenant_id": T2, "_count": {"id": 3}}]));
+        // A negative take: the last groups of the order, still in that order (as findMany).
+        let last_two = app.rpc_get("book", "groupBy", json!({"by": ["author_id"], "_sum": {"pages": true}, "orderBy": {"_sum": {"pages": "desc"}}, "take": -2})).await;
+        assert_eq!(data(&last_two), &json!([{"author_id": U4, "_sum": {"pages": 80}}, {"author_id": U3, "_sum": {"pages": 50}}]));
+        let skipped = app.rpc_get("book", "groupBy", json!({"by": ["author_id"], "_sum": {"pages": true}, "orderBy": {"_sum": {"pages": "desc"}}, "skip": 1, "take": -2})).await;
+        assert_eq!(data(&skipped), &json!([{"author_id": U1, "_sum": {"pages": 420}}, {"author_id": U4, "_sum": {"pages": 80}}]));
         let taken = app.rpc_get("book", "groupBy", json!({"by": ["published"], "take": 1})).await;
         assert_eq!(data(&taken).as_array().unwrap().len(), 1, "take without orderBy is accepted, as in ZenStack");
     }
