@@ -656,6 +656,10 @@ impl Builder {
                 other => return self.err(attribute.pos, format!("unknown default function `{other}()`: use uuid(), cuid(), now(), autoincrement() or a literal")),
             },
             Some(Expr::String(s)) => match ty {
+                // A Json field's default is JSON text (Prisma's rule; PostgreSQL refuses other text).
+                ScalarType::Json if serde_json::from_str::<serde_json::Value>(s).is_err() => {
+                    return self.err(attribute.pos, format!("@default of a Json field must be JSON text, e.g. @default(\"{{}}\"); \"{s}\" is not JSON"));
+                }
                 ScalarType::String | ScalarType::Json | ScalarType::DateTime | ScalarType::Decimal | ScalarType::BigInt => {
                     Default::Literal(serde_json::Value::String(s.clone()))
                 }

@@ -56,6 +56,13 @@ impl<'r, 's> Writer<'r, 's> {
             Default::Cuid => Some(Value::String(cuid(self.now))),
             Default::Now => Some(Value::DateTime(self.now)),
             Default::Autoincrement => None,
+            // A Json field's default is JSON text, as in Prisma: `@default("{\"a\": 1}")` is
+            // the object, not the string (text that is not JSON stays the string it was).
+            Default::Literal(serde_json::Value::String(text)) if ty == ScalarType::Json => {
+                let parsed = serde_json::from_str(text)
+                    .unwrap_or_else(|_| serde_json::Value::String(text.clone()));
+                value::from_json(&parsed, ty).ok()
+            }
             Default::Literal(json) => value::from_json(json, ty).ok(),
         }
     }

@@ -93,3 +93,40 @@ async fn a_schema_that_is_no_file_or_too_big_stops_the_start_without_reading_it(
         .await
         .expect("starts again without it");
 }
+
+/// A Json field's `@default` is JSON text, as in Prisma: the row gets the object (issue 7).
+async fn with_json_default(backend: Backend) -> tandem_testkit::TestApp {
+    tandem_testkit::spawn_app_with_schema(
+        backend,
+        "model setting {\n  id    Int  @id @default(autoincrement())\n  prefs Json @default(\"{\\\"theme\\\": \\\"dark\\\", \\\"n\\\": [1, 2]}\")\n  label Json @default(\"\\\"hi\\\"\")\n}\n",
+    )
+    .await
+}
+
+on_both_backends! {
+    with with_json_default;
+
+    async fn a_json_default_is_the_document_its_text_holds(app: TestApp) {
+        let created = app.rpc_post("setting", "create", json!({"data": {}})).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        assert_eq!(data(&created)["prefs"], json!({"theme": "dark", "n": [1, 2]}));
+        assert_eq!(data(&created)["label"], json!("hi"), "a JSON string is a string");
+        let read = app.rpc_get("setting", "findFirst", json!({})).await;
+        assert_eq!(data(&read)["prefs"]["theme"], "dark");
+    }
+}
+
+#[tokio::test]
+async fn a_json_default_that_is_not_json_is_refused_with_its_place() {
+    let message = try_spawn_app_with_schema(
+        Backend::Sqlite,
+        Some("model setting {\n  id   Int  @id\n  note Json @default(\"not json\")\n}\n"),
+    )
+    .await
+    .err()
+    .expect("refused");
+    assert!(
+        message.contains("must be JSON text") && message.contains(":3:"),
+        "{message}"
+    );
+}
