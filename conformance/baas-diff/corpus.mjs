@@ -507,6 +507,15 @@ export function buildCorpus() {
     data: { id: 'b25', title: 'Moved In', created_at: ISO('2024-01-05T00:00:00'), author_id: ID.u08, chapters: { connect: [{ id: 'c92' }] } },
     include: { chapters: true },
   });
+  post('w.create.book.connect-missing', 'book', 'create', {
+    data: { id: 'b26', title: 'Nobody Wrote', created_at: ISO('2024-01-06T00:00:00'), author: { connect: { id: '00000000-0000-4000-8000-0000000000ff' } } },
+  });
+  post('w.create.book.connect-missing-many', 'book', 'create', {
+    data: { id: 'b27', title: 'No Chapters', created_at: ISO('2024-01-07T00:00:00'), author_id: ID.u08, chapters: { connect: [{ id: 'c-missing' }] } },
+  });
+  check('w.create.book.connect-missing', 'book', 'findMany', { where: { id: { in: ['b26', 'b27'] } } });
+  put('w.update.book.connect-missing', 'book', 'update', { where: { id: 'b21' }, data: { author: { connect: { id: '00000000-0000-4000-8000-0000000000ff' } } } });
+  put('w.update.author.connect-missing-books', 'user', 'update', { where: { id: ID.u08 }, data: { books: { connect: [{ id: 'b-missing' }] } } });
   check('w.create.book.connect-chapters', 'book', 'findMany', { where: { id: { in: ['b23', 'b24', 'b25'] } }, select: { id: true, _count: { select: { chapters: true } } }, orderBy: { id: 'asc' } });
   post('w.create.product.all-types', 'product', 'create', {
     data: { id: 100, sku: 'SKU-100', name: 'Everything', category: 'misc', qty: 3, stock: '9007199254740993', rating: 0.1, price: '12345678.123456', active: false, released: ISO('2024-02-29T23:59:59'), attributes: { a: [1, { b: null }], 'é': 'ü', n: 1.5 }, created_at: ISO('2024-03-01T00:00:00') },
