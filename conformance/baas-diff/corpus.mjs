@@ -514,6 +514,9 @@ export function buildCorpus() {
     data: { id: 'b27', title: 'No Chapters', created_at: ISO('2024-01-07T00:00:00'), author_id: ID.u08, chapters: { connect: [{ id: 'c-missing' }] } },
   });
   check('w.create.book.connect-missing', 'book', 'findMany', { where: { id: { in: ['b26', 'b27'] } } });
+  put('w.update.chapter.change-id', 'chapter', 'update', { where: { id: 'c92' }, data: { id: 'c92-renamed', title: 'Renamed Key' } });
+  check('w.update.chapter.change-id', 'chapter', 'findMany', { where: { id: { in: ['c92', 'c92-renamed'] } } });
+  post('w.upsert.chapter.change-id', 'chapter', 'upsert', { where: { id: 'c92-renamed' }, create: { id: 'c94', title: 'Not Made', position: 9, book_id: 'b25' }, update: { id: 'c92-again' }, select: { id: true, title: true } });
   put('w.update.book.connect-missing', 'book', 'update', { where: { id: 'b21' }, data: { author: { connect: { id: '00000000-0000-4000-8000-0000000000ff' } } } });
   put('w.update.author.connect-missing-books', 'user', 'update', { where: { id: ID.u08 }, data: { books: { connect: [{ id: 'b-missing' }] } } });
   check('w.create.book.connect-chapters', 'book', 'findMany', { where: { id: { in: ['b23', 'b24', 'b25'] } }, select: { id: true, _count: { select: { chapters: true } } }, orderBy: { id: 'asc' } });

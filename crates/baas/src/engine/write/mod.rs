@@ -288,7 +288,9 @@ impl<'r, 's> Writer<'r, 's> {
                     .await?
                     .ok_or_else(|| not_found(self.schema(), model))?;
                 self.update_record(exec, model, &record, data).await?;
-                self.read_back(exec, model, &record, selection, annotations)
+                // Found again by its key as the update left it (it may have changed the key).
+                let after = Self::rekeyed(&record, data);
+                self.read_back(exec, model, &after, selection, annotations)
                     .await
             }
             Operation::UpdateMany {
@@ -317,7 +319,7 @@ impl<'r, 's> Writer<'r, 's> {
                 let record = match self.target(exec, model, unique, Action::Update).await? {
                     Some(existing) => {
                         self.update_record(exec, model, &existing, update).await?;
-                        existing
+                        Self::rekeyed(&existing, update)
                     }
                     None => self.insert(exec, create, None).await?,
                 };

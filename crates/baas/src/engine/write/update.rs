@@ -310,12 +310,18 @@ impl<'r, 's> Writer<'r, 's> {
 
     /// The row's key after an update that sets key fields.
     fn key_filter_after(&self, model: ModelId, record: &Record, data: &UpdateData) -> Filter {
+        self.key_filter(model, &Self::rekeyed(record, data))
+    }
+
+    /// The record with the values `data` sets: what finds the row again after an update that
+    /// changed its key.
+    pub(super) fn rekeyed(record: &Record, data: &UpdateData) -> Record {
         let mut after = record.clone();
         for (f, op) in &data.scalars {
             if let UpdateOp::Set(v) = op {
                 after.values.insert(*f, v.clone());
             }
         }
-        self.key_filter(model, &after)
+        after
     }
 }

@@ -86,6 +86,15 @@ on_both_backends! {
         assert_ne!(data(&bumped)["updated_at"], "2021-06-01T00:00:00.000Z", "@updatedAt moves on a real change");
     }
 
+    async fn an_update_that_changes_the_key_returns_the_row_under_its_new_key(app: TestApp) {
+        // (Issue 7: it used to answer {"data": null} although the row changed.)
+        let renamed = app.rpc_put("chapter", "update", json!({"where": {"id": "c3"}, "data": {"id": "c3-new", "title": "Traits, again"}, "select": {"id": true, "title": true}})).await;
+        assert_eq!(data(&renamed), &json!({"id": "c3-new", "title": "Traits, again"}));
+        let upserted = app.rpc_post("chapter", "upsert", json!({"where": {"id": "c3-new"}, "create": {"id": "c9", "title": "Unused", "position": 9, "book_id": "b2"}, "update": {"id": "c3-newer"}, "select": {"id": true}})).await;
+        assert_eq!(data(&upserted), &json!({"id": "c3-newer"}));
+        assert_eq!(app.rpc_get("chapter", "count", json!({"where": {"id": {"in": ["c3", "c3-new", "c9"]}}})).await.body, json!({"data": 0}));
+    }
+
     async fn many_row_updates(app: TestApp) {
         assert_eq!(app.rpc_put("book", "updateMany", json!({"where": {"published": false}, "data": {"published": true}})).await.body, json!({"data": {"count": 2}}));
         assert_eq!(app.rpc_put("user", "updateMany", json!({"where": {"tenant_id": T1}, "data": {"timezone": "UTC"}, "limit": 1})).await.body, json!({"data": {"count": 1}}));
