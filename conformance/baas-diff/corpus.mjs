@@ -202,6 +202,12 @@ export function buildCorpus() {
   s('json-string-contains', 'product', 'attributes', { string_contains: 'string' });
   // superjson `undefined` (superjson 1.x clients send undefined as null + ["undefined"])
   get('filter.superjson.undefined', 'user', 'findMany', { where: { first_name: null, active: true }, select: { id: true }, orderBy: { id: 'asc' } }, { meta: { serialization: { values: { 'where.first_name': ['undefined'] } } } });
+  // a branch whose only field is undefined is dropped (ZenStack): OR → no branch, NOT → none
+  const undef = (paths) => ({ meta: { serialization: { values: Object.fromEntries(paths.map((p) => [p, ['undefined']])) } } });
+  get('filter.superjson.undefined-or-branch', 'user', 'findMany', { where: { OR: [{ id: null }] }, select: { id: true }, orderBy: { id: 'asc' } }, undef(['where.OR.0.id']));
+  get('filter.superjson.undefined-or-mixed', 'user', 'findMany', { where: { OR: [{ id: null }, { active: false }, { id: null }] }, select: { id: true }, orderBy: { id: 'asc' } }, undef(['where.OR.0.id', 'where.OR.2.id']));
+  get('filter.superjson.undefined-not-branch', 'user', 'findMany', { where: { NOT: [{ id: null }] }, select: { id: true }, orderBy: { id: 'asc' } }, undef(['where.NOT.0.id']));
+  get('filter.superjson.undefined-and-branch', 'user', 'findMany', { where: { AND: [{ id: null }], active: true }, select: { id: true }, orderBy: { id: 'asc' } }, undef(['where.AND.0.id']));
   // undefined values (absent) and empty objects
   where('filter.empty-where', 'tenant', {});
   where('filter.empty-field-filter', 'user', { first_name: {} });

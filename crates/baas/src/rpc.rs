@@ -92,6 +92,10 @@ fn known_annotation(annotation: &Json) -> bool {
 /// `deserialize` does: `undefined` removes the key (superjson 1.x sends it as `null`),
 /// `bigint` turns the string into an integer; dates and decimals stay strings, read by each
 /// field's type. An unknown annotation is an error naming it.
+///
+/// A filter branch of `AND`/`OR`/`NOT` whose every field was `undefined` is dropped, as ZenStack
+/// drops it (`OR: [{id: undefined}]` then matches nothing, `NOT: [{id: undefined}]` everything),
+/// rather than read as `{}` (which matches every row).
 pub fn apply_superjson(args: &mut Json, meta: &Json) -> Result<(), String> {
     let Some(values) = meta.get("values") else {
         return Ok(());
@@ -99,6 +103,9 @@ pub fn apply_superjson(args: &mut Json, meta: &Json) -> Result<(), String> {
     let Json::Object(values) = values else {
         return Err("meta.values must be an object".into());
     };
+    // Branches emptied by `undefined`, dropped once every path was applied (dropping shifts
+    // the indexes later paths name).
+    let mut emptied: Vec<Vec<String>> = Vec::new();
     for (path, annotation) in values {
         if !known_annotation(annotation) {
             let name = annotation.as_array().and_then(|a| a.first()).map_or_else(
@@ -113,7 +120,15 @@ pub fn apply_superjson(args: &mut Json, meta: &Json) -> Result<(), String> {
             .and_then(Json::as_str);
         let parts: Vec<String> = split_path(path);
         match kind {
-            Some("undefined") => remove_path(args, &parts),
+            Some("undefined") => {
+                remove_path(args, &parts);
+                if let [.., combinator, index, _] = parts.as_slice()
+                    && matches!(combinator.as_str(), "AND" | "OR" | "NOT")
+                    && index.parse::<usize>().is_ok()
+                {
+                    emptied.push(parts[..parts.len() - 1].to_vec());
+                }
+            }
             Some("bigint") => {
                 if let Some(node) = node_mut(args, &parts)
                     && let Some(n) = node.as_str().and_then(|s| s.trim().parse::<i64>().ok())
@@ -122,6 +137,25 @@ pub fn apply_superjson(args: &mut Json, meta: &Json) -> Result<(), String> {
                 }
             }
             _ => {}
+        }
+    }
+    // Last index first, so earlier ones stay valid.
+    let index_of = |branch: &Vec<String>| branch.last().and_then(|i| i.parse::<usize>().ok());
+    emptied.sort_by(|a, b| index_of(b).cmp(&index_of(a)).then_with(|| a.cmp(b)));
+    emptied.dedup();
+    for branch in emptied {
+        let Some((index, list_path)) = branch.split_last() else {
+            continue;
+        };
+        let Ok(index) = index.parse::<usize>() else {
+            continue;
+        };
+        if let Some(Json::Array(list)) = node_mut(args, list_path)
+            && list
+                .get(index)
+                .is_some_and(|b| b.as_object().is_some_and(|o| o.is_empty()))
+        {
+            list.remove(index);
         }
     }
     Ok(())
@@ -570,6 +604,27 @@ mod tests {
                 &json!({"values": {"p": [["custom", "Decimal"]]}})
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_combinator_branch_left_empty_by_undefined_is_dropped() {
+        let mut args = json!({"where": {
+            "OR": [{"id": null}, {"active": false}, {"id": null, "x": null}],
+            "NOT": [{"id": null}],
+            "AND": [{}]
+        }});
+        let meta = json!({"values": {
+            "where.OR.0.id": ["undefined"],
+            "where.OR.2.id": ["undefined"],
+            "where.OR.2.x": ["undefined"],
+            "where.NOT.0.id": ["undefined"]
+        }});
+        apply_superjson(&mut args, &meta).unwrap();
+        // The client's own `{}` branch (not made empty by undefined) stays.
+        assert_eq!(
+            args,
+            json!({"where": {"OR": [{"active": false}], "NOT": [], "AND": [{}]}})
         );
     }
 
