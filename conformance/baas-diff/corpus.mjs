@@ -431,6 +431,11 @@ export function buildCorpus() {
   get('count.where', 'book', 'count', { where: { published: true } });
   get('count.select-fields', 'book', 'count', { select: { _all: true, price: true, subtitle: true, copies: true } });
   get('count.relation-where', 'chapter', 'count', { where: { book: { published: false } } });
+  get('count.select-true', 'book', 'count', { select: true });
+  get('count.select-false', 'book', 'count', { select: false });
+  get('include.to-one-where', 'chapter', 'findMany', { include: { book: { where: { published: true } } }, orderBy: { id: 'asc' }, take: 2 });
+  post('w.create.chapter.fk-and-relation', 'chapter', 'create', { data: { id: 'c-both', title: 'Both', position: 7, book_id: 'b01', book: { connect: { id: 'b02' } } } });
+  put('w.update.chapter.fk-and-relation', 'chapter', 'update', { where: { id: 'c01' }, data: { book_id: 'b01', book: { connect: { id: 'b02' } } } });
   get('count.skip-take', 'book', 'count', { skip: 5, take: 10 });
   get('count.orderBy-take', 'book', 'count', { orderBy: { pages: 'desc' }, take: 3 });
   get('count.cursor', 'book', 'count', { cursor: { id: 'b15' }, orderBy: { id: 'asc' } });

@@ -14,7 +14,8 @@ impl Parser<'_> {
     pub(super) fn count(&self, model: ModelId, map: &Map<String, Json>) -> PResult<Operation> {
         only_keys(map, &["where", "select", "orderBy", "take", "skip"], "")?;
         let shape = match map.get("select") {
-            None => CountShape::Number,
+            // `select: true` counts the rows, as no select does (ZenStack accepts it).
+            None | Some(Json::Bool(true)) => CountShape::Number,
             Some(select) => CountShape::Fields(self.count_fields(model, select, "select")?),
         };
         let mut read = self.read_args(model, &without(map, "select"), "", 0)?;

@@ -267,7 +267,8 @@ impl Parser<'_> {
                         "distinct",
                     ]
                 } else {
-                    &["select", "include", "omit", "where"]
+                    // A to-one relation is there or not: ZenStack refuses a `where` on it.
+                    &["select", "include", "omit"]
                 };
                 only_keys(args, allowed, nested_path)?;
                 self.read_args(relation.target, args, nested_path, depth + 1)

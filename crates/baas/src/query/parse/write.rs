@@ -203,10 +203,38 @@ impl<'s> Parser<'s> {
             }
             Ok(())
         })?;
+        let scalars: Vec<FieldId> = data.scalars.iter().map(|(id, _)| *id).collect();
+        self.refuse_key_and_relation(model_id, &scalars, &data.relations, path)?;
         self.check_required_given(&data, path, via)?;
         // Nested writes run in the model's field order, as ZenStack's validation leaves them.
         data.relations.sort_by_key(|(id, _)| *id);
         Ok(data)
+    }
+
+    /// A write gives a relation either by its foreign-key fields or as the relation, not both
+    /// (Prisma's checked and unchecked inputs; ZenStack refuses the mix).
+    fn refuse_key_and_relation<T>(
+        &self,
+        model_id: ModelId,
+        scalars: &[FieldId],
+        relations: &[(FieldId, T)],
+        path: &str,
+    ) -> PResult<()> {
+        let model = self.model(model_id);
+        for (id, _) in relations {
+            if let Some(r) = model.fields[*id].relation()
+                && r.owner
+                && let Some(key) = r.local.iter().find(|f| scalars.contains(f))
+            {
+                return invalid(format!(
+                    "Invalid input: give either \"{}\" or \"{}\", not both{}",
+                    model.fields[*key].name,
+                    model.fields[*id].name,
+                    at(path)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Every required field without a default is in the create's data, or filled through the
@@ -316,6 +344,8 @@ impl<'s> Parser<'s> {
             }
             Ok(())
         })?;
+        let scalars: Vec<FieldId> = data.scalars.iter().map(|(id, _)| *id).collect();
+        self.refuse_key_and_relation(model_id, &scalars, &data.relations, path)?;
         // Nested writes run in the model's field order, as ZenStack's validation leaves them.
         data.relations.sort_by_key(|(id, _)| *id);
         Ok(data)

@@ -86,6 +86,21 @@ on_both_backends! {
         assert_ne!(data(&bumped)["updated_at"], "2021-06-01T00:00:00.000Z", "@updatedAt moves on a real change");
     }
 
+    async fn inputs_zenstack_refuses_or_accepts_are_answered_alike(app: TestApp) {
+        // (Issue 7.) A relation given both by its key field and as the relation is refused.
+        let both = app.rpc_post("chapter", "create", json!({"data": {"id": "c-both", "title": "Both", "position": 7, "book_id": "b1", "book": {"connect": {"id": "b2"}}}})).await;
+        assert_eq!(both.status, 422, "{}", both.body);
+        assert_eq!(both.body["error"]["reason"], "invalid-input");
+        let changed = app.rpc_put("chapter", "update", json!({"where": {"id": "c1"}, "data": {"book_id": "b1", "book": {"connect": {"id": "b2"}}}})).await;
+        assert_eq!(changed.status, 422, "{}", changed.body);
+        // A to-one relation takes no `where` in an include.
+        let filtered = app.rpc_get("chapter", "findMany", json!({"include": {"book": {"where": {"published": true}}}})).await;
+        assert_eq!(filtered.status, 422, "{}", filtered.body);
+        // `count` with `select: true` counts the rows.
+        let counted = app.rpc_get("chapter", "count", json!({"select": true})).await;
+        assert_eq!(counted.body, json!({"data": 5}));
+    }
+
     async fn an_update_that_changes_the_key_returns_the_row_under_its_new_key(app: TestApp) {
         // (Issue 7: it used to answer {"data": null} although the row changed.)
         let renamed = app.rpc_put("chapter", "update", json!({"where": {"id": "c3"}, "data": {"id": "c3-new", "title": "Traits, again"}, "select": {"id": true, "title": true}})).await;
