@@ -34,8 +34,19 @@ pub async fn models(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri
             "The BaaS runs in another process (split deployment); browse its data from its own URL.",
         );
     };
+    let models = match baas.models().await {
+        Ok(models) => models,
+        Err(e) => {
+            return message_page(
+                Some(&admin),
+                StatusCode::BAD_GATEWAY,
+                "The BaaS did not answer",
+                &e,
+            );
+        }
+    };
     let mut counts = Vec::new();
-    for model in baas.models() {
+    for model in models {
         let count = baas
             .call(&model, "count", json!({}))
             .await
@@ -84,7 +95,17 @@ pub async fn rows(
             "The BaaS runs in another process (split deployment).",
         );
     };
-    let models = baas.models();
+    let models = match baas.models().await {
+        Ok(models) => models,
+        Err(e) => {
+            return message_page(
+                Some(&admin),
+                StatusCode::BAD_GATEWAY,
+                "The BaaS did not answer",
+                &e,
+            );
+        }
+    };
     if !models.contains(&model) {
         return message_page(
             Some(&admin),

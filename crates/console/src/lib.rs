@@ -34,7 +34,7 @@ use tandem_sync::SyncEngine;
 #[async_trait::async_trait]
 pub trait BaasReader: Send + Sync + 'static {
     /// The models of the app's schema (built-in ones included).
-    fn models(&self) -> Vec<String>;
+    async fn models(&self) -> Result<Vec<String>, String>;
     /// One RPC operation (`findMany`, `findUnique`, `count`, …): the answer's `data`.
     async fn call(
         &self,
@@ -48,7 +48,7 @@ pub trait BaasReader: Send + Sync + 'static {
 pub struct ConsoleState {
     pub service: Arc<PlatformService>,
     pub sync: Arc<SyncEngine>,
-    /// `None` when the BaaS runs in another process (split deployment).
+    /// In process, or the other process's RPC API in a split deployment.
     pub baas: Option<Arc<dyn BaasReader>>,
 }
 

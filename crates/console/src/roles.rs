@@ -162,13 +162,14 @@ async fn role_permissions(
         .collect())
 }
 
-/// The models a grid shows: the BaaS's, and any the role's permissions name.
-fn grid_models(state: &State, permissions: &[Permission]) -> Vec<String> {
-    let mut models: BTreeSet<String> = state
-        .baas
-        .as_ref()
-        .map(|b| b.models().into_iter().collect())
-        .unwrap_or_default();
+/// The models a grid shows: the BaaS's (when it answers), and any the role's permissions name.
+async fn grid_models(state: &State, permissions: &[Permission]) -> Vec<String> {
+    let mut models: BTreeSet<String> = BTreeSet::new();
+    if let Some(baas) = &state.baas
+        && let Ok(list) = baas.models().await
+    {
+        models.extend(list);
+    }
     models.extend(permissions.iter().map(|p| p.rule.entity.clone()));
     models.into_iter().collect()
 }
@@ -211,7 +212,7 @@ pub async fn grid(
         }
         Err(e) => return failure(&e),
     };
-    let models = grid_models(&state, &permissions);
+    let models = grid_models(&state, &permissions).await;
     let scope_of = |model: &str, op: Operation| {
         permissions
             .iter()
@@ -288,7 +289,7 @@ pub async fn save_grid(
     // Every cell is read and checked before anything is saved. A model the form has no cells
     // for (added since the page was drawn) is left as it is.
     let mut updates = Vec::new();
-    for model in grid_models(&state, &permissions) {
+    for model in grid_models(&state, &permissions).await {
         if !Operation::ALL
             .iter()
             .any(|op| form.has(&format!("{model}:{}", op.name())))

@@ -40,6 +40,8 @@ pub struct App {
     trusted_proxies: Vec<crate::proxies::Network>,
     /// Where the Platform's mail goes (with the Platform only).
     mail: Option<Arc<dyn Transport>>,
+    /// How the Console reads the BaaS: in this process, or the peer's RPC API.
+    console_baas: Option<Arc<dyn tandem_console::BaasReader>>,
 }
 
 /// Who holds the environment's credentials: the BaaS's super admin and the sync operator.
@@ -223,7 +225,14 @@ impl App {
                     .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?,
             )),
         };
+        let console_baas: Option<Arc<dyn tandem_console::BaasReader>> =
+            match (&baas, &config.peer_url) {
+                (Some(b), _) => Some(Arc::new(InProcessBaas(b.clone()))),
+                (None, Some(peer)) => Some(Arc::new(PeerBaas::new(peer, &config.credentials))),
+                (None, None) => None,
+            };
         Ok(Self {
+            console_baas,
             mail,
             platform,
             baas,
@@ -272,10 +281,7 @@ impl App {
         let mut router = Router::new().merge(health);
         if let Some((service, _)) = &self.platform {
             let state = PlatformState::new(service.clone());
-            let baas = self
-                .baas
-                .clone()
-                .map(|b| Arc::new(InProcessBaas(b)) as Arc<dyn tandem_console::BaasReader>);
+            let baas = self.console_baas.clone();
             router = router
                 .merge(tandem_platform::http::router(state.clone()))
                 .merge(tandem_platform::oauth::router(state.clone()))
@@ -362,14 +368,15 @@ struct InProcessBaas(Arc<Baas>);
 
 #[async_trait::async_trait]
 impl tandem_console::BaasReader for InProcessBaas {
-    fn models(&self) -> Vec<String> {
-        self.0
+    async fn models(&self) -> Result<Vec<String>, String> {
+        Ok(self
+            .0
             .engine
             .schema
             .models
             .iter()
             .map(|m| m.name.clone())
-            .collect()
+            .collect())
     }
 
     async fn call(
@@ -382,6 +389,82 @@ impl tandem_console::BaasReader for InProcessBaas {
             .call(model, op, &args)
             .await
             .map_err(|e| e.to_string())
+    }
+}
+
+/// The Console of a Platform-only process reads the other process's BaaS through its RPC API,
+/// as its super admin (the environment's credentials).
+struct PeerBaas {
+    base: String,
+    authorization: String,
+    client: reqwest::Client,
+}
+
+impl PeerBaas {
+    fn new(base: &str, credentials: &Credentials) -> Self {
+        use base64::Engine;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            credentials.environment_id, credentials.api_key
+        ));
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            authorization: format!("Basic {basic}"),
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Result<serde_json::Value, String> {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("authorization", &self.authorization)
+            .send()
+            .await
+            .map_err(|e| format!("the BaaS at {} did not answer: {e}", self.base))?;
+        let body: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|e| format!("the BaaS answered something else than JSON: {e}"))?;
+        match body.get("error") {
+            Some(error) => Err(error
+                .get("message")
+                .and_then(|m| m.as_str())
+                .unwrap_or("the BaaS refused the query")
+                .to_owned()),
+            None => Ok(body),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl tandem_console::BaasReader for PeerBaas {
+    async fn models(&self) -> Result<Vec<String>, String> {
+        let body = self.get("/api/schema").await?;
+        let schema = body
+            .get("schema")
+            .and_then(|s| s.as_str())
+            .unwrap_or_default();
+        Ok(schema
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("model "))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .map(str::to_owned)
+            .collect())
+    }
+
+    async fn call(
+        &self,
+        model: &str,
+        op: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        let q: String = url::form_urlencoded::byte_serialize(args.to_string().as_bytes()).collect();
+        let body = self.get(&format!("/api/model/{model}/{op}?q={q}")).await?;
+        Ok(body.get("data").cloned().unwrap_or(serde_json::Value::Null))
     }
 }
 

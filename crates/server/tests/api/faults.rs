@@ -360,6 +360,57 @@ on_both_backends! {
         assert_eq!(platform_user(&remote, &second).await["synced"], true);
     }
 
+    async fn split_mode_the_console_reads_the_baas_of_the_other_process(stores: Stores) {
+        let (platform, _baas) = stores.split().await;
+        let p = stores.remote(&platform);
+        let email = format!("{}@faults.example", uuid::Uuid::new_v4());
+        let id = create_user(&p, json!({"firstName": "Ann", "email": email})).await;
+        p.wait_for_sync(Duration::from_secs(60)).await;
+
+        // An admin, made as an operator would (the Platform half's store).
+        let mut args = vec!["admin".to_owned(), "create".into(), "--email".into(), "ops@faults.example".into(), "--password-stdin".into()];
+        args.extend(stores.half("platform").into_iter().filter(|a| a != "--only" && a != "platform"));
+        let mut child = std::process::Command::new(BIN).args(&args).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+        {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"console-secret-1\n").unwrap();
+        }
+        assert!(child.wait().unwrap().success(), "tandem admin create failed");
+
+        // Log in over HTTP, keeping the cookies by hand.
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let cookie_of = |r: &reqwest::Response, name: &str| {
+            r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| v.split(';').next().and_then(|kv| kv.strip_prefix(&format!("{name}="))).map(str::to_owned))
+        };
+        let form = client.get(format!("{}/console/login", p.base)).send().await.unwrap();
+        let login_cookie = cookie_of(&form, "tandem_console_login").unwrap();
+        let html = form.text().await.unwrap();
+        let token = html.split("name=\"form\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let logged = client
+            .post(format!("{}/console/login", p.base))
+            .header("cookie", format!("tandem_console_login={login_cookie}"))
+            .form(&[("form", token.as_str()), ("email", "ops@faults.example"), ("password", "console-secret-1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(logged.status(), 303);
+        let session = cookie_of(&logged, "tandem_console").unwrap();
+        let page = |path: String| {
+            let (client, session) = (client.clone(), session.clone());
+            async move {
+                let r = client.get(path).header("cookie", format!("tandem_console={session}")).send().await.unwrap();
+                (r.status(), r.text().await.unwrap())
+            }
+        };
+        // The data browser reads the BaaS process's rows; the user page its copy of the fields.
+        let (status, rows) = page(format!("{}/console/data/user", p.base)).await;
+        assert_eq!(status, 200, "{rows}");
+        assert!(rows.contains(&email), "the BaaS row in the data browser: {rows}");
+        let (status, user) = page(format!("{}/console/users/{id}", p.base)).await;
+        assert_eq!(status, 200);
+        assert!(user.contains("Synced fields show the BaaS"), "{user}");
+    }
+
     async fn split_mode_the_baas_verifies_user_tokens_with_the_platforms_keys(stores: Stores) {
         let (platform, baas) = stores.split().await;
         let (p, b) = (stores.remote(&platform), stores.remote(&baas));
