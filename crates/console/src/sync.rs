@@ -87,13 +87,20 @@ async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
                         h3 { "Failed events" }
                         div.table-wrap tabindex="0" role="region" aria-label="Scrollable table" {
                             table {
-                                thead { tr { th scope="col" { "Entity" } th scope="col" { "Attempts" } th scope="col" { "Error" } } }
+                                thead { tr { th scope="col" { "Entity" } th scope="col" { "Attempts" } th scope="col" { "Error" } th scope="col" { "Retry" } } }
                                 tbody {
                                     @for e in &d.failed_events {
                                         tr {
                                             td { (format!("{:?}", e.entity).to_lowercase()) " " code { (e.entity_id) } }
                                             td { (e.attempts) }
                                             td { (e.error) }
+                                            td {
+                                                form.inline method="post" action="/console/sync/retry" {
+                                                    (csrf(&admin))
+                                                    input type="hidden" name="event" value=(e.event_id);
+                                                    button.secondary type="submit" aria-label=(format!("Retry the event of {}", e.entity_id)) { "Retry" }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -144,20 +151,22 @@ pub async fn retry(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
+    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
         Ok(ok) => ok,
         Err(r) => return r,
     };
-    match state.sync.retry().await {
+    // One event (its row's button), or every failed one.
+    let event = form.get("event");
+    let event = (!event.is_empty()).then_some(event);
+    match state.sync.retry(event.as_deref()).await {
         Ok(n) => {
+            let what = match &event {
+                Some(id) => format!("re-queued the failed sync event {id}"),
+                None => format!("re-queued {n} failed sync event(s)"),
+            };
             if let Err(e) = state
                 .service
-                .audit(
-                    &admin.email,
-                    "sync.retry",
-                    None,
-                    format!("re-queued {n} failed sync event(s)"),
-                )
+                .audit(&admin.email, "sync.retry", None, what)
                 .await
             {
                 return failure(&e);

@@ -530,14 +530,23 @@ impl SyncTables {
         tx.commit().await
     }
 
-    /// Puts parked events back in the queue, due now; returns how many.
-    pub async fn retry_failed(&self, db: &Db, now_ms: i64) -> Result<u64, DbError> {
+    /// Puts parked events (all, or the one with `event_id`) back in the queue, due now;
+    /// returns how many.
+    pub async fn retry_failed(
+        &self,
+        db: &Db,
+        now_ms: i64,
+        event_id: Option<&str>,
+    ) -> Result<u64, DbError> {
         let mut q = Query::update();
         q.table(Alias::new(self.outbox))
             .value(Alias::new("failed"), false)
             .value(Alias::new("attempts"), 0)
             .value(Alias::new("next_attempt_at"), now_ms)
             .and_where(Expr::col(Alias::new("failed")).eq(true));
+        if let Some(id) = event_id {
+            q.and_where(Expr::col(Alias::new("event_id")).eq(id));
+        }
         db.execute(&q).await
     }
 

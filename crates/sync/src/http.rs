@@ -117,7 +117,7 @@ async fn retry(State(state): State<SyncState>, headers: HeaderMap) -> Response {
     if let Err(r) = operator(&state, &headers).await {
         return r;
     }
-    match state.engine.retry().await {
+    match state.engine.retry(None).await {
         Ok(n) => Json(RetryReply { retried: n }).into_response(),
         Err(err) => failed(&err),
     }
@@ -281,11 +281,16 @@ async fn peer_retry(
     body: Bytes,
 ) -> Response {
     match verify(&state, &uri, &headers, &body).await {
-        Ok(local) => reply(
-            link::retry_parked(local.as_ref())
-                .await
-                .map(|retried| RetryReply { retried }),
-        ),
+        Ok(local) => {
+            let event_id = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("eventId").and_then(|e| e.as_str()).map(str::to_owned));
+            reply(
+                link::retry_parked(local.as_ref(), event_id.as_deref())
+                    .await
+                    .map(|retried| RetryReply { retried }),
+            )
+        }
         Err(r) => r,
     }
 }

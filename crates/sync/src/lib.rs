@@ -286,9 +286,10 @@ impl SyncEngine {
         reconcile::reconcile(self.platform.as_ref(), self.baas.as_ref()).await
     }
 
-    /// Re-queues parked events on both sides; how many.
-    pub async fn retry(&self) -> Result<u64, SyncError> {
-        Ok(self.platform.retry().await? + self.baas.retry().await?)
+    /// Re-queues parked events on both sides — all, or the one with `event_id` (which only
+    /// one side holds); how many.
+    pub async fn retry(&self, event_id: Option<&str>) -> Result<u64, SyncError> {
+        Ok(self.platform.retry(event_id).await? + self.baas.retry(event_id).await?)
     }
 
     /// Prometheus text for `/metrics`.

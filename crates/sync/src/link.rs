@@ -37,8 +37,8 @@ pub trait Peer: Send + Sync + 'static {
     ) -> Result<Vec<(String, u64)>, SyncError>;
     /// The direction this side sends.
     async fn status(&self) -> Result<DirectionStatus, SyncError>;
-    /// Re-queues this side's parked events; how many.
-    async fn retry(&self) -> Result<u64, SyncError>;
+    /// Re-queues this side's parked events (all, or the one with `event_id`); how many.
+    async fn retry(&self, event_id: Option<&str>) -> Result<u64, SyncError>;
 }
 
 /// Events applied in one transaction.
@@ -82,10 +82,10 @@ pub async fn apply_all(
     Ok(out)
 }
 
-pub async fn retry_parked(side: &dyn SideStore) -> Result<u64, SyncError> {
+pub async fn retry_parked(side: &dyn SideStore, event_id: Option<&str>) -> Result<u64, SyncError> {
     let n = side
         .tables()
-        .retry_failed(side.db(), side.now().timestamp_millis())
+        .retry_failed(side.db(), side.now().timestamp_millis(), event_id)
         .await?;
     if n > 0 {
         side.signal().notify_one();
@@ -122,8 +122,8 @@ impl Peer for LocalPeer {
     async fn status(&self) -> Result<DirectionStatus, SyncError> {
         direction_status(self.0.as_ref()).await
     }
-    async fn retry(&self) -> Result<u64, SyncError> {
-        retry_parked(self.0.as_ref()).await
+    async fn retry(&self, event_id: Option<&str>) -> Result<u64, SyncError> {
+        retry_parked(self.0.as_ref(), event_id).await
     }
 }
 
@@ -360,9 +360,12 @@ impl Peer for HttpPeer {
         self.call("/sync/v1/peer/status", &serde_json::json!({}))
             .await
     }
-    async fn retry(&self) -> Result<u64, SyncError> {
+    async fn retry(&self, event_id: Option<&str>) -> Result<u64, SyncError> {
         let reply: RetryReply = self
-            .call("/sync/v1/peer/retry", &serde_json::json!({}))
+            .call(
+                "/sync/v1/peer/retry",
+                &serde_json::json!({ "eventId": event_id }),
+            )
             .await?;
         Ok(reply.retried)
     }

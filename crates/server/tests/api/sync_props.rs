@@ -184,8 +184,8 @@ impl Peer for ChaosPeer {
     async fn status(&self) -> Result<DirectionStatus, SyncError> {
         self.inner.status().await
     }
-    async fn retry(&self) -> Result<u64, SyncError> {
-        self.inner.retry().await
+    async fn retry(&self, event_id: Option<&str>) -> Result<u64, SyncError> {
+        self.inner.retry(event_id).await
     }
 }
 
