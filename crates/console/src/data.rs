@@ -3,13 +3,14 @@
 //! through the BaaS's own query API as its super admin.
 
 use axum::extract::{Path, State as Extract};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use maud::html;
 use serde_json::{Value, json};
 
 use crate::State;
-use crate::web::{Notice, admin, html_response, message_page, page};
+use crate::web::Admin;
+use crate::web::{Notice, html_response, message_page, page};
 
 const PAGE: u64 = 50;
 
@@ -21,11 +22,7 @@ fn cell(v: &Value) -> String {
     }
 }
 
-pub async fn models(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn models(Extract(state): Extract<State>, admin: Admin) -> Response {
     let Some(baas) = &state.baas else {
         return message_page(
             Some(&admin),
@@ -79,14 +76,10 @@ pub async fn models(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri
 
 pub async fn rows(
     Extract(state): Extract<State>,
+    admin: Admin,
     Path(model): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let Some(baas) = &state.baas else {
         return message_page(
             Some(&admin),

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State as Extract};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
@@ -14,7 +13,8 @@ use tandem_platform::domain::list::{StringFilter, Window};
 
 use crate::State;
 use crate::users::{all_roles, all_tenants};
-use crate::web::{Notice, admin, after, badge, csrf, failure, html_response, page, posted, when};
+use crate::web::{Admin, Posted, audited};
+use crate::web::{Notice, after, badge, csrf, failure, html_response, page, when};
 
 const SA: Principal = Principal::ServiceAccount;
 
@@ -44,11 +44,7 @@ fn person(line: &str) -> (String, Option<String>, Option<String>) {
     (line.to_owned(), None, None)
 }
 
-pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn list(Extract(state): Extract<State>, admin: Admin, uri: Uri) -> Response {
     let status: String = uri
         .query()
         .and_then(|q| {
@@ -185,13 +181,8 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
 pub async fn invite(
     Extract(state): Extract<State>,
     headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, form }: Posted,
 ) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     let back = "/console/invitations";
     let people: Vec<_> = form
         .get("people")
@@ -244,32 +235,25 @@ pub async fn resend(
     Extract(state): Extract<State>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, .. }: Posted,
 ) -> Response {
-    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     match state.service.resend_invite(&SA, &id, host).await {
         Ok(invite) => {
             let detail = format!("resent the invitation to {}", invite.email.as_str());
-            if let Err(e) = state
-                .service
-                .audit(&admin.email, "invite.resend", None, detail)
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "invite.resend",
+                None,
+                detail,
                 "/console/invitations",
-                Ok(format!(
+                format!(
                     "Sent a new link to {}; the old one no longer works.",
                     invite.email.as_str()
-                )),
+                ),
             )
+            .await
         }
         Err(e) => after(&state, "/console/invitations", Err(e.public_message())),
     }
@@ -278,32 +262,21 @@ pub async fn resend(
 pub async fn cancel(
     Extract(state): Extract<State>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, .. }: Posted,
 ) -> Response {
-    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     match state.service.cancel_invite(&SA, &id).await {
         Ok(invite) => {
             let detail = format!("canceled the invitation to {}", invite.email.as_str());
-            if let Err(e) = state
-                .service
-                .audit(&admin.email, "invite.cancel", None, detail)
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "invite.cancel",
+                None,
+                detail,
                 "/console/invitations",
-                Ok(format!(
-                    "Canceled the invitation to {}.",
-                    invite.email.as_str()
-                )),
+                format!("Canceled the invitation to {}.", invite.email.as_str()),
             )
+            .await
         }
         Err(e) => after(&state, "/console/invitations", Err(e.public_message())),
     }

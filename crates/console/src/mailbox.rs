@@ -1,18 +1,16 @@
 //! The dev mailbox inside the Console: every message Tandem wrote and how its delivery went.
 
 use axum::extract::State as Extract;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
 
 use crate::State;
-use crate::web::{Notice, admin, badge, failure, html_response, page, when};
+use crate::web::Admin;
+use crate::web::{Notice, badge, failure, html_response, page, when};
 
-async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
-    let admin = match admin(state, headers, uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn show(Extract(state): Extract<State>, admin: Admin) -> Response {
+    let state = &state;
     let messages = match state.service.mailbox(50).await {
         Ok(m) => m,
         Err(e) => return failure(&e),
@@ -48,8 +46,4 @@ async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
             content,
         ),
     )
-}
-
-pub async fn show(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
-    render(&state, &headers, &uri).await
 }

@@ -4,9 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State as Extract};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use maud::html;
 use tandem_core::access::{Operation, Scope};
@@ -17,15 +16,12 @@ use tandem_platform::domain::{Permission, PermissionKind, Role};
 
 use crate::State;
 use crate::users::all_roles;
-use crate::web::{Notice, admin, after, csrf, failure, html_response, message_page, page, posted};
+use crate::web::{Admin, Posted, audited};
+use crate::web::{Notice, after, csrf, failure, html_response, message_page, page};
 
 const SA: Principal = Principal::ServiceAccount;
 
-pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn list(Extract(state): Extract<State>, admin: Admin, uri: Uri) -> Response {
     let roles = match all_roles(&state).await {
         Ok(r) => r,
         Err(e) => return failure(&e),
@@ -96,16 +92,7 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
     )
 }
 
-pub async fn create(
-    Extract(state): Extract<State>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
+pub async fn create(Extract(state): Extract<State>, Posted { admin, form }: Posted) -> Response {
     let new = NewRole {
         key: form.get("key"),
         name: form.get("name"),
@@ -114,23 +101,16 @@ pub async fn create(
     };
     match state.service.create_role(&SA, new).await {
         Ok(r) => {
-            if let Err(e) = state
-                .service
-                .audit(
-                    &admin.email,
-                    "role.create",
-                    None,
-                    format!("created the role {}", r.key),
-                )
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "role.create",
+                None,
+                format!("created the role {}", r.key),
                 "/console/roles",
-                Ok(format!("Created the role {}.", r.name)),
+                format!("Created the role {}.", r.name),
             )
+            .await
         }
         Err(e) => after(&state, "/console/roles", Err(e.public_message())),
     }
@@ -192,14 +172,10 @@ async fn role_and_permissions(
 
 pub async fn grid(
     Extract(state): Extract<State>,
+    admin: Admin,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let (role, permissions) = match role_and_permissions(&state, &id).await {
         Ok(Some(found)) => found,
         Ok(None) => {
@@ -266,14 +242,8 @@ pub async fn grid(
 pub async fn save_grid(
     Extract(state): Extract<State>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, form }: Posted,
 ) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     let (role, permissions) = match role_and_permissions(&state, &id).await {
         Ok(Some(found)) => found,
         Ok(None) => {

@@ -1,9 +1,8 @@
 //! Auth settings: the environment's name, sign-up (on/off, roles), redirect URIs and CORS
 //! origins, token and invitation lifetimes, email confirmation; and rotating the signing key.
 
-use axum::body::Bytes;
 use axum::extract::State as Extract;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use maud::html;
 use tandem_platform::Principal;
@@ -11,7 +10,8 @@ use tandem_platform::service::AuthSettingsUpdate;
 
 use crate::State;
 use crate::users::all_roles;
-use crate::web::{Notice, admin, after, csrf, failure, html_response, page, posted, when};
+use crate::web::{Admin, Posted, audited};
+use crate::web::{Notice, after, csrf, failure, html_response, page, when};
 
 const SA: Principal = Principal::ServiceAccount;
 
@@ -23,11 +23,8 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
-    let admin = match admin(state, headers, uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn show(Extract(state): Extract<State>, admin: Admin, uri: Uri) -> Response {
+    let (state, uri) = (&state, &uri);
     let (settings, roles, keys) = match (
         state.service.auth_settings().await,
         all_roles(state).await,
@@ -99,20 +96,7 @@ async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
     )
 }
 
-pub async fn show(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
-    render(&state, &headers, &uri).await
-}
-
-pub async fn save(
-    Extract(state): Extract<State>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
+pub async fn save(Extract(state): Extract<State>, Posted { admin, form }: Posted) -> Response {
     let number = |name: &str| -> Result<i64, String> {
         form.get(name)
             .parse::<i64>()
@@ -142,57 +126,34 @@ pub async fn save(
     };
     match state.service.update_auth_settings(&SA, update).await {
         Ok(_) => {
-            if let Err(e) = state
-                .service
-                .audit(
-                    &admin.email,
-                    "settings.update",
-                    None,
-                    "changed the auth settings".into(),
-                )
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "settings.update",
+                None,
+                "changed the auth settings".into(),
                 "/console/settings",
-                Ok("Settings saved; every replica uses them within two seconds.".into()),
+                "Settings saved; every replica uses them within two seconds.".into(),
             )
+            .await
         }
         Err(e) => after(&state, "/console/settings", Err(e.public_message())),
     }
 }
 
-pub async fn rotate_key(
-    Extract(state): Extract<State>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
+pub async fn rotate_key(Extract(state): Extract<State>, Posted { admin, .. }: Posted) -> Response {
     match state.service.rotate_signing_key(&SA, false).await {
         Ok(key) => {
-            if let Err(e) = state
-                .service
-                .audit(
-                    &admin.email,
-                    "keys.rotate",
-                    None,
-                    format!("rotated the signing key (new key {})", key.kid),
-                )
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "keys.rotate",
+                None,
+                format!("rotated the signing key (new key {})", key.kid),
                 "/console/settings",
-                Ok("A new signing key is in use.".into()),
+                "A new signing key is in use.".into(),
             )
+            .await
         }
         Err(e) => after(&state, "/console/settings", Err(e.public_message())),
     }

@@ -2,16 +2,16 @@
 //! pending age, and the operator's two repairs — retry the parked events (after fixing their
 //! cause) and reconcile both sides now.
 
-use axum::body::Bytes;
 use axum::extract::State as Extract;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use maud::{Markup, html};
 use tandem_core::hlc::Side;
 use tandem_sync::metrics::LagMinute;
 
 use crate::State;
-use crate::web::{Notice, admin, after, badge, csrf, failure, html_response, page, posted};
+use crate::web::{Admin, Posted, audited};
+use crate::web::{Notice, after, badge, csrf, html_response, page};
 
 /// The last hour's delivery lag as bars, a minute each (height: that minute's largest lag),
 /// with the same in words for screen readers and for people who read numbers.
@@ -51,11 +51,8 @@ fn age(ms: Option<i64>) -> String {
     }
 }
 
-async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
-    let admin = match admin(state, headers, uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn show(Extract(state): Extract<State>, admin: Admin, uri: Uri) -> Response {
+    let (state, uri) = (&state, &uri);
     let status = state.sync.status().await;
     let content = html! {
         h1 { "Sync" }
@@ -141,20 +138,7 @@ async fn render(state: &State, headers: &HeaderMap, uri: &Uri) -> Response {
     )
 }
 
-pub async fn show(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
-    render(&state, &headers, &uri).await
-}
-
-pub async fn retry(
-    Extract(state): Extract<State>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
+pub async fn retry(Extract(state): Extract<State>, Posted { admin, form }: Posted) -> Response {
     // One event (its row's button), or every failed one.
     let event = form.get("event");
     let event = (!event.is_empty()).then_some(event);
@@ -164,33 +148,22 @@ pub async fn retry(
                 Some(id) => format!("re-queued the failed sync event {id}"),
                 None => format!("re-queued {n} failed sync event(s)"),
             };
-            if let Err(e) = state
-                .service
-                .audit(&admin.email, "sync.retry", None, what)
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "sync.retry",
+                None,
+                what,
                 "/console/sync",
-                Ok(format!("Re-queued {n} failed event(s).")),
+                format!("Re-queued {n} failed event(s)."),
             )
+            .await
         }
         Err(e) => after(&state, "/console/sync", Err(e.to_string())),
     }
 }
 
-pub async fn reconcile(
-    Extract(state): Extract<State>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
+pub async fn reconcile(Extract(state): Extract<State>, Posted { admin, .. }: Posted) -> Response {
     match state.sync.reconcile().await {
         Ok(report) => {
             let text = format!(
@@ -203,14 +176,16 @@ pub async fn reconcile(
                     format!(", not repaired: {}", report.unrepaired.join("; "))
                 }
             );
-            if let Err(e) = state
-                .service
-                .audit(&admin.email, "sync.reconcile", None, text.clone())
-                .await
-            {
-                return failure(&e);
-            }
-            after(&state, "/console/sync", Ok(text))
+            audited(
+                &state,
+                &admin,
+                "sync.reconcile",
+                None,
+                text.clone(),
+                "/console/sync",
+                text,
+            )
+            .await
         }
         Err(e) => after(&state, "/console/sync", Err(e.to_string())),
     }

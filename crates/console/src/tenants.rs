@@ -1,8 +1,7 @@
 //! Tenants: the list with how many users each has, creating one, renaming one.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State as Extract};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use maud::html;
 use tandem_platform::Principal;
@@ -11,15 +10,12 @@ use tandem_platform::domain::input::{NewTenant, TenantUpdate};
 
 use crate::State;
 use crate::users::all_tenants;
-use crate::web::{Notice, admin, after, badge, csrf, failure, html_response, page, posted, when};
+use crate::web::{Admin, Posted, audited};
+use crate::web::{Notice, after, badge, csrf, failure, html_response, page, when};
 
 const SA: Principal = Principal::ServiceAccount;
 
-pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn list(Extract(state): Extract<State>, admin: Admin, uri: Uri) -> Response {
     let tenants = match all_tenants(&state).await {
         Ok(t) => t,
         Err(e) => return failure(&e),
@@ -74,39 +70,23 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) 
     )
 }
 
-pub async fn create(
-    Extract(state): Extract<State>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
+pub async fn create(Extract(state): Extract<State>, Posted { admin, form }: Posted) -> Response {
     let new = NewTenant {
         name: form.get("name"),
         ..NewTenant::default()
     };
     match state.service.create_tenant(&SA, new).await {
         Ok(t) => {
-            if let Err(e) = state
-                .service
-                .audit(
-                    &admin.email,
-                    "tenant.create",
-                    None,
-                    format!("created the tenant {:?}", t.name),
-                )
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "tenant.create",
+                None,
+                format!("created the tenant {:?}", t.name),
                 "/console/tenants",
-                Ok(format!("Created {}.", t.name)),
+                format!("Created {}.", t.name),
             )
+            .await
         }
         Err(e) => after(&state, "/console/tenants", Err(e.public_message())),
     }
@@ -115,37 +95,24 @@ pub async fn create(
 pub async fn rename(
     Extract(state): Extract<State>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, form }: Posted,
 ) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     let update = TenantUpdate {
         name: form.get("name"),
         reference: Change::Keep,
     };
     match state.service.update_tenant(&SA, &id, update).await {
         Ok(t) => {
-            if let Err(e) = state
-                .service
-                .audit(
-                    &admin.email,
-                    "tenant.rename",
-                    None,
-                    format!("renamed a tenant to {:?}", t.name),
-                )
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "tenant.rename",
+                None,
+                format!("renamed a tenant to {:?}", t.name),
                 "/console/tenants",
-                Ok(format!("Renamed to {}.", t.name)),
+                format!("Renamed to {}.", t.name),
             )
+            .await
         }
         Err(e) => after(&state, "/console/tenants", Err(e.public_message())),
     }

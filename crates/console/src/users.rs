@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State as Extract};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
@@ -23,9 +22,8 @@ use tandem_platform::{PlatformError, Principal};
 use tandem_sync::link::Peer;
 
 use crate::State;
-use crate::web::{
-    Notice, admin, after, badge, csrf, failure, html_response, message_page, page, posted, when,
-};
+use crate::web::{Admin, Posted, audited};
+use crate::web::{Notice, after, badge, csrf, failure, html_response, message_page, page, when};
 
 const PAGE: u32 = 50;
 const SA: Principal = Principal::ServiceAccount;
@@ -83,11 +81,7 @@ pub fn active_badge(active: bool) -> Markup {
     }
 }
 
-pub async fn list(Extract(state): Extract<State>, headers: HeaderMap, uri: Uri) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn list(Extract(state): Extract<State>, admin: Admin, uri: Uri) -> Response {
     let q = query_pairs(&uri);
     let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let (search, tenant, role, status) = (get("q"), get("tenant"), get("role"), get("status"));
@@ -275,14 +269,10 @@ fn show(v: Option<&Value>) -> String {
 
 pub async fn detail(
     Extract(state): Extract<State>,
+    admin: Admin,
     Path(id): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let user = match state.service.user(&SA, &id).await {
         Ok(u) => u,
         Err(err @ (PlatformError::UserNotFound(_) | PlatformError::InvalidInput(_))) => {
@@ -489,14 +479,8 @@ fn text_change(value: String) -> Change<Option<String>> {
 pub async fn update(
     Extract(state): Extract<State>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, form }: Posted,
 ) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     let back = format!("/console/users/{id}");
     let before = match state.service.user(&SA, &id).await {
         Ok(u) => u,
@@ -530,18 +514,16 @@ pub async fn update(
                 return after(&state, &back, Ok("Nothing changed.".into()));
             }
             let detail = format!("changed {}", changed.join(", "));
-            if let Err(e) = state
-                .service
-                .audit(&admin.email, "user.update", Some(user.id), detail)
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "user.update",
+                Some(user.id),
+                detail,
                 &back,
-                Ok("Profile saved; the BaaS gets it by sync.".into()),
+                "Profile saved; the BaaS gets it by sync.".into(),
             )
+            .await
         }
         Err(e) => after(&state, &back, Err(e.public_message())),
     }
@@ -549,14 +531,9 @@ pub async fn update(
 
 pub async fn confirm_active(
     Extract(state): Extract<State>,
+    admin: Admin,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    let admin = match admin(&state, &headers, &uri).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let user = match state.service.user(&SA, &id).await {
         Ok(u) => u,
         Err(e) => {
@@ -604,14 +581,8 @@ pub async fn confirm_active(
 pub async fn set_active(
     Extract(state): Extract<State>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, form }: Posted,
 ) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     let back = format!("/console/users/{id}");
     let active = match form.get("active").as_str() {
         "true" => true,
@@ -635,23 +606,21 @@ pub async fn set_active(
             } else {
                 ("user.deactivate", "deactivated the user")
             };
-            if let Err(e) = state
-                .service
-                .audit(&admin.email, action, Some(user.id), words.into())
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                action,
+                Some(user.id),
+                words.into(),
                 &back,
-                Ok(if active {
+                if active {
                     "User reactivated."
                 } else {
                     "User deactivated: their sessions ended."
                 }
-                .into()),
+                .into(),
             )
+            .await
         }
         Err(e) => after(&state, &back, Err(e.public_message())),
     }
@@ -660,14 +629,8 @@ pub async fn set_active(
 pub async fn set_roles(
     Extract(state): Extract<State>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, form }: Posted,
 ) -> Response {
-    let (admin, form) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     let back = format!("/console/users/{id}");
     let user = match state.service.user(&SA, &id).await {
         Ok(u) => u,
@@ -726,13 +689,8 @@ pub async fn send_reset(
     Extract(state): Extract<State>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Posted { admin, .. }: Posted,
 ) -> Response {
-    let (admin, _) = match posted(&state, &headers, &uri, &body).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
     let back = format!("/console/users/{id}");
     let user = match state.service.user(&SA, &id).await {
         Ok(u) => u,
@@ -760,26 +718,16 @@ pub async fn send_reset(
         .await
     {
         Ok(()) => {
-            if let Err(e) = state
-                .service
-                .audit(
-                    &admin.email,
-                    "user.reset_mail",
-                    Some(user.id),
-                    "sent a password-reset mail".into(),
-                )
-                .await
-            {
-                return failure(&e);
-            }
-            after(
+            audited(
                 &state,
+                &admin,
+                "user.reset_mail",
+                Some(user.id),
+                "sent a password-reset mail".into(),
                 &back,
-                Ok(format!(
-                    "A reset link is on its way to {}.",
-                    user.email.as_str()
-                )),
+                format!("A reset link is on its way to {}.", user.email.as_str()),
             )
+            .await
         }
         Err(e) => after(&state, &back, Err(e.public_message())),
     }

@@ -56,6 +56,67 @@ pub async fn admin(state: &State, headers: &HeaderMap, uri: &Uri) -> Result<Admi
     }
 }
 
+/// The signed-in admin as a handler argument: a request without a live session is sent to
+/// log in (with the page to come back to).
+impl axum::extract::FromRequestParts<State> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &State,
+    ) -> Result<Self, Response> {
+        admin(state, &parts.headers, &parts.uri).await
+    }
+}
+
+/// A form posted by the signed-in admin with the session's CSRF token, as a handler argument;
+/// anything else is refused before the handler runs.
+pub struct Posted {
+    pub admin: Admin,
+    pub form: Form,
+}
+
+/// The most a Console form may send (the connection layer bounds bodies before this).
+const MAX_FORM_BYTES: usize = 1 << 20;
+
+impl axum::extract::FromRequest<State> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &State,
+    ) -> Result<Self, Response> {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+        let (admin, form) = posted(state, &parts.headers, &parts.uri, &body).await?;
+        Ok(Self { admin, form })
+    }
+}
+
+/// Writes the audit line of a change an admin made, then sends the browser to `path` saying
+/// `done`.
+#[allow(clippy::too_many_arguments)]
+pub async fn audited(
+    state: &State,
+    admin: &Admin,
+    action: &str,
+    user: Option<tandem_core::UserId>,
+    detail: String,
+    path: &str,
+    done: String,
+) -> Response {
+    match state
+        .service
+        .audit(&admin.email, action, user, detail)
+        .await
+    {
+        Ok(()) => after(state, path, Ok(done)),
+        Err(e) => failure(&e),
+    }
+}
+
 /// A submitted form: its fields in order.
 pub struct Form(pub Vec<(String, String)>);
 
