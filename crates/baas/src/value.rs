@@ -35,7 +35,7 @@ impl Value {
     pub fn to_sql(&self, ty: ScalarType, dialect: Dialect) -> sea_query::Value {
         use sea_query::Value as V;
         match (self, ty) {
-            (Self::Null, ScalarType::String) => V::String(None),
+            (Self::Null, ScalarType::String | ScalarType::Enum(_)) => V::String(None),
             (Self::Null, ScalarType::Int | ScalarType::BigInt) => V::BigInt(None),
             (Self::Null, ScalarType::Float) => V::Double(None),
             (Self::Null, ScalarType::Boolean) => V::Bool(None),
@@ -165,7 +165,8 @@ pub fn from_json(json: &Json, ty: ScalarType) -> Result<Value, TypeMismatch> {
         return Ok(Value::Null);
     }
     Ok(match ty {
-        ScalarType::String => {
+        // Whether an enum's text is one of its values is checked where the schema is known.
+        ScalarType::String | ScalarType::Enum(_) => {
             Value::String(json.as_str().ok_or_else(|| mismatch("string"))?.to_owned())
         }
         ScalarType::Boolean => Value::Bool(json.as_bool().ok_or_else(|| mismatch("boolean"))?),

@@ -6,6 +6,7 @@ use serde_json::{Map, Value as Json};
 use tandem_sql::Dialect;
 
 use super::read::Reader;
+use super::sql::Compiler;
 use crate::error::BaasResult;
 use crate::exec::Exec;
 use crate::query::ast::{
@@ -76,11 +77,22 @@ fn field_type(reader: &Reader<'_>, model: ModelId, field: Option<FieldId>) -> Op
 
 /// The SQL of one aggregate over `column`, cast on PostgreSQL so every result decodes.
 fn aggregate_expr(
-    dialect: Dialect,
+    c: &Compiler<'_>,
     aggregate: &Aggregate,
     column: Option<SimpleExpr>,
     ty: Option<ScalarType>,
 ) -> SimpleExpr {
+    let dialect = c.dialect;
+    // PostgreSQL's native enums (ZenStack's) take the least and greatest in the declared
+    // order: the value at the least or greatest rank.
+    if let (Dialect::Postgres, Some(ScalarType::Enum(id)), Some(col)) = (dialect, ty, &column) {
+        let rank = c.enum_rank(id, col.clone());
+        match aggregate.function {
+            AggregateFn::Min => return c.enum_at_rank(id, Func::min(rank).into()),
+            AggregateFn::Max => return c.enum_at_rank(id, Func::max(rank).into()),
+            _ => {}
+        }
+    }
     let expr: SimpleExpr = match (aggregate.function, column) {
         (AggregateFn::Count, None) | (_, None) => Expr::col(Asterisk).count(),
         (AggregateFn::Count, Some(c)) => Func::count(c).into(),
@@ -231,7 +243,7 @@ pub async fn aggregate(
                 Alias::new(columns[&f].as_str()),
             )))
         });
-        outer.expr(aggregate_expr(reader.c.dialect, a, column, ty));
+        outer.expr(aggregate_expr(&reader.c, a, column, ty));
         types.push(result_type(a.function, ty));
     }
     let rows = exec.rows(&outer).await?;
@@ -277,7 +289,7 @@ pub async fn group_by(
     let agg = |a: &Aggregate| {
         let ty = field_type(reader, model, a.field);
         aggregate_expr(
-            reader.c.dialect,
+            &reader.c,
             a,
             a.field.map(|f| reader.c.visible(model, &alias, f)),
             ty,
@@ -315,7 +327,7 @@ pub async fn group_by(
                     (crate::query::ast::Nulls::First, true) => crate::query::ast::Nulls::Last,
                     (crate::query::ast::Nulls::Last, true) => crate::query::ast::Nulls::First,
                 });
-                let col = reader.c.visible(model, &alias, *field);
+                let col = reader.c.ordered(model, &alias, *field);
                 match nulls {
                     Some(crate::query::ast::Nulls::First) => {
                         select.order_by_expr_with_nulls(col, order, sea_query::NullOrdering::First)
@@ -395,7 +407,7 @@ fn having_expr(reader: &Reader<'_>, model: ModelId, alias: &str, having: &Having
         } => {
             let field_ty = field_type(reader, model, aggregate.field);
             let expr = aggregate_expr(
-                reader.c.dialect,
+                &reader.c,
                 aggregate,
                 aggregate.field.map(|f| reader.c.visible(model, alias, f)),
                 field_ty,

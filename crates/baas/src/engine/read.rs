@@ -161,7 +161,7 @@ impl<'s> Reader<'s> {
                     Nulls::Last => NullOrdering::Last,
                 });
                 out.push((
-                    self.c.visible(model, alias, *field),
+                    self.c.ordered(model, alias, *field),
                     direction(*desc),
                     nulls,
                 ));
@@ -239,7 +239,7 @@ impl<'s> Reader<'s> {
         let cursor_value = |field: FieldId| -> SimpleExpr {
             let ca = self.c.alias();
             let mut sub = Query::select();
-            sub.expr(self.c.visible(model, &ca, field))
+            sub.expr(self.c.ordered(model, &ca, field))
                 .from_as(self.c.table(model), Alias::new(ca.as_str()))
                 .and_where(self.c.filter(model, &ca, cursor));
             SimpleExpr::SubQuery(None, Box::new(sub.into_sub_query_statement()))
@@ -250,12 +250,12 @@ impl<'s> Reader<'s> {
             for (field, _) in &keys[..i] {
                 all = all.add(
                     self.c
-                        .visible(model, alias, *field)
+                        .ordered(model, alias, *field)
                         .eq(cursor_value(*field)),
                 );
             }
             let (field, desc) = keys[i];
-            let col = self.c.visible(model, alias, field);
+            let col = self.c.ordered(model, alias, field);
             all = all.add(if desc != reverse {
                 col.lte(cursor_value(field))
             } else {
@@ -381,7 +381,8 @@ impl<'s> Reader<'s> {
     }
 
     /// `distinct` (PostgreSQL only, as in ZenStack): the first row per distinct value in the
-    /// read's order, then that order, skip and take.
+    /// read's order, then that order, skip and take. As ZenStack does, an order that does not
+    /// start with the distinct fields gets them put first (ascending).
     fn distinct(
         &self,
         args: &ReadArgs,
@@ -417,6 +418,18 @@ impl<'s> Reader<'s> {
         for d in &distinct {
             select.order_by_expr(d.clone(), Order::Asc);
         }
+        let satisfied = args.distinct.iter().enumerate().all(|(i, f)| {
+            matches!(args.order_by.get(i), Some(OrderItem::Field { field, .. }) if field == f)
+        });
+        let prepend = !args.order_by.is_empty() && !satisfied;
+        if prepend {
+            for (i, f) in args.distinct.iter().enumerate() {
+                select.expr_as(
+                    self.c.ordered(args.model, alias, *f),
+                    Alias::new(format!("x{i}")),
+                );
+            }
+        }
         for (i, (expr, order, nulls)) in terms.iter().enumerate() {
             select.expr_as(expr.clone(), Alias::new(format!("o{i}")));
             match nulls {
@@ -429,6 +442,19 @@ impl<'s> Reader<'s> {
             outer.expr(Expr::col((Alias::new("d"), Alias::new(format!("c{i}")))));
         }
         outer.from_subquery(select, Alias::new("d"));
+        if prepend {
+            let direction = if args.take.is_some_and(|t| t < 0) {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            for i in 0..args.distinct.len() {
+                outer.order_by_expr(
+                    Expr::col((Alias::new("d"), Alias::new(format!("x{i}")))).into(),
+                    direction.clone(),
+                );
+            }
+        }
         for (i, (_, order, nulls)) in terms.into_iter().enumerate() {
             let col = Expr::col((Alias::new("d"), Alias::new(format!("o{i}"))));
             match nulls {

@@ -87,6 +87,35 @@ impl<'s> Compiler<'s> {
         }
     }
 
+    /// What ORDER BY sorts a field by: its visible column, except that on PostgreSQL an
+    /// enum sorts in the order its values are declared, as the native enum ZenStack creates
+    /// there does (`CASE col WHEN 'A' THEN 0 …`); SQLite sorts the text, as ZenStack there.
+    pub fn ordered(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
+        let col = self.visible(model, alias, field);
+        match (self.dialect, self.model(model).fields[field].scalar()) {
+            (Dialect::Postgres, Some(ScalarType::Enum(id))) => self.enum_rank(id, col),
+            _ => col,
+        }
+    }
+
+    /// An enum value's position among its declared values (NULL stays NULL).
+    pub fn enum_rank(&self, id: crate::schema::EnumId, value: SimpleExpr) -> SimpleExpr {
+        let mut case = sea_query::CaseStatement::new();
+        for (rank, v) in self.schema.enums[id].values.iter().enumerate() {
+            case = case.case(value.clone().eq(v.as_str()), Expr::val(rank as i64));
+        }
+        case.into()
+    }
+
+    /// The enum value at `rank` (NULL when it is NULL).
+    pub fn enum_at_rank(&self, id: crate::schema::EnumId, rank: SimpleExpr) -> SimpleExpr {
+        let mut case = sea_query::CaseStatement::new();
+        for (i, v) in self.schema.enums[id].values.iter().enumerate() {
+            case = case.case(rank.clone().eq(i as i64), Expr::val(v.as_str()));
+        }
+        case.into()
+    }
+
     fn masked_column(
         &self,
         model: ModelId,

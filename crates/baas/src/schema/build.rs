@@ -5,11 +5,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::parser::{Arg, Attribute, Expr, FieldDecl, ModelBlock, Pos};
+use super::parser::{Arg, Attribute, EnumBlock, Expr, FieldDecl, ModelBlock, Pos};
 use super::policy::Checker;
 use super::{
-    Builtin, Default, Field, FieldId, FieldKind, Model, ModelId, ReferentialAction, Relation,
-    ScalarType, Schema, SchemaError, lower_first,
+    Builtin, Default, Enum, EnumId, Field, FieldId, FieldKind, Model, ModelId, ReferentialAction,
+    Relation, ScalarType, Schema, SchemaError, lower_first,
 };
 
 /// Builds the schema of `file` from the built-in model blocks and the app's.
@@ -17,15 +17,21 @@ pub(super) fn build(
     file: &str,
     builtin: Vec<ModelBlock>,
     app: Vec<ModelBlock>,
+    enums: Vec<EnumBlock>,
 ) -> Result<Schema, SchemaError> {
-    Builder {
+    let mut builder = Builder {
         file: file.to_owned(),
-    }
-    .build(builtin, app)
+        enums: Vec::new(),
+        enum_ids: HashMap::new(),
+    };
+    builder.enums(enums, &app)?;
+    builder.build(builtin, app)
 }
 
 struct Builder {
     file: String,
+    enums: Vec<Enum>,
+    enum_ids: HashMap<String, EnumId>,
 }
 
 /// A model block with the built-in fields merged in, before relations are resolved.
@@ -35,12 +41,85 @@ struct Draft {
 }
 
 impl Builder {
+    fn type_name(&self, ty: ScalarType) -> &str {
+        match ty {
+            ScalarType::Enum(id) => &self.enums[id].name,
+            other => other.name(),
+        }
+    }
+
     fn err<T>(&self, pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
         Err(SchemaError {
             file: self.file.clone(),
             pos,
             message: message.into(),
         })
+    }
+
+    /// Checks the enum blocks: unique names that no model or scalar type has, at least one
+    /// value, no value twice.
+    fn enums(&mut self, blocks: Vec<EnumBlock>, models: &[ModelBlock]) -> Result<(), SchemaError> {
+        for block in blocks {
+            if self.enum_ids.contains_key(&block.name) {
+                return self.err(
+                    block.pos,
+                    format!("enum `{}` is declared twice", block.name),
+                );
+            }
+            let clashes = ScalarType::from_name(&block.name).is_some()
+                || ["user", "tenant"].contains(&lower_first(&block.name).as_str())
+                || models.iter().any(|m| m.name == block.name);
+            if clashes {
+                return self.err(
+                    block.pos,
+                    format!(
+                        "enum `{}` has the name of a model or a type; give it another name",
+                        block.name
+                    ),
+                );
+            }
+            if let Some(attribute) = block.attributes.first() {
+                return self.err(
+                    attribute.pos,
+                    format!(
+                        "`@@{}` on an enum is not supported yet: Tandem stores enum values as text under their own names",
+                        attribute.name
+                    ),
+                );
+            }
+            if block.values.is_empty() {
+                return self.err(
+                    block.pos,
+                    format!("enum `{}` needs at least one value", block.name),
+                );
+            }
+            let mut values: Vec<String> = Vec::with_capacity(block.values.len());
+            for (value, pos, attributes) in block.values {
+                if values.contains(&value) {
+                    return self.err(
+                        pos,
+                        format!("value `{value}` appears twice in enum `{}`", block.name),
+                    );
+                }
+                if let Some(attribute) = attributes.first() {
+                    return self.err(
+                        attribute.pos,
+                        format!(
+                            "`@{}` on an enum value is not supported yet: Tandem stores `{value}` as it is named",
+                            attribute.name
+                        ),
+                    );
+                }
+                values.push(value);
+            }
+            self.enum_ids.insert(block.name.clone(), self.enums.len());
+            self.enums.push(Enum {
+                name: block.name,
+                pos: block.pos,
+                values,
+            });
+        }
+        Ok(())
     }
 
     fn build(&self, builtin: Vec<ModelBlock>, app: Vec<ModelBlock>) -> Result<Schema, SchemaError> {
@@ -95,7 +174,10 @@ impl Builder {
             models.push(self.scalars(draft, &names)?);
         }
         self.resolve_relations(&drafts, &names, &mut models)?;
-        let mut schema = Schema { models };
+        let mut schema = Schema {
+            models,
+            enums: self.enums.clone(),
+        };
         let checker = Checker {
             schema: &schema,
             file: &self.file,
@@ -434,10 +516,14 @@ impl Builder {
                 format!("`{}` is reserved and cannot name a field", decl.name),
             );
         }
-        let scalar = ScalarType::from_name(&decl.type_name);
+        let scalar = ScalarType::from_name(&decl.type_name).or_else(|| {
+            self.enum_ids
+                .get(&decl.type_name)
+                .map(|id| ScalarType::Enum(*id))
+        });
         if scalar.is_none() && !names.contains_key(&decl.type_name) {
             return self.err(decl.type_pos, format!(
-                "unknown type `{}`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json or a model name",
+                "unknown type `{}`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, an enum or a model name",
                 decl.type_name
             ));
         }
@@ -640,7 +726,10 @@ impl Builder {
         ) -> Result<T, SchemaError> {
             this.err(
                 attribute.pos,
-                format!("@default({what}) does not fit a {} field", ty.name()),
+                format!(
+                    "@default({what}) does not fit a {} field",
+                    this.type_name(ty)
+                ),
             )
         }
         Ok(Some(match value {
@@ -673,6 +762,23 @@ impl Builder {
                 }
                 .or_else(|_| mismatch(self, attribute, ty, n))?;
                 Default::Literal(number)
+            }
+            Some(Expr::Ident(value)) if matches!(ty, ScalarType::Enum(_)) => {
+                let ScalarType::Enum(id) = ty else {
+                    unreachable!("matched above")
+                };
+                let declared = &self.enums[id];
+                if !declared.has(value) {
+                    return self.err(
+                        attribute.pos,
+                        format!(
+                            "`{value}` is not a value of enum `{}`: use one of {}",
+                            declared.name,
+                            declared.listed()
+                        ),
+                    );
+                }
+                Default::Literal(serde_json::Value::String(value.clone()))
             }
             Some(Expr::Ident(b)) if b == "true" || b == "false" => {
                 if ty != ScalarType::Boolean {

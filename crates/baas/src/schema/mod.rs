@@ -42,6 +42,32 @@ model user {
 
 pub type ModelId = usize;
 pub type FieldId = usize;
+pub type EnumId = usize;
+
+/// `enum Role { ADMIN MEMBER }`. Stored as text on both dialects; what may be written is
+/// checked against `values` by the query layer. On PostgreSQL `orderBy` follows the declared
+/// order, as a native enum would (ZenStack creates one); on SQLite the text order, as there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enum {
+    pub name: String,
+    pub pos: Pos,
+    pub values: Vec<String>,
+}
+
+impl Enum {
+    pub fn has(&self, value: &str) -> bool {
+        self.values.iter().any(|v| v == value)
+    }
+
+    /// `"ADMIN" | "MEMBER"`, for messages.
+    pub fn listed(&self) -> String {
+        self.values
+            .iter()
+            .map(|v| format!("\"{v}\""))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScalarType {
@@ -53,6 +79,8 @@ pub enum ScalarType {
     Boolean,
     DateTime,
     Json,
+    /// One of the schema's enums.
+    Enum(EnumId),
 }
 
 impl ScalarType {
@@ -80,6 +108,8 @@ impl ScalarType {
             Self::Boolean => "Boolean",
             Self::DateTime => "DateTime",
             Self::Json => "Json",
+            // Stored, bound and compared as text; `Schema::type_name` names the enum.
+            Self::Enum(_) => "String",
         }
     }
 
@@ -256,6 +286,7 @@ impl Model {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
     pub models: Vec<Model>,
+    pub enums: Vec<Enum>,
 }
 
 impl Schema {
@@ -271,6 +302,14 @@ impl Schema {
         &self.models[id]
     }
 
+    /// The type's name as declared: an enum's own name, otherwise the scalar's.
+    pub fn type_name(&self, ty: ScalarType) -> &str {
+        match ty {
+            ScalarType::Enum(id) => &self.enums[id].name,
+            other => other.name(),
+        }
+    }
+
     /// The schema with only the built-in models.
     pub fn builtin() -> Result<Self, SchemaError> {
         Self::from_source("<built-in>", "")
@@ -283,7 +322,7 @@ impl Schema {
             pos: e.pos,
             message: e.message,
         };
-        let app = parser::parse(source).map_err(located)?;
+        let mut app = parser::parse(source).map_err(located)?;
         if let Some((what, pos)) = app.unsupported.first() {
             return Err(SchemaError {
                 file: file.to_owned(),
@@ -296,7 +335,12 @@ impl Schema {
             pos: e.pos,
             message: e.message,
         })?;
-        build::build(file, builtin.models, app.models)
+        build::build(
+            file,
+            builtin.models,
+            app.models,
+            std::mem::take(&mut app.enums),
+        )
     }
 }
 
@@ -396,11 +440,65 @@ mod tests {
     }
 
     #[test]
+    fn enums_type_fields_and_defaults() {
+        let schema = Schema::from_source(
+            "s",
+            "enum Role {\n  MEMBER\n  ADMIN\n}\nmodel user {\n  role Role @default(MEMBER)\n}\nmodel doc {\n  id String @id\n  level Role?\n}\n",
+        )
+        .unwrap();
+        assert_eq!(schema.enums[0].values, ["MEMBER", "ADMIN"]);
+        let user = schema.model(schema.model_id("user").unwrap());
+        let (_, role) = user.field("role").unwrap();
+        assert_eq!(role.scalar(), Some(ScalarType::Enum(0)));
+        assert_eq!(role.default, Some(Default::Literal("MEMBER".into())));
+        assert_eq!(schema.type_name(ScalarType::Enum(0)), "Role");
+        let printed = print::print(&schema);
+        assert!(
+            printed.starts_with("enum Role {\n  MEMBER\n  ADMIN\n}\n"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("role       Role @default(MEMBER)"),
+            "{printed}"
+        );
+        assert_eq!(
+            print::print(&Schema::from_source("p", &printed).unwrap()),
+            printed
+        );
+    }
+
+    #[test]
+    fn enum_mistakes_are_named() {
+        let with = |decl: &str, field: &str| {
+            error_of(&format!(
+                "{decl}\nmodel a {{\n  id String @id\n  {field}\n}}"
+            ))
+        };
+        assert!(
+            with("enum Role {\n A\n}", "r Role @default(B)")
+                .contains("`B` is not a value of enum `Role`: use one of \"A\"")
+        );
+        assert!(
+            with("enum Role {\n A\n}", "r Role @default(\"A\")")
+                .contains("does not fit a Role field")
+        );
+        assert!(with("enum Role {\n A\n A\n}", "").contains("value `A` appears twice"));
+        assert!(with("enum Role {\n}", "").contains("needs at least one value"));
+        assert!(with("enum Role {\n A\n}\nenum Role {\n B\n}", "").contains("declared twice"));
+        assert!(with("enum a {\n A\n}", "").contains("the name of a model"));
+        assert!(
+            with("enum Role {\n A @map(\"a\")\n}", "")
+                .contains("`@map` on an enum value is not supported yet")
+        );
+        assert!(with("enum Role {\n A\n}", "r Role[]").contains("scalar lists"));
+    }
+
+    #[test]
     fn mistakes_are_named_with_file_line_and_column() {
         let e = error_of("model a {\n  id Strin @id\n}");
         assert_eq!(
             e,
-            "schema.prisma:2:6: unknown type `Strin`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json or a model name"
+            "schema.prisma:2:6: unknown type `Strin`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, an enum or a model name"
         );
         assert!(
             error_of("model a {\n  name String\n}")
@@ -420,7 +518,7 @@ mod tests {
         );
         assert!(error_of("model user {\n  roq_user_id String\n}").starts_with("schema.prisma:2:3: field `roq_user_id` added to the built-in `user` model must be optional"));
         assert!(error_of("model user {\n  email Int\n}").contains("cannot be redeclared"));
-        assert!(error_of("enum Role {\n A\n}").contains("not supported"));
+        assert!(error_of("type Address {\n A String\n}").contains("not supported"));
         assert!(
             error_of("model a {\n  id String @id\n  @@map(\"_tandem_roles\")\n}")
                 .starts_with("schema.prisma:1:7: the table `_tandem_roles` of `a` is reserved")

@@ -30,8 +30,19 @@ pub struct SyntaxError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
     pub models: Vec<ModelBlock>,
-    /// `enum`, `type`, `view` blocks: recognised so they can be refused with a position.
+    pub enums: Vec<EnumBlock>,
+    /// `type`, `view` blocks: recognised so they can be refused with a position.
     pub unsupported: Vec<(String, Pos)>,
+}
+
+/// `enum Role { ADMIN MEMBER }`: its values in the order declared, each with its attributes
+/// (`@map`), and the block's attributes (`@@map`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumBlock {
+    pub name: String,
+    pub pos: Pos,
+    pub values: Vec<(String, Pos, Vec<Attribute>)>,
+    pub attributes: Vec<Attribute>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -394,6 +405,7 @@ impl Parser {
     fn file(&mut self) -> Result<File, SyntaxError> {
         let mut file = File {
             models: Vec::new(),
+            enums: Vec::new(),
             unsupported: Vec::new(),
         };
         loop {
@@ -411,7 +423,11 @@ impl Parser {
                         self.ident("a block name")?;
                         self.skip_block()?;
                     }
-                    "enum" | "type" | "view" => {
+                    "enum" => {
+                        self.bump();
+                        file.enums.push(self.enum_block()?);
+                    }
+                    "type" | "view" => {
                         let pos = self.bump().1;
                         let (name, _) = self.ident("a block name")?;
                         file.unsupported.push((format!("{keyword} {name}"), pos));
@@ -419,13 +435,13 @@ impl Parser {
                     }
                     other => {
                         return self.error(format!(
-                            "expected `model`, `datasource` or `generator`, found `{other}`"
+                            "expected `model`, `enum`, `datasource` or `generator`, found `{other}`"
                         ));
                     }
                 },
                 other => {
                     return self.error(format!(
-                        "expected `model`, `datasource` or `generator`, found {other}"
+                        "expected `model`, `enum`, `datasource` or `generator`, found {other}"
                     ));
                 }
             }
@@ -478,6 +494,48 @@ impl Parser {
                 }
                 other => {
                     return self.error(format!("expected a field or `@@attribute`, found {other}"));
+                }
+            }
+        }
+    }
+
+    fn enum_block(&mut self) -> Result<EnumBlock, SyntaxError> {
+        let (name, pos) = self.ident("an enum name")?;
+        self.skip_newlines();
+        self.expect(Tok::LBrace, "`{` after the enum name")?;
+        let mut block = EnumBlock {
+            name,
+            pos,
+            values: Vec::new(),
+            attributes: Vec::new(),
+        };
+        loop {
+            self.skip_newlines();
+            match self.peek().clone() {
+                Tok::RBrace => {
+                    self.bump();
+                    return Ok(block);
+                }
+                Tok::AtAt => {
+                    self.bump();
+                    block.attributes.push(self.attribute()?);
+                    self.end_of_line()?;
+                }
+                Tok::Ident(value) => {
+                    let value_pos = self.bump().1;
+                    let mut attributes = Vec::new();
+                    while *self.peek() == Tok::At {
+                        self.bump();
+                        attributes.push(self.attribute()?);
+                    }
+                    // ZModel also takes several values on one line (`enum Role { A B }`).
+                    block.values.push((value, value_pos, attributes));
+                }
+                Tok::Eof => {
+                    return self.error(format!("missing `}}` at the end of enum `{}`", block.name));
+                }
+                other => {
+                    return self.error(format!("expected an enum value, found {other}"));
                 }
             }
         }
@@ -999,11 +1057,30 @@ model book {
     }
 
     #[test]
-    fn enums_are_recognised_for_a_clear_refusal() {
-        let file = parse("enum Role {\n USER\n ADMIN\n}\n").unwrap();
+    fn enums_keep_their_values_in_order_with_attributes() {
+        let file = parse(
+            "enum Role {\n USER\n ADMIN @map(\"admin\")\n @@map(\"roles\")\n}\nenum Two { A B }\n",
+        )
+        .unwrap();
+        let role = &file.enums[0];
         assert_eq!(
-            file.unsupported,
-            vec![("enum Role".to_owned(), Pos { line: 1, col: 1 })]
+            (role.name.as_str(), role.pos),
+            ("Role", Pos { line: 1, col: 6 })
+        );
+        let values: Vec<_> = role
+            .values
+            .iter()
+            .map(|v| (v.0.as_str(), v.2.len()))
+            .collect();
+        assert_eq!(values, [("USER", 0), ("ADMIN", 1)]);
+        assert_eq!(role.attributes[0].name, "map");
+        assert_eq!(file.enums[1].values.len(), 2);
+        assert!(file.unsupported.is_empty());
+        assert!(
+            parse("enum Role {\n A\n")
+                .unwrap_err()
+                .message
+                .contains("missing `}`")
         );
     }
 }

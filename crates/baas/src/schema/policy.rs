@@ -435,6 +435,12 @@ impl Checker<'_> {
                 "true" => Ok(Term::Literal(Json::Bool(true))),
                 "false" => Ok(Term::Literal(Json::Bool(false))),
                 "null" => Ok(Term::Literal(Json::Null)),
+                // An enum's value (`role == ADMIN`), unless the model has a field of that name.
+                _ if self.schema.model(model).field(name).is_none()
+                    && self.schema.enums.iter().any(|e| e.has(name)) =>
+                {
+                    Ok(Term::Literal(Json::String(name.clone())))
+                }
                 _ => self.field(model, Vec::new(), model, name, pos),
             },
             Expr::Call(name, args) => match (name.as_str(), args.is_empty()) {
@@ -997,6 +1003,7 @@ impl Checker<'_> {
         let fits = match (value, ty) {
             (Json::Null, _) => true,
             (Json::String(_), ScalarType::String) => true,
+            (Json::String(s), ScalarType::Enum(id)) => self.schema.enums[id].has(s),
             (Json::String(s), ScalarType::Decimal) => s.trim().parse::<f64>().is_ok(),
             (Json::String(s), ScalarType::DateTime) => {
                 chrono::DateTime::parse_from_rfc3339(s).is_ok()
@@ -1012,7 +1019,13 @@ impl Checker<'_> {
         if fits {
             Ok(())
         } else {
-            self.err(pos, format!("{value} is not a value of a {ty:?} field"))
+            self.err(
+                pos,
+                format!(
+                    "{value} is not a value of a {} field",
+                    self.schema.type_name(ty)
+                ),
+            )
         }
     }
 }

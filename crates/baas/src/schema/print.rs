@@ -7,6 +7,13 @@ use super::{Default, FieldKind, Model, Schema};
 
 pub fn print(schema: &Schema) -> String {
     let mut out = String::new();
+    for declared in &schema.enums {
+        let _ = writeln!(out, "enum {} {{", declared.name);
+        for value in &declared.values {
+            let _ = writeln!(out, "  {value}");
+        }
+        out.push_str("}\n\n");
+    }
     for (i, model) in schema.models.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -28,7 +35,10 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
     let width = model.fields.iter().map(|f| f.name.len()).max().unwrap_or(0);
     for (id, field) in model.fields.iter().enumerate() {
         let (type_name, suffix) = match &field.kind {
-            FieldKind::Scalar(t) => (t.name().to_owned(), if field.optional { "?" } else { "" }),
+            FieldKind::Scalar(t) => (
+                schema.type_name(*t).to_owned(),
+                if field.optional { "?" } else { "" },
+            ),
             FieldKind::Relation(r) => (
                 schema.models[r.target].name.clone(),
                 if r.many {
@@ -52,6 +62,12 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
             Some(Default::Cuid) => line.push_str(" @default(cuid())"),
             Some(Default::Now) => line.push_str(" @default(now())"),
             Some(Default::Autoincrement) => line.push_str(" @default(autoincrement())"),
+            // An enum's default is its bare value: `@default(MEMBER)`.
+            Some(Default::Literal(serde_json::Value::String(v)))
+                if matches!(field.scalar(), Some(super::ScalarType::Enum(_))) =>
+            {
+                let _ = write!(line, " @default({v})");
+            }
             Some(Default::Literal(v)) => {
                 let _ = write!(line, " @default({v})");
             }

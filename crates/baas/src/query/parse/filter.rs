@@ -251,7 +251,10 @@ impl Parser<'_> {
             only_keys(map, &["equals", "not"], path)?;
         }
         let mut allowed: Vec<&str> = vec!["equals", "not"];
-        if ty != ScalarType::Boolean && ty != ScalarType::Json {
+        if let ScalarType::Enum(_) = ty {
+            // ZenStack's enum filter: equality only.
+            allowed.extend(["in", "notIn"]);
+        } else if ty != ScalarType::Boolean && ty != ScalarType::Json {
             allowed.extend(["in", "notIn", "lt", "lte", "gt", "gte", "between"]);
         }
         if ty == ScalarType::String {

@@ -200,6 +200,18 @@ impl<'s> Parser<'s> {
     }
 
     fn value(&self, json: &Json, ty: ScalarType, path: &str) -> PResult<Value> {
+        if let ScalarType::Enum(id) = ty {
+            let declared = &self.schema.enums[id];
+            return match json {
+                Json::Null => Ok(Value::Null),
+                Json::String(s) if declared.has(s) => Ok(Value::String(s.clone())),
+                _ => invalid(format!(
+                    "Invalid option: expected one of {}{}",
+                    declared.listed(),
+                    at(path)
+                )),
+            };
+        }
         value::from_json(json, ty).map_err(|m| {
             Invalid(format!(
                 "Invalid input: expected {}, received {}{}",
@@ -212,12 +224,24 @@ impl<'s> Parser<'s> {
 
     fn non_null_value(&self, json: &Json, ty: ScalarType, path: &str) -> PResult<Value> {
         match self.value(json, ty, path)? {
-            Value::Null => invalid(format!(
-                "Invalid input: expected {}, received null{}",
+            Value::Null => invalid(self.missing(ty, "null", path)),
+            v => Ok(v),
+        }
+    }
+
+    /// The message for a required value of type `ty` that was `received` null or undefined.
+    fn missing(&self, ty: ScalarType, received: &str, path: &str) -> String {
+        match ty {
+            ScalarType::Enum(id) => format!(
+                "Invalid option: expected one of {}{}",
+                self.schema.enums[id].listed(),
+                at(path)
+            ),
+            _ => format!(
+                "Invalid input: expected {}, received {received}{}",
                 ty.name().to_lowercase(),
                 at(path)
-            )),
-            v => Ok(v),
+            ),
         }
     }
 }

@@ -187,14 +187,14 @@ impl<'s> Parser<'s> {
                 FieldKind::Scalar(ty) => {
                     let v = self.value(value, *ty, &here)?;
                     if v.is_null() && !field.optional {
-                        return invalid(format!(
-                            "Invalid input: expected {}, received null{}",
-                            ty.name().to_lowercase(),
-                            at(&here)
-                        ));
+                        return invalid(self.missing(*ty, "null", &here));
                     }
                     data.scalars.push((id, v));
                 }
+                // `null` for an optional to-one in a create: no related row (ZenStack takes it
+                // so on the side without the key).
+                FieldKind::Relation(relation)
+                    if value.is_null() && field.optional && !relation.many => {}
                 FieldKind::Relation(relation) => {
                     let writes =
                         self.relation_writes(relation, field.optional, value, &here, depth, false)?;
@@ -328,11 +328,7 @@ impl<'s> Parser<'s> {
                 FieldKind::Scalar(ty) => {
                     let op = self.update_op(*ty, value, &here)?;
                     if matches!(&op, UpdateOp::Set(Value::Null)) && !field.optional {
-                        return invalid(format!(
-                            "Invalid input: expected {}, received null{}",
-                            ty.name().to_lowercase(),
-                            at(&here)
-                        ));
+                        return invalid(self.missing(*ty, "null", &here));
                     }
                     data.scalars.push((id, op));
                 }
@@ -355,7 +351,10 @@ impl<'s> Parser<'s> {
     /// `{increment | decrement | multiply | divide}`, exactly one operator.
     fn update_op(&self, ty: ScalarType, value: &Json, here: &str) -> PResult<UpdateOp> {
         let ops = match value {
-            Json::Object(ops) if ty != ScalarType::Json => ops,
+            // ZenStack takes an enum's new value bare only (no `{set}`).
+            Json::Object(ops) if ty != ScalarType::Json && !matches!(ty, ScalarType::Enum(_)) => {
+                ops
+            }
             other => return Ok(UpdateOp::Set(self.value(other, ty, here)?)),
         };
         let mut allowed = vec!["set"];
