@@ -102,9 +102,13 @@ impl<'r, 's> Writer<'r, 's> {
                     }
                 }
                 RelationWrite::Connect(unique) => {
+                    self.release_one(exec, model, record, r, unique).await?;
                     self.connect_child(exec, r, unique, &our_values).await?;
                 }
                 RelationWrite::ConnectOrCreate { unique, create } => {
+                    if !r.many && self.one(exec, r.target, unique.clone()).await?.is_some() {
+                        self.release_one(exec, model, record, r, unique).await?;
+                    }
                     if self
                         .set_link(exec, r, unique.clone(), Some(&our_values))
                         .await?
@@ -163,6 +167,27 @@ impl<'r, 's> Writer<'r, 's> {
             }
             Ok(())
         })
+    }
+
+    /// Before a to-one relation held by the related row is pointed at another row: lets go
+    /// of the row linked now (its foreign key cleared), as ZenStack does, so the unique
+    /// foreign key does not refuse the move. The row being connected, if already linked,
+    /// stays.
+    async fn release_one(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        r: &Relation,
+        unique: &Filter,
+    ) -> BaasResult<()> {
+        if r.many {
+            return Ok(());
+        }
+        let others = Filter::Not(vec![unique.clone()]);
+        let linked = self.children_filter(model, record, r, Some(&others));
+        self.set_link(exec, r, linked, None).await?;
+        Ok(())
     }
 
     /// Points the related row `unique` singles out at the parent (`values`, its key); 404

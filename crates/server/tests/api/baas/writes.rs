@@ -159,3 +159,64 @@ on_both_backends! {
         assert_eq!(app.rpc_get("chapter", "exists", json!({"where": {"id": "c41"}})).await.body, json!({"data": false}), "the whole transaction rolled back");
     }
 }
+
+/// A 1–1 relation with an optional foreign key on one side.
+const LOCKERS: &str = r#"
+model locker {
+  id    String @id
+  badge badge?
+}
+
+model badge {
+  id        String  @id
+  locker_id String? @unique
+  locker    locker? @relation(fields: [locker_id], references: [id])
+}
+"#;
+
+async fn lockers(backend: tandem_testkit::Backend) -> tandem_testkit::TestApp {
+    let app = tandem_testkit::spawn_app_with_schema(backend, LOCKERS).await;
+    for step in [
+        ("locker", json!({"data": [{"id": "l1"}, {"id": "l2"}]})),
+        (
+            "badge",
+            json!({"data": [{"id": "g1", "locker_id": "l1"}, {"id": "g2"}]}),
+        ),
+    ] {
+        assert_eq!(app.rpc_post(step.0, "createMany", step.1).await.status, 201);
+    }
+    app
+}
+
+on_both_backends! {
+    with lockers;
+
+    async fn connecting_a_to_one_from_the_side_without_the_key_moves_it(app: TestApp) {
+        let moved = app.rpc_put("locker", "update", json!({"where": {"id": "l1"}, "data": {"badge": {"connect": {"id": "g2"}}}, "include": {"badge": true}})).await;
+        assert_eq!(data(&moved)["badge"]["id"], "g2", "{}", moved.body);
+        assert_eq!(holders(&app).await, [("g1".into(), json!(null)), ("g2".into(), json!("l1"))], "the old badge is let go");
+        let again = app.rpc_put("locker", "update", json!({"where": {"id": "l1"}, "data": {"badge": {"connect": {"id": "g2"}}}})).await;
+        assert_eq!(again.status, 200, "connecting the linked row again changes nothing: {}", again.body);
+        let existing = app.rpc_put("locker", "update", json!({"where": {"id": "l2"}, "data": {"badge": {"connectOrCreate": {"where": {"id": "g2"}, "create": {"id": "g2"}}}}})).await;
+        assert_eq!(existing.status, 200, "{}", existing.body);
+        assert_eq!(holders(&app).await, [("g1".into(), json!(null)), ("g2".into(), json!("l2"))]);
+        let missing = app.rpc_put("locker", "update", json!({"where": {"id": "l2"}, "data": {"badge": {"connect": {"id": "nope"}}}})).await;
+        assert_eq!((missing.status.as_u16(), &missing.body["error"]["reason"]), (404, &json!("not-found")), "{}", missing.body);
+        assert_eq!(holders(&app).await[1], ("g2".into(), json!("l2")), "a failed connect lets nothing go");
+        let created = app.rpc_post("locker", "create", json!({"data": {"id": "l3", "badge": null}})).await;
+        assert_eq!(created.status, 201, "null for an optional to-one in a create: {}", created.body);
+    }
+}
+
+/// Each badge's id and the locker holding it.
+async fn holders(app: &tandem_testkit::TestApp) -> Vec<(String, serde_json::Value)> {
+    let all = app
+        .rpc_get("badge", "findMany", json!({"orderBy": {"id": "asc"}}))
+        .await;
+    data(&all)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["id"].as_str().unwrap().to_owned(), b["locker_id"].clone()))
+        .collect()
+}
