@@ -32,7 +32,7 @@ export function buildCorpus() {
     get(id, model, 'findMany', { where: w, select: Object.fromEntries([['id', true], ...also.map((f) => [f, true])]), orderBy: { id: 'asc' } });
 
   // ───────────────────────────── basics ─────────────────────────────
-  const models = ['tenant', 'user', 'product', 'book', 'chapter', 'employee', 'profile'];
+  const models = ['tenant', 'user', 'product', 'book', 'chapter', 'employee', 'profile', 'ticket', 'locker', 'badge'];
   for (const m of models) {
     get(`basic.${m}.findMany.noq`, m, 'findMany');
     get(`basic.${m}.count.noq`, m, 'count');
@@ -344,6 +344,9 @@ export function buildCorpus() {
   get('distinct.with-where', 'user', 'findMany', { distinct: ['tenant_id'], where: { active: true }, select: { tenant_id: true }, orderBy: { tenant_id: 'asc' } });
   get('distinct.findFirst', 'chapter', 'findFirst', { distinct: ['book_id'], orderBy: { book_id: 'desc' }, select: { book_id: true } });
   get('distinct.unknown-field', 'book', 'findMany', { distinct: ['nope'] });
+  // An order that does not start with the distinct fields: ZenStack puts them first.
+  get('distinct.other-order', 'book', 'findMany', { distinct: ['author_id'], select: { author_id: true, title: true }, orderBy: { title: 'desc' } });
+  get('distinct.other-order.take', 'book', 'findMany', { distinct: ['published'], select: { published: true, id: true }, orderBy: [{ pages: 'asc' }], take: -2 });
 
   // ───────────────────────────── select / include / omit ─────────────────────────────
   const sel = (id, model, args) => get(`select.${id}`, model, 'findMany', args);
@@ -490,6 +493,65 @@ export function buildCorpus() {
   gb('missing-by', 'book', { _count: true });
   // One group only: without orderBy the order of groups is unspecified (PostgreSQL hashes).
   gb('take-without-order', 'book', { by: ['author_id'], take: 2, where: { author_id: ID.u01 } });
+
+  // ───────────────────────────── enums (reads, then writes on `ticket` alone) ─────────────────────────────
+  const en = (id, w) => where(`enum.filter.${id}`, 'ticket', w, ['priority', 'status']);
+  en('implicit', { priority: 'HIGH' });
+  en('equals', { priority: { equals: 'URGENT' } });
+  en('in', { priority: { in: ['LOW', 'HIGH'] } });
+  en('in-empty', { priority: { in: [] } });
+  en('notIn', { priority: { notIn: ['LOW', 'MEDIUM'] } });
+  en('not', { priority: { not: 'URGENT' } });
+  en('not-nested', { priority: { not: { in: ['LOW', 'URGENT'] } } });
+  en('null', { status: null });
+  en('not-null', { status: { not: null } });
+  en('and-or', { OR: [{ status: 'CLOSED' }, { priority: 'HIGH' }] });
+  en('bad-value', { priority: 'CRITICAL' });
+  en('bad-value-in', { priority: { in: ['LOW', 'nope'] } });
+  en('lowercase', { priority: 'high' });
+  en('number', { priority: 1 });
+  en('contains', { priority: { contains: 'IGH' } });
+  en('gt', { priority: { gt: 'LOW' } });
+  en('mode', { priority: { equals: 'HIGH', mode: 'insensitive' } });
+  get('enum.order.asc', 'ticket', 'findMany', { orderBy: [{ priority: 'asc' }, { id: 'asc' }], select: { id: true, priority: true } });
+  get('enum.order.desc', 'ticket', 'findMany', { orderBy: [{ priority: 'desc' }, { id: 'asc' }], select: { id: true, priority: true } });
+  get('enum.order.nulls', 'ticket', 'findMany', { orderBy: [{ status: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }], select: { id: true, status: true } });
+  get('enum.cursor', 'ticket', 'findMany', { orderBy: [{ priority: 'asc' }, { id: 'asc' }], cursor: { id: 'k03' }, take: 3, select: { id: true } });
+  get('enum.groupBy', 'ticket', 'groupBy', { by: ['priority'], _count: { _all: true }, orderBy: { priority: 'asc' } });
+  get('enum.groupBy.having', 'ticket', 'groupBy', { by: ['status'], _count: { id: true }, having: { status: { in: ['OPEN', 'CLOSED'] } }, orderBy: { status: 'desc' } });
+  get('enum.aggregate.count', 'ticket', 'aggregate', { _count: { status: true, priority: true } });
+  get('enum.aggregate.minmax', 'ticket', 'aggregate', { _min: { priority: true }, _max: { priority: true } });
+  get('enum.distinct', 'ticket', 'findMany', { distinct: ['priority'], orderBy: { id: 'asc' }, select: { priority: true } });
+  post('enum.create.default', 'ticket', 'create', { data: { id: 'k10', title: 'Defaults' } });
+  post('enum.create.values', 'ticket', 'create', { data: { id: 'k11', title: 'Given', priority: 'LOW', status: 'OPEN' } });
+  post('enum.create.bad', 'ticket', 'create', { data: { id: 'k12', title: 'Bad', priority: 'SOON' } });
+  post('enum.create.null-required', 'ticket', 'create', { data: { id: 'k12', title: 'Bad', priority: null } });
+  post('enum.createMany.bad', 'ticket', 'createMany', { data: [{ id: 'k13', title: 'ok' }, { id: 'k14', title: 'bad', status: 'PENDING' }] });
+  put('enum.update.set', 'ticket', 'update', { where: { id: 'k04' }, data: { priority: { set: 'URGENT' }, status: 'OPEN' } });
+  put('enum.update.null', 'ticket', 'update', { where: { id: 'k04' }, data: { status: null } });
+  put('enum.update.bad', 'ticket', 'update', { where: { id: 'k04' }, data: { priority: 'urgent' } });
+  put('enum.update.increment', 'ticket', 'update', { where: { id: 'k04' }, data: { priority: { increment: 1 } } });
+  put('enum.updateMany', 'ticket', 'updateMany', { where: { priority: 'HIGH' }, data: { status: 'CLOSED' } });
+  post('enum.upsert', 'ticket', 'upsert', { where: { id: 'k15' }, create: { id: 'k15', title: 'Upserted', priority: 'HIGH' }, update: {} });
+  del('enum.deleteMany', 'ticket', 'deleteMany', { where: { status: 'CLOSED', priority: { in: ['LOW'] } } });
+  get('enum.after-writes', 'ticket', 'findMany', { orderBy: { id: 'asc' } });
+
+  // ───────────────────────────── 1-1 connect from the side without the key (`locker` / `badge` alone) ─────────────────────────────
+  const badges = (id) => get(`${id}.badges`, 'badge', 'findMany', { orderBy: { id: 'asc' } });
+  put('one.connect.moves', 'locker', 'update', { where: { id: 'l1' }, data: { badge: { connect: { id: 'g2' } } }, include: { badge: true } });
+  badges('one.connect.moves');
+  put('one.connect.same', 'locker', 'update', { where: { id: 'l1' }, data: { badge: { connect: { id: 'g2' } } }, include: { badge: true } });
+  put('one.connectOrCreate.existing', 'locker', 'update', { where: { id: 'l2' }, data: { badge: { connectOrCreate: { where: { id: 'g2' }, create: { id: 'g2' } } } }, include: { badge: true } });
+  badges('one.connectOrCreate.existing');
+  put('one.connectOrCreate.new', 'locker', 'update', { where: { id: 'l2' }, data: { badge: { connectOrCreate: { where: { id: 'g3' }, create: { id: 'g3' } } } }, include: { badge: true } });
+  badges('one.connectOrCreate.new');
+  put('one.connect.missing', 'locker', 'update', { where: { id: 'l2' }, data: { badge: { connect: { id: 'nope' } } } });
+  put('one.connect.missing-owner', 'badge', 'update', { where: { id: 'g1' }, data: { locker: { connect: { id: 'nope' } } } });
+  post('one.create.connect', 'locker', 'create', { data: { id: 'l3', label: 'three', badge: { connect: { id: 'g3' } } }, include: { badge: true } });
+  badges('one.create.connect');
+  post('one.create.null', 'locker', 'create', { data: { id: 'l4', label: 'four', badge: null } });
+  put('one.disconnect', 'locker', 'update', { where: { id: 'l3' }, data: { badge: { disconnect: true } }, include: { badge: true } });
+  badges('one.disconnect');
 
   // ───────────────────────────── writes (each followed by reads that observe it) ─────────────────────────────
   const check = (id, model, op, q) => get(`${id}.check`, model, op, q);
@@ -830,6 +892,9 @@ export function buildCorpus() {
   del('rule.user.deleteMany', 'user', 'deleteMany', { where: { id: 'u91' } });
   del('rule.tenant.delete', 'tenant', 'delete', { where: { id: 't9' } });
   del('rule.tenant.deleteMany', 'tenant', 'deleteMany', { where: { id: 't10' } });
+
+  // ───────────────────────────── last: where Tandem answers and ZenStack fails ─────────────────────────────
+  post('one.create.null-owner', 'badge', 'create', { data: { id: 'g4', locker: null } });
 
   return corpus;
 }

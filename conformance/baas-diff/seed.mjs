@@ -183,6 +183,16 @@ export const profiles = [
   { id: 'p09', bio: 'poet', website: null, birthday: d('1970-01-01T00:00:00'), user_id: ID.u09 },
 ];
 
+// prettier-ignore
+export const tickets = [
+  { id: 'k01', title: 'Login fails', priority: 'URGENT', status: 'OPEN' },
+  { id: 'k02', title: 'Typo', priority: 'LOW', status: 'CLOSED' },
+  { id: 'k03', title: 'Slow page', priority: 'HIGH', status: 'OPEN' },
+  { id: 'k04', title: 'Dark mode', status: null },
+  { id: 'k05', title: 'Export CSV', priority: 'HIGH' },
+  { id: 'k06', title: 'Crash on save', priority: 'URGENT', status: 'CLOSED' },
+];
+
 /**
  * A minimal superjson serializer for request payloads (the RPC accepts `meta.serialization`):
  * BigInt values become strings annotated `bigint`. Returns the body to send.
@@ -214,6 +224,9 @@ export function rpcSeedSteps() {
     ['chapter', { data: chapters }],
     ...employees.map((level) => ['employee', { data: level }]),
     ['profile', { data: profiles }],
+    ['ticket', { data: tickets }],
+    ['locker', { data: [{ id: 'l1', label: 'one' }, { id: 'l2', label: 'two' }] }],
+    ['badge', { data: [{ id: 'g1', locker_id: 'l1' }, { id: 'g2', locker_id: null }] }],
   ];
 }
 
