@@ -31,11 +31,15 @@ impl Value {
         matches!(self, Self::Null)
     }
 
-    /// The SQL parameter for this value in a column of type `ty`.
+    /// The SQL parameter for this value in a column of type `ty`. A null is bound with the
+    /// same parameter type as a value of `ty`: PostgreSQL prepares a statement once per
+    /// connection with the first call's parameter types, so the same SQL bound once with a
+    /// null INT8 and then with an INT4 fails (08P01 "insufficient data left in message").
     pub fn to_sql(&self, ty: ScalarType, dialect: Dialect) -> sea_query::Value {
         use sea_query::Value as V;
         match (self, ty) {
             (Self::Null, ScalarType::String | ScalarType::Enum(_)) => V::String(None),
+            (Self::Null, ScalarType::Int) if dialect == Dialect::Postgres => V::Int(None),
             (Self::Null, ScalarType::Int | ScalarType::BigInt) => V::BigInt(None),
             (Self::Null, ScalarType::Float) => V::Double(None),
             (Self::Null, ScalarType::Boolean) => V::Bool(None),
@@ -44,7 +48,10 @@ impl Value {
                 Dialect::Postgres => V::ChronoDateTime(None),
             },
             (Self::Null, ScalarType::Decimal) => V::String(None),
-            (Self::Null, ScalarType::Json) => V::Json(None),
+            (Self::Null, ScalarType::Json) => match dialect {
+                Dialect::Sqlite => V::String(None),
+                Dialect::Postgres => V::Json(None),
+            },
             (Self::Bool(b), _) => V::Bool(Some(*b)),
             (Self::Int(i), ScalarType::Int) if dialect == Dialect::Postgres => {
                 V::Int(Some(i32::try_from(*i).unwrap_or(if *i < 0 {
@@ -401,6 +408,35 @@ impl Annotations {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_null_is_bound_with_the_parameter_type_of_a_value() {
+        use std::mem::discriminant;
+        let at = DateTime::from_timestamp(0, 0).unwrap();
+        let samples = [
+            (ScalarType::String, vec![Value::String("a".into())]),
+            (ScalarType::Enum(0), vec![Value::String("A".into())]),
+            (ScalarType::Int, vec![Value::Int(1), Value::Int(i64::MAX)]),
+            (ScalarType::BigInt, vec![Value::Int(1)]),
+            (ScalarType::Float, vec![Value::Float(1.5), Value::Int(2)]),
+            (ScalarType::Decimal, vec![Value::Decimal("1.5".into())]),
+            (ScalarType::Boolean, vec![Value::Bool(true)]),
+            (ScalarType::DateTime, vec![Value::DateTime(at)]),
+            (ScalarType::Json, vec![Value::Json(json!({"a": 1}))]),
+        ];
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            for (ty, values) in &samples {
+                let null = Value::Null.to_sql(*ty, dialect);
+                for value in values {
+                    assert_eq!(
+                        discriminant(&value.to_sql(*ty, dialect)),
+                        discriminant(&null),
+                        "{ty:?} on {dialect:?}: {value:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn request_values_are_read_by_field_type() {
