@@ -767,6 +767,10 @@ export function buildCorpus() {
 
   // ───────────────────────────── error cases ─────────────────────────────
   post('err.unique.create', 'book', 'create', { data: { id: 'b01', title: 'dup id', author_id: ID.u01 } });
+  // A compound unique is named (`title_author_id: {…}`); its fields one by one do not single out a row.
+  get('err.unique-where.flat-compound', 'book', 'findUnique', { where: { title: 'Rust Basics', author_id: ID.u01 } });
+  get('ok.unique-where.named-compound', 'book', 'findUnique', { where: { title_author_id: { title: 'Rust Basics', author_id: ID.u01 } }, select: { id: true } });
+  put('err.unique-where.flat-compound-nested', 'book', 'update', { where: { id: 'b01' }, data: { chapters: { disconnect: { book_id: 'b01', position: 1 } } } });
   post('err.unique.field', 'book', 'create', { data: { id: 'b40', title: 'dup isbn', isbn: '978-0-00-000001-1', author_id: ID.u01 } });
   post('err.unique.compound', 'book', 'create', { data: { id: 'b41', title: 'Rust Basics', author_id: ID.u01 } });
   put('err.unique.update', 'book', 'update', { where: { id: 'b02' }, data: { isbn: '978-0-00-000001-1' } });

@@ -189,7 +189,7 @@ impl Parser<'_> {
                 && !by.contains(field)
             {
                 return invalid(format!(
-                    "field \"{}\" used in \"orderBy\" must appear in \"by\"",
+                    "fields in \"orderBy\" must be in \"by\" (\"{}\" is not)",
                     model.fields[*field].name
                 ));
             }
@@ -297,7 +297,7 @@ impl Parser<'_> {
                         None => {
                             if !by.contains(&id) {
                                 return invalid(format!(
-                                    "field \"{name}\" used in \"having\" must appear in \"by\""
+                                    "fields in \"having\" must be in \"by\" (\"{name}\" is not)"
                                 ));
                             }
                             parts.push(Having::Field {

@@ -442,17 +442,48 @@ impl Parser<'_> {
         let mut equal = Vec::new();
         collect_equalities(&filter, &mut equal);
         let model = self.model(model_id);
+        // As ZenStack: a field set is named by its compound key (`id1_id2: {id1, id2}`); its
+        // fields given one by one do not single out a row.
+        let named = |set: &Vec<FieldId>| {
+            set.len() == 1
+                || json
+                    .as_object()
+                    .is_some_and(|map| map.contains_key(&compound_name(model, set)))
+        };
         if !model
             .unique_sets()
-            .any(|set| set.iter().all(|id| equal.contains(id)))
+            .any(|set| named(set) && set.iter().all(|id| equal.contains(id)))
         {
-            return invalid(format!(
-                "At least one unique field or field set must be set{}",
-                at(path)
-            ));
+            let sets: Vec<&Vec<FieldId>> = model.unique_sets().collect();
+            return invalid(match sets.as_slice() {
+                // ZenStack marks the one unique field (set) required.
+                [only] => format!(
+                    "Invalid input: expected {}, received undefined{}",
+                    match only.as_slice() {
+                        [field] => model.fields[*field]
+                            .scalar()
+                            .map_or("value", |t| t.name())
+                            .to_lowercase(),
+                        _ => "object".to_owned(),
+                    },
+                    at(&join(path, &compound_name(model, only)))
+                ),
+                _ => format!(
+                    "At least one unique field or field set must be set{}",
+                    at(path)
+                ),
+            });
         }
         Ok(filter)
     }
+}
+
+/// A unique field set's name in a `where`: `id1_id2` (one field: its name).
+fn compound_name(model: &Model, set: &[FieldId]) -> String {
+    set.iter()
+        .map(|id| model.fields[*id].name.as_str())
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// Fields the filter pins by top-level (ANDed) equality to a non-null value.

@@ -204,6 +204,16 @@ on_both_backends! {
         assert_eq!(data(&skipped), &json!([{"author_id": U1, "_sum": {"pages": 420}}, {"author_id": U4, "_sum": {"pages": 80}}]));
         let taken = app.rpc_get("book", "groupBy", json!({"by": ["published"], "take": 1})).await;
         assert_eq!(data(&taken).as_array().unwrap().len(), 1, "take without orderBy is accepted, as in ZenStack");
+        // ZenStack's texts, which clients match on, then the field that broke the rule.
+        for (args, text) in [
+            (json!({"by": ["published"], "orderBy": {"pages": "asc"}}), r#"fields in "orderBy" must be in "by" ("pages" is not)"#),
+            (json!({"by": ["published"], "having": {"pages": {"gt": 1}}}), r#"fields in "having" must be in "by" ("pages" is not)"#),
+        ] {
+            let refused = app.rpc_get("book", "groupBy", args).await;
+            assert_eq!(refused.status, 422, "{}", refused.body);
+            let message = refused.body["error"]["message"].as_str().unwrap();
+            assert!(message.contains(text), "{message}");
+        }
     }
 
     async fn every_scalar_type_round_trips(app: TestApp) {
