@@ -9,8 +9,11 @@ pub(super) fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-pub(super) fn column_type(dialect: Dialect, column: &ColumnDef) -> &'static str {
-    match (dialect, column.ty.as_str(), column.autoincrement) {
+pub(super) fn column_type(dialect: Dialect, column: &ColumnDef) -> std::borrow::Cow<'_, str> {
+    if let Some(raw) = column.ty.strip_prefix(super::tables::RAW_TYPE) {
+        return raw.into();
+    }
+    let ty = match (dialect, column.ty.as_str(), column.autoincrement) {
         (Dialect::Sqlite, "Int" | "BigInt", _) => "INTEGER",
         (Dialect::Sqlite, "Float", _) => "REAL",
         (Dialect::Sqlite, "Decimal", _) => "DECIMAL",
@@ -28,11 +31,15 @@ pub(super) fn column_type(dialect: Dialect, column: &ColumnDef) -> &'static str 
         (Dialect::Postgres, "DateTime", _) => "TIMESTAMP(3)",
         (Dialect::Postgres, "Json", _) => "JSONB",
         (Dialect::Postgres, _, _) => "TEXT",
-    }
+    };
+    ty.into()
 }
 
 pub(super) fn default_sql(dialect: Dialect, column: &ColumnDef) -> Option<String> {
     let default = column.default.as_ref()?;
+    if let Some(sql) = default.strip_prefix(super::tables::RAW_SQL) {
+        return Some(format!("({sql})"));
+    }
     if default == "now" {
         return Some(match dialect {
             Dialect::Sqlite => "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))".into(),

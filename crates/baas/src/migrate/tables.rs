@@ -40,6 +40,11 @@ pub struct TableDef {
     pub foreign_keys: Vec<ForeignKeyDef>,
 }
 
+/// A column type written as declared (`Unsupported("xml")`), after this prefix.
+pub const RAW_TYPE: &str = "raw:";
+/// A default that is SQL (`dbgenerated("…")`), after this prefix.
+pub const RAW_SQL: &str = "sql:";
+
 /// What the database should look like for a schema.
 pub fn tables(schema: &Schema) -> Vec<TableDef> {
     schema
@@ -64,6 +69,13 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                         },
                     }
                 })
+                .chain(m.hidden.iter().map(|h| ColumnDef {
+                    name: h.column.clone(),
+                    ty: format!("{RAW_TYPE}{}", h.raw_type),
+                    nullable: h.optional,
+                    autoincrement: false,
+                    default: h.default_sql.as_ref().map(|sql| format!("{RAW_SQL}{sql}")),
+                }))
                 .collect();
             let names = |ids: &[usize]| {
                 ids.iter()

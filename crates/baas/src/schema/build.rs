@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashMap};
 use super::parser::{Arg, Attribute, EnumBlock, Expr, FieldDecl, ModelBlock, Pos};
 use super::policy::Checker;
 use super::{
-    Builtin, Default, Enum, EnumId, Field, FieldId, FieldKind, Model, ModelId, ReferentialAction,
-    Relation, ScalarType, Schema, SchemaError, lower_first,
+    Builtin, Default, Enum, EnumId, Field, FieldId, FieldKind, IdKind, Model, ModelId,
+    ReferentialAction, Relation, ScalarType, Schema, SchemaError, lower_first,
 };
 
 /// Builds the schema of `file` from the built-in model blocks and the app's.
@@ -78,14 +78,19 @@ impl Builder {
                     ),
                 );
             }
-            if let Some(attribute) = block.attributes.first() {
-                return self.err(
-                    attribute.pos,
-                    format!(
-                        "`@@{}` on an enum is not supported yet: Tandem stores enum values as text under their own names",
-                        attribute.name
-                    ),
-                );
+            let mut map = None;
+            for attribute in &block.attributes {
+                match attribute.name.as_str() {
+                    // The name of PostgreSQL's native type, where ZenStack creates one: Tandem
+                    // stores the values as text, so it is kept only to be printed back.
+                    "map" => map = Some(self.string_arg(attribute, "name")?),
+                    other => {
+                        return self.err(
+                            attribute.pos,
+                            format!("`@@{other}` on an enum is not supported yet"),
+                        );
+                    }
+                }
             }
             if block.values.is_empty() {
                 return self.err(
@@ -117,6 +122,7 @@ impl Builder {
                 name: block.name,
                 pos: block.pos,
                 values,
+                map,
             });
         }
         Ok(())
@@ -451,6 +457,7 @@ impl Builder {
             policies: Vec::new(),
             scope_owner: None,
             scope_tenant: None,
+            hidden: Vec::new(),
         };
         let mut field_names = BTreeSet::new();
         let mut single_uniques = Vec::new();
@@ -591,7 +598,7 @@ impl Builder {
                     _ => model.indexes.push(ids),
                 }
             }
-            "schema" | "ignore" | "fulltext" => {
+            "schema" | "fulltext" => {
                 return self.err(
                     attribute.pos,
                     format!("`@@{}` is not supported", attribute.name),
@@ -704,7 +711,6 @@ impl Builder {
                 }
             }
             name if name.starts_with("db.") => {}
-            "ignore" => return self.err(attribute.pos, "@ignore is not supported"),
             // Checked once every model's relations are known (`field_policy`).
             "allow" | "deny" => needs_scalar(self)?,
             other => return self.err(attribute.pos, format!("unknown attribute `@{other}`")),
@@ -733,16 +739,17 @@ impl Builder {
             )
         }
         Ok(Some(match value {
+            Some(Expr::Call(f, args)) if matches!(f.as_str(), "uuid" | "cuid" | "nanoid" | "ulid") && ty == ScalarType::String => {
+                self.id_default(attribute, f, args)?
+            }
             Some(Expr::Call(f, _)) => match f.as_str() {
-                "uuid" if ty == ScalarType::String => Default::Uuid,
-                "cuid" if ty == ScalarType::String => Default::Cuid,
                 "now" if ty == ScalarType::DateTime => Default::Now,
                 "autoincrement" if matches!(ty, ScalarType::Int | ScalarType::BigInt) => Default::Autoincrement,
                 // Database-generated UUIDs in ROQ schemas (`dbgenerated("uuid_generate_v4()")`).
-                "dbgenerated" if ty == ScalarType::String => Default::Uuid,
+                "dbgenerated" if ty == ScalarType::String => Default::Id(IdKind::Uuid4, None),
                 "dbgenerated" => return Ok(None),
-                "uuid" | "cuid" | "now" | "autoincrement" => return mismatch(self, attribute, ty, &format!("{f}()")),
-                other => return self.err(attribute.pos, format!("unknown default function `{other}()`: use uuid(), cuid(), now(), autoincrement() or a literal")),
+                "uuid" | "cuid" | "nanoid" | "ulid" | "now" | "autoincrement" => return mismatch(self, attribute, ty, &format!("{f}()")),
+                other => return self.err(attribute.pos, format!("unknown default function `{other}()`: use uuid(), cuid(), nanoid(), ulid(), now(), autoincrement() or a literal")),
             },
             Some(Expr::String(s)) => match ty {
                 // A Json field's default is JSON text (Prisma's rule; PostgreSQL refuses other text).
@@ -788,6 +795,69 @@ impl Builder {
             }
             _ => return self.err(attribute.pos, "@default needs a value: a literal or uuid(), cuid(), now(), autoincrement()"),
         }))
+    }
+
+    /// `uuid()`, `uuid(7)`, `cuid(2)`, `nanoid(8)`, `ulid()`, each optionally with ZenStack's
+    /// format string last (`uuid(4, "user_%s")`, `ulid("u_%s")`).
+    fn id_default(
+        &self,
+        attribute: &Attribute,
+        function: &str,
+        args: &[Arg],
+    ) -> Result<Default, SchemaError> {
+        let mut number = None;
+        let mut format = None;
+        for arg in args {
+            match &arg.value {
+                Expr::Number(n) if number.is_none() && format.is_none() && function != "ulid" => {
+                    number = Some(n.clone());
+                }
+                Expr::String(text) if format.is_none() => {
+                    if !text.contains("%s") {
+                        return self.err(arg.pos, format!("the format string of {function}() must hold `%s` where the id goes, e.g. \"user_%s\""));
+                    }
+                    format = Some(text.clone());
+                }
+                _ => {
+                    return self.err(
+                        arg.pos,
+                        format!(
+                            "{function}() takes {}",
+                            match function {
+                                "uuid" =>
+                                    "an optional version (4 or 7) and an optional format string",
+                                "cuid" =>
+                                    "an optional version (1 or 2) and an optional format string",
+                                "nanoid" => "an optional length and an optional format string",
+                                _ => "an optional format string",
+                            }
+                        ),
+                    );
+                }
+            }
+        }
+        let kind = match (function, number.as_deref()) {
+            ("uuid", None | Some("4")) => IdKind::Uuid4,
+            ("uuid", Some("7")) => IdKind::Uuid7,
+            ("cuid", None | Some("1")) => IdKind::Cuid1,
+            ("cuid", Some("2")) => IdKind::Cuid2,
+            ("nanoid", None) => IdKind::Nanoid(21),
+            ("nanoid", Some(n)) => match n.parse::<u8>() {
+                Ok(len) if (2..=255).contains(&len) => IdKind::Nanoid(len),
+                _ => {
+                    return self.err(
+                        attribute.pos,
+                        format!("nanoid({n}): the length is from 2 to 255"),
+                    );
+                }
+            },
+            ("ulid", None) => IdKind::Ulid,
+            (_, Some(n)) => {
+                return self.err(attribute.pos, format!("{function}({n}) is not a version Tandem generates: use uuid(4), uuid(7), cuid(1) or cuid(2)"));
+            }
+            _ => unreachable!("the caller passes uuid, cuid, nanoid or ulid"),
+        };
+        Ok(Default::Id(kind, format))
     }
 
     /// Completes each relation field's placeholder: its opposite field, which side holds

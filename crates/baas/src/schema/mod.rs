@@ -8,6 +8,7 @@ mod build;
 pub mod parser;
 pub mod policy;
 pub mod print;
+mod zmodel;
 
 use std::fmt;
 
@@ -52,6 +53,8 @@ pub struct Enum {
     pub name: String,
     pub pos: Pos,
     pub values: Vec<String>,
+    /// `@@map("…")`, printed back as declared.
+    pub map: Option<String>,
 }
 
 impl Enum {
@@ -121,11 +124,39 @@ impl ScalarType {
 /// How a column gets its value when a create leaves it out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Default {
-    Uuid,
-    Cuid,
+    /// A generated id (`uuid()`, `cuid(2)`, `nanoid(8)`, `ulid()`, …), with ZenStack's format
+    /// string when given (`uuid(4, "user_%s")`).
+    Id(IdKind, Option<String>),
     Now,
     Autoincrement,
     Literal(serde_json::Value),
+}
+
+/// The generated ids ZenStack's `@default` functions give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Uuid4,
+    Uuid7,
+    Cuid1,
+    Cuid2,
+    /// Of this many characters (21 by default).
+    Nanoid(u8),
+    Ulid,
+}
+
+impl IdKind {
+    /// The call as written in a schema, without a format string.
+    pub fn call(self) -> String {
+        match self {
+            Self::Uuid4 => "uuid()".into(),
+            Self::Uuid7 => "uuid(7)".into(),
+            Self::Cuid1 => "cuid()".into(),
+            Self::Cuid2 => "cuid(2)".into(),
+            Self::Nanoid(21) => "nanoid()".into(),
+            Self::Nanoid(n) => format!("nanoid({n})"),
+            Self::Ulid => "ulid()".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +260,63 @@ impl Field {
     }
 }
 
+/// An `Unsupported("…")` field: a column of the table the API does not show, as in ZenStack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HiddenColumn {
+    pub name: String,
+    pub column: String,
+    /// The database type, as written.
+    pub raw_type: String,
+    pub optional: bool,
+    /// `@default(dbgenerated("…"))`: SQL the database fills the column with.
+    pub default_sql: Option<String>,
+}
+
+impl HiddenColumn {
+    fn from_decl(decl: &parser::FieldDecl) -> Result<Self, (Pos, String)> {
+        let mut hidden = Self {
+            name: decl.name.clone(),
+            column: decl.name.clone(),
+            raw_type: decl.raw_type.clone().unwrap_or_default(),
+            optional: decl.optional,
+            default_sql: None,
+        };
+        if decl.list {
+            return Err((
+                decl.type_pos,
+                "a list of `Unsupported` is not supported".into(),
+            ));
+        }
+        for attribute in &decl.attributes {
+            let text = attribute.arg("value", 0).map(|a| &a.value);
+            match (attribute.name.as_str(), text) {
+                ("map", Some(parser::Expr::String(column))) => hidden.column = column.clone(),
+                ("default", Some(parser::Expr::Call(f, args))) if f == "dbgenerated" => {
+                    match args.first().map(|a| &a.value) {
+                        Some(parser::Expr::String(sql)) => hidden.default_sql = Some(sql.clone()),
+                        _ => {
+                            return Err((
+                                attribute.pos,
+                                "dbgenerated() takes the SQL as a string".into(),
+                            ));
+                        }
+                    }
+                }
+                _ => {
+                    return Err((
+                        attribute.pos,
+                        format!(
+                            "an `Unsupported` field takes only @map and @default(dbgenerated(\"…\")), not @{}",
+                            attribute.name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(hidden)
+    }
+}
+
 /// Which of the Platform-mirrored models this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Builtin {
@@ -263,6 +351,8 @@ pub struct Model {
     /// scopes the rows for roles' `own` and `tenant` permissions, where the model has several.
     pub scope_owner: Option<FieldId>,
     pub scope_tenant: Option<FieldId>,
+    /// `Unsupported("…")` fields: columns the API does not show.
+    pub hidden: Vec<HiddenColumn>,
 }
 
 impl Model {
@@ -275,6 +365,14 @@ impl Model {
             .iter()
             .enumerate()
             .filter(|(_, f)| f.scalar().is_some())
+    }
+
+    /// A hidden column rows cannot be created without (required, no default): ZenStack then
+    /// offers no create for the model.
+    pub fn blocks_create(&self) -> Option<&HiddenColumn> {
+        self.hidden
+            .iter()
+            .find(|h| !h.optional && h.default_sql.is_none())
     }
 
     /// Fields that are part of at least one unique constraint (or the key).
@@ -335,12 +433,37 @@ impl Schema {
             pos: e.pos,
             message: e.message,
         })?;
-        build::build(
-            file,
-            builtin.models,
-            app.models,
-            std::mem::take(&mut app.enums),
-        )
+        let mut models = zmodel::expand(std::mem::take(&mut app.models), &app.types)
+            .map(zmodel::without_ignored)
+            .map_err(|(pos, message)| SchemaError {
+                file: file.to_owned(),
+                pos,
+                message,
+            })?;
+        let unsupported = zmodel::take_unsupported(&mut models);
+        let mut schema =
+            build::build(file, builtin.models, models, std::mem::take(&mut app.enums))?;
+        for (model, decls) in unsupported {
+            let id = schema
+                .models
+                .iter()
+                .position(|m| m.name == model)
+                .ok_or_else(|| SchemaError {
+                    file: file.to_owned(),
+                    pos: decls[0].pos,
+                    message: format!("`Unsupported` fields of `{model}`, whose model was left out"),
+                })?;
+            for decl in decls {
+                let hidden =
+                    HiddenColumn::from_decl(&decl).map_err(|(pos, message)| SchemaError {
+                        file: file.to_owned(),
+                        pos,
+                        message,
+                    })?;
+                schema.models[id].hidden.push(hidden);
+            }
+        }
+        Ok(schema)
     }
 }
 
@@ -430,7 +553,10 @@ mod tests {
         let chapter = schema.model(schema.model_id("chapter").unwrap());
         assert_eq!(chapter.table, "chapters");
         assert_eq!(chapter.field("book_id").unwrap().1.column, "book");
-        assert_eq!(chapter.field("id").unwrap().1.default, Some(Default::Cuid));
+        assert_eq!(
+            chapter.field("id").unwrap().1.default,
+            Some(Default::Id(IdKind::Cuid1, None))
+        );
     }
 
     fn error_of(source: &str) -> String {
@@ -465,6 +591,66 @@ mod tests {
             print::print(&Schema::from_source("p", &printed).unwrap()),
             printed
         );
+        let mapped = Schema::from_source("m", "enum Role {\n  A\n  @@map(\"roles\")\n}\n").unwrap();
+        assert!(print::print(&mapped).starts_with("enum Role {\n  A\n\n  @@map(\"roles\")\n}\n"));
+    }
+
+    #[test]
+    fn mixins_lend_their_fields_and_ignored_things_are_left_out() {
+        let schema = Schema::from_source(
+            "s",
+            "type Stamped {\n  createdAt DateTime @default(now())\n  @@index([createdAt])\n}\ntype Common with Stamped {\n  id String @id @default(cuid())\n}\nmodel post with Common {\n  title String\n  secret String @ignore\n}\nmodel legacy {\n  id String @id\n  @@ignore\n}\n",
+        )
+        .unwrap();
+        let post = schema.model(schema.model_id("post").unwrap());
+        let names: Vec<&str> = post.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["createdAt", "id", "title"],
+            "a mixin's mixins first, then its fields, then the model's"
+        );
+        assert_eq!(post.indexes.len(), 1, "the mixin's @@index applies");
+        assert!(schema.model_id("legacy").is_none());
+        let with = |text: &str| error_of(text);
+        assert!(with("model a with Nope {\n  id String @id\n}").contains("unknown mixin `Nope`"));
+        assert!(
+            with("type T with T {\n  x Int\n}\nmodel a with T {\n  id String @id\n}")
+                .contains("includes itself")
+        );
+        assert!(
+            with("type T {\n  x Int\n}\nmodel a {\n  id String @id\n  t T\n}")
+                .contains("typed JSON fields are not supported yet")
+        );
+        assert!(
+            with("model a {\n  id String @id\n}\nmodel b extends a {\n  x Int\n}")
+                .contains("delegate models (`b extends a`) are not supported yet")
+        );
+    }
+
+    #[test]
+    fn unsupported_fields_are_columns_the_api_does_not_show() {
+        let source = "model geo {\n  id Int @id\n  area Unsupported(\"xml\") @default(dbgenerated(\"'<a/>'::xml\"))\n  note Unsupported(\"xml\")?\n}\nmodel shape {\n  id Int @id\n  path Unsupported(\"path\") @map(\"p\")\n}\n";
+        let schema = Schema::from_source("s", source).unwrap();
+        let geo = schema.model(schema.model_id("geo").unwrap());
+        assert!(geo.field("area").is_none(), "not an API field");
+        assert_eq!(geo.hidden.len(), 2);
+        assert_eq!(geo.hidden[0].default_sql.as_deref(), Some("'<a/>'::xml"));
+        assert!(geo.blocks_create().is_none(), "defaulted or optional");
+        let shape = schema.model(schema.model_id("shape").unwrap());
+        assert_eq!(shape.blocks_create().map(|h| h.column.as_str()), Some("p"));
+        let printed = print::print(&schema);
+        assert!(
+            printed.contains("Unsupported(\"xml\") @default(dbgenerated(\"'<a/>'::xml\"))"),
+            "{printed}"
+        );
+        assert_eq!(
+            print::print(&Schema::from_source("p", &printed).unwrap()),
+            printed
+        );
+        assert!(
+            error_of("model a {\n  id Int @id\n  x Unsupported(\"xml\") @unique\n}")
+                .contains("takes only @map and @default")
+        );
     }
 
     #[test]
@@ -491,6 +677,10 @@ mod tests {
                 .contains("`@map` on an enum value is not supported yet")
         );
         assert!(with("enum Role {\n A\n}", "r Role[]").contains("scalar lists"));
+        assert!(
+            with("enum Role {\n A\n @@schema(\"x\")\n}", "")
+                .contains("`@@schema` on an enum is not supported yet")
+        );
     }
 
     #[test]
@@ -518,7 +708,7 @@ mod tests {
         );
         assert!(error_of("model user {\n  roq_user_id String\n}").starts_with("schema.prisma:2:3: field `roq_user_id` added to the built-in `user` model must be optional"));
         assert!(error_of("model user {\n  email Int\n}").contains("cannot be redeclared"));
-        assert!(error_of("type Address {\n A String\n}").contains("not supported"));
+        assert!(error_of("view Address {\n A String\n}").contains("not supported"));
         assert!(
             error_of("model a {\n  id String @id\n  @@map(\"_tandem_roles\")\n}")
                 .starts_with("schema.prisma:1:7: the table `_tandem_roles` of `a` is reserved")

@@ -31,7 +31,9 @@ pub struct SyntaxError {
 pub struct File {
     pub models: Vec<ModelBlock>,
     pub enums: Vec<EnumBlock>,
-    /// `type`, `view` blocks: recognised so they can be refused with a position.
+    /// ZModel's `type` blocks: mixins (`model A with T`), or typed JSON.
+    pub types: Vec<ModelBlock>,
+    /// `view` blocks: recognised so they can be refused with a position.
     pub unsupported: Vec<(String, Pos)>,
 }
 
@@ -49,6 +51,10 @@ pub struct EnumBlock {
 pub struct ModelBlock {
     pub name: String,
     pub pos: Pos,
+    /// ZModel's mixins: `model Post with CommonFields, Audited { … }`.
+    pub mixins: Vec<(String, Pos)>,
+    /// ZModel's delegate base: `model Video extends Asset { … }`.
+    pub base: Option<(String, Pos)>,
     pub fields: Vec<FieldDecl>,
     /// `@@unique`, `@@index`, `@@map`, `@@id`, …
     pub attributes: Vec<Attribute>,
@@ -60,6 +66,8 @@ pub struct FieldDecl {
     pub pos: Pos,
     pub type_name: String,
     pub type_pos: Pos,
+    /// `Unsupported("xml")`: the database type the column has (`type_name` is `Unsupported`).
+    pub raw_type: Option<String>,
     pub optional: bool,
     pub list: bool,
     pub attributes: Vec<Attribute>,
@@ -406,6 +414,7 @@ impl Parser {
         let mut file = File {
             models: Vec::new(),
             enums: Vec::new(),
+            types: Vec::new(),
             unsupported: Vec::new(),
         };
         loop {
@@ -427,7 +436,11 @@ impl Parser {
                         self.bump();
                         file.enums.push(self.enum_block()?);
                     }
-                    "type" | "view" => {
+                    "type" => {
+                        self.bump();
+                        file.types.push(self.model()?);
+                    }
+                    "view" => {
                         let pos = self.bump().1;
                         let (name, _) = self.ident("a block name")?;
                         file.unsupported.push((format!("{keyword} {name}"), pos));
@@ -465,11 +478,32 @@ impl Parser {
 
     fn model(&mut self) -> Result<ModelBlock, SyntaxError> {
         let (name, pos) = self.ident("a model name")?;
+        let mut base = None;
+        let mut mixins = Vec::new();
+        loop {
+            match self.peek().clone() {
+                Tok::Ident(word) if word == "extends" && base.is_none() => {
+                    self.bump();
+                    base = Some(self.ident("the base model's name")?);
+                }
+                Tok::Ident(word) if word == "with" && mixins.is_empty() => {
+                    self.bump();
+                    mixins.push(self.ident("a type's name")?);
+                    while *self.peek() == Tok::Comma {
+                        self.bump();
+                        mixins.push(self.ident("a type's name")?);
+                    }
+                }
+                _ => break,
+            }
+        }
         self.skip_newlines();
         self.expect(Tok::LBrace, "`{` after the model name")?;
         let mut model = ModelBlock {
             name,
             pos,
+            mixins,
+            base,
             fields: Vec::new(),
             attributes: Vec::new(),
         };
@@ -559,11 +593,30 @@ impl Parser {
                 return self.error(format!("expected a type for field `{name}`, found {other}"));
             }
         };
+        let mut raw_type = None;
+        if type_name == "Unsupported" && *self.peek() == Tok::LParen {
+            let args = self.args()?;
+            match args.as_slice() {
+                [
+                    Arg {
+                        name: None,
+                        value: Expr::String(raw),
+                        ..
+                    },
+                ] => raw_type = Some(raw.clone()),
+                _ => {
+                    return self.error(
+                        "`Unsupported` takes the database type as one string: `Unsupported(\"xml\")`",
+                    );
+                }
+            }
+        }
         let mut field = FieldDecl {
             name,
             pos,
             type_name,
             type_pos,
+            raw_type,
             optional: false,
             list: false,
             attributes: Vec::new(),

@@ -12,6 +12,9 @@ pub fn print(schema: &Schema) -> String {
         for value in &declared.values {
             let _ = writeln!(out, "  {value}");
         }
+        if let Some(map) = &declared.map {
+            let _ = writeln!(out, "\n  @@map(\"{map}\")");
+        }
         out.push_str("}\n\n");
     }
     for (i, model) in schema.models.iter().enumerate() {
@@ -58,8 +61,23 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
             line.push_str(" @unique");
         }
         match &field.default {
-            Some(Default::Uuid) => line.push_str(" @default(uuid())"),
-            Some(Default::Cuid) => line.push_str(" @default(cuid())"),
+            Some(Default::Id(kind, None)) => {
+                let _ = write!(line, " @default({})", kind.call());
+            }
+            Some(Default::Id(kind, Some(format))) => {
+                // `uuid(4, "p_%s")`: the version or length goes first, always written out.
+                let call = kind.call();
+                let name = &call[..call.find('(').unwrap_or(call.len())];
+                let arg = match kind {
+                    super::IdKind::Uuid4 => "4, ".to_owned(),
+                    super::IdKind::Uuid7 => "7, ".to_owned(),
+                    super::IdKind::Cuid1 => "1, ".to_owned(),
+                    super::IdKind::Cuid2 => "2, ".to_owned(),
+                    super::IdKind::Nanoid(n) => format!("{n}, "),
+                    super::IdKind::Ulid => String::new(),
+                };
+                let _ = write!(line, " @default({name}({arg}{format:?}))");
+            }
             Some(Default::Now) => line.push_str(" @default(now())"),
             Some(Default::Autoincrement) => line.push_str(" @default(autoincrement())"),
             // An enum's default is its bare value: `@default(MEMBER)`.
@@ -100,6 +118,21 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
             }
         }
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+    for hidden in &model.hidden {
+        let mut line = format!(
+            "  {:width$} Unsupported({:?}){}",
+            hidden.name,
+            hidden.raw_type,
+            if hidden.optional { "?" } else { "" }
+        );
+        if let Some(sql) = &hidden.default_sql {
+            let _ = write!(line, " @default(dbgenerated({sql:?}))");
+        }
+        if hidden.column != hidden.name {
+            let _ = write!(line, " @map(\"{}\")", hidden.column);
+        }
+        let _ = writeln!(out, "{line}");
     }
     if model.primary_key.len() > 1 {
         let _ = writeln!(out, "\n  @@id([{}])", names(model, &model.primary_key));

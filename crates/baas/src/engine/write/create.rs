@@ -1,9 +1,6 @@
-//! Creates: one INSERT per row with its defaults filled (uuid, cuid, now, literals), the
+//! Creates: one INSERT per row with its defaults filled (generated ids, now, literals), the
 //! related rows whose key it holds connected or created first, and its children after.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, Query, SimpleExpr};
 
 use super::{Boxed, Writer};
@@ -17,43 +14,17 @@ use crate::query::rules;
 use crate::schema::{Default, FieldId, ModelId, Relation, ScalarType};
 use crate::value::{self, Value, decode_rows};
 
-static CUID_COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A collision-resistant id in the shape of a cuid: `c`, the time, a counter and randomness,
-/// in base 36.
-fn cuid(now: DateTime<Utc>) -> String {
-    fn base36(mut n: u128, width: usize) -> String {
-        let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
-        let mut out = Vec::new();
-        while n > 0 {
-            out.push(digits[(n % 36) as usize]);
-            n /= 36;
-        }
-        while out.len() < width {
-            out.push(b'0');
-        }
-        out.reverse();
-        String::from_utf8(out).unwrap_or_default()
-    }
-    let count = CUID_COUNTER.fetch_add(1, Ordering::Relaxed) % (36u32.pow(4));
-    let random = uuid::Uuid::new_v4().as_u128();
-    let time = u128::try_from(now.timestamp_millis()).unwrap_or_default();
-    let mut id = format!(
-        "c{}{}{}",
-        base36(time, 8),
-        base36(count.into(), 4),
-        base36(random, 25)
-    );
-    id.truncate(25);
-    id
-}
-
 impl<'r, 's> Writer<'r, 's> {
     /// A value for a field the create left out.
     fn default_value(&self, ty: ScalarType, default: &Default) -> Option<Value> {
         match default {
-            Default::Uuid => Some(Value::String(uuid::Uuid::new_v4().to_string())),
-            Default::Cuid => Some(Value::String(cuid(self.now))),
+            Default::Id(kind, format) => {
+                let id = super::ids::generate(*kind, self.now);
+                Some(Value::String(match format {
+                    Some(format) => format.replacen("%s", &id, 1),
+                    None => id,
+                }))
+            }
             Default::Now => Some(Value::DateTime(self.now)),
             Default::Autoincrement => None,
             // A Json field's default is JSON text, as in Prisma: `@default("{\"a\": 1}")` is
@@ -436,23 +407,4 @@ fn pinned_values(filter: &Filter, fields: &[FieldId]) -> Option<Vec<Value>> {
     }
     walk(filter, &mut found);
     fields.iter().map(|f| found.get(f).cloned()).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cuids_are_distinct_and_shaped() {
-        let now = Utc::now();
-        let a = cuid(now);
-        let b = cuid(now);
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 25);
-        assert!(
-            a.starts_with('c')
-                && a.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        );
-    }
 }

@@ -10,6 +10,7 @@
 //! to the built-in models for the Platform ([`crate::mirror::outbox`]).
 
 mod create;
+mod ids;
 mod nested;
 mod update;
 

@@ -212,8 +212,13 @@ impl Parser<'_> {
                         continue;
                     }
                     any_truthy = true;
-                    let nested =
-                        self.related_read(relation, value, &join(&list_path, name), depth)?;
+                    let nested = self.related_read(
+                        relation,
+                        model.fields[id].optional,
+                        value,
+                        &join(&list_path, name),
+                        depth,
+                    )?;
                     selection.relations.push((id, nested));
                 }
             }
@@ -247,10 +252,13 @@ impl Parser<'_> {
     }
 
     /// A relation in select / include: `true` for its default selection, or the read
-    /// arguments it takes (paging and ordering only on a to-many relation).
+    /// arguments it takes (paging and ordering only on a to-many relation; a `where` also on
+    /// an optional to-one, which then reads null when the row does not match — ZenStack's
+    /// rules).
     fn related_read(
         &self,
         relation: &Relation,
+        optional: bool,
         value: &Json,
         nested_path: &str,
         depth: usize,
@@ -266,8 +274,10 @@ impl Parser<'_> {
                         "select", "include", "omit", "where", "orderBy", "cursor", "take", "skip",
                         "distinct",
                     ]
+                } else if optional {
+                    &["select", "include", "omit", "where"]
                 } else {
-                    // A to-one relation is there or not: ZenStack refuses a `where` on it.
+                    // A required to-one relation is always there: ZenStack refuses a `where`.
                     &["select", "include", "omit"]
                 };
                 only_keys(args, allowed, nested_path)?;

@@ -177,6 +177,16 @@ impl<'s> Parser<'s> {
         depth: usize,
         via: Option<&Relation>,
     ) -> PResult<CreateData> {
+        let model = self.model(model_id);
+        if let Some(hidden) = model.blocks_create() {
+            return invalid(format!(
+                "model \"{}\" cannot be created: its field \"{}\" is `Unsupported(\"{}\")`, required and without a default{}",
+                model.name,
+                hidden.name,
+                hidden.raw_type,
+                at(path)
+            ));
+        }
         let mut data = CreateData {
             model: model_id,
             scalars: Vec::new(),

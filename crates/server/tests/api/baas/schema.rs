@@ -130,3 +130,53 @@ async fn a_json_default_that_is_not_json_is_refused_with_its_place() {
         "{message}"
     );
 }
+
+/// ZModel's `Unsupported("…")` fields and what the API makes of them.
+const HIDDEN: &str = r#"
+model item {
+  id   Int                 @id @default(autoincrement())
+  name String
+  data Unsupported("text")?
+}
+
+model record {
+  id    Int                 @id @default(autoincrement())
+  extra Unsupported("text")
+}
+
+model stamped {
+  id   Int                 @id @default(autoincrement())
+  area Unsupported("text") @default(dbgenerated("'none'"))
+}
+"#;
+
+async fn hidden(backend: Backend) -> tandem_testkit::TestApp {
+    tandem_testkit::spawn_app_with_schema(backend, HIDDEN).await
+}
+
+on_both_backends! {
+    with hidden;
+
+    async fn unsupported_fields_are_columns_the_api_does_not_show(app: TestApp) {
+        let item = app.rpc_post("item", "create", json!({"data": {"name": "a"}})).await;
+        assert_eq!(data(&item), &json!({"id": 1, "name": "a"}));
+        for (args, op) in [
+            (json!({"where": {"data": "x"}}), "findMany"),
+            (json!({"select": {"data": true}}), "findMany"),
+            (json!({"orderBy": {"data": "asc"}}), "findMany"),
+        ] {
+            let refused = app.rpc_get("item", op, args.clone()).await;
+            assert_eq!(refused.status, 422, "{args}: {}", refused.body);
+        }
+        let refused = app.rpc_post("item", "create", json!({"data": {"name": "b", "data": "x"}})).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        // A required column without a default: rows cannot be created through the API.
+        let blocked = app.rpc_post("record", "create", json!({"data": {}})).await;
+        assert_eq!(blocked.status, 422, "{}", blocked.body);
+        assert!(blocked.body["error"]["message"].as_str().unwrap().contains(r#"its field "extra" is `Unsupported("text")`"#));
+        let defaulted = app.rpc_post("stamped", "create", json!({"data": {}})).await;
+        assert_eq!(data(&defaulted), &json!({"id": 1}), "the database fills the column");
+        let served = served_schema(&app).await;
+        assert!(served.contains(r#"area Unsupported("text") @default(dbgenerated("'none'"))"#), "{served}");
+    }
+}
