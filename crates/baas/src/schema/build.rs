@@ -565,6 +565,7 @@ impl Builder {
             default: None,
             updated_at: false,
             policies: Vec::new(),
+            checks: Vec::new(),
         })
     }
 
@@ -713,6 +714,16 @@ impl Builder {
             name if name.starts_with("db.") => {}
             // Checked once every model's relations are known (`field_policy`).
             "allow" | "deny" => needs_scalar(self)?,
+            name if super::checks::Check::names().contains(&name) => {
+                let check = super::checks::Check::parse(attribute, scalar).map_err(|message| {
+                    SchemaError {
+                        file: self.file.clone(),
+                        pos: attribute.pos,
+                        message,
+                    }
+                })?;
+                field.checks.push(check);
+            }
             other => return self.err(attribute.pos, format!("unknown attribute `@{other}`")),
         }
         Ok(())

@@ -5,6 +5,7 @@
 //! [`Schema`]; `print` writes the effective schema back as Prisma (`GET /api/schema`).
 
 mod build;
+pub mod checks;
 pub mod parser;
 pub mod policy;
 pub mod print;
@@ -227,6 +228,9 @@ pub struct Field {
     /// Field-level `@allow` / `@deny` (operations `read` and `update` only), in the order
     /// declared.
     pub policies: Vec<policy::Policy>,
+    /// ZenStack's input validation (`@email`, `@length(1, 80)`, `@gt(0)`, `@trim`, …), applied
+    /// to the values creates and updates write, in the order declared.
+    pub checks: Vec<checks::Check>,
 }
 
 impl Schema {

@@ -97,6 +97,9 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
         if field.column != field.name {
             let _ = write!(line, " @map(\"{}\")", field.column);
         }
+        for check in &field.checks {
+            let _ = write!(line, " {}", check.text);
+        }
         for policy in &field.policies {
             let _ = write!(line, " {}", policy.text);
         }

@@ -229,6 +229,37 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// `v` as the field's validation attributes leave it (`@trim`, `@lower`, `@upper`), or
+    /// why it fails one of their checks (`@email`, `@length`, `@gt`, …).
+    fn checked(&self, field: &crate::schema::Field, v: Value, path: &str) -> PResult<Value> {
+        if field.checks.is_empty() {
+            return Ok(v);
+        }
+        let fail = |message: String| invalid(format!("{message}{}", at(path)));
+        match v {
+            Value::String(text) => {
+                let text = field.checks.iter().fold(text, |t, c| c.transform(t));
+                if let Some(m) = field.checks.iter().find_map(|c| c.failure_of_text(&text)) {
+                    return fail(m);
+                }
+                Ok(Value::String(text))
+            }
+            Value::Int(_) | Value::Float(_) | Value::Decimal(_) => {
+                let n = match &v {
+                    Value::Int(i) => *i as f64,
+                    Value::Float(f) => *f,
+                    Value::Decimal(d) => d.parse().unwrap_or(f64::NAN),
+                    _ => f64::NAN,
+                };
+                if let Some(m) = field.checks.iter().find_map(|c| c.failure_of_number(n)) {
+                    return fail(m);
+                }
+                Ok(v)
+            }
+            other => Ok(other),
+        }
+    }
+
     /// The message for a required value of type `ty` that was `received` null or undefined.
     fn missing(&self, ty: ScalarType, received: &str, path: &str) -> String {
         match ty {

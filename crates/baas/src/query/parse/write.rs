@@ -199,6 +199,7 @@ impl<'s> Parser<'s> {
                     if v.is_null() && !field.optional {
                         return invalid(self.missing(*ty, "null", &here));
                     }
+                    let v = self.checked(field, v, &here)?;
                     data.scalars.push((id, v));
                 }
                 // `null` for an optional to-one in a create: no related row (ZenStack takes it
@@ -336,7 +337,10 @@ impl<'s> Parser<'s> {
         self.each_data_field(model_id, json, path, depth, |id, field, value, here| {
             match &field.kind {
                 FieldKind::Scalar(ty) => {
-                    let op = self.update_op(*ty, value, &here)?;
+                    let op = match self.update_op(*ty, value, &here)? {
+                        UpdateOp::Set(v) => UpdateOp::Set(self.checked(field, v, &here)?),
+                        other => other,
+                    };
                     if matches!(&op, UpdateOp::Set(Value::Null)) && !field.optional {
                         return invalid(self.missing(*ty, "null", &here));
                     }

@@ -316,3 +316,43 @@ on_both_backends! {
         assert_eq!(data(&named)["notes"], json!([{"a": 1, "b": 2, "writer_id1": 1, "writer_id2": 2}]), "{}", named.body);
     }
 }
+
+/// ZenStack's validation attributes.
+const CHECKED: &str = r#"
+model member {
+  id     Int     @id
+  email  String  @email
+  handle String  @trim @lower @length(3, 12) @regex("^[a-z0-9_]+$")
+  site   String? @url("a web address, please")
+  age    Int?    @gte(0) @lt(150)
+}
+"#;
+
+async fn checked(backend: tandem_testkit::Backend) -> tandem_testkit::TestApp {
+    tandem_testkit::spawn_app_with_schema(backend, CHECKED).await
+}
+
+on_both_backends! {
+    with checked;
+
+    async fn validation_attributes_check_and_shape_what_is_written(app: TestApp) {
+        let refused = |answer: tandem_testkit::Answer, needle: &str| {
+            assert_eq!(answer.status, 422, "{}", answer.body);
+            let message = answer.body["error"]["message"].as_str().unwrap().to_owned();
+            assert!(message.contains(needle), "{needle} in {message}");
+        };
+        refused(app.rpc_post("member", "create", json!({"data": {"id": 1, "email": "foo", "handle": "abc"}})).await, r#"Invalid email address at "data.email""#);
+        refused(app.rpc_post("member", "create", json!({"data": {"id": 1, "email": "a@b.co", "handle": "ab"}})).await, "Too small: expected string to have >=3 characters");
+        refused(app.rpc_post("member", "create", json!({"data": {"id": 1, "email": "a@b.co", "handle": "a-b-c"}})).await, "must match pattern");
+        refused(app.rpc_post("member", "create", json!({"data": {"id": 1, "email": "a@b.co", "handle": "abc", "site": "nope"}})).await, "a web address, please");
+        refused(app.rpc_post("member", "create", json!({"data": {"id": 1, "email": "a@b.co", "handle": "abc", "age": 150}})).await, "Too big: expected number to be <150");
+        assert_eq!(app.rpc_get("member", "count", json!({})).await.body, json!({"data": 0}), "nothing was written");
+
+        let created = app.rpc_post("member", "create", json!({"data": {"id": 1, "email": "a@b.co", "handle": "  Ada_L ", "site": "https://ada.dev", "age": 36}})).await;
+        assert_eq!(data(&created)["handle"], "ada_l", "trimmed and lower-cased before the checks");
+        refused(app.rpc_put("member", "update", json!({"where": {"id": 1}, "data": {"age": -1}})).await, "Too small: expected number to be >=0");
+        refused(app.rpc_put("member", "updateMany", json!({"data": {"email": "x"}})).await, "Invalid email address");
+        let updated = app.rpc_put("member", "update", json!({"where": {"id": 1}, "data": {"handle": {"set": "GRACE"}}})).await;
+        assert_eq!(data(&updated)["handle"], "grace");
+    }
+}
