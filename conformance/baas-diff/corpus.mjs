@@ -32,7 +32,7 @@ export function buildCorpus() {
     get(id, model, 'findMany', { where: w, select: Object.fromEntries([['id', true], ...also.map((f) => [f, true])]), orderBy: { id: 'asc' } });
 
   // ───────────────────────────── basics ─────────────────────────────
-  const models = ['tenant', 'user', 'product', 'book', 'chapter', 'employee', 'profile', 'ticket', 'locker', 'badge'];
+  const models = ['tenant', 'user', 'product', 'book', 'chapter', 'employee', 'profile', 'ticket', 'locker', 'badge', 'signup'];
   for (const m of models) {
     get(`basic.${m}.findMany.noq`, m, 'findMany');
     get(`basic.${m}.count.noq`, m, 'count');
@@ -379,6 +379,9 @@ export function buildCorpus() {
   inc('to-many', 'book', { include: { chapters: true }, where: { id: { in: ['b01', 'b09'] } }, orderBy: { id: 'asc' } });
   inc('to-many-args', 'book', { include: { chapters: { where: { words: { not: null } }, orderBy: { words: 'desc' }, take: 2 } }, where: { id: { in: ['b01', 'b14'] } }, orderBy: { id: 'asc' } });
   inc('to-one', 'chapter', { include: { book: true }, where: { id: { in: ['c01', 'c05'] } }, orderBy: { id: 'asc' } });
+  // A `where` on an optional to-one: the related row, or null when it does not match.
+  inc('to-one-optional-where', 'user', { select: { id: true, profile: { where: { bio: { not: null } } } }, orderBy: { id: 'asc' } });
+  inc('to-one-optional-where-include', 'profile', { include: { user: { where: { first_name: 'Alice' } } }, orderBy: { id: 'asc' } });
   inc('nested', 'user', { include: { books: { include: { chapters: { select: { id: true } } }, orderBy: { id: 'asc' } }, tenant: true }, where: { tenant_id: ID.t3 }, orderBy: { id: 'asc' } });
   inc('self', 'employee', { include: { manager: true, reports: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } });
   inc('one-to-one-null', 'user', { include: { profile: true }, orderBy: { id: 'asc' } });
@@ -552,6 +555,21 @@ export function buildCorpus() {
   post('one.create.null', 'locker', 'create', { data: { id: 'l4', label: 'four', badge: null } });
   put('one.disconnect', 'locker', 'update', { where: { id: 'l3' }, data: { badge: { disconnect: true } }, include: { badge: true } });
   badges('one.disconnect');
+
+  // ───────────────────────────── validation attributes (`signup` alone) ─────────────────────────────
+  const su = (id, data) => post(`check.${id}`, 'signup', 'create', { data });
+  su('email', { id: 1, email: 'foo', handle: 'abc' });
+  su('length-min', { id: 1, email: 'a@b.co', handle: 'ab' });
+  su('length-max', { id: 1, email: 'a@b.co', handle: 'abcdefghijklm' });
+  su('regex', { id: 1, email: 'a@b.co', handle: 'a-b-c' });
+  su('url', { id: 1, email: 'a@b.co', handle: 'abc', site: 'nope' });
+  su('lt', { id: 1, email: 'a@b.co', handle: 'abc', age: 150 });
+  su('gte', { id: 1, email: 'a@b.co', handle: 'abc', age: -1 });
+  su('ok-transformed', { id: 1, email: 'a@b.co', handle: '  Ada_L ', site: 'https://ada.dev', age: 36 });
+  put('check.update-bad', 'signup', 'update', { where: { id: 1 }, data: { age: 200 } });
+  put('check.update-transformed', 'signup', 'update', { where: { id: 1 }, data: { handle: ' GRACE ' } });
+  put('check.updateMany-bad', 'signup', 'updateMany', { data: { email: 'x' } });
+  post('check.createMany-bad', 'signup', 'createMany', { data: [{ id: 2, email: 'c@d.co', handle: 'ok_one' }, { id: 3, email: 'e@f.co', handle: 'x' }] });
 
   // ───────────────────────────── writes (each followed by reads that observe it) ─────────────────────────────
   const check = (id, model, op, q) => get(`${id}.check`, model, op, q);

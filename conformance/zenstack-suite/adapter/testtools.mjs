@@ -1,0 +1,286 @@
+// Stands in for `@zenstackhq/testtools` when ZenStack's own ORM client-API tests run against
+// Tandem: `createTestClient(schema)` starts a fresh Tandem (embedded SQLite, or a new PostgreSQL
+// database) with that schema and returns a client whose `client.<model>.<operation>(args)` is one
+// request to Tandem's RPC API (`/api/model/<model>/<operation>`), with superjson as ZenStack's RPC
+// clients send it. Errors come back as ZenStack's `ORMError` with the answer's `reason`.
+//
+// What the RPC API cannot carry (interactive transactions, the query builder, raw SQL, plugins,
+// client options that change behaviour, …) throws a `NOT-CARRIED:` error; the runner counts
+// those tests as skipped, with the reason, not as failures.
+//
+// Two transformations are applied to every schema, both because Tandem owns its people:
+//   - a model named `User`/`user` or `Tenant`/`tenant` is renamed `<name>_` (Tandem's built-in
+//     `user` and `tenant` models hold the Platform's people and refuse creates through the BaaS);
+//     `client.user` is sent to `User_`. Nothing else changes.
+
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { ORMError } from '@zenstackhq/orm';
+import Decimal from 'decimal.js';
+import SuperJSON from 'superjson';
+import { afterAll, onTestFinished } from 'vitest';
+
+import { basicAuth, startTandem } from '../../lib/tandem.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const SCHEMAS_DIR = path.resolve(HERE, '..', 'upstream', 'tests', 'e2e', 'orm', 'schemas');
+
+SuperJSON.registerCustom(
+  { isApplicable: (v) => Decimal.isDecimal(v), serialize: (v) => v.toJSON(), deserialize: (v) => new Decimal(v) },
+  'Decimal',
+);
+
+import { NOT_CARRIED } from './marker.mjs';
+
+export function notCarried(what) {
+  return new Error(`${NOT_CARRIED}: ${what}`);
+}
+
+export function getTestDbProvider() {
+  return process.env.TANDEM_SUITE_BACKEND === 'postgres' ? 'postgresql' : 'sqlite';
+}
+
+const lowerFirst = (s) => s.charAt(0).toLowerCase() + s.slice(1);
+const RESERVED = ['user', 'tenant'];
+
+/** The .zmodel source of a schema object the suite imported (found by identity). */
+async function zmodelOf(schemaDef) {
+  for (const dir of readdirSync(SCHEMAS_DIR)) {
+    const file = path.join(SCHEMAS_DIR, dir, 'schema.ts');
+    const source = path.join(SCHEMAS_DIR, dir, 'schema.zmodel');
+    if (!existsSync(file) || !existsSync(source)) continue;
+    const mod = await import(pathToFileURL(file).href);
+    if (mod.schema === schemaDef) return { text: readFileSync(source, 'utf8'), dir: path.dirname(source) };
+  }
+  throw notCarried('a schema object that is none of the suite\'s schemas/*/schema.ts');
+}
+
+/** Renames the models Tandem reserves; returns the new text and the renames. */
+export function renameReserved(text) {
+  const renames = new Map();
+  for (const m of text.matchAll(/^\s*model\s+(\w+)/gm)) {
+    if (RESERVED.includes(lowerFirst(m[1]))) renames.set(m[1], `${m[1]}_`);
+  }
+  let out = text;
+  for (const [from, to] of renames) {
+    // Identifiers only: not inside a string literal.
+    out = out.replace(new RegExp(`(?<!["'\\w])${from}(?![\\w"'])`, 'g'), to);
+  }
+  return { text: out, renames };
+}
+
+/** Options of ZenStack's createTestClient that change behaviour the RPC API cannot reproduce. */
+const NOT_CARRIED_OPTIONS = ['computedFields', 'plugins', 'procedures', 'extraSourceFiles', 'dbFile', 'log', 'dialect', 'omit', 'slicing', 'validateInput', 'fixPostgresTimezone', 'useCompactAliasNames'];
+
+export async function createTestClient(schema, options = {}) {
+  for (const key of NOT_CARRIED_OPTIONS) {
+    if (options && options[key] !== undefined) throw notCarried(`createTestClient option \`${key}\``);
+  }
+  if (options?.provider && options.provider !== getTestDbProvider()) {
+    throw notCarried(`a test for the ${options.provider} provider`);
+  }
+  const source = typeof schema === 'string' ? { text: schema, dir: null } : await zmodelOf(schema);
+  const { text, renames } = renameReserved(source.text);
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'zs-suite-'));
+  const schemaFile = path.join(workDir, 'schema.zmodel');
+  await writeFile(schemaFile, text);
+  for (const [name, content] of Object.entries(options?.extraZModelFiles ?? {})) {
+    await writeFile(path.join(workDir, name.endsWith('.zmodel') ? name : `${name}.zmodel`), content);
+  }
+  let server;
+  try {
+    server = await startTandem({
+      backend: process.env.TANDEM_SUITE_BACKEND === 'postgres' ? 'postgres' : 'sqlite',
+      // On PostgreSQL the BaaS gets its own database too (all-in-one keeps it in SQLite otherwise).
+      separateBaasDb: process.env.TANDEM_SUITE_BACKEND === 'postgres',
+      schema: schemaFile,
+    });
+  } catch (err) {
+    await rm(workDir, { recursive: true, force: true });
+    // The schema did not load: the message names the construct (`enum`, `type`, …).
+    const message = String(err?.message ?? err).split('\n').find((l) => /schema\.zmodel:\d+:\d+/.test(l)) ?? String(err?.message ?? err);
+    throw new Error(`Tandem refused the schema: ${message.trim()}`);
+  }
+  const models = new Map();
+  for (const m of text.matchAll(/^\s*model\s+(\w+)/gm)) models.set(lowerFirst(m[1]), m[1]);
+  for (const [from, to] of renames) models.set(lowerFirst(from), to);
+  let stopped;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await server.stop();
+      await rm(workDir, { recursive: true, force: true });
+    })());
+  // Upstream tests often leave a client open (harmless in-process there, a server here): each
+  // one stops when its test ends, or, made in `beforeAll`, when its file ends.
+  try {
+    onTestFinished(stop);
+  } catch {
+    afterAll(stop);
+  }
+  return makeClient(server, schema, models, stop);
+}
+
+export const createPolicyTestClient = () => {
+  throw notCarried('a policy test client ($setAuth is per request on Tandem)');
+};
+
+const READS = new Set(['findMany', 'findFirst', 'findUnique', 'count', 'aggregate', 'groupBy', 'exists']);
+const METHOD = {
+  create: 'POST', createMany: 'POST', createManyAndReturn: 'POST', upsert: 'POST',
+  update: 'PUT', updateMany: 'PUT', updateManyAndReturn: 'PUT',
+  delete: 'DELETE', deleteMany: 'DELETE',
+};
+
+/** A function cannot travel as JSON (`$expr: (eb) => …` is a query-builder callback). */
+function findFunction(value, at = 'args') {
+  if (typeof value === 'function') return at;
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = findFunction(v, `${at}.${k}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function serialize(args) {
+  const fn = findFunction(args);
+  if (fn) throw notCarried(`a function in the arguments (${fn}), e.g. a query-builder \`$expr\``);
+  if (args === undefined) return { json: undefined, meta: undefined };
+  const { json, meta } = SuperJSON.serialize(args);
+  return { json, meta };
+}
+
+function toError(status, error) {
+  const err = new ORMError(error?.reason ?? 'internal-error', error?.message ?? `HTTP ${status}`);
+  if (error?.model) err.model = error.model;
+  if (error?.dbErrorCode !== undefined) err.dbErrorCode = error.dbErrorCode;
+  if (error?.dbErrorMessage !== undefined) err.dbErrorMessage = error.dbErrorMessage;
+  if (error?.rejectReason) err.rejectedByPolicyReason = error.rejectReason;
+  return err;
+}
+
+function decode(body) {
+  const serialization = body?.meta?.serialization;
+  return serialization ? SuperJSON.deserialize({ json: body.data, meta: serialization }) : body?.data;
+}
+
+function makeClient(server, schemaDef, models, stop) {
+  const auth = basicAuth(server);
+  const request = async (method, urlPath, { json, meta } = {}, asQuery = false) => {
+    let url = `${server.host}${urlPath}`;
+    const init = { method, headers: { authorization: auth } };
+    if (asQuery) {
+      const params = new URLSearchParams();
+      if (json !== undefined) params.set('q', JSON.stringify(json));
+      if (meta) params.set('meta', JSON.stringify({ serialization: meta }));
+      const qs = params.toString();
+      if (qs) url += `?${qs}`;
+    } else {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(meta ? { ...(json ?? {}), meta: { serialization: meta } } : (json ?? {}));
+    }
+    const res = await fetch(url, init);
+    const text = await res.text();
+    let body;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      throw new ORMError('internal-error', `HTTP ${res.status}: ${text.slice(0, 200)}`);
+    }
+    if (!res.ok || body?.error) throw toError(res.status, body?.error);
+    return decode(body);
+  };
+  const call = (model, op, args) => {
+    if (READS.has(op)) return request('GET', `/api/model/${model}/${op}`, serialize(args), true);
+    if (op === 'delete' || op === 'deleteMany') return request('DELETE', `/api/model/${model}/${op}`, serialize(args), true);
+    return request(METHOD[op], `/api/model/${model}/${op}`, serialize(args));
+  };
+  const REQUEST = Symbol('rpc request');
+  // Lazy like ZenStack's own promises: nothing is sent until awaited, so `$transaction([...])`
+  // can send the operations together instead.
+  const lazy = (spec, run) => {
+    let started;
+    const go = () => (started ??= run());
+    return {
+      [REQUEST]: spec,
+      then: (a, b) => go().then(a, b),
+      catch: (f) => go().catch(f),
+      finally: (f) => go().finally(f),
+    };
+  };
+  const orThrow = (model, base, args) =>
+    call(model, base, args).then((r) => {
+      if (r === null || r === undefined) throw new ORMError('not-found', `Record not found in ${model}`);
+      return r;
+    });
+  const modelClient = (name) =>
+    new Proxy(
+      {},
+      {
+        get(_, op) {
+          if (typeof op !== 'string') return undefined;
+          if (op === 'findUniqueOrThrow' || op === 'findFirstOrThrow') {
+            const base = op.replace('OrThrow', '');
+            return (args) => lazy({ model: name, op: base, args, orThrow: true }, () => orThrow(name, base, args));
+          }
+          if (READS.has(op) || METHOD[op]) return (args) => lazy({ model: name, op, args }, () => call(name, op, args));
+          return undefined;
+        },
+      },
+    );
+  const sequential = async (items) => {
+    // As ZenStack's client: nothing to send, nothing to do.
+    if (items.length === 0) return [];
+    const ops = items.map((p) => {
+      const spec = p?.[REQUEST];
+      if (!spec) throw notCarried('$transaction over something other than client operations');
+      const { json, meta } = serialize(spec.args);
+      return { model: spec.model, op: spec.op, args: meta ? { ...(json ?? {}), meta: { serialization: meta } } : (json ?? {}) };
+    });
+    const results = await request('POST', '/api/model/$transaction/sequential', { json: ops });
+    items.forEach((p, i) => {
+      if (p[REQUEST].orThrow && (results[i] === null || results[i] === undefined)) {
+        throw new ORMError('not-found', `Record not found in ${p[REQUEST].model}`);
+      }
+    });
+    return results;
+  };
+  const clientModels = new Map();
+  return new Proxy(
+    {},
+    {
+      get(_, prop) {
+        if (typeof prop !== 'string') return undefined;
+        switch (prop) {
+          case 'then':
+            return undefined;
+          case '$disconnect':
+            return stop;
+          case '$connect':
+          case '$pushSchema':
+            return async () => {};
+          case '$schema':
+            // A schema given as text has no object: what tests read of it is the provider.
+            return typeof schemaDef === 'string' ? { provider: { type: getTestDbProvider() } } : schemaDef;
+          case '$transaction':
+            return (arg) =>
+              Array.isArray(arg)
+                ? sequential(arg)
+                : Promise.reject(notCarried('$transaction(callback): an interactive transaction'));
+          default:
+            break;
+        }
+        if (prop.startsWith('$')) throw notCarried(`client.${prop}`);
+        const model = models.get(lowerFirst(prop));
+        if (!model) return undefined;
+        if (!clientModels.has(model)) clientModels.set(model, modelClient(model));
+        return clientModels.get(model);
+      },
+    },
+  );
+}

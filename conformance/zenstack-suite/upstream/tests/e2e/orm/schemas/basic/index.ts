@@ -1,0 +1,2 @@
+export { getSchema } from './helper';
+export { schema } from './schema';
