@@ -128,6 +128,13 @@ export const createPolicyTestClient = () => {
   throw notCarried('a policy test client ($setAuth is per request on Tandem)');
 };
 
+/** ZenStack client members an RPC client has no counterpart for. */
+const CLIENT_MEMBERS_NOT_CARRIED = [
+  '$qb', '$qbRaw', '$executeRaw', '$executeRawUnsafe', '$queryRaw', '$queryRawUnsafe', '$use',
+  '$unuse', '$unuseAll', '$setAuth', '$auth', '$setOptions', '$options', '$setInputValidation',
+  '$zod', '$diagnostics', '$procs', '$extends',
+];
+
 const READS = new Set(['findMany', 'findFirst', 'findUnique', 'count', 'aggregate', 'groupBy', 'exists']);
 const METHOD = {
   create: 'POST', createMany: 'POST', createManyAndReturn: 'POST', upsert: 'POST',
@@ -275,7 +282,9 @@ function makeClient(server, schemaDef, models, stop) {
           default:
             break;
         }
-        if (prop.startsWith('$')) throw notCarried(`client.${prop}`);
+        if (CLIENT_MEMBERS_NOT_CARRIED.includes(prop)) throw notCarried(`client.${prop}`);
+        // Anything else is not a model (vitest's printer asks for `$$typeof`, `toJSON`, …).
+        if (prop.startsWith('$')) return undefined;
         const model = models.get(lowerFirst(prop));
         if (!model) return undefined;
         if (!clientModels.has(model)) clientModels.set(model, modelClient(model));
