@@ -41,13 +41,6 @@ struct Draft {
 }
 
 impl Builder {
-    fn type_name(&self, ty: ScalarType) -> &str {
-        match ty {
-            ScalarType::Enum(id) => &self.enums[id].name,
-            other => other.name(),
-        }
-    }
-
     fn err<T>(&self, pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
         Err(SchemaError {
             file: self.file.clone(),
@@ -745,7 +738,7 @@ impl Builder {
                 attribute.pos,
                 format!(
                     "@default({what}) does not fit a {} field",
-                    this.type_name(ty)
+                    ty.declared_name(&this.enums)
                 ),
             )
         }

@@ -117,6 +117,14 @@ impl ScalarType {
         }
     }
 
+    /// The name as declared: an enum's own name (from `enums`), otherwise the scalar's.
+    pub fn declared_name(self, enums: &[Enum]) -> &str {
+        match self {
+            Self::Enum(id) => &enums[id].name,
+            other => other.name(),
+        }
+    }
+
     pub fn is_numeric(self) -> bool {
         matches!(self, Self::Int | Self::BigInt | Self::Float | Self::Decimal)
     }
@@ -406,10 +414,7 @@ impl Schema {
 
     /// The type's name as declared: an enum's own name, otherwise the scalar's.
     pub fn type_name(&self, ty: ScalarType) -> &str {
-        match ty {
-            ScalarType::Enum(id) => &self.enums[id].name,
-            other => other.name(),
-        }
+        ty.declared_name(&self.enums)
     }
 
     /// The schema with only the built-in models.
