@@ -121,7 +121,7 @@ export async function createTestClient(schema, options = {}) {
   } catch {
     afterAll(stop);
   }
-  return makeClient(server, schema, models, stop);
+  return makeClient(server, schema, models, stop, { fuzzy: /@fuzzy\b/.test(text) });
 }
 
 export const createPolicyTestClient = () => {
@@ -176,7 +176,22 @@ function decode(body) {
   return serialization ? SuperJSON.deserialize({ json: body.data, meta: serialization }) : body?.data;
 }
 
-function makeClient(server, schemaDef, models, stop) {
+/**
+ * The one raw statement the suite's setup sends that Tandem has already run: `@fuzzy` fields
+ * need PostgreSQL's `pg_trgm` and `unaccent`, which Tandem installs when it starts with such a
+ * schema (the fuzzy tests would fail without them). Any other raw SQL is not carried.
+ */
+function rawStatement(features) {
+  return (strings, ...values) => {
+    const sql = Array.isArray(strings) ? strings.join('?') : String(strings);
+    if (values.length === 0 && features.fuzzy && /^\s*CREATE EXTENSION IF NOT EXISTS (pg_trgm|unaccent)\s*;?\s*$/i.test(sql)) {
+      return Promise.resolve(0);
+    }
+    return Promise.reject(notCarried('client.$executeRaw'));
+  };
+}
+
+function makeClient(server, schemaDef, models, stop, features = {}) {
   const auth = basicAuth(server);
   const request = async (method, urlPath, { json, meta } = {}, asQuery = false) => {
     let url = `${server.host}${urlPath}`;
@@ -274,6 +289,8 @@ function makeClient(server, schemaDef, models, stop) {
           case '$schema':
             // A schema given as text has no object: what tests read of it is the provider.
             return typeof schemaDef === 'string' ? { provider: { type: getTestDbProvider() } } : schemaDef;
+          case '$executeRaw':
+            return rawStatement(features);
           case '$transaction':
             return (arg) =>
               Array.isArray(arg)

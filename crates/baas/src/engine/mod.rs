@@ -1,12 +1,14 @@
 //! Runs checked operations against the BaaS store: compiles them to SQL (`sql`), reads with
 //! nested relations batched one SELECT per relation level (`read`), writes in one transaction
-//! with nested writes (`write`), and aggregates (`aggregate`). Statements run through
+//! with nested writes (`write`), and aggregates (`aggregate`); `search` compiles PostgreSQL's
+//! full-text and fuzzy search. Statements run through
 //! [`crate::exec`]; writes to the built-in models are recorded for the Platform through
 //! [`crate::mirror::outbox`]. Keeping the tables in step with the schema is
 //! [`crate::migrate`]'s.
 
 pub mod aggregate;
 pub mod read;
+pub mod search;
 pub mod sql;
 pub mod write;
 

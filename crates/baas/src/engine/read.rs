@@ -15,7 +15,7 @@ use tandem_sql::Dialect;
 use super::sql::{Compiler, always};
 use crate::error::{BaasError, BaasResult};
 use crate::exec::Exec;
-use crate::query::ast::{Filter, Masks, Nulls, OrderItem, ReadArgs, Selection};
+use crate::query::ast::{Filter, Masks, Nulls, OrderItem, ReadArgs, Search, Selection};
 use crate::schema::{FieldId, ModelId, ScalarType, Schema};
 use crate::value::{Annotations, Value, decode_rows};
 
@@ -187,6 +187,15 @@ impl<'s> Reader<'s> {
                     None,
                 ));
             }
+            OrderItem::Relevance {
+                fields,
+                search,
+                desc,
+            } => out.push((
+                self.c.relevance(model, alias, fields, search),
+                direction(*desc),
+                None,
+            )),
             OrderItem::Relation {
                 relation,
                 inner,
@@ -226,6 +235,15 @@ impl<'s> Reader<'s> {
         for item in items {
             match item {
                 OrderItem::Field { field, desc, .. } => keys.push((*field, *desc)),
+                OrderItem::Relevance { search, .. } => {
+                    let key = match search {
+                        Search::FullText { .. } => "_ftsRelevance",
+                        Search::Fuzzy { .. } => "_fuzzyRelevance",
+                    };
+                    return Err(BaasError::NotSupported(format!(
+                        "cursor pagination cannot be combined with \"{key}\" ordering: page with skip and take"
+                    )));
+                }
                 _ => {
                     return Err(BaasError::NotSupported(
                         "cursor pagination cannot be combined with ordering by a relation".into(),

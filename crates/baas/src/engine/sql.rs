@@ -398,6 +398,7 @@ impl<'s> Compiler<'s> {
                 C::Between(a, b) => lhs.clone().gte(rhs(a)).and(lhs.clone().lte(rhs(b))),
                 C::Like(pattern) => self.like(column.clone(), pattern, filter.insensitive),
                 C::Not(inner) => self.field_filter(column.clone(), ty, inner).not(),
+                C::Search(search) => self.search_match(column.clone(), search),
             });
         }
         if filter.conds.is_empty() {
@@ -536,7 +537,7 @@ mod tests {
         let book = schema.model_id("book").unwrap();
         let parser = Parser {
             schema: &schema,
-            insensitive_mode: true,
+            postgres: true,
         };
         let filter = parser.filter(book, &where_json, "where", 0).unwrap();
         let compiler = Compiler::new(&schema, dialect);

@@ -69,6 +69,7 @@ async fn migrate_in(
         // One replica migrates at a time.
         tx.execute_ddl("SELECT pg_advisory_xact_lock(7270011)")
             .await?;
+        install_search_extensions(&mut tx, schema).await?;
     }
     let applied = read_applied(&mut tx).await?;
     let desired = tables(schema);
@@ -91,6 +92,29 @@ async fn migrate_in(
     save_applied(&mut tx, &applied, &desired, &changes).await?;
     tx.commit().await?;
     Ok(done)
+}
+
+/// `@fuzzy` fields are searched with `pg_trgm` (and `unaccent` when asked): both are
+/// PostgreSQL's own trusted extensions, which the database's owner may install.
+async fn install_search_extensions(tx: &mut Tx, schema: &Schema) -> Result<(), MigrateError> {
+    let fuzzy = schema
+        .models
+        .iter()
+        .flat_map(|m| &m.fields)
+        .any(|f| f.searchable.fuzzy);
+    if !fuzzy {
+        return Ok(());
+    }
+    for extension in ["pg_trgm", "unaccent"] {
+        tx.execute_ddl(&format!("CREATE EXTENSION IF NOT EXISTS {extension}"))
+            .await
+            .map_err(|err| {
+                MigrateError::Refused(format!(
+                    "the schema's @fuzzy fields need PostgreSQL's `{extension}` extension, and it could not be installed ({err}); install it as the database's owner (`CREATE EXTENSION {extension};`) or remove @fuzzy"
+                ))
+            })?;
+    }
+    Ok(())
 }
 
 /// The tables of the schema last applied (none on a new store, whose snapshot table is

@@ -688,7 +688,7 @@ impl Rewriter<'_, '_> {
     /// Ordering by a related row's field or a relation's count sees only readable rows.
     fn order_item(&self, model: ModelId, item: &mut OrderItem) -> BaasResult<()> {
         match item {
-            OrderItem::Field { .. } => Ok(()),
+            OrderItem::Field { .. } | OrderItem::Relevance { .. } => Ok(()),
             OrderItem::Count {
                 relation, visible, ..
             } => {

@@ -38,6 +38,39 @@ pub enum Cond {
     /// A LIKE pattern with `\` escapes (contains/startsWith/endsWith).
     Like(String),
     Not(FieldFilter),
+    /// A PostgreSQL text search on a `@fullText` / `@fuzzy` field (`fts`, `fuzzy`).
+    Search(Search),
+}
+
+/// A text search as ZenStack v3 compiles it on PostgreSQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Search {
+    /// `to_tsvector([config,] doc) @@ to_tsquery([config,] query)`: `query` is in
+    /// `to_tsquery` syntax (`cat & !dog`); no `config` means the database's
+    /// `default_text_search_config`.
+    FullText {
+        query: String,
+        config: Option<String>,
+    },
+    /// Trigram similarity (`pg_trgm`), case-insensitive, accent-insensitive with `unaccent`.
+    /// Without a threshold the `%` / `<%` / `<<%` operators decide (their session thresholds);
+    /// with one, `similarity(…) > threshold`.
+    Fuzzy {
+        term: String,
+        mode: FuzzyMode,
+        threshold: Option<f64>,
+        unaccent: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FuzzyMode {
+    /// The whole value is like the term (`similarity`).
+    Simple,
+    /// The term is like a part of the value (`word_similarity`).
+    Word,
+    /// The term is like whole words of the value (`strict_word_similarity`).
+    StrictWord,
 }
 
 /// A condition on a Json column (or on the value at `path` inside it).
@@ -148,6 +181,14 @@ pub enum OrderItem {
         relation: FieldId,
         inner: Box<OrderItem>,
         visible: Option<Filter>,
+    },
+    /// By how well the fields match a search (`_ftsRelevance`: `ts_rank` over the fields
+    /// joined by spaces; `_fuzzyRelevance`: the greatest similarity of a field). A fuzzy
+    /// search here has no threshold.
+    Relevance {
+        fields: Vec<FieldId>,
+        search: Search,
+        desc: bool,
     },
     /// By how many rows a to-many relation has (of those matching `visible`, the caller's
     /// read rule).

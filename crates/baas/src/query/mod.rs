@@ -38,10 +38,7 @@ pub fn prepare(
         OpName::Delete | OpName::DeleteMany => rules::check_delete(schema, model)?,
         _ => {}
     }
-    let parser = parse::Parser {
-        schema,
-        insensitive_mode: postgres,
-    };
+    let parser = parse::Parser { schema, postgres };
     let operation = parser
         .operation(model, op, args)
         .map_err(|parse::Invalid(detail)| BaasError::InvalidInput {

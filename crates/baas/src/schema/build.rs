@@ -559,6 +559,7 @@ impl Builder {
             updated_at: false,
             policies: Vec::new(),
             checks: Vec::new(),
+            searchable: super::Searchable::NONE,
         })
     }
 
@@ -702,6 +703,19 @@ impl Builder {
             "relation" => {
                 if scalar.is_some() {
                     return self.err(attribute.pos, "@relation applies to relation fields");
+                }
+            }
+            "fullText" | "fuzzy" => {
+                if scalar != Some(ScalarType::String) {
+                    return self.err(
+                        attribute.pos,
+                        format!("`@{}` applies to String fields", attribute.name),
+                    );
+                }
+                if attribute.name == "fullText" {
+                    field.searchable.full_text = true;
+                } else {
+                    field.searchable.fuzzy = true;
                 }
             }
             name if name.starts_with("db.") => {}

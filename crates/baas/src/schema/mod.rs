@@ -239,6 +239,27 @@ pub struct Field {
     /// ZenStack's input validation (`@email`, `@length(1, 80)`, `@gt(0)`, `@trim`, …), applied
     /// to the values creates and updates write, in the order declared.
     pub checks: Vec<checks::Check>,
+    /// The PostgreSQL text searches a `String` field takes part in (`@fullText`, `@fuzzy`).
+    pub searchable: Searchable,
+}
+
+/// Which searches a `String` field allows (ZenStack's `@fullText` and `@fuzzy`): the `fts`
+/// and `fuzzy` filters and the `_ftsRelevance` / `_fuzzyRelevance` orderings, PostgreSQL only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Searchable {
+    pub full_text: bool,
+    pub fuzzy: bool,
+}
+
+impl Searchable {
+    pub const NONE: Self = Self {
+        full_text: false,
+        fuzzy: false,
+    };
+
+    pub fn any(self) -> bool {
+        self.full_text || self.fuzzy
+    }
 }
 
 impl Schema {

@@ -100,6 +100,12 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
         for check in &field.checks {
             let _ = write!(line, " {}", check.text);
         }
+        if field.searchable.full_text {
+            line.push_str(" @fullText");
+        }
+        if field.searchable.fuzzy {
+            line.push_str(" @fuzzy");
+        }
         for policy in &field.policies {
             let _ = write!(line, " {}", policy.text);
         }

@@ -8,7 +8,7 @@ use super::{
     truthy, without,
 };
 use crate::query::ast::*;
-use crate::schema::{FieldId, ModelId, ScalarType};
+use crate::schema::{FieldId, ModelId, ScalarType, Searchable};
 
 impl Parser<'_> {
     pub(super) fn count(&self, model: ModelId, map: &Map<String, Json>) -> PResult<Operation> {
@@ -303,7 +303,13 @@ impl Parser<'_> {
                             parts.push(Having::Field {
                                 field: id,
                                 ty,
-                                filter: self.field_filter(ty, value, &here, depth + 1)?,
+                                filter: self.field_filter(
+                                    ty,
+                                    model.fields[id].searchable,
+                                    value,
+                                    &here,
+                                    depth + 1,
+                                )?,
                             });
                         }
                     }
@@ -337,7 +343,13 @@ impl Parser<'_> {
                 AggregateFn::Avg => ScalarType::Float,
                 _ => ty,
             };
-            let filter = self.field_filter(result_ty, filter_json, &join(here, agg), depth + 1)?;
+            let filter = self.field_filter(
+                result_ty,
+                Searchable::NONE,
+                filter_json,
+                &join(here, agg),
+                depth + 1,
+            )?;
             parts.push(Having::Aggregate {
                 aggregate: Aggregate {
                     function,

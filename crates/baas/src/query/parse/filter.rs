@@ -5,9 +5,10 @@
 use serde_json::Value as Json;
 use tandem_sql::escape_like;
 
+use super::search::Kind;
 use super::{Invalid, MAX_DEPTH, PResult, Parser, at, invalid, join, object, only_keys, required};
 use crate::query::ast::*;
-use crate::schema::{FieldId, FieldKind, Model, ModelId, Relation, ScalarType};
+use crate::schema::{FieldId, FieldKind, Model, ModelId, Relation, ScalarType, Searchable};
 use crate::value::{Value, json_kind};
 
 impl Parser<'_> {
@@ -90,7 +91,13 @@ impl Parser<'_> {
                         FieldKind::Scalar(ty) => Filter::Field {
                             field: id,
                             ty: *ty,
-                            filter: self.field_filter(*ty, value, &here, depth)?,
+                            filter: self.field_filter(
+                                *ty,
+                                field.searchable,
+                                value,
+                                &here,
+                                depth,
+                            )?,
                         },
                         FieldKind::Relation(relation) => {
                             self.relation_filter(id, relation, value, &here, depth)?
@@ -230,6 +237,7 @@ impl Parser<'_> {
     pub(super) fn field_filter(
         &self,
         ty: ScalarType,
+        searchable: Searchable,
         json: &Json,
         path: &str,
         depth: usize,
@@ -259,9 +267,10 @@ impl Parser<'_> {
         }
         if ty == ScalarType::String {
             allowed.extend(["contains", "startsWith", "endsWith"]);
-            if self.insensitive_mode {
+            if self.postgres {
                 allowed.push("mode");
             }
+            allowed.extend(self.search_keys(searchable, map, path)?);
         }
         only_keys(map, &allowed, path)?;
         let insensitive = match map.get("mode") {
@@ -333,7 +342,19 @@ impl Parser<'_> {
                 }
                 // A bare value under `not` compares exactly; `mode` does not reach it
                 // (as in ZenStack).
-                "not" => conds.push(Cond::Not(self.field_filter(ty, v, &here, depth + 1)?)),
+                "fts" => conds.push(Cond::Search(self.search_filter(
+                    Kind::FullText,
+                    v,
+                    &here,
+                )?)),
+                "fuzzy" => conds.push(Cond::Search(self.search_filter(Kind::Fuzzy, v, &here)?)),
+                "not" => conds.push(Cond::Not(self.field_filter(
+                    ty,
+                    searchable,
+                    v,
+                    &here,
+                    depth + 1,
+                )?)),
                 _ => return invalid(format!("Unrecognized key: \"{op}\"{}", at(path))),
             }
         }

@@ -6,11 +6,13 @@
 //!
 //! One file per part of a request: `select` (reads: selections, ordering, paging), `filter`
 //! (`where` and unique lookups), `aggregate` (count, aggregate, groupBy) and `write` (create
-//! and update data with their nested writes). Here: the entry point, [`OpName`], and the
+//! and update data with their nested writes), `search` (PostgreSQL's full-text and fuzzy
+//! search). Here: the entry point, [`OpName`], and the
 //! checks every part shares.
 
 mod aggregate;
 mod filter;
+mod search;
 mod select;
 mod write;
 
@@ -142,8 +144,9 @@ impl OpName {
 
 pub struct Parser<'s> {
     pub schema: &'s Schema,
-    /// Whether `mode: "insensitive"` is accepted (PostgreSQL only, as in ZenStack).
-    pub insensitive_mode: bool,
+    /// The store is PostgreSQL: `mode: "insensitive"` and the text searches (`fts`, `fuzzy`
+    /// and their relevance orderings) are accepted there only, as in ZenStack.
+    pub postgres: bool,
 }
 
 impl<'s> Parser<'s> {

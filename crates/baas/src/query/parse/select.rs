@@ -417,6 +417,9 @@ impl Parser<'_> {
                 at(path)
             ));
         }
+        if let Some(kind) = super::search::Kind::from_order_key(name).filter(|_| top) {
+            return self.relevance(model_id, kind, value, path);
+        }
         let model = self.model(model_id);
         let Some((id, field)) = model.field(name) else {
             return invalid(format!("Unrecognized key: \"{name}\"{}", at(path)));

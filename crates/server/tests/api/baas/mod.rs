@@ -11,6 +11,7 @@ mod policies;
 mod reads;
 mod rules;
 mod schema;
+mod search;
 mod writes;
 
 use serde_json::{Value, json};
