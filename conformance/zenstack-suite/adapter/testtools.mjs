@@ -105,8 +105,18 @@ export async function createTestClient(schema, options = {}) {
     const message = String(err?.message ?? err).split('\n').find((l) => /schema\.zmodel:\d+:\d+/.test(l)) ?? String(err?.message ?? err);
     throw new Error(`Tandem refused the schema: ${message.trim()}`);
   }
+  // The client's models are the ones Tandem serves (its effective schema leaves out `@@ignore`d
+  // models, as ZenStack's client has none for them).
+  const effective = await fetch(`${server.host}/api/schema`, { headers: { authorization: basicAuth(server) } })
+    .then((r) => r.json())
+    .catch(async (err) => {
+      await server.stop();
+      await rm(workDir, { recursive: true, force: true });
+      throw err;
+    });
+  const served = new Set([...String(effective.schema).matchAll(/^\s*model\s+(\w+)/gm)].map((m) => m[1]));
   const models = new Map();
-  for (const m of text.matchAll(/^\s*model\s+(\w+)/gm)) models.set(lowerFirst(m[1]), m[1]);
+  for (const m of text.matchAll(/^\s*model\s+(\w+)/gm)) if (served.has(m[1])) models.set(lowerFirst(m[1]), m[1]);
   for (const [from, to] of renames) models.set(lowerFirst(from), to);
   let stopped;
   const stop = () =>
@@ -166,7 +176,14 @@ function toError(status, error) {
   const err = new ORMError(error?.reason ?? 'internal-error', error?.message ?? `HTTP ${status}`);
   if (error?.model) err.model = error.model;
   if (error?.dbErrorCode !== undefined) err.dbErrorCode = error.dbErrorCode;
-  if (error?.dbErrorMessage !== undefined) err.dbErrorMessage = error.dbErrorMessage;
+  if (error?.reason === 'db-query-error') {
+    // ZenStack's RPC answer carries the database's text only inside `message` ("Failed to
+    // execute query: <driver>: <text>"); in process, the error also has it as `dbErrorMessage`
+    // and as its cause's message.
+    const text = String(error.message ?? '').replace(/^Failed to execute query: (error: |SqliteError: )?/, '');
+    err.dbErrorMessage = error.dbErrorMessage ?? text;
+    err.cause = new Error(err.dbErrorMessage);
+  }
   if (error?.rejectReason) err.rejectedByPolicyReason = error.rejectReason;
   return err;
 }

@@ -396,6 +396,32 @@ impl Builder {
         Ok(base)
     }
 
+    /// Resolves `@updatedAt(ignore: [...])` to the model's scalar fields.
+    fn updated_at_ignores(&self, block: &ModelBlock, model: &mut Model) -> Result<(), SchemaError> {
+        for (index, decl) in block.fields.iter().enumerate() {
+            let Some(attribute) = decl.attributes.iter().find(|a| a.name == "updatedAt") else {
+                continue;
+            };
+            let Some(arg) = attribute.arg("ignore", usize::MAX) else {
+                continue;
+            };
+            let mut ignored = Vec::new();
+            for (name, pos) in self.field_list(attribute, Some(arg))? {
+                match model.field(&name) {
+                    Some((id, f)) if f.scalar().is_some() => ignored.push(id),
+                    _ => {
+                        return self.err(
+                            pos,
+                            format!("`@updatedAt(ignore: …)` names `{name}`, which is not a scalar field of `{}`", model.name),
+                        );
+                    }
+                }
+            }
+            model.fields[index].updated_at_ignore = ignored;
+        }
+        Ok(())
+    }
+
     fn string_arg(&self, attribute: &Attribute, name: &str) -> Result<String, SchemaError> {
         match attribute.arg(name, 0).map(|a| &a.value) {
             Some(Expr::String(s)) => Ok(s.clone()),
@@ -478,6 +504,7 @@ impl Builder {
             model.fields.push(field);
         }
         model.uniques = single_uniques;
+        self.updated_at_ignores(block, &mut model)?;
         for attribute in &block.attributes {
             self.block_attribute(attribute, &mut model)?;
         }
@@ -557,6 +584,7 @@ impl Builder {
             optional: decl.optional,
             default: None,
             updated_at: false,
+            updated_at_ignore: Vec::new(),
             policies: Vec::new(),
             checks: Vec::new(),
             searchable: super::Searchable::NONE,
@@ -693,6 +721,10 @@ impl Builder {
                     return self.err(attribute.pos, "@updatedAt applies to DateTime fields");
                 }
                 field.updated_at = true;
+                // The ignored fields are looked up once the model's fields are all known.
+                if let Some(arg) = attribute.arg("ignore", usize::MAX) {
+                    self.field_list(attribute, Some(arg))?;
+                }
             }
             "default" => {
                 needs_scalar(self)?;

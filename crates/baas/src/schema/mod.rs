@@ -233,6 +233,8 @@ pub struct Field {
     pub optional: bool,
     pub default: Option<Default>,
     pub updated_at: bool,
+    /// `@updatedAt(ignore: [a, b])`: an update that sets only these fields leaves the time.
+    pub updated_at_ignore: Vec<FieldId>,
     /// Field-level `@allow` / `@deny` (operations `read` and `update` only), in the order
     /// declared.
     pub policies: Vec<policy::Policy>,

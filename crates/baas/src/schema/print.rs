@@ -91,8 +91,14 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
             }
             None => {}
         }
-        if field.updated_at {
+        if field.updated_at && field.updated_at_ignore.is_empty() {
             line.push_str(" @updatedAt");
+        } else if field.updated_at {
+            let _ = write!(
+                line,
+                " @updatedAt(ignore: [{}])",
+                names(model, &field.updated_at_ignore)
+            );
         }
         if field.column != field.name {
             let _ = write!(line, " @map(\"{}\")", field.column);

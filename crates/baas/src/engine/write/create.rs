@@ -21,7 +21,7 @@ impl<'r, 's> Writer<'r, 's> {
             Default::Id(kind, format) => {
                 let id = super::ids::generate(*kind, self.now);
                 Some(Value::String(match format {
-                    Some(format) => format.replacen("%s", &id, 1),
+                    Some(format) => super::ids::fill_format(format, &id),
                     None => id,
                 }))
             }
@@ -358,10 +358,13 @@ impl<'r, 's> Writer<'r, 's> {
                     .collect::<Vec<_>>()
             };
             Ok(match write {
-                // Creating, a connect by key uses the key as is and lets the foreign key check
-                // it (400); updating, the row is looked up (404) — as ZenStack does.
+                // Creating, a connect by a one-field key uses the key as is and lets the
+                // foreign key check it (400); updating, or by a compound key (`id1_id2`, which
+                // names no key field itself), the row is looked up (404) — as ZenStack does.
                 RelationWrite::Connect(unique) => Some(
-                    match pinned_values(unique, &r.foreign).filter(|_| creating) {
+                    match pinned_values(unique, &r.foreign)
+                        .filter(|_| creating && r.foreign.len() == 1)
+                    {
                         Some(values) => values,
                         None => {
                             let target = self

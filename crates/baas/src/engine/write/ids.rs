@@ -102,9 +102,42 @@ fn cuid(now: DateTime<Utc>) -> String {
     id
 }
 
+/// A format string with the id in place of every `%s`, as ZenStack fills it: `\%s` stands for
+/// a literal `%s` (written `"\\%s_%s"` in the schema, it gives `%s_<id>`).
+pub(super) fn fill_format(format: &str, id: &str) -> String {
+    let mut out = String::with_capacity(format.len() + id.len());
+    let mut rest = format;
+    while let Some(at) = rest.find("%s") {
+        let (before, after) = rest.split_at(at);
+        match before.strip_suffix('\\') {
+            Some(kept) => {
+                out.push_str(kept);
+                out.push_str("%s");
+            }
+            None => {
+                out.push_str(before);
+                out.push_str(id);
+            }
+        }
+        rest = &after[2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_strings_take_the_id_for_each_unescaped_placeholder() {
+        assert_eq!(fill_format("user_%s", "X"), "user_X");
+        assert_eq!(fill_format("%s%s", "X"), "XX");
+        assert_eq!(fill_format("\\%s_%s_end", "X"), "%s_X_end");
+        assert_eq!(fill_format("%s_\\%s_end", "X"), "X_%s_end");
+        assert_eq!(fill_format("\\%s_\\%s_%s", "X"), "%s_%s_X");
+        assert_eq!(fill_format("no placeholder", "X"), "no placeholder");
+    }
 
     fn lower36(s: &str) -> bool {
         s.chars()

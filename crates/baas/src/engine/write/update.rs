@@ -268,8 +268,14 @@ impl<'r, 's> Writer<'r, 's> {
     ) -> BaasResult<()> {
         let m = self.schema().model(model);
         let c = &self.reader.c;
+        let set_fields: Vec<FieldId> = sets.iter().map(|(f, _)| *f).collect();
         for (id, field) in m.scalar_fields() {
-            if field.updated_at && !sets.iter().any(|(f, _)| *f == id) {
+            // Not when the update sets only fields `@updatedAt(ignore: …)` names.
+            let only_ignored = !set_fields.is_empty()
+                && set_fields
+                    .iter()
+                    .all(|f| field.updated_at_ignore.contains(f));
+            if field.updated_at && !set_fields.contains(&id) && !only_ignored {
                 sets.push((
                     id,
                     c.value(&Value::DateTime(self.now), ScalarType::DateTime),

@@ -45,17 +45,21 @@ impl Parser<'_> {
             let here = join(path, key);
             match key.as_str() {
                 "AND" | "NOT" => {
+                    // An empty branch (`{}`, or one whose fields were all `undefined`) is
+                    // dropped, as ZenStack drops it: `NOT: [{}]` and `NOT: []` change nothing.
                     let list = match value {
                         Json::Array(items) => items
                             .iter()
                             .enumerate()
+                            .filter(|(_, v)| !is_empty_object(v))
                             .map(|(i, v)| {
                                 self.filter(model_id, v, &format!("{here}.{i}"), depth + 1)
                             })
                             .collect::<PResult<Vec<_>>>()?,
+                        other if is_empty_object(other) => Vec::new(),
                         other => vec![self.filter(model_id, other, &here, depth + 1)?],
                     };
-                    parts.push(if key == "AND" {
+                    parts.push(if key == "AND" || list.is_empty() {
                         Filter::And(list)
                     } else {
                         Filter::Not(list)
@@ -69,9 +73,11 @@ impl Parser<'_> {
                             at(&here)
                         ));
                     };
+                    // `OR: [{}]` matches nothing, like `OR: []` (ZenStack drops empty branches).
                     let list = items
                         .iter()
                         .enumerate()
+                        .filter(|(_, v)| !is_empty_object(v))
                         .map(|(i, v)| self.filter(model_id, v, &format!("{here}.{i}"), depth + 1))
                         .collect::<PResult<Vec<_>>>()?;
                     parts.push(Filter::Or(list));
@@ -521,4 +527,8 @@ fn collect_equalities(filter: &Filter, out: &mut Vec<FieldId>) {
         }
         _ => {}
     }
+}
+
+fn is_empty_object(json: &Json) -> bool {
+    json.as_object().is_some_and(|o| o.is_empty())
 }

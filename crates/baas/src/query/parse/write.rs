@@ -32,10 +32,17 @@ impl<'s> Parser<'s> {
             &["data", "skipDuplicates", "select", "omit"]
         };
         only_keys(map, allowed, "")?;
-        let data = required(map, "data", "data")?;
-        let rows: Vec<&Json> = match data {
-            Json::Array(items) => items.iter().collect(),
-            other => vec![other],
+        // ZenStack's createManyAndReturn takes no arguments at all (and creates nothing).
+        let rows: Vec<&Json> = match map.get("data") {
+            None if op == OpName::CreateManyAndReturn && map.is_empty() => Vec::new(),
+            None => {
+                return invalid(format!(
+                    "Invalid input: expected object, received undefined{}",
+                    at("data")
+                ));
+            }
+            Some(Json::Array(items)) => items.iter().collect(),
+            Some(other) => vec![other],
         };
         let data = rows
             .iter()

@@ -55,6 +55,13 @@ on_both_backends! {
         assert_eq!(users(json!({"where": {"NOT": [{"tenant_id": T1}, {"locale": "en"}]}})).await, [U2, U3, U4, U5]);
         assert_eq!(users(json!({"where": {"OR": []}})).await, Vec::<String>::new());
         assert_eq!(users(json!({"where": {"AND": []}})).await.len(), 5);
+        // Empty branches are dropped, as ZenStack drops them: NOT of nothing changes nothing,
+        // OR of nothing matches nothing.
+        assert_eq!(users(json!({"where": {"NOT": []}})).await.len(), 5);
+        assert_eq!(users(json!({"where": {"NOT": [{}]}})).await.len(), 5);
+        assert_eq!(users(json!({"where": {"NOT": {}}})).await.len(), 5);
+        assert_eq!(users(json!({"where": {"NOT": [{}, {"tenant_id": T1}]}})).await, [U3, U4, U5]);
+        assert_eq!(users(json!({"where": {"OR": [{}]}})).await, Vec::<String>::new());
     }
 
     async fn relation_filters(app: TestApp) {

@@ -41,6 +41,11 @@ on_both_backends! {
         assert_eq!(many.body, json!({"data": {"count": 1}}));
         let returned = app.rpc_post("chapter", "createManyAndReturn", json!({"data": [{"id": "c21", "title": "A", "position": 1, "book_id": "b3"}, {"id": "c22", "title": "B", "position": 2, "book_id": "b3"}], "select": {"id": true, "title": true}})).await;
         assert_eq!(returned.body, json!({"data": [{"id": "c21", "title": "A"}, {"id": "c22", "title": "B"}]}));
+        // ZenStack's createManyAndReturn takes no arguments at all; createMany needs data.
+        let nothing = app.rpc_post("chapter", "createManyAndReturn", json!(null)).await;
+        assert_eq!(nothing.body, json!({"data": []}));
+        let no_data = app.rpc_post("chapter", "createMany", json!({})).await;
+        assert_eq!(no_data.status, 422, "{}", no_data.body);
     }
 
     async fn update_with_operators_and_nested_writes(app: TestApp) {
@@ -293,6 +298,15 @@ on_both_backends! {
     }
 }
 
+    // A compound key names no key field itself: the row is looked up (404), where a one-field
+    // key would be used as is and checked by the foreign key (400) — as ZenStack does.
+    async fn connecting_a_missing_row_by_compound_key_is_not_found(app: TestApp) {
+        let post = app.rpc_post("post", "create", json!({"data": {"id": 1, "title": "P", "author": {"connect": {"id1_id2": {"id1": 1, "id2": 2}}}}})).await;
+        assert_eq!(error(&post), (404, "not-found".into()));
+        let none = app.rpc_get("post", "count", json!({})).await;
+        assert_eq!(none.body, json!({"data": 0}), "nothing was written");
+    }
+
     async fn a_to_one_disconnect_takes_a_filter_on_the_related_row(app: TestApp) {
         for (model, body) in [
             ("writer", json!({"data": {"id1": 1, "id2": 2, "name": "W"}})),
@@ -354,5 +368,38 @@ on_both_backends! {
         refused(app.rpc_put("member", "updateMany", json!({"data": {"email": "x"}})).await, "Invalid email address");
         let updated = app.rpc_put("member", "update", json!({"where": {"id": 1}, "data": {"handle": {"set": "GRACE"}}})).await;
         assert_eq!(data(&updated)["handle"], "grace");
+    }
+}
+
+/// `@updatedAt(ignore: […])`: an update that sets only the ignored fields leaves the time.
+const DOCS: &str = r#"
+model doc {
+  id      Int      @id
+  title   String
+  views   Int      @default(0)
+  touched DateTime @updatedAt(ignore: [views, id])
+}
+"#;
+
+async fn docs(backend: tandem_testkit::Backend) -> tandem_testkit::TestApp {
+    tandem_testkit::spawn_app_with_schema(backend, DOCS).await
+}
+
+on_both_backends! {
+    with docs;
+
+    async fn updated_at_leaves_the_time_when_only_ignored_fields_change(app: TestApp) {
+        let created = app.rpc_post("doc", "create", json!({"data": {"id": 1, "title": "T"}})).await;
+        let first = data(&created)["touched"].clone();
+        app.clock.advance(chrono::Duration::seconds(5));
+        let viewed = app.rpc_put("doc", "update", json!({"where": {"id": 1}, "data": {"views": {"increment": 1}}})).await;
+        assert_eq!(data(&viewed)["touched"], first, "views is ignored");
+        let moved = app.rpc_put("doc", "update", json!({"where": {"id": 1}, "data": {"id": 2, "views": 7}})).await;
+        assert_eq!((&data(&moved)["id"], &data(&moved)["touched"]), (&json!(2), &first), "id and views are ignored");
+        let edited = app.rpc_put("doc", "update", json!({"where": {"id": 2}, "data": {"title": "U", "views": 8}})).await;
+        assert_ne!(data(&edited)["touched"], first, "title is not ignored");
+
+        let schema = app.client.get(app.url("/api/schema")).header("authorization", app.server_authorization()).send().await.unwrap().json::<serde_json::Value>().await.unwrap();
+        assert!(schema["schema"].as_str().unwrap().contains("@updatedAt(ignore: [views, id])"), "{schema}");
     }
 }
