@@ -85,6 +85,18 @@ fn aggregate_expr(
     let dialect = c.dialect;
     // PostgreSQL's native enums (ZenStack's) take the least and greatest in the declared
     // order: the value at the least or greatest rank.
+    // An enum with `@map`ped values is read through its names, and ZenStack takes their least
+    // and greatest as text.
+    if let (Some(ScalarType::Enum(id)), Some(col)) = (ty, &column)
+        && c.schema.enums[id].is_mapped()
+        && matches!(aggregate.function, AggregateFn::Min | AggregateFn::Max)
+    {
+        let names = c.readable(col.clone(), ty);
+        return match aggregate.function {
+            AggregateFn::Min => Func::min(names).into(),
+            _ => Func::max(names).into(),
+        };
+    }
     if let (Dialect::Postgres, Some(ScalarType::Enum(id)), Some(col)) = (dialect, ty, &column) {
         let rank = c.enum_rank(id, col.clone());
         match aggregate.function {

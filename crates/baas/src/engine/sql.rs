@@ -101,7 +101,7 @@ impl<'s> Compiler<'s> {
     /// An enum value's position among its declared values (NULL stays NULL).
     pub fn enum_rank(&self, id: crate::schema::EnumId, value: SimpleExpr) -> SimpleExpr {
         let mut case = sea_query::CaseStatement::new();
-        for (rank, v) in self.schema.enums[id].values.iter().enumerate() {
+        for (rank, v) in self.schema.enums[id].stored.iter().enumerate() {
             case = case.case(value.clone().eq(v.as_str()), Expr::val(rank as i64));
         }
         case.into()
@@ -151,17 +151,39 @@ impl<'s> Compiler<'s> {
     }
 
     /// The column as read back (as the caller sees it): PostgreSQL's NUMERIC is read as text,
-    /// so no precision is lost.
+    /// so no precision is lost; an enum stored under `@map`ped texts reads as its values' names.
     pub fn read_column(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
-        let col = self.visible(model, alias, field);
-        match (self.dialect, self.model(model).fields[field].scalar()) {
+        self.readable(
+            self.visible(model, alias, field),
+            self.model(model).fields[field].scalar(),
+        )
+    }
+
+    /// A stored value of type `ty` as read back (see `read_column`).
+    pub fn readable(&self, col: SimpleExpr, ty: Option<ScalarType>) -> SimpleExpr {
+        match (self.dialect, ty) {
             (Dialect::Postgres, Some(ScalarType::Decimal)) => col.cast_as(Alias::new("text")),
+            (_, Some(ScalarType::Enum(id))) if self.schema.enums[id].is_mapped() => {
+                let mut case = sea_query::CaseStatement::new();
+                let declared = &self.schema.enums[id];
+                for (name, stored) in declared.values.iter().zip(&declared.stored) {
+                    case = case.case(col.clone().eq(stored.as_str()), Expr::val(name.as_str()));
+                }
+                case.finally(col).into()
+            }
             _ => col,
         }
     }
 
     /// A bound value for a column of type `ty`.
     pub fn value(&self, value: &Value, ty: ScalarType) -> SimpleExpr {
+        // An enum value is stored as its `@map`ped text.
+        if let (ScalarType::Enum(id), Value::String(name)) = (ty, value)
+            && self.schema.enums[id].is_mapped()
+        {
+            let stored = Value::String(self.schema.enums[id].stored_of(name).to_owned());
+            return Expr::val(stored.to_sql(ty, self.dialect)).into();
+        }
         let bound: SimpleExpr = Expr::val(value.to_sql(ty, self.dialect)).into();
         match (self.dialect, ty) {
             // Bound as text (nulls too), so PostgreSQL needs the cast to NUMERIC.

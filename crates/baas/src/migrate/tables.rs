@@ -62,6 +62,15 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                         autoincrement: f.default == Some(Default::Autoincrement)
                             && m.primary_key == [id],
                         default: match &f.default {
+                            // An enum's default is stored as its `@map`ped text.
+                            Some(Default::Literal(serde_json::Value::String(v)))
+                                if let ScalarType::Enum(e) = ty =>
+                            {
+                                Some(
+                                    serde_json::Value::from(schema.enums[e].stored_of(v))
+                                        .to_string(),
+                                )
+                            }
                             Some(Default::Literal(v)) => Some(v.to_string()),
                             Some(Default::Now) => Some("now".into()),
                             _ if f.updated_at => Some("now".into()),

@@ -92,6 +92,7 @@ impl Builder {
                 );
             }
             let mut values: Vec<String> = Vec::with_capacity(block.values.len());
+            let mut stored: Vec<String> = Vec::with_capacity(block.values.len());
             for (value, pos, attributes) in block.values {
                 if values.contains(&value) {
                     return self.err(
@@ -99,22 +100,34 @@ impl Builder {
                         format!("value `{value}` appears twice in enum `{}`", block.name),
                     );
                 }
-                if let Some(attribute) = attributes.first() {
+                let mut text = value.clone();
+                for attribute in &attributes {
+                    if attribute.name != "map" {
+                        return self.err(
+                            attribute.pos,
+                            format!(
+                                "`@{}` on an enum value is not supported: use `@map(\"…\")` to store `{value}` under another text",
+                                attribute.name
+                            ),
+                        );
+                    }
+                    text = self.string_arg(attribute, "name")?;
+                }
+                if let Some(i) = stored.iter().position(|s| *s == text) {
                     return self.err(
-                        attribute.pos,
-                        format!(
-                            "`@{}` on an enum value is not supported yet: Tandem stores `{value}` as it is named",
-                            attribute.name
-                        ),
+                        pos,
+                        format!("`{value}` is stored as \"{text}\", as `{}` is", values[i]),
                     );
                 }
                 values.push(value);
+                stored.push(text);
             }
             self.enum_ids.insert(block.name.clone(), self.enums.len());
             self.enums.push(Enum {
                 name: block.name,
                 pos: block.pos,
                 values,
+                stored,
                 map,
             });
         }

@@ -54,6 +54,8 @@ pub struct Enum {
     pub name: String,
     pub pos: Pos,
     pub values: Vec<String>,
+    /// The text stored for each value: its `@map("…")`, or its name.
+    pub stored: Vec<String>,
     /// `@@map("…")`, printed back as declared.
     pub map: Option<String>,
 }
@@ -61,6 +63,19 @@ pub struct Enum {
 impl Enum {
     pub fn has(&self, value: &str) -> bool {
         self.values.iter().any(|v| v == value)
+    }
+
+    /// Whether some value is stored under another text (`@map`).
+    pub fn is_mapped(&self) -> bool {
+        self.values != self.stored
+    }
+
+    /// The text stored for a value (text that is no value stays as it is).
+    pub fn stored_of<'a>(&'a self, value: &'a str) -> &'a str {
+        self.values
+            .iter()
+            .position(|v| v == value)
+            .map_or(value, |i| self.stored[i].as_str())
     }
 
     /// `"ADMIN" | "MEMBER"`, for messages.
@@ -705,8 +720,12 @@ mod tests {
         assert!(with("enum Role {\n A\n}\nenum Role {\n B\n}", "").contains("declared twice"));
         assert!(with("enum a {\n A\n}", "").contains("the name of a model"));
         assert!(
-            with("enum Role {\n A @map(\"a\")\n}", "")
-                .contains("`@map` on an enum value is not supported yet")
+            with("enum Role {\n A @map(\"a\")\n B @map(\"a\")\n}", "")
+                .contains("`B` is stored as \"a\", as `A` is")
+        );
+        assert!(
+            with("enum Role {\n A @db(\"a\")\n}", "")
+                .contains("`@db` on an enum value is not supported: use `@map(\"…\")`")
         );
         assert!(with("enum Role {\n A\n}", "r Role[]").contains("scalar lists"));
         assert!(

@@ -9,8 +9,12 @@ pub fn print(schema: &Schema) -> String {
     let mut out = String::new();
     for declared in &schema.enums {
         let _ = writeln!(out, "enum {} {{", declared.name);
-        for value in &declared.values {
-            let _ = writeln!(out, "  {value}");
+        for (value, stored) in declared.values.iter().zip(&declared.stored) {
+            if value == stored {
+                let _ = writeln!(out, "  {value}");
+            } else {
+                let _ = writeln!(out, "  {value} @map(\"{stored}\")");
+            }
         }
         if let Some(map) = &declared.map {
             let _ = writeln!(out, "\n  @@map(\"{map}\")");

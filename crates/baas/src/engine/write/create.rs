@@ -85,12 +85,7 @@ impl<'r, 's> Writer<'r, 's> {
             .iter()
             .map(|(f, ty)| {
                 let col: SimpleExpr = Expr::col(Alias::new(m.fields[*f].column.as_str())).into();
-                match (self.reader.c.dialect, ty) {
-                    (tandem_sql::Dialect::Postgres, ScalarType::Decimal) => {
-                        col.cast_as(Alias::new("text"))
-                    }
-                    _ => col,
-                }
+                self.reader.c.readable(col, Some(*ty))
             })
             .collect();
         insert.returning(Query::returning().exprs(returning));

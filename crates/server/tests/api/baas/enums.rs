@@ -183,3 +183,60 @@ fn expected_order<const N: usize>(
         Backend::Postgres => vec![text_order[1], text_order[2], text_order[0]],
     }
 }
+
+/// `@map` on enum values: the database holds the mapped texts, the API the values' names.
+const LEVELS: &str = r#"
+enum Level {
+  LOW  @map("lvl_low")
+  HIGH @map("lvl_high")
+  MID
+}
+
+model item {
+  id    Int     @id
+  level Level   @default(LOW)
+  note  String?
+}
+"#;
+
+async fn levels(backend: Backend) -> TestApp {
+    spawn_app_with_schema(backend, LEVELS).await
+}
+
+on_both_backends! {
+    with levels;
+
+    async fn mapped_enum_values_are_stored_as_mapped_and_read_as_named(app: TestApp) {
+        let created = app.rpc_post("item", "createManyAndReturn", json!({"data": [{"id": 1}, {"id": 2, "level": "HIGH"}, {"id": 3, "level": "MID"}]})).await;
+        assert_eq!(data(&created), &json!([
+            {"id": 1, "level": "LOW", "note": null},
+            {"id": 2, "level": "HIGH", "note": null},
+            {"id": 3, "level": "MID", "note": null},
+        ]));
+        let high = app.rpc_get("item", "findMany", json!({"where": {"level": {"in": ["HIGH", "LOW"]}}, "orderBy": {"id": "asc"}, "select": {"id": true}})).await;
+        assert_eq!(data(&high), &json!([{"id": 1}, {"id": 2}]));
+        let not_low = app.rpc_get("item", "count", json!({"where": {"level": {"not": "LOW"}}})).await;
+        assert_eq!(data(&not_low), &json!(2));
+        let updated = app.rpc_put("item", "update", json!({"where": {"id": 3}, "data": {"level": "LOW"}})).await;
+        assert_eq!(data(&updated)["level"], "LOW");
+        let extremes = app.rpc_get("item", "aggregate", json!({"_min": {"level": true}, "_max": {"level": true}})).await;
+        assert_eq!(data(&extremes), &json!({"_min": {"level": "HIGH"}, "_max": {"level": "LOW"}}), "least and greatest of the names, as ZenStack");
+        let groups = app.rpc_get("item", "groupBy", json!({"by": ["level"], "_count": true, "orderBy": {"level": "asc"}})).await;
+        let levels: Vec<&Value> = data(&groups).as_array().unwrap().iter().map(|g| &g["level"]).collect();
+        assert!(levels.contains(&&json!("LOW")) && levels.contains(&&json!("HIGH")), "{}", groups.body);
+
+        // The table holds the mapped texts (and takes them as the column's default).
+        let db = tandem_sql::Db::connect(&app.config.baas_db, Default::default()).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        tx.execute_ddl("UPDATE item SET note = 'raw' WHERE level = 'lvl_low'; INSERT INTO item (id) VALUES (9)").await.unwrap();
+        tx.commit().await.unwrap();
+        db.close().await;
+        let raw = app.rpc_get("item", "findMany", json!({"where": {"note": "raw"}, "orderBy": {"id": "asc"}, "select": {"id": true}})).await;
+        assert_eq!(data(&raw), &json!([{"id": 1}, {"id": 3}]));
+        let inserted = app.rpc_get("item", "findUnique", json!({"where": {"id": 9}})).await;
+        assert_eq!(data(&inserted)["level"], "LOW", "the column's default is the mapped text");
+
+        let schema = app.client.get(app.url("/api/schema")).header("authorization", app.server_authorization()).send().await.unwrap().json::<Value>().await.unwrap();
+        assert!(schema["schema"].as_str().unwrap().contains("  LOW @map(\"lvl_low\")\n  HIGH @map(\"lvl_high\")\n  MID\n"), "{schema}");
+    }
+}
