@@ -16,7 +16,7 @@ use super::sql::{Compiler, always};
 use crate::error::{BaasError, BaasResult};
 use crate::exec::Exec;
 use crate::query::ast::{Filter, Masks, Nulls, OrderItem, ReadArgs, Search, Selection};
-use crate::schema::{FieldId, ModelId, ScalarType, Schema};
+use crate::schema::{FieldId, JoinTable, ModelId, ScalarType, Schema};
 use crate::value::{Annotations, Value, decode_rows};
 
 /// Parent keys per nested SELECT: bounded so statements stay within parameter limits.
@@ -28,6 +28,8 @@ pub struct Record {
     pub values: BTreeMap<FieldId, Value>,
     pub relations: BTreeMap<FieldId, Related>,
     pub counts: Vec<(FieldId, i64)>,
+    /// Read through a many-to-many join table: the key of the parent row it was read for.
+    pub via: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,16 +71,20 @@ pub fn key_of<'a>(values: impl Iterator<Item = &'a Value>) -> Option<String> {
 enum Slot {
     Field(FieldId, ScalarType),
     Count(FieldId),
+    /// The parent's key, from a many-to-many join table.
+    Via(ScalarType),
 }
 
 pub struct Reader<'s> {
     pub c: Compiler<'s>,
 }
 
-/// The rows a nested SELECT is restricted to: `child.link IN keys`.
+/// The rows a nested SELECT is restricted to: `child.link IN keys`, or through a many-to-many
+/// join table (`via`, with the type of the parent's key), the rows paired with those keys.
 struct Link<'k> {
     fields: &'k [FieldId],
     keys: &'k [Vec<Value>],
+    via: Option<(&'k JoinTable, ScalarType)>,
 }
 
 impl<'s> Reader<'s> {
@@ -330,8 +336,48 @@ impl<'s> Reader<'s> {
         if let Some(filter) = &args.filter {
             select.and_where(self.c.filter(model, &alias, filter));
         }
+        // Through a join table: its rows pairing the children with the parents' keys, whose
+        // key column is read (and partitions the children per parent).
+        let mut partition: Vec<SimpleExpr> = Vec::new();
         if let Some(link) = link {
-            select.and_where(self.in_keys(model, &alias, link.fields, link.keys));
+            match link.via {
+                None => {
+                    select.and_where(self.in_keys(model, &alias, link.fields, link.keys));
+                    partition = link
+                        .fields
+                        .iter()
+                        .map(|f| self.c.column(model, &alias, *f))
+                        .collect();
+                }
+                Some((join, key_ty)) => {
+                    let j = self.c.alias();
+                    let this: SimpleExpr = Expr::col((
+                        Alias::new(j.as_str()),
+                        Alias::new(join.this_column.as_str()),
+                    ))
+                    .into();
+                    let other = Expr::col((
+                        Alias::new(j.as_str()),
+                        Alias::new(join.other_column.as_str()),
+                    ));
+                    select.inner_join(
+                        sea_query::TableRef::TableAlias(
+                            sea_query::SeaRc::new(Alias::new(join.table.as_str())),
+                            sea_query::SeaRc::new(Alias::new(j.as_str())),
+                        ),
+                        other.eq(self.c.column(model, &alias, link.fields[0])),
+                    );
+                    select.and_where(if link.keys.is_empty() {
+                        always(false)
+                    } else {
+                        this.clone()
+                            .is_in(link.keys.iter().map(|k| self.c.value(&k[0], key_ty)))
+                    });
+                    select.expr_as(this.clone(), Alias::new(format!("c{}", slots.len())));
+                    slots.push(Slot::Via(key_ty));
+                    partition = vec![this];
+                }
+            }
         }
         // A negative take reads the order backwards (no order: the first rows, reversed
         // afterwards — as ZenStack does).
@@ -354,9 +400,10 @@ impl<'s> Reader<'s> {
         match link {
             Some(link) if take.is_some() || args.skip > 0 => {
                 // Each parent gets its own window of children.
+                let _ = link;
                 let mut window = WindowStatement::new();
-                for f in link.fields {
-                    window.add_partition_by(self.c.column(model, &alias, *f));
+                for expr in partition {
+                    window.add_partition_by(expr);
                 }
                 for (expr, order, _) in &terms {
                     window.order_by_expr(expr.clone(), order.clone());
@@ -553,7 +600,7 @@ impl<'s> Reader<'s> {
             .enumerate()
             .filter_map(|(i, s)| match s {
                 Slot::Field(f, _) => Some((*f, format!("c{i}"))),
-                Slot::Count(_) => None,
+                Slot::Count(_) | Slot::Via(_) => None,
             })
             .collect();
         Ok((select, columns))
@@ -573,6 +620,7 @@ impl<'s> Reader<'s> {
             .map(|s| match s {
                 Slot::Field(_, ty) => *ty,
                 Slot::Count(_) => ScalarType::BigInt,
+                Slot::Via(ty) => *ty,
             })
             .collect();
         let rows = exec.rows(&select).await?;
@@ -589,6 +637,7 @@ impl<'s> Reader<'s> {
                             let n = if let Value::Int(n) = value { n } else { 0 };
                             record.counts.push((*relation, n));
                         }
+                        Slot::Via(_) => record.via = key_of(std::iter::once(&value)),
                     }
                 }
                 record
@@ -629,11 +678,16 @@ impl<'s> Reader<'s> {
                         keys.push(r.local.iter().map(|f| record.value(*f).clone()).collect());
                     }
                 }
+                let via = r.join.as_ref().map(|join| {
+                    let key = &self.c.model(model).fields[r.local[0]];
+                    (join, key.scalar().unwrap_or(ScalarType::String))
+                });
                 let mut children: Vec<Record> = Vec::new();
                 for chunk in keys.chunks(KEY_CHUNK) {
                     let link = Link {
                         fields: &r.foreign,
                         keys: chunk,
+                        via,
                     };
                     children.extend(self.fetch(exec, nested, &r.foreign, Some(&link)).await?);
                 }
@@ -641,7 +695,11 @@ impl<'s> Reader<'s> {
                     .await?;
                 let mut grouped: HashMap<String, Vec<Record>> = HashMap::new();
                 for child in children {
-                    if let Some(k) = child.key(&r.foreign) {
+                    let parent = match via {
+                        Some(_) => child.via.clone(),
+                        None => child.key(&r.foreign),
+                    };
+                    if let Some(k) = parent {
                         grouped.entry(k).or_default().push(child);
                     }
                 }

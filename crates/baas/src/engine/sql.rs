@@ -200,6 +200,40 @@ impl<'s> Compiler<'s> {
         relation: &Relation,
         child_alias: &str,
     ) -> SimpleExpr {
+        if let Some(join) = &relation.join {
+            // A pair in the join table: EXISTS (SELECT 1 FROM _AToB j WHERE j.this = parent.id
+            // AND j.other = child.id).
+            let j = self.alias();
+            let mut pair = Query::select();
+            pair.expr(Expr::val(1))
+                .from_as(Alias::new(join.table.as_str()), Alias::new(j.as_str()))
+                .and_where(
+                    Expr::col((
+                        Alias::new(j.as_str()),
+                        Alias::new(join.this_column.as_str()),
+                    ))
+                    .eq(self.column(
+                        parent_model,
+                        parent_alias,
+                        relation.local[0],
+                    )),
+                )
+                .and_where(
+                    Expr::col((
+                        Alias::new(j.as_str()),
+                        Alias::new(join.other_column.as_str()),
+                    ))
+                    .eq(Expr::col((
+                        Alias::new(child_alias),
+                        Alias::new(
+                            self.model(relation.target).fields[relation.foreign[0]]
+                                .column
+                                .as_str(),
+                        ),
+                    ))),
+                );
+            return Expr::exists(pair);
+        }
         let mut cond = Cond::all();
         for (local, foreign) in relation.local.iter().zip(&relation.foreign) {
             cond = cond.add(

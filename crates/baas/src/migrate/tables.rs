@@ -152,5 +152,58 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                 foreign_keys,
             }
         })
+        .chain(join_tables(schema))
         .collect()
+}
+
+/// The join tables of implicit many-to-many relations, as Prisma makes them: `A` and `B`
+/// referencing the two ids (a pair at most once; deleting either row deletes the pair), and an
+/// index on `B`.
+fn join_tables(schema: &Schema) -> Vec<TableDef> {
+    let mut out: BTreeMap<String, TableDef> = BTreeMap::new();
+    for m in &schema.models {
+        for f in &m.fields {
+            let FieldKind::Relation(r) = &f.kind else {
+                continue;
+            };
+            let Some(join) = &r.join else {
+                continue;
+            };
+            let target = &schema.models[r.target];
+            let ends = [
+                (&join.this_column, m, r.local[0]),
+                (&join.other_column, target, r.foreign[0]),
+            ];
+            let mut columns: Vec<ColumnDef> = Vec::new();
+            let mut foreign_keys = Vec::new();
+            for (column, model, id) in ends {
+                let key = &model.fields[id];
+                columns.push(ColumnDef {
+                    name: column.clone(),
+                    ty: key.scalar().unwrap_or(ScalarType::String).name().to_owned(),
+                    nullable: false,
+                    autoincrement: false,
+                    default: None,
+                });
+                foreign_keys.push(ForeignKeyDef {
+                    name: format!("{}_{column}_fkey", join.table),
+                    columns: vec![column.clone()],
+                    table: model.table.clone(),
+                    references: vec![key.column.clone()],
+                    on_delete: ReferentialAction::Cascade.name().to_owned(),
+                });
+            }
+            columns.sort_by(|a, b| a.name.cmp(&b.name));
+            foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+            out.entry(join.table.clone()).or_insert_with(|| TableDef {
+                name: join.table.clone(),
+                columns,
+                primary_key: vec!["A".into(), "B".into()],
+                uniques: BTreeMap::new(),
+                indexes: BTreeMap::from([(format!("{}_B_index", join.table), vec!["B".into()])]),
+                foreign_keys,
+            });
+        }
+    }
+    out.into_values().collect()
 }

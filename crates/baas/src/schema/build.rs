@@ -592,6 +592,7 @@ impl Builder {
                     foreign: Vec::new(),
                     opposite: 0,
                     on_delete: None,
+                    join: None,
                 }),
             },
             optional: decl.optional,
@@ -1030,6 +1031,14 @@ impl Builder {
             FieldKind::Scalar(_) => return Ok(None),
         };
         let opposite = self.opposite_of(i, sides, models, target)?;
+        let lists = |s: &RelationSide| {
+            models[s.model].fields[s.field]
+                .relation()
+                .is_some_and(|r| r.many)
+        };
+        if lists(side) && lists(opposite) {
+            return self.many_to_many(side, opposite, models, target).map(Some);
+        }
         let owner = self.owning_side(side, opposite, model, field)?;
         let referenced_model = if owner.model == side.model {
             target
@@ -1069,6 +1078,7 @@ impl Builder {
             } else {
                 None
             },
+            join: None,
         };
         if !relation.owner && !relation.many && !field.optional {
             return self.err(
@@ -1080,6 +1090,62 @@ impl Builder {
             );
         }
         Ok(Some(relation))
+    }
+
+    /// An implicit many-to-many relation (both sides lists): Prisma's join table, between the
+    /// two models' single-field ids.
+    fn many_to_many(
+        &self,
+        side: &RelationSide,
+        opposite: &RelationSide,
+        models: &[Model],
+        target: ModelId,
+    ) -> Result<Relation, SchemaError> {
+        let model = &models[side.model];
+        let field = &model.fields[side.field];
+        let id_of = |m: &Model| {
+            match m.primary_key.as_slice() {
+            [id] => Ok(*id),
+            _ => self.err(
+                side.pos,
+                format!(
+                    "the many-to-many relation `{}.{}` needs a single-field @id on `{}` (its join table holds one id per side)",
+                    model.name, field.name, m.name
+                ),
+            ),
+        }
+        };
+        let local = id_of(model)?;
+        let foreign = id_of(&models[target])?;
+        let this_first = if side.model == target {
+            field.name <= models[opposite.model].fields[opposite.field].name
+        } else {
+            model.name <= models[target].name
+        };
+        let (first, second) = if model.name <= models[target].name {
+            (&model.name, &models[target].name)
+        } else {
+            (&models[target].name, &model.name)
+        };
+        let (this_column, other_column) = if this_first { ("A", "B") } else { ("B", "A") };
+        Ok(Relation {
+            target,
+            many: true,
+            name: side.name.clone(),
+            owner: false,
+            local: vec![local],
+            foreign: vec![foreign],
+            opposite: opposite.field,
+            on_delete: None,
+            join: Some(super::JoinTable {
+                table: match &side.name {
+                    Some(name) => format!("_{name}"),
+                    None => format!("_{first}To{second}"),
+                },
+                this_column: this_column.into(),
+                other_column: other_column.into(),
+            }),
+        })
     }
 
     /// The one relation field on `target` that points back at `sides[i]`'s model under the

@@ -215,7 +215,9 @@ impl ReferentialAction {
     }
 }
 
-/// One side of a relation. The join is always `this.local[i] = target.foreign[i]`.
+/// One side of a relation. The join is `this.local[i] = target.foreign[i]`, or for an implicit
+/// many-to-many relation (`join`), a row of the join table pairing `this.local[0]` with
+/// `target.foreign[0]` (both ids).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relation {
     pub target: ModelId,
@@ -230,6 +232,20 @@ pub struct Relation {
     pub opposite: FieldId,
     /// On the owner side: what deleting the referenced row does.
     pub on_delete: Option<ReferentialAction>,
+    /// An implicit many-to-many relation (both sides lists, no `fields`): its join table.
+    pub join: Option<JoinTable>,
+}
+
+/// Prisma's join table of an implicit many-to-many relation: `_AToB` (the models' names in
+/// order, or `_<relation name>`), with column `A` holding the id of the model first in that
+/// order (of a self-relation: of the field first by name) and `B` the other's; a row per pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinTable {
+    pub table: String,
+    /// The column holding this side's id.
+    pub this_column: String,
+    /// The column holding the target's id.
+    pub other_column: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,11 +6,12 @@
 //!
 //! `create` inserts rows (defaults filled, the relations a row holds resolved first, its
 //! children written after); `update` changes rows; `nested` writes through a relation to the
-//! related rows. Here: the entry point, the lookups they share, deletes, and recording writes
+//! related rows, and `join` through a many-to-many relation's join table. Here: the entry point, the lookups they share, deletes, and recording writes
 //! to the built-in models for the Platform ([`crate::mirror::outbox`]).
 
 mod create;
 mod ids;
+mod join;
 mod nested;
 mod update;
 

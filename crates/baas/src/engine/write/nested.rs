@@ -80,6 +80,9 @@ impl<'r, 's> Writer<'r, 's> {
         write: &'a RelationWrite,
     ) -> Boxed<'a, ()> {
         Box::pin(async move {
+            if let Some(join) = &r.join {
+                return self.write_pairs(exec, model, record, r, join, write).await;
+            }
             let ours = |extra: Option<&Filter>| self.children_filter(model, record, r, extra);
             let (_, our_values) = self.link_of(record, r);
             match write {

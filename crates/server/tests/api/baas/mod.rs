@@ -6,6 +6,7 @@ mod enums;
 mod errors;
 mod grant_props;
 mod grants;
+mod many_to_many;
 mod permissions;
 mod policies;
 mod reads;
