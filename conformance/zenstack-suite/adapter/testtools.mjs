@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { ORMError } from '@zenstackhq/orm';
+import { AnyNull, AnyNullClass, DbNull, DbNullClass, JsonNull, JsonNullClass, ORMError } from '@zenstackhq/orm';
 import Decimal from 'decimal.js';
 import SuperJSON from 'superjson';
 import { afterAll, onTestFinished } from 'vitest';
@@ -29,10 +29,14 @@ import { basicAuth, startTandem } from '../../lib/tandem.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SCHEMAS_DIR = path.resolve(HERE, '..', 'upstream', 'tests', 'e2e', 'orm', 'schemas');
 
+// The custom types ZenStack's RPC clients register (as @zenstackhq/server does).
 SuperJSON.registerCustom(
   { isApplicable: (v) => Decimal.isDecimal(v), serialize: (v) => v.toJSON(), deserialize: (v) => new Decimal(v) },
   'Decimal',
 );
+for (const [name, cls, value] of [['DbNull', DbNullClass, DbNull], ['JsonNull', JsonNullClass, JsonNull], ['AnyNull', AnyNullClass, AnyNull]]) {
+  SuperJSON.registerCustom({ isApplicable: (v) => v instanceof cls, serialize: () => name, deserialize: () => value }, name);
+}
 
 import { NOT_CARRIED } from './marker.mjs';
 

@@ -71,6 +71,14 @@ fn success(status: StatusCode, output: Output) -> Response {
     (status, axum::Json(Json::Object(body))).into_response()
 }
 
+/// The name of a superjson custom type (`["custom", "JsonNull"]` → `JsonNull`).
+fn custom_name(annotation: &Json) -> Option<&str> {
+    let custom = annotation.as_array()?.first()?.as_array()?;
+    (custom.first()?.as_str()? == "custom")
+        .then(|| custom.get(1)?.as_str())
+        .flatten()
+}
+
 /// The superjson types a request may carry (superjson's own and ZenStack's custom ones).
 fn known_annotation(annotation: &Json) -> bool {
     match annotation.as_array().and_then(|a| a.first()) {
@@ -127,6 +135,18 @@ pub fn apply_superjson(args: &mut Json, meta: &Json) -> Result<(), String> {
                     && index.parse::<usize>().is_ok()
                 {
                     emptied.push(parts[..parts.len() - 1].to_vec());
+                }
+            }
+            // ZenStack's null markers for Json fields.
+            _ if custom_name(annotation)
+                .and_then(crate::value::NullMarker::from_name)
+                .is_some() =>
+            {
+                if let Some(node) = node_mut(args, &parts)
+                    && let Some(marker) =
+                        custom_name(annotation).and_then(crate::value::NullMarker::from_name)
+                {
+                    *node = marker.to_json();
                 }
             }
             Some("bigint") => {

@@ -161,9 +161,77 @@ pub fn json_kind(json: &Json) -> &'static str {
     }
 }
 
+/// ZenStack's null markers for Json fields: `JsonNull` (the JSON value `null`), `DbNull` (no
+/// value: SQL NULL) and, in filters, `AnyNull` (either).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullMarker {
+    Json,
+    Db,
+    Any,
+}
+
+/// The key of the object a marker is carried as inside request arguments, once the RPC layer
+/// has read superjson's annotation (`["custom", "JsonNull"]`): no JSON a client sends has it.
+const MARKER_KEY: &str = "\u{0}zenstack-null";
+
+impl NullMarker {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "JsonNull" => Some(Self::Json),
+            "DbNull" => Some(Self::Db),
+            "AnyNull" => Some(Self::Any),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Json => "JsonNull",
+            Self::Db => "DbNull",
+            Self::Any => "AnyNull",
+        }
+    }
+
+    /// The marker as it travels inside the arguments.
+    pub fn to_json(self) -> Json {
+        Json::Object(Map::from_iter([(
+            MARKER_KEY.to_owned(),
+            Json::from(self.name()),
+        )]))
+    }
+
+    /// The marker `json` carries, if it is one.
+    pub fn of(json: &Json) -> Option<Self> {
+        match json.as_object() {
+            Some(map) if map.len() == 1 => map.get(MARKER_KEY)?.as_str().and_then(Self::from_name),
+            _ => None,
+        }
+    }
+}
+
 /// Reads a request value for a field of type `ty`. `null` is `Value::Null`; whether null is
-/// allowed is the caller's business.
+/// allowed is the caller's business. A Json field takes `JsonNull` (stored as JSON `null`) and
+/// `DbNull` (no value).
 pub fn from_json(json: &Json, ty: ScalarType) -> Result<Value, TypeMismatch> {
+    if let Some(marker) = NullMarker::of(json) {
+        return match (ty, marker) {
+            (ScalarType::Json, NullMarker::Json) => Ok(Value::Json(Json::Null)),
+            (ScalarType::Json, NullMarker::Db) => Ok(Value::Null),
+            (ScalarType::Json, NullMarker::Any) => Err(TypeMismatch {
+                expected: "JsonNull or DbNull (AnyNull is for filters)",
+                received: "AnyNull",
+            }),
+            _ => Err(TypeMismatch {
+                expected: match ty {
+                    ScalarType::String | ScalarType::Enum(_) => "string",
+                    ScalarType::Boolean => "boolean",
+                    ScalarType::DateTime => "date",
+                    _ => "number",
+                },
+                received: marker.name(),
+            }),
+        };
+    }
     let mismatch = |expected| TypeMismatch {
         expected,
         received: json_kind(json),

@@ -12,7 +12,7 @@ use crate::error::{BaasError, BaasResult};
 use crate::query::ast::{CmpOp, Cond as C, FieldFilter, Filter, Masks, Quantifier};
 use crate::schema::policy::Compare;
 use crate::schema::{FieldId, Model, ModelId, Relation, ScalarType, Schema};
-use crate::value::Value;
+use crate::value::{NullMarker, Value};
 
 pub struct Compiler<'s> {
     pub schema: &'s Schema,
@@ -497,11 +497,21 @@ impl<'s> Compiler<'s> {
                 receiver.clone().eq(json_value(v))
             }
         };
+        // The JSON value `null` (not a missing value).
+        let json_null = || receiver.clone().eq(json_value(&serde_json::Value::Null));
         let mut cond = Cond::all();
         for c in conds {
             cond = cond.add(match c {
                 J::Equals(v) => equals(v),
                 J::Not(v) => equals(v).not(),
+                J::IsNull(NullMarker::Json) => json_null(),
+                J::IsNull(NullMarker::Db) => receiver.clone().is_null(),
+                J::IsNull(NullMarker::Any) => receiver.clone().is_null().or(json_null()),
+                J::NotNull(NullMarker::Json) => receiver.clone().is_null().or(json_null().not()),
+                J::NotNull(NullMarker::Db) => receiver.clone().is_not_null(),
+                J::NotNull(NullMarker::Any) => {
+                    receiver.clone().is_not_null().and(json_null().not())
+                }
                 J::StringLike(pattern) => {
                     let text = receiver.clone().cast_as(Alias::new("text"));
                     match (postgres, insensitive) {

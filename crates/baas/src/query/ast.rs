@@ -79,6 +79,10 @@ pub enum JsonCond {
     /// Equal to this JSON value; `null` means no value (SQL NULL).
     Equals(serde_json::Value),
     Not(serde_json::Value),
+    /// `equals: JsonNull | DbNull | AnyNull`: the JSON value `null`, no value, or either.
+    IsNull(crate::value::NullMarker),
+    /// `not: JsonNull | DbNull | AnyNull` (a row without a value is not JSON `null`).
+    NotNull(crate::value::NullMarker),
     /// A LIKE pattern over the value's JSON text (quotes included), `\` escapes.
     StringLike(String),
     ArrayContains(serde_json::Value),

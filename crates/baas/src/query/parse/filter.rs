@@ -9,7 +9,7 @@ use super::search::Kind;
 use super::{Invalid, MAX_DEPTH, PResult, Parser, at, invalid, join, object, only_keys, required};
 use crate::query::ast::*;
 use crate::schema::{FieldId, FieldKind, Model, ModelId, Relation, ScalarType, Searchable};
-use crate::value::{Value, json_kind};
+use crate::value::{NullMarker, Value, json_kind};
 
 impl Parser<'_> {
     pub(super) fn optional_filter(
@@ -177,8 +177,14 @@ impl Parser<'_> {
             };
             conds.push(match key.as_str() {
                 "path" | "mode" => continue,
-                "equals" => JsonCond::Equals(value.clone()),
-                "not" => JsonCond::Not(value.clone()),
+                "equals" => match NullMarker::of(value) {
+                    Some(marker) => JsonCond::IsNull(marker),
+                    None => JsonCond::Equals(value.clone()),
+                },
+                "not" => match NullMarker::of(value) {
+                    Some(marker) => JsonCond::NotNull(marker),
+                    None => JsonCond::Not(value.clone()),
+                },
                 "string_contains" => JsonCond::StringLike(format!("\"%{}%\"", string(self)?)),
                 "string_starts_with" => JsonCond::StringLike(format!("\"{}%\"", string(self)?)),
                 "string_ends_with" => JsonCond::StringLike(format!("\"%{}\"", string(self)?)),

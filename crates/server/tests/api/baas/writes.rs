@@ -403,3 +403,51 @@ on_both_backends! {
         assert!(schema["schema"].as_str().unwrap().contains("@updatedAt(ignore: [views, id])"), "{schema}");
     }
 }
+
+on_both_backends! {
+    with library;
+
+    // ZenStack's `JsonNull` / `DbNull` / `AnyNull`, as its RPC clients send them (superjson
+    // custom types): JSON `null` and no value are told apart in writes and filters.
+    async fn json_null_markers_tell_json_null_from_no_value(app: TestApp) {
+        let marker = |path: &str, name: &str| json!({"serialization": {"values": {path: [["custom", name]]}, "v": 1}});
+        for (name, data, meta) in [
+            ("json-null", json!("JsonNull"), Some(marker("data.data", "JsonNull"))),
+            ("db-null", json!("DbNull"), Some(marker("data.data", "DbNull"))),
+            ("object", json!({"a": 1}), None),
+            ("text", json!("JsonNull"), None),
+        ] {
+            let mut body = json!({"data": {"name": name, "data": data}});
+            if let Some(meta) = meta {
+                body["meta"] = meta;
+            }
+            let created = app.rpc_post("metric", "create", body).await;
+            assert_eq!(created.status, 201, "{}", created.body);
+        }
+        let names = |filter: serde_json::Value, name: &'static str| {
+            let app = &app;
+            async move {
+                let q = json!({"where": {"data": filter}, "orderBy": {"name": "asc"}, "select": {"name": true, "data": true}});
+                let meta = json!({"serialization": {"values": {format!("where.data.{}", if q["where"]["data"].get("equals").is_some() { "equals" } else { "not" }): [["custom", name]]}}});
+                let answer = app.client.get(app.url("/api/model/metric/findMany")).header("authorization", app.server_authorization()).query(&[("q", q.to_string()), ("meta", meta.to_string())]).send().await.unwrap();
+                let body: serde_json::Value = answer.json().await.unwrap();
+                body["data"].as_array().unwrap_or_else(|| panic!("{body}")).iter().map(|m| (m["name"].as_str().unwrap().to_owned(), m["data"].clone())).collect::<Vec<_>>()
+            }
+        };
+        let json_null = names(json!({"equals": "JsonNull"}), "JsonNull").await;
+        assert_eq!(json_null, [("json-null".to_owned(), json!(null))], "read back as null");
+        assert_eq!(names(json!({"equals": "DbNull"}), "DbNull").await, [("db-null".to_owned(), json!(null))]);
+        let any: Vec<String> = names(json!({"equals": "AnyNull"}), "AnyNull").await.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(any, ["db-null", "json-null"]);
+        let not_json: Vec<String> = names(json!({"not": "JsonNull"}), "JsonNull").await.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(not_json, ["db-null", "object", "text"], "no value is not JSON null");
+        let not_any: Vec<String> = names(json!({"not": "AnyNull"}), "AnyNull").await.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(not_any, ["object", "text"]);
+        // The string "JsonNull" without the annotation is just a string.
+        let text = app.rpc_get("metric", "findUnique", json!({"where": {"name": "text"}, "select": {"data": true}})).await;
+        assert_eq!(data(&text)["data"], "JsonNull");
+
+        let refused = app.rpc_post("metric", "create", json!({"data": {"name": "any", "data": "AnyNull"}, "meta": marker("data.data", "AnyNull")})).await;
+        assert_eq!(error(&refused), (422, "invalid-input".into()), "{}", refused.body);
+    }
+}
