@@ -18,13 +18,17 @@ pub(super) fn build(
     builtin: Vec<ModelBlock>,
     app: Vec<ModelBlock>,
     enums: Vec<EnumBlock>,
+    types: &[ModelBlock],
 ) -> Result<Schema, SchemaError> {
     let mut builder = Builder {
         file: file.to_owned(),
         enums: Vec::new(),
         enum_ids: HashMap::new(),
+        types: Vec::new(),
+        type_ids: HashMap::new(),
     };
     builder.enums(enums, &app)?;
+    builder.json_types(types)?;
     builder.build(builtin, app)
 }
 
@@ -32,6 +36,9 @@ struct Builder {
     file: String,
     enums: Vec<Enum>,
     enum_ids: HashMap<String, EnumId>,
+    /// Every `type` as typed JSON, with why it cannot be one (a relation field), if so.
+    types: Vec<(super::JsonType, Option<(Pos, String)>)>,
+    type_ids: HashMap<String, usize>,
 }
 
 /// A model block with the built-in fields merged in, before relations are resolved.
@@ -47,6 +54,57 @@ impl Builder {
             pos,
             message: message.into(),
         })
+    }
+
+    /// Every `type` block as a typed-JSON type: its fields are scalars, enums or types. A
+    /// `type` with other fields (a relation, for a mixin) can only be a mixin.
+    fn json_types(&mut self, blocks: &[ModelBlock]) -> Result<(), SchemaError> {
+        for (id, block) in blocks.iter().enumerate() {
+            self.type_ids.insert(block.name.clone(), id);
+        }
+        for block in blocks {
+            let mut fields = Vec::new();
+            let mut unusable = None;
+            for decl in &block.fields {
+                let shape = ScalarType::from_name(&decl.type_name)
+                    .or_else(|| {
+                        self.enum_ids
+                            .get(&decl.type_name)
+                            .map(|id| ScalarType::Enum(*id))
+                    })
+                    .map(super::JsonShape::Scalar)
+                    .or_else(|| {
+                        self.type_ids
+                            .get(&decl.type_name)
+                            .map(|id| super::JsonShape::Type(*id))
+                    });
+                match shape {
+                    Some(shape) => fields.push(super::JsonTypeField {
+                        name: decl.name.clone(),
+                        shape,
+                        list: decl.list,
+                        optional: decl.optional,
+                    }),
+                    None => {
+                        unusable.get_or_insert((
+                            decl.type_pos,
+                            format!(
+                                "`{}.{}` is of type `{}`, which a JSON value cannot hold",
+                                block.name, decl.name, decl.type_name
+                            ),
+                        ));
+                    }
+                }
+            }
+            self.types.push((
+                super::JsonType {
+                    name: block.name.clone(),
+                    fields,
+                },
+                unusable,
+            ));
+        }
+        Ok(())
     }
 
     /// Checks the enum blocks: unique names that no model or scalar type has, at least one
@@ -189,6 +247,7 @@ impl Builder {
         let mut schema = Schema {
             models,
             enums: self.enums.clone(),
+            types: self.types.iter().map(|(t, _)| t.clone()).collect(),
         };
         let checker = Checker {
             schema: &schema,
@@ -556,6 +615,44 @@ impl Builder {
                 format!("`{}` is reserved and cannot name a field", decl.name),
             );
         }
+        if decl.list && decl.optional {
+            return self.err(
+                decl.type_pos,
+                format!(
+                    "a list field cannot be optional (`{}[]?`): an empty list says there is none",
+                    decl.type_name
+                ),
+            );
+        }
+        // A `type` as a field's type: a Json field holding that shape (typed JSON).
+        if let Some(&id) = self.type_ids.get(&decl.type_name) {
+            if let Some((pos, why)) = &self.types[id].1 {
+                return self.err(
+                    decl.type_pos,
+                    format!(
+                        "`{}` cannot type the JSON field `{}`: {why} (at {pos}); use it as a mixin (`with {}`)",
+                        decl.type_name, decl.name, decl.type_name
+                    ),
+                );
+            }
+            return Ok(Field {
+                name: decl.name.clone(),
+                column: decl.name.clone(),
+                pos: decl.pos,
+                kind: FieldKind::Scalar(ScalarType::Json),
+                optional: decl.optional,
+                default: None,
+                updated_at: false,
+                updated_at_ignore: Vec::new(),
+                policies: Vec::new(),
+                checks: Vec::new(),
+                searchable: super::Searchable::NONE,
+                typed: Some(super::TypedJson {
+                    id,
+                    list: decl.list,
+                }),
+            });
+        }
         let scalar = ScalarType::from_name(&decl.type_name).or_else(|| {
             self.enum_ids
                 .get(&decl.type_name)
@@ -602,6 +699,7 @@ impl Builder {
             policies: Vec::new(),
             checks: Vec::new(),
             searchable: super::Searchable::NONE,
+            typed: None,
         })
     }
 
@@ -763,6 +861,11 @@ impl Builder {
                 } else {
                     field.searchable.fuzzy = true;
                 }
+            }
+            // Typed JSON's marker: the field is stored as JSON (as every typed field is here).
+            "json" if field.typed.is_some() => {}
+            "json" => {
+                return self.err(attribute.pos, "`@json` applies to fields typed by a `type`");
             }
             name if name.starts_with("db.") => {}
             // Checked once every model's relations are known (`field_policy`).

@@ -274,6 +274,8 @@ pub struct Field {
     pub checks: Vec<checks::Check>,
     /// The PostgreSQL text searches a `String` field takes part in (`@fullText`, `@fuzzy`).
     pub searchable: Searchable,
+    /// A Json field typed by a `type` (typed JSON).
+    pub typed: Option<TypedJson>,
 }
 
 /// Which searches a `String` field allows (ZenStack's `@fullText` and `@fuzzy`): the `fts`
@@ -451,6 +453,38 @@ impl Model {
 pub struct Schema {
     pub models: Vec<Model>,
     pub enums: Vec<Enum>,
+    /// The `type`s Json fields are typed by (typed JSON).
+    pub types: Vec<JsonType>,
+}
+
+/// A `type` that types a Json field (`profile Profile @json`): what creates and updates write
+/// there is checked against it, as ZenStack checks it (other keys are kept).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonType {
+    pub name: String,
+    pub fields: Vec<JsonTypeField>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonTypeField {
+    pub name: String,
+    pub shape: JsonShape,
+    pub list: bool,
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JsonShape {
+    Scalar(ScalarType),
+    /// Another `type`, by its index in `Schema::types`.
+    Type(usize),
+}
+
+/// A Json field typed by `Schema::types[id]`, or a list of such (`jobs Job[] @json`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TypedJson {
+    pub id: usize,
+    pub list: bool,
 }
 
 impl Schema {
@@ -504,8 +538,13 @@ impl Schema {
                 message,
             })?;
         let unsupported = zmodel::take_unsupported(&mut models);
-        let mut schema =
-            build::build(file, builtin.models, models, std::mem::take(&mut app.enums))?;
+        let mut schema = build::build(
+            file,
+            builtin.models,
+            models,
+            std::mem::take(&mut app.enums),
+            &app.types,
+        )?;
         for (model, decls) in unsupported {
             let id = schema
                 .models
@@ -681,8 +720,16 @@ mod tests {
                 .contains("includes itself")
         );
         assert!(
-            with("type T {\n  x Int\n}\nmodel a {\n  id String @id\n  t T\n}")
-                .contains("typed JSON fields are not supported yet")
+            with("type T {\n  owner a\n}\nmodel a {\n  id String @id\n  t T @json\n}")
+                .contains("`T` cannot type the JSON field `t`: `T.owner` is of type `a`, which a JSON value cannot hold")
+        );
+        assert!(
+            with("model a {\n  id String @id\n  t String @json\n}")
+                .contains("`@json` applies to fields typed by a `type`")
+        );
+        assert!(
+            with("model a {\n  id String @id\n  bs b[]?\n}\nmodel b {\n  id String @id\n}")
+                .contains("a list field cannot be optional")
         );
         assert!(
             with("model a {\n  id String @id\n}\nmodel b extends a {\n  x Int\n}")

@@ -628,6 +628,11 @@ impl Parser {
             self.bump();
             self.expect(Tok::RBracket, "`]`")?;
             field.list = true;
+            // ZModel's optional list (`String[]?`), in `type`s for typed JSON.
+            if *self.peek() == Tok::Question {
+                self.bump();
+                field.optional = true;
+            }
         }
         while *self.peek() == Tok::At {
             self.bump();

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Default, FieldKind, Model, Schema};
+use super::{Default, FieldKind, JsonShape, Model, Schema};
 
 pub fn print(schema: &Schema) -> String {
     let mut out = String::new();
@@ -21,6 +21,30 @@ pub fn print(schema: &Schema) -> String {
         }
         out.push_str("}\n\n");
     }
+    for id in used_types(schema) {
+        let declared = &schema.types[id];
+        let _ = writeln!(out, "type {} {{", declared.name);
+        let width = declared
+            .fields
+            .iter()
+            .map(|f| f.name.len())
+            .max()
+            .unwrap_or(0);
+        for field in &declared.fields {
+            let type_name = match field.shape {
+                JsonShape::Scalar(t) => schema.type_name(t),
+                JsonShape::Type(t) => &schema.types[t].name,
+            };
+            let suffix = match (field.list, field.optional) {
+                (true, true) => "[]?",
+                (true, false) => "[]",
+                (false, true) => "?",
+                (false, false) => "",
+            };
+            let _ = writeln!(out, "  {:width$} {type_name}{suffix}", field.name);
+        }
+        out.push_str("}\n\n");
+    }
     for (i, model) in schema.models.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -28,6 +52,32 @@ pub fn print(schema: &Schema) -> String {
         print_model(schema, model, &mut out);
     }
     out
+}
+
+/// The types that type some Json field, directly or through another type, in schema order.
+fn used_types(schema: &Schema) -> Vec<usize> {
+    let mut used = vec![false; schema.types.len()];
+    let mut pending: Vec<usize> = schema
+        .models
+        .iter()
+        .flat_map(|m| &m.fields)
+        .filter_map(|f| f.typed.map(|t| t.id))
+        .collect();
+    while let Some(id) = pending.pop() {
+        if std::mem::replace(&mut used[id], true) {
+            continue;
+        }
+        pending.extend(
+            schema.types[id]
+                .fields
+                .iter()
+                .filter_map(|f| match f.shape {
+                    JsonShape::Type(t) => Some(t),
+                    JsonShape::Scalar(_) => None,
+                }),
+        );
+    }
+    (0..used.len()).filter(|i| used[*i]).collect()
 }
 
 fn names(model: &Model, ids: &[usize]) -> String {
@@ -42,6 +92,14 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
     let width = model.fields.iter().map(|f| f.name.len()).max().unwrap_or(0);
     for (id, field) in model.fields.iter().enumerate() {
         let (type_name, suffix) = match &field.kind {
+            FieldKind::Scalar(_) if let Some(typed) = field.typed => (
+                schema.types[typed.id].name.clone(),
+                match (typed.list, field.optional) {
+                    (true, _) => "[]",
+                    (false, true) => "?",
+                    (false, false) => "",
+                },
+            ),
             FieldKind::Scalar(t) => (
                 schema.type_name(*t).to_owned(),
                 if field.optional { "?" } else { "" },
@@ -109,6 +167,9 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
         }
         for check in &field.checks {
             let _ = write!(line, " {}", check.text);
+        }
+        if field.typed.is_some() {
+            line.push_str(" @json");
         }
         if field.searchable.full_text {
             line.push_str(" @fullText");

@@ -2,8 +2,8 @@
 //!
 //! Mixins: `type CommonFields { … }` and `model Post with CommonFields { … }`. A model gets each
 //! mixin's fields and `@@` attributes (a mixin's own mixins first), before its own, as ZenStack
-//! does; the built schema never sees a `type`. A `type` used as a field's type (typed JSON) and
-//! delegate models (`extends`) are refused, naming them.
+//! does. A `type` used as a field's type is typed JSON (see `build`); delegate models
+//! (`extends`) are refused, naming them.
 //!
 //! `@ignore` / `@@ignore`: as in ZenStack, an ignored field or model is not part of the schema —
 //! not in the API, and no column or table (an existing one is dropped only with
@@ -33,17 +33,6 @@ pub(super) fn expand(
                     block.name
                 ),
             ));
-        }
-        for field in &block.fields {
-            if by_name.contains_key(field.type_name.as_str()) {
-                return Err((
-                    field.type_pos,
-                    format!(
-                        "`{}` is a `type`: typed JSON fields are not supported yet (use Json, or `with {}` to mix its fields in)",
-                        field.type_name, field.type_name
-                    ),
-                ));
-            }
         }
     }
     models

@@ -7,13 +7,14 @@
 //! One file per part of a request: `select` (reads: selections, ordering, paging), `filter`
 //! (`where` and unique lookups), `aggregate` (count, aggregate, groupBy) and `write` (create
 //! and update data with their nested writes), `search` (PostgreSQL's full-text and fuzzy
-//! search). Here: the entry point, [`OpName`], and the
+//! search), `typed` (what typed JSON fields take). Here: the entry point, [`OpName`], and the
 //! checks every part shares.
 
 mod aggregate;
 mod filter;
 mod search;
 mod select;
+mod typed;
 mod write;
 
 use serde_json::{Map, Value as Json};
@@ -203,6 +204,14 @@ impl<'s> Parser<'s> {
     }
 
     fn value(&self, json: &Json, ty: ScalarType, path: &str) -> PResult<Value> {
+        // As in ZenStack, a Json field's `null` must say which: the JSON value (`JsonNull`) or
+        // none (`DbNull`).
+        if ty == ScalarType::Json && json.is_null() {
+            return invalid(format!(
+                "Invalid input: a Json field takes JsonNull (the JSON value null) or DbNull (no value), not null{}",
+                at(path)
+            ));
+        }
         if let ScalarType::Enum(id) = ty {
             let declared = &self.schema.enums[id];
             return match json {
@@ -235,6 +244,9 @@ impl<'s> Parser<'s> {
     /// `v` as the field's validation attributes leave it (`@trim`, `@lower`, `@upper`), or
     /// why it fails one of their checks (`@email`, `@length`, `@gt`, …).
     fn checked(&self, field: &crate::schema::Field, v: Value, path: &str) -> PResult<Value> {
+        if let (Some(typed), Value::Json(json)) = (field.typed, &v) {
+            self.check_typed(typed, json, path)?;
+        }
         if field.checks.is_empty() {
             return Ok(v);
         }

@@ -451,3 +451,80 @@ on_both_backends! {
         assert_eq!(error(&refused), (422, "invalid-input".into()), "{}", refused.body);
     }
 }
+
+/// Typed JSON: a Json field typed by a `type` takes what fits it (other keys kept).
+const PROFILES: &str = r#"
+enum Gender {
+  MALE
+  FEMALE
+}
+
+type Profile {
+  age     Int
+  name    String
+  gender  Gender?
+  jobs    Job[]
+  address Address?
+  tags    String[]?
+}
+
+type Address {
+  country String
+  zip     String?
+}
+
+type Job {
+  title String
+}
+
+model person {
+  id      Int       @id
+  profile Profile   @json
+  past    Job[]     @json
+  extra   Json?
+}
+"#;
+
+async fn profiles(backend: tandem_testkit::Backend) -> tandem_testkit::TestApp {
+    tandem_testkit::spawn_app_with_schema(backend, PROFILES).await
+}
+
+on_both_backends! {
+    with profiles;
+
+    async fn typed_json_fields_take_what_fits_their_type(app: TestApp) {
+        let profile = json!({"age": 30, "name": "Ada", "jobs": [{"title": "Engineer", "since": 2020}], "address": {"country": "UK"}, "nickname": "A"});
+        let created = app.rpc_post("person", "create", json!({"data": {"id": 1, "profile": profile, "past": [{"title": "Clerk"}]}})).await;
+        assert_eq!(data(&created)["profile"], profile, "other keys are kept: {}", created.body);
+        for (bad, needle) in [
+            (json!({"age": 30, "jobs": []}), r#"expected string, received undefined at "data.profile.name""#),
+            (json!({"age": "30", "name": "A", "jobs": []}), r#"expected number, received string at "data.profile.age""#),
+            (json!({"age": 1, "name": "A", "jobs": [{"title": "x"}, {}]}), r#"expected string, received undefined at "data.profile.jobs[1].title""#),
+            (json!({"age": 1, "name": "A", "jobs": [], "gender": "OTHER"}), r#"expected one of "MALE" | "FEMALE" at "data.profile.gender""#),
+            (json!({"age": 1, "name": "A", "jobs": [], "address": {"zip": "1"}}), r#"received undefined at "data.profile.address.country""#),
+            (json!({"age": 1, "name": "A", "jobs": [], "tags": "a"}), r#"expected array, received string at "data.profile.tags""#),
+        ] {
+            let answer = app.rpc_post("person", "create", json!({"data": {"id": 2, "profile": bad, "past": []}})).await;
+            assert_eq!(answer.status, 422, "{}", answer.body);
+            let message = answer.body["error"]["message"].as_str().unwrap();
+            assert!(message.contains(needle), "{needle} in {message}");
+        }
+        let list = app.rpc_post("person", "create", json!({"data": {"id": 2, "profile": {"age": 1, "name": "B", "jobs": [], "tags": null}, "past": [{"title": 3}]}})).await;
+        assert_eq!(error(&list), (422, "invalid-input".into()), "{}", list.body);
+        assert!(list.body["error"]["message"].as_str().unwrap().contains(r#"at "data.past[0].title""#), "{}", list.body);
+        let update = app.rpc_put("person", "update", json!({"where": {"id": 1}, "data": {"profile": {"name": "No age", "jobs": []}}})).await;
+        assert_eq!(error(&update), (422, "invalid-input".into()), "{}", update.body);
+        // A Json field's null must be JsonNull or DbNull, as in ZenStack.
+        let null = app.rpc_put("person", "update", json!({"where": {"id": 1}, "data": {"extra": null}})).await;
+        assert_eq!(error(&null), (422, "invalid-input".into()), "{}", null.body);
+        let count = app.rpc_get("person", "count", json!({})).await;
+        assert_eq!(data(&count), &json!(1), "nothing refused was written");
+        let found = app.rpc_get("person", "findFirst", json!({"where": {"profile": {"equals": profile}}})).await;
+        assert_eq!(data(&found)["id"], 1);
+
+        let schema = app.client.get(app.url("/api/schema")).header("authorization", app.server_authorization()).send().await.unwrap().json::<serde_json::Value>().await.unwrap();
+        let schema = schema["schema"].as_str().unwrap();
+        assert!(schema.contains("type Profile {\n  age     Int\n  name    String\n  gender  Gender?\n  jobs    Job[]\n  address Address?\n  tags    String[]?\n}"), "{schema}");
+        assert!(schema.contains("profile Profile @json") && schema.contains("past    Job[] @json"), "{schema}");
+    }
+}
