@@ -556,6 +556,66 @@ export function buildCorpus() {
   put('one.disconnect', 'locker', 'update', { where: { id: 'l3' }, data: { badge: { disconnect: true } }, include: { badge: true } });
   badges('one.disconnect');
 
+  // ───────────────────────────── implicit many-to-many (`course` / `student` alone) ─────────────────────────────
+  const students = { students: { orderBy: { id: 'asc' } } };
+  const roster = (id) => get(`${id}.roster`, 'course', 'findMany', { orderBy: { id: 'asc' }, include: students });
+  post('m2m.create.nested', 'course', 'create', { data: { id: 'c1', title: 'Algebra', students: { create: [{ id: 's1', name: 'Ann' }, { id: 's2', name: 'Ben' }] } }, include: students });
+  post('m2m.create.connect', 'course', 'create', { data: { id: 'c2', title: 'Biology', students: { connect: [{ id: 's1' }], connectOrCreate: [{ where: { id: 's3' }, create: { id: 's3', name: 'Cat' } }] } }, include: students });
+  post('m2m.create.connect-missing', 'course', 'create', { data: { id: 'c3', title: 'Chemistry', students: { connect: { id: 'nope' } } } });
+  post('m2m.create.plain', 'course', 'create', { data: { id: 'c3', title: 'Chemistry' } });
+  roster('m2m.create');
+  get('m2m.include.reverse', 'student', 'findMany', { orderBy: { id: 'asc' }, include: { courses: { orderBy: { id: 'desc' } } } });
+  get('m2m.include.take', 'student', 'findMany', { orderBy: { id: 'asc' }, include: { courses: { orderBy: { id: 'asc' }, take: 1 } } });
+  get('m2m.include.skip', 'course', 'findMany', { orderBy: { id: 'asc' }, include: { students: { orderBy: { id: 'desc' }, skip: 1 } } });
+  get('m2m.include.where', 'course', 'findMany', { orderBy: { id: 'asc' }, include: { students: { where: { name: { startsWith: 'A' } } } } });
+  where('m2m.filter.some', 'course', { students: { some: { name: 'Ann' } } });
+  where('m2m.filter.every', 'course', { students: { every: { name: { in: ['Ann', 'Ben'] } } } });
+  where('m2m.filter.none', 'course', { students: { none: {} } });
+  where('m2m.filter.reverse', 'student', { courses: { some: { title: 'Biology' } } });
+  get('m2m.count', 'course', 'findMany', { orderBy: { id: 'asc' }, select: { id: true, _count: { select: { students: true } } } });
+  get('m2m.count.where', 'course', 'findMany', { orderBy: { id: 'asc' }, select: { id: true, _count: { select: { students: { where: { name: 'Ann' } } } } } });
+  get('m2m.order.count', 'course', 'findMany', { orderBy: [{ students: { _count: 'desc' } }, { id: 'asc' }], select: { id: true } });
+  put('m2m.connect.again', 'course', 'update', { where: { id: 'c1' }, data: { students: { connect: { id: 's1' } } }, include: students });
+  put('m2m.connect.missing', 'course', 'update', { where: { id: 'c1' }, data: { students: { connect: { id: 'nope' } } } });
+  put('m2m.disconnect', 'course', 'update', { where: { id: 'c1' }, data: { students: { disconnect: [{ id: 's2' }] } }, include: students });
+  put('m2m.disconnect.unpaired', 'course', 'update', { where: { id: 'c1' }, data: { students: { disconnect: { id: 's3' } } }, include: students });
+  put('m2m.set', 'course', 'update', { where: { id: 'c3' }, data: { students: { set: [{ id: 's2' }, { id: 's3' }] } }, include: students });
+  put('m2m.update.nested', 'course', 'update', { where: { id: 'c3' }, data: { students: { update: { where: { id: 's2' }, data: { name: 'Benjamin' } } } }, include: students });
+  put('m2m.update.unpaired', 'course', 'update', { where: { id: 'c3' }, data: { students: { update: { where: { id: 's1' }, data: { name: 'X' } } } } });
+  put('m2m.updateMany.nested', 'course', 'update', { where: { id: 'c2' }, data: { students: { updateMany: { where: { name: { startsWith: 'C' } }, data: { name: 'Cathy' } } } }, include: students });
+  put('m2m.upsert.create', 'course', 'update', { where: { id: 'c3' }, data: { students: { upsert: { where: { id: 's4' }, create: { id: 's4', name: 'Dan' }, update: { name: 'no' } } } }, include: students });
+  put('m2m.create.in-update', 'course', 'update', { where: { id: 'c1' }, data: { students: { create: { id: 's5', name: 'Eve' } } }, include: students });
+  put('m2m.delete.nested', 'course', 'update', { where: { id: 'c1' }, data: { students: { delete: { id: 's5' } } }, include: students });
+  put('m2m.deleteMany.nested', 'course', 'update', { where: { id: 'c3' }, data: { students: { deleteMany: { name: 'Dan' } } }, include: students });
+  put('m2m.self.connect', 'student', 'update', { where: { id: 's1' }, data: { mentees: { connect: [{ id: 's2' }, { id: 's3' }] } }, include: { mentees: { orderBy: { id: 'asc' } }, mentors: true } });
+  get('m2m.self.reverse', 'student', 'findMany', { orderBy: { id: 'asc' }, select: { id: true, mentors: { select: { id: true } }, _count: { select: { mentees: true } } } });
+  del('m2m.delete.row', 'student', 'delete', { where: { id: 's2' } });
+  roster('m2m.delete.row');
+  get('m2m.after.students', 'student', 'findMany', { orderBy: { id: 'asc' }, include: { courses: { select: { id: true }, orderBy: { id: 'asc' } }, mentors: { select: { id: true } } } });
+
+  // ───────────────────────────── Json null markers (`doc` alone) ─────────────────────────────
+  const marker = (path, name) => ({ serialization: { values: { [path]: [['custom', name]] } } });
+  post('jsonnull.create.jsonnull', 'doc', 'create', { data: { id: 1, body: 'JsonNull' }, meta: marker('data.body', 'JsonNull') });
+  post('jsonnull.create.dbnull-optional', 'doc', 'create', { data: { id: 2, body: { a: 1 }, note: 'DbNull' }, meta: marker('data.note', 'DbNull') });
+  post('jsonnull.create.jsonnull-optional', 'doc', 'create', { data: { id: 3, body: { a: 2 }, note: 'JsonNull' }, meta: marker('data.note', 'JsonNull') });
+  post('jsonnull.create.value', 'doc', 'create', { data: { id: 4, body: [1, null], note: { k: 'v' } } });
+  post('jsonnull.create.dbnull-required', 'doc', 'create', { data: { id: 5, body: 'DbNull' }, meta: marker('data.body', 'DbNull') });
+  post('jsonnull.create.plain-null', 'doc', 'create', { data: { id: 5, body: { a: 3 }, note: null } });
+  post('jsonnull.create.anynull', 'doc', 'create', { data: { id: 5, body: 'AnyNull' }, meta: marker('data.body', 'AnyNull') });
+  post('jsonnull.create.string', 'doc', 'create', { data: { id: 6, body: 'JsonNull' } });
+  const jn = (id, field, op, name) => get(`jsonnull.filter.${id}`, 'doc', 'findMany', { where: { [field]: { [op]: name } }, orderBy: { id: 'asc' } }, { meta: marker(`where.${field}.${op}`, name) });
+  jn('body-equals-jsonnull', 'body', 'equals', 'JsonNull');
+  jn('note-equals-jsonnull', 'note', 'equals', 'JsonNull');
+  jn('note-equals-dbnull', 'note', 'equals', 'DbNull');
+  jn('note-equals-anynull', 'note', 'equals', 'AnyNull');
+  jn('note-not-jsonnull', 'note', 'not', 'JsonNull');
+  jn('note-not-dbnull', 'note', 'not', 'DbNull');
+  jn('note-not-anynull', 'note', 'not', 'AnyNull');
+  put('jsonnull.update.dbnull', 'doc', 'update', { where: { id: 4 }, data: { note: 'DbNull' }, meta: marker('data.note', 'DbNull') });
+  put('jsonnull.update.jsonnull', 'doc', 'update', { where: { id: 4 }, data: { body: 'JsonNull' }, meta: marker('data.body', 'JsonNull') });
+  put('jsonnull.update.plain-null', 'doc', 'update', { where: { id: 4 }, data: { note: null } });
+  get('jsonnull.after', 'doc', 'findMany', { orderBy: { id: 'asc' } });
+
   // ───────────────────────────── validation attributes (`signup` alone) ─────────────────────────────
   const su = (id, data) => post(`check.${id}`, 'signup', 'create', { data });
   su('email', { id: 1, email: 'foo', handle: 'abc' });

@@ -63,6 +63,42 @@ export async function generateSchema(prismaSchema, provider, name, { policy = fa
   return mod.schema;
 }
 
+/**
+ * `$pushSchema()` leaves out the join tables of implicit many-to-many relations (ZenStack's tests
+ * create them with Prisma's `db push`): made here as Prisma makes them — `_AToB` (or
+ * `_<relation name>`), `A`/`B` referencing the two ids with cascades, a pair once, an index on B.
+ */
+async function createJoinTables(client, schema, backend) {
+  const { QueryUtils } = await import('@zenstackhq/orm');
+  const columnType = (model, field) => {
+    const type = schema.models[model].fields[field].type;
+    if (backend === 'postgres') return { String: 'text', Int: 'integer', BigInt: 'bigint' }[type] ?? 'text';
+    return { String: 'TEXT', Int: 'INTEGER', BigInt: 'INTEGER' }[type] ?? 'TEXT';
+  };
+  const tableOf = (model) => {
+    const map = schema.models[model].attributes?.find((a) => a.name === '@@map');
+    return map?.args?.[0]?.value?.value ?? model;
+  };
+  const done = new Set();
+  for (const [model, def] of Object.entries(schema.models)) {
+    for (const field of Object.keys(def.fields)) {
+      const m2m = QueryUtils.getManyToManyRelation(schema, model, field);
+      if (!m2m || done.has(m2m.joinTable)) continue;
+      done.add(m2m.joinTable);
+      const ends = [
+        [m2m.parentFkName, model, m2m.parentPKName],
+        [m2m.otherFkName, m2m.otherModel, m2m.otherPKName],
+      ].sort((a, b) => a[0].localeCompare(b[0]));
+      const columns = ends.map(
+        ([fk, target, pk]) =>
+          `"${fk}" ${columnType(target, pk)} NOT NULL REFERENCES "${tableOf(target)}"("${pk}") ON DELETE CASCADE ON UPDATE CASCADE`,
+      );
+      await client.$executeRawUnsafe(`CREATE TABLE "${m2m.joinTable}" (${columns.join(', ')}, PRIMARY KEY ("A", "B"))`);
+      await client.$executeRawUnsafe(`CREATE INDEX "${m2m.joinTable}_B_index" ON "${m2m.joinTable}"("B")`);
+    }
+  }
+}
+
 function send(res, status, body) {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -98,6 +134,7 @@ export async function startZenStack({ backend, prismaSchema, pgUrl, policy = fal
   }
   const client = new ZenStackClient(schema, { dialect });
   await client.$pushSchema();
+  await createJoinTables(client, schema, backend);
   const handler = new RPCApiHandler({ schema });
   let guarded = null;
   if (policy) {
