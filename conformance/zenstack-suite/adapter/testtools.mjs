@@ -13,7 +13,7 @@
 //     `user` and `tenant` models hold the Platform's people and refuse creates through the BaaS);
 //     `client.user` is sent to `User_`. Nothing else changes.
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,12 +69,32 @@ export function renameReserved(text) {
   for (const m of text.matchAll(/^\s*model\s+(\w+)/gm)) {
     if (RESERVED.includes(lowerFirst(m[1]))) renames.set(m[1], `${m[1]}_`);
   }
+  return { text: renameWith(text, renames), renames };
+}
+
+function renameWith(text, renames) {
   let out = text;
   for (const [from, to] of renames) {
     // Identifiers only: not inside a string literal.
     out = out.replace(new RegExp(`(?<!["'\\w])${from}(?![\\w"'])`, 'g'), to);
   }
-  return { text: out, renames };
+  return out;
+}
+
+/** The key of the object `generateTsSchemaInPlace` returns as `schema`: its main file. */
+const PROJECT_FILE = Symbol('zmodel project file');
+
+/** ZenStack testtools' project directory, for tests that write .zmodel files themselves. */
+export function createTestProject() {
+  return mkdtempSync(path.join(os.tmpdir(), 'zs-project-'));
+}
+
+/**
+ * Stands in for generating `schema.ts` from a project's main .zmodel file: the schema object
+ * names the file, and `createTestClient` gives Tandem the project's files as they are.
+ */
+export async function generateTsSchemaInPlace(file) {
+  return { schema: { [PROJECT_FILE]: path.resolve(file), provider: { type: getTestDbProvider() } } };
 }
 
 /** Options of ZenStack's createTestClient that change behaviour the RPC API cannot reproduce. */
@@ -87,11 +107,28 @@ export async function createTestClient(schema, options = {}) {
   if (options?.provider && options.provider !== getTestDbProvider()) {
     throw notCarried(`a test for the ${options.provider} provider`);
   }
-  const source = typeof schema === 'string' ? { text: schema, dir: null } : await zmodelOf(schema);
-  const { text, renames } = renameReserved(source.text);
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'zs-suite-'));
-  const schemaFile = path.join(workDir, 'schema.zmodel');
-  await writeFile(schemaFile, text);
+  let text;
+  let renames;
+  let schemaFile = path.join(workDir, 'schema.zmodel');
+  if (schema?.[PROJECT_FILE]) {
+    // A project of .zmodel files that import each other (`generateTsSchemaInPlace`): all of
+    // them, renamed alike, next to each other; Tandem reads the imports from the main one.
+    const main = schema[PROJECT_FILE];
+    const dir = path.dirname(main);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.zmodel'));
+    const texts = files.map((f) => readFileSync(path.join(dir, f), 'utf8'));
+    ({ renames } = renameReserved(texts.join('\n')));
+    for (const [i, f] of files.entries()) {
+      await writeFile(path.join(workDir, f), renameWith(texts[i], renames));
+    }
+    text = files.map((f) => readFileSync(path.join(workDir, f), 'utf8')).join('\n');
+    schemaFile = path.join(workDir, path.basename(main));
+  } else {
+    const source = typeof schema === 'string' ? { text: schema, dir: null } : await zmodelOf(schema);
+    ({ text, renames } = renameReserved(source.text));
+    await writeFile(schemaFile, text);
+  }
   for (const [name, content] of Object.entries(options?.extraZModelFiles ?? {})) {
     await writeFile(path.join(workDir, name.endsWith('.zmodel') ? name : `${name}.zmodel`), content);
   }
@@ -308,8 +345,12 @@ function makeClient(server, schemaDef, models, stop, features = {}) {
           case '$pushSchema':
             return async () => {};
           case '$schema':
-            // A schema given as text has no object: what tests read of it is the provider.
-            return typeof schemaDef === 'string' ? { provider: { type: getTestDbProvider() } } : schemaDef;
+            // A schema given as text has no object: what tests read of it is the provider —
+            // the database under test, as ZenStack's testtools set it (the generated schema.ts
+            // files say sqlite).
+            return typeof schemaDef === 'string'
+              ? { provider: { type: getTestDbProvider() } }
+              : { ...schemaDef, provider: { ...schemaDef.provider, type: getTestDbProvider() } };
           case '$executeRaw':
             return rawStatement(features);
           case '$transaction':

@@ -108,7 +108,52 @@ pub fn load_schema(path: Option<&std::path::Path>) -> Result<Schema, BaasStartEr
     if source.len() as u64 > MAX_SCHEMA_BYTES {
         return Err(BaasStartError::SchemaTooLarge { path: name });
     }
-    Ok(Schema::from_source(&name, &source)?)
+    let mut files = vec![(name, source)];
+    read_imports(path, &mut files)?;
+    Ok(Schema::from_sources(&files)?)
+}
+
+/// The files `import`ed by `files` (ZModel: `import "./post"`, relative to the importing
+/// file, `.zmodel` added when the name has no extension), each once, appended in the order
+/// met; together at most [`MAX_SCHEMA_BYTES`].
+fn read_imports(
+    main: &std::path::Path,
+    files: &mut Vec<(String, String)>,
+) -> Result<(), BaasStartError> {
+    let mut seen = vec![std::fs::canonicalize(main).unwrap_or_else(|_| main.to_owned())];
+    let mut paths = vec![main.to_owned()];
+    let mut next = 0;
+    while next < files.len() {
+        let dir = paths[next]
+            .parent()
+            .map(std::path::Path::to_owned)
+            .unwrap_or_default();
+        for import in Schema::imports_of(&files[next].1) {
+            let mut path = dir.join(&import);
+            if path.extension().is_none() {
+                path.set_extension("zmodel");
+            }
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if seen.contains(&canonical) {
+                continue;
+            }
+            let name = path.display().to_string();
+            let source =
+                std::fs::read_to_string(&path).map_err(|source| BaasStartError::SchemaFile {
+                    path: format!("{name} (imported by {})", files[next].0),
+                    source,
+                })?;
+            let total: usize = files.iter().map(|(_, s)| s.len()).sum::<usize>() + source.len();
+            if total as u64 > MAX_SCHEMA_BYTES {
+                return Err(BaasStartError::SchemaTooLarge { path: name });
+            }
+            seen.push(canonical);
+            paths.push(path);
+            files.push((name, source));
+        }
+        next += 1;
+    }
+    Ok(())
 }
 
 pub struct Baas {
@@ -197,5 +242,43 @@ impl Baas {
             .run(model_id, &operation, self.clock.now(), &guard)
             .await?
             .data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imported_files_join_the_schema_and_errors_name_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = dir.path().join("main.zmodel");
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "main.zmodel",
+            "import './post'\nimport \"./user\"\n\ndatasource db {\n  provider = \"sqlite\"\n}\n",
+        );
+        write(
+            "post.zmodel",
+            "import './main'\nmodel post {\n  id        Int    @id\n  author    user   @relation(fields: [author_id], references: [id])\n  author_id String\n}\n",
+        );
+        write("user.zmodel", "model user {\n  posts post[]\n}\n");
+        let schema = load_schema(Some(&main)).unwrap();
+        let post = schema.model_id("post").expect("the imported model");
+        assert!(schema.model(post).field("author").is_some());
+
+        write(
+            "post.zmodel",
+            "model post {\n  id    Int @id\n  title Strin\n}\n",
+        );
+        let err = load_schema(Some(&main)).unwrap_err().to_string();
+        assert!(
+            err.contains("post.zmodel:3:9") && err.contains("unknown type `Strin`"),
+            "{err}"
+        );
+
+        write("main.zmodel", "\nimport './nope'\n");
+        let err = load_schema(Some(&main)).unwrap_err().to_string();
+        assert!(err.contains("nope.zmodel (imported by"), "{err}");
     }
 }

@@ -510,6 +510,42 @@ impl Schema {
         Self::from_source("<built-in>", "")
     }
 
+    /// A schema spread over files (ZModel's `import`), read as one in the order given; an
+    /// error names the file it is in and the line there.
+    pub fn from_sources(files: &[(String, String)]) -> Result<Self, SchemaError> {
+        if let [(name, source)] = files {
+            return Self::from_source(name, source);
+        }
+        const COMBINED: &str = "<the schema files>";
+        let mut text = String::new();
+        let mut starts: Vec<(u32, &str)> = Vec::new();
+        let mut line = 1u32;
+        for (name, source) in files {
+            starts.push((line, name.as_str()));
+            text.push_str(source);
+            if !source.ends_with('\n') {
+                text.push('\n');
+            }
+            line = 1 + text.matches('\n').count() as u32;
+        }
+        Self::from_source(COMBINED, &text).map_err(|mut e| {
+            if e.file == COMBINED
+                && let Some((start, name)) = starts.iter().rev().find(|(s, _)| *s <= e.pos.line)
+            {
+                e.file = (*name).to_owned();
+                e.pos.line -= start - 1;
+            }
+            e
+        })
+    }
+
+    /// The files a schema source imports (`import "./other"`), as written, when it parses.
+    pub fn imports_of(source: &str) -> Vec<String> {
+        parser::parse(source)
+            .map(|file| file.imports.into_iter().map(|(path, _)| path).collect())
+            .unwrap_or_default()
+    }
+
     /// Parses and validates an app's schema, merged with the built-in models.
     pub fn from_source(file: &str, source: &str) -> Result<Self, SchemaError> {
         let located = |e: parser::SyntaxError| SchemaError {

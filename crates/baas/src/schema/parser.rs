@@ -35,6 +35,9 @@ pub struct File {
     pub types: Vec<ModelBlock>,
     /// `view` blocks: recognised so they can be refused with a position.
     pub unsupported: Vec<(String, Pos)>,
+    /// ZModel's `import "./other"`: the files whose declarations join this one's (read by the
+    /// schema loader, which gives the parser all of them at once).
+    pub imports: Vec<(String, Pos)>,
 }
 
 /// `enum Role { ADMIN MEMBER }`: its values in the order declared, each with its attributes
@@ -416,6 +419,7 @@ impl Parser {
             enums: Vec::new(),
             types: Vec::new(),
             unsupported: Vec::new(),
+            imports: Vec::new(),
         };
         loop {
             self.skip_newlines();
@@ -439,6 +443,21 @@ impl Parser {
                     "type" => {
                         self.bump();
                         file.types.push(self.model()?);
+                    }
+                    "import" => {
+                        let pos = self.bump().1;
+                        match self.peek().clone() {
+                            Tok::Str(path) => {
+                                self.bump();
+                                file.imports.push((path, pos));
+                            }
+                            other => {
+                                return self.error(format!(
+                                    "expected the imported file as a string (`import \"./other\"`), found {other}"
+                                ));
+                            }
+                        }
+                        self.end_of_line()?;
                     }
                     "view" => {
                         let pos = self.bump().1;
