@@ -43,7 +43,13 @@ function runBackend(backend) {
   for (const file of report.testResults) {
     const rel = path.relative(HERE, file.name).replace(/\\/g, '/').replace(UPSTREAM_PREFIX, '');
     if (file.assertionResults.length === 0) {
-      tests.push({ file: rel, name: '(the file)', status: 'failed', reason: firstLine(file.message) });
+      // A file that failed before any test ran, or one whose tests upstream leaves out for
+      // this database (zod.test.ts runs on SQLite only).
+      tests.push(
+        file.status === 'failed'
+          ? { file: rel, name: '(the file)', status: 'failed', reason: firstLine(file.message) }
+          : { file: rel, name: '(the file)', status: 'skipped', reason: 'skipped upstream' },
+      );
     }
     for (const t of file.assertionResults) {
       const message = (t.failureMessages ?? []).join('\n');
