@@ -749,6 +749,17 @@ mod tests {
         );
         assert_eq!(post.indexes.len(), 1, "the mixin's @@index applies");
         assert!(schema.model_id("legacy").is_none());
+        // Mixins after `with` are separated by spaces or commas.
+        for list in ["Named Stamped", "Named, Stamped"] {
+            let schema = Schema::from_source(
+                "s",
+                &format!("type Named {{\n  name String\n}}\ntype Stamped {{\n  at DateTime\n}}\nmodel tag with {list} {{\n  id Int @id\n}}\n"),
+            )
+            .unwrap();
+            let tag = schema.model(schema.model_id("tag").unwrap());
+            let names: Vec<&str> = tag.fields.iter().map(|f| f.name.as_str()).collect();
+            assert_eq!(names, ["name", "at", "id"], "{list}");
+        }
         let with = |text: &str| error_of(text);
         assert!(with("model a with Nope {\n  id String @id\n}").contains("unknown mixin `Nope`"));
         assert!(

@@ -508,9 +508,18 @@ impl Parser {
                 Tok::Ident(word) if word == "with" && mixins.is_empty() => {
                     self.bump();
                     mixins.push(self.ident("a type's name")?);
-                    while *self.peek() == Tok::Comma {
-                        self.bump();
-                        mixins.push(self.ident("a type's name")?);
+                    // ZModel separates mixins with commas or spaces (`with A, B` / `with A B`).
+                    loop {
+                        match self.peek() {
+                            Tok::Comma => {
+                                self.bump();
+                                mixins.push(self.ident("a type's name")?);
+                            }
+                            Tok::Ident(next) if next != "extends" => {
+                                mixins.push(self.ident("a type's name")?);
+                            }
+                            _ => break,
+                        }
                     }
                 }
                 _ => break,
