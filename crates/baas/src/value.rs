@@ -270,8 +270,24 @@ pub fn from_json(json: &Json, ty: ScalarType) -> Result<Value, TypeMismatch> {
             let s = json.as_str().ok_or_else(|| mismatch("date"))?;
             Value::DateTime(parse_datetime(s).ok_or_else(|| mismatch("date"))?)
         }
+        // A marker inside a Json value has no meaning there (ZenStack's are top-level only).
+        ScalarType::Json if holds_marker(json) => {
+            return Err(TypeMismatch {
+                expected: "JSON (JsonNull, DbNull and AnyNull stand for a whole Json field)",
+                received: "a null marker inside the value",
+            });
+        }
         ScalarType::Json => Value::Json(json.clone()),
     })
+}
+
+/// Whether a null marker (or the key markers travel under) is anywhere inside `json`.
+pub fn holds_marker(json: &Json) -> bool {
+    match json {
+        Json::Object(map) => map.contains_key(MARKER_KEY) || map.values().any(holds_marker),
+        Json::Array(items) => items.iter().any(holds_marker),
+        _ => false,
+    }
 }
 
 /// ISO 8601 as JavaScript's `new Date(string)` reads it: full timestamps with an offset, or

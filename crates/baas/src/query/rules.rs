@@ -188,7 +188,8 @@ fn relations(
                     | RelationWrite::CreateMany { .. }
                     | RelationWrite::Upsert { .. }
             );
-            if moves_link {
+            // Pairing rows through a many-to-many join table changes neither row.
+            if moves_link && relation.join.is_none() {
                 let (owner_model, fk) = if rewrites_parent_fk {
                     (model, &relation.local)
                 } else {

@@ -1036,8 +1036,27 @@ impl Builder {
         models: &mut [Model],
     ) -> Result<(), SchemaError> {
         let sides = self.relation_sides(drafts, names)?;
+        // Each many-to-many join table belongs to one pair of relation fields.
+        let mut join_tables: HashMap<String, (ModelId, FieldId)> = HashMap::new();
         for (i, side) in sides.iter().enumerate() {
             if let Some(relation) = self.resolve_side(i, &sides, models)? {
+                if let Some(join) = &relation.join {
+                    let pair = (side.model, side.field).min((relation.target, relation.opposite));
+                    let owner = *join_tables.entry(join.table.clone()).or_insert(pair);
+                    if owner != pair {
+                        return self.err(
+                            side.pos,
+                            format!(
+                                "the many-to-many relation `{}.{}` would share the join table `{}` with `{}.{}`; give one of them another @relation name",
+                                models[side.model].name,
+                                models[side.model].fields[side.field].name,
+                                join.table,
+                                models[owner.0].name,
+                                models[owner.0].fields[owner.1].name
+                            ),
+                        );
+                    }
+                }
                 models[side.model].fields[side.field].kind = FieldKind::Relation(relation);
             }
         }

@@ -779,6 +779,10 @@ mod tests {
                 .contains("a list field cannot be optional")
         );
         assert!(
+            with("model a {\n  id String @id\n  bs b[]\n}\nmodel b {\n  id String @id\n  as a[]\n}\nmodel c {\n  id String @id\n  ds d[] @relation(\"aTob\")\n}\nmodel d {\n  id String @id\n  cs c[] @relation(\"aTob\")\n}")
+                .contains("would share the join table `_aTob`")
+        );
+        assert!(
             with("model a {\n  id String @id\n}\nmodel b extends a {\n  x Int\n}")
                 .contains("delegate models (`b extends a`) are not supported yet")
         );

@@ -165,6 +165,12 @@ impl Parser<'_> {
         };
         let mut conds = Vec::new();
         for (key, value) in map {
+            if NullMarker::of(value).is_none() && crate::value::holds_marker(value) {
+                return invalid(format!(
+                    "Invalid input: JsonNull, DbNull and AnyNull stand for a whole value, not a part of one{}",
+                    at(&join(path, key))
+                ));
+            }
             let string = |this: &Self| -> PResult<String> {
                 let _ = this;
                 value.as_str().map(escape_like).ok_or_else(|| {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use tandem_testkit::{Backend, TestApp, spawn_app_with_schema, try_spawn_app_with_schema};
 
-use super::{data, error};
+use super::{T1, U1, data, error};
 
 const TAGS: &str = r#"
 model post {
@@ -131,4 +131,42 @@ async fn a_many_to_many_relation_needs_single_field_ids() {
         refused.contains("needs a single-field @id on `a`"),
         "{refused}"
     );
+}
+
+/// Pairing with the Platform's users changes no user row: it is allowed like any other.
+const TEAMS: &str = r#"
+model user {
+  teams team[]
+}
+
+model team {
+  id      Int    @id
+  members user[]
+}
+"#;
+
+async fn teams(backend: Backend) -> TestApp {
+    let app = spawn_app_with_schema(backend, TEAMS).await;
+    app.seed_people(json!({
+        "tenant": [{"id": T1, "name": "Acme", "created_at": "2020-01-01T00:00:00.000Z"}],
+        "user": [{"id": U1, "email": "alice@example.com", "tenant_id": T1, "created_at": "2020-02-01T00:00:00.000Z"}],
+    }))
+    .await;
+    app
+}
+
+on_both_backends! {
+    with teams;
+
+    async fn users_are_paired_without_changing_them(app: TestApp) {
+        let team = app.rpc_post("team", "create", json!({"data": {"id": 1, "members": {"connect": {"id": U1}}}, "include": {"members": {"select": {"email": true}}}})).await;
+        assert_eq!(data(&team)["members"], json!([{"email": "alice@example.com"}]), "{}", team.body);
+        let off = app.rpc_put("team", "update", json!({"where": {"id": 1}, "data": {"members": {"disconnect": {"id": U1}}}, "include": {"members": true}})).await;
+        assert_eq!(data(&off)["members"], json!([]), "{}", off.body);
+        let from_user = app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"teams": {"connect": {"id": 1}}}, "include": {"teams": true}})).await;
+        assert_eq!(data(&from_user)["teams"], json!([{"id": 1}]), "{}", from_user.body);
+        // Creating a user through the relation stays refused: users come from the Platform.
+        let create = app.rpc_put("team", "update", json!({"where": {"id": 1}, "data": {"members": {"create": {"id": "00000000-0000-4000-8000-000000000009", "email": "x@example.com", "tenant_id": T1}}}})).await;
+        assert_eq!(create.status, 403, "{}", create.body);
+    }
 }

@@ -449,6 +449,11 @@ on_both_backends! {
 
         let refused = app.rpc_post("metric", "create", json!({"data": {"name": "any", "data": "AnyNull"}, "meta": marker("data.data", "AnyNull")})).await;
         assert_eq!(error(&refused), (422, "invalid-input".into()), "{}", refused.body);
+        // A marker stands for a whole value; inside one it is refused, not stored.
+        let inside = app.rpc_post("metric", "create", json!({"data": {"name": "inside", "data": {"a": "JsonNull"}}, "meta": marker("data.data.a", "JsonNull")})).await;
+        assert_eq!(error(&inside), (422, "invalid-input".into()), "{}", inside.body);
+        let count = app.rpc_get("metric", "count", json!({"where": {"name": "inside"}})).await;
+        assert_eq!(data(&count), &json!(0));
     }
 }
 
