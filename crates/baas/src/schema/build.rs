@@ -625,46 +625,38 @@ impl Builder {
             );
         }
         // A `type` as a field's type: a Json field holding that shape (typed JSON).
-        if let Some(&id) = self.type_ids.get(&decl.type_name) {
-            if let Some((pos, why)) = &self.types[id].1 {
-                return self.err(
-                    decl.type_pos,
-                    format!(
-                        "`{}` cannot type the JSON field `{}`: {why} (at {pos}); use it as a mixin (`with {}`)",
-                        decl.type_name, decl.name, decl.type_name
-                    ),
-                );
-            }
-            return Ok(Field {
-                name: decl.name.clone(),
-                column: decl.name.clone(),
-                pos: decl.pos,
-                kind: FieldKind::Scalar(ScalarType::Json),
-                optional: decl.optional,
-                default: None,
-                updated_at: false,
-                updated_at_ignore: Vec::new(),
-                policies: Vec::new(),
-                checks: Vec::new(),
-                searchable: super::Searchable::NONE,
-                typed: Some(super::TypedJson {
-                    id,
-                    list: decl.list,
-                }),
+        let typed = self
+            .type_ids
+            .get(&decl.type_name)
+            .map(|&id| super::TypedJson {
+                id,
+                list: decl.list,
             });
+        if let Some(typed) = typed
+            && let Some((pos, why)) = &self.types[typed.id].1
+        {
+            return self.err(
+                decl.type_pos,
+                format!(
+                    "`{}` cannot type the JSON field `{}`: {why} (at {pos}); use it as a mixin (`with {}`)",
+                    decl.type_name, decl.name, decl.type_name
+                ),
+            );
         }
-        let scalar = ScalarType::from_name(&decl.type_name).or_else(|| {
-            self.enum_ids
-                .get(&decl.type_name)
-                .map(|id| ScalarType::Enum(*id))
-        });
+        let scalar = ScalarType::from_name(&decl.type_name)
+            .or_else(|| {
+                self.enum_ids
+                    .get(&decl.type_name)
+                    .map(|id| ScalarType::Enum(*id))
+            })
+            .or(typed.map(|_| ScalarType::Json));
         if scalar.is_none() && !names.contains_key(&decl.type_name) {
             return self.err(decl.type_pos, format!(
-                "unknown type `{}`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, an enum or a model name",
+                "unknown type `{}`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, an enum, a `type` or a model name",
                 decl.type_name
             ));
         }
-        if scalar.is_some() && decl.list {
+        if scalar.is_some() && typed.is_none() && decl.list {
             return self.err(
                 decl.type_pos,
                 format!(
@@ -699,7 +691,7 @@ impl Builder {
             policies: Vec::new(),
             checks: Vec::new(),
             searchable: super::Searchable::NONE,
-            typed: None,
+            typed,
         })
     }
 

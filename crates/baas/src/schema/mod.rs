@@ -853,7 +853,7 @@ mod tests {
         let e = error_of("model a {\n  id Strin @id\n}");
         assert_eq!(
             e,
-            "schema.prisma:2:6: unknown type `Strin`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, an enum or a model name"
+            "schema.prisma:2:6: unknown type `Strin`: use String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, an enum, a `type` or a model name"
         );
         assert!(
             error_of("model a {\n  name String\n}")

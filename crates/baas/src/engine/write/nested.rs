@@ -1,5 +1,6 @@
 //! Nested writes through a relation: to the related rows that hold the parent's key
-//! (create, connect, set, disconnect, update, delete, … their foreign key set or cleared), and
+//! (create, connect, set, disconnect, update, delete, … their foreign key set or cleared), or
+//! that are paired with the parent in a many-to-many join table (the pairing is `join`'s), and
 //! the lookups of a related row by the key the parent holds.
 
 use sea_query::{Alias, Query, SimpleExpr};
@@ -10,13 +11,15 @@ use crate::engine::read::Record;
 use crate::error::BaasResult;
 use crate::exec::Exec;
 use crate::query::access::Action;
-use crate::query::ast::{Filter, RelationWrite};
+use crate::query::ast::{Filter, Quantifier, RelationWrite};
 use crate::schema::{FieldId, ModelId, Relation, ScalarType};
 use crate::value::Value;
 
 impl<'r, 's> Writer<'r, 's> {
-    /// The rows of relation `r` (held by the related rows) currently linked to `record`.
-    fn children_filter(
+    /// The rows of relation `r` currently linked to `record` (and matching `extra`): those
+    /// holding its key, or through a many-to-many join table, those whose opposite relation
+    /// has `record` among its rows.
+    pub(super) fn children_filter(
         &self,
         parent_model: ModelId,
         record: &Record,
@@ -24,8 +27,37 @@ impl<'r, 's> Writer<'r, 's> {
         extra: Option<&Filter>,
     ) -> Filter {
         let values: Vec<Value> = r.local.iter().map(|f| record.value(*f).clone()).collect();
-        let _ = parent_model;
-        equals(&self.typed(r.target, &r.foreign), &values).and(extra)
+        let linked = match r.join {
+            Some(_) => Filter::Many {
+                relation: r.opposite,
+                quantifier: Quantifier::Some,
+                filter: Box::new(equals(&self.typed(parent_model, &r.local), &values)),
+            },
+            None => equals(&self.typed(r.target, &r.foreign), &values),
+        };
+        linked.and(extra)
+    }
+
+    /// Creates a row linked to `record` through `r`: holding its key, or paired with it.
+    async fn create_child(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        record: &Record,
+        r: &Relation,
+        data: &crate::query::ast::CreateData,
+    ) -> BaasResult<()> {
+        match &r.join {
+            Some(join) => {
+                let child = self.insert(exec, data, None).await?;
+                self.pair(exec, model, record, r, join, &child).await
+            }
+            None => {
+                self.insert(exec, data, Some(self.link_of(record, r)))
+                    .await?;
+                Ok(())
+            }
+        }
     }
 
     fn link_of(&self, record: &Record, r: &Relation) -> (Vec<FieldId>, Vec<Value>) {
@@ -80,15 +112,17 @@ impl<'r, 's> Writer<'r, 's> {
         write: &'a RelationWrite,
     ) -> Boxed<'a, ()> {
         Box::pin(async move {
-            if let Some(join) = &r.join {
-                return self.write_pairs(exec, model, record, r, join, write).await;
+            // Through a join table, what links rows is written there (`join`).
+            if let Some(join) = &r.join
+                && self.link_pairs(exec, model, record, r, join, write).await?
+            {
+                return Ok(());
             }
             let ours = |extra: Option<&Filter>| self.children_filter(model, record, r, extra);
             let (_, our_values) = self.link_of(record, r);
             match write {
                 RelationWrite::Create(data) => {
-                    self.insert(exec, data, Some(self.link_of(record, r)))
-                        .await?;
+                    self.create_child(exec, model, record, r, data).await?;
                 }
                 RelationWrite::CreateMany {
                     data,
@@ -149,10 +183,7 @@ impl<'r, 's> Writer<'r, 's> {
                     update,
                 } => match self.one(exec, r.target, ours(unique.as_ref())).await? {
                     Some(target) => self.update_record(exec, r.target, &target, update).await?,
-                    None => {
-                        self.insert(exec, create, Some(self.link_of(record, r)))
-                            .await?;
-                    }
+                    None => self.create_child(exec, model, record, r, create).await?,
                 },
                 RelationWrite::Delete(filter) => {
                     let targets = self

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use tandem_testkit::{Backend, TestApp, spawn_app_with_schema};
 
 use super::access::{as_user, q};
-use super::{T1, U1, U2, data, ids};
+use super::{T1, U1, U2, data, ids, served_schema};
 
 const TASKS: &str = r#"
 enum Role {
@@ -74,17 +74,7 @@ on_both_backends! {
     with tasks;
 
     async fn enum_fields_take_their_values_and_defaults(app: TestApp) {
-        let schema = app
-            .client
-            .get(app.url("/api/schema"))
-            .header("authorization", app.server_authorization())
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap();
-        let schema = schema["schema"].as_str().unwrap();
+        let schema = served_schema(&app).await;
         assert!(schema.contains("enum Priority {\n  LOW\n  MEDIUM\n  HIGH\n}"), "{schema}");
         assert!(schema.contains("Priority @default(MEDIUM)"), "{schema}");
 
@@ -236,7 +226,7 @@ on_both_backends! {
         let inserted = app.rpc_get("item", "findUnique", json!({"where": {"id": 9}})).await;
         assert_eq!(data(&inserted)["level"], "LOW", "the column's default is the mapped text");
 
-        let schema = app.client.get(app.url("/api/schema")).header("authorization", app.server_authorization()).send().await.unwrap().json::<Value>().await.unwrap();
-        assert!(schema["schema"].as_str().unwrap().contains("  LOW @map(\"lvl_low\")\n  HIGH @map(\"lvl_high\")\n  MID\n"), "{schema}");
+        let schema = served_schema(&app).await;
+        assert!(schema.contains("  LOW @map(\"lvl_low\")\n  HIGH @map(\"lvl_high\")\n  MID\n"), "{schema}");
     }
 }

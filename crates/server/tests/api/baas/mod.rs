@@ -114,6 +114,20 @@ pub async fn library(backend: Backend) -> TestApp {
     app
 }
 
+/// The effective schema `GET /api/schema` serves.
+pub async fn served_schema(app: &TestApp) -> String {
+    let response = app
+        .client
+        .get(app.url("/api/schema"))
+        .header("authorization", app.server_authorization())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["schema"].as_str().unwrap().to_owned()
+}
+
 /// `data` of a successful answer, failing with the body otherwise.
 pub fn data(answer: &tandem_testkit::Answer) -> &Value {
     assert!(

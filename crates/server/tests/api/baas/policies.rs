@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use tandem_testkit::{Answer, Backend, TestApp, spawn_app_with_schema};
 
 use super::access::{as_user, no_access, q};
-use super::{T1, T2, U1, U2, U3, data, ids};
+use super::{T1, T2, U1, U2, U3, data, ids, served_schema};
 
 const BLOG: &str = r#"
 plugin policy {
@@ -462,8 +462,8 @@ on_both_backends! {
         let created = write(&app, &bob, reqwest::Method::POST, "profile", "create", json!({"data": {"id": "pd", "owner_id": U1, "bio": "by Bob", "note": "for Alice"}})).await;
         assert_eq!(data(&created)["note"], Value::Null, "{}", created.body);
         // The schema says so.
-        let printed = app.client.get(app.url("/api/schema")).header("authorization", app.server_authorization()).send().await.unwrap().json::<Value>().await.unwrap();
-        assert!(printed["schema"].as_str().unwrap().contains(r#"salary   Int? @allow("read", ((owner_id == auth().id) || (auth().role == "ADMIN"))) @deny("update", (auth().role != "ADMIN"))"#), "{printed}");
+        let printed = served_schema(&app).await;
+        assert!(printed.contains(r#"salary   Int? @allow("read", ((owner_id == auth().id) || (auth().role == "ADMIN"))) @deny("update", (auth().role != "ADMIN"))"#), "{printed}");
     }
 
     async fn post_update_policies_judge_the_changed_row_against_the_row_before(app: TestApp) {

@@ -4,20 +4,7 @@
 use serde_json::json;
 use tandem_testkit::{Backend, try_spawn_app_with_schema};
 
-use super::{LIBRARY, U1, data, library};
-
-async fn served_schema(app: &tandem_testkit::TestApp) -> String {
-    let response = app
-        .client
-        .get(app.url("/api/schema"))
-        .header("authorization", app.server_authorization())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    body["schema"].as_str().unwrap().to_owned()
-}
+use super::{LIBRARY, U1, data, library, served_schema};
 
 on_both_backends! {
     with library;

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use tandem_testkit::{Backend, TestApp, spawn_app_with_schema};
 
-use super::data;
+use super::{data, served_schema};
 
 const NOTES: &str = r#"
 model article {
@@ -58,17 +58,7 @@ on_both_backends! {
     with notes;
 
     async fn search_attributes_are_kept_and_gate_the_searches(app: TestApp) {
-        let schema = app
-            .client
-            .get(app.url("/api/schema"))
-            .header("authorization", app.server_authorization())
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap();
-        let schema = schema["schema"].as_str().unwrap();
+        let schema = served_schema(&app).await;
         assert!(schema.contains("body     String @fullText @fuzzy"), "{schema}");
         assert!(schema.contains("name     String? @fuzzy"), "{schema}");
 
@@ -187,67 +177,48 @@ async fn full_text_search_on_postgres() {
     );
 
     // What the database refuses is its error; what Tandem refuses is named.
-    let malformed = app
-        .rpc_get(
-            "article",
-            "findMany",
-            json!({"where": {"title": {"fts": {"search": "foo &&"}}}}),
-        )
-        .await;
-    refused(&malformed, 400, "syntax error in tsquery");
-    let config = app
-        .rpc_get(
-            "article",
-            "findMany",
-            json!({"where": {"title": {"fts": {"search": "fox", "config": "klingon"}}}}),
-        )
-        .await;
-    refused(&config, 400, "klingon");
-    let empty = app
-        .rpc_get(
-            "article",
-            "findMany",
-            json!({"where": {"title": {"fts": {"search": ""}}}}),
-        )
-        .await;
-    refused(
-        &empty,
-        422,
-        r#"Too small: expected string to have >=1 characters at "where.title.fts.search""#,
-    );
-    let extra = app
-        .rpc_get(
-            "article",
-            "findMany",
-            json!({"where": {"title": {"fts": {"search": "fox", "mode": "word"}}}}),
-        )
-        .await;
-    refused(
-        &extra,
-        422,
-        r#"Unrecognized key: "mode" at "where.title.fts""#,
-    );
-    let not_searchable = app.rpc_get("article", "findMany", json!({"orderBy": {"_ftsRelevance": {"fields": ["notes"], "search": "x", "sort": "desc"}}})).await;
-    refused(
-        &not_searchable,
-        422,
-        r#"expected one of "title"|"body"|"subtitle" at "orderBy._ftsRelevance.fields.0""#,
-    );
-    let cursor = app
-        .rpc_get(
-            "article",
-            "findMany",
-            json!({
-                "orderBy": {"_ftsRelevance": {"fields": ["body"], "search": "cat", "sort": "desc"}},
-                "cursor": {"id": 1}, "take": 2,
-            }),
-        )
-        .await;
-    refused(
-        &cursor,
-        400,
-        r#"cursor pagination cannot be combined with "_ftsRelevance" ordering"#,
-    );
+    let fts = |search: Value| json!({"where": {"title": {"fts": search}}});
+    let ranked = |fields: Value| json!({"orderBy": {"_ftsRelevance": {"fields": fields, "search": "cat", "sort": "desc"}}});
+    let mut with_cursor = ranked(json!(["body"]));
+    with_cursor["cursor"] = json!({"id": 1});
+    for (args, status, needle) in [
+        (
+            fts(json!({"search": "foo &&"})),
+            400,
+            "syntax error in tsquery",
+        ),
+        (
+            fts(json!({"search": "fox", "config": "klingon"})),
+            400,
+            "klingon",
+        ),
+        (
+            fts(json!({"search": ""})),
+            422,
+            r#"Too small: expected string to have >=1 characters at "where.title.fts.search""#,
+        ),
+        (
+            fts(json!({"search": "fox", "mode": "word"})),
+            422,
+            r#"Unrecognized key: "mode" at "where.title.fts""#,
+        ),
+        (
+            ranked(json!(["notes"])),
+            422,
+            r#"expected one of "title"|"body"|"subtitle" at "orderBy._ftsRelevance.fields.0""#,
+        ),
+        (
+            with_cursor,
+            400,
+            r#"cursor pagination cannot be combined with "_ftsRelevance" ordering"#,
+        ),
+    ] {
+        refused(
+            &app.rpc_get("article", "findMany", args).await,
+            status,
+            needle,
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -324,52 +295,24 @@ async fn fuzzy_search_on_postgres() {
     let ascending = names(json!({"where": {"name": {"not": null}}, "orderBy": [{"_fuzzyRelevance": {"fields": ["name"], "search": "apricot", "sort": "asc"}}, {"id": "asc"}]})).await;
     assert_eq!(ascending.last().map(String::as_str), Some("Apricot"));
 
-    let bad = app
-        .rpc_get(
-            "article",
-            "findMany",
+    for (args, needle) in [
+        (
             fuzzy(json!({"search": "x", "mode": "sound"})),
-        )
-        .await;
-    refused(
-        &bad,
-        422,
-        r#"expected one of "simple"|"word"|"strictWord" at "where.name.fuzzy.mode""#,
-    );
-    let bad = app
-        .rpc_get(
-            "article",
-            "findMany",
+            r#"expected one of "simple"|"word"|"strictWord" at "where.name.fuzzy.mode""#,
+        ),
+        (
             fuzzy(json!({"search": "x", "threshold": 2})),
-        )
-        .await;
-    refused(
-        &bad,
-        422,
-        r#"expected a number from 0 to 1 at "where.name.fuzzy.threshold""#,
-    );
-    let bad = app
-        .rpc_get(
-            "article",
-            "findMany",
+            r#"expected a number from 0 to 1 at "where.name.fuzzy.threshold""#,
+        ),
+        (
             json!({"orderBy": {"_fuzzyRelevance": {"fields": [], "search": "x", "sort": "desc"}}}),
-        )
-        .await;
-    refused(
-        &bad,
-        422,
-        r#"expected array to have >=1 items at "orderBy._fuzzyRelevance.fields""#,
-    );
-    let bad = app
-        .rpc_get(
-            "article",
-            "findMany",
+            r#"expected array to have >=1 items at "orderBy._fuzzyRelevance.fields""#,
+        ),
+        (
             json!({"orderBy": {"_fuzzyRelevance": {"fields": ["body"], "search": "x"}}}),
-        )
-        .await;
-    refused(
-        &bad,
-        422,
-        r#"expected one of "asc"|"desc" at "orderBy._fuzzyRelevance.sort""#,
-    );
+            r#"expected one of "asc"|"desc" at "orderBy._fuzzyRelevance.sort""#,
+        ),
+    ] {
+        refused(&app.rpc_get("article", "findMany", args).await, 422, needle);
+    }
 }
