@@ -292,7 +292,7 @@ pub async fn group_by(
     reader.c.refuse_masked(model, by, "grouping by")?;
     let alias = reader.c.alias();
     let mut select = Query::select();
-    select.from_as(reader.c.table(model), Alias::new(alias.as_str()));
+    select.from(reader.c.table_ref(model, &alias));
     let mut types = Vec::new();
     for field in by {
         select.expr(reader.c.read_column(model, &alias, *field));

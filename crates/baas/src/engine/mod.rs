@@ -7,6 +7,7 @@
 //! [`crate::migrate`]'s.
 
 pub mod aggregate;
+mod delegate;
 pub mod read;
 pub mod search;
 pub mod sql;
@@ -26,13 +27,15 @@ use crate::schema::{ModelId, Schema};
 use crate::value::Annotations;
 
 /// A create of one row with no nested writes, returning only its own fields: a single
-/// `INSERT … RETURNING`, so it needs no transaction and no read-back.
-pub fn single_statement(operation: &Operation) -> bool {
+/// `INSERT … RETURNING`, so it needs no transaction and no read-back. (Never a row of a
+/// delegate hierarchy, which is an INSERT per table.)
+pub fn single_statement(schema: &Schema, operation: &Operation) -> bool {
     match operation {
         Operation::Create { data, selection } => {
             data.relations.is_empty()
                 && selection.relations.is_empty()
                 && selection.counts.is_empty()
+                && !schema.model(data.model).in_hierarchy()
         }
         _ => false,
     }
@@ -69,7 +72,7 @@ impl Engine {
         guard: &Guard<'_>,
     ) -> BaasResult<Output> {
         let masks = Arc::new(guard.read_masks()?);
-        if single_statement(operation) {
+        if single_statement(&self.schema, operation) {
             if guard.is_super_admin() {
                 return self
                     .run_in(

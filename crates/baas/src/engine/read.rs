@@ -30,6 +30,9 @@ pub struct Record {
     pub counts: Vec<(FieldId, i64)>,
     /// Read through a many-to-many join table: the key of the parent row it was read for.
     pub via: Option<String>,
+    /// A delegate's row: the fields of each sub-model it is a row of (see
+    /// `Selection::descendants`).
+    pub subs: BTreeMap<ModelId, BTreeMap<FieldId, Value>>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +76,10 @@ enum Slot {
     Count(FieldId),
     /// The parent's key, from a many-to-many join table.
     Via(ScalarType),
+    /// Whether a delegate's row is a row of this sub-model too.
+    SubRow(ModelId),
+    /// A field of that sub-model.
+    Sub(ModelId, FieldId, ScalarType),
 }
 
 pub struct Reader<'s> {
@@ -182,7 +189,7 @@ impl<'s> Reader<'s> {
                 let mut count = Query::select();
                 count
                     .expr(Expr::col(Asterisk).count())
-                    .from_as(self.c.table(r.target), Alias::new(child.as_str()))
+                    .from(self.c.table_ref(r.target, &child))
                     .and_where(self.c.link(model, alias, r, &child));
                 if let Some(visible) = visible {
                     count.and_where(self.c.filter(r.target, &child, visible));
@@ -213,13 +220,7 @@ impl<'s> Reader<'s> {
                 if let Some(visible) = visible {
                     on = on.and(self.c.filter(r.target, &joined, visible));
                 }
-                select.left_join(
-                    sea_query::TableRef::TableAlias(
-                        sea_query::SeaRc::new(self.c.table(r.target)),
-                        sea_query::SeaRc::new(Alias::new(joined.as_str())),
-                    ),
-                    on,
-                );
+                select.left_join(self.c.table_ref(r.target, &joined), on);
                 self.order_term(r.target, &joined, inner, reverse, select, out);
             }
         }
@@ -264,7 +265,7 @@ impl<'s> Reader<'s> {
             let ca = self.c.alias();
             let mut sub = Query::select();
             sub.expr(self.c.ordered(model, &ca, field))
-                .from_as(self.c.table(model), Alias::new(ca.as_str()))
+                .from(self.c.table_ref(model, &ca))
                 .and_where(self.c.filter(model, &ca, cursor));
             SimpleExpr::SubQuery(None, Box::new(sub.into_sub_query_statement()))
         };
@@ -303,7 +304,7 @@ impl<'s> Reader<'s> {
         let m = self.c.model(model);
         let alias = self.c.alias();
         let mut select = Query::select();
-        select.from_as(self.c.table(model), Alias::new(alias.as_str()));
+        select.from(self.c.table_ref(model, &alias));
         let mut slots = Vec::new();
         for field in fields {
             let ty = m.fields[*field].scalar().unwrap_or(ScalarType::String);
@@ -316,13 +317,29 @@ impl<'s> Reader<'s> {
             select.expr_as(column, Alias::new(format!("c{}", slots.len())));
             slots.push(Slot::Field(*field, ty));
         }
+        for (sub, sub_fields) in args.selection.descendants.iter().filter(|_| !raw) {
+            select.expr_as(
+                self.c.is_sub_row(&alias, *sub),
+                Alias::new(format!("c{}", slots.len())),
+            );
+            slots.push(Slot::SubRow(*sub));
+            let s = self.c.model(*sub);
+            for field in sub_fields {
+                let ty = s.fields[*field].scalar().unwrap_or(ScalarType::String);
+                select.expr_as(
+                    self.c.sub_field(&alias, *sub, *field),
+                    Alias::new(format!("c{}", slots.len())),
+                );
+                slots.push(Slot::Sub(*sub, *field, ty));
+            }
+        }
         for (relation, filter) in &args.selection.counts {
             let r = self.c.relation(model, *relation);
             let child = self.c.alias();
             let mut count = Query::select();
             count
                 .expr(Expr::col(Asterisk).count())
-                .from_as(self.c.table(r.target), Alias::new(child.as_str()))
+                .from(self.c.table_ref(r.target, &child))
                 .and_where(self.c.link(model, &alias, r, &child));
             if let Some(f) = filter {
                 count.and_where(self.c.filter(r.target, &child, f));
@@ -600,7 +617,7 @@ impl<'s> Reader<'s> {
             .enumerate()
             .filter_map(|(i, s)| match s {
                 Slot::Field(f, _) => Some((*f, format!("c{i}"))),
-                Slot::Count(_) | Slot::Via(_) => None,
+                Slot::Count(_) | Slot::Via(_) | Slot::SubRow(_) | Slot::Sub(..) => None,
             })
             .collect();
         Ok((select, columns))
@@ -620,7 +637,8 @@ impl<'s> Reader<'s> {
             .map(|s| match s {
                 Slot::Field(_, ty) => *ty,
                 Slot::Count(_) => ScalarType::BigInt,
-                Slot::Via(ty) => *ty,
+                Slot::Via(ty) | Slot::Sub(_, _, ty) => *ty,
+                Slot::SubRow(_) => ScalarType::Boolean,
             })
             .collect();
         let rows = exec.rows(&select).await?;
@@ -638,6 +656,16 @@ impl<'s> Reader<'s> {
                             record.counts.push((*relation, n));
                         }
                         Slot::Via(_) => record.via = key_of(std::iter::once(&value)),
+                        Slot::SubRow(sub) => {
+                            if value == Value::Bool(true) {
+                                record.subs.insert(*sub, BTreeMap::new());
+                            }
+                        }
+                        Slot::Sub(sub, field, _) => {
+                            if let Some(fields) = record.subs.get_mut(sub) {
+                                fields.insert(*field, value);
+                            }
+                        }
                     }
                 }
                 record
@@ -729,7 +757,7 @@ impl<'s> Reader<'s> {
         let mut select = Query::select();
         select
             .expr(Expr::val(1))
-            .from_as(self.c.table(args.model), Alias::new(alias.as_str()))
+            .from(self.c.table_ref(args.model, &alias))
             .limit(1);
         if let Some(filter) = &args.filter {
             select.and_where(self.c.filter(args.model, &alias, filter));
@@ -761,6 +789,22 @@ impl<'s> Reader<'s> {
                 annotations.add(&format!("{prefix}{}", f.name), a, &json);
             }
             out.insert(f.name.clone(), json);
+        }
+        // A delegate's row shows the fields of the sub-models it is a row of.
+        for (sub, fields) in &selection.descendants {
+            let Some(values) = record.subs.get(sub) else {
+                continue;
+            };
+            let s = self.c.model(*sub);
+            for field in fields {
+                let f = &s.fields[*field];
+                let ty = f.scalar().unwrap_or(ScalarType::String);
+                let (json, annotation) = values.get(field).unwrap_or(&Value::Null).to_json(ty);
+                if let Some(a) = annotation {
+                    annotations.add(&format!("{prefix}{}", f.name), a, &json);
+                }
+                out.insert(f.name.clone(), json);
+            }
         }
         for (field, nested) in &selection.relations {
             let f = &m.fields[*field];

@@ -138,10 +138,6 @@ impl<'s> Compiler<'s> {
         self.schema.model(id)
     }
 
-    pub fn table(&self, model: ModelId) -> Alias {
-        Alias::new(self.model(model).table.as_str())
-    }
-
     pub fn column(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
         Expr::col((
             Alias::new(alias),
@@ -405,7 +401,7 @@ impl<'s> Compiler<'s> {
     ) -> SelectStatement {
         let mut sub = Query::select();
         sub.expr(Expr::val(1))
-            .from_as(self.table(relation.target), Alias::new(child))
+            .from(self.table_ref(relation.target, child))
             .and_where(self.link(model, alias, relation, child));
         if let Some(extra) = extra {
             sub.and_where(extra);

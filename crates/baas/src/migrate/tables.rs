@@ -51,8 +51,11 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
         .models
         .iter()
         .map(|m| {
+            // A sub-model's table holds its own fields, keyed by its base row's id.
+            let held = |id: usize| m.fields[id].inherited.is_none() || m.primary_key.contains(&id);
             let columns = m
                 .scalar_fields()
+                .filter(|(id, _)| held(*id))
                 .map(|(id, f)| {
                     let ty = f.scalar().unwrap_or(ScalarType::String);
                     ColumnDef {
@@ -60,7 +63,8 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                         ty: ty.name().to_owned(),
                         nullable: f.optional,
                         autoincrement: f.default == Some(Default::Autoincrement)
-                            && m.primary_key == [id],
+                            && m.primary_key == [id]
+                            && m.base.is_none(),
                         default: match &f.default {
                             // An enum's default is stored as its `@map`ped text.
                             Some(Default::Literal(serde_json::Value::String(v)))
@@ -91,8 +95,14 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                     .map(|id| m.fields[*id].column.clone())
                     .collect::<Vec<_>>()
             };
+            // Keys and indexes over columns of this table; a sub-model's inherited ones are
+            // its base table's.
+            let own_set = |set: &Vec<usize>| {
+                set.iter().all(|id| held(*id))
+                    && !(m.base.is_some() && set.iter().all(|id| m.primary_key.contains(id)))
+            };
             let mut uniques = BTreeMap::new();
-            for set in &m.uniques {
+            for set in m.uniques.iter().filter(|s| own_set(s)) {
                 let name = if set.len() == 1 {
                     format!("{}_{}_key", m.table, m.fields[set[0]].column)
                 } else {
@@ -108,7 +118,7 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                 uniques.insert(name, names(set));
             }
             let mut indexes = BTreeMap::new();
-            for set in &m.indexes {
+            for set in m.indexes.iter().filter(|s| own_set(s)) {
                 indexes.insert(
                     format!("{}_{}_idx", m.table, names(set).join("_")),
                     names(set),
@@ -119,7 +129,7 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                 let FieldKind::Relation(r) = &f.kind else {
                     continue;
                 };
-                if !r.owner {
+                if !r.owner || f.inherited.is_some() {
                     continue;
                 }
                 let target = &schema.models[r.target];
@@ -141,6 +151,20 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                         .unwrap_or(ReferentialAction::Restrict)
                         .name()
                         .to_owned(),
+                });
+            }
+            if let Some(base) = m.base.map(|b| &schema.models[b]) {
+                // The row of the base: deleting it (or changing its id) reaches this one.
+                foreign_keys.push(ForeignKeyDef {
+                    name: format!("fk_{}_{}_delegate", base.name, m.name),
+                    columns: names(&m.primary_key),
+                    table: base.table.clone(),
+                    references: base
+                        .primary_key
+                        .iter()
+                        .map(|id| base.fields[*id].column.clone())
+                        .collect(),
+                    on_delete: ReferentialAction::Cascade.name().to_owned(),
                 });
             }
             TableDef {

@@ -211,6 +211,9 @@ pub struct Selection {
     pub relations: Vec<(FieldId, ReadArgs)>,
     /// `_count` of to-many relations, each with its own filter.
     pub counts: Vec<(FieldId, Option<Filter>)>,
+    /// A delegate model's rows read without `select` show the fields of the sub-model they
+    /// are (ZenStack merges them in): each sub-model below with its own scalar fields.
+    pub descendants: Vec<(ModelId, Vec<FieldId>)>,
 }
 
 /// A read of one model: findMany, and the nested reads of a selection.

@@ -30,7 +30,9 @@ pub fn prepare(
     // The rules for built-in models come first: a create of a user is refused as such, not
     // for lacking fields.
     match op {
-        OpName::Create | OpName::CreateMany | OpName::CreateManyAndReturn => {
+        OpName::Create | OpName::CreateMany | OpName::CreateManyAndReturn | OpName::Upsert
+            if op != OpName::Upsert || schema.model(model).delegate.is_some() =>
+        {
             if let Some(err) = rules::create_refused(schema, model) {
                 return Err(err);
             }

@@ -28,6 +28,12 @@ pub fn platform_owned(builtin: Builtin) -> &'static [&'static str] {
 /// The refusal for creating a row of a built-in model.
 pub fn create_refused(schema: &Schema, model: ModelId) -> Option<BaasError> {
     let m = schema.model(model);
+    if m.delegate.is_some() {
+        return Some(BaasError::NotSupported(format!(
+            "Model \"{}\" is a delegate and cannot be created directly.",
+            m.name
+        )));
+    }
     m.builtin.map(|b| match b {
         Builtin::User => BaasError::Rejected {
             model: m.name.clone(),

@@ -244,6 +244,7 @@ impl Builder {
             models.push(self.scalars(draft, &names)?);
         }
         self.resolve_relations(&drafts, &names, &mut models)?;
+        self.hierarchies(&drafts, &mut models)?;
         let mut schema = Schema {
             models,
             enums: self.enums.clone(),
@@ -299,6 +300,82 @@ impl Builder {
         }
         self.no_check_circles(&schema)?;
         Ok(schema)
+    }
+
+    /// Delegate hierarchies: each base knows its sub-models, each sub-model the value its
+    /// base's discriminator holds for it; relation fields a sub-model inherits are its base's
+    /// relations (the same keys, the same opposite side).
+    fn hierarchies(&self, drafts: &[Draft], models: &mut [Model]) -> Result<(), SchemaError> {
+        for id in 0..models.len() {
+            if let Some(attribute) = drafts[id]
+                .block
+                .attributes
+                .iter()
+                .find(|a| a.name == "delegateMap")
+                && models[id].base.is_none()
+            {
+                return self.err(
+                    attribute.pos,
+                    format!(
+                        "`@@delegateMap` belongs on a sub-model: `{}` extends no delegate",
+                        models[id].name
+                    ),
+                );
+            }
+            let Some(base) = models[id].base else {
+                continue;
+            };
+            if models[base].builtin.is_some() || models[id].builtin.is_some() {
+                return self.err(
+                    models[id].pos,
+                    "the built-in `user` and `tenant` cannot take part in a delegate hierarchy",
+                );
+            }
+            let value = models[id]
+                .delegate_value
+                .clone()
+                .unwrap_or_else(|| models[id].name.clone());
+            let discriminator = models[base].delegate.map(|d| &models[base].fields[d]);
+            if let Some(ScalarType::Enum(e)) = discriminator.and_then(Field::scalar)
+                && !self.enums[e].has(&value)
+            {
+                return self.err(
+                    models[id].pos,
+                    format!(
+                        "`{}`'s rows would hold `{value}` in `{}.{}`, which is not a value of `{}`: name one with @@delegateMap(…)",
+                        models[id].name,
+                        models[base].name,
+                        discriminator.map_or("", |f| f.name.as_str()),
+                        self.enums[e].name
+                    ),
+                );
+            }
+            models[id].delegate_value = Some(value);
+            models[base].subs.push(id);
+            for field in 0..models[id].fields.len() {
+                let Some(holder) = models[id].fields[field].inherited else {
+                    continue;
+                };
+                let name = models[id].fields[field].name.clone();
+                let Some(FieldKind::Relation(r)) =
+                    models[holder].field(&name).map(|(_, f)| f.kind.clone())
+                else {
+                    continue;
+                };
+                let remap = |ids: &[FieldId]| -> Vec<FieldId> {
+                    ids.iter()
+                        .filter_map(|f| models[id].field(&models[holder].fields[*f].name))
+                        .map(|(i, _)| i)
+                        .collect()
+                };
+                let relation = Relation {
+                    local: remap(&r.local),
+                    ..r
+                };
+                models[id].fields[field].kind = FieldKind::Relation(relation);
+            }
+        }
+        Ok(())
     }
 
     /// The relation `@@owner(…)` (to `user`) or `@@tenant(…)` (to `tenant`) names: a to-one
@@ -549,7 +626,14 @@ impl Builder {
             scope_owner: None,
             scope_tenant: None,
             hidden: Vec::new(),
+            base: None,
+            delegate: None,
+            delegate_value: None,
+            subs: Vec::new(),
         };
+        if let Some((base, _)) = &block.base {
+            model.base = Some(names[base]);
+        }
         let mut field_names = BTreeSet::new();
         let mut single_uniques = Vec::new();
         for (index, decl) in block.fields.iter().enumerate() {
@@ -692,6 +776,8 @@ impl Builder {
             checks: Vec::new(),
             searchable: super::Searchable::NONE,
             typed,
+            inherited: decl.inherited.as_ref().map(|name| names[name]),
+            omit: false,
         })
     }
 
@@ -725,6 +811,41 @@ impl Builder {
                     _ => model.indexes.push(ids),
                 }
             }
+            "delegate" => {
+                let field = match attribute.arg("discriminator", 0).map(|a| &a.value) {
+                    Some(Expr::Ident(name)) => model.field(name),
+                    _ => None,
+                };
+                match field {
+                    Some((id, f))
+                        if f.inherited.is_none()
+                            && matches!(
+                                f.scalar(),
+                                Some(ScalarType::String | ScalarType::Enum(_))
+                            ) =>
+                    {
+                        model.delegate = Some(id);
+                    }
+                    _ => {
+                        return self.err(
+                            attribute.pos,
+                            format!(
+                                "`@@delegate` names the discriminator: a String or enum field of `{}` itself (`@@delegate(kind)`)",
+                                model.name
+                            ),
+                        );
+                    }
+                }
+            }
+            "delegateMap" => match attribute.arg("value", 0).map(|a| &a.value) {
+                Some(Expr::Ident(v) | Expr::String(v)) => model.delegate_value = Some(v.clone()),
+                _ => {
+                    return self.err(
+                        attribute.pos,
+                        "`@@delegateMap` takes the discriminator's value for this model (`@@delegateMap(VIDEO)`)",
+                    );
+                }
+            },
             "schema" | "fulltext" => {
                 return self.err(
                     attribute.pos,
@@ -819,6 +940,10 @@ impl Builder {
             "map" => {
                 needs_scalar(self)?;
                 field.column = self.string_arg(attribute, "name")?;
+            }
+            "omit" => {
+                needs_scalar(self)?;
+                field.omit = true;
             }
             "updatedAt" => {
                 if scalar != Some(ScalarType::DateTime) {
@@ -1064,7 +1189,8 @@ impl Builder {
         let mut sides = Vec::new();
         for (model_id, draft) in drafts.iter().enumerate() {
             for (field_id, decl) in draft.block.fields.iter().enumerate() {
-                if !names.contains_key(&decl.type_name) {
+                // An inherited relation is its base's (`hierarchies`).
+                if !names.contains_key(&decl.type_name) || decl.inherited.is_some() {
                     continue;
                 }
                 sides.push(self.relation_side(model_id, field_id, decl)?);

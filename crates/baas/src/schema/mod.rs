@@ -276,6 +276,12 @@ pub struct Field {
     pub searchable: Searchable,
     /// A Json field typed by a `type` (typed JSON).
     pub typed: Option<TypedJson>,
+    /// A field a delegate sub-model inherits: the model declaring it, whose table holds the
+    /// column (the id is in every table of the hierarchy).
+    pub inherited: Option<ModelId>,
+    /// `@omit`: left out of what reads return unless a query asks for it (`omit: {f: false}`
+    /// or `select`).
+    pub omit: bool,
 }
 
 /// Which searches a `String` field allows (ZenStack's `@fullText` and `@fuzzy`): the `fts`
@@ -421,6 +427,18 @@ pub struct Model {
     pub scope_tenant: Option<FieldId>,
     /// `Unsupported("…")` fields: columns the API does not show.
     pub hidden: Vec<HiddenColumn>,
+    /// ZenStack's delegate (polymorphic) models. A sub-model (`model Video extends Asset`)
+    /// has its base's fields; its table holds only its own, in a row keyed by the same id as
+    /// the base's row (which cascades deletes and id changes down).
+    pub base: Option<ModelId>,
+    /// `@@delegate(field)`: the discriminator, naming each row's sub-model. A delegate model
+    /// is not created directly, only through a sub-model.
+    pub delegate: Option<FieldId>,
+    /// For a sub-model: what its base's discriminator holds for its rows (`@@delegateMap(…)`,
+    /// or the model's name).
+    pub delegate_value: Option<String>,
+    /// A delegate's direct sub-models.
+    pub subs: Vec<ModelId>,
 }
 
 impl Model {
@@ -441,6 +459,16 @@ impl Model {
         self.hidden
             .iter()
             .find(|h| !h.optional && h.default_sql.is_none())
+    }
+
+    /// The table holding a field's column: the model declaring it (see `Field::inherited`).
+    pub fn holder(&self, own: ModelId, field: FieldId) -> ModelId {
+        self.fields[field].inherited.unwrap_or(own)
+    }
+
+    /// Whether rows of this model span several tables (a delegate or a sub-model of one).
+    pub fn in_hierarchy(&self) -> bool {
+        self.base.is_some() || self.delegate.is_some()
     }
 
     /// Fields that are part of at least one unique constraint (or the key).
@@ -498,6 +526,36 @@ impl Schema {
 
     pub fn model(&self, id: ModelId) -> &Model {
         &self.models[id]
+    }
+
+    /// A sub-model's bases and itself, the topmost base first (just the model otherwise).
+    pub fn lineage(&self, model: ModelId) -> Vec<ModelId> {
+        let mut chain = vec![model];
+        while let Some(base) = self.models[chain[chain.len() - 1]].base {
+            chain.push(base);
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Whether a field of `model` is a delegate's discriminator (its own, or a base's it
+    /// inherits), which only Tandem writes.
+    pub fn is_discriminator(&self, model: ModelId, field: FieldId) -> bool {
+        let m = &self.models[model];
+        let holder = &self.models[m.holder(model, field)];
+        holder
+            .delegate
+            .is_some_and(|d| holder.fields[d].name == m.fields[field].name)
+    }
+
+    /// Every sub-model below a delegate, each before its own sub-models.
+    pub fn descendants(&self, model: ModelId) -> Vec<ModelId> {
+        let mut out = Vec::new();
+        for sub in &self.models[model].subs {
+            out.push(*sub);
+            out.extend(self.descendants(*sub));
+        }
+        out
     }
 
     /// The type's name as declared: an enum's own name, otherwise the scalar's.
@@ -783,8 +841,65 @@ mod tests {
                 .contains("would share the join table `_aTob`")
         );
         assert!(
-            with("model a {\n  id String @id\n}\nmodel b extends a {\n  x Int\n}")
-                .contains("delegate models (`b extends a`) are not supported yet")
+            with("model a {\n  id String @id\n}\nmodel b extends a {\n  x Int\n}").contains(
+                "`a` is not a delegate model: mark it `@@delegate(<discriminator field>)`"
+            )
+        );
+    }
+
+    #[test]
+    fn delegate_sub_models_inherit_their_bases_fields_and_keys() {
+        let source = "enum Kind {\n  VIDEO\n  IMAGE\n}\nmodel owner {\n  id Int @id\n  assets asset[]\n}\nmodel asset {\n  id Int @id @default(autoincrement())\n  views Int @default(0)\n  kind Kind\n  ownerId Int?\n  owner owner? @relation(fields: [ownerId], references: [id])\n  @@index([ownerId])\n  @@delegate(kind)\n}\nmodel video extends asset {\n  url String @unique\n  @@delegateMap(VIDEO)\n}\n";
+        let schema = Schema::from_source("s", source).unwrap();
+        let asset = schema.model_id("asset").unwrap();
+        let video = schema.model_id("video").unwrap();
+        let v = schema.model(video);
+        let names: Vec<&str> = v.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["id", "views", "kind", "ownerId", "owner", "url"]);
+        assert_eq!(v.base, Some(asset));
+        assert_eq!(v.delegate_value.as_deref(), Some("VIDEO"));
+        assert_eq!(schema.model(asset).subs, [video]);
+        assert_eq!(v.fields[1].inherited, Some(asset));
+        assert_eq!(v.fields[5].inherited, None);
+        assert!(schema.is_discriminator(video, 2));
+        assert!(!schema.is_discriminator(video, 1));
+        // The inherited relation is the base's, with the sub-model's own key field.
+        let owner = v.fields[4].relation().unwrap();
+        assert!(owner.owner);
+        assert_eq!(owner.local, [3]);
+        assert_eq!(schema.lineage(video), [asset, video]);
+        // The sub-model's table holds its own columns and the key, referencing the base's.
+        let tables = crate::migrate::tables(&schema);
+        let table = tables.iter().find(|t| t.name == "video").unwrap();
+        let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(columns, ["id", "url"]);
+        assert!(!table.columns[0].autoincrement);
+        assert!(table.indexes.is_empty(), "{:?}", table.indexes);
+        assert_eq!(table.foreign_keys.len(), 1);
+        assert_eq!(table.foreign_keys[0].table, "asset");
+        assert_eq!(table.foreign_keys[0].on_delete, "Cascade");
+        // Printed back as declared, and read back the same.
+        let printed = print::print(&schema);
+        assert!(
+            printed.contains(
+                "model video extends asset {\n  url String @unique\n  @@delegateMap(VIDEO)\n}"
+            ),
+            "{printed}"
+        );
+        assert_eq!(
+            print::print(&Schema::from_source("p", &printed).unwrap()),
+            printed
+        );
+        let with = |text: &str| error_of(&format!("{source}{text}"));
+        assert!(
+            with("model image extends asset {\n  views Int\n}")
+                .contains("`image.views` is already a field of its base `asset`")
+        );
+        assert!(with("model image extends asset {\n  x Int\n}").contains(
+            "`image`'s rows would hold `image` in `asset.kind`, which is not a value of `Kind`"
+        ));
+        assert!(
+            with("model image extends nope {\n  x Int\n}").contains("unknown base model `nope`")
         );
     }
 

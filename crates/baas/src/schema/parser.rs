@@ -74,6 +74,9 @@ pub struct FieldDecl {
     pub optional: bool,
     pub list: bool,
     pub attributes: Vec<Attribute>,
+    /// A field a delegate sub-model inherits (`model Video extends Asset`): the model that
+    /// declares it, whose table holds its column.
+    pub inherited: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -648,6 +651,7 @@ impl Parser {
             optional: false,
             list: false,
             attributes: Vec::new(),
+            inherited: None,
         };
         if *self.peek() == Tok::Question {
             self.bump();

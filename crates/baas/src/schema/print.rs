@@ -87,10 +87,41 @@ fn names(model: &Model, ids: &[usize]) -> String {
         .join(", ")
 }
 
+/// Whether a sub-model has `set` (of its fields) from its base: printed there, not again.
+fn from_base(schema: &Schema, model: &Model, set: &[usize]) -> bool {
+    let Some(base) = model.base.map(|b| &schema.models[b]) else {
+        return false;
+    };
+    let wanted = names(model, set);
+    base.unique_sets()
+        .chain(&base.indexes)
+        .any(|other| names(base, other) == wanted)
+}
+
 fn print_model(schema: &Schema, model: &Model, out: &mut String) {
-    let _ = writeln!(out, "model {} {{", model.name);
-    let width = model.fields.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    match model.base {
+        Some(base) => {
+            let _ = writeln!(
+                out,
+                "model {} extends {} {{",
+                model.name, schema.models[base].name
+            );
+        }
+        None => {
+            let _ = writeln!(out, "model {} {{", model.name);
+        }
+    }
+    let width = model
+        .fields
+        .iter()
+        .filter(|f| f.inherited.is_none())
+        .map(|f| f.name.len())
+        .max()
+        .unwrap_or(0);
     for (id, field) in model.fields.iter().enumerate() {
+        if field.inherited.is_some() {
+            continue;
+        }
         let (type_name, suffix) = match &field.kind {
             FieldKind::Scalar(_) if let Some(typed) = field.typed => (
                 schema.types[typed.id].name.clone(),
@@ -165,6 +196,9 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
         if field.column != field.name {
             let _ = write!(line, " @map(\"{}\")", field.column);
         }
+        if field.omit {
+            line.push_str(" @omit");
+        }
         for check in &field.checks {
             let _ = write!(line, " {}", check.text);
         }
@@ -214,29 +248,61 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
         }
         let _ = writeln!(out, "{line}");
     }
-    if model.primary_key.len() > 1 {
+    if model.primary_key.len() > 1 && !from_base(schema, model, &model.primary_key) {
         let _ = writeln!(out, "\n  @@id([{}])", names(model, &model.primary_key));
     }
-    for unique in model.uniques.iter().filter(|u| u.len() > 1) {
+    for unique in model
+        .uniques
+        .iter()
+        .filter(|u| u.len() > 1 && !from_base(schema, model, u))
+    {
         let _ = writeln!(out, "  @@unique([{}])", names(model, unique));
     }
-    for index in &model.indexes {
+    for index in model
+        .indexes
+        .iter()
+        .filter(|i| !from_base(schema, model, i))
+    {
         let _ = writeln!(out, "  @@index([{}])", names(model, index));
+    }
+    if let Some(discriminator) = model.delegate {
+        let _ = writeln!(out, "  @@delegate({})", model.fields[discriminator].name);
+    }
+    if let (Some(base), Some(value)) = (model.base, &model.delegate_value)
+        && *value != model.name
+    {
+        let base = &schema.models[base];
+        let enum_typed = base
+            .delegate
+            .and_then(|d| base.fields[d].scalar())
+            .is_some_and(|t| matches!(t, super::ScalarType::Enum(_)));
+        if enum_typed {
+            let _ = writeln!(out, "  @@delegateMap({value})");
+        } else {
+            let _ = writeln!(out, "  @@delegateMap({value:?})");
+        }
     }
     if model.table != model.name {
         let _ = writeln!(out, "  @@map(\"{}\")", model.table);
     }
-    if let Some(owner) = model.scope_owner {
+    let base = model.base.map(|b| &schema.models[b]);
+    if let Some(owner) = model.scope_owner
+        && base.is_none_or(|b| b.scope_owner.is_none())
+    {
         let _ = writeln!(out, "  @@owner({})", model.fields[owner].name);
     }
-    if let Some(tenant) = model.scope_tenant {
+    if let Some(tenant) = model.scope_tenant
+        && base.is_none_or(|b| b.scope_tenant.is_none())
+    {
         let _ = writeln!(out, "  @@tenant({})", model.fields[tenant].name);
     }
     // ZModel wants `auth()`'s model marked when it is not named `User`.
     if schema.has_policies() && model.builtin == Some(super::Builtin::User) {
         out.push_str("  @@auth\n");
     }
-    for policy in &model.policies {
+    // A sub-model's first rules are its base's (inherited), printed there.
+    let inherited = base.map_or(0, |b| b.policies.len());
+    for policy in model.policies.iter().skip(inherited) {
         let _ = writeln!(out, "  {}", policy.text);
     }
     out.push_str("}\n");

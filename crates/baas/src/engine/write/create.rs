@@ -112,6 +112,17 @@ impl<'r, 's> Writer<'r, 's> {
             return Err(err);
         }
         let m = self.schema().model(model);
+        if m.in_hierarchy() {
+            if skip_duplicates {
+                return Err(BaasError::NotSupported(
+                    "\"skipDuplicates\" options is not supported for polymorphic models".into(),
+                ));
+            }
+            return self
+                .insert_in_hierarchy(exec, model, values)
+                .await
+                .map(Some);
+        }
         let values = self.with_defaults(model, values);
         let mut insert = Query::insert();
         insert.into_table(Alias::new(m.table.as_str()));
@@ -140,6 +151,87 @@ impl<'r, 's> Writer<'r, 's> {
         Ok(record)
     }
 
+    /// A row of a delegate's sub-model: one INSERT per table from the topmost base down, each
+    /// with the columns it holds and the discriminator naming the sub-model below; the rows
+    /// below take the key the top one got.
+    async fn insert_in_hierarchy(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        values: Vec<(FieldId, Value)>,
+    ) -> BaasResult<Record> {
+        let schema = self.schema();
+        let m = schema.model(model);
+        let mut values = self.with_defaults(model, values);
+        let lineage = schema.lineage(model);
+        for pair in lineage.windows(2) {
+            let (base, sub) = (schema.model(pair[0]), schema.model(pair[1]));
+            if let (Some(d), Some(value)) = (base.delegate, &sub.delegate_value)
+                && let Some((field, _)) = m.field(&base.fields[d].name)
+            {
+                values.retain(|(f, _)| *f != field);
+                values.push((field, Value::String(value.clone())));
+            }
+        }
+        let mut key: Vec<(FieldId, Value)> = Vec::new();
+        for level in lineage {
+            let table = &schema.model(level).table;
+            let mut row: Vec<(FieldId, Value)> = values
+                .iter()
+                .filter(|(f, _)| !m.primary_key.contains(f) && m.holder(model, *f) == level)
+                .cloned()
+                .collect();
+            row.extend(key.iter().cloned());
+            if key.is_empty() {
+                row.extend(
+                    values
+                        .iter()
+                        .filter(|(f, _)| m.primary_key.contains(f))
+                        .cloned(),
+                );
+            }
+            let mut insert = Query::insert();
+            insert.into_table(Alias::new(table.as_str()));
+            if row.is_empty() {
+                insert.or_default_values();
+            } else {
+                insert.columns(
+                    row.iter()
+                        .map(|(f, _)| Alias::new(m.fields[*f].column.as_str())),
+                );
+                insert.values_panic(row.iter().map(|(f, v)| self.bound(model, *f, v)));
+            }
+            if key.is_empty() {
+                // The topmost row's key (it may be generated), for the rows below.
+                let types: Vec<ScalarType> = m
+                    .primary_key
+                    .iter()
+                    .map(|f| m.fields[*f].scalar().unwrap_or(ScalarType::String))
+                    .collect();
+                insert.returning(Query::returning().exprs(m.primary_key.iter().map(|f| {
+                    SimpleExpr::from(Expr::col(Alias::new(m.fields[*f].column.as_str())))
+                })));
+                let rows = exec.rows(&insert).await?;
+                let decoded = decode_rows(&rows, &types)
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| BaasError::internal("INSERT returned no row"))?;
+                key = m.primary_key.iter().copied().zip(decoded).collect();
+            } else {
+                exec.execute(&insert).await?;
+            }
+        }
+        let mut record = Record::default();
+        record.values.extend(key);
+        let record = self
+            .one(exec, model, self.key_filter(model, &record))
+            .await?
+            .ok_or_else(|| BaasError::internal("a created row was not found"))?;
+        self.check_written(exec, model, std::slice::from_ref(&record), Action::Create)
+            .await?;
+        Ok(record)
+    }
+
     /// A single-row create by a caller with rules, as one statement that needs no
     /// transaction: `INSERT INTO t (…) SELECT … FROM (SELECT <values>) AS n WHERE <create
     /// rule> AND <read rule> RETURNING …`, both rules judged on the new row's values before it
@@ -157,7 +249,9 @@ impl<'r, 's> Writer<'r, 's> {
         data: &CreateData,
     ) -> BaasResult<Option<Record>> {
         let model = data.model;
-        if rules::create_refused(self.schema(), model).is_some() {
+        if rules::create_refused(self.schema(), model).is_some()
+            || self.schema().model(model).in_hierarchy()
+        {
             return Ok(None);
         }
         let mut parts = Vec::new();

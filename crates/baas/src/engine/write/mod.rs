@@ -243,7 +243,7 @@ impl<'r, 's> Writer<'r, 's> {
     ) -> BaasResult<Json> {
         match operation {
             Operation::Create { data, selection } => {
-                if super::single_statement(operation)
+                if super::single_statement(self.schema(), operation)
                     && self.guard.rule(model, Action::Read)?.is_none()
                     && !self.output.c.hides_fields()
                 {
@@ -367,8 +367,7 @@ impl<'r, 's> Writer<'r, 's> {
             Some(limit) => {
                 let alias = c.alias();
                 let mut keys = Query::select();
-                keys.from_as(c.table(model), Alias::new(alias.as_str()))
-                    .limit(limit);
+                keys.from(c.table_ref(model, &alias)).limit(limit);
                 for pk in &m.primary_key {
                     keys.expr(c.column(model, &alias, *pk));
                 }
@@ -434,20 +433,56 @@ impl<'r, 's> Writer<'r, 's> {
     }
 
     /// One DELETE for every matching row; the database applies each relation's onDelete.
-    async fn delete_many(
-        &self,
-        exec: &mut Exec<'_>,
+    /// A row of a delegate hierarchy is deleted at its topmost base, which cascades down.
+    fn delete_many<'a>(
+        &'a self,
+        exec: &'a mut Exec<'_>,
         model: ModelId,
-        filter: Option<&Filter>,
+        filter: Option<&'a Filter>,
         limit: Option<u64>,
-    ) -> BaasResult<u64> {
-        rules::check_delete(self.schema(), model)?;
-        let m = self.schema().model(model);
-        let mut delete = Query::delete();
-        delete
-            .from_table(Alias::new(m.table.as_str()))
-            .cond_where(self.many_condition(model, filter, limit));
-        exec.execute(&delete).await
+    ) -> Boxed<'a, u64> {
+        Box::pin(async move {
+            rules::check_delete(self.schema(), model)?;
+            let m = self.schema().model(model);
+            let cascades = self.delegate_cascades(model);
+            if (m.in_hierarchy() || !cascades.is_empty()) && limit.is_some() {
+                return Err(BaasError::NotSupported(
+                    "Deleting with a limit is not supported for polymorphic models".into(),
+                ));
+            }
+            let everything = Filter::Const(true);
+            let targets = filter.unwrap_or(&everything);
+            self.delete_cascading(exec, targets, &cascades).await?;
+            let mut delete = Query::delete();
+            if m.in_hierarchy() {
+                let c = &self.reader.c;
+                let root = self.schema().model(self.schema().lineage(model)[0]);
+                let alias = c.alias();
+                let mut keys = Query::select();
+                keys.from(c.table_ref(model, &alias))
+                    .and_where(c.filter(model, &alias, targets));
+                for pk in &m.primary_key {
+                    keys.expr(c.column(model, &alias, *pk));
+                }
+                let columns: Vec<SimpleExpr> = m
+                    .primary_key
+                    .iter()
+                    .map(|pk| c.column(model, &root.table, *pk))
+                    .collect();
+                let lhs = match <[SimpleExpr; 1]>::try_from(columns) {
+                    Ok([one]) => one,
+                    Err(columns) => SimpleExpr::Tuple(columns),
+                };
+                delete
+                    .from_table(Alias::new(root.table.as_str()))
+                    .cond_where(lhs.in_subquery(keys));
+            } else {
+                delete
+                    .from_table(Alias::new(m.table.as_str()))
+                    .cond_where(self.many_condition(model, filter, limit));
+            }
+            exec.execute(&delete).await
+        })
     }
 
     async fn delete_rows(
@@ -458,10 +493,17 @@ impl<'r, 's> Writer<'r, 's> {
     ) -> BaasResult<u64> {
         rules::check_delete(self.schema(), model)?;
         let m = self.schema().model(model);
+        let cascades = self.delegate_cascades(model);
+        if !cascades.is_empty() {
+            let keys = Filter::Or(records.iter().map(|r| self.key_filter(model, r)).collect());
+            self.delete_cascading(exec, &keys, &cascades).await?;
+        }
+        // A row of a delegate hierarchy goes at its topmost base (the rows below cascade).
+        let table = &self.schema().model(self.schema().lineage(model)[0]).table;
         let mut count = 0;
         for record in records {
             let mut delete = Query::delete();
-            delete.from_table(Alias::new(m.table.as_str()));
+            delete.from_table(Alias::new(table.as_str()));
             for pk in &m.primary_key {
                 let ty = m.fields[*pk].scalar().unwrap_or(ScalarType::String);
                 delete.and_where(
@@ -472,6 +514,47 @@ impl<'r, 's> Writer<'r, 's> {
             count += exec.execute(&delete).await?;
         }
         Ok(count)
+    }
+
+    /// The relations through which deleting rows of `model` cascades to rows of a delegate's
+    /// sub-model: `(relation field of model, the sub-model, its field holding the key)`. The
+    /// database deletes those rows but not their bases' rows, so Tandem deletes them first,
+    /// at their topmost base (as ZenStack does).
+    fn delegate_cascades(&self, model: ModelId) -> Vec<(ModelId, FieldId)> {
+        let schema = self.schema();
+        schema
+            .model(model)
+            .fields
+            .iter()
+            .filter_map(|f| f.relation())
+            .filter_map(|r| {
+                let sub = schema.model(r.target);
+                let back = &sub.fields[r.opposite];
+                let cascades = back.relation().is_some_and(|b| {
+                    b.owner && b.on_delete == Some(crate::schema::ReferentialAction::Cascade)
+                });
+                (sub.base.is_some() && back.inherited.is_none() && cascades)
+                    .then_some((r.target, r.opposite))
+            })
+            .collect()
+    }
+
+    /// Deletes the sub-model rows that deleting the rows matching `targets` cascades to.
+    async fn delete_cascading(
+        &self,
+        exec: &mut Exec<'_>,
+        targets: &Filter,
+        cascades: &[(ModelId, FieldId)],
+    ) -> BaasResult<()> {
+        for (sub, back) in cascades {
+            let theirs = Filter::One {
+                relation: *back,
+                negated: false,
+                filter: Some(Box::new(targets.clone())),
+            };
+            self.delete_many(exec, *sub, Some(&theirs), None).await?;
+        }
+        Ok(())
     }
 
     fn where_key(&self, update: &mut sea_query::UpdateStatement, model: ModelId, record: &Record) {

@@ -79,23 +79,30 @@ impl<'r, 's> Writer<'r, 's> {
         let m = self.schema().model(r.target);
         let mut changed = 0;
         for row in &rows {
-            let mut update = Query::update();
-            update.table(Alias::new(m.table.as_str()));
-            for (i, f) in r.foreign.iter().enumerate() {
-                let ty = m.fields[*f].scalar().unwrap_or(ScalarType::String);
-                let v = values.map_or(Value::Null, |vs| vs[i].clone());
-                update.value(
-                    Alias::new(m.fields[*f].column.as_str()),
-                    self.reader.c.value(&v, ty),
-                );
-            }
-            self.where_key(&mut update, r.target, row);
+            let sets = r
+                .foreign
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let ty = m.fields[*f].scalar().unwrap_or(ScalarType::String);
+                    let v = values.map_or(Value::Null, |vs| vs[i].clone());
+                    (*f, self.reader.c.value(&v, ty))
+                })
+                .collect();
             // Moving a row to another parent changes its key fields: their update rules and
             // the model's post-update policies hold here as for any update.
             let key = self.key_filter(r.target, row);
             self.check_field_updates(exec, r.target, key.clone(), r.foreign.iter().copied())
                 .await?;
-            changed += exec.execute(&update).await?;
+            for (table, sets) in self.by_table(r.target, sets) {
+                let mut update = Query::update();
+                update.table(Alias::new(table));
+                for (f, expr) in sets {
+                    update.value(Alias::new(m.fields[f].column.as_str()), expr);
+                }
+                self.where_key(&mut update, r.target, row);
+                changed += exec.execute(&update).await?;
+            }
             self.check_post_update(exec, r.target, &[(row, key)])
                 .await?;
         }

@@ -25,6 +25,11 @@ impl<'r, 's> Writer<'r, 's> {
         limit: Option<u64>,
     ) -> BaasResult<Vec<Record>> {
         let m = self.schema().model(model);
+        if m.in_hierarchy() {
+            return self
+                .update_many_in_hierarchy(exec, model, filter, data, limit)
+                .await;
+        }
         let c = &self.reader.c;
         let mut update = Query::update();
         update.table(Alias::new(m.table.as_str()));
@@ -135,6 +140,60 @@ impl<'r, 's> Writer<'r, 's> {
         let written: Vec<FieldId> = data.scalars.iter().map(|(f, _)| *f).collect();
         self.record_sync(exec, model, &keys, &written).await?;
         Ok(keys)
+    }
+
+    /// updateMany of a delegate hierarchy's rows: the matching keys first, then an UPDATE per
+    /// table holding a changed column (ZenStack refuses a `limit` here).
+    async fn update_many_in_hierarchy(
+        &self,
+        exec: &mut Exec<'_>,
+        model: ModelId,
+        filter: Option<&Filter>,
+        data: &UpdateData,
+        limit: Option<u64>,
+    ) -> BaasResult<Vec<Record>> {
+        if limit.is_some() {
+            return Err(BaasError::NotSupported(
+                "Updating with a limit is not supported for polymorphic models".into(),
+            ));
+        }
+        let m = self.schema().model(model);
+        let targets = filter.cloned().unwrap_or(Filter::Const(true));
+        let before = self.rows(exec, model, targets.clone(), None).await?;
+        if data.scalars.is_empty() || before.is_empty() {
+            return Ok(before);
+        }
+        self.check_field_updates(exec, model, targets, data.scalars.iter().map(|(f, _)| *f))
+            .await?;
+        let c = &self.reader.c;
+        let sets: Vec<(FieldId, SimpleExpr)> = data
+            .scalars
+            .iter()
+            .map(|(f, op)| (*f, self.set_expr(model, *f, op)))
+            .collect();
+        for chunk in before.chunks(200) {
+            let keys = Filter::Or(chunk.iter().map(|r| self.key_filter(model, r)).collect());
+            for (table, sets) in self.by_table(model, sets.clone()) {
+                let mut update = Query::update();
+                update.table(Alias::new(table));
+                for (field, expr) in sets {
+                    update.value(Alias::new(m.fields[field].column.as_str()), expr);
+                }
+                // The key columns are in every table of the hierarchy, under the same names.
+                update.cond_where(c.filter(model, table, &keys));
+                exec.execute(&update).await?;
+            }
+        }
+        let after: Vec<Record> = before.iter().map(|r| Self::rekeyed(r, data)).collect();
+        self.check_written(exec, model, &after, Action::Update)
+            .await?;
+        let changed: Vec<(&Record, Filter)> = before
+            .iter()
+            .zip(&after)
+            .map(|(row, now)| (row, self.key_filter(model, now)))
+            .collect();
+        self.check_post_update(exec, model, &changed).await?;
+        Ok(after)
     }
 
     /// Refuses the whole update when a row it targets (`targets`) may not have one of
@@ -283,15 +342,49 @@ impl<'r, 's> Writer<'r, 's> {
             }
         }
         let written: Vec<FieldId> = sets.iter().map(|(f, _)| *f).collect();
-        let mut update = Query::update();
-        update.table(Alias::new(m.table.as_str()));
-        for (field, expr) in sets {
-            update.value(Alias::new(m.fields[field].column.as_str()), expr);
+        for (table, sets) in self.by_table(model, sets) {
+            let mut update = Query::update();
+            update.table(Alias::new(table));
+            for (field, expr) in sets {
+                update.value(Alias::new(m.fields[field].column.as_str()), expr);
+            }
+            self.where_key(&mut update, model, record);
+            exec.execute(&update).await?;
         }
-        self.where_key(&mut update, model, record);
-        exec.execute(&update).await?;
         self.record_sync(exec, model, std::slice::from_ref(record), &written)
             .await
+    }
+
+    /// An update's column changes grouped by the table holding them: one group for a plain
+    /// model; for a delegate hierarchy, the sub-models' tables first and the topmost base's
+    /// last, which holds the key (a changed key cascades down to the rows below).
+    pub(super) fn by_table(
+        &self,
+        model: ModelId,
+        sets: Vec<(FieldId, SimpleExpr)>,
+    ) -> Vec<(&'s str, Vec<(FieldId, SimpleExpr)>)> {
+        let schema = self.schema();
+        let m = schema.model(model);
+        if !m.in_hierarchy() {
+            return vec![(m.table.as_str(), sets)];
+        }
+        let lineage = schema.lineage(model);
+        let mut groups: Vec<(&'s str, Vec<(FieldId, SimpleExpr)>)> = lineage
+            .iter()
+            .rev()
+            .map(|l| (schema.model(*l).table.as_str(), Vec::new()))
+            .collect();
+        for (field, expr) in sets {
+            let holder = if m.primary_key.contains(&field) {
+                lineage[0]
+            } else {
+                m.holder(model, field)
+            };
+            let at = lineage.len() - 1 - lineage.iter().position(|l| *l == holder).unwrap_or(0);
+            groups[at].1.push((field, expr));
+        }
+        groups.retain(|(_, sets)| !sets.is_empty());
+        groups
     }
 
     /// The updated row, read again by its new key when the update set key fields.

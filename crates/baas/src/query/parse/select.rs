@@ -165,21 +165,29 @@ impl Parser<'_> {
             (None, Some(include)) => Some((include, "include", false)),
             (None, None) => None,
         };
+        // `omit: {f: true|false}` over the schema's `@omit`.
         let all_scalars = || {
             model
                 .scalar_fields()
+                .filter(|(id, f)| {
+                    !omitted
+                        .iter()
+                        .find(|(o, _)| o == id)
+                        .map_or(f.omit, |(_, omit)| *omit)
+                })
                 .map(|(id, _)| id)
-                .filter(|id| !omitted.contains(id))
                 .collect::<Vec<_>>()
         };
         let Some((listing, key, is_select)) = listing else {
             selection.scalars = all_scalars();
+            selection.descendants = self.sub_model_fields(model_id);
             return Ok(selection);
         };
         let list_path = join(path, key);
         let entries = object(listing, &list_path)?;
         if !is_select {
             selection.scalars = all_scalars();
+            selection.descendants = self.sub_model_fields(model_id);
         }
         let mut any_truthy = false;
         for (name, value) in entries {
@@ -234,15 +242,44 @@ impl Parser<'_> {
         Ok(selection)
     }
 
+    /// The fields a delegate model's default selection merges in from each sub-model below
+    /// it: their own scalars, except the id (the row's) and fields with their own read rules
+    /// (which the base's read could not apply).
+    fn sub_model_fields(&self, model_id: ModelId) -> Vec<(ModelId, Vec<FieldId>)> {
+        self.schema
+            .descendants(model_id)
+            .into_iter()
+            .map(|sub| {
+                let m = self.model(sub);
+                let fields = m
+                    .scalar_fields()
+                    .filter(|(id, f)| {
+                        f.inherited.is_none()
+                            && !m.primary_key.contains(id)
+                            && f.policies.is_empty()
+                            && !f.omit
+                    })
+                    .map(|(id, _)| id)
+                    .collect();
+                (sub, fields)
+            })
+            .collect()
+    }
+
     /// `omit`: the scalar fields left out of the default selection.
-    fn omitted(&self, model_id: ModelId, omit: &Json, omit_path: &str) -> PResult<Vec<FieldId>> {
+    fn omitted(
+        &self,
+        model_id: ModelId,
+        omit: &Json,
+        omit_path: &str,
+    ) -> PResult<Vec<(FieldId, bool)>> {
         let model = self.model(model_id);
         let mut omitted = Vec::new();
         for (key, value) in object(omit, omit_path)? {
             match model.field(key) {
                 Some((id, f)) if f.scalar().is_some() => {
-                    if self.boolean(Some(value), &join(omit_path, key))? == Some(true) {
-                        omitted.push(id);
+                    if let Some(omit) = self.boolean(Some(value), &join(omit_path, key))? {
+                        omitted.push((id, omit));
                     }
                 }
                 _ => return invalid(format!("Unrecognized key: \"{key}\"{}", at(omit_path))),

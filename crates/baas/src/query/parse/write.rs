@@ -165,7 +165,11 @@ impl<'s> Parser<'s> {
         let map = object(json, path)?;
         for (key, value) in map {
             let here = join(path, key);
-            let Some((id, field)) = model.field(key) else {
+            // A delegate's discriminator is Tandem's to fill: not part of any write's data.
+            let Some((id, field)) = model
+                .field(key)
+                .filter(|(id, _)| !self.schema.is_discriminator(model_id, *id))
+            else {
                 return invalid(format!("Unrecognized key: \"{key}\"{}", at(path)));
             };
             visit(id, field, value, here)?;
@@ -280,6 +284,7 @@ impl<'s> Parser<'s> {
                 && field.default.is_none()
                 && !field.updated_at
                 && !covered.contains(&id)
+                && !self.schema.is_discriminator(data.model, id)
             {
                 let relation = model.fields.iter().find(|f| {
                     f.relation()
@@ -424,7 +429,12 @@ impl<'s> Parser<'s> {
         update: bool,
     ) -> PResult<Vec<RelationWrite>> {
         let map = object(json, path)?;
-        let allowed = nested_write_keys(relation.many, optional, update);
+        let mut allowed = nested_write_keys(relation.many, optional, update);
+        if self.model(relation.target).delegate.is_some() {
+            // Rows of a delegate are created only as one of its sub-models.
+            allowed
+                .retain(|k| !matches!(*k, "create" | "createMany" | "connectOrCreate" | "upsert"));
+        }
         only_keys(map, &allowed, path)?;
         let nested = Nested {
             target: relation.target,

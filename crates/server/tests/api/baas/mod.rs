@@ -2,6 +2,7 @@
 //! schema handling — on the library schema below, seeded the same way for every test.
 
 mod access;
+mod delegates;
 mod enums;
 mod errors;
 mod grant_props;
