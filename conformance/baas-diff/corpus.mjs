@@ -593,6 +593,40 @@ export function buildCorpus() {
   roster('m2m.delete.row');
   get('m2m.after.students', 'student', 'findMany', { orderBy: { id: 'asc' }, include: { courses: { select: { id: true }, orderBy: { id: 'asc' } }, mentors: { select: { id: true } } } });
 
+  // ───────────────────────────── delegate models (`media` and its sub-models alone) ─────────────────────────────
+  const notes = { notes: { orderBy: { id: 'asc' } } };
+  post('delegate.create.two-levels', 'short_clip', 'create', { data: { id: 1, title: 'Intro', seconds: 30, notes: { create: [{ id: 1, text: 'n1' }] } }, include: notes });
+  post('delegate.create.one-level', 'photo', 'create', { data: { id: 2, title: 'Cover', width: 800, views: 5 } });
+  post('delegate.create.second', 'short_clip', 'create', { data: { id: 3, title: 'Outro', seconds: 10, looped: true, views: 2 } });
+  post('delegate.create.delegate', 'clip', 'create', { data: { id: 9, title: 'No', seconds: 1 } });
+  post('delegate.create.discriminator', 'short_clip', 'create', { data: { id: 9, title: 'No', seconds: 1, clip_kind: 'x' } });
+  post('delegate.create.nested-delegate', 'media_note', 'create', { data: { id: 9, text: 'No', media: { create: { id: 9, title: 'No' } } } });
+  post('delegate.createMany', 'photo', 'createMany', { data: [{ id: 4, title: 'A', width: 10 }, { id: 5, title: 'B', width: 20, views: 7 }] });
+  post('delegate.createMany.skipDuplicates', 'photo', 'createMany', { data: [{ id: 4, title: 'A', width: 10 }], skipDuplicates: true });
+  get('delegate.read.base', 'media', 'findMany', { orderBy: { id: 'asc' } });
+  get('delegate.read.base-select', 'media', 'findMany', { orderBy: { id: 'asc' }, select: { id: true, kind: true } });
+  get('delegate.read.middle', 'clip', 'findMany', { orderBy: { id: 'asc' } });
+  get('delegate.read.leaf', 'short_clip', 'findUnique', { where: { id: 1 }, include: notes });
+  get('delegate.read.omit', 'short_clip', 'findMany', { orderBy: { id: 'asc' }, omit: { title: true, seconds: true } });
+  get('delegate.read.through-relation', 'media_note', 'findMany', { include: { media: true } });
+  where('delegate.filter.base-field', 'short_clip', { views: { gt: 0 }, seconds: { lt: 20 } });
+  where('delegate.filter.relation', 'clip', { notes: { some: { text: 'n1' } } });
+  get('delegate.order.across', 'short_clip', 'findMany', { orderBy: [{ views: 'desc' }, { seconds: 'asc' }], select: { id: true } });
+  get('delegate.count.base', 'media', 'count', { where: { views: { gte: 2 } } });
+  get('delegate.aggregate', 'clip', 'aggregate', { _avg: { views: true, seconds: true }, _max: { title: true }, _count: true });
+  get('delegate.groupBy', 'photo', 'groupBy', { by: ['width'], _sum: { views: true }, orderBy: { width: 'asc' } });
+  put('delegate.update.levels', 'short_clip', 'update', { where: { id: 1 }, data: { views: { increment: 3 }, seconds: 31, looped: true } });
+  put('delegate.update.discriminator', 'short_clip', 'update', { where: { id: 1 }, data: { kind: 'PHOTO' } });
+  put('delegate.updateMany.base', 'media', 'updateMany', { where: { views: { gte: 5 } }, data: { title: 'Popular' } });
+  put('delegate.updateMany.limit', 'clip', 'updateMany', { data: { views: 0 }, limit: 1 });
+  put('delegate.update.id', 'photo', 'update', { where: { id: 5 }, data: { id: 6 }, select: { id: true, width: true } });
+  get('delegate.after-updates', 'media', 'findMany', { orderBy: { id: 'asc' } });
+  del('delegate.delete.leaf', 'short_clip', 'delete', { where: { id: 3 } });
+  del('delegate.delete.base', 'media', 'delete', { where: { id: 2 } });
+  del('delegate.deleteMany.middle', 'clip', 'deleteMany', { where: { seconds: { gt: 30 } } });
+  get('delegate.after-deletes', 'media', 'findMany', { orderBy: { id: 'asc' }, include: notes });
+  get('delegate.after-deletes.notes', 'media_note', 'count', {});
+
   // ───────────────────────────── Json null markers (`doc` alone) ─────────────────────────────
   const marker = (path, name) => ({ serialization: { values: { [path]: [['custom', name]] } } });
   post('jsonnull.create.jsonnull', 'doc', 'create', { data: { id: 1, body: 'JsonNull' }, meta: marker('data.body', 'JsonNull') });
