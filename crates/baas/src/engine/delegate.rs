@@ -136,13 +136,16 @@ impl Compiler<'_> {
     /// A sub-model's field on the row under `alias` (a delegate's derived table), as read.
     pub fn sub_field(&self, alias: &str, sub: ModelId, field: FieldId) -> SimpleExpr {
         let f = &self.model(sub).fields[field];
-        self.readable(
-            Expr::col((
-                Alias::new(alias),
-                Alias::new(sub_column(&self.model(sub).name, &f.column)),
-            ))
-            .into(),
-            f.scalar(),
-        )
+        let col: SimpleExpr = Expr::col((
+            Alias::new(alias),
+            Alias::new(sub_column(&self.model(sub).name, &f.column)),
+        ))
+        .into();
+        match f.list_of {
+            Some(_) => sea_query::Func::cust(Alias::new("to_jsonb"))
+                .arg(col)
+                .into(),
+            None => self.readable(col, f.scalar()),
+        }
     }
 }

@@ -784,7 +784,11 @@ impl<'s> Reader<'s> {
         for field in &selection.scalars {
             let f = &m.fields[*field];
             let ty = f.scalar().unwrap_or(ScalarType::String);
-            let (json, annotation) = record.value(*field).to_json(ty);
+            let (json, annotation) = match record.value(*field) {
+                // A scalar list never written reads as empty, as in ZenStack.
+                Value::Null if f.list_of.is_some() => (Json::Array(Vec::new()), None),
+                value => value.to_json(ty),
+            };
             if let Some(a) = annotation {
                 annotations.add(&format!("{prefix}{}", f.name), a, &json);
             }

@@ -138,12 +138,33 @@ impl<'s> Compiler<'s> {
         self.schema.model(id)
     }
 
+    /// A field's column under `alias`; a scalar list's as JSON (`to_jsonb`), which is how the
+    /// API reads, filters and compares it.
     pub fn column(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
-        Expr::col((
-            Alias::new(alias),
-            Alias::new(self.model(model).fields[field].column.as_str()),
-        ))
-        .into()
+        let f = &self.model(model).fields[field];
+        let col: SimpleExpr = Expr::col((Alias::new(alias), Alias::new(f.column.as_str()))).into();
+        match f.list_of {
+            Some(_) => Func::cust(Alias::new("to_jsonb")).arg(col).into(),
+            None => col,
+        }
+    }
+
+    /// A scalar list's value for its array column (PostgreSQL): the JSON list bound as one
+    /// parameter, made an array of the element type.
+    pub fn list_value(&self, element: ScalarType, value: &Value) -> SimpleExpr {
+        let array_type = match element {
+            ScalarType::Int => "INTEGER[]",
+            ScalarType::Float => "DOUBLE PRECISION[]",
+            ScalarType::Boolean => "BOOLEAN[]",
+            _ => "TEXT[]",
+        };
+        match value {
+            Value::Json(list) => Expr::cust_with_exprs(
+                format!("ARRAY(SELECT jsonb_array_elements_text($1))::{array_type}"),
+                [Expr::val(sea_query::Value::Json(Some(Box::new(list.clone())))).into()],
+            ),
+            _ => Expr::cust(format!("NULL::{array_type}")),
+        }
     }
 
     /// The column as read back (as the caller sees it): PostgreSQL's NUMERIC is read as text,

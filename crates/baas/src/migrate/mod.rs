@@ -49,6 +49,19 @@ pub async fn migrate(
     accept_data_loss: bool,
     store_name: &str,
 ) -> Result<Vec<String>, MigrateError> {
+    if db.dialect() == Dialect::Sqlite
+        && let Some((model, field)) = schema.models.iter().find_map(|m| {
+            m.fields
+                .iter()
+                .find(|f| f.list_of.is_some())
+                .map(|f| (&m.name, &f.name))
+        })
+    {
+        // As Prisma: SQLite has no arrays.
+        return Err(MigrateError::Refused(format!(
+            "the scalar list `{model}.{field}` needs PostgreSQL (SQLite has no arrays): use Json or a related model, or a postgres:// store"
+        )));
+    }
     // SQLite rebuilds tables with foreign-key enforcement off (its documented procedure), and
     // checks every key before committing.
     db.set_sqlite_foreign_keys(false).await?;

@@ -60,8 +60,21 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                     let ty = f.scalar().unwrap_or(ScalarType::String);
                     ColumnDef {
                         name: f.column.clone(),
-                        ty: ty.name().to_owned(),
-                        nullable: f.optional,
+                        ty: match f.list_of {
+                            // PostgreSQL's array (SQLite has none: refused before migrating).
+                            Some(element) => format!(
+                                "{RAW_TYPE}{}[]",
+                                match element {
+                                    ScalarType::Int => "INTEGER",
+                                    ScalarType::Float => "DOUBLE PRECISION",
+                                    ScalarType::Boolean => "BOOLEAN",
+                                    _ => "TEXT",
+                                }
+                            ),
+                            None => ty.name().to_owned(),
+                        },
+                        // A list never written is NULL (read as empty), as in ZenStack.
+                        nullable: f.optional || f.list_of.is_some(),
                         autoincrement: f.default == Some(Default::Autoincrement)
                             && m.primary_key == [id]
                             && m.base.is_none(),

@@ -336,6 +336,8 @@ pub enum UpdateOp {
     Decrement(Value),
     Multiply(Value),
     Divide(Value),
+    /// A scalar list's `push`: these elements (a JSON list) appended.
+    Push(Value),
 }
 
 /// Data for one new row.

@@ -740,15 +740,30 @@ impl Builder {
                 decl.type_name
             ));
         }
-        if scalar.is_some() && typed.is_none() && decl.list {
-            return self.err(
-                decl.type_pos,
-                format!(
-                    "scalar lists (`{}[]`) are not supported; use Json or a related model",
-                    decl.type_name
-                ),
-            );
-        }
+        // A scalar list: PostgreSQL's array of the element type (see `Field::list_of`).
+        let list_of = match scalar {
+            Some(element) if typed.is_none() && decl.list => match element {
+                ScalarType::String | ScalarType::Int | ScalarType::Float | ScalarType::Boolean => {
+                    Some(element)
+                }
+                ScalarType::Enum(id) if !self.enums[id].is_mapped() => Some(element),
+                _ => {
+                    return self.err(
+                        decl.type_pos,
+                        format!(
+                            "lists of `{}` are not supported (String, Int, Float, Boolean and enums without @map are); use Json or a related model",
+                            decl.type_name
+                        ),
+                    );
+                }
+            },
+            _ => None,
+        };
+        let scalar = if list_of.is_some() {
+            Some(ScalarType::Json)
+        } else {
+            scalar
+        };
         Ok(Field {
             name: decl.name.clone(),
             column: decl.name.clone(),
@@ -778,6 +793,7 @@ impl Builder {
             typed,
             inherited: decl.inherited.as_ref().map(|name| names[name]),
             omit: false,
+            list_of,
         })
     }
 
@@ -919,6 +935,18 @@ impl Builder {
                 Ok(())
             }
         };
+        if field.list_of.is_some()
+            && !matches!(attribute.name.as_str(), "map" | "omit" | "allow" | "deny")
+            && !attribute.name.starts_with("db.")
+        {
+            return self.err(
+                attribute.pos,
+                format!(
+                    "`@{}` does not apply to the scalar list `{}` (it takes @map, @omit, @allow and @deny; a list starts empty)",
+                    attribute.name, decl.name
+                ),
+            );
+        }
         match attribute.name.as_str() {
             "id" => {
                 needs_scalar(self)?;

@@ -282,6 +282,9 @@ pub struct Field {
     /// `@omit`: left out of what reads return unless a query asks for it (`omit: {f: false}`
     /// or `select`).
     pub omit: bool,
+    /// A scalar list (`tags String[]`, PostgreSQL only): a native array of this element type,
+    /// read and written through the API as a JSON list (the field's kind is `Json`).
+    pub list_of: Option<ScalarType>,
 }
 
 /// Which searches a `String` field allows (ZenStack's `@fullText` and `@fuzzy`): the `fts`

@@ -131,6 +131,9 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
                     (false, false) => "",
                 },
             ),
+            FieldKind::Scalar(_) if let Some(element) = field.list_of => {
+                (schema.type_name(element).to_owned(), "[]")
+            }
             FieldKind::Scalar(t) => (
                 schema.type_name(*t).to_owned(),
                 if field.optional { "?" } else { "" },

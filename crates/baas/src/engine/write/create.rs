@@ -1,7 +1,7 @@
 //! Creates: one INSERT per row with its defaults filled (generated ids, now, literals), the
 //! related rows whose key it holds connected or created first, and its children after.
 
-use sea_query::{Alias, Expr, Query, SimpleExpr};
+use sea_query::{Alias, Expr, Func, Query, SimpleExpr};
 
 use super::{Boxed, Writer};
 use crate::engine::not_found;
@@ -63,10 +63,13 @@ impl<'r, 's> Writer<'r, 's> {
     }
 
     fn bound(&self, model: ModelId, field: FieldId, value: &Value) -> SimpleExpr {
-        let ty = self.schema().model(model).fields[field]
-            .scalar()
-            .unwrap_or(ScalarType::String);
-        self.reader.c.value(value, ty)
+        let f = &self.schema().model(model).fields[field];
+        if let Some(element) = f.list_of {
+            return self.reader.c.list_value(element, value);
+        }
+        self.reader
+            .c
+            .value(value, f.scalar().unwrap_or(ScalarType::String))
     }
 
     /// Runs an INSERT that returns every scalar of `model`; the row it wrote, if any.
@@ -85,7 +88,10 @@ impl<'r, 's> Writer<'r, 's> {
             .iter()
             .map(|(f, ty)| {
                 let col: SimpleExpr = Expr::col(Alias::new(m.fields[*f].column.as_str())).into();
-                self.reader.c.readable(col, Some(*ty))
+                match m.fields[*f].list_of {
+                    Some(_) => Func::cust(Alias::new("to_jsonb")).arg(col).into(),
+                    None => self.reader.c.readable(col, Some(*ty)),
+                }
             })
             .collect();
         insert.returning(Query::returning().exprs(returning));

@@ -1,7 +1,7 @@
 //! Updates: one row at a time with its nested writes (`update`, `upsert`), or every matching
 //! row in one UPDATE (`updateMany`, scalars only).
 
-use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
+use sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
 
 use super::{Boxed, Writer};
 use crate::engine::read::Record;
@@ -248,7 +248,22 @@ impl<'r, 's> Writer<'r, 's> {
         let c = &self.reader.c;
         let ty = m.fields[field].scalar().unwrap_or(ScalarType::String);
         let col: SimpleExpr = Expr::col(Alias::new(m.fields[field].column.as_str())).into();
+        if let Some(element) = m.fields[field].list_of {
+            return match op {
+                // `push`: appended (to an empty list when there is none).
+                UpdateOp::Push(v) => Func::cust(Alias::new("array_cat"))
+                    .arg(col)
+                    .arg(c.list_value(element, v))
+                    .into(),
+                UpdateOp::Set(v)
+                | UpdateOp::Increment(v)
+                | UpdateOp::Decrement(v)
+                | UpdateOp::Multiply(v)
+                | UpdateOp::Divide(v) => c.list_value(element, v),
+            };
+        }
         match op {
+            UpdateOp::Push(v) => c.value(v, ty),
             UpdateOp::Set(v) => c.value(v, ty),
             UpdateOp::Increment(v) => col.add(c.value(v, ty)),
             UpdateOp::Decrement(v) => col.sub(c.value(v, ty)),

@@ -91,6 +91,9 @@ impl Parser<'_> {
                         return invalid(format!("Unrecognized key: \"{name}\"{}", at(path)));
                     };
                     parts.push(match &field.kind {
+                        FieldKind::Scalar(_) if let Some(element) = field.list_of => {
+                            self.list_filter(id, element, value, &here)?
+                        }
                         FieldKind::Scalar(ScalarType::Json) => {
                             self.json_filter(id, value, &here)?
                         }
@@ -117,6 +120,75 @@ impl Parser<'_> {
         } else {
             Filter::And(parts)
         })
+    }
+
+    /// A scalar list's filter (PostgreSQL), as ZenStack's: `{equals: list, has: item,
+    /// hasEvery: list, hasSome: list, isEmpty: bool}`, all of them holding; compiled over the
+    /// list as JSON.
+    fn list_filter(
+        &self,
+        field: FieldId,
+        element: ScalarType,
+        json: &Json,
+        path: &str,
+    ) -> PResult<Filter> {
+        use crate::query::ast::JsonCond as J;
+        let map = object(json, path)?;
+        only_keys(
+            map,
+            &["equals", "has", "hasEvery", "hasSome", "isEmpty"],
+            path,
+        )?;
+        let on = |conds: Vec<J>| Filter::Json {
+            field,
+            path: None,
+            insensitive: false,
+            conds,
+        };
+        let list = |key: &str, v: &Json| -> PResult<Vec<Json>> {
+            let here = join(path, key);
+            let Json::Array(items) = v else {
+                return invalid(format!(
+                    "Invalid input: expected array, received {}{}",
+                    json_kind(v),
+                    at(&here)
+                ));
+            };
+            for (i, item) in items.iter().enumerate() {
+                self.non_null_value(item, element, &format!("{here}[{i}]"))?;
+            }
+            Ok(items.clone())
+        };
+        let mut parts = Vec::new();
+        for (key, v) in map {
+            parts.push(match key.as_str() {
+                "equals" => on(vec![J::Equals(Json::Array(list(key, v)?))]),
+                "has" => {
+                    self.non_null_value(v, element, &join(path, key))?;
+                    on(vec![J::ArrayContains(Json::Array(vec![v.clone()]))])
+                }
+                "hasEvery" => on(vec![J::ArrayContains(Json::Array(list(key, v)?))]),
+                "hasSome" => {
+                    let items = list(key, v)?;
+                    if items.is_empty() {
+                        Filter::Const(false)
+                    } else {
+                        Filter::Or(
+                            items
+                                .into_iter()
+                                .map(|item| on(vec![J::ArrayContains(Json::Array(vec![item]))]))
+                                .collect(),
+                        )
+                    }
+                }
+                _ => match self.boolean(Some(v), &join(path, key))? {
+                    Some(true) => on(vec![J::Equals(Json::Array(Vec::new()))]),
+                    Some(false) => on(vec![J::Not(Json::Array(Vec::new()))]),
+                    None => continue,
+                },
+            });
+        }
+        Ok(Filter::And(parts))
     }
 
     /// A Json field's filter: `{path?, equals, not, string_contains, string_starts_with,

@@ -205,6 +205,18 @@ impl<'s> Parser<'s> {
         };
         self.each_data_field(model_id, json, path, depth, |id, field, value, here| {
             match &field.kind {
+                FieldKind::Scalar(_) if let Some(element) = field.list_of => {
+                    // A list, or `{set: list}`.
+                    let (list, list_path) = match value {
+                        Json::Object(ops) => {
+                            only_keys(ops, &["set"], &here)?;
+                            (required(ops, "set", &here)?, join(&here, "set"))
+                        }
+                        other => (other, here.clone()),
+                    };
+                    data.scalars
+                        .push((id, self.list(element, list, &list_path)?));
+                }
                 FieldKind::Scalar(ty) => {
                     let v = self.value(value, *ty, &here)?;
                     if v.is_null() && !field.optional {
@@ -285,6 +297,7 @@ impl<'s> Parser<'s> {
                 && !field.updated_at
                 && !covered.contains(&id)
                 && !self.schema.is_discriminator(data.model, id)
+                && field.list_of.is_none()
             {
                 let relation = model.fields.iter().find(|f| {
                     f.relation()
@@ -348,6 +361,10 @@ impl<'s> Parser<'s> {
         };
         self.each_data_field(model_id, json, path, depth, |id, field, value, here| {
             match &field.kind {
+                FieldKind::Scalar(_) if let Some(element) = field.list_of => {
+                    data.scalars
+                        .push((id, self.list_update(element, value, &here)?));
+                }
                 FieldKind::Scalar(ty) => {
                     let op = match self.update_op(*ty, value, &here)? {
                         UpdateOp::Set(v) => UpdateOp::Set(self.checked(field, v, &here)?),
@@ -371,6 +388,50 @@ impl<'s> Parser<'s> {
         // Nested writes run in the model's field order, as ZenStack's validation leaves them.
         data.relations.sort_by_key(|(id, _)| *id);
         Ok(data)
+    }
+
+    /// A scalar list's value: a list of the element type (no nulls), as JSON.
+    fn list(&self, element: ScalarType, json: &Json, here: &str) -> PResult<Value> {
+        let Json::Array(items) = json else {
+            return invalid(format!(
+                "Invalid input: expected array, received {}{}",
+                json_kind(json),
+                at(here)
+            ));
+        };
+        for (i, item) in items.iter().enumerate() {
+            self.non_null_value(item, element, &format!("{here}[{i}]"))?;
+        }
+        Ok(Value::Json(json.clone()))
+    }
+
+    /// A scalar list's update: a list (or `{set: list}`) replaces it; `{push: item | list}`
+    /// appends.
+    fn list_update(&self, element: ScalarType, json: &Json, here: &str) -> PResult<UpdateOp> {
+        let Json::Object(ops) = json else {
+            return Ok(UpdateOp::Set(self.list(element, json, here)?));
+        };
+        only_keys(ops, &["set", "push"], here)?;
+        if ops.len() != 1 {
+            return invalid(format!(
+                "Invalid input: exactly one update operator is expected{}",
+                at(here)
+            ));
+        }
+        Ok(match (ops.get("set"), ops.get("push")) {
+            (Some(list), _) => UpdateOp::Set(self.list(element, list, &join(here, "set"))?),
+            (_, Some(Json::Array(items))) => UpdateOp::Push(self.list(
+                element,
+                &Json::Array(items.clone()),
+                &join(here, "push"),
+            )?),
+            (_, Some(item)) => UpdateOp::Push(self.list(
+                element,
+                &Json::Array(vec![item.clone()]),
+                &join(here, "push"),
+            )?),
+            _ => return invalid(format!("Invalid input{}", at(here))),
+        })
     }
 
     /// One scalar field's update: a bare value sets it; `{set}`, or for numbers

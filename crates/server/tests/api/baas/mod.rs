@@ -12,6 +12,7 @@ mod permissions;
 mod policies;
 mod reads;
 mod rules;
+mod scalar_lists;
 mod schema;
 mod search;
 mod writes;
