@@ -37,6 +37,10 @@ SuperJSON.registerCustom(
 for (const [name, cls, value] of [['DbNull', DbNullClass, DbNull], ['JsonNull', JsonNullClass, JsonNull], ['AnyNull', AnyNullClass, AnyNull]]) {
   SuperJSON.registerCustom({ isApplicable: (v) => v instanceof cls, serialize: () => name, deserialize: () => value }, name);
 }
+SuperJSON.registerCustom(
+  { isApplicable: (v) => Buffer.isBuffer(v), serialize: (v) => v.toString('base64'), deserialize: (v) => Buffer.from(v, 'base64') },
+  'Bytes',
+);
 
 import { NOT_CARRIED } from './marker.mjs';
 
@@ -203,6 +207,8 @@ const METHOD = {
 /** A function cannot travel as JSON (`$expr: (eb) => …` is a query-builder callback). */
 function findFunction(value, at = 'args') {
   if (typeof value === 'function') return at;
+  // Values superjson carries as they are (a Decimal holds its constructor as a property).
+  if (Decimal.isDecimal(value) || ArrayBuffer.isView(value) || value instanceof Date) return null;
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const found = findFunction(v, `${at}.${k}`);

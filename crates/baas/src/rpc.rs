@@ -85,6 +85,12 @@ fn known_annotation(annotation: &Json) -> bool {
         Some(Json::String(kind)) => {
             matches!(kind.as_str(), "undefined" | "Date" | "bigint" | "number")
         }
+        // A typed array (a `Uint8Array`, for Bytes) arrives as a list of numbers.
+        Some(Json::Array(custom))
+            if custom.first().and_then(Json::as_str) == Some("typed-array") =>
+        {
+            custom.get(1).and_then(Json::as_str) == Some("Uint8Array")
+        }
         Some(Json::Array(custom)) => {
             custom.first().and_then(Json::as_str) == Some("custom")
                 && matches!(

@@ -2,6 +2,7 @@
 //! dialect, decoded from result rows, and written back as JSON with superjson annotations
 //! (`Date`, `bigint`, `Decimal`), exactly as ZenStack's RPC handler does.
 
+use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value as Json};
 use sqlx::postgres::PgRow;
@@ -48,6 +49,13 @@ impl Value {
                 Dialect::Postgres => V::ChronoDateTime(None),
             },
             (Self::Null, ScalarType::Decimal) => V::String(None),
+            (Self::Null, ScalarType::Bytes) => V::Bytes(None),
+            // Bytes travel as base64 text and are stored as bytes.
+            (Self::String(text), ScalarType::Bytes) => V::Bytes(Some(Box::new(
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .unwrap_or_default(),
+            ))),
             (Self::Null, ScalarType::Json) => match dialect {
                 Dialect::Sqlite => V::String(None),
                 Dialect::Postgres => V::Json(None),
@@ -91,6 +99,7 @@ impl Value {
             }
             Self::Float(f) => (number(*f), None),
             Self::Decimal(d) => (Json::String(normalize_decimal(d)), Some("Decimal")),
+            Self::String(s) if ty == ScalarType::Bytes => (Json::String(s.clone()), Some("Bytes")),
             Self::String(s) => (Json::String(s.clone()), None),
             Self::DateTime(at) => (Json::String(iso(at)), Some("Date")),
             Self::Json(j) => (j.clone(), None),
@@ -278,6 +287,21 @@ pub fn from_json(json: &Json, ty: ScalarType) -> Result<Value, TypeMismatch> {
             });
         }
         ScalarType::Json => Value::Json(json.clone()),
+        // Base64 text (superjson's `Bytes`), or a list of byte values (superjson's typed
+        // array, as a `Uint8Array` is sent).
+        ScalarType::Bytes => {
+            let engine = &base64::engine::general_purpose::STANDARD;
+            let bytes = match json {
+                Json::String(text) => engine.decode(text).map_err(|_| mismatch("base64 bytes"))?,
+                Json::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_u64().and_then(|b| u8::try_from(b).ok()))
+                    .collect::<Option<Vec<u8>>>()
+                    .ok_or_else(|| mismatch("bytes"))?,
+                _ => return Err(mismatch("bytes")),
+            };
+            Value::String(engine.encode(bytes))
+        }
     })
 }
 
@@ -316,6 +340,7 @@ enum Raw {
     Bool(bool),
     Timestamp(DateTime<Utc>),
     Json(Json),
+    Bytes(Vec<u8>),
 }
 
 fn sqlite_raw(row: &SqliteRow, i: usize) -> Raw {
@@ -328,6 +353,7 @@ fn sqlite_raw(row: &SqliteRow, i: usize) -> Raw {
     match value.type_info().name() {
         "INTEGER" | "BOOLEAN" => row.try_get::<i64, _>(i).map_or(Raw::Null, Raw::Int),
         "REAL" | "NUMERIC" => row.try_get::<f64, _>(i).map_or(Raw::Null, Raw::Float),
+        "BLOB" => row.try_get::<Vec<u8>, _>(i).map_or(Raw::Null, Raw::Bytes),
         _ => row.try_get::<String, _>(i).map_or(Raw::Null, Raw::Text),
     }
 }
@@ -360,6 +386,7 @@ fn pg_raw(row: &PgRow, i: usize) -> Raw {
             .try_get::<DateTime<Utc>, _>(i)
             .map_or(Raw::Null, Raw::Timestamp),
         "JSON" | "JSONB" => row.try_get::<Json, _>(i).map_or(Raw::Null, Raw::Json),
+        "BYTEA" => row.try_get::<Vec<u8>, _>(i).map_or(Raw::Null, Raw::Bytes),
         _ => row.try_get::<String, _>(i).map_or(Raw::Null, Raw::Text),
     }
 }
@@ -378,6 +405,7 @@ fn interpret(raw: Raw, ty: ScalarType) -> Value {
         (Raw::Float(f), ScalarType::Decimal) => Value::Decimal(decimal_text(f)),
         (Raw::Float(f), _) => Value::Float(f),
         (Raw::Timestamp(at), _) => Value::DateTime(at),
+        (Raw::Bytes(b), _) => Value::String(base64::engine::general_purpose::STANDARD.encode(b)),
         (Raw::Json(j), ScalarType::Json) => Value::Json(j),
         (Raw::Json(j), _) => Value::String(j.to_string()),
         (Raw::Text(t), ScalarType::DateTime) => {
@@ -434,6 +462,7 @@ impl Annotations {
         let annotation = match kind {
             // superjson writes a custom type's annotation nested: [["custom", name]].
             "Decimal" => serde_json::json!([["custom", "Decimal"]]),
+            "Bytes" => serde_json::json!([["custom", "Bytes"]]),
             other => serde_json::json!([other]),
         };
         self.values.insert(path.to_owned(), annotation);

@@ -19,6 +19,7 @@ pub(super) fn column_type(dialect: Dialect, column: &ColumnDef) -> std::borrow::
         (Dialect::Sqlite, "Decimal", _) => "DECIMAL",
         (Dialect::Sqlite, "Boolean", _) => "BOOLEAN",
         (Dialect::Sqlite, "DateTime", _) => "DATETIME",
+        (Dialect::Sqlite, "Bytes", _) => "BLOB",
         (Dialect::Sqlite, _, _) => "TEXT",
         (Dialect::Postgres, "Int", true) => "SERIAL",
         (Dialect::Postgres, "BigInt", true) => "BIGSERIAL",
@@ -30,6 +31,7 @@ pub(super) fn column_type(dialect: Dialect, column: &ColumnDef) -> std::borrow::
         (Dialect::Postgres, "Boolean", _) => "BOOLEAN",
         (Dialect::Postgres, "DateTime", _) => "TIMESTAMP(3)",
         (Dialect::Postgres, "Json", _) => "JSONB",
+        (Dialect::Postgres, "Bytes", _) => "BYTEA",
         (Dialect::Postgres, _, _) => "TEXT",
     };
     ty.into()

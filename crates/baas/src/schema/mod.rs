@@ -98,6 +98,8 @@ pub enum ScalarType {
     Boolean,
     DateTime,
     Json,
+    /// Binary data: BLOB / BYTEA; base64 text in the API (superjson's `Bytes`).
+    Bytes,
     /// One of the schema's enums.
     Enum(EnumId),
 }
@@ -113,6 +115,7 @@ impl ScalarType {
             "Boolean" => Self::Boolean,
             "DateTime" => Self::DateTime,
             "Json" => Self::Json,
+            "Bytes" => Self::Bytes,
             _ => return None,
         })
     }
@@ -127,6 +130,7 @@ impl ScalarType {
             Self::Boolean => "Boolean",
             Self::DateTime => "DateTime",
             Self::Json => "Json",
+            Self::Bytes => "Bytes",
             // Stored, bound and compared as text; `Schema::type_name` names the enum.
             Self::Enum(_) => "String",
         }

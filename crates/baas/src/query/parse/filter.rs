@@ -349,8 +349,8 @@ impl Parser<'_> {
             only_keys(map, &["equals", "not"], path)?;
         }
         let mut allowed: Vec<&str> = vec!["equals", "not"];
-        if let ScalarType::Enum(_) = ty {
-            // ZenStack's enum filter: equality only.
+        if let ScalarType::Enum(_) | ScalarType::Bytes = ty {
+            // ZenStack's enum and Bytes filters: equality only.
             allowed.extend(["in", "notIn"]);
         } else if ty != ScalarType::Boolean && ty != ScalarType::Json {
             allowed.extend(["in", "notIn", "lt", "lte", "gt", "gte", "between"]);

@@ -2,6 +2,7 @@
 //! schema handling — on the library schema below, seeded the same way for every test.
 
 mod access;
+mod bytes;
 mod delegates;
 mod enums;
 mod errors;
