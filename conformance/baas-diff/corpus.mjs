@@ -665,6 +665,23 @@ export function buildCorpus() {
   put('check.updateMany-bad', 'signup', 'updateMany', { data: { email: 'x' } });
   post('check.createMany-bad', 'signup', 'createMany', { data: [{ id: 2, email: 'c@d.co', handle: 'ok_one' }, { id: 3, email: 'e@f.co', handle: 'x' }] });
 
+  // ───────────────────────────── @@validate (`booking` alone) ─────────────────────────────
+  const bk = (id, data) => post(`validate.${id}`, 'booking', 'create', { data });
+  bk('ok', { id: 1, title: 'Launch', starts: 1, ends: 2, code: 'ABC' });
+  bk('backwards', { id: 2, title: 'Launch', starts: 5, ends: 2 });
+  bk('equal', { id: 2, title: 'Launch', starts: 2, ends: 2 });
+  bk('short-title', { id: 2, title: 'No', starts: 1, ends: 2 });
+  bk('spam', { id: 2, title: 'Buy SPAM', starts: 1, ends: 2 });
+  bk('bad-code', { id: 2, title: 'Launch', starts: 1, ends: 2, code: 'abc' });
+  bk('null-code', { id: 2, title: 'Launch', starts: 1, ends: 2, code: null });
+  post('validate.createMany-bad', 'booking', 'createMany', { data: [{ id: 3, title: 'Fine', starts: 1, ends: 2 }, { id: 4, title: 'Bad', starts: 3, ends: 1 }] });
+  put('validate.update.partial', 'booking', 'update', { where: { id: 1 }, data: { ends: 9, title: 'Relaunch' } });
+  put('validate.update.no-title', 'booking', 'update', { where: { id: 1 }, data: { ends: 10 } });
+  put('validate.update.backwards', 'booking', 'update', { where: { id: 1 }, data: { title: 'Again', starts: 5, ends: 1 } });
+  put('validate.update.increment', 'booking', 'update', { where: { id: 1 }, data: { title: 'Again', ends: { increment: 1 } } });
+  put('validate.updateMany.bad', 'booking', 'updateMany', { data: { title: 'x' } });
+  get('validate.after', 'booking', 'findMany', { orderBy: { id: 'asc' } });
+
   // ───────────────────────────── writes (each followed by reads that observe it) ─────────────────────────────
   const check = (id, model, op, q) => get(`${id}.check`, model, op, q);
   const bookSel = { id: true, title: true, pages: true, price: true, published: true, author_id: true, copies: true, weight: true, created_at: true, updated_at: true };

@@ -630,6 +630,7 @@ impl Builder {
             delegate: None,
             delegate_value: None,
             subs: Vec::new(),
+            validations: Vec::new(),
         };
         if let Some((base, _)) = &block.base {
             model.base = Some(names[base]);
@@ -853,6 +854,10 @@ impl Builder {
                     }
                 }
             }
+            "validate" => match super::validate::Rule::parse(attribute, model) {
+                Ok(rule) => model.validations.push(rule),
+                Err(why) => return self.err(attribute.pos, why),
+            },
             "delegateMap" => match attribute.arg("value", 0).map(|a| &a.value) {
                 Some(Expr::Ident(v) | Expr::String(v)) => model.delegate_value = Some(v.clone()),
                 _ => {

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod parser;
 pub mod policy;
 pub mod print;
+pub mod validate;
 mod zmodel;
 
 use std::fmt;
@@ -446,6 +447,9 @@ pub struct Model {
     pub delegate_value: Option<String>,
     /// A delegate's direct sub-models.
     pub subs: Vec<ModelId>,
+    /// `@@validate(…)`: conditions what creates and updates write must meet, in the order
+    /// declared.
+    pub validations: Vec<validate::Rule>,
 }
 
 impl Model {

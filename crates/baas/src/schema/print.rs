@@ -304,6 +304,10 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
         out.push_str("  @@auth\n");
     }
     // A sub-model's first rules are its base's (inherited), printed there.
+    let inherited = base.map_or(0, |b| b.validations.len());
+    for rule in model.validations.iter().skip(inherited) {
+        let _ = writeln!(out, "  {}", rule.text);
+    }
     let inherited = base.map_or(0, |b| b.policies.len());
     for policy in model.policies.iter().skip(inherited) {
         let _ = writeln!(out, "  {}", policy.text);

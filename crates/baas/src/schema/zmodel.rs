@@ -57,8 +57,9 @@ pub(super) fn expand(
 
 /// The block attributes a delegate sub-model inherits from its base: keys, indexes (created
 /// on the table holding their columns) and access rules. Not `@@delegate`, `@@map`, ….
-const INHERITED_ATTRIBUTES: &[&str] =
-    &["id", "unique", "index", "allow", "deny", "owner", "tenant"];
+const INHERITED_ATTRIBUTES: &[&str] = &[
+    "id", "unique", "index", "allow", "deny", "owner", "tenant", "validate",
+];
 
 /// Delegate sub-models (`model Video extends Asset`) with their bases' fields (each marked
 /// with the model declaring it) before their own, as ZenStack flattens them.

@@ -240,6 +240,9 @@ impl<'s> Parser<'s> {
         let scalars: Vec<FieldId> = data.scalars.iter().map(|(id, _)| *id).collect();
         self.refuse_key_and_relation(model_id, &scalars, &data.relations, path)?;
         self.check_required_given(&data, path, via)?;
+        self.check_rules(model_id, path, &|f| {
+            data.scalars.iter().find(|(id, _)| *id == f).map(|(_, v)| v)
+        })?;
         // Nested writes run in the model's field order, as ZenStack's validation leaves them.
         data.relations.sort_by_key(|(id, _)| *id);
         Ok(data)
@@ -385,9 +388,43 @@ impl<'s> Parser<'s> {
         })?;
         let scalars: Vec<FieldId> = data.scalars.iter().map(|(id, _)| *id).collect();
         self.refuse_key_and_relation(model_id, &scalars, &data.relations, path)?;
+        // A field changed by an operator (`increment`) counts as left out.
+        self.check_rules(model_id, path, &|f| {
+            data.scalars.iter().find_map(|(id, op)| match op {
+                UpdateOp::Set(v) if *id == f => Some(v),
+                _ => None,
+            })
+        })?;
         // Nested writes run in the model's field order, as ZenStack's validation leaves them.
         data.relations.sort_by_key(|(id, _)| *id);
         Ok(data)
+    }
+
+    /// The model's `@@validate` rules on a write's input (`input`: a field's new value, or
+    /// `None` when the input leaves it out); the first that fails is refused, with its message
+    /// (zod's "Invalid input" otherwise) at its path.
+    fn check_rules<'v>(
+        &self,
+        model_id: ModelId,
+        path: &str,
+        input: &impl Fn(FieldId) -> Option<&'v Value>,
+    ) -> PResult<()> {
+        match self
+            .model(model_id)
+            .validations
+            .iter()
+            .find(|rule| !rule.holds(input))
+        {
+            Some(rule) => invalid(format!(
+                "{}{}",
+                rule.message.as_deref().unwrap_or("Invalid input"),
+                at(&rule
+                    .path
+                    .iter()
+                    .fold(path.to_owned(), |p, part| join(&p, part)))
+            )),
+            None => Ok(()),
+        }
     }
 
     /// A scalar list's value: a list of the element type (no nulls), as JSON.

@@ -16,6 +16,7 @@ mod rules;
 mod scalar_lists;
 mod schema;
 mod search;
+mod validate;
 mod writes;
 
 use serde_json::{Value, json};
