@@ -32,10 +32,31 @@ impl Compiler<'_> {
                 sea_query::SeaRc::new(Alias::new(alias)),
             )
         } else {
-            TableRef::TableAlias(
-                sea_query::SeaRc::new(Alias::new(m.table.as_str())),
-                sea_query::SeaRc::new(Alias::new(alias)),
-            )
+            self.stored_as(model, alias)
+        }
+    }
+
+    /// A model's own table, in its PostgreSQL schema if it has one (`@@schema`).
+    pub fn stored_table(&self, model: ModelId) -> TableRef {
+        let m = self.model(model);
+        let table = sea_query::SeaRc::new(Alias::new(m.table.as_str()));
+        match &m.db_schema {
+            Some(schema) => {
+                TableRef::SchemaTable(sea_query::SeaRc::new(Alias::new(schema.as_str())), table)
+            }
+            None => TableRef::Table(table),
+        }
+    }
+
+    /// A model's own table under `alias`.
+    fn stored_as(&self, model: ModelId, alias: &str) -> TableRef {
+        let alias = sea_query::SeaRc::new(Alias::new(alias));
+        match self.stored_table(model) {
+            TableRef::SchemaTable(schema, table) => {
+                TableRef::SchemaTableAlias(schema, table, alias)
+            }
+            TableRef::Table(table) => TableRef::TableAlias(table, alias),
+            other => other,
         }
     }
 
@@ -63,16 +84,10 @@ impl Compiler<'_> {
             cond
         };
         let mut select = Query::select();
-        select.from_as(Alias::new(m.table.as_str()), Alias::new(own.as_str()));
+        select.from(self.stored_as(model, &own));
         for (i, base) in lineage.iter().enumerate().take(lineage.len() - 1) {
             let alias = table_alias(i);
-            select.inner_join(
-                TableRef::TableAlias(
-                    sea_query::SeaRc::new(Alias::new(self.model(*base).table.as_str())),
-                    sea_query::SeaRc::new(Alias::new(alias.as_str())),
-                ),
-                key_match(&alias, *base),
-            );
+            select.inner_join(self.stored_as(*base, &alias), key_match(&alias, *base));
         }
         for (id, field) in m.scalar_fields() {
             let holder = if m.primary_key.contains(&id) {
@@ -95,13 +110,7 @@ impl Compiler<'_> {
         for (i, sub) in self.schema.descendants(model).into_iter().enumerate() {
             let alias = format!("_d{i}");
             let s = self.model(sub);
-            select.left_join(
-                TableRef::TableAlias(
-                    sea_query::SeaRc::new(Alias::new(s.table.as_str())),
-                    sea_query::SeaRc::new(Alias::new(alias.as_str())),
-                ),
-                key_match(&alias, sub),
-            );
+            select.left_join(self.stored_as(sub, &alias), key_match(&alias, sub));
             select.expr_as(
                 Expr::col((
                     Alias::new(alias.as_str()),

@@ -5,8 +5,15 @@ use tandem_sql::Dialect;
 
 use super::tables::{ColumnDef, ForeignKeyDef, TableDef};
 
+/// Between a PostgreSQL schema and a table's name in the plan's table names
+/// (`billing\u{1f}invoice`, see `tables::qualified`); quoted as `"billing"."invoice"`.
+pub(super) const IN_SCHEMA: char = '\u{1f}';
+
 pub(super) fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    name.split(IN_SCHEMA)
+        .map(|part| format!("\"{}\"", part.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 pub(super) fn column_type(dialect: Dialect, column: &ColumnDef) -> std::borrow::Cow<'_, str> {

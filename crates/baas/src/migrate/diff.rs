@@ -49,7 +49,12 @@ impl Change {
         )
     }
 
+    /// The change in words (a table in a PostgreSQL schema named `schema.table`).
     pub fn describe(&self) -> String {
+        self.words().replace(super::ddl::IN_SCHEMA, ".")
+    }
+
+    fn words(&self) -> String {
         match self {
             Self::CreateTable(t) => format!("create table `{t}`"),
             Self::AddColumn { table, column } => format!("add column `{table}.{column}`"),

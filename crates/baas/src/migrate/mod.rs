@@ -62,6 +62,15 @@ pub async fn migrate(
             "the scalar list `{model}.{field}` needs PostgreSQL (SQLite has no arrays): use Json or a related model, or a postgres:// store"
         )));
     }
+    if db.dialect() == Dialect::Sqlite
+        && let Some(m) = schema.models.iter().find(|m| m.db_schema.is_some())
+    {
+        return Err(MigrateError::Refused(format!(
+            "`{}` is in the PostgreSQL schema `{}` (@@schema or the datasource's defaultSchema): SQLite has no schemas; use a postgres:// store",
+            m.name,
+            m.db_schema.as_deref().unwrap_or_default()
+        )));
+    }
     // SQLite rebuilds tables with foreign-key enforcement off (its documented procedure), and
     // checks every key before committing.
     db.set_sqlite_foreign_keys(false).await?;
@@ -83,6 +92,17 @@ async fn migrate_in(
         tx.execute_ddl("SELECT pg_advisory_xact_lock(7270011)")
             .await?;
         install_search_extensions(&mut tx, schema).await?;
+        let mut schemas: Vec<&str> = schema
+            .models
+            .iter()
+            .filter_map(|m| m.db_schema.as_deref())
+            .collect();
+        schemas.sort_unstable();
+        schemas.dedup();
+        for name in schemas {
+            tx.execute_ddl(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(name)))
+                .await?;
+        }
     }
     let applied = read_applied(&mut tx).await?;
     let desired = tables(schema);
@@ -238,8 +258,13 @@ impl Plan<'_> {
                         quote(name)
                     )]
                 }
-                Change::DropIndex { name, .. } => {
-                    vec![format!("DROP INDEX IF EXISTS {}", quote(name))]
+                // An index lives in its table's schema.
+                Change::DropIndex { name, table } => {
+                    let index = match table.split_once(ddl::IN_SCHEMA) {
+                        Some((schema, _)) => format!("{schema}{}{name}", ddl::IN_SCHEMA),
+                        None => name.clone(),
+                    };
+                    vec![format!("DROP INDEX IF EXISTS {}", quote(&index))]
                 }
                 Change::DropTable(t) => vec![match dialect {
                     Dialect::Postgres => format!("DROP TABLE IF EXISTS {} CASCADE", quote(t)),

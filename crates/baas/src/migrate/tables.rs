@@ -45,6 +45,15 @@ pub const RAW_TYPE: &str = "raw:";
 /// A default that is SQL (`dbgenerated("…")`), after this prefix.
 pub const RAW_SQL: &str = "sql:";
 
+/// A model's table as the plan names it: `schema\u{1f}table` when it is in a PostgreSQL
+/// schema of its own (`@@schema`), quoted `"schema"."table"` (see `ddl::quote`).
+pub fn qualified(m: &crate::schema::Model) -> String {
+    match &m.db_schema {
+        Some(schema) => format!("{schema}{}{}", super::ddl::IN_SCHEMA, m.table),
+        None => m.table.clone(),
+    }
+}
+
 /// What the database should look like for a schema.
 pub fn tables(schema: &Schema) -> Vec<TableDef> {
     schema
@@ -153,7 +162,7 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                 foreign_keys.push(ForeignKeyDef {
                     name: format!("fk_{}_{}", m.name, f.name),
                     columns,
-                    table: target.table.clone(),
+                    table: qualified(target),
                     references: r
                         .foreign
                         .iter()
@@ -171,7 +180,7 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                 foreign_keys.push(ForeignKeyDef {
                     name: format!("fk_{}_{}_delegate", base.name, m.name),
                     columns: names(&m.primary_key),
-                    table: base.table.clone(),
+                    table: qualified(base),
                     references: base
                         .primary_key
                         .iter()
@@ -181,7 +190,7 @@ pub fn tables(schema: &Schema) -> Vec<TableDef> {
                 });
             }
             TableDef {
-                name: m.table.clone(),
+                name: qualified(m),
                 columns,
                 primary_key: names(&m.primary_key),
                 uniques,
@@ -225,7 +234,7 @@ fn join_tables(schema: &Schema) -> Vec<TableDef> {
                 foreign_keys.push(ForeignKeyDef {
                     name: format!("{}_{column}_fkey", join.table),
                     columns: vec![column.clone()],
-                    table: model.table.clone(),
+                    table: qualified(model),
                     references: vec![key.column.clone()],
                     on_delete: ReferentialAction::Cascade.name().to_owned(),
                 });

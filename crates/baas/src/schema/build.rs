@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::parser::{Arg, Attribute, EnumBlock, Expr, FieldDecl, ModelBlock, Pos};
+use super::parser::{Arg, Attribute, Datasource, EnumBlock, Expr, FieldDecl, ModelBlock, Pos};
 use super::policy::Checker;
 use super::{
     Builtin, Default, Enum, EnumId, Field, FieldId, FieldKind, IdKind, Model, ModelId,
@@ -19,6 +19,7 @@ pub(super) fn build(
     app: Vec<ModelBlock>,
     enums: Vec<EnumBlock>,
     types: &[ModelBlock],
+    datasource: Option<Datasource>,
 ) -> Result<Schema, SchemaError> {
     let mut builder = Builder {
         file: file.to_owned(),
@@ -26,7 +27,9 @@ pub(super) fn build(
         enum_ids: HashMap::new(),
         types: Vec::new(),
         type_ids: HashMap::new(),
+        datasource,
     };
+    builder.check_datasource(&app, &enums)?;
     builder.enums(enums, &app)?;
     builder.json_types(types)?;
     builder.build(builtin, app)
@@ -39,6 +42,8 @@ struct Builder {
     /// Every `type` as typed JSON, with why it cannot be one (a relation field), if so.
     types: Vec<(super::JsonType, Option<(Pos, String)>)>,
     type_ids: HashMap<String, usize>,
+    /// The `datasource` block's `provider`, `schemas` and `defaultSchema`, if declared.
+    datasource: Option<Datasource>,
 }
 
 /// A model block with the built-in fields merged in, before relations are resolved.
@@ -48,6 +53,67 @@ struct Draft {
 }
 
 impl Builder {
+    /// The datasource's PostgreSQL schemas, checked as ZenStack checks them.
+    fn check_datasource(
+        &self,
+        models: &[ModelBlock],
+        enums: &[EnumBlock],
+    ) -> Result<(), SchemaError> {
+        let Some(ds) = &self.datasource else {
+            return Ok(());
+        };
+        let postgres = ds.provider.as_deref().is_none_or(|p| p == "postgresql");
+        if !postgres && ds.default_schema.is_some() {
+            return self.err(
+                ds.pos,
+                "\"defaultSchema\" is only supported for \"postgresql\" provider",
+            );
+        }
+        if !postgres && ds.schemas.is_some() {
+            return self.err(
+                ds.pos,
+                "\"schemas\" is only supported for \"postgresql\" provider",
+            );
+        }
+        let Some(schemas) = &ds.schemas else {
+            return Ok(());
+        };
+        match &ds.default_schema {
+            Some((default, _)) if !schemas.contains(default) => self.err(
+                ds.pos,
+                format!("\"{default}\" must be included in the \"schemas\" array"),
+            ),
+            Some(_) => Ok(()),
+            None => {
+                let explicit =
+                    |attributes: &[Attribute]| attributes.iter().any(|a| a.name == "schema");
+                let implicit_public = models.iter().any(|m| !explicit(&m.attributes))
+                    || enums.iter().any(|e| !explicit(&e.attributes));
+                if implicit_public && !schemas.iter().any(|s| s == "public") {
+                    return self.err(
+                        ds.pos,
+                        "\"public\" must be included in the \"schemas\" array",
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// `@@schema("name")`: a schema the datasource lists.
+    fn db_schema(&self, attribute: &Attribute) -> Result<String, SchemaError> {
+        let name = self.string_arg(attribute, "map")?;
+        if let Some(ds) = &self.datasource
+            && !ds.schemas.as_ref().is_some_and(|s| s.contains(&name))
+        {
+            return self.err(
+                attribute.pos,
+                format!("Schema \"{name}\" is not defined in the datasource"),
+            );
+        }
+        Ok(name)
+    }
+
     fn err<T>(&self, pos: Pos, message: impl Into<String>) -> Result<T, SchemaError> {
         Err(SchemaError {
             file: self.file.clone(),
@@ -135,6 +201,10 @@ impl Builder {
                     // The name of PostgreSQL's native type, where ZenStack creates one: Tandem
                     // stores the values as text, so it is kept only to be printed back.
                     "map" => map = Some(self.string_arg(attribute, "name")?),
+                    // Checked; the values are text, so the enum has no type to place there.
+                    "schema" => {
+                        self.db_schema(attribute)?;
+                    }
                     other => {
                         return self.err(
                             attribute.pos,
@@ -631,6 +701,7 @@ impl Builder {
             delegate_value: None,
             subs: Vec::new(),
             validations: Vec::new(),
+            db_schema: None,
         };
         if let Some((base, _)) = &block.base {
             model.base = Some(names[base]);
@@ -664,6 +735,17 @@ impl Builder {
         self.updated_at_ignores(block, &mut model)?;
         for attribute in &block.attributes {
             self.block_attribute(attribute, &mut model)?;
+        }
+        if model.db_schema.is_none() && model.builtin.is_none() {
+            model.db_schema = self
+                .datasource
+                .as_ref()
+                .and_then(|d| d.default_schema.as_ref())
+                .map(|(name, _)| name.clone());
+        }
+        // `public` is where an unqualified table is anyway.
+        if model.db_schema.as_deref() == Some("public") {
+            model.db_schema = None;
         }
         if model.table.to_ascii_lowercase().starts_with("_tandem") {
             return self.err(
@@ -867,7 +949,17 @@ impl Builder {
                     );
                 }
             },
-            "schema" | "fulltext" => {
+            "schema" if model.builtin.is_some() => {
+                return self.err(
+                    attribute.pos,
+                    format!(
+                        "the built-in `{}` table stays in the default schema: `@@schema` does not apply to it",
+                        model.name
+                    ),
+                );
+            }
+            "schema" => model.db_schema = Some(self.db_schema(attribute)?),
+            "fulltext" => {
                 return self.err(
                     attribute.pos,
                     format!("`@@{}` is not supported", attribute.name),

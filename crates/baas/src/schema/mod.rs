@@ -450,6 +450,9 @@ pub struct Model {
     /// `@@validate(…)`: conditions what creates and updates write must meet, in the order
     /// declared.
     pub validations: Vec<validate::Rule>,
+    /// The PostgreSQL schema holding the table (`@@schema("billing")`, or the datasource's
+    /// `defaultSchema`); `None` is the connection's own (`public`).
+    pub db_schema: Option<String>,
 }
 
 impl Model {
@@ -649,6 +652,7 @@ impl Schema {
             models,
             std::mem::take(&mut app.enums),
             &app.types,
+            app.datasource.take(),
         )?;
         for (model, decls) in unsupported {
             let id = schema

@@ -38,6 +38,18 @@ pub struct File {
     /// ZModel's `import "./other"`: the files whose declarations join this one's (read by the
     /// schema loader, which gives the parser all of them at once).
     pub imports: Vec<(String, Pos)>,
+    /// The `datasource` block's settings Tandem reads (`provider`, `schemas`,
+    /// `defaultSchema`); the others (`url`, …) are the deployment's business.
+    pub datasource: Option<Datasource>,
+}
+
+/// `datasource db { provider = "postgresql"  schemas = ["public", "billing"] … }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Datasource {
+    pub pos: Pos,
+    pub provider: Option<String>,
+    pub schemas: Option<Vec<String>>,
+    pub default_schema: Option<(String, Pos)>,
 }
 
 /// `enum Role { ADMIN MEMBER }`: its values in the order declared, each with its attributes
@@ -423,6 +435,7 @@ impl Parser {
             types: Vec::new(),
             unsupported: Vec::new(),
             imports: Vec::new(),
+            datasource: None,
         };
         loop {
             self.skip_newlines();
@@ -433,8 +446,13 @@ impl Parser {
                         self.bump();
                         file.models.push(self.model()?);
                     }
+                    "datasource" => {
+                        let pos = self.bump().1;
+                        self.ident("a block name")?;
+                        file.datasource = Some(self.datasource(pos)?);
+                    }
                     // ZModel's `plugin` blocks configure ZenStack's generators: nothing here.
-                    "datasource" | "generator" | "plugin" => {
+                    "generator" | "plugin" => {
                         self.bump();
                         self.ident("a block name")?;
                         self.skip_block()?;
@@ -479,6 +497,47 @@ impl Parser {
                         "expected `model`, `enum`, `datasource` or `generator`, found {other}"
                     ));
                 }
+            }
+        }
+    }
+
+    /// A datasource's `key = value` lines; values Tandem does not read may be anything.
+    fn datasource(&mut self, pos: Pos) -> Result<Datasource, SyntaxError> {
+        let mut out = Datasource {
+            pos,
+            ..Datasource::default()
+        };
+        self.skip_newlines();
+        self.expect(Tok::LBrace, "`{`")?;
+        loop {
+            self.skip_newlines();
+            if *self.peek() == Tok::RBrace {
+                self.bump();
+                return Ok(out);
+            }
+            let (key, _) = self.ident("a setting")?;
+            self.expect(Tok::Equals, "`=`")?;
+            let at = self.pos();
+            let value = self.expr()?;
+            let strings = |v: &Expr| match v {
+                Expr::String(s) => Some(vec![s.clone()]),
+                Expr::Array(items) => items
+                    .iter()
+                    .map(|i| match i {
+                        Expr::String(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            };
+            match (key.as_str(), &value) {
+                ("provider", Expr::String(p)) => out.provider = Some(p.clone()),
+                ("defaultSchema", Expr::String(d)) => out.default_schema = Some((d.clone(), at)),
+                ("schemas", v) => match strings(v) {
+                    Some(list) => out.schemas = Some(list),
+                    None => return self.error("`schemas` is a list of strings"),
+                },
+                _ => {}
             }
         }
     }

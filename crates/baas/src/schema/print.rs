@@ -288,6 +288,9 @@ fn print_model(schema: &Schema, model: &Model, out: &mut String) {
     if model.table != model.name {
         let _ = writeln!(out, "  @@map(\"{}\")", model.table);
     }
+    if let Some(schema) = &model.db_schema {
+        let _ = writeln!(out, "  @@schema(\"{schema}\")");
+    }
     let base = model.base.map(|b| &schema.models[b]);
     if let Some(owner) = model.scope_owner
         && base.is_none_or(|b| b.scope_owner.is_none())

@@ -131,7 +131,7 @@ impl<'r, 's> Writer<'r, 's> {
         }
         let values = self.with_defaults(model, values);
         let mut insert = Query::insert();
-        insert.into_table(Alias::new(m.table.as_str()));
+        insert.into_table(self.reader.c.stored_table(model));
         if values.is_empty() {
             insert.or_default_values();
         } else {
@@ -181,7 +181,6 @@ impl<'r, 's> Writer<'r, 's> {
         }
         let mut key: Vec<(FieldId, Value)> = Vec::new();
         for level in lineage {
-            let table = &schema.model(level).table;
             let mut row: Vec<(FieldId, Value)> = values
                 .iter()
                 .filter(|(f, _)| !m.primary_key.contains(f) && m.holder(model, *f) == level)
@@ -197,7 +196,7 @@ impl<'r, 's> Writer<'r, 's> {
                 );
             }
             let mut insert = Query::insert();
-            insert.into_table(Alias::new(table.as_str()));
+            insert.into_table(self.reader.c.stored_table(level));
             if row.is_empty() {
                 insert.or_default_values();
             } else {
@@ -300,7 +299,7 @@ impl<'r, 's> Writer<'r, 's> {
             .and_where(self.reader.c.filter(model, &alias, &rule));
         let mut insert = Query::insert();
         insert
-            .into_table(Alias::new(m.table.as_str()))
+            .into_table(self.reader.c.stored_table(model))
             .columns(
                 values
                     .iter()

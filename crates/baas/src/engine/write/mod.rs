@@ -474,11 +474,11 @@ impl<'r, 's> Writer<'r, 's> {
                     Err(columns) => SimpleExpr::Tuple(columns),
                 };
                 delete
-                    .from_table(Alias::new(root.table.as_str()))
+                    .from_table(c.stored_table(self.schema().lineage(model)[0]))
                     .cond_where(lhs.in_subquery(keys));
             } else {
                 delete
-                    .from_table(Alias::new(m.table.as_str()))
+                    .from_table(self.reader.c.stored_table(model))
                     .cond_where(self.many_condition(model, filter, limit));
             }
             exec.execute(&delete).await
@@ -499,11 +499,11 @@ impl<'r, 's> Writer<'r, 's> {
             self.delete_cascading(exec, &keys, &cascades).await?;
         }
         // A row of a delegate hierarchy goes at its topmost base (the rows below cascade).
-        let table = &self.schema().model(self.schema().lineage(model)[0]).table;
+        let root = self.schema().lineage(model)[0];
         let mut count = 0;
         for record in records {
             let mut delete = Query::delete();
-            delete.from_table(Alias::new(table.as_str()));
+            delete.from_table(self.reader.c.stored_table(root));
             for pk in &m.primary_key {
                 let ty = m.fields[*pk].scalar().unwrap_or(ScalarType::String);
                 delete.and_where(

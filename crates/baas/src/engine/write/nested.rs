@@ -94,9 +94,9 @@ impl<'r, 's> Writer<'r, 's> {
             let key = self.key_filter(r.target, row);
             self.check_field_updates(exec, r.target, key.clone(), r.foreign.iter().copied())
                 .await?;
-            for (table, sets) in self.by_table(r.target, sets) {
+            for (level, sets) in self.by_table(r.target, sets) {
                 let mut update = Query::update();
-                update.table(Alias::new(table));
+                update.table(self.reader.c.stored_table(level));
                 for (f, expr) in sets {
                     update.value(Alias::new(m.fields[f].column.as_str()), expr);
                 }

@@ -32,7 +32,7 @@ impl<'r, 's> Writer<'r, 's> {
         }
         let c = &self.reader.c;
         let mut update = Query::update();
-        update.table(Alias::new(m.table.as_str()));
+        update.table(c.stored_table(model));
         for (field, op) in &data.scalars {
             update.value(
                 Alias::new(m.fields[*field].column.as_str()),
@@ -173,9 +173,10 @@ impl<'r, 's> Writer<'r, 's> {
             .collect();
         for chunk in before.chunks(200) {
             let keys = Filter::Or(chunk.iter().map(|r| self.key_filter(model, r)).collect());
-            for (table, sets) in self.by_table(model, sets.clone()) {
+            for (level, sets) in self.by_table(model, sets.clone()) {
+                let table = self.schema().model(level).table.as_str();
                 let mut update = Query::update();
-                update.table(Alias::new(table));
+                update.table(c.stored_table(level));
                 for (field, expr) in sets {
                     update.value(Alias::new(m.fields[field].column.as_str()), expr);
                 }
@@ -357,9 +358,9 @@ impl<'r, 's> Writer<'r, 's> {
             }
         }
         let written: Vec<FieldId> = sets.iter().map(|(f, _)| *f).collect();
-        for (table, sets) in self.by_table(model, sets) {
+        for (level, sets) in self.by_table(model, sets) {
             let mut update = Query::update();
-            update.table(Alias::new(table));
+            update.table(c.stored_table(level));
             for (field, expr) in sets {
                 update.value(Alias::new(m.fields[field].column.as_str()), expr);
             }
@@ -377,18 +378,15 @@ impl<'r, 's> Writer<'r, 's> {
         &self,
         model: ModelId,
         sets: Vec<(FieldId, SimpleExpr)>,
-    ) -> Vec<(&'s str, Vec<(FieldId, SimpleExpr)>)> {
+    ) -> Vec<(ModelId, Vec<(FieldId, SimpleExpr)>)> {
         let schema = self.schema();
         let m = schema.model(model);
         if !m.in_hierarchy() {
-            return vec![(m.table.as_str(), sets)];
+            return vec![(model, sets)];
         }
         let lineage = schema.lineage(model);
-        let mut groups: Vec<(&'s str, Vec<(FieldId, SimpleExpr)>)> = lineage
-            .iter()
-            .rev()
-            .map(|l| (schema.model(*l).table.as_str(), Vec::new()))
-            .collect();
+        let mut groups: Vec<(ModelId, Vec<(FieldId, SimpleExpr)>)> =
+            lineage.iter().rev().map(|l| (*l, Vec::new())).collect();
         for (field, expr) in sets {
             let holder = if m.primary_key.contains(&field) {
                 lineage[0]

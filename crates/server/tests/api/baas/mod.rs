@@ -10,6 +10,7 @@ mod grant_props;
 mod grants;
 mod many_to_many;
 mod permissions;
+mod pg_schemas;
 mod policies;
 mod reads;
 mod rules;
