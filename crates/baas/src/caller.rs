@@ -386,7 +386,13 @@ async fn auth_row(baas: &Baas, user_id: &str) -> BaasResult<AuthRow> {
     let model = schema
         .model_id(Builtin::User.name())
         .ok_or_else(|| BaasError::internal("no user model"))?;
-    let args = serde_json::json!({"where": {"id": user_id}});
+    // Every scalar, `@omit` ones too: a rule may read any of them.
+    let every: serde_json::Map<String, serde_json::Value> = schema
+        .model(model)
+        .scalar_fields()
+        .map(|(_, f)| (f.name.clone(), serde_json::Value::Bool(true)))
+        .collect();
+    let args = serde_json::json!({"where": {"id": user_id}, "select": every});
     let find = query::prepare(schema, model, OpName::FindUnique, &args, baas.is_postgres())?;
     let guard = Guard::new(schema, Caller::SuperAdmin, baas.clock.now());
     let found = baas

@@ -803,7 +803,10 @@ impl<'s> Reader<'s> {
             for field in fields {
                 let f = &s.fields[*field];
                 let ty = f.scalar().unwrap_or(ScalarType::String);
-                let (json, annotation) = values.get(field).unwrap_or(&Value::Null).to_json(ty);
+                let (json, annotation) = match values.get(field).unwrap_or(&Value::Null) {
+                    Value::Null if f.list_of.is_some() => (Json::Array(Vec::new()), None),
+                    value => value.to_json(ty),
+                };
                 if let Some(a) = annotation {
                     annotations.add(&format!("{prefix}{}", f.name), a, &json);
                 }

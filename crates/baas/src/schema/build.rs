@@ -422,6 +422,29 @@ impl Builder {
             }
             models[id].delegate_value = Some(value);
             models[base].subs.push(id);
+            // A key or index is one table's: over the base's columns or the sub-model's own.
+            let m = &models[id];
+            let key = |f: &FieldId| m.primary_key.contains(f);
+            let inherited = |f: &FieldId| m.fields[*f].inherited.is_some() && !key(f);
+            let own = |f: &FieldId| m.fields[*f].inherited.is_none() && !key(f);
+            if let Some(set) = m
+                .uniques
+                .iter()
+                .chain(&m.indexes)
+                .find(|set| set.iter().any(inherited) && set.iter().any(own))
+            {
+                return self.err(
+                    m.pos,
+                    format!(
+                        "a unique constraint or index of `{}` over [{}] mixes fields of its base with its own: they are in different tables",
+                        m.name,
+                        set.iter()
+                            .map(|f| m.fields[*f].name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
             for field in 0..models[id].fields.len() {
                 let Some(holder) = models[id].fields[field].inherited else {
                     continue;

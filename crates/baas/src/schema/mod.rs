@@ -916,6 +916,10 @@ mod tests {
         assert!(
             with("model image extends nope {\n  x Int\n}").contains("unknown base model `nope`")
         );
+        assert!(
+            with("model image extends asset {\n  name String\n  @@unique([ownerId, name])\n  @@delegateMap(IMAGE)\n}")
+                .contains("mixes fields of its base with its own: they are in different tables")
+        );
     }
 
     #[test]

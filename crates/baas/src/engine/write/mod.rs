@@ -433,7 +433,8 @@ impl<'r, 's> Writer<'r, 's> {
     }
 
     /// One DELETE for every matching row; the database applies each relation's onDelete.
-    /// A row of a delegate hierarchy is deleted at its topmost base, which cascades down.
+    /// Rows of a delegate hierarchy, and rows whose deletion cascades to a sub-model's rows,
+    /// are found first and deleted by key (see `delete_rows`).
     fn delete_many<'a>(
         &'a self,
         exec: &'a mut Exec<'_>,
@@ -444,43 +445,22 @@ impl<'r, 's> Writer<'r, 's> {
         Box::pin(async move {
             rules::check_delete(self.schema(), model)?;
             let m = self.schema().model(model);
-            let cascades = self.delegate_cascades(model);
-            if (m.in_hierarchy() || !cascades.is_empty()) && limit.is_some() {
+            if m.in_hierarchy() && limit.is_some() {
                 return Err(BaasError::NotSupported(
                     "Deleting with a limit is not supported for polymorphic models".into(),
                 ));
             }
-            let everything = Filter::Const(true);
-            let targets = filter.unwrap_or(&everything);
-            self.delete_cascading(exec, targets, &cascades).await?;
-            let mut delete = Query::delete();
-            if m.in_hierarchy() {
-                let c = &self.reader.c;
-                let root = self.schema().model(self.schema().lineage(model)[0]);
-                let alias = c.alias();
-                let mut keys = Query::select();
-                keys.from(c.table_ref(model, &alias))
-                    .and_where(c.filter(model, &alias, targets));
-                for pk in &m.primary_key {
-                    keys.expr(c.column(model, &alias, *pk));
-                }
-                let columns: Vec<SimpleExpr> = m
-                    .primary_key
-                    .iter()
-                    .map(|pk| c.column(model, &root.table, *pk))
-                    .collect();
-                let lhs = match <[SimpleExpr; 1]>::try_from(columns) {
-                    Ok([one]) => one,
-                    Err(columns) => SimpleExpr::Tuple(columns),
-                };
-                delete
-                    .from_table(c.stored_table(self.schema().lineage(model)[0]))
-                    .cond_where(lhs.in_subquery(keys));
-            } else {
-                delete
-                    .from_table(self.reader.c.stored_table(model))
-                    .cond_where(self.many_condition(model, filter, limit));
+            if m.in_hierarchy() || !self.delegate_cascades(model).is_empty() {
+                // Found before anything is deleted: the filter may name the rows the
+                // cascade removes.
+                let targets = filter.cloned().unwrap_or(Filter::Const(true));
+                let rows = self.rows(exec, model, targets, limit).await?;
+                return self.delete_rows(exec, model, &rows).await;
             }
+            let mut delete = Query::delete();
+            delete
+                .from_table(self.reader.c.stored_table(model))
+                .cond_where(self.many_condition(model, filter, limit));
             exec.execute(&delete).await
         })
     }
@@ -495,8 +475,10 @@ impl<'r, 's> Writer<'r, 's> {
         let m = self.schema().model(model);
         let cascades = self.delegate_cascades(model);
         if !cascades.is_empty() {
-            let keys = Filter::Or(records.iter().map(|r| self.key_filter(model, r)).collect());
-            self.delete_cascading(exec, &keys, &cascades).await?;
+            for chunk in records.chunks(200) {
+                let keys = Filter::Or(chunk.iter().map(|r| self.key_filter(model, r)).collect());
+                self.delete_cascading(exec, &keys, &cascades).await?;
+            }
         }
         // A row of a delegate hierarchy goes at its topmost base (the rows below cascade).
         let root = self.schema().lineage(model)[0];

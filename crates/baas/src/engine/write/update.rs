@@ -158,6 +158,16 @@ impl<'r, 's> Writer<'r, 's> {
             ));
         }
         let m = self.schema().model(model);
+        if data
+            .scalars
+            .iter()
+            .any(|(f, op)| m.primary_key.contains(f) && !matches!(op, UpdateOp::Set(_)))
+        {
+            return Err(BaasError::NotSupported(format!(
+                "changing the id of `{}` rows (a delegate hierarchy) with an operator is not supported; set it",
+                m.name
+            )));
+        }
         let targets = filter.cloned().unwrap_or(Filter::Const(true));
         let before = self.rows(exec, model, targets.clone(), None).await?;
         if data.scalars.is_empty() || before.is_empty() {

@@ -109,6 +109,15 @@ impl Parser<'_> {
                         at(key)
                     ));
                 }
+                // Json (scalar lists too) and Bytes have no order to take a minimum in.
+                let unordered = matches!(ty, ScalarType::Json | ScalarType::Bytes);
+                if matches!(function, AggregateFn::Min | AggregateFn::Max) && unordered {
+                    return invalid(format!(
+                        "Unrecognized key: \"{name}\"{} ({key} needs a field whose values are ordered, not {})",
+                        at(key),
+                        ty.name()
+                    ));
+                }
                 spec.items.push(Aggregate {
                     function,
                     field: Some(id),

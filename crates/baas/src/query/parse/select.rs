@@ -244,11 +244,18 @@ impl Parser<'_> {
 
     /// The fields a delegate model's default selection merges in from each sub-model below
     /// it: their own scalars, except the id (the row's) and fields with their own read rules
-    /// (which the base's read could not apply).
+    /// — and none of a sub-model with model rules of its own — which the base's read could
+    /// not apply.
     fn sub_model_fields(&self, model_id: ModelId) -> Vec<(ModelId, Vec<FieldId>)> {
+        let own_rules = |sub: ModelId| {
+            let s = self.model(sub);
+            s.base
+                .is_some_and(|b| s.policies.len() > self.model(b).policies.len())
+        };
         self.schema
             .descendants(model_id)
             .into_iter()
+            .filter(|sub| !own_rules(*sub))
             .map(|sub| {
                 let m = self.model(sub);
                 let fields = m

@@ -45,6 +45,8 @@ on_both_backends! {
         }
         let ordered = app.rpc_get("file", "findMany", json!({"where": {"content": {"gt": "AA=="}}})).await;
         assert_eq!(error(&ordered).0, 422, "Bytes compare by equality only: {}", ordered.body);
+        let max = app.rpc_get("file", "aggregate", json!({"_max": {"content": true}})).await;
+        assert_eq!(error(&max).0, 422, "Bytes have no order: {}", max.body);
         assert!(served_schema(&app).await.contains("  content Bytes\n"));
     }
 }

@@ -214,5 +214,21 @@ on_both_backends! {
         let member = app.rpc_delete("member", "delete", json!({"where": {"id": 1}})).await;
         assert_eq!(member.status, 200, "{}", member.body);
         assert_eq!(counts(&app).await, [1, 0, 0, 1], "the rated video is gone at every level; the image stays");
+
+        // deleteMany finds its rows before the cascade removes what its filter names.
+        for id in [2, 3] {
+            assert_eq!(app.rpc_post("member", "create", json!({"data": {"id": id}})).await.status, 201);
+        }
+        let rated = app.rpc_post("rated_video", "create", json!({"data": {"id": 40, "duration": 1, "url": "v4", "rating": 5, "member": {"connect": {"id": 2}}}})).await;
+        assert_eq!(rated.status, 201, "{}", rated.body);
+        let gone = app.rpc_delete("member", "deleteMany", json!({"where": {"rated": {"some": {"rating": 5}}}})).await;
+        assert_eq!(data(&gone), &json!({"count": 1}));
+        let left = app.rpc_get("member", "findMany", json!({"select": {"id": true}})).await;
+        assert_eq!(data(&left), &json!([{"id": 3}]));
+        assert_eq!(counts(&app).await, [1, 0, 0, 1]);
+        let limited = app.rpc_delete("member", "deleteMany", json!({"limit": 1})).await;
+        assert_eq!(data(&limited), &json!({"count": 1}), "a plain model may delete with a limit: {}", limited.body);
+        let id_op = app.rpc_put("image", "updateMany", json!({"data": {"id": {"increment": 100}}})).await;
+        assert_eq!(error(&id_op), (400, "not-supported".into()), "{}", id_op.body);
     }
 }

@@ -614,3 +614,40 @@ fn policies_outside_the_supported_subset_are_refused_with_their_position() {
     assert!(error("@@allow('read', n > 1.5)").contains("is not a value of a Int field"));
     assert!(error("@@allow('read', n == 3000000000)").contains("is not a value of a Int field"));
 }
+
+const CLEARANCE: &str = r#"
+model user {
+  clearance Int @default(0) @omit
+}
+
+model dossier {
+  id    String @id
+  level Int
+  @@allow('all', auth().clearance >= level)
+}
+"#;
+
+async fn clearance(backend: Backend) -> TestApp {
+    let app = spawn_app_with_schema(backend, CLEARANCE).await;
+    app.seed_people(json!({
+        "tenant": [{"id": T1, "name": "Acme"}],
+        "user": [{"id": U1, "email": "alice@example.com", "tenant_id": T1}],
+    }))
+    .await;
+    app
+}
+
+on_both_backends! {
+    with clearance;
+
+    async fn auth_reads_the_users_omitted_fields_too(app: TestApp) {
+        let made = app.rpc_post("dossier", "createMany", json!({"data": [{"id": "d0", "level": 0}, {"id": "d5", "level": 5}]})).await;
+        assert_eq!(data(&made), &json!({"count": 2}));
+        let raised = app.rpc_put("user", "update", json!({"where": {"id": U1}, "data": {"clearance": 5}})).await;
+        assert_eq!(raised.status, 200, "{}", raised.body);
+        assert!(data(&raised).get("clearance").is_none(), "@omit hides it from reads");
+        let alice = app.user_token(U1).await;
+        let seen = get(&app, Some(&alice), "dossier", "findMany", json!({"select": {"id": true}})).await;
+        assert_eq!(sorted(&seen), ["d0", "d5"], "auth().clearance is 5, though reads leave it out");
+    }
+}

@@ -155,6 +155,11 @@ async fn scalar_lists_are_arrays_on_postgres() {
         .await;
     assert_eq!(error(&two_ops).0, 422, "{}", two_ops.body);
 
+    let min = app
+        .rpc_get("item", "aggregate", json!({"_min": {"tags": true}}))
+        .await;
+    assert_eq!(error(&min).0, 422, "a list has no order: {}", min.body);
+
     let schema = served_schema(&app).await;
     assert!(
         schema.contains("  tags     String[]\n") && schema.contains("  flavours Flavour[]\n"),
