@@ -3,11 +3,7 @@
 
 use tandem_sql::Dialect;
 
-use super::tables::{ColumnDef, ForeignKeyDef, TableDef};
-
-/// Between a PostgreSQL schema and a table's name in the plan's table names
-/// (`billing\u{1f}invoice`, see `tables::qualified`); quoted as `"billing"."invoice"`.
-pub(super) const IN_SCHEMA: char = '\u{1f}';
+use super::tables::{ColumnDef, ForeignKeyDef, IN_SCHEMA, TableDef};
 
 pub(super) fn quote(name: &str) -> String {
     name.split(IN_SCHEMA)

@@ -51,7 +51,7 @@ impl Change {
 
     /// The change in words (a table in a PostgreSQL schema named `schema.table`).
     pub fn describe(&self) -> String {
-        self.words().replace(super::ddl::IN_SCHEMA, ".")
+        self.words().replace(super::tables::IN_SCHEMA, ".")
     }
 
     fn words(&self) -> String {

@@ -260,8 +260,8 @@ impl Plan<'_> {
                 }
                 // An index lives in its table's schema.
                 Change::DropIndex { name, table } => {
-                    let index = match table.split_once(ddl::IN_SCHEMA) {
-                        Some((schema, _)) => format!("{schema}{}{name}", ddl::IN_SCHEMA),
+                    let index = match table.split_once(tables::IN_SCHEMA) {
+                        Some((schema, _)) => format!("{schema}{}{name}", tables::IN_SCHEMA),
                         None => name.clone(),
                     };
                     vec![format!("DROP INDEX IF EXISTS {}", quote(&index))]

@@ -45,11 +45,15 @@ pub const RAW_TYPE: &str = "raw:";
 /// A default that is SQL (`dbgenerated("…")`), after this prefix.
 pub const RAW_SQL: &str = "sql:";
 
+/// Between a PostgreSQL schema and a table's name in the plan's table names
+/// (`billing\u{1f}invoice`); quoted as `"billing"."invoice"` (see `ddl::quote`).
+pub const IN_SCHEMA: char = '\u{1f}';
+
 /// A model's table as the plan names it: `schema\u{1f}table` when it is in a PostgreSQL
 /// schema of its own (`@@schema`), quoted `"schema"."table"` (see `ddl::quote`).
 pub fn qualified(m: &crate::schema::Model) -> String {
     match &m.db_schema {
-        Some(schema) => format!("{schema}{}{}", super::ddl::IN_SCHEMA, m.table),
+        Some(schema) => format!("{schema}{IN_SCHEMA}{}", m.table),
         None => m.table.clone(),
     }
 }

@@ -11,6 +11,7 @@ pub mod policy;
 #[cfg(test)]
 mod proptests;
 pub mod rules;
+pub mod validate;
 
 use serde_json::Value as Json;
 

@@ -413,7 +413,7 @@ impl<'s> Parser<'s> {
             .model(model_id)
             .validations
             .iter()
-            .find(|rule| !rule.holds(input))
+            .find(|rule| !crate::query::validate::holds(rule, input))
         {
             Some(rule) => invalid(format!(
                 "{}{}",
