@@ -665,6 +665,32 @@ export function buildCorpus() {
   put('check.updateMany-bad', 'signup', 'updateMany', { data: { email: 'x' } });
   post('check.createMany-bad', 'signup', 'createMany', { data: [{ id: 2, email: 'c@d.co', handle: 'ok_one' }, { id: 3, email: 'e@f.co', handle: 'x' }] });
 
+  // ───────────────────────────── typed JSON filters (`persona` alone) ─────────────────────────────
+  post('typed.seed', 'persona', 'createMany', { data: [
+    { id: 1, profile: { name: 'Ada', age: 30, addr: { country: 'UK' }, roles: [{ title: 'Engineer', years: 3 }, { title: 'Designer' }] } },
+    { id: 2, profile: { name: 'Bo', age: 17, addr: { country: 'US', zip: '10001' }, roles: [] } },
+    { id: 3, profile: { name: 'Cy', age: 45, addr: null, roles: [{ title: 'Designer', years: 10 }] } },
+    { id: 4, profile: { name: 'Di', age: 22, roles: [{ title: 'Engineer' }] } },
+  ] });
+  const tw = (id, w) => get(`typed.${id}`, 'persona', 'findMany', { where: w, orderBy: { id: 'asc' }, select: { id: true } });
+  tw('scalar', { profile: { name: 'Ada' } });
+  tw('lt', { profile: { age: { lt: 20 } } });
+  tw('in', { profile: { age: { in: [17, 45] } } });
+  tw('string-op', { profile: { name: { startsWith: 'C' }, age: { gte: 30 } } });
+  tw('nested', { profile: { addr: { country: 'US' } } });
+  tw('nested-null', { profile: { addr: { zip: null } } });
+  tw('null', { profile: { addr: null } });
+  tw('is', { profile: { is: { addr: { country: 'UK' } } } });
+  tw('isNot', { profile: { isNot: { addr: { country: 'UK' } } } });
+  tw('some', { profile: { roles: { some: { title: 'Designer' } } } });
+  tw('every', { profile: { roles: { every: { title: { startsWith: 'E' } } } } });
+  tw('none', { profile: { roles: { none: { title: 'Designer' } } } });
+  tw('some-nullable', { profile: { roles: { some: { years: null } } } });
+  tw('some-gt', { profile: { roles: { some: { years: { gt: 5 } } } } });
+  tw('mixed-json-keys', { profile: { name: 'Ada', path: '$.name', equals: 'Ada' } });
+  tw('unknown-key', { profile: { height: 1 } });
+  tw('plain-json-filter', { profile: { path: '$.name', equals: 'Bo' } });
+
   // ───────────────────────────── @@validate (`booking` alone) ─────────────────────────────
   const bk = (id, data) => post(`validate.${id}`, 'booking', 'create', { data });
   bk('ok', { id: 1, title: 'Launch', starts: 1, ends: 2, code: 'ABC' });

@@ -326,6 +326,9 @@ impl<'s> Compiler<'s> {
             Filter::Field { field, ty, filter } => {
                 self.field_filter(self.column(model, alias, *field), *ty, filter)
             }
+            Filter::Typed { field, filter } => {
+                self.typed_filter(self.column(model, alias, *field), filter)
+            }
             Filter::Columns { left, op, right } => {
                 let (l, r) = (
                     self.column(model, alias, *left),
@@ -359,6 +362,10 @@ impl<'s> Compiler<'s> {
                         *insensitive,
                         conds,
                     )
+                }
+                Filter::Typed { field, filter } => {
+                    let col = self.column(model, alias, *field);
+                    self.typed_filter(self.masked_column(model, alias, mask, col), filter)
                 }
                 // Only field filters are masked (`query::access`).
                 other => self.filter(model, alias, other),
@@ -478,6 +485,132 @@ impl<'s> Compiler<'s> {
             return always(true);
         }
         cond.into()
+    }
+
+    /// A typed JSON value (`doc`) filtered by its type's fields: each scalar read at its path
+    /// as its type (`json_extract` on SQLite; `#>>` cast on PostgreSQL), lists through their
+    /// elements (`json_each` / `jsonb_array_elements`).
+    fn typed_filter(&self, doc: SimpleExpr, filter: &crate::query::ast::TypedFilter) -> SimpleExpr {
+        use crate::query::ast::TypedFilter as T;
+        let postgres = self.dialect == Dialect::Postgres;
+        // The value at `path` as SQL: text/number on SQLite, text on PostgreSQL (`at_json`
+        // keeps it JSON, for lists).
+        let at_text = |path: &[String]| -> SimpleExpr {
+            if postgres {
+                Expr::cust_with_exprs(
+                    "($1 #>> CAST($2 AS text[]))",
+                    [
+                        doc.clone(),
+                        Expr::val(format!("{{{}}}", path.join(","))).into(),
+                    ],
+                )
+            } else {
+                Expr::cust_with_exprs(
+                    "json_extract(?, ?)",
+                    [doc.clone(), Expr::val(sqlite_path(path)).into()],
+                )
+            }
+        };
+        match filter {
+            T::All(parts) => parts
+                .iter()
+                .fold(Cond::all(), |c, p| c.add(self.typed_filter(doc.clone(), p)))
+                .into(),
+            T::Not(inner) => self.typed_filter(doc, inner).not(),
+            T::Null {
+                path,
+                negated,
+                json_null,
+            } => {
+                let is_null = if *json_null {
+                    // The JSON `null` itself, not a missing value.
+                    if postgres {
+                        Expr::cust_with_exprs(
+                            "(($1 #> CAST($2 AS text[])) = 'null'::jsonb)",
+                            [
+                                doc.clone(),
+                                Expr::val(format!("{{{}}}", path.join(","))).into(),
+                            ],
+                        )
+                    } else {
+                        Expr::cust_with_exprs(
+                            "(json_type(?, ?) = 'null')",
+                            [doc.clone(), Expr::val(sqlite_path(path)).into()],
+                        )
+                    }
+                } else {
+                    at_text(path).is_null()
+                };
+                if *negated { is_null.not() } else { is_null }
+            }
+            T::Scalar { path, ty, filter } => {
+                let value = at_text(path);
+                let value = match (postgres, ty) {
+                    (
+                        true,
+                        ScalarType::Int
+                        | ScalarType::BigInt
+                        | ScalarType::Float
+                        | ScalarType::Decimal,
+                    ) => value.cast_as(Alias::new("double precision")),
+                    (true, ScalarType::Boolean) => value.cast_as(Alias::new("boolean")),
+                    (true, ScalarType::DateTime) => value.cast_as(Alias::new("timestamp")),
+                    _ => value,
+                };
+                self.field_filter(value, *ty, filter)
+            }
+            T::List {
+                path,
+                quantifier,
+                inner,
+            } => {
+                let e = self.alias();
+                let (source, element) = if postgres {
+                    (
+                        Expr::cust_with_exprs(
+                            "jsonb_array_elements(CASE WHEN jsonb_typeof($1 #> CAST($2 AS text[])) = 'array' THEN $1 #> CAST($2 AS text[]) ELSE '[]'::jsonb END)",
+                            [
+                                doc.clone(),
+                                Expr::val(format!("{{{}}}", path.join(","))).into(),
+                            ],
+                        ),
+                        Expr::col((Alias::new(e.as_str()), Alias::new("value"))),
+                    )
+                } else {
+                    (
+                        Expr::cust_with_exprs(
+                            "json_each(CASE WHEN json_type(?, ?) = 'array' THEN json_extract(?, ?) ELSE '[]' END)",
+                            [
+                                doc.clone(),
+                                Expr::val(sqlite_path(path)).into(),
+                                doc.clone(),
+                                Expr::val(sqlite_path(path)).into(),
+                            ],
+                        ),
+                        Expr::col((Alias::new(e.as_str()), Alias::new("value"))),
+                    )
+                };
+                let matches = self.typed_filter(element.into(), inner);
+                let test = match quantifier {
+                    Quantifier::Every => {
+                        SimpleExpr::from(Func::coalesce([matches, always(false)])).not()
+                    }
+                    _ => matches,
+                };
+                let exists = Expr::cust_with_exprs(
+                    format!(
+                        "EXISTS (SELECT 1 FROM {} AS \"{e}\" WHERE {})",
+                        if postgres { "$1" } else { "?" },
+                        if postgres { "$2" } else { "?" }
+                    ),
+                    [source, test],
+                );
+                match quantifier {
+                    Quantifier::Some => exists,
+                    _ => exists.not(),
+                }
+            }
+        }
     }
 
     /// A Json column's filter, as ZenStack compiles it per dialect.
@@ -602,6 +735,15 @@ impl<'s> Compiler<'s> {
             _ => column.like(LikeExpr::new(pattern).escape('\\')),
         }
     }
+}
+
+/// A JSON path for SQLite's JSON functions (`$.a.b`); the names are a `type`'s field names.
+fn sqlite_path(path: &[String]) -> String {
+    let mut out = String::from("$");
+    for part in path {
+        out.push_str(&format!(".\"{}\"", part.replace('"', "")));
+    }
+    out
 }
 
 fn unreachable_relation() -> ! {

@@ -789,7 +789,9 @@ impl Rewriter<'_, '_> {
                     },
                 }
             }
-            Filter::Field { field, .. } | Filter::Json { field, .. } => {
+            Filter::Field { field, .. }
+            | Filter::Json { field, .. }
+            | Filter::Typed { field, .. } => {
                 match self.guard.field_rule(model, *field, Action::Read)? {
                     // The caller filters on the field as they see it.
                     Some(mask) => Filter::Masked {

@@ -90,6 +90,33 @@ pub enum JsonCond {
     ArrayEndsWith(serde_json::Value),
 }
 
+/// A filter on a JSON value by the fields of its `type`: each part names a path below the
+/// value (or below a list element, inside `List`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypedFilter {
+    All(Vec<TypedFilter>),
+    Not(Box<TypedFilter>),
+    /// The scalar at `path`, filtered as a field of its type.
+    Scalar {
+        path: Vec<String>,
+        ty: ScalarType,
+        filter: FieldFilter,
+    },
+    /// The value at `path` is null or missing (`negated`: it is not); for a value of a
+    /// `type` (`json_null`), only the JSON `null` (not a missing one), as in ZenStack.
+    Null {
+        path: Vec<String>,
+        negated: bool,
+        json_null: bool,
+    },
+    /// Some / every / none of the elements of the list at `path` match `inner`.
+    List {
+        path: Vec<String>,
+        quantifier: Quantifier,
+        inner: Box<TypedFilter>,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantifier {
     Some,
@@ -133,6 +160,11 @@ pub enum Filter {
         filter: Option<Box<Filter>>,
     },
     Const(bool),
+    /// A typed JSON field filtered by its type's fields (ZenStack v3's typed-JSON filters).
+    Typed {
+        field: FieldId,
+        filter: TypedFilter,
+    },
     /// Two scalar columns of the row compared (`a < b`; unknown when either is NULL). Only
     /// access policies produce it.
     Columns {

@@ -329,7 +329,9 @@ impl<'r, 's> Writer<'r, 's> {
             Filter::Masked { mask, filter } => {
                 self.judged_alike(model, mask) && self.judged_alike(model, filter)
             }
-            Filter::Field { field, .. } | Filter::Json { field, .. } => plain(field),
+            Filter::Field { field, .. }
+            | Filter::Json { field, .. }
+            | Filter::Typed { field, .. } => plain(field),
             Filter::Columns { left, right, .. } => plain(left) && plain(right),
             // Related rows are stored ones; the link compares key columns.
             Filter::Many { .. } | Filter::One { .. } | Filter::Const(_) => true,
@@ -363,6 +365,7 @@ impl<'r, 's> Writer<'r, 's> {
             }
             Filter::Field { .. }
             | Filter::Json { .. }
+            | Filter::Typed { .. }
             | Filter::Columns { .. }
             | Filter::Const(_) => false,
         }

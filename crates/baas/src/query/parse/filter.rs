@@ -94,6 +94,22 @@ impl Parser<'_> {
                         FieldKind::Scalar(_) if let Some(element) = field.list_of => {
                             self.list_filter(id, element, value, &here)?
                         }
+                        FieldKind::Scalar(ScalarType::Json)
+                            if let Some(typed) = field.typed
+                                && self.is_typed_filter(typed, value) =>
+                        {
+                            Filter::Typed {
+                                field: id,
+                                filter: self.typed_filter(
+                                    typed.id,
+                                    typed.list,
+                                    value,
+                                    &here,
+                                    Vec::new(),
+                                    depth,
+                                )?,
+                            }
+                        }
                         FieldKind::Scalar(ScalarType::Json) => {
                             self.json_filter(id, value, &here)?
                         }
@@ -189,6 +205,114 @@ impl Parser<'_> {
             });
         }
         Ok(Filter::And(parts))
+    }
+
+    /// Whether a typed JSON field's filter names the type's fields (ZenStack's typed filter),
+    /// rather than being a plain Json filter (`equals`, `path`, …). Mixed, it is refused
+    /// as either.
+    fn is_typed_filter(&self, typed: crate::schema::TypedJson, json: &Json) -> bool {
+        let Json::Object(map) = json else {
+            return false;
+        };
+        let shape = &self.schema.types[typed.id];
+        // A list field takes the Json filters only, as in ZenStack.
+        !typed.list
+            && map
+                .keys()
+                .any(|k| k == "is" || k == "isNot" || shape.fields.iter().any(|f| &f.name == k))
+    }
+
+    /// A filter on a value of `type_id` (a list of them when `list`) by its fields, at
+    /// `prefix` below the filtered value.
+    fn typed_filter(
+        &self,
+        type_id: usize,
+        list: bool,
+        json: &Json,
+        path: &str,
+        prefix: Vec<String>,
+        depth: usize,
+    ) -> PResult<TypedFilter> {
+        if depth > MAX_DEPTH {
+            return invalid(format!(
+                "the filter nests deeper than {MAX_DEPTH} levels{}",
+                at(path)
+            ));
+        }
+        if json.is_null() {
+            return Ok(TypedFilter::Null {
+                path: prefix,
+                negated: false,
+                json_null: true,
+            });
+        }
+        let map = object(json, path)?;
+        let mut parts = Vec::new();
+        if list {
+            only_keys(map, &["some", "every", "none"], path)?;
+            for (key, v) in map {
+                let quantifier = match key.as_str() {
+                    "some" => Quantifier::Some,
+                    "every" => Quantifier::Every,
+                    _ => Quantifier::None,
+                };
+                let inner =
+                    self.typed_filter(type_id, false, v, &join(path, key), Vec::new(), depth + 1)?;
+                parts.push(TypedFilter::List {
+                    path: prefix.clone(),
+                    quantifier,
+                    inner: Box::new(inner),
+                });
+            }
+            return Ok(TypedFilter::All(parts));
+        }
+        let shape = &self.schema.types[type_id];
+        for (key, v) in map {
+            let here = join(path, key);
+            if key == "is" || key == "isNot" {
+                let inner =
+                    self.typed_filter(type_id, false, v, &here, prefix.clone(), depth + 1)?;
+                parts.push(if key == "is" {
+                    inner
+                } else {
+                    TypedFilter::Not(Box::new(inner))
+                });
+                continue;
+            }
+            let Some(field) = shape.fields.iter().find(|f| &f.name == key) else {
+                return invalid(format!("Unrecognized key: \"{key}\"{}", at(path)));
+            };
+            let mut at_path = prefix.clone();
+            at_path.push(key.clone());
+            parts.push(match field.shape {
+                crate::schema::JsonShape::Type(inner) => {
+                    self.typed_filter(inner, field.list, v, &here, at_path, depth + 1)?
+                }
+                crate::schema::JsonShape::Scalar(_) if field.list => {
+                    return invalid(format!(
+                        "filtering by the list `{key}` of a typed JSON value is not supported yet{}",
+                        at(path)
+                    ));
+                }
+                crate::schema::JsonShape::Scalar(ScalarType::Json) => {
+                    return invalid(format!(
+                        "filtering by the Json field `{key}` of a typed JSON value is not supported yet{}",
+                        at(path)
+                    ));
+                }
+                crate::schema::JsonShape::Scalar(_) if v.is_null() => TypedFilter::Null {
+                    path: at_path,
+                    negated: false,
+                    json_null: false,
+                },
+                crate::schema::JsonShape::Scalar(ty) => TypedFilter::Scalar {
+                    path: at_path,
+                    ty,
+                    filter: self.field_filter(ty, Searchable::NONE, v, &here, depth + 1)?,
+                },
+            });
+        }
+        Ok(TypedFilter::All(parts))
     }
 
     /// A Json field's filter: `{path?, equals, not, string_contains, string_starts_with,

@@ -531,4 +531,41 @@ on_both_backends! {
         assert!(schema.contains("type Profile {\n  age     Int\n  name    String\n  gender  Gender?\n  jobs    Job[]\n  address Address?\n  tags    String[]?\n}"), "{schema}");
         assert!(schema.contains("profile Profile @json") && schema.contains("past    Job[] @json"), "{schema}");
     }
+
+    async fn typed_json_fields_are_filtered_by_their_types_fields(app: TestApp) {
+        for (id, profile, past) in [
+            (1, json!({"age": 30, "name": "Ada", "jobs": [{"title": "Engineer"}, {"title": "Designer"}], "address": {"country": "UK"}}), json!([{"title": "Clerk"}])),
+            (2, json!({"age": 17, "name": "Bo", "jobs": [], "address": {"country": "US", "zip": "10001"}, "gender": "MALE"}), json!([])),
+            (3, json!({"age": 45, "name": "Cy", "jobs": [{"title": "Designer"}], "address": null}), json!([{"title": "Designer"}])),
+        ] {
+            let made = app.rpc_post("person", "create", json!({"data": {"id": id, "profile": profile, "past": past}})).await;
+            assert_eq!(made.status, 201, "{}", made.body);
+        }
+        let ids = |q: serde_json::Value| {
+            let app = &app;
+            async move {
+                let found = app.rpc_get("person", "findMany", json!({"where": q, "orderBy": {"id": "asc"}, "select": {"id": true}})).await;
+                assert!(found.status.is_success(), "{q}: {}", found.body);
+                data(&found).as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(ids(json!({"profile": {"name": "Ada"}})).await, [1]);
+        assert_eq!(ids(json!({"profile": {"age": {"lt": 20}}})).await, [2]);
+        assert_eq!(ids(json!({"profile": {"age": {"gte": 30}, "name": {"startsWith": "C"}}})).await, [3]);
+        assert_eq!(ids(json!({"profile": {"gender": "MALE"}})).await, [2]);
+        assert_eq!(ids(json!({"profile": {"address": {"country": "US"}}})).await, [2]);
+        assert_eq!(ids(json!({"profile": {"address": {"zip": null}}})).await, [1, 3], "a missing value is null");
+        assert_eq!(ids(json!({"profile": {"address": null}})).await, [3]);
+        // As in SQL (and ZenStack's): a row without an address is in neither `is` nor `isNot`.
+        assert_eq!(ids(json!({"profile": {"isNot": {"address": {"country": "UK"}}}})).await, [2]);
+        assert_eq!(ids(json!({"profile": {"jobs": {"some": {"title": "Designer"}}}})).await, [1, 3]);
+        assert_eq!(ids(json!({"profile": {"jobs": {"every": {"title": {"startsWith": "De"}}}}})).await, [2, 3], "every holds for no jobs");
+        assert_eq!(ids(json!({"profile": {"jobs": {"none": {"title": "Designer"}}}})).await, [2]);
+        let list = app.rpc_get("person", "findMany", json!({"where": {"past": {"some": {"title": "Clerk"}}}})).await;
+        assert_eq!(error(&list), (422, "invalid-input".into()), "a typed list field takes the Json filters, as in ZenStack: {}", list.body);
+        let mixed = app.rpc_get("person", "findMany", json!({"where": {"profile": {"name": "Ada", "path": "$.name", "equals": "Ada"}}})).await;
+        assert_eq!(error(&mixed), (422, "invalid-input".into()), "{}", mixed.body);
+        let unknown = app.rpc_get("person", "findMany", json!({"where": {"profile": {"age": 1, "height": 2}}})).await;
+        assert_eq!(error(&unknown), (422, "invalid-input".into()), "{}", unknown.body);
+    }
 }
