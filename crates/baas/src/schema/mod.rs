@@ -975,10 +975,14 @@ mod tests {
             with("enum Role {\n A @db(\"a\")\n}", "")
                 .contains("`@db` on an enum value is not supported: use `@map(\"…\")`")
         );
-        assert!(with("enum Role {\n A\n}", "r Role[]").contains("scalar lists"));
         assert!(
-            with("enum Role {\n A\n @@schema(\"x\")\n}", "")
-                .contains("`@@schema` on an enum is not supported yet")
+            with("enum Role {\n A @map(\"a\")\n}", "r Role[]")
+                .contains("lists of `Role` are not supported")
+        );
+        // Without a datasource listing it, an enum's `@@schema` names no schema.
+        assert!(
+            with("datasource db {\n  provider = \"postgresql\"\n}\nenum Role {\n A\n @@schema(\"x\")\n}", "")
+                .contains("Schema \"x\" is not defined in the datasource")
         );
     }
 
@@ -1013,7 +1017,8 @@ mod tests {
                 .starts_with("schema.prisma:1:7: the table `_tandem_roles` of `a` is reserved")
         );
         assert!(
-            error_of("model a {\n  id String @id\n  tags String[]\n}").contains("scalar lists")
+            error_of("model a {\n  id String @id\n  tags Decimal[]\n}")
+                .contains("lists of `Decimal` are not supported")
         );
     }
 
