@@ -168,6 +168,34 @@ async fn scalar_lists_are_arrays_on_postgres() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sub_models_list_reads_the_same_through_its_base() {
+    let app = spawn_app_with_schema(
+        Backend::Postgres,
+        "model media {\n  id Int @id\n  kind String\n  @@delegate(kind)\n}\nmodel clip extends media {\n  tags String[]\n}\n",
+    )
+    .await;
+    for (id, data) in [(1, json!({"id": 1})), (2, json!({"id": 2, "tags": ["a"]}))] {
+        let made = app.rpc_post("clip", "create", json!({"data": data})).await;
+        assert_eq!(made.status, 201, "{id}: {}", made.body);
+    }
+    let through_base = app
+        .rpc_get("media", "findMany", json!({"orderBy": {"id": "asc"}}))
+        .await;
+    assert_eq!(
+        data(&through_base),
+        &json!([{"id": 1, "kind": "clip", "tags": []}, {"id": 2, "kind": "clip", "tags": ["a"]}])
+    );
+    let filtered = app
+        .rpc_get(
+            "clip",
+            "findMany",
+            json!({"where": {"tags": {"has": "a"}}, "select": {"id": true}}),
+        )
+        .await;
+    assert_eq!(data(&filtered), &json!([{"id": 2}]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scalar_lists_are_refused_on_sqlite_and_take_no_default() {
     let refused = try_spawn_app_with_schema(Backend::Sqlite, Some(LISTS))
         .await
