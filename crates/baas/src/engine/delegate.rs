@@ -150,11 +150,6 @@ impl Compiler<'_> {
             Alias::new(sub_column(&self.model(sub).name, &f.column)),
         ))
         .into();
-        match f.list_of {
-            Some(_) => sea_query::Func::cust(Alias::new("to_jsonb"))
-                .arg(col)
-                .into(),
-            None => self.readable(col, f.scalar()),
-        }
+        self.read_stored(f, col)
     }
 }

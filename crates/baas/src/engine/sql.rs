@@ -143,9 +143,15 @@ impl<'s> Compiler<'s> {
     pub fn column(&self, model: ModelId, alias: &str, field: FieldId) -> SimpleExpr {
         let f = &self.model(model).fields[field];
         let col: SimpleExpr = Expr::col((Alias::new(alias), Alias::new(f.column.as_str()))).into();
-        match f.list_of {
-            Some(_) => Func::cust(Alias::new("to_jsonb")).arg(col).into(),
-            None => col,
+        json_if_list(f, col)
+    }
+
+    /// A field's stored value (`col`, read from wherever the statement holds it) as read back:
+    /// a scalar list as JSON, otherwise `readable`.
+    pub fn read_stored(&self, field: &crate::schema::Field, col: SimpleExpr) -> SimpleExpr {
+        match field.list_of {
+            Some(_) => json_if_list(field, col),
+            None => self.readable(col, field.scalar()),
         }
     }
 
@@ -493,24 +499,31 @@ impl<'s> Compiler<'s> {
     fn typed_filter(&self, doc: SimpleExpr, filter: &crate::query::ast::TypedFilter) -> SimpleExpr {
         use crate::query::ast::TypedFilter as T;
         let postgres = self.dialect == Dialect::Postgres;
-        // The value at `path` as SQL: text/number on SQLite, text on PostgreSQL (`at_json`
-        // keeps it JSON, for lists).
-        let at_text = |path: &[String]| -> SimpleExpr {
+        // SQL over `doc` and a path below it: PostgreSQL's template takes them as `$1` and `$2`
+        // (the path as `text[]`), SQLite's as `?` pairs (the path as `$."a"."b"`).
+        let at_path = |postgres_sql: &str, sqlite_sql: &str, path: &[String]| -> SimpleExpr {
             if postgres {
                 Expr::cust_with_exprs(
-                    "($1 #>> CAST($2 AS text[]))",
+                    postgres_sql,
                     [
                         doc.clone(),
                         Expr::val(format!("{{{}}}", path.join(","))).into(),
                     ],
                 )
             } else {
-                Expr::cust_with_exprs(
-                    "json_extract(?, ?)",
-                    [doc.clone(), Expr::val(sqlite_path(path)).into()],
-                )
+                let pair: [SimpleExpr; 2] = [doc.clone(), Expr::val(sqlite_path(path)).into()];
+                let args: Vec<SimpleExpr> = pair
+                    .iter()
+                    .cycle()
+                    .take(sqlite_sql.matches('?').count())
+                    .cloned()
+                    .collect();
+                Expr::cust_with_exprs(sqlite_sql, args)
             }
         };
+        // The value at `path` as SQL: text or number on SQLite, text on PostgreSQL.
+        let at_text =
+            |path: &[String]| at_path("($1 #>> CAST($2 AS text[]))", "json_extract(?, ?)", path);
         match filter {
             T::All(parts) => parts
                 .iter()
@@ -524,20 +537,11 @@ impl<'s> Compiler<'s> {
             } => {
                 let is_null = if *json_null {
                     // The JSON `null` itself, not a missing value.
-                    if postgres {
-                        Expr::cust_with_exprs(
-                            "(($1 #> CAST($2 AS text[])) = 'null'::jsonb)",
-                            [
-                                doc.clone(),
-                                Expr::val(format!("{{{}}}", path.join(","))).into(),
-                            ],
-                        )
-                    } else {
-                        Expr::cust_with_exprs(
-                            "(json_type(?, ?) = 'null')",
-                            [doc.clone(), Expr::val(sqlite_path(path)).into()],
-                        )
-                    }
+                    at_path(
+                        "(($1 #> CAST($2 AS text[])) = 'null'::jsonb)",
+                        "(json_type(?, ?) = 'null')",
+                        path,
+                    )
                 } else {
                     at_text(path).is_null()
                 };
@@ -564,32 +568,14 @@ impl<'s> Compiler<'s> {
                 quantifier,
                 inner,
             } => {
+                // The list's elements as rows (none when the value is not a list).
                 let e = self.alias();
-                let (source, element) = if postgres {
-                    (
-                        Expr::cust_with_exprs(
-                            "jsonb_array_elements(CASE WHEN jsonb_typeof($1 #> CAST($2 AS text[])) = 'array' THEN $1 #> CAST($2 AS text[]) ELSE '[]'::jsonb END)",
-                            [
-                                doc.clone(),
-                                Expr::val(format!("{{{}}}", path.join(","))).into(),
-                            ],
-                        ),
-                        Expr::col((Alias::new(e.as_str()), Alias::new("value"))),
-                    )
-                } else {
-                    (
-                        Expr::cust_with_exprs(
-                            "json_each(CASE WHEN json_type(?, ?) = 'array' THEN json_extract(?, ?) ELSE '[]' END)",
-                            [
-                                doc.clone(),
-                                Expr::val(sqlite_path(path)).into(),
-                                doc.clone(),
-                                Expr::val(sqlite_path(path)).into(),
-                            ],
-                        ),
-                        Expr::col((Alias::new(e.as_str()), Alias::new("value"))),
-                    )
-                };
+                let source = at_path(
+                    "jsonb_array_elements(CASE WHEN jsonb_typeof($1 #> CAST($2 AS text[])) = 'array' THEN $1 #> CAST($2 AS text[]) ELSE '[]'::jsonb END)",
+                    "json_each(CASE WHEN json_type(?, ?) = 'array' THEN json_extract(?, ?) ELSE '[]' END)",
+                    path,
+                );
+                let element = Expr::col((Alias::new(e.as_str()), Alias::new("value")));
                 let matches = self.typed_filter(element.into(), inner);
                 let test = match quantifier {
                     Quantifier::Every => {
@@ -734,6 +720,15 @@ impl<'s> Compiler<'s> {
             (Dialect::Postgres, true) => column.binary(PgBinOper::ILike, Expr::val(pattern)),
             _ => column.like(LikeExpr::new(pattern).escape('\\')),
         }
+    }
+}
+
+/// A scalar list's array column as JSON (`to_jsonb`), how the API reads, filters and compares
+/// it; any other column as it is.
+fn json_if_list(field: &crate::schema::Field, col: SimpleExpr) -> SimpleExpr {
+    match field.list_of {
+        Some(_) => Func::cust(Alias::new("to_jsonb")).arg(col).into(),
+        None => col,
     }
 }
 

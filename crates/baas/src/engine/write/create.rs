@@ -1,7 +1,7 @@
 //! Creates: one INSERT per row with its defaults filled (generated ids, now, literals), the
 //! related rows whose key it holds connected or created first, and its children after.
 
-use sea_query::{Alias, Expr, Func, Query, SimpleExpr};
+use sea_query::{Alias, Expr, Query, SimpleExpr};
 
 use super::{Boxed, Writer};
 use crate::engine::not_found;
@@ -86,12 +86,9 @@ impl<'r, 's> Writer<'r, 's> {
             .collect();
         let returning: Vec<SimpleExpr> = scalars
             .iter()
-            .map(|(f, ty)| {
+            .map(|(f, _)| {
                 let col: SimpleExpr = Expr::col(Alias::new(m.fields[*f].column.as_str())).into();
-                match m.fields[*f].list_of {
-                    Some(_) => Func::cust(Alias::new("to_jsonb")).arg(col).into(),
-                    None => self.reader.c.readable(col, Some(*ty)),
-                }
+                self.reader.c.read_stored(&m.fields[*f], col)
             })
             .collect();
         insert.returning(Query::returning().exprs(returning));
