@@ -1,7 +1,7 @@
 // Auth.js (next-auth v4) as a second judge of Tandem's OpenID Connect: the Next.js test app
 // (../nextjs-app, the same app hosted-auth.test.mjs drives) configures next-auth with Tandem as a
 // generic OIDC provider (discovery, authorization code with PKCE + state + nonce, the API key as
-// client secret, the profile from the EdDSA-signed ID token, verified against the JWKS by
+// client secret, the profile from the RS256-signed ID token (no algorithm configured), verified against the JWKS by
 // next-auth's openid-client v5). Headless Chromium opens /nextauth, signs in with Tandem, logs
 // in on Tandem's hosted page and comes back authenticated; then signs out.
 //

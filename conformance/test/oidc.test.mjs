@@ -1,7 +1,8 @@
 // Standard OpenID Connect against Tandem, judged by the `openid-client` npm package (v6, the
 // client most Node apps and Auth.js build on): discovery, the authorization-code flow with PKCE
 // (a public client, and a confidential one with the API key as secret), ID-token validation
-// (issuer, audience, nonce, EdDSA signature from the JWKS), userinfo, refresh-token rotation and
+// (issuer, audience, nonce, and — with openid-client's non-repudiation checks on — the RS256
+// signature against the JWKS, with no algorithm configured), userinfo, refresh-token rotation and
 // reuse detection, and RP-initiated log-out.
 //
 // The person at the hosted log-in page is played by plain HTTP (GET the page, POST its form with
@@ -78,12 +79,15 @@ for (const backend of BACKENDS) {
       });
 
       // A public client (a SPA or a mobile app): no secret, so PKCE is required.
+      // Nothing said about algorithms: a client expects RS256 ID tokens (OIDC's default), and
+      // enableNonRepudiationChecks makes openid-client verify their signature with the JWKS.
       const config = await oidc.discovery(new URL(server.host), server.environmentId, undefined, oidc.None(), {
-        execute: [oidc.allowInsecureRequests],
+        execute: [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks],
       });
       const meta = config.serverMetadata();
       assert.equal(meta.issuer, server.host);
       assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
+      assert.deepEqual(meta.id_token_signing_alg_values_supported, ['RS256', 'EdDSA']);
 
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
@@ -99,7 +103,7 @@ for (const backend of BACKENDS) {
       const callback = await logInAt(authUrl, email, password);
       assert.equal(`${callback.origin}${callback.pathname}`, REDIRECT_URI);
 
-      // openid-client checks state, iss, the ID token's signature (EdDSA, from the JWKS),
+      // openid-client checks state, iss, the ID token's signature (RS256, from the JWKS),
       // issuer, audience, expiry and nonce.
       const tokens = await oidc.authorizationCodeGrant(config, callback, {
         pkceCodeVerifier: verifier,
@@ -108,6 +112,19 @@ for (const backend of BACKENDS) {
         idTokenExpected: true,
       });
       const claims = tokens.claims();
+      const header = JSON.parse(Buffer.from(tokens.id_token.split('.')[0], 'base64url'));
+      assert.equal(header.alg, 'RS256');
+      // The check above can fail: a changed signature is refused by the same client.
+      const forged = `${tokens.id_token.slice(0, -4)}AAAA`;
+      const jwks = await (await fetch(meta.jwks_uri)).json();
+      const jwk = jwks.keys.find((k) => k.kid === header.kid);
+      assert.equal(jwk.kty, 'RSA');
+      const key = await crypto.webcrypto.subtle.importKey('jwk', jwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+      const [h, p, sig] = tokens.id_token.split('.');
+      const verify = (signature) =>
+        crypto.webcrypto.subtle.verify('RSASSA-PKCS1-v1_5', key, Buffer.from(signature, 'base64url'), Buffer.from(`${h}.${p}`));
+      assert.equal(await verify(sig), true, 'the ID token verifies with WebCrypto and the published key');
+      assert.equal(await verify(forged.split('.')[2]), false);
       assert.equal(claims.email, email);
       assert.equal(claims.given_name, 'Grace');
       assert.equal(claims.aud, server.environmentId);

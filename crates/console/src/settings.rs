@@ -6,6 +6,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use maud::html;
 use tandem_platform::Principal;
+use tandem_platform::domain::auth::IdTokenAlgorithm;
 use tandem_platform::service::AuthSettingsUpdate;
 
 use crate::State;
@@ -64,6 +65,14 @@ pub async fn show(Extract(state): Extract<State>, admin: Admin, uri: Uri) -> Res
                 label for="allowedOrigins" { "Other allowed browser origins (CORS), one per line" }
                 textarea id="allowedOrigins" name="allowedOrigins" { (settings.allowed_origins.join("\n")) }
             }
+            div.field {
+                label for="idTokenSigningAlg" { "ID tokens are signed with" }
+                select id="idTokenSigningAlg" name="idTokenSigningAlg" aria-describedby="alg-hint" {
+                    option value="RS256" selected[settings.id_token_signing_alg == IdTokenAlgorithm::Rs256] { "RS256 (RSA)" }
+                    option value="EdDSA" selected[settings.id_token_signing_alg == IdTokenAlgorithm::EdDsa] { "EdDSA (Ed25519)" }
+                }
+                p.muted id="alg-hint" { "RS256 is OpenID Connect's default, which every client accepts; EdDSA only for clients told to expect it. Access tokens are always EdDSA." }
+            }
             (number("accessTokenLifetime", "Access token lifetime (seconds)", settings.access_token_lifetime, "60 to 86400"))
             (number("refreshTokenLifetime", "Refresh token lifetime (seconds)", settings.refresh_token_lifetime, "300 to a year"))
             (number("inviteLifetime", "Invitation link lifetime (seconds)", settings.invite_lifetime, "an hour to 90 days"))
@@ -73,7 +82,7 @@ pub async fn show(Extract(state): Extract<State>, admin: Admin, uri: Uri) -> Res
             h2 id="keys-h" { "Token-signing keys" }
             ul {
                 @for k in &keys {
-                    li { code { (k.kid) } " created " (when(k.created_at))
+                    li { code { (k.kid) } @if k.rsa.is_some() { " (Ed25519, and RSA for ID tokens)" } " created " (when(k.created_at))
                         @if let Some(at) = k.retire_at { " · published until " (when(at)) } @else { " · current" } }
                 }
             }
@@ -112,6 +121,17 @@ pub async fn save(Extract(state): Extract<State>, Posted { admin, form }: Posted
             return after(&state, "/console/settings", Err(e));
         }
     };
+    let alg = match form.get("idTokenSigningAlg").as_str() {
+        "RS256" => IdTokenAlgorithm::Rs256,
+        "EdDSA" => IdTokenAlgorithm::EdDsa,
+        _ => {
+            return after(
+                &state,
+                "/console/settings",
+                Err("choose RS256 or EdDSA for ID tokens".into()),
+            );
+        }
+    };
     let update = AuthSettingsUpdate {
         environment_name: Some(form.get("environmentName")),
         sign_up_enabled: Some(form.has("signUpEnabled")),
@@ -122,6 +142,7 @@ pub async fn save(Extract(state): Extract<State>, Posted { admin, form }: Posted
         access_token_lifetime: Some(access),
         refresh_token_lifetime: Some(refresh),
         invite_lifetime: Some(invite),
+        id_token_signing_alg: Some(alg),
         ..AuthSettingsUpdate::default()
     };
     match state.service.update_auth_settings(&SA, update).await {

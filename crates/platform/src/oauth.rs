@@ -341,7 +341,7 @@ async fn discovery(State(state): State<PlatformState>, headers: HeaderMap) -> Re
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": [crate::token::ALGORITHM],
+        "id_token_signing_alg_values_supported": [crate::token::RS256, crate::token::EDDSA],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "code_challenge_methods_supported": ["S256"],

@@ -1,13 +1,17 @@
-//! Tokens: compact JWS (JWT) signed with Ed25519 (`alg: EdDSA`), named by a key id (`kid`).
+//! Tokens: compact JWS (JWT) named by a key id (`kid`). Access tokens are signed with Ed25519
+//! (`alg: EdDSA`); ID tokens with RSA (`RS256`, OpenID Connect's default, which every client
+//! accepts unasked) or, when the environment says so, with Ed25519 too.
 //!
 //! The public halves are published at `/.well-known/jwks.json`, so anyone holding them — a
 //! BaaS-only process, an OpenID Connect client — verifies tokens without a shared secret.
-//! Written out here rather than pulled from a JWT crate because we need exactly one algorithm
+//! Written out here rather than pulled from a JWT crate because we need exactly two algorithms
 //! and expiry checked against the injected clock.
 //!
-//! A key's private half is never stored: it is derived from the environment's API key and the
-//! key's random salt ([`derive_signing_key`]), so every replica configured with the API key
-//! signs with the same key and a copy of the database alone cannot forge tokens.
+//! A key's private half is never stored in the clear. The Ed25519 key is derived from the
+//! environment's API key and the key's random salt ([`derive_signing_key`]); the RSA key (which
+//! cannot be derived: it is a prime search) is generated once and stored sealed with AES-256-GCM
+//! under a key derived the same way ([`seal_rsa_key`]). So every replica configured with the API
+//! key signs with the same keys, and a copy of the database alone cannot forge tokens.
 
 use std::collections::HashMap;
 
@@ -19,7 +23,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-pub const ALGORITHM: &str = "EdDSA";
+/// Access tokens, and ID tokens when the environment asks for it.
+pub const EDDSA: &str = "EdDSA";
+/// ID tokens by default.
+pub const RS256: &str = "RS256";
+
+/// The bits of a generated RSA key.
+const RSA_BITS: usize = 2048;
 
 /// Who a token speaks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,7 +143,17 @@ pub fn public_key_text(key: &ed25519_dalek::SigningKey) -> String {
 #[derive(Debug, Clone)]
 pub struct PublicKey {
     pub kid: String,
-    key: ed25519_dalek::VerifyingKey,
+    key: Verifying,
+}
+
+#[derive(Debug, Clone)]
+enum Verifying {
+    Ed25519(ed25519_dalek::VerifyingKey),
+    /// Modulus and exponent, big-endian.
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
 }
 
 impl PublicKey {
@@ -143,21 +163,170 @@ impl PublicKey {
         let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()?;
         Some(Self {
             kid: kid.to_owned(),
-            key,
+            key: Verifying::Ed25519(key),
         })
     }
 
-    /// The key as a JWK (RFC 8037).
-    pub fn jwk(&self) -> Value {
-        json!({
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "x": URL_SAFE_NO_PAD.encode(self.key.as_bytes()),
-            "kid": self.kid,
-            "alg": ALGORITHM,
-            "use": "sig",
+    /// An RSA key from its stored text (`n.e`, each base64url, as [`RsaSigner::public_text`]
+    /// writes it); `None` when it is not one.
+    pub fn parse_rsa(kid: &str, text: &str) -> Option<Self> {
+        let (n, e) = text.split_once('.')?;
+        let (n, e) = (
+            URL_SAFE_NO_PAD.decode(n).ok()?,
+            URL_SAFE_NO_PAD.decode(e).ok()?,
+        );
+        (n.len() * 8 >= RSA_BITS && !e.is_empty()).then(|| Self {
+            kid: kid.to_owned(),
+            key: Verifying::Rsa { n, e },
         })
     }
+
+    /// The JWS algorithm this key verifies.
+    fn algorithm(&self) -> &'static str {
+        match self.key {
+            Verifying::Ed25519(_) => EDDSA,
+            Verifying::Rsa { .. } => RS256,
+        }
+    }
+
+    /// The key as a JWK (RFC 8037 for Ed25519, RFC 7518 for RSA).
+    pub fn jwk(&self) -> Value {
+        match &self.key {
+            Verifying::Ed25519(key) => json!({
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": URL_SAFE_NO_PAD.encode(key.as_bytes()),
+                "kid": self.kid,
+                "alg": EDDSA,
+                "use": "sig",
+            }),
+            Verifying::Rsa { n, e } => json!({
+                "kty": "RSA",
+                "n": URL_SAFE_NO_PAD.encode(n),
+                "e": URL_SAFE_NO_PAD.encode(e),
+                "kid": self.kid,
+                "alg": RS256,
+                "use": "sig",
+            }),
+        }
+    }
+
+    /// Checks `signature` over `input`, for a token whose header says `alg`: the algorithm must
+    /// be this key's (a token cannot pick how its key is used).
+    fn check(&self, alg: &str, input: &[u8], signature: &[u8]) -> Result<(), TokenError> {
+        if alg != self.algorithm() {
+            return Err(TokenError::BadSignature);
+        }
+        match &self.key {
+            Verifying::Ed25519(key) => {
+                let signature: [u8; 64] =
+                    signature.try_into().map_err(|_| TokenError::Malformed)?;
+                key.verify(input, &ed25519_dalek::Signature::from_bytes(&signature))
+                    .map_err(|_| TokenError::BadSignature)
+            }
+            Verifying::Rsa { n, e } => ring::signature::RsaPublicKeyComponents { n, e }
+                .verify(
+                    &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                    input,
+                    signature,
+                )
+                .map_err(|_| TokenError::BadSignature),
+        }
+    }
+}
+
+/// The RSA key that signs RS256 ID tokens.
+#[derive(Clone)]
+pub struct RsaSigner {
+    kid: String,
+    pair: std::sync::Arc<ring::signature::RsaKeyPair>,
+}
+
+impl RsaSigner {
+    /// The public half as stored: `n.e`, each base64url.
+    pub fn public_text(&self) -> String {
+        let parts: ring::rsa::PublicKeyComponents<Vec<u8>> = self.pair.public().into();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(parts.n),
+            URL_SAFE_NO_PAD.encode(parts.e)
+        )
+    }
+
+    fn public_key(&self) -> Option<PublicKey> {
+        PublicKey::parse_rsa(&self.kid, &self.public_text())
+    }
+}
+
+/// Why an RSA key could not be made, sealed or opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("RSA signing key: {0}")]
+pub struct RsaKeyError(String);
+
+/// A new RSA key (PKCS#8 DER). Slow (a prime search, ~0.1–1 s): run it off the async threads.
+pub fn generate_rsa_key() -> Result<rsa::pkcs8::SecretDocument, RsaKeyError> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, RSA_BITS)
+        .map_err(|e| RsaKeyError(e.to_string()))?;
+    key.to_pkcs8_der().map_err(|e| RsaKeyError(e.to_string()))
+}
+
+/// The AES-256-GCM key that seals the RSA key of the signing key with `salt`: HMAC-SHA256 keyed
+/// with the API key, under its own label (the Ed25519 seed uses another).
+fn sealing_key(api_key: &str, salt: &str) -> Result<ring::aead::LessSafeKey, RsaKeyError> {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(api_key.as_bytes())
+        .map_err(|e| RsaKeyError(e.to_string()))?;
+    mac.update(b"tandem/token-signing/rsa-seal/v1\0");
+    mac.update(salt.as_bytes());
+    let bytes: [u8; 32] = mac.finalize().into_bytes().into();
+    let key = ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &bytes)
+        .map_err(|_| RsaKeyError("AES-256-GCM refused the key".into()))?;
+    Ok(ring::aead::LessSafeKey::new(key))
+}
+
+/// `pkcs8` sealed for storage (base64url of nonce ‖ ciphertext ‖ tag; the key id is bound as
+/// associated data, so a sealed key cannot be moved to another row).
+pub fn seal_rsa_key(
+    api_key: &str,
+    salt: &str,
+    kid: &str,
+    pkcs8: &[u8],
+) -> Result<String, RsaKeyError> {
+    let key = sealing_key(api_key, salt)?;
+    let mut nonce = [0u8; ring::aead::NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|e| RsaKeyError(e.to_string()))?;
+    let mut sealed = pkcs8.to_vec();
+    key.seal_in_place_append_tag(
+        ring::aead::Nonce::assume_unique_for_key(nonce),
+        ring::aead::Aad::from(kid.as_bytes()),
+        &mut sealed,
+    )
+    .map_err(|_| RsaKeyError("sealing failed".into()))?;
+    let mut text = nonce.to_vec();
+    text.append(&mut sealed);
+    Ok(URL_SAFE_NO_PAD.encode(text))
+}
+
+/// Opens a key [`seal_rsa_key`] sealed; `None` when this API key did not seal it (or the text
+/// was changed).
+pub fn open_rsa_key(api_key: &str, salt: &str, kid: &str, sealed: &str) -> Option<RsaSigner> {
+    let key = sealing_key(api_key, salt).ok()?;
+    let mut bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    if bytes.len() <= ring::aead::NONCE_LEN {
+        return None;
+    }
+    let mut body = bytes.split_off(ring::aead::NONCE_LEN);
+    let nonce = ring::aead::Nonce::try_assume_unique_for_key(&bytes).ok()?;
+    let pkcs8 = key
+        .open_in_place(nonce, ring::aead::Aad::from(kid.as_bytes()), &mut body)
+        .ok()?;
+    let pair = ring::signature::RsaKeyPair::from_pkcs8(pkcs8).ok();
+    zeroize::Zeroize::zeroize(&mut body);
+    Some(RsaSigner {
+        kid: kid.to_owned(),
+        pair: std::sync::Arc::new(pair?),
+    })
 }
 
 /// The keys a replica signs and verifies with: one current signing key, and every published
@@ -166,6 +335,8 @@ impl PublicKey {
 pub struct KeyRing {
     kid: String,
     signing: ed25519_dalek::SigningKey,
+    /// The current RSA key, once one was made for this signing key (see `service::keys`).
+    rsa: Option<RsaSigner>,
     keys: PublicKeys,
 }
 
@@ -173,6 +344,7 @@ impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyRing")
             .field("kid", &self.kid)
+            .field("rsa", &self.rsa.as_ref().map(|r| &r.kid))
             .field("published", &self.keys.verifying.len())
             .finish_non_exhaustive()
     }
@@ -182,6 +354,7 @@ impl KeyRing {
     pub fn new(
         kid: String,
         signing: ed25519_dalek::SigningKey,
+        rsa: Option<RsaSigner>,
         published: impl IntoIterator<Item = PublicKey>,
     ) -> Self {
         let mut verifying: HashMap<String, PublicKey> =
@@ -190,12 +363,16 @@ impl KeyRing {
             kid.clone(),
             PublicKey {
                 kid: kid.clone(),
-                key: signing.verifying_key(),
+                key: Verifying::Ed25519(signing.verifying_key()),
             },
         );
+        if let Some(public) = rsa.as_ref().and_then(RsaSigner::public_key) {
+            verifying.insert(public.kid.clone(), public);
+        }
         Self {
             kid,
             signing,
+            rsa,
             keys: PublicKeys { verifying },
         }
     }
@@ -204,31 +381,53 @@ impl KeyRing {
         &self.kid
     }
 
+    /// Whether RS256 tokens can be signed (an RSA key was made for the current signing key).
+    pub fn has_rsa(&self) -> bool {
+        self.rsa.is_some()
+    }
+
     pub fn knows(&self, kid: &str) -> bool {
         self.keys.knows(kid)
     }
 
-    /// `{"keys": [...]}` for `/.well-known/jwks.json`, the signing key first.
+    /// `{"keys": [...]}` for `/.well-known/jwks.json`, the current keys first.
     pub fn jwks(&self) -> Value {
+        let rsa_kid = self.rsa.as_ref().map(|r| r.kid.as_str());
         let mut keys: Vec<&PublicKey> = self.keys.verifying.values().collect();
-        keys.sort_by_key(|k| (k.kid != self.kid, k.kid.clone()));
+        keys.sort_by_key(|k| {
+            let current = k.kid == self.kid || Some(k.kid.as_str()) == rsa_kid;
+            (!current, k.kid.clone())
+        });
         json!({ "keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>() })
     }
 
-    /// Signs any claims set as a compact JWS.
+    /// Signs any claims set as a compact JWS with the Ed25519 key (`EdDSA`).
     pub fn sign<T: Serialize>(&self, claims: &T) -> String {
-        let header = json!({"alg": ALGORITHM, "typ": "JWT", "kid": self.kid});
-        let payload = serde_json::to_vec(claims).unwrap_or_default();
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(payload)
-        );
+        let signing_input = signing_input(EDDSA, &self.kid, claims);
         let signature = self.signing.sign(signing_input.as_bytes());
         format!(
             "{signing_input}.{}",
             URL_SAFE_NO_PAD.encode(signature.to_bytes())
         )
+    }
+
+    /// Signs with the RSA key (`RS256`); `None` when there is none yet, or RSA failed.
+    pub fn sign_rs256<T: Serialize>(&self, claims: &T) -> Option<String> {
+        let rsa = self.rsa.as_ref()?;
+        let signing_input = signing_input(RS256, &rsa.kid, claims);
+        let mut signature = vec![0u8; rsa.pair.public().modulus_len()];
+        rsa.pair
+            .sign(
+                &ring::signature::RSA_PKCS1_SHA256,
+                &ring::rand::SystemRandom::new(),
+                signing_input.as_bytes(),
+                &mut signature,
+            )
+            .ok()?;
+        Some(format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature)
+        ))
     }
 
     /// The key id a token names, without checking anything else.
@@ -259,6 +458,17 @@ impl KeyRing {
     }
 }
 
+/// `header.payload` of a compact JWS.
+fn signing_input<T: Serialize>(alg: &str, kid: &str, claims: &T) -> String {
+    let header = json!({"alg": alg, "typ": "JWT", "kid": kid});
+    let payload = serde_json::to_vec(claims).unwrap_or_default();
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(payload)
+    )
+}
+
 /// Verification keys alone: what a process that only checks tokens holds (a BaaS-only
 /// process, from the Platform's `/.well-known/jwks.json`).
 #[derive(Debug, Clone, Default)]
@@ -273,7 +483,8 @@ impl PublicKeys {
         }
     }
 
-    /// The Ed25519 keys of a JWKS document (`{"keys": [...]}`); others are skipped.
+    /// The Ed25519 keys of a JWKS document (`{"keys": [...]}`); others are skipped: a process
+    /// that only checks access tokens needs no ID-token (RSA) keys.
     pub fn from_jwks(jwks: &Value) -> Self {
         let keys = jwks
             .get("keys")
@@ -305,26 +516,20 @@ impl PublicKeys {
             .ok()
             .and_then(|h| serde_json::from_slice(&h).ok())
             .ok_or(TokenError::Malformed)?;
-        if header_json.get("alg").and_then(Value::as_str) != Some(ALGORITHM) {
+        let alg = header_json.get("alg").and_then(Value::as_str);
+        let Some(alg) = alg.filter(|a| [EDDSA, RS256].contains(a)) else {
             return Err(TokenError::Malformed);
-        }
+        };
         let key = header_json
             .get("kid")
             .and_then(Value::as_str)
             .and_then(|kid| self.verifying.get(kid))
             .ok_or(TokenError::BadSignature)?;
-        let signature: [u8; 64] = URL_SAFE_NO_PAD
+        let signature = URL_SAFE_NO_PAD
             .decode(signature)
-            .ok()
-            .and_then(|s| s.try_into().ok())
-            .ok_or(TokenError::Malformed)?;
+            .map_err(|_| TokenError::Malformed)?;
         let signing_input = &token.trim()[..header.len() + 1 + payload.len()];
-        key.key
-            .verify(
-                signing_input.as_bytes(),
-                &ed25519_dalek::Signature::from_bytes(&signature),
-            )
-            .map_err(|_| TokenError::BadSignature)?;
+        key.check(alg, signing_input.as_bytes(), &signature)?;
         URL_SAFE_NO_PAD
             .decode(payload)
             .ok()
@@ -361,7 +566,12 @@ mod tests {
     use super::*;
 
     fn ring(api_key: &str, salt: &str) -> KeyRing {
-        KeyRing::new(format!("kid-{salt}"), derive_signing_key(api_key, salt), [])
+        KeyRing::new(
+            format!("kid-{salt}"),
+            derive_signing_key(api_key, salt),
+            None,
+            [],
+        )
     }
 
     fn claims(now: DateTime<Utc>) -> Claims {
@@ -400,6 +610,7 @@ mod tests {
         let impostor = KeyRing::new(
             "kid-a".into(),
             derive_signing_key("other-key-0123456", "a"),
+            None,
             [],
         );
         assert_eq!(impostor.verify(&token, now), Err(TokenError::BadSignature));
@@ -427,6 +638,7 @@ mod tests {
         let new = KeyRing::new(
             "kid-new".into(),
             derive_signing_key("api-key-0123456789", "new"),
+            None,
             [old_public],
         );
         assert!(new.verify(&token, now).is_ok());
@@ -443,6 +655,99 @@ mod tests {
         // Without the old key published, its tokens are refused.
         let fresh = ring("api-key-0123456789", "new");
         assert_eq!(fresh.verify(&token, now), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn an_rsa_key_seals_under_the_api_key_and_signs_rs256_tokens() {
+        let now = Utc::now();
+        let pkcs8 = generate_rsa_key().unwrap();
+        let sealed =
+            seal_rsa_key("api-key-0123456789", "a", "kid-a-rs256", pkcs8.as_bytes()).unwrap();
+        assert!(
+            !sealed.contains(&URL_SAFE_NO_PAD.encode(&pkcs8.as_bytes()[..64])),
+            "the stored text does not hold the key in the clear"
+        );
+        // Another API key, another row's id, or a changed byte: it does not open.
+        assert!(open_rsa_key("other-key-0123456", "a", "kid-a-rs256", &sealed).is_none());
+        assert!(open_rsa_key("api-key-0123456789", "a", "kid-b-rs256", &sealed).is_none());
+        assert!(open_rsa_key("api-key-0123456789", "b", "kid-a-rs256", &sealed).is_none());
+        let mut bytes = URL_SAFE_NO_PAD.decode(&sealed).unwrap();
+        bytes[20] ^= 1;
+        assert!(
+            open_rsa_key(
+                "api-key-0123456789",
+                "a",
+                "kid-a-rs256",
+                &URL_SAFE_NO_PAD.encode(bytes)
+            )
+            .is_none()
+        );
+
+        let rsa = open_rsa_key("api-key-0123456789", "a", "kid-a-rs256", &sealed).unwrap();
+        let keys = KeyRing::new(
+            "kid-a".into(),
+            derive_signing_key("api-key-0123456789", "a"),
+            Some(rsa.clone()),
+            [],
+        );
+        let c = claims(now);
+        let token = keys.sign_rs256(&c).unwrap();
+        let header: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(token.split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            (header["alg"].as_str(), header["kid"].as_str()),
+            (Some("RS256"), Some("kid-a-rs256"))
+        );
+        assert_eq!(keys.verify(&token, now), Ok(c.clone()));
+        let jwks = keys.jwks();
+        let rsa_jwk = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kty"] == "RSA")
+            .unwrap();
+        assert_eq!(
+            (rsa_jwk["alg"].as_str(), rsa_jwk["e"].as_str()),
+            (Some("RS256"), Some("AQAB"))
+        );
+        assert_eq!(
+            URL_SAFE_NO_PAD
+                .decode(rsa_jwk["n"].as_str().unwrap())
+                .unwrap()
+                .len(),
+            256
+        );
+
+        // Published without the private half (after a rotation), it still verifies.
+        let later = KeyRing::new(
+            "kid-b".into(),
+            derive_signing_key("api-key-0123456789", "b"),
+            None,
+            PublicKey::parse_rsa("kid-a-rs256", &rsa.public_text()),
+        );
+        assert_eq!(later.verify(&token, now), Ok(c));
+        assert!(
+            later.sign_rs256(&claims(now)).is_none(),
+            "no RSA key of its own yet"
+        );
+
+        // A token cannot pick how a key is used: the RSA key's id under EdDSA, or an RS256
+        // signature made with the Ed25519 key's id, is refused.
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let (_, payload) = input.split_once('.').unwrap();
+        for (alg, kid) in [("EdDSA", "kid-a-rs256"), ("RS256", "kid-a")] {
+            let header = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "kid": kid}).to_string());
+            let confused = format!("{header}.{payload}.{signature}");
+            assert_eq!(
+                keys.verify(&confused, now),
+                Err(TokenError::BadSignature),
+                "{alg} {kid}"
+            );
+        }
     }
 
     #[test]

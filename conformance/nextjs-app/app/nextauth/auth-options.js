@@ -21,13 +21,8 @@ export function authOptions() {
         authorization: { params: { scope: 'openid profile email' } },
         checks: ['pkce', 'state', 'nonce'],
         idToken: true,
-        // Tandem signs ID tokens with EdDSA (Ed25519) only, and says so in discovery
-        // (id_token_signing_alg_values_supported: ["EdDSA"]). openid-client v5, which next-auth
-        // v4 uses, ignores that list and expects RS256 unless the client is registered with
-        // another alg (OIDC Registration's default), failing the callback with "unexpected JWT
-        // alg received, expected RS256, got: EdDSA". The signature itself is checked against
-        // the OKP key in Tandem's JWKS.
-        client: { id_token_signed_response_alg: 'EdDSA' },
+        // No algorithm configured: Tandem signs ID tokens with RS256 (OpenID Connect's default),
+        // which next-auth's openid-client v5 expects and checks against the RSA key in the JWKS.
         profile(p) {
           return { id: p.sub, email: p.email, name: p.name };
         },

@@ -18,6 +18,29 @@ pub enum SignUpTenant {
     Default,
 }
 
+/// How ID tokens are signed. Access tokens are always EdDSA (Ed25519).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum IdTokenAlgorithm {
+    /// RSA PKCS#1 v1.5 with SHA-256: OpenID Connect's default, which every client accepts
+    /// without being told (Auth.js, openid-client, Keycloak adapters).
+    #[default]
+    #[serde(rename = "RS256")]
+    Rs256,
+    /// Ed25519, as access tokens; smaller, but clients must be configured to accept it.
+    #[serde(rename = "EdDSA")]
+    EdDsa,
+}
+
+impl IdTokenAlgorithm {
+    /// The JWS `alg` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rs256 => crate::token::RS256,
+            Self::EdDsa => crate::token::EDDSA,
+        }
+    }
+}
+
 /// The environment's end-user authentication settings. Changed through the server GraphQL
 /// (`updateAuthSettings`); every replica sees a change within [`SETTINGS_TTL`].
 ///
@@ -45,6 +68,8 @@ pub struct AuthSettings {
     pub invite_lifetime: i64,
     /// Sign-ups must confirm their email (by a link in a mail) before they can log in.
     pub email_verification_required: bool,
+    /// How ID tokens are signed.
+    pub id_token_signing_alg: IdTokenAlgorithm,
 }
 
 /// `@roq/nextjs`'s callback on Next.js's default port.
@@ -63,11 +88,13 @@ impl Default for AuthSettings {
             refresh_token_lifetime: 30 * 24 * 3600,
             invite_lifetime: 7 * 24 * 3600,
             email_verification_required: false,
+            id_token_signing_alg: IdTokenAlgorithm::Rs256,
         }
     }
 }
 
-/// A token-signing key as stored: its private half is derived, never stored.
+/// A token-signing key as stored: its Ed25519 private half is derived, never stored; its RSA
+/// private half is stored sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningKeyRecord {
     pub kid: String,
@@ -76,6 +103,16 @@ pub struct SigningKeyRecord {
     pub created_at: DateTime<Utc>,
     /// `None` for the current key; a rotated-out key stays published until then.
     pub retire_at: Option<DateTime<Utc>>,
+    /// The RSA key that signs RS256 ID tokens beside this key, once one was made: its public
+    /// half (`n.e`, base64url) and its private half sealed under the API key.
+    pub rsa: Option<RsaKeyRecord>,
+}
+
+/// An RSA key as stored (see `token::seal_rsa_key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsaKeyRecord {
+    pub public_key: String,
+    pub sealed: String,
 }
 
 /// Which protocol a code or refresh token belongs to: they differ in wire format and in

@@ -4,7 +4,7 @@
 use async_graphql::{Enum, InputObject, SimpleObject};
 
 use super::scalars::Date;
-use crate::domain::auth::{AuthSettings, SignUpTenant, SigningKeyRecord};
+use crate::domain::auth::{AuthSettings, IdTokenAlgorithm, SignUpTenant, SigningKeyRecord};
 use crate::service::AuthSettingsUpdate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -34,6 +34,36 @@ impl From<SignUpTenantEnum> for SignUpTenant {
     }
 }
 
+/// How ID tokens are signed (the JWS `alg`). Access tokens are always EdDSA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(name = "IdTokenSigningAlgEnum")]
+pub enum IdTokenSigningAlgEnum {
+    /// RSA with SHA-256, OpenID Connect's default: clients accept it without being told.
+    #[graphql(name = "RS256")]
+    Rs256,
+    /// Ed25519: clients must be configured to expect it.
+    #[graphql(name = "EdDSA")]
+    EdDsa,
+}
+
+impl From<IdTokenAlgorithm> for IdTokenSigningAlgEnum {
+    fn from(a: IdTokenAlgorithm) -> Self {
+        match a {
+            IdTokenAlgorithm::Rs256 => Self::Rs256,
+            IdTokenAlgorithm::EdDsa => Self::EdDsa,
+        }
+    }
+}
+
+impl From<IdTokenSigningAlgEnum> for IdTokenAlgorithm {
+    fn from(a: IdTokenSigningAlgEnum) -> Self {
+        match a {
+            IdTokenSigningAlgEnum::Rs256 => Self::Rs256,
+            IdTokenSigningAlgEnum::EdDsa => Self::EdDsa,
+        }
+    }
+}
+
 /// How end users sign up and log in.
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(name = "AuthSettingsModel")]
@@ -57,6 +87,8 @@ pub struct AuthSettingsModel {
     pub invite_lifetime: i64,
     /// Sign-ups must confirm their email by a mailed link before they can log in.
     pub email_verification_required: bool,
+    /// How ID tokens are signed (default RS256).
+    pub id_token_signing_alg: IdTokenSigningAlgEnum,
 }
 
 impl From<AuthSettings> for AuthSettingsModel {
@@ -72,6 +104,7 @@ impl From<AuthSettings> for AuthSettingsModel {
             refresh_token_lifetime: s.refresh_token_lifetime,
             invite_lifetime: s.invite_lifetime,
             email_verification_required: s.email_verification_required,
+            id_token_signing_alg: s.id_token_signing_alg.into(),
         }
     }
 }
@@ -90,6 +123,7 @@ pub struct AuthSettingsUpdateDto {
     pub refresh_token_lifetime: Option<i64>,
     pub invite_lifetime: Option<i64>,
     pub email_verification_required: Option<bool>,
+    pub id_token_signing_alg: Option<IdTokenSigningAlgEnum>,
 }
 
 impl From<AuthSettingsUpdateDto> for AuthSettingsUpdate {
@@ -105,6 +139,7 @@ impl From<AuthSettingsUpdateDto> for AuthSettingsUpdate {
             refresh_token_lifetime: d.refresh_token_lifetime,
             invite_lifetime: d.invite_lifetime,
             email_verification_required: d.email_verification_required,
+            id_token_signing_alg: d.id_token_signing_alg.map(Into::into),
         }
     }
 }

@@ -1,6 +1,11 @@
-//! Token-signing keys: the current Ed25519 key and the published ones, their rotation, and the
-//! JWKS. Each replica keeps the ring in memory and re-reads it from the store every
-//! [`KEYS_TTL`], or at once when a token names a key it does not know (another replica rotated).
+//! Token-signing keys: the current Ed25519 key (and its RSA key, for RS256 ID tokens) and the
+//! published ones, their rotation, and the JWKS. Each replica keeps the ring in memory and
+//! re-reads it from the store every [`KEYS_TTL`], or at once when a token names a key it does
+//! not know (another replica rotated).
+//!
+//! The RSA key is made the first time it is needed (an RS256 ID token, or the JWKS), not with
+//! the Ed25519 key: generating one is a prime search of a fraction of a second, which
+//! environments that never issue RS256 ID tokens need not pay.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,11 +14,14 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::{PlatformService, Principal};
-use crate::domain::auth::SigningKeyRecord;
+use crate::domain::auth::{IdTokenAlgorithm, RsaKeyRecord, SigningKeyRecord};
 use crate::environment::random_secret;
 use crate::error::{PlatformError, PlatformResult};
 use crate::store::PlatformStore;
-use crate::token::{KeyRing, PublicKey, derive_signing_key, public_key_text};
+use crate::token::{
+    KeyRing, PublicKey, derive_signing_key, generate_rsa_key, open_rsa_key, public_key_text,
+    seal_rsa_key,
+};
 
 /// How long a replica trusts its copy of the key ring.
 pub const KEYS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
@@ -55,7 +63,13 @@ fn new_key(api_key: &str, now: DateTime<Utc>) -> PlatformResult<SigningKeyRecord
         salt,
         created_at: now,
         retire_at: None,
+        rsa: None,
     })
+}
+
+/// The key id of the RSA key made beside the key `kid`.
+fn rsa_kid(kid: &str) -> String {
+    format!("{kid}-rs256")
 }
 
 /// The ring whose signing key is the newest current key, when this API key derives it.
@@ -65,11 +79,25 @@ fn ring_from(records: &[SigningKeyRecord], api_key: &str) -> Option<KeyRing> {
     if public_key_text(&signing) != current.public_key {
         return None;
     }
+    let rsa = current.rsa.as_ref().and_then(|r| {
+        let signer = open_rsa_key(api_key, &current.salt, &rsa_kid(&current.kid), &r.sealed);
+        if signer.is_none() {
+            tracing::warn!(kid = %current.kid, "the stored RSA key does not open with this API key; RS256 ID tokens cannot be signed");
+        }
+        signer.filter(|s| s.public_text() == r.public_key)
+    });
     let published = records
         .iter()
         .filter(|r| r.kid != current.kid)
-        .filter_map(|r| PublicKey::parse(&r.kid, &r.public_key));
-    Some(KeyRing::new(current.kid.clone(), signing, published))
+        .flat_map(|r| {
+            let rsa = r.rsa.as_ref();
+            [
+                PublicKey::parse(&r.kid, &r.public_key),
+                rsa.and_then(|k| PublicKey::parse_rsa(&rsa_kid(&r.kid), &k.public_key)),
+            ]
+        })
+        .flatten();
+    Some(KeyRing::new(current.kid.clone(), signing, rsa, published))
 }
 
 impl PlatformService {
@@ -114,9 +142,60 @@ impl PlatformService {
         }
     }
 
-    /// `{"keys": [...]}`: the public keys tokens may be signed with.
+    /// The ring that signs ID tokens with `alg`: for RS256, one with an RSA key, made now when
+    /// the current key has none yet (another replica may have made it: the store is read
+    /// first, and a replica that loses the race uses the winner's).
+    pub(super) async fn id_token_ring(
+        &self,
+        alg: IdTokenAlgorithm,
+    ) -> PlatformResult<Arc<KeyRing>> {
+        let ring = self.key_ring().await?;
+        if alg != IdTokenAlgorithm::Rs256 || ring.has_rsa() {
+            return Ok(ring);
+        }
+        let ring = self.reload_keys().await?;
+        if ring.has_rsa() {
+            return Ok(ring);
+        }
+        let kid = ring.signing_kid().to_owned();
+        let current = self
+            .store
+            .signing_keys(self.clock.now())
+            .await?
+            .into_iter()
+            .find(|r| r.kid == kid)
+            .ok_or_else(|| PlatformError::internal("the current signing key vanished"))?;
+        let rsa = tokio::task::spawn_blocking(generate_rsa_key)
+            .await
+            .map_err(|e| PlatformError::internal(format!("RSA key generation: {e}")))?
+            .map_err(|e| PlatformError::internal(e.to_string()))?;
+        let sealed = seal_rsa_key(&self.api_key, &current.salt, &rsa_kid(&kid), rsa.as_bytes())
+            .map_err(|e| PlatformError::internal(e.to_string()))?;
+        let signer = open_rsa_key(&self.api_key, &current.salt, &rsa_kid(&kid), &sealed)
+            .ok_or_else(|| PlatformError::internal("the new RSA key did not open after sealing"))?;
+        let record = RsaKeyRecord {
+            public_key: signer.public_text(),
+            sealed,
+        };
+        if self.store.add_rsa_key(&kid, &record).await? {
+            tracing::info!(kid = %rsa_kid(&kid), "created an RSA key for RS256 ID tokens");
+        }
+        let ring = self.reload_keys().await?;
+        if ring.has_rsa() {
+            Ok(ring)
+        } else {
+            Err(PlatformError::internal(
+                "the RSA key for ID tokens did not load after saving",
+            ))
+        }
+    }
+
+    /// `{"keys": [...]}`: the public keys tokens may be signed with — the RSA key included
+    /// (made now if need be) when ID tokens are RS256, so a client that fetches the JWKS before
+    /// anyone has logged in still finds it.
     pub async fn jwks(&self) -> PlatformResult<Value> {
-        Ok(self.key_ring().await?.jwks())
+        let alg = self.auth_settings().await?.id_token_signing_alg;
+        Ok(self.id_token_ring(alg).await?.jwks())
     }
 
     /// Starts signing with a new key. The previous keys stay published for

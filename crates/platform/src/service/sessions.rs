@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use tandem_core::{Email, RoleId, TenantId, UserId};
 
 use super::{PlatformService, validate};
-use crate::domain::auth::{CodeRecord, Flow, Grant, RefreshRecord, SignUpTenant};
+use crate::domain::auth::{CodeRecord, Flow, Grant, IdTokenAlgorithm, RefreshRecord, SignUpTenant};
 use crate::domain::{Tenant, User};
 use crate::environment::random_secret;
 use crate::error::{PlatformError, PlatformResult};
@@ -528,7 +528,7 @@ impl PlatformService {
         issuer: &str,
     ) -> PlatformResult<TokenSet> {
         let settings = self.auth_settings().await?;
-        let ring = self.key_ring().await?;
+        let ring = self.id_token_ring(settings.id_token_signing_alg).await?;
         let now = self.clock.now();
         let lifetime = Duration::seconds(settings.access_token_lifetime);
         let mut access = Claims::new(
@@ -558,9 +558,15 @@ impl PlatformService {
                 map.insert("nonce".into(), json!(nonce));
             }
         }
+        let id_token = match settings.id_token_signing_alg {
+            IdTokenAlgorithm::EdDsa => ring.sign(&id),
+            IdTokenAlgorithm::Rs256 => ring
+                .sign_rs256(&id)
+                .ok_or_else(|| PlatformError::internal("RS256 signing failed"))?,
+        };
         Ok(TokenSet {
             access_token: ring.sign(&access),
-            id_token: ring.sign(&id),
+            id_token,
             refresh_token: String::new(),
             expires_in: settings.access_token_lifetime,
             scope: grant.scope.clone(),

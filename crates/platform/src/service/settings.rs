@@ -7,7 +7,7 @@ use std::time::Instant;
 use url::Url;
 
 use super::{PlatformService, Principal};
-use crate::domain::auth::{AuthSettings, SignUpTenant};
+use crate::domain::auth::{AuthSettings, IdTokenAlgorithm, SignUpTenant};
 use crate::error::{PlatformError, PlatformResult};
 
 /// How long a replica trusts its copy of the settings: a change reaches every replica
@@ -29,6 +29,7 @@ pub struct AuthSettingsUpdate {
     pub refresh_token_lifetime: Option<i64>,
     pub invite_lifetime: Option<i64>,
     pub email_verification_required: Option<bool>,
+    pub id_token_signing_alg: Option<IdTokenAlgorithm>,
 }
 
 const MAX_LIST: usize = 50;
@@ -83,6 +84,9 @@ impl PlatformService {
         }
         if let Some(on) = update.email_verification_required {
             settings.email_verification_required = on;
+        }
+        if let Some(alg) = update.id_token_signing_alg {
+            settings.id_token_signing_alg = alg;
         }
         if let Some(on) = update.sign_up_enabled {
             settings.sign_up_enabled = on;

@@ -8,7 +8,9 @@ use tandem_core::UserId;
 
 use super::tables::{instant, millis, parse_id};
 use super::{AuthStore, SqlPlatformStore, StoreError, StoreResult};
-use crate::domain::auth::{AuthSettings, CodeRecord, Flow, Grant, RefreshRecord, SigningKeyRecord};
+use crate::domain::auth::{
+    AuthSettings, CodeRecord, Flow, Grant, RefreshRecord, RsaKeyRecord, SigningKeyRecord,
+};
 
 #[derive(Iden, Clone, Copy)]
 enum SigningKeys {
@@ -18,6 +20,8 @@ enum SigningKeys {
     PublicKey,
     CreatedAt,
     RetireAt,
+    RsaPublicKey,
+    RsaSealed,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -101,6 +105,8 @@ struct SigningKeyRow {
     public_key: String,
     created_at: i64,
     retire_at: Option<i64>,
+    rsa_public_key: Option<String>,
+    rsa_sealed: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -227,6 +233,8 @@ impl AuthStore for SqlPlatformStore {
                 SigningKeys::PublicKey,
                 SigningKeys::CreatedAt,
                 SigningKeys::RetireAt,
+                SigningKeys::RsaPublicKey,
+                SigningKeys::RsaSealed,
             ])
             .cond_where(
                 Expr::col(SigningKeys::RetireAt)
@@ -245,6 +253,10 @@ impl AuthStore for SqlPlatformStore {
                     public_key: r.public_key,
                     created_at: instant(r.created_at)?,
                     retire_at: optional_instant(r.retire_at)?,
+                    rsa: r
+                        .rsa_public_key
+                        .zip(r.rsa_sealed)
+                        .map(|(public_key, sealed)| RsaKeyRecord { public_key, sealed }),
                 })
             })
             .collect()
@@ -273,6 +285,8 @@ impl AuthStore for SqlPlatformStore {
                 SigningKeys::PublicKey,
                 SigningKeys::CreatedAt,
                 SigningKeys::RetireAt,
+                SigningKeys::RsaPublicKey,
+                SigningKeys::RsaSealed,
             ])
             .values_panic([
                 key.kid.clone().into(),
@@ -280,6 +294,8 @@ impl AuthStore for SqlPlatformStore {
                 key.public_key.clone().into(),
                 millis(key.created_at).into(),
                 key.retire_at.map(millis).into(),
+                key.rsa.as_ref().map(|r| r.public_key.clone()).into(),
+                key.rsa.as_ref().map(|r| r.sealed.clone()).into(),
             ])
             .to_owned();
         let mut tx = self.db.begin().await?;
@@ -287,6 +303,18 @@ impl AuthStore for SqlPlatformStore {
         tx.execute(&insert).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[tracing::instrument(skip(self, rsa))]
+    async fn add_rsa_key(&self, kid: &str, rsa: &RsaKeyRecord) -> StoreResult<bool> {
+        let update = Query::update()
+            .table(SigningKeys::Table)
+            .value(SigningKeys::RsaPublicKey, rsa.public_key.clone())
+            .value(SigningKeys::RsaSealed, rsa.sealed.clone())
+            .and_where(Expr::col(SigningKeys::Kid).eq(kid))
+            .and_where(Expr::col(SigningKeys::RsaSealed).is_null())
+            .to_owned();
+        Ok(self.db.execute(&update).await? == 1)
     }
 
     async fn auth_settings(&self, environment_id: &str) -> StoreResult<Option<AuthSettings>> {

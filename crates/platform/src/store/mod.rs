@@ -34,7 +34,7 @@ use tokio::sync::Notify;
 
 use crate::domain::auth::{
     AuthSettings, CodeRecord, EmailVerification, MailMessage, MailQueueStatus, PasswordReset,
-    RefreshRecord, SigningKeyRecord,
+    RefreshRecord, RsaKeyRecord, SigningKeyRecord,
 };
 use crate::domain::console::{AuditEntry, ConsoleAdmin, ConsoleSession};
 use crate::domain::invite::{InviteQuery, InviteUpdate, UserInvite};
@@ -267,6 +267,9 @@ pub use auth::CodeTake;
 pub trait AuthStore: Send + Sync + 'static {
     /// Keys still published at `now`, newest first; the current one has no `retire_at`.
     async fn signing_keys(&self, now: DateTime<Utc>) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Gives the key `kid` its RSA key, unless it has one already (another replica made it
+    /// first: then `false`, and the caller reads the stored one).
+    async fn add_rsa_key(&self, kid: &str, rsa: &RsaKeyRecord) -> StoreResult<bool>;
     /// Adds a new current key; every earlier key stays published until `retire_current_at` at
     /// the latest (a revoking rotation withdraws the already rotated-out keys too).
     async fn add_signing_key(

@@ -392,10 +392,12 @@ pub fn kids(jwks: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Checks `token`'s Ed25519 signature against the published key its `kid` names.
+/// Checks `token`'s signature against the published key its `kid` names: Ed25519 for EdDSA,
+/// RSA for RS256 (the key's type must be the token's `alg`).
 pub fn verifies_with(jwks: &Value, token: &str) -> bool {
     use ed25519_dalek::Verifier;
-    let kid = decode_jwt(token).header["kid"].as_str().unwrap().to_owned();
+    let header = decode_jwt(token).header;
+    let kid = header["kid"].as_str().unwrap().to_owned();
     let Some(jwk) = jwks["keys"]
         .as_array()
         .unwrap()
@@ -404,21 +406,38 @@ pub fn verifies_with(jwks: &Value, token: &str) -> bool {
     else {
         return false;
     };
-    assert_eq!(
-        (jwk["kty"].as_str(), jwk["crv"].as_str()),
-        (Some("OKP"), Some("Ed25519")),
-        "{jwk}"
-    );
-    let x: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(jwk["x"].as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&x).unwrap();
     let (signing_input, signature) = token.rsplit_once('.').unwrap();
-    let signature =
-        ed25519_dalek::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
-    key.verify(signing_input.as_bytes(), &signature).is_ok()
+    let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+    let b64 = |field: &str| {
+        URL_SAFE_NO_PAD
+            .decode(jwk[field].as_str().unwrap())
+            .unwrap()
+    };
+    match (header["alg"].as_str(), jwk["kty"].as_str()) {
+        (Some("EdDSA"), Some("OKP")) => {
+            assert_eq!(jwk["crv"], "Ed25519", "{jwk}");
+            let x: [u8; 32] = b64("x").try_into().unwrap();
+            let key = ed25519_dalek::VerifyingKey::from_bytes(&x).unwrap();
+            let Ok(signature) = ed25519_dalek::Signature::from_slice(&signature) else {
+                return false;
+            };
+            key.verify(signing_input.as_bytes(), &signature).is_ok()
+        }
+        (Some("RS256"), Some("RSA")) => {
+            assert_eq!(jwk["alg"], "RS256", "{jwk}");
+            ring::signature::RsaPublicKeyComponents {
+                n: b64("n"),
+                e: b64("e"),
+            }
+            .verify(
+                &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                signing_input.as_bytes(),
+                &signature,
+            )
+            .is_ok()
+        }
+        (alg, kty) => panic!("a token with alg {alg:?} names a {kty:?} key: {jwk}"),
+    }
 }
 
 pub async fn update_auth_settings(app: &TestApp, data: Value) -> Value {

@@ -89,7 +89,7 @@ on_both_backends! {
             assert_eq!(doc.body[field], format!("{issuer}{path}"), "{field}");
         }
         assert_eq!(doc.body["code_challenge_methods_supported"], json!(["S256"]));
-        assert_eq!(doc.body["id_token_signing_alg_values_supported"], json!(["EdDSA"]));
+        assert_eq!(doc.body["id_token_signing_alg_values_supported"], json!(["RS256", "EdDSA"]));
         assert_eq!(doc.body["response_types_supported"], json!(["code"]));
         let keys = app.get_json(&doc.body["jwks_uri"].as_str().unwrap()[issuer.len()..], &[]).await;
         assert!(!kids(&keys.body).is_empty(), "{}", keys.body);
@@ -109,7 +109,15 @@ on_both_backends! {
         assert_eq!(id_token["iss"], app.base_url);
         assert_eq!(id_token["sub"], user["id"]);
         let access = tokens.body["access_token"].as_str().unwrap();
-        assert!(verifies_with(&jwks(&app).await, access));
+        let keys = jwks(&app).await;
+        assert!(verifies_with(&keys, access));
+        // OpenID Connect's default: a client that was told nothing expects RS256 ID tokens.
+        let raw_id_token = tokens.body["id_token"].as_str().unwrap();
+        assert_eq!(decode_jwt(raw_id_token).header["alg"], "RS256");
+        assert!(verifies_with(&keys, raw_id_token), "the ID token verifies with the published RSA key");
+        let mut forged = raw_id_token.to_owned();
+        forged.replace_range(forged.len() - 4.., "AAAA");
+        assert!(!verifies_with(&keys, &forged), "the check in this test can fail");
         let info = app.get_json("/oauth/userinfo", &[("authorization", format!("Bearer {access}"))]).await;
         assert_eq!(info.body["email"], user["email"], "{}", info.body);
 
@@ -206,6 +214,54 @@ on_both_backends! {
         )
         .await;
         assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
+    }
+
+    async fn id_tokens_follow_the_signing_setting_and_end_sessions_either_way(app: TestApp) {
+        let user = user_with_password(&app, json!({})).await;
+        let email = user["email"].as_str().unwrap();
+        let alg_of = |tokens: &Answer| decode_jwt(tokens.body["id_token"].as_str().unwrap()).header["alg"].clone();
+
+        let rs256 = public_exchange(&app, &oidc_login(&app, email, Some(PKCE_CHALLENGE)).await, Some(PKCE_VERIFIER)).await;
+        assert_eq!(alg_of(&rs256), "RS256", "{}", rs256.body);
+
+        let changed = app
+            .graphql(
+                "mutation { updateAuthSettings(data: {idTokenSigningAlg: EdDSA}) { idTokenSigningAlg } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(changed.data("updateAuthSettings")["idTokenSigningAlg"], "EdDSA");
+        let eddsa = public_exchange(&app, &oidc_login(&app, email, Some(PKCE_CHALLENGE)).await, Some(PKCE_VERIFIER)).await;
+        assert_eq!(alg_of(&eddsa), "EdDSA", "{}", eddsa.body);
+        let keys = jwks(&app).await;
+        for tokens in [&rs256, &eddsa] {
+            assert!(verifies_with(&keys, tokens.body["id_token"].as_str().unwrap()));
+        }
+
+        // A token cannot choose how its key is used: the RSA key's id under `alg: EdDSA` (or the
+        // Ed25519 key's under RS256) is refused as an id_token_hint, and the session lives on.
+        let rs_token = rs256.body["id_token"].as_str().unwrap();
+        let (_, rest) = rs_token.split_once('.').unwrap();
+        let rs_kid = decode_jwt(rs_token).header["kid"].as_str().unwrap().to_owned();
+        let confused = format!(
+            "{}.{rest}",
+            URL_SAFE_NO_PAD.encode(json!({"alg": "EdDSA", "typ": "JWT", "kid": rs_kid}).to_string())
+        );
+        let refused = app.get_json(&format!("/oauth/logout?id_token_hint={confused}"), &[]).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        let still = refresh(&app, rs256.body["refresh_token"].as_str().unwrap()).await;
+        assert_eq!(still.status, StatusCode::OK, "{}", still.body);
+
+        // Either kind of ID token ends its session at the end-session endpoint.
+        for (tokens, refresh_token) in [
+            (&eddsa, eddsa.body["refresh_token"].as_str().unwrap()),
+            (&still, still.body["refresh_token"].as_str().unwrap()),
+        ] {
+            let hint = tokens.body["id_token"].as_str().unwrap();
+            let out = app.get_json(&format!("/oauth/logout?id_token_hint={hint}"), &[]).await;
+            assert!(out.status.is_success() || out.status.is_redirection(), "{}: {}", out.status, out.body);
+            assert_invalid_grant(&refresh(&app, refresh_token).await, "a refresh token after log-out");
+        }
     }
 
     async fn replacing_the_api_key_ends_tokens_signed_under_the_old_one(app: TestApp) {

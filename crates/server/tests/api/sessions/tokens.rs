@@ -31,6 +31,7 @@ on_both_backends! {
         let access = tokens["accessToken"].as_str().unwrap();
         let header = decode_jwt(access).header;
         assert_eq!(header["alg"], "EdDSA");
+        assert_eq!(decode_jwt(tokens["idToken"].as_str().unwrap()).header["alg"], "RS256");
         let keys = jwks(&app).await;
         assert!(kids(&keys).contains(&header["kid"].as_str().unwrap().to_owned()), "{keys}");
         assert!(verifies_with(&keys, access), "the access token verifies with the published key");
@@ -188,6 +189,7 @@ on_both_backends! {
 
         let before = log_in_tokens(&app, email, PASSWORD).await;
         let first_token = before["accessToken"].as_str().unwrap().to_owned();
+        let first_id_token = before["idToken"].as_str().unwrap().to_owned();
         let first_kid = decode_jwt(&first_token).header["kid"].as_str().unwrap().to_owned();
 
         let rotated = app.graphql(rotate, json!({"revoke": false})).await;
@@ -197,14 +199,23 @@ on_both_backends! {
         assert_eq!(kids(&keys)[0], second_kid, "the new key is listed first");
         assert!(kids(&keys).contains(&first_kid), "the old key stays published");
         assert!(verifies_with(&keys, &first_token));
+        assert!(verifies_with(&keys, &first_id_token), "the old RSA key stays published too");
         assert_eq!(whoami(&app, &first_token, id).await.status, StatusCode::OK, "tokens signed before keep working");
         let second_token = log_in_tokens(&app, email, PASSWORD).await["accessToken"].as_str().unwrap().to_owned();
         assert_eq!(decode_jwt(&second_token).header["kid"], second_kid.as_str(), "new tokens use the new key");
+        let second_id_token = log_in_tokens(&app, email, PASSWORD).await["idToken"].as_str().unwrap().to_owned();
+        assert_eq!(
+            decode_jwt(&second_id_token).header["kid"],
+            format!("{second_kid}-rs256").as_str(),
+            "new ID tokens use an RSA key made for the new key"
+        );
+        assert!(verifies_with(&jwks(&app).await, &second_id_token));
 
         let revoked = app.graphql(rotate, json!({"revoke": true})).await;
         let third_kid = revoked.data("rotateSigningKey")["kid"].as_str().unwrap().to_owned();
         let keys = jwks(&app).await;
-        assert_eq!(kids(&keys), vec![third_kid], "every earlier key is withdrawn");
+        assert_eq!(kids(&keys), vec![third_kid.clone(), format!("{third_kid}-rs256")], "every earlier key is withdrawn");
+        assert!(!verifies_with(&keys, &first_id_token), "so are their RSA keys");
         for (token, which) in [(&first_token, "first"), (&second_token, "second")] {
             let me = whoami(&app, token, id).await;
             assert_eq!(me.status, StatusCode::UNAUTHORIZED, "a token of the {which} key: {}", me.body);
