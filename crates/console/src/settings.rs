@@ -121,9 +121,11 @@ pub async fn save(Extract(state): Extract<State>, Posted { admin, form }: Posted
             return after(&state, "/console/settings", Err(e));
         }
     };
+    // Left out (a form from before the field existed): unchanged.
     let alg = match form.get("idTokenSigningAlg").as_str() {
-        "RS256" => IdTokenAlgorithm::Rs256,
-        "EdDSA" => IdTokenAlgorithm::EdDsa,
+        "" => None,
+        "RS256" => Some(IdTokenAlgorithm::Rs256),
+        "EdDSA" => Some(IdTokenAlgorithm::EdDsa),
         _ => {
             return after(
                 &state,
@@ -142,7 +144,7 @@ pub async fn save(Extract(state): Extract<State>, Posted { admin, form }: Posted
         access_token_lifetime: Some(access),
         refresh_token_lifetime: Some(refresh),
         invite_lifetime: Some(invite),
-        id_token_signing_alg: Some(alg),
+        id_token_signing_alg: alg,
         ..AuthSettingsUpdate::default()
     };
     match state.service.update_auth_settings(&SA, update).await {

@@ -234,4 +234,41 @@ on_both_backends! {
         let crafted = browser.get(&format!("{path}?error=Add%20https%3A%2F%2Fevil.test%20to%20the%20redirect%20URIs")).await;
         assert!(!crafted.html.contains("evil.test"), "{}", crafted.html);
     }
+
+    async fn the_settings_form_chooses_how_id_tokens_are_signed(app: TestApp) {
+        with_admin(&app).await;
+        let mut browser = Browser::new(&app);
+        log_in(&mut browser, PASSWORD).await;
+        let alg = || async {
+            app.graphql("query { authSettings { idTokenSigningAlg } }", serde_json::json!({}))
+                .await
+                .data("authSettings")["idTokenSigningAlg"]
+                .clone()
+        };
+        assert_eq!(alg().await, "RS256", "the default");
+        let form = |csrf: String, alg: &str| {
+            [
+                ("csrf", csrf),
+                ("environmentName", "Acme".into()),
+                ("signUpEnabled", "on".into()),
+                ("redirectUris", "http://localhost:3000/api/auth/callback".into()),
+                ("allowedOrigins", String::new()),
+                ("idTokenSigningAlg", alg.into()),
+                ("accessTokenLifetime", "3600".into()),
+                ("refreshTokenLifetime", "2592000".into()),
+                ("inviteLifetime", "604800".into()),
+            ]
+            .map(|(k, v)| (k.to_owned(), v))
+        };
+        let page = browser.get("/console/settings").await;
+        assert!(page.html.contains("<option value=\"RS256\" selected"), "{}", page.html);
+        let saved = browser.post_form("/console/settings", &form(csrf_of(&page), "EdDSA")).await;
+        assert!(saved.location.as_deref().unwrap().contains("done="), "{:?}", saved.location);
+        assert_eq!(alg().await, "EdDSA");
+        let page = browser.get("/console/settings").await;
+        assert!(page.html.contains("<option value=\"EdDSA\" selected"), "{}", page.html);
+        let refused = browser.post_form("/console/settings", &form(csrf_of(&page), "HS256")).await;
+        assert!(refused.location.as_deref().unwrap().contains("error="), "{:?}", refused.location);
+        assert_eq!(alg().await, "EdDSA", "an unknown algorithm changes nothing");
+    }
 }
