@@ -1,14 +1,19 @@
 //! Password policy and hashing: argon2id with at least OWASP's parameters (m=19 MiB, t=2, p=1),
 //! kept in the PHC string so they can be raised later without breaking old hashes.
 //!
-//! Hashing is deliberately expensive, so it runs on the blocking pool, and a semaphore bounds
-//! how many hashes are in memory at once (19 MiB each) whatever the request rate.
+//! Hashing is deliberately expensive, so it runs on a pool of its own threads, one per core (at
+//! most [`MAX_CONCURRENT_HASHES`]), each with its argon2 working memory (19 MiB) kept between
+//! hashes. A thread that finishes a hash takes the next queued one at once: handing each hash
+//! to tokio's blocking pool instead left a core idle until an async worker got the CPU to start
+//! the next (about 5 % of the machine at log-in rates, `bench/LOGIN-NOTES.md`). A semaphore
+//! bounds the hashes queued or running, so a flood of log-ins waits a bounded time and is then
+//! told the server is busy.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 256;
@@ -20,10 +25,66 @@ const PARALLELISM: u32 = 1;
 /// caches and time-slice, so each takes longer and the total gets no faster.
 const MAX_CONCURRENT_HASHES: usize = 4;
 
-static HASH_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    Arc::new(Semaphore::new(cores.clamp(1, MAX_CONCURRENT_HASHES)))
-});
+/// The hashing threads: one per core, at most [`MAX_CONCURRENT_HASHES`].
+fn hash_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_CONCURRENT_HASHES)
+}
+
+/// Hashes queued or running: one running and one waiting per thread, so a thread that finishes
+/// always finds the next one queued.
+static HASH_SLOTS: LazyLock<Arc<Semaphore>> =
+    LazyLock::new(|| Arc::new(Semaphore::new(2 * hash_threads())));
+
+/// One hash for the pool: the work, and the slot it holds until it is done.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The queue the hashing threads take jobs from; started on first use.
+static HASH_POOL: LazyLock<Result<mpsc::Sender<(Job, OwnedSemaphorePermit)>, String>> =
+    LazyLock::new(|| {
+        let (sender, receiver) = mpsc::channel::<(Job, OwnedSemaphorePermit)>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..hash_threads() {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("tandem-argon2-{n}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let next = match receiver.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((job, slot)) = next else { return };
+                        job();
+                        drop(slot);
+                    }
+                })
+                .map_err(|e| format!("could not start a hashing thread: {e}"))?;
+        }
+        Ok(sender)
+    });
+
+/// Runs `work` on a hashing thread once a slot is free, and waits for its answer.
+async fn on_hash_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, HashingError> + Send + 'static,
+) -> Result<T, HashingError> {
+    let slot = acquire_slot().await?;
+    let (answer, answered) = oneshot::channel();
+    let job: Job = Box::new(move || {
+        // The asker may be gone (its request was dropped): the hash is simply not wanted.
+        let _ = answer.send(work());
+    });
+    HASH_POOL
+        .as_ref()
+        .map_err(|e| HashingError::new(e.clone()))?
+        .send((job, slot))
+        .map_err(|_| HashingError::new("the hashing threads have stopped"))?;
+    answered
+        .await
+        .map_err(|_| HashingError::new("a hashing thread failed"))?
+}
 
 /// Why a password was refused: it is outside the length policy (counted in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -54,7 +115,7 @@ impl HashingError {
 /// flood of log-ins queues a bounded amount of work instead of an unbounded one.
 pub const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// A permit held by the blocking job itself, so it is released only when the hash is done —
+/// A permit held by the queued job itself, so it is released only when the hash is done —
 /// even if the request that asked for it was dropped meanwhile.
 async fn acquire_slot() -> Result<OwnedSemaphorePermit, HashingError> {
     match tokio::time::timeout(SLOT_WAIT, HASH_SLOTS.clone().acquire_owned()).await {
@@ -94,9 +155,7 @@ fn hasher() -> Result<Argon2<'static>, HashingError> {
 
 /// Hashes off the async executor; returns the PHC string to store.
 pub async fn hash(password: Password) -> Result<String, HashingError> {
-    let slot = acquire_slot().await?;
-    tokio::task::spawn_blocking(move || {
-        let _slot = slot;
+    on_hash_thread(move || {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| HashingError::new(e.to_string()))?;
         let salt = SaltString::encode_b64(&salt).map_err(|e| HashingError::new(e.to_string()))?;
@@ -106,7 +165,6 @@ pub async fn hash(password: Password) -> Result<String, HashingError> {
             .map_err(|e| HashingError::new(e.to_string()))
     })
     .await
-    .map_err(HashingError::new)?
 }
 
 /// Checks a candidate against a stored PHC string, off the async executor. Any mismatch —
@@ -115,22 +173,18 @@ pub async fn verify(candidate: String, stored: String) -> Result<bool, HashingEr
     if candidate.is_empty() || candidate.chars().count() > MAX_PASSWORD_CHARS {
         return Ok(false);
     }
-    let slot = acquire_slot().await?;
-    tokio::task::spawn_blocking(move || {
-        let _slot = slot;
+    on_hash_thread(move || {
         let parsed = PasswordHash::new(&stored).map_err(|e| HashingError::new(e.to_string()))?;
         verify_reusing_memory(candidate.as_bytes(), &parsed)
     })
     .await
-    .map_err(HashingError::new)?
 }
 
-thread_local! {
-    /// The argon2 working memory of this blocking thread (19 MiB), kept between hashes: a
-    /// fresh block per hash costs page faults that, at log-in rates, are a tenth of the work.
-    static WORKING_MEMORY: std::cell::RefCell<Vec<argon2::Block>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
+/// The argon2 working memories (19 MiB each, one per hashing thread at most), kept between
+/// hashes: a fresh block per hash costs page faults that, at log-in rates, are a tenth of the
+/// work. Taken last-in first-out, so a lone hash gets the memory the previous one warmed in
+/// the caches (per thread, the threads' turns alternate and a lone log-in took a third longer).
+static WORKING_MEMORY: Mutex<Vec<Vec<argon2::Block>>> = Mutex::new(Vec::new());
 
 /// What `PasswordVerifier::verify_password` does — the parameters come from the stored hash,
 /// so older hashes still verify — but in this thread's reused working memory.
@@ -158,15 +212,21 @@ fn verify_reusing_memory(
     let mut out = vec![0u8; expected.len()];
     let blocks = params.block_count();
     let argon = Argon2::new(algorithm, version, params);
-    WORKING_MEMORY.with(|memory| {
-        let mut memory = memory.borrow_mut();
-        if memory.len() < blocks {
-            memory.resize(blocks, argon2::Block::default());
-        }
-        argon
-            .hash_password_into_with_memory(candidate, salt, &mut out, &mut memory[..blocks])
-            .map_err(|e| fail(&e))
-    })?;
+    let mut memory = WORKING_MEMORY
+        .lock()
+        .ok()
+        .and_then(|mut kept| kept.pop())
+        .unwrap_or_default();
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::default());
+    }
+    let hashed = argon
+        .hash_password_into_with_memory(candidate, salt, &mut out, &mut memory[..blocks])
+        .map_err(|e| fail(&e));
+    if let Ok(mut kept) = WORKING_MEMORY.lock() {
+        kept.push(memory);
+    }
+    hashed?;
     Ok(bool::from(out.as_slice().ct_eq(expected.as_bytes())))
 }
 
@@ -197,9 +257,7 @@ mod tests {
     /// gets — and works again once a slot is free.
     #[tokio::test(start_paused = true)]
     async fn a_hash_that_gets_no_slot_in_time_is_refused_as_busy() {
-        let slots = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .clamp(1, MAX_CONCURRENT_HASHES);
+        let slots = 2 * hash_threads();
         let held = HASH_SLOTS
             .clone()
             .acquire_many_owned(u32::try_from(slots).unwrap())
