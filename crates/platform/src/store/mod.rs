@@ -430,6 +430,8 @@ pub struct SqlPlatformStore {
     signal: Arc<Notify>,
     /// Notified after each commit that queued mail.
     mail_signal: Arc<Notify>,
+    /// When dead authorization codes and refresh tokens were last purged (see `auth::Purges`).
+    purges: Arc<auth::Purges>,
 }
 
 impl SqlPlatformStore {
@@ -451,6 +453,7 @@ impl SqlPlatformStore {
             hlc: Arc::new(hlc),
             signal: Arc::new(Notify::new()),
             mail_signal: Arc::new(Notify::new()),
+            purges: Arc::default(),
         })
     }
 

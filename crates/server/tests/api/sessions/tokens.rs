@@ -80,6 +80,29 @@ on_both_backends! {
         assert!(expired.body["message"].as_str().unwrap().contains("expired"), "{}", expired.body);
     }
 
+    async fn spent_codes_are_kept_a_day_to_recognise_replays_then_purged(app: TestApp) {
+        use tandem_platform::store::{AuthStore, CodeTake};
+        let user = user_with_password(&app, json!({})).await;
+        let email = user["email"].as_str().unwrap();
+        let store = app.platform_store.clone().expect("the Platform store");
+        let take = |code: String| {
+            let store = store.clone();
+            let now = tandem_core::Clock::now(&app.clock);
+            async move { store.take_code(&tandem_platform::service::digest(&code), now).await.unwrap() }
+        };
+        let old = login(&app, email, PASSWORD).await;
+        assert_eq!(exchange(&app, &old).await.status, StatusCode::OK);
+        // Log-ins within the day (and within a minute of each other) keep it: a replay is known.
+        app.clock.advance(Duration::hours(23));
+        login(&app, email, PASSWORD).await;
+        assert!(matches!(take(old.clone()).await, CodeTake::Replayed(_)));
+        // A day past its expiry, the next log-in purges it.
+        app.clock.advance(Duration::hours(2));
+        let fresh = login(&app, email, PASSWORD).await;
+        assert!(matches!(take(old).await, CodeTake::Unknown), "the dead code is purged");
+        assert!(matches!(take(fresh).await, CodeTake::Fresh(_)), "the new one is not");
+    }
+
     async fn a_replay_during_the_first_exchange_leaves_it_no_tokens(app: TestApp) {
         use tandem_platform::domain::auth::RefreshRecord;
         use tandem_platform::store::{AuthStore, CodeTake};
