@@ -48,6 +48,7 @@ import resource
 import shlex
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -316,65 +317,98 @@ class Budget:
 
 class Browser:
     """One client: a keep-alive connection from one loopback address, replaced by one from a
-    fresh address after per_ip log-ins. Each log-in starts without a cookie, as a new browser."""
+    fresh address after per_ip log-ins. Each log-in starts without a cookie, as a new browser.
+
+    HTTP/1.1 over a plain socket, written out: the clients share the two cores with the server,
+    and `http.client` (its header parsing goes through `email.feedparser`) cost ~0.6 ms of CPU per
+    log-in, 4 % of the machine the server could have used. This does the same two requests and
+    checks the same answers at about a third of that."""
 
     def __init__(self, port: int, env_id: str, budget: Budget):
         self.port, self.budget = port, budget
         q = urllib.parse.urlencode({"clientId": env_id, "redirect_uri": "/api/auth/callback", "state": STATE,
                                     "response_type": "code", "initialScreen": "login"})
-        self.authorize_path = f"/authorize?{q}"
-        self.conn: http.client.HTTPConnection | None = None
+        self.get_request = (f"GET /authorize?{q} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").encode()
+        self.sock: socket.socket | None = None
+        self.buf = b""
         self.used = 0
 
-    def _connection(self) -> http.client.HTTPConnection:
-        if self.conn is None or self.used >= self.budget.per_ip:
-            if self.conn is not None:
-                self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.budget.ip(), 0))
-            self.used = 0
-        return self.conn
+    def _connection(self) -> socket.socket:
+        if self.sock is None or self.used >= self.budget.per_ip:
+            self.close()
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=60, source_address=(self.budget.ip(), 0))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock, self.buf, self.used = sock, b"", 0
+        return self.sock
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def _exchange(self, request: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Sends one request; the status, the headers (lower-cased names) and the body."""
+        sock = self._connection()
+        sock.sendall(request)
+        while b"\r\n\r\n" not in self.buf:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise http.client.RemoteDisconnected("connection closed before the answer")
+            self.buf += chunk
+        head, _, rest = self.buf.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = []
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            headers.append((name, value))
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding":
+                raise http.client.HTTPException(f"unexpected Transfer-Encoding: {value}")
+        while len(rest) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise http.client.RemoteDisconnected("connection closed inside the body")
+            rest += chunk
+        self.buf = rest[length:]
+        return status, headers, rest[:length]
 
     def page(self) -> tuple[str, list[tuple[str, str]]]:
         """GET /authorize: the cookie and the hidden inputs."""
-        conn = self._connection()
-        conn.request("GET", self.authorize_path)
-        r = conn.getresponse()
-        body = r.read().decode()
-        if r.status != 200:
-            raise LoginError(f"GET /authorize -> {r.status}", r.status)
-        cookie = next((c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or [] if c.startswith("tandem_form=")), None)
+        status, headers, body = self._exchange(self.get_request)
+        if status != 200:
+            raise LoginError(f"GET /authorize -> {status}", status)
+        cookie = next((v.split(";", 1)[0] for n, v in headers if n == "set-cookie" and v.startswith("tandem_form=")), None)
         if not cookie:
-            raise LoginError("GET /authorize set no tandem_form cookie", r.status)
+            raise LoginError("GET /authorize set no tandem_form cookie", status)
         inputs = []
-        for tag in HIDDEN.findall(body):
+        for tag in HIDDEN.findall(body.decode()):
             attrs = dict(ATTR.findall(tag))
             if "name" in attrs:
                 inputs.append((attrs["name"], html.unescape(attrs.get("value", ""))))
         if not any(n == "csrf" for n, _ in inputs):
-            raise LoginError("the log-in page has no csrf input", r.status)
+            raise LoginError("the log-in page has no csrf input", status)
         return cookie, inputs
 
     def submit(self, cookie: str, inputs: list[tuple[str, str]], email: str) -> None:
         """POST /authorize/login; a log-in is done only on the 303 with an authorization code."""
-        conn = self._connection()
         body = urllib.parse.urlencode(inputs + [("email", email), ("password", PASSWORD)]).encode()
-        conn.request("POST", "/authorize/login", body=body,
-                     headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-        r = conn.getresponse()
-        r.read()
+        request = (f"POST /authorize/login HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+                   f"Content-Type: application/x-www-form-urlencoded\r\nCookie: {cookie}\r\n"
+                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        status, headers, _ = self._exchange(request)
         self.used += 1
-        if r.status != 303:
-            raise LoginError(f"POST /authorize/login -> {r.status}", r.status)
-        location = urllib.parse.urlsplit(r.getheader("Location") or "")
+        if status != 303:
+            raise LoginError(f"POST /authorize/login -> {status}", status)
+        where = next((v for n, v in headers if n == "location"), "")
+        location = urllib.parse.urlsplit(where)
         q = urllib.parse.parse_qs(location.query)
         if not (location.path == "/api/auth/callback" and q.get("authorization_code") and q.get("state") == [STATE]
                 and q.get("action") == ["login"]):
-            raise LoginError(f"303 to an unexpected place: {r.getheader('Location')!r}", r.status)
+            raise LoginError(f"303 to an unexpected place: {where!r}", status)
 
 
 class LoginError(Exception):
