@@ -52,12 +52,14 @@ static HASH_POOL: LazyLock<Result<mpsc::Sender<(Job, OwnedSemaphorePermit)>, Str
                 .spawn(move || {
                     loop {
                         // The lock is held only while waiting for the next job.
-                        let next = match receiver.lock() {
-                            Ok(queue) => queue.recv(),
-                            Err(_) => return,
-                        };
+                        let next = receiver
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .recv();
                         let Ok((job, slot)) = next else { return };
-                        job();
+                        // A job that panics answers nobody (its asker gets an error) but
+                        // does not take this thread down with it.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
                         drop(slot);
                     }
                 })
@@ -275,6 +277,22 @@ mod tests {
         assert_eq!(response.headers()[axum::http::header::RETRY_AFTER], "5");
         drop(held);
         assert!(acquire_slot().await.is_ok());
+    }
+
+    /// A job that panics gets its asker an error and leaves the hashing threads working: more
+    /// panics than there are threads, then a verification still runs.
+    #[tokio::test]
+    #[allow(clippy::panic)]
+    async fn a_panicking_hash_job_does_not_take_a_hashing_thread_down() {
+        for _ in 0..=hash_threads() {
+            let answer =
+                on_hash_thread(|| -> Result<(), HashingError> { panic!("a job failed") }).await;
+            assert!(matches!(answer, Err(HashingError::Failed(_))));
+        }
+        let stored = hash(Password::parse("correct horse").unwrap())
+            .await
+            .unwrap();
+        assert!(verify("correct horse".into(), stored).await.unwrap());
     }
 
     #[test]

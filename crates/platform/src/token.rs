@@ -483,19 +483,28 @@ impl PublicKeys {
         }
     }
 
-    /// The Ed25519 keys of a JWKS document (`{"keys": [...]}`); others are skipped: a process
-    /// that only checks access tokens needs no ID-token (RSA) keys.
+    /// The Ed25519 and RSA keys of a JWKS document (`{"keys": [...]}`); others are skipped.
+    /// The RSA (ID-token) keys are kept too, so an ID token sent where an access token belongs
+    /// names a known key and is refused for what it is, not fetched for again and again.
     pub fn from_jwks(jwks: &Value) -> Self {
+        let text = |k: &Value, field: &str| k.get(field).and_then(Value::as_str).map(str::to_owned);
         let keys = jwks
             .get("keys")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter(|k| {
-                k.get("kty").and_then(Value::as_str) == Some("OKP")
-                    && k.get("crv").and_then(Value::as_str) == Some("Ed25519")
-            })
-            .filter_map(|k| PublicKey::parse(k.get("kid")?.as_str()?, k.get("x")?.as_str()?));
+            .filter_map(|k| {
+                let kid = text(k, "kid")?;
+                match (text(k, "kty")?.as_str(), text(k, "crv")) {
+                    ("OKP", Some(crv)) if crv == "Ed25519" => {
+                        PublicKey::parse(&kid, &text(k, "x")?)
+                    }
+                    ("RSA", _) => {
+                        PublicKey::parse_rsa(&kid, &format!("{}.{}", text(k, "n")?, text(k, "e")?))
+                    }
+                    _ => None,
+                }
+            });
         Self::new(keys)
     }
 
@@ -663,8 +672,9 @@ mod tests {
         let pkcs8 = generate_rsa_key().unwrap();
         let sealed =
             seal_rsa_key("api-key-0123456789", "a", "kid-a-rs256", pkcs8.as_bytes()).unwrap();
+        let stored = URL_SAFE_NO_PAD.decode(&sealed).unwrap();
         assert!(
-            !sealed.contains(&URL_SAFE_NO_PAD.encode(&pkcs8.as_bytes()[..64])),
+            !stored.windows(32).any(|w| w == &pkcs8.as_bytes()[40..72]),
             "the stored text does not hold the key in the clear"
         );
         // Another API key, another row's id, or a changed byte: it does not open.
@@ -729,23 +739,41 @@ mod tests {
             None,
             PublicKey::parse_rsa("kid-a-rs256", &rsa.public_text()),
         );
-        assert_eq!(later.verify(&token, now), Ok(c));
+        assert_eq!(later.verify(&token, now), Ok(c.clone()));
         assert!(
             later.sign_rs256(&claims(now)).is_none(),
             "no RSA key of its own yet"
         );
 
-        // A token cannot pick how a key is used: the RSA key's id under EdDSA, or an RS256
-        // signature made with the Ed25519 key's id, is refused.
-        let (input, signature) = token.rsplit_once('.').unwrap();
-        let (_, payload) = input.split_once('.').unwrap();
-        for (alg, kid) in [("EdDSA", "kid-a-rs256"), ("RS256", "kid-a")] {
+        // A token cannot pick how a key is used, even correctly signed by that key: the RSA
+        // key's id under `alg: EdDSA`, or the Ed25519 key's id under RS256, is refused.
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap());
+        let confused_input = |alg: &str, kid: &str| {
             let header = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "kid": kid}).to_string());
-            let confused = format!("{header}.{payload}.{signature}");
+            format!("{header}.{payload}")
+        };
+        let input = confused_input("EdDSA", "kid-a-rs256");
+        let mut signature = vec![0u8; rsa.pair.public().modulus_len()];
+        rsa.pair
+            .sign(
+                &ring::signature::RSA_PKCS1_SHA256,
+                &ring::rand::SystemRandom::new(),
+                input.as_bytes(),
+                &mut signature,
+            )
+            .unwrap();
+        let rsa_signed = format!("{input}.{}", URL_SAFE_NO_PAD.encode(&signature));
+        let input = confused_input("RS256", "kid-a");
+        let ed_signature = derive_signing_key("api-key-0123456789", "a").sign(input.as_bytes());
+        let ed_signed = format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(ed_signature.to_bytes())
+        );
+        for confused in [rsa_signed, ed_signed] {
             assert_eq!(
                 keys.verify(&confused, now),
                 Err(TokenError::BadSignature),
-                "{alg} {kid}"
+                "{confused}"
             );
         }
     }

@@ -80,11 +80,12 @@ fn ring_from(records: &[SigningKeyRecord], api_key: &str) -> Option<KeyRing> {
         return None;
     }
     let rsa = current.rsa.as_ref().and_then(|r| {
-        let signer = open_rsa_key(api_key, &current.salt, &rsa_kid(&current.kid), &r.sealed);
+        let signer = open_rsa_key(api_key, &current.salt, &rsa_kid(&current.kid), &r.sealed)
+            .filter(|s| s.public_text() == r.public_key);
         if signer.is_none() {
-            tracing::warn!(kid = %current.kid, "the stored RSA key does not open with this API key; RS256 ID tokens cannot be signed");
+            tracing::warn!(kid = %current.kid, "the stored RSA key does not open with this API key, or does not match its public half; RS256 ID tokens cannot be signed until the signing key is rotated");
         }
-        signer.filter(|s| s.public_text() == r.public_key)
+        signer
     });
     let published = records
         .iter()
@@ -153,6 +154,8 @@ impl PlatformService {
         if alg != IdTokenAlgorithm::Rs256 || ring.has_rsa() {
             return Ok(ring);
         }
+        // One maker at a time in this process; the others wait and then find its key.
+        let _making = self.rsa_making.lock().await;
         let ring = self.reload_keys().await?;
         if ring.has_rsa() {
             return Ok(ring);
@@ -165,6 +168,13 @@ impl PlatformService {
             .into_iter()
             .find(|r| r.kid == kid)
             .ok_or_else(|| PlatformError::internal("the current signing key vanished"))?;
+        if current.rsa.is_some() {
+            // Stored but not usable (it does not open with this API key, or was altered):
+            // making another would not replace it. Said once per request, never looped on.
+            return Err(PlatformError::internal(
+                "the stored RSA key for ID tokens does not open with this API key; rotate the signing key (rotateSigningKey)",
+            ));
+        }
         let rsa = tokio::task::spawn_blocking(generate_rsa_key)
             .await
             .map_err(|e| PlatformError::internal(format!("RSA key generation: {e}")))?
@@ -195,7 +205,15 @@ impl PlatformService {
     /// anyone has logged in still finds it.
     pub async fn jwks(&self) -> PlatformResult<Value> {
         let alg = self.auth_settings().await?.id_token_signing_alg;
-        Ok(self.id_token_ring(alg).await?.jwks())
+        match self.id_token_ring(alg).await {
+            Ok(ring) => Ok(ring.jwks()),
+            // The access-token keys must stay published (a BaaS-only process verifies with
+            // them) whatever happened to the ID-token key.
+            Err(err) => {
+                tracing::warn!(error = %err, "publishing the JWKS without an RSA key");
+                Ok(self.key_ring().await?.jwks())
+            }
+        }
     }
 
     /// Starts signing with a new key. The previous keys stay published for

@@ -101,6 +101,8 @@ pub struct PlatformService {
     /// Kept in memory only: token-signing keys are derived from it.
     api_key: String,
     keys: keys::CachedRing,
+    /// Held while an RSA key for ID tokens is being made, so concurrent requests make one.
+    rsa_making: tokio::sync::Mutex<()>,
     settings: settings::CachedSettings,
     limits: limits::Limits,
     public_url: Option<String>,
@@ -186,6 +188,7 @@ impl PlatformService {
             environment_id: environment.id,
             api_key: credentials.api_key.clone(),
             keys: std::sync::RwLock::new((Arc::new(ring), std::time::Instant::now())),
+            rsa_making: tokio::sync::Mutex::new(()),
             settings: std::sync::RwLock::new(None),
             public_url: options
                 .public_url

@@ -244,12 +244,13 @@ impl Default for Purges {
 }
 
 /// Whether a purge is due at `now` after the one recorded in `last`; records `now` if so (one
-/// caller wins when several race).
+/// caller wins when several race). Recorded before the purge runs: a purge that fails waits for
+/// the next turn. A clock that went back (`now` before the record) makes it due at once.
 fn purge_due(last: &std::sync::atomic::AtomicI64, now: DateTime<Utc>) -> bool {
     use std::sync::atomic::Ordering;
     let (now, every) = (millis(now), PURGE_EVERY.num_milliseconds());
     let seen = last.load(Ordering::Relaxed);
-    (seen == i64::MIN || now.saturating_sub(seen) >= every)
+    (seen == i64::MIN || now < seen || now.saturating_sub(seen) >= every)
         && last
             .compare_exchange(seen, now, Ordering::Relaxed, Ordering::Relaxed)
             .is_ok()

@@ -51,13 +51,26 @@ async fn pooled_connections_cut_while_idle_are_replaced_before_use() {
     let tandem_sql::DbUrl::Postgres(url) = &app.config.platform_db else {
         panic!("a PostgreSQL Platform store");
     };
-    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let database = url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
     let tenants = || app.graphql("query { tenants(limit: 5) { totalCount } }", json!({}));
     let before = tenants().await;
-    assert!(before.body["data"]["tenants"]["totalCount"].is_number(), "the pool holds live connections: {}", before.body);
+    assert!(
+        before.body["data"]["tenants"]["totalCount"].is_number(),
+        "the pool holds live connections: {}",
+        before.body
+    );
 
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let mut admin = sqlx::PgConnection::connect(&tandem_testkit::test_pg_url()).await.unwrap();
+    let mut admin = sqlx::PgConnection::connect(&tandem_testkit::test_pg_url())
+        .await
+        .unwrap();
     let cut: Vec<(bool,)> = sqlx::query_as(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
     )
@@ -65,12 +78,28 @@ async fn pooled_connections_cut_while_idle_are_replaced_before_use() {
     .fetch_all(&mut admin)
     .await
     .unwrap();
-    assert!(!cut.is_empty(), "the server's connections to {database} were cut");
+    assert!(
+        !cut.is_empty(),
+        "the server's connections to {database} were cut"
+    );
 
     for attempt in 0..3 {
         let answer = tenants().await;
-        assert_eq!(answer.status, StatusCode::OK, "request {attempt} after the cut: {}", answer.body);
-        assert!(answer.body.get("errors").is_none(), "request {attempt} after the cut: {}", answer.body);
-        assert!(answer.body["data"]["tenants"]["totalCount"].is_number(), "{}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "request {attempt} after the cut: {}",
+            answer.body
+        );
+        assert!(
+            answer.body.get("errors").is_none(),
+            "request {attempt} after the cut: {}",
+            answer.body
+        );
+        assert!(
+            answer.body["data"]["tenants"]["totalCount"].is_number(),
+            "{}",
+            answer.body
+        );
     }
 }

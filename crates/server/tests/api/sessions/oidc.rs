@@ -252,12 +252,14 @@ on_both_backends! {
         let still = refresh(&app, rs256.body["refresh_token"].as_str().unwrap()).await;
         assert_eq!(still.status, StatusCode::OK, "{}", still.body);
 
-        // Either kind of ID token ends its session at the end-session endpoint.
-        for (tokens, refresh_token) in [
-            (&eddsa, eddsa.body["refresh_token"].as_str().unwrap()),
-            (&still, still.body["refresh_token"].as_str().unwrap()),
+        // Either kind of ID token ends its session at the end-session endpoint: an EdDSA one,
+        // and the first, RS256 one (its family is the one `still` continues).
+        let ed_hint = eddsa.body["id_token"].as_str().unwrap();
+        assert_eq!((decode_jwt(ed_hint).header["alg"].as_str(), decode_jwt(rs_token).header["alg"].as_str()), (Some("EdDSA"), Some("RS256")));
+        for (hint, refresh_token) in [
+            (ed_hint, eddsa.body["refresh_token"].as_str().unwrap()),
+            (rs_token, still.body["refresh_token"].as_str().unwrap()),
         ] {
-            let hint = tokens.body["id_token"].as_str().unwrap();
             let out = app.get_json(&format!("/oauth/logout?id_token_hint={hint}"), &[]).await;
             assert!(out.status.is_success() || out.status.is_redirection(), "{}: {}", out.status, out.body);
             assert_invalid_grant(&refresh(&app, refresh_token).await, "a refresh token after log-out");
