@@ -256,6 +256,20 @@ impl RsaSigner {
     fn public_key(&self) -> Option<PublicKey> {
         PublicKey::parse_rsa(&self.kid, &self.public_text())
     }
+
+    /// The RS256 signature of `input` (RSA PKCS#1 v1.5 over SHA-256); `None` if RSA failed.
+    fn signature(&self, input: &[u8]) -> Option<Vec<u8>> {
+        let mut signature = vec![0u8; self.pair.public().modulus_len()];
+        self.pair
+            .sign(
+                &ring::signature::RSA_PKCS1_SHA256,
+                &ring::rand::SystemRandom::new(),
+                input,
+                &mut signature,
+            )
+            .ok()?;
+        Some(signature)
+    }
 }
 
 /// Why an RSA key could not be made, sealed or opened.
@@ -415,15 +429,7 @@ impl KeyRing {
     pub fn sign_rs256<T: Serialize>(&self, claims: &T) -> Option<String> {
         let rsa = self.rsa.as_ref()?;
         let signing_input = signing_input(RS256, &rsa.kid, claims);
-        let mut signature = vec![0u8; rsa.pair.public().modulus_len()];
-        rsa.pair
-            .sign(
-                &ring::signature::RSA_PKCS1_SHA256,
-                &ring::rand::SystemRandom::new(),
-                signing_input.as_bytes(),
-                &mut signature,
-            )
-            .ok()?;
+        let signature = rsa.signature(signing_input.as_bytes())?;
         Some(format!(
             "{signing_input}.{}",
             URL_SAFE_NO_PAD.encode(signature)
@@ -753,15 +759,7 @@ mod tests {
             format!("{header}.{payload}")
         };
         let input = confused_input("EdDSA", "kid-a-rs256");
-        let mut signature = vec![0u8; rsa.pair.public().modulus_len()];
-        rsa.pair
-            .sign(
-                &ring::signature::RSA_PKCS1_SHA256,
-                &ring::rand::SystemRandom::new(),
-                input.as_bytes(),
-                &mut signature,
-            )
-            .unwrap();
+        let signature = rsa.signature(input.as_bytes()).unwrap();
         let rsa_signed = format!("{input}.{}", URL_SAFE_NO_PAD.encode(&signature));
         let input = confused_input("RS256", "kid-a");
         let ed_signature = derive_signing_key("api-key-0123456789", "a").sign(input.as_bytes());

@@ -80,6 +80,20 @@ on_both_backends! {
         assert!(expired.body["message"].as_str().unwrap().contains("expired"), "{}", expired.body);
     }
 
+    async fn the_rsa_key_survives_a_restart_and_old_id_tokens_still_verify(app: TestApp) {
+        let mut app = app;
+        let user = user_with_password(&app, json!({})).await;
+        let email = user["email"].as_str().unwrap().to_owned();
+        let id_token = log_in_tokens(&app, &email, PASSWORD).await["idToken"].as_str().unwrap().to_owned();
+        let kid = decode_jwt(&id_token).header["kid"].clone();
+        app.restart(|_| {}).await.unwrap();
+        // A fresh client: a pooled connection could still reach the stopped server.
+        let keys: Value = reqwest::get(app.url("/.well-known/jwks.json")).await.unwrap().json().await.unwrap();
+        assert!(verifies_with(&keys, &id_token), "the stored key was opened again, not replaced: {keys}");
+        let again = log_in_tokens(&app, &email, PASSWORD).await["idToken"].as_str().unwrap().to_owned();
+        assert_eq!(decode_jwt(&again).header["kid"], kid, "new ID tokens are signed with the same RSA key");
+    }
+
     async fn spent_codes_are_kept_a_day_to_recognise_replays_then_purged(app: TestApp) {
         use tandem_platform::store::{AuthStore, CodeTake};
         let user = user_with_password(&app, json!({})).await;
