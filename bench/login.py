@@ -24,9 +24,10 @@ logs in at most 10 times in a run, and clients connect from many loopback addres
 --per-ip log-ins. Any 429 is counted and fails the run.
 
 In each round the anchor and each backend's log-in throughput (2 x cores concurrent clients)
-run one after another for the same duration, in an order that rotates every round, so a busy
-phase on the shared machine hits all of them alike; the verdict takes the median of the
-per-round ratios. The page alone (the GET) is measured too, and a single client gives the
+run for the same duration as anchor, backend, anchor, backend, anchor (the backends' order
+alternating every round). Each log-in phase is compared with the mean of the anchor phases on
+either side of it, so a drift of the shared machine's speed moves both sides of the ratio alike;
+the verdict takes the median of the per-round ratios. The page alone (the GET) is measured too, and a single client gives the
 latency of one log-in (GET and POST separately). Every phase records the CPU the server, its
 PostgreSQL backends, this script (the clients) and everything else used.
 
@@ -526,22 +527,36 @@ def cpu_ms_per(cpu: dict, key: str, per_s: float) -> float | None:
     return round(1000 * cpu[key] / per_s, 2) if per_s else None
 
 
+def anchors_of(rnd: dict) -> list[dict]:
+    """The round's anchor phases (results before 2026-12 had one per round, under "anchor")."""
+    return rnd["anchors"] if "anchors" in rnd else [rnd["anchor"]]
+
+
+def bracket(rnd: dict, backend: str) -> float:
+    """The verifications/s a backend's log-in phase is compared with: the mean of the anchor
+    phases just before and just after it."""
+    anchors = anchors_of(rnd)
+    i, j = rnd[backend].get("between_anchors", [0, 0])
+    return (anchors[i]["verifications_per_s"] + anchors[j]["verifications_per_s"]) / 2
+
+
 def analyse(results: dict) -> None:
     """Per backend: the per-round ratios, their median, the verdict, and where the CPU of one
     log-in goes next to the CPU of one verification."""
     rounds = results["rounds"]
     threshold = results["threshold"]
     results["summary"] = {}
-    anchor_rates = [r["anchor"]["verifications_per_s"] for r in rounds]
-    anchor_cpu = [1000 * r["anchor"]["cpu"]["anchor_cores"] / r["anchor"]["verifications_per_s"] for r in rounds]
-    anchor_sys = [1000 * r["anchor"]["cpu"]["anchor_sys_cores"] / r["anchor"]["verifications_per_s"] for r in rounds]
+    every_anchor = [a for r in rounds for a in anchors_of(r)]
+    anchor_rates = [a["verifications_per_s"] for a in every_anchor]
+    anchor_cpu = [1000 * a["cpu"]["anchor_cores"] / a["verifications_per_s"] for a in every_anchor]
+    anchor_sys = [1000 * a["cpu"]["anchor_sys_cores"] / a["verifications_per_s"] for a in every_anchor]
     results["anchor_summary"] = {
         "median_per_s": round(statistics.median(anchor_rates), 2),
         "cpu_ms_per_verification": round(statistics.median(anchor_cpu), 2),
         "sys_cpu_ms_per_verification": round(statistics.median(anchor_sys), 2),
     }
     for backend in results["backends"]:
-        ratios = [r[backend]["login"]["per_s"] / r["anchor"]["verifications_per_s"] for r in rounds]
+        ratios = [r[backend]["login"]["per_s"] / bracket(r, backend) for r in rounds]
         logins = [r[backend]["login"]["per_s"] for r in rounds]
         pages = [r[backend]["page"]["per_s"] for r in rounds]
         errors = sum(sum(r[backend][k]["errors"].values()) for r in rounds for k in ("login", "page"))
@@ -634,24 +649,30 @@ def run(args, binary: str, bound: str) -> dict:
             if w["errors"]:
                 raise RuntimeError(f"{backend}: the warm-up failed: {w['first_errors']}")
 
-        order = ["anchor"] + list(args.backends)
         for i in range(args.rounds):
             quiet = wait_quiet(args.quiet_wait) if args.quiet_wait > 0 else {}
-            this = order[i % len(order):] + order[: i % len(order)]
+            # Every log-in phase sits between two anchor phases, and its ratio is taken to their mean:
+            # the machine's speed drifts (neighbours on the host), and a drift over the round then
+            # moves both sides alike. The backends' order alternates every round.
+            backends = list(args.backends) if i % 2 == 0 else list(reversed(args.backends))
+            this = ["anchor"]
+            for backend in backends:
+                this += [backend, "anchor"]
             log(f"round {i + 1}/{args.rounds} (order {', '.join(this)}; waited {quiet.get('waited_s', 0)} s for a quiet machine, "
                 f"{quiet.get('busy_pct_before', '?')} % busy before, load {' '.join(loadavg())})")
-            rnd: dict = {"order": this, "quiet": quiet}
+            rnd: dict = {"order": this, "quiet": quiet, "anchors": []}
             for item in this:
                 if item == "anchor":
-                    rnd["anchor"] = run_anchor(bound, args.anchor_threads, args.duration)
-                    a = rnd["anchor"]
+                    a = run_anchor(bound, args.anchor_threads, args.duration)
+                    rnd["anchors"].append(a)
                     log(f"  anchor: {a['verifications_per_s']:.1f} verifications/s (verify p50 {a['verify_ms']['p50']:.1f} ms, "
                         f"{a['cpu']['anchor_cores']:.2f} cores ({a['cpu']['anchor_sys_cores']:.2f} kernel), other {a['cpu']['other_cores']:.2f})")
                     continue
                 s = servers[item]
                 login = drive(s, budgets[item], args.clients, args.duration, "login")
                 page = drive(s, budgets[item], args.clients, args.page_duration, "page")
-                rnd[item] = {"login": login, "page": page}
+                before = len(rnd["anchors"]) - 1
+                rnd[item] = {"login": login, "page": page, "between_anchors": [before, before + 1]}
                 c = login["cpu"]
                 log(f"  {item}: {login['per_s']:.1f} log-ins/s (errors {login['errors'] or 'none'}; server {c['server_cores']:.2f} "
                     f"({c['server_sys_cores']:.2f} kernel), "
@@ -718,7 +739,8 @@ def render(results: dict) -> str:
     w("## Verdict")
     w("")
     w(f"Acceptance (issue 11): completed log-ins per second ≥ {pct(results['threshold'])} of argon2id verifications per "
-      "second on the same machine. Ratio = the median over rounds of (log-ins/s ÷ verifications/s of the same round).")
+      "second on the same machine. Ratio = the median over rounds of (log-ins/s ÷ the mean verifications/s of the anchor "
+      "phases just before and just after that log-in phase).")
     w("")
     w("| backend | log-ins/s (median) | argon2id verifications/s (median) | ratio | errors / 429s | verdict |")
     w("|---|---:|---:|---:|---:|---|")
@@ -750,9 +772,11 @@ def render(results: dict) -> str:
       "finished (the anchor counts the same way).")
     w(f"- **The page alone**: the same clients doing only the `GET /authorize` for {results['page_duration_s']:g} s, right "
       "after each log-in phase.")
-    w(f"- **Rounds**: {len(results['rounds'])}; each runs the anchor and each backend for the same time, in an order that "
-      "rotates every round, and first waits (up to a limit) for the rest of the machine to be quiet. Both servers are up "
-      "the whole time (the one not measured is idle).")
+    w(f"- **Rounds**: {len(results['rounds'])}; each runs anchor, backend, anchor, backend, anchor, every phase for the same "
+      "time, the backends' order alternating every round, and first waits (up to a limit) for the rest of the machine to "
+      "be quiet. Each log-in phase is compared with the mean of the two anchor phases around it, so a drift of the "
+      "machine's speed (other work on the host) moves both sides of the ratio alike. Both servers are up the whole time "
+      "(the one not measured is idle).")
     w(f"- **Rate limits stay on.** The product limits log-in attempts per account (10, then one a minute) and per client "
       f"IP (30, then one every 2 s). The benchmark does not turn them off: each user logs in at most {PER_ACCOUNT} times "
       f"in the run (round robin over the users), and the clients connect from distinct loopback addresses "
@@ -768,9 +792,10 @@ def render(results: dict) -> str:
     w("| round | phase | rate /s | ratio to anchor | p50 / p99 ms | server | postgres | clients | anchor | other (top) | load avg |")
     w("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for i, r in enumerate(results["rounds"], 1):
-        a = r["anchor"]
+        anchors = iter(anchors_of(r))
         for item in r["order"]:
             if item == "anchor":
+                a = next(anchors)
                 c = a["cpu"]
                 w(f"| {i} | anchor: verifications | {f1(a['verifications_per_s'])} | – | {f1(a['verify_ms']['p50'])} / "
                   f"{f1(a['verify_ms']['p99'])} | – | – | – | {f2(c['anchor_cores'])} | {f2(c['other_cores'])} "
@@ -779,7 +804,7 @@ def render(results: dict) -> str:
             for phase, label in (("login", "log-ins"), ("page", "page only")):
                 p = r[item][phase]
                 c = p["cpu"]
-                ratio = pct(p["per_s"] / a["verifications_per_s"]) if phase == "login" else "–"
+                ratio = pct(p["per_s"] / bracket(r, item)) if phase == "login" else "–"
                 errs = f" ({sum(p['errors'].values())} errors)" if p["errors"] else ""
                 w(f"| {i} | {LABEL[item]}: {label}{errs} | {f1(p['per_s'])} | {ratio} | {f1(p['total'].get('p50_ms'))} / "
                   f"{f1(p['total'].get('p99_ms'))} | {f2(c['server_cores'])} | {f2(c['postgres_cores'])} | "
