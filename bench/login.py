@@ -28,8 +28,9 @@ run for the same duration as anchor, backend, anchor, backend, anchor (the backe
 alternating every round). Each log-in phase is compared with the mean of the anchor phases on
 either side of it, so a drift of the shared machine's speed moves both sides of the ratio alike;
 the verdict takes the median of the per-round ratios. The page alone (the GET) is measured too,
-and a single client gives the latency of one log-in (GET and POST separately). Every phase records the CPU the server, its
-PostgreSQL backends, this script (the clients) and everything else used.
+and a single client gives the latency of one log-in (GET and POST separately). Every phase
+records the CPU the server, its PostgreSQL backends, this script (the clients) and everything
+else used.
 
 Writes bench/results/login-<timestamp>.json (not committed), bench/LOGIN-REPORT.results.json
 and bench/LOGIN-REPORT.md. Standard library only; see bench/README.md.

@@ -509,21 +509,25 @@ impl Db {
     }
 
     /// Runs a single write statement in its own transaction. On PostgreSQL that is the
-    /// statement's implicit transaction (one round trip; a lone statement is atomic either way);
-    /// an explicit BEGIN and COMMIT around it cost two more round trips and about 0.12 ms of the
-    /// server's CPU per write. On SQLite it takes the writer connection's transaction.
+    /// statement's implicit transaction: one round trip, as atomic as a lone statement inside
+    /// BEGIN and COMMIT, which cost two more round trips and PostgreSQL about 0.12 ms of CPU per
+    /// write. On SQLite it takes the writer connection's transaction.
     pub async fn execute(&self, stmt: &impl SqlxBinder) -> Result<u64, DbError> {
-        if let Self::Postgres(pool) = self {
-            let (sql, values) = postgres_statement(stmt)?;
-            return Ok(sqlx::query_with(&sql, values)
-                .execute(pool)
-                .await?
-                .rows_affected());
+        match self {
+            Self::Sqlite { .. } => {
+                let mut tx = self.begin().await?;
+                let affected = tx.execute(stmt).await?;
+                tx.commit().await?;
+                Ok(affected)
+            }
+            Self::Postgres(pool) => {
+                let (sql, values) = postgres_statement(stmt)?;
+                Ok(sqlx::query_with(&sql, values)
+                    .execute(pool)
+                    .await?
+                    .rows_affected())
+            }
         }
-        let mut tx = self.begin().await?;
-        let affected = tx.execute(stmt).await?;
-        tx.commit().await?;
-        Ok(affected)
     }
 
     /// Turns SQLite's foreign-key enforcement off or on for the writer connection (outside any
